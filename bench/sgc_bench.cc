@@ -1,0 +1,99 @@
+// Planetoid benchmark: median time of every stage of SGC over repeated runs,
+// the accuracy, and the whole `sgc train` process from start to printed
+// accuracy; each set beside the reference Python implementation's figures
+// measured on this kind of machine (Debian torch 1.13.1, 2 cores; issue #2).
+//
+//   sgc_bench [--runs N] [--data-dir DIR] [--datasets cora,citeseer,pubmed]
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sgc/io/planetoid.h"
+#include "sgc/pipeline.h"
+#include "sgc/util/memory.h"
+#include "sgc/util/timer.h"
+
+extern char** environ;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Wall time of one `sgc train` process, stdout discarded.
+double time_process(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  sgc::Timer t;
+  pid_t pid;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const double s = t.seconds();
+  posix_spawn_file_actions_destroy(&actions);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
+}
+
+struct Reference {  // reference implementation, seconds (issue #2)
+  double propagate, train, process;
+};
+const std::map<std::string, Reference> kReference{{"cora", {0.048, 0.373, 3.40}},
+                                                  {"citeseer", {0.156, 0.933, 4.47}}};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sgc::reexec_with_huge_page_heap(argv);
+  int runs = 7;
+  std::string data_dir = std::string(SGC_DEFAULT_DATA_DIR) + "/planetoid";
+  std::string datasets = "cora,citeseer,pubmed";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--runs")) runs = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--data-dir")) data_dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--datasets")) datasets = argv[i + 1];
+  }
+  std::printf("sgc_bench: median of %d runs per figure, seconds\n\n", runs);
+  std::printf("%-9s %8s %9s %9s %9s %9s %8s %8s | %8s %8s %8s\n", "dataset", "load", "normalize", "propagate",
+              "train", "evaluate", "test acc", "process", "x prop", "x train", "x proc");
+  std::stringstream names(datasets);
+  std::string name;
+  while (std::getline(names, name, ',')) {
+    std::vector<double> load, norm, prop, train, eval, acc, proc;
+    for (int r = 0; r < runs; ++r) {
+      sgc::StageTimes t;
+      sgc::Timer timer;
+      const sgc::Dataset d = sgc::load_planetoid(data_dir, name);
+      t.load = timer.seconds();
+      const sgc::SgcConfig cfg = sgc::paper_defaults(name);
+      const sgc::Precomputed pre = sgc::precompute(d, cfg.feature_norm, cfg.op, &t);
+      const sgc::Evaluation ev = sgc::fit_evaluate(pre, cfg.train, &t);
+      load.push_back(t.load), norm.push_back(t.normalize), prop.push_back(t.propagate);
+      train.push_back(t.train), eval.push_back(t.evaluate), acc.push_back(ev.test_acc);
+      proc.push_back(time_process({SGC_CLI_PATH, "train", "--dataset", name, "--data-dir", data_dir}));
+    }
+    std::printf("%-9s %8.4f %9.4f %9.4f %9.4f %9.4f %8.3f %8.4f", name.c_str(), median(load), median(norm),
+                median(prop), median(train), median(eval), median(acc), median(proc));
+    if (auto it = kReference.find(name); it != kReference.end())
+      std::printf(" | %7.1fx %7.1fx %7.1fx", it->second.propagate / median(prop), it->second.train / median(train),
+                  it->second.process / median(proc));
+    std::printf("\n");
+  }
+  std::printf("\nx columns: speed-up over the reference Python implementation on this machine kind\n"
+              "(propagate 0.048/0.156 s, train 0.373/0.933 s, whole process 3.40/4.47 s for cora/citeseer).\n");
+  return 0;
+}

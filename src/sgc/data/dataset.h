@@ -1,0 +1,39 @@
+// A node-classification data set as every loader returns it: an undirected
+// graph, node features, labels and a train/val/test split.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sgc/dense.h"
+#include "sgc/graph/csr.h"
+
+namespace sgc {
+
+struct Dataset {
+  std::string name;
+  // Symmetric adjacency with unit weights, num_nodes x num_nodes. Self-loops
+  // present in the source are kept here (see normalize.h for how S treats them).
+  CsrMatrix adjacency;
+  // Raw (unnormalised) node features, num_nodes x num_features: sparse in
+  // `features`, or, for sources that are dense (synthetic Gaussian features),
+  // in `dense_features` with `features` left empty (0 x 0).
+  CsrMatrix features;
+  DenseMatrix dense_features;
+  // Class id per node in [0, num_classes), or -1 where the node has no label.
+  std::vector<int32_t> labels;
+  int32_t num_classes = 0;
+  // Node ids of each split; every id has a label.
+  std::vector<int32_t> train, val, test;
+
+  int64_t num_nodes() const { return adjacency.rows; }
+  bool has_dense_features() const { return dense_features.size() > 0; }
+  int64_t num_features() const { return has_dense_features() ? dense_features.cols() : features.cols; }
+};
+
+// Checks shapes, id ranges, label ranges and finite feature values; throws
+// sgc::FormatError naming `source` (usually the file or directory) on failure.
+void validate_dataset(const Dataset& d, const std::string& source);
+
+}  // namespace sgc

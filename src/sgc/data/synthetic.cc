@@ -1,0 +1,119 @@
+#include "sgc/data/synthetic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "sgc/error.h"
+#include "sgc/random.h"
+
+namespace sgc {
+
+namespace {
+void require(bool ok, const std::string& what) {
+  if (!ok) throw ArgumentError(what);
+}
+
+void validate(const CsbmOptions& o) {
+  require(o.nodes >= 2 && o.nodes < (int64_t(1) << 31), "--nodes: must be in [2, 2^31)");
+  require(o.classes >= 2, "--classes: must be at least 2");
+  require(o.avg_degree >= 0 && std::isfinite(o.avg_degree) && o.avg_degree < double(o.nodes),
+          "--avg-degree: must be in [0, nodes)");
+  require(o.homophily >= 0 && o.homophily <= 1, "--homophily: must be in [0, 1]");
+  require(o.features >= 1, "--features: must be at least 1");
+  require(o.signal >= 0 && std::isfinite(o.signal), "--signal: must be a non-negative number");
+  require(o.noise >= 0 && std::isfinite(o.noise), "--noise: must be a non-negative number");
+  require(o.train_per_class >= 1 && o.val >= 0 && o.test >= 1, "split sizes must be positive");
+  require(int64_t(o.train_per_class) * o.classes + o.val + o.test <= o.nodes,
+          "--nodes: too few nodes for the requested train/val/test split");
+}
+
+// Per-node generator: independent of thread count and of the other nodes.
+Rng node_rng(uint64_t seed, uint64_t stream, int64_t i) {
+  return Rng(splitmix64(seed ^ splitmix64(stream * 0x100000001B3ull + uint64_t(i))));
+}
+}  // namespace
+
+Dataset make_csbm(const CsbmOptions& o) {
+  validate(o);
+  const int64_t n = o.nodes;
+  Dataset d;
+  d.name = "csbm";
+  d.num_classes = o.classes;
+
+  d.labels.resize(n);
+  for (int64_t i = 0; i < n; ++i) d.labels[i] = int32_t(node_rng(o.seed, 1, i).below(o.classes));
+  std::vector<std::vector<int32_t>> members(o.classes);
+  for (int64_t i = 0; i < n; ++i) members[d.labels[i]].push_back(int32_t(i));
+  for (int32_t c = 0; c < o.classes; ++c)
+    require(!members[c].empty(), "--nodes: too few nodes, class " + std::to_string(c) + " is empty");
+
+  // Edges: node i starts floor(avg/2) edges, plus one with the fractional probability.
+  const double half = o.avg_degree / 2;
+  std::vector<int64_t> offset(n + 1, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    Rng rng = node_rng(o.seed, 2, i);
+    offset[i + 1] = offset[i] + int64_t(half) + (rng.uniform() < half - std::floor(half) ? 1 : 0);
+  }
+  std::vector<Triplet> edges(2 * offset[n]);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    Rng rng = node_rng(o.seed, 3, i);
+    const int32_t yi = d.labels[i];
+    for (int64_t e = offset[i]; e < offset[i + 1]; ++e) {
+      int32_t j;
+      do {
+        if (rng.uniform() < o.homophily) {
+          j = members[yi][rng.below(members[yi].size())];
+        } else {
+          do j = int32_t(rng.below(n)); while (d.labels[j] == yi);
+        }
+      } while (j == i && members[yi].size() > 1);
+      edges[2 * e] = {int32_t(i), j, 1.0f};
+      edges[2 * e + 1] = {j, int32_t(i), 1.0f};
+    }
+  }
+  d.adjacency = csr_from_triplets(n, n, std::move(edges), /*combine_max=*/true);
+
+  // Features.
+  DenseMatrix mu(o.classes, o.features);
+  Rng mean_rng(splitmix64(o.seed ^ 0xC1A55ull));
+  const double scale = o.signal / std::sqrt(double(o.features));
+  for (Eigen::Index c = 0; c < mu.rows(); ++c)
+    for (Eigen::Index j = 0; j < mu.cols(); ++j) mu(c, j) = float(scale * mean_rng.normal());
+  d.dense_features.resize(n, o.features);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    Rng rng = node_rng(o.seed, 4, i);
+    for (int64_t j = 0; j < o.features; ++j)
+      d.dense_features(i, j) = mu(d.labels[i], j) + float(o.noise * rng.normal());
+  }
+
+  // Split: a random permutation; the first train_per_class of each class train.
+  std::vector<int32_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  Rng split_rng(splitmix64(o.seed ^ 0x5917ull));
+  for (int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[split_rng.below(uint64_t(i) + 1)]);
+  std::vector<int32_t> taken(o.classes, 0), rest;
+  for (int32_t v : order) {
+    if (taken[d.labels[v]] < o.train_per_class) {
+      ++taken[d.labels[v]];
+      d.train.push_back(v);
+    } else {
+      rest.push_back(v);
+    }
+  }
+  for (int32_t c = 0; c < o.classes; ++c)
+    require(taken[c] == o.train_per_class, "--nodes: class " + std::to_string(c) + " has too few nodes for the split");
+  require(int64_t(rest.size()) >= o.val + o.test, "--nodes: too few nodes for the requested val/test split");
+  d.val.assign(rest.begin(), rest.begin() + o.val);
+  d.test.assign(rest.begin() + o.val, rest.begin() + o.val + o.test);
+  std::sort(d.train.begin(), d.train.end());
+  std::sort(d.val.begin(), d.val.end());
+  std::sort(d.test.begin(), d.test.end());
+  return d;
+}
+
+}  // namespace sgc

@@ -1,0 +1,106 @@
+// See normalize.h for the formulas.
+#include "sgc/graph/normalize.h"
+
+#include <cmath>
+#include <vector>
+
+#include "sgc/error.h"
+
+namespace sgc {
+
+CsrMatrix aug_norm_adj(const CsrMatrix& adj, float g) {
+  if (adj.rows != adj.cols) throw ArgumentError("aug_norm_adj: adjacency must be square");
+  const int64_t n = adj.rows;
+  // Degree of A + gI, accumulated in double so long rows do not lose mass.
+  std::vector<double> inv_sqrt_deg(n);
+  std::vector<int64_t> has_diag(n, 0);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    double d = g;
+    for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p) {
+      d += adj.values[p];
+      if (adj.indices[p] == i) has_diag[i] = 1;
+    }
+    inv_sqrt_deg[i] = d > 0 ? 1.0 / std::sqrt(d) : 0.0;
+  }
+  CsrMatrix s;
+  s.rows = s.cols = n;
+  s.indptr.assign(n + 1, 0);
+  const bool add_diag = g != 0.0f;
+  for (int64_t i = 0; i < n; ++i)
+    s.indptr[i + 1] = s.indptr[i] + (adj.indptr[i + 1] - adj.indptr[i]) + (add_diag && !has_diag[i] ? 1 : 0);
+  s.indices.resize(s.indptr[n]);
+  s.values.resize(s.indptr[n]);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t out = s.indptr[i];
+    bool diag_done = !add_diag;
+    auto emit = [&](int32_t j, double a) {
+      s.indices[out] = j;
+      s.values[out] = static_cast<float>(inv_sqrt_deg[i] * a * inv_sqrt_deg[j]);
+      ++out;
+    };
+    for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p) {
+      const int32_t j = adj.indices[p];
+      if (!diag_done && j >= i) {  // keep columns sorted: the diagonal goes in order
+        if (j == i) {
+          emit(j, adj.values[p] + double(g));
+          diag_done = true;
+          continue;
+        }
+        emit(static_cast<int32_t>(i), g);
+        diag_done = true;
+      }
+      emit(j, adj.values[p]);
+    }
+    if (!diag_done) emit(static_cast<int32_t>(i), g);
+  }
+  return s;
+}
+
+void row_normalize(CsrMatrix& x) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < x.rows; ++i) {
+    double sum = 0;
+    for (int64_t p = x.indptr[i]; p < x.indptr[i + 1]; ++p) sum += x.values[p];
+    if (sum == 0) continue;
+    const double inv = 1.0 / sum;
+    for (int64_t p = x.indptr[i]; p < x.indptr[i + 1]; ++p) x.values[p] = static_cast<float>(x.values[p] * inv);
+  }
+}
+
+void row_normalize(DenseMatrix& x) {
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    const double sum = x.row(i).cast<double>().sum();
+    if (sum != 0) x.row(i) = (x.row(i).cast<double>() / sum).cast<float>();
+  }
+}
+
+void zscore_columns(DenseMatrix& x) {
+  const Eigen::Index n = x.rows(), d = x.cols();
+  if (n == 0) return;
+  // Column sums in double, row by row (cache-friendly for row-major storage).
+  Eigen::VectorXd mean = Eigen::VectorXd::Zero(d), sq = Eigen::VectorXd::Zero(d);
+  for (Eigen::Index i = 0; i < n; ++i) mean += x.row(i).transpose().cast<double>();
+  mean /= double(n);
+  for (Eigen::Index i = 0; i < n; ++i) sq += (x.row(i).transpose().cast<double>() - mean).array().square().matrix();
+  Eigen::VectorXd inv_std(d);
+  for (Eigen::Index j = 0; j < d; ++j) {
+    const double sd = std::sqrt(sq[j] / double(n));
+    inv_std[j] = sd > 0 ? 1.0 / sd : 1.0;
+  }
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < d; ++j) x(i, j) = static_cast<float>((x(i, j) - mean[j]) * inv_std[j]);
+}
+
+DenseMatrix to_dense(const CsrMatrix& x) {
+  DenseMatrix d = DenseMatrix::Zero(x.rows, x.cols);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < x.rows; ++i)
+    for (int64_t p = x.indptr[i]; p < x.indptr[i + 1]; ++p) d(i, x.indices[p]) += x.values[p];
+  return d;
+}
+
+}  // namespace sgc

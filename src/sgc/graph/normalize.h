@@ -1,0 +1,32 @@
+// Normalisation of graphs and features.
+//
+// aug_norm_adj builds SGC's propagation matrix (Wu et al., ICML 2019, eq. 3;
+// Kipf & Welling's renormalisation trick):
+//   S = (D + I)^-1/2 (A + I) (D + I)^-1/2,   D = diag(row sums of A).
+// Existing self-loops are kept: I is added on top of them, so a node that
+// already links to itself gets weight A_ii + 1 on the diagonal and D_ii counts
+// A_ii once. This is what the reference implementation (scipy: adj + eye)
+// computes on the Planetoid files. Isolated nodes get S_ii = 1.
+#pragma once
+
+#include "sgc/dense.h"
+#include "sgc/graph/csr.h"
+
+namespace sgc {
+
+// S = (D + g I)^-1/2 (A + g I) (D + g I)^-1/2 with self-loop weight g (1 for SGC).
+CsrMatrix aug_norm_adj(const CsrMatrix& adj, float self_loop_weight = 1.0f);
+
+// Divides each row by its sum; rows whose sum is 0 are left as they are.
+// (The Planetoid preprocessing of GCN and SGC.)
+void row_normalize(CsrMatrix& x);
+void row_normalize(DenseMatrix& x);
+
+// Column z-score over all rows: (x - mean) / std, population std; columns with
+// zero variance are only centred. Used for Reddit-style features.
+void zscore_columns(DenseMatrix& x);
+
+// Dense copy of a sparse matrix.
+DenseMatrix to_dense(const CsrMatrix& x);
+
+}  // namespace sgc

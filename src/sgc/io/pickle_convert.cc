@@ -1,0 +1,244 @@
+// Conversions from decoded pickle values (pickle.h) to sgc types: scipy
+// csr_matrix -> CsrMatrix, numpy ndarray -> typed dense array, dict of lists
+// -> flat adjacency lists. Format sources: scipy.sparse _cs_matrix attributes
+// (data, indices, indptr, _shape; scipy keeps them as instance __dict__) and
+// numpy's raw buffer layout (dtype.str byte order / kind / itemsize).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <type_traits>
+
+#include "sgc/error.h"
+#include "sgc/io/pickle.h"
+
+namespace sgc::pickle {
+namespace {
+
+[[noreturn]] void fail(const std::string& source, const std::string& msg) {
+  throw FormatError(source + ": " + msg);
+}
+
+// Reads element k of raw little/big-endian storage as Src.
+template <class Src>
+Src load(const char* p, bool swap) {
+  using U = std::conditional_t<sizeof(Src) == 1, uint8_t,
+            std::conditional_t<sizeof(Src) == 2, uint16_t,
+            std::conditional_t<sizeof(Src) == 4, uint32_t, uint64_t>>>;
+  U u;
+  std::memcpy(&u, p, sizeof(U));
+  if (swap) {
+    if constexpr (sizeof(U) == 2) u = __builtin_bswap16(u);
+    if constexpr (sizeof(U) == 4) u = __builtin_bswap32(u);
+    if constexpr (sizeof(U) == 8) u = __builtin_bswap64(u);
+  }
+  Src s;
+  std::memcpy(&s, &u, sizeof(Src));
+  return s;
+}
+
+template <class Src, class Dst>
+void convert(const NdArray& a, std::vector<Dst>& out, const std::string& source, const char* what) {
+  const char* p = a.data.data();
+  bool swap = a.dtype.byteorder == '>';
+  for (size_t k = 0; k < out.size(); ++k) {
+    Src s = load<Src>(p + k * sizeof(Src), swap);
+    if constexpr (std::is_integral_v<Dst>) {
+      static_assert(std::is_integral_v<Src>);
+      if (!std::in_range<Dst>(s)) {
+        fail(source, std::string(what) + " element " + std::to_string(k) + " = " + std::to_string(s) +
+                         " does not fit the target type");
+      }
+      out[k] = static_cast<Dst>(s);
+    } else {
+      out[k] = static_cast<Dst>(s);
+    }
+  }
+}
+
+const NdArray& as_ndarray(const Value& v, const std::string& source, const char* what) {
+  if (!v.is(Kind::NdArray) || !v.node->array.built) {
+    fail(source, std::string(what) + " must be a numpy array, got " + kind_name(v.kind));
+  }
+  return v.node->array;
+}
+
+// Elements of `a` as Dst, in storage order.
+template <class Dst>
+std::vector<Dst> elements(const NdArray& a, const std::string& source, const char* what) {
+  std::vector<Dst> out(static_cast<size_t>(a.size()));
+  const DType& d = a.dtype;
+  if constexpr (std::is_integral_v<Dst>) {
+    if (d.kind == 'f') fail(source, std::string(what) + " must have an integer dtype, got " + d.str());
+  }
+  switch (d.kind) {
+    case 'b':  // numpy bool: one byte, non-zero is true
+      for (size_t k = 0; k < out.size(); ++k) out[k] = static_cast<Dst>(a.data[k] != 0);
+      break;
+    case 'i':
+      if (d.itemsize == 1) convert<int8_t>(a, out, source, what);
+      if (d.itemsize == 2) convert<int16_t>(a, out, source, what);
+      if (d.itemsize == 4) convert<int32_t>(a, out, source, what);
+      if (d.itemsize == 8) convert<int64_t>(a, out, source, what);
+      break;
+    case 'u':
+      if (d.itemsize == 1) convert<uint8_t>(a, out, source, what);
+      if (d.itemsize == 2) convert<uint16_t>(a, out, source, what);
+      if (d.itemsize == 4) convert<uint32_t>(a, out, source, what);
+      if (d.itemsize == 8) convert<uint64_t>(a, out, source, what);
+      break;
+    case 'f':
+      if constexpr (!std::is_integral_v<Dst>) {
+        if (d.itemsize == 4) convert<float>(a, out, source, what);
+        if (d.itemsize == 8) convert<double>(a, out, source, what);
+      }
+      break;
+    default: fail(source, std::string(what) + " has unsupported dtype " + d.str());
+  }
+  return out;
+}
+
+const NdArray& vector_field(const Value& obj, const char* key, const std::string& source) {
+  const Value* v = find(obj, key);
+  if (!v) fail(source, std::string("csr_matrix has no '") + key + "'");
+  const NdArray& a = as_ndarray(*v, source, key);
+  if (a.shape.size() != 1) {
+    fail(source, std::string("csr_matrix ") + key + " must be 1-D, has " + std::to_string(a.shape.size()) + " dims");
+  }
+  return a;
+}
+
+}  // namespace
+
+int64_t NdArray::size() const {
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+  }
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;  // <= 2^62: checked when the array was built
+  return n;
+}
+
+CsrMatrix to_csr(const Value& v, const std::string& source) {
+  if (!v.is(Kind::Object) || v.node->cls != PyClass::ScipyCsrMatrix) {
+    fail(source, std::string("expected a scipy.sparse.csr_matrix, got ") + kind_name(v.kind));
+  }
+  if (!v.node->has_state) fail(source, "csr_matrix has no state");
+  if (const Value* fmt = find(v, "format"); fmt && !(fmt->is_string() && fmt->text() == "csr")) {
+    fail(source, "csr_matrix format is not 'csr'");
+  }
+  const Value* shape = find(v, "_shape");
+  if (!shape) shape = find(v, "shape");
+  if (!shape || !shape->is(Kind::Tuple) || shape->node->items.size() != 2 ||
+      !shape->node->items[0].is(Kind::Int) || !shape->node->items[1].is(Kind::Int)) {
+    fail(source, "csr_matrix _shape must be a tuple of two ints");
+  }
+  int64_t rows = shape->node->items[0].i, cols = shape->node->items[1].i;
+  constexpr int64_t kMaxDim = std::numeric_limits<int32_t>::max();
+  if (rows < 0 || cols < 0 || rows > kMaxDim || cols > kMaxDim) {
+    fail(source, "csr_matrix shape (" + std::to_string(rows) + ", " + std::to_string(cols) + ") out of range");
+  }
+  const NdArray& data = vector_field(v, "data", source);
+  const NdArray& indices = vector_field(v, "indices", source);
+  const NdArray& indptr = vector_field(v, "indptr", source);
+  if (indices.dtype.kind != 'i' || indptr.dtype.kind != 'i') {
+    fail(source, "csr_matrix indices/indptr must be signed integers, got " + indices.dtype.str() + "/" +
+                     indptr.dtype.str());
+  }
+  if (indptr.shape[0] != rows + 1) {
+    fail(source, "csr_matrix indptr has " + std::to_string(indptr.shape[0]) + " entries, expected rows+1 = " +
+                     std::to_string(rows + 1));
+  }
+  if (indices.shape[0] != data.shape[0]) {
+    fail(source, "csr_matrix indices has " + std::to_string(indices.shape[0]) + " entries but data has " +
+                     std::to_string(data.shape[0]));
+  }
+  CsrMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.indptr = elements<int64_t>(indptr, source, "indptr");
+  if (m.indptr[0] != 0 || m.indptr[rows] != indices.shape[0]) {
+    fail(source, "csr_matrix indptr must run from 0 to nnz = " + std::to_string(indices.shape[0]));
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    if (m.indptr[r + 1] < m.indptr[r]) fail(source, "csr_matrix indptr decreases at row " + std::to_string(r));
+  }
+  m.indices = elements<int32_t>(indices, source, "indices");
+  m.values = elements<float>(data, source, "data");
+  bool sorted = true;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {
+      int32_t c = m.indices[k];
+      if (c < 0 || c >= cols) {
+        fail(source, "csr_matrix column index " + std::to_string(c) + " in row " + std::to_string(r) +
+                         " out of range [0, " + std::to_string(cols) + ")");
+      }
+      if (k > m.indptr[r] && c <= m.indices[k - 1]) sorted = false;
+    }
+  }
+  if (!sorted) {  // scipy allows unsorted / duplicate entries: sort each row, sum duplicates
+    std::vector<Triplet> t;
+    t.reserve(m.indices.size());
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {
+        t.push_back({static_cast<int32_t>(r), m.indices[k], m.values[k]});
+      }
+    }
+    m = csr_from_triplets(rows, cols, std::move(t), false);
+  }
+  validate_csr(m, source.c_str());
+  return m;
+}
+
+template <class T>
+DenseArray<T> to_dense(const Value& v, const std::string& source) {
+  const NdArray& a = as_ndarray(v, source, "value");
+  DenseArray<T> out;
+  out.shape = a.shape;
+  out.data = elements<T>(a, source, "array");
+  if (a.fortran && a.shape.size() > 1 && !out.data.empty()) {  // column-major storage -> row-major
+    if (a.shape.size() > 2) fail(source, "Fortran-ordered arrays with more than 2 dimensions are not supported");
+    int64_t r = a.shape[0], c = a.shape[1];
+    std::vector<T> t(out.data.size());
+    for (int64_t i = 0; i < r; ++i) {
+      for (int64_t j = 0; j < c; ++j) t[i * c + j] = out.data[j * r + i];
+    }
+    out.data.swap(t);
+  }
+  return out;
+}
+
+template DenseArray<int32_t> to_dense<int32_t>(const Value&, const std::string&);
+template DenseArray<int64_t> to_dense<int64_t>(const Value&, const std::string&);
+template DenseArray<float> to_dense<float>(const Value&, const std::string&);
+template DenseArray<double> to_dense<double>(const Value&, const std::string&);
+
+AdjacencyLists to_adjacency_lists(const Value& v, const std::string& source) {
+  if (!v.is(Kind::Dict)) fail(source, std::string("expected a dict of lists, got ") + kind_name(v.kind));
+  AdjacencyLists g;
+  const auto& entries = v.node->entries;
+  g.keys.reserve(entries.size());
+  g.offsets.reserve(entries.size() + 1);
+  for (const auto& [key, list] : entries) {
+    if (!key.is(Kind::Int)) fail(source, std::string("graph key must be an int, got ") + kind_name(key.kind));
+    if (!list.is(Kind::List) && !list.is(Kind::Tuple)) {
+      fail(source, "neighbours of node " + std::to_string(key.i) + " must be a list, got " + kind_name(list.kind));
+    }
+    g.keys.push_back(key.i);
+    for (const Value& nb : list.node->items) {
+      if (!nb.is(Kind::Int)) {
+        fail(source, "neighbour of node " + std::to_string(key.i) + " must be an int, got " + kind_name(nb.kind));
+      }
+      g.neighbors.push_back(nb.i);
+    }
+    g.offsets.push_back(static_cast<int64_t>(g.neighbors.size()));
+  }
+  std::vector<int64_t> sorted = g.keys;
+  std::sort(sorted.begin(), sorted.end());
+  auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+  if (dup != sorted.end()) fail(source, "graph key " + std::to_string(*dup) + " appears twice");
+  return g;
+}
+
+}  // namespace sgc::pickle

@@ -1,0 +1,102 @@
+#include "sgc/model/softmax_regression.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sgc/error.h"
+#include "sgc/random.h"
+
+namespace sgc {
+
+SoftmaxModel init_softmax(int64_t dim, int32_t classes, uint64_t seed) {
+  if (dim <= 0 || classes <= 0) throw ArgumentError("softmax regression needs dim > 0 and classes > 0");
+  SoftmaxModel m(dim, classes);
+  Rng rng(seed);
+  const double bound = 1.0 / std::sqrt(double(dim));
+  for (Eigen::Index i = 0; i < m.theta.size(); ++i) m.theta[i] = static_cast<float>(rng.uniform(-bound, bound));
+  return m;
+}
+
+namespace {
+constexpr Eigen::Index kBlockRows = 2048;
+
+// Softmax of each row in place (max-shifted); returns the sum of -log p(label).
+double softmax_rows_nll(DenseMatrix& z, const int32_t* labels) {
+  double nll = 0;
+  for (Eigen::Index i = 0; i < z.rows(); ++i) {
+    const float mx = z.row(i).maxCoeff();
+    z.row(i).array() = (z.row(i).array() - mx).exp();
+    const double sum = z.row(i).cast<double>().sum();
+    nll -= std::log(double(z(i, labels[i])) / sum);
+    z.row(i) /= static_cast<float>(sum);
+  }
+  return nll;
+}
+}  // namespace
+
+double softmax_loss_grad(const SoftmaxModel& m, FeatureRows x, const std::vector<int32_t>& y,
+                         Eigen::VectorXf& grad) {
+  const Eigen::Index n = x.rows(), d = m.dim, c = m.classes;
+  if (x.cols() != d) throw ArgumentError("softmax regression: features have " + std::to_string(x.cols()) +
+                                         " columns, model expects " + std::to_string(d));
+  if (static_cast<Eigen::Index>(y.size()) != n) throw ArgumentError("softmax regression: label count != rows");
+  if (n == 0) throw ArgumentError("softmax regression: no training rows");
+  for (int32_t label : y)
+    if (label < 0 || label >= c) throw ArgumentError("softmax regression: label " + std::to_string(label) + " out of range");
+
+  const Eigen::Index blocks = (n + kBlockRows - 1) / kBlockRows;
+  std::vector<Eigen::VectorXf> partial(blocks);
+  std::vector<double> block_nll(blocks);
+  const auto w = m.weight();
+  const auto b = m.bias();
+#pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
+  for (Eigen::Index blk = 0; blk < blocks; ++blk) {
+    const Eigen::Index r0 = blk * kBlockRows, rn = std::min(kBlockRows, n - r0);
+    const auto xb = x.middleRows(r0, rn);
+    DenseMatrix p = xb * w;
+    p.rowwise() += b;
+    block_nll[blk] = softmax_rows_nll(p, y.data() + r0);
+    for (Eigen::Index i = 0; i < rn; ++i) p(i, y[r0 + i]) -= 1.0f;  // dloss/dlogits * n
+    Eigen::VectorXf g(d * c + c);
+    Eigen::Map<DenseMatrix>(g.data(), d, c).noalias() = xb.transpose() * p;
+    g.tail(c) = p.colwise().sum().transpose();
+    partial[blk] = std::move(g);
+  }
+  grad = partial[0];
+  double nll = block_nll[0];
+  for (Eigen::Index blk = 1; blk < blocks; ++blk) {
+    grad += partial[blk];
+    nll += block_nll[blk];
+  }
+  grad /= static_cast<float>(n);
+  return nll / double(n);
+}
+
+DenseMatrix softmax_logits(const SoftmaxModel& m, FeatureRows x) {
+  if (x.cols() != m.dim) throw ArgumentError("softmax regression: features have " + std::to_string(x.cols()) +
+                                             " columns, model expects " + std::to_string(m.dim));
+  DenseMatrix z(x.rows(), m.classes);
+  const auto w = m.weight();
+  const auto b = m.bias();
+  const Eigen::Index n = x.rows();
+#pragma omp parallel for schedule(static) if (n > kBlockRows)
+  for (Eigen::Index r0 = 0; r0 < n; r0 += kBlockRows) {
+    const Eigen::Index rn = std::min(kBlockRows, n - r0);
+    z.middleRows(r0, rn).noalias() = x.middleRows(r0, rn) * w;
+    z.middleRows(r0, rn).rowwise() += b;
+  }
+  return z;
+}
+
+std::vector<int32_t> softmax_predict(const SoftmaxModel& m, FeatureRows x) {
+  const DenseMatrix z = softmax_logits(m, x);
+  std::vector<int32_t> pred(z.rows());
+  for (Eigen::Index i = 0; i < z.rows(); ++i) {
+    Eigen::Index arg;
+    z.row(i).maxCoeff(&arg);
+    pred[i] = static_cast<int32_t>(arg);
+  }
+  return pred;
+}
+
+}  // namespace sgc

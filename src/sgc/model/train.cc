@@ -1,0 +1,30 @@
+#include "sgc/model/train.h"
+
+#include <cmath>
+
+#include "sgc/error.h"
+#include "sgc/model/adam.h"
+
+namespace sgc {
+
+void validate_train_options(const TrainOptions& opt) {
+  if (opt.epochs <= 0) throw ArgumentError("--epochs: must be positive, got " + std::to_string(opt.epochs));
+  if (!(opt.lr > 0) || !std::isfinite(opt.lr)) throw ArgumentError("--lr: must be a positive number");
+  if (!(opt.weight_decay >= 0) || !std::isfinite(opt.weight_decay))
+    throw ArgumentError("--weight-decay: must be a non-negative number");
+}
+
+TrainOutcome train_softmax_adam(FeatureRows x, const std::vector<int32_t>& y, int32_t classes,
+                                const TrainOptions& opt) {
+  validate_train_options(opt);
+  TrainOutcome out{init_softmax(x.cols(), classes, opt.seed), 0.0};
+  Adam adam(out.model.theta.size(), {opt.lr, 0.9, 0.999, 1e-8, opt.weight_decay});
+  Eigen::VectorXf grad;
+  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+    out.final_loss = softmax_loss_grad(out.model, x, y, grad);
+    adam.step(out.model.theta, grad);
+  }
+  return out;
+}
+
+}  // namespace sgc

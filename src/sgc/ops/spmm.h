@@ -1,0 +1,32 @@
+// Sparse x dense products, the one kernel all propagation operators share.
+//
+// Y = A X with A in CSR and X dense row-major: row i of Y is the weighted sum
+// of the rows of X that row i of A points to. Rows are split among OpenMP
+// threads in chunks of roughly equal non-zero count (power-law graphs have a
+// few very long rows), and each row is computed by one thread in index order,
+// so the result is bitwise identical for any thread count.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sgc/dense.h"
+#include "sgc/graph/csr.h"
+
+namespace sgc {
+
+// Boundaries of `parts` row ranges with about equal (non-zeros + rows) each.
+std::vector<int64_t> balanced_row_partition(const CsrMatrix& a, int parts);
+
+// y = a * x. y is resized; it must not alias x.
+void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y);
+
+// y.row(r) = (a * x).row(rows[r]): only the rows a caller needs (the last hop
+// of SGC only has to produce the train/val/test rows).
+void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vector<int32_t>& rows, DenseMatrix& y);
+
+// y = a * x for a sparse x (CSR): the cheap first hop on sparse features such
+// as Planetoid's bag-of-words; costs nnz(a) * (mean non-zeros of a row of x).
+void spmm(const CsrMatrix& a, const CsrMatrix& x, DenseMatrix& y);
+
+}  // namespace sgc

@@ -1,0 +1,26 @@
+#include "sgc/util/memory.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace sgc {
+
+void reexec_with_huge_page_heap(char** argv) {
+  const char* off = std::getenv("SGC_NO_HUGEPAGES");
+  if (off && *off && std::string(off) != "0") return;
+  const char* current = std::getenv("GLIBC_TUNABLES");
+  std::string tunables = current ? current : "";
+  if (tunables.find("glibc.malloc.hugetlb") != std::string::npos) return;
+  if (!tunables.empty()) tunables += ":";
+  // Huge pages for the heap, and big blocks from the heap rather than from
+  // fresh mmap()s that are returned to the kernel (and faulted again) on free.
+  tunables += "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824";
+  if (setenv("GLIBC_TUNABLES", tunables.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // exec failed (no /proc?): carry on with the default allocator.
+  if (current) setenv("GLIBC_TUNABLES", current, 1); else unsetenv("GLIBC_TUNABLES");
+}
+
+}  // namespace sgc

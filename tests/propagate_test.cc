@@ -1,0 +1,130 @@
+// Normalisation and propagation against a naive double-precision reference.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include "sgc/error.h"
+#include "sgc/graph/normalize.h"
+#include "sgc/ops/propagate.h"
+#include "sgc/ops/spmm.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+using testing::awkward_graph;
+using testing::dense_of;
+using testing::max_rel_error;
+
+// S = (D+I)^-1/2 (A+I) (D+I)^-1/2 computed the obvious way, in double.
+DenseMatrixD naive_aug_norm(const DenseMatrixD& a) {
+  const auto n = a.rows();
+  DenseMatrixD ai = a + DenseMatrixD::Identity(n, n);
+  Eigen::VectorXd d = ai.rowwise().sum();
+  Eigen::VectorXd s = d.array().rsqrt();
+  return s.asDiagonal() * ai * s.asDiagonal();
+}
+
+TEST(Normalize, AugNormAdjMatchesNaiveReference) {
+  for (uint64_t seed : {1, 2, 3}) {
+    const CsrMatrix a = awkward_graph(60, 150, 7, seed);
+    const CsrMatrix s = aug_norm_adj(a);
+    validate_csr(s, "S");
+    const DenseMatrixD ref = naive_aug_norm(dense_of(a));
+    EXPECT_LT(max_rel_error(dense_of(s), ref), 1e-5) << "seed " << seed;
+    // Isolated nodes keep only their self-loop, with weight 1.
+    for (int i = 53; i < 60; ++i) {
+      ASSERT_EQ(s.row_end(i) - s.row_begin(i), 1);
+      EXPECT_FLOAT_EQ(s.values[s.row_begin(i)], 1.0f);
+    }
+  }
+}
+
+TEST(Normalize, ExistingSelfLoopGetsOneMore) {
+  // Two nodes, an edge 0-1 and a self-loop on 0: (A+I)_00 = 2, deg(0) = 3.
+  CsrMatrix a = csr_from_triplets(2, 2, {{0, 1, 1}, {1, 0, 1}, {0, 0, 1}}, true);
+  DenseMatrixD s = dense_of(aug_norm_adj(a));
+  EXPECT_NEAR(s(0, 0), 2.0 / 3.0, 1e-7);
+  EXPECT_NEAR(s(0, 1), 1.0 / std::sqrt(3.0 * 2.0), 1e-7);
+  EXPECT_NEAR(s(1, 1), 1.0 / 2.0, 1e-7);
+}
+
+TEST(Normalize, RowNormalizeLeavesZeroRows) {
+  CsrMatrix x = csr_from_triplets(3, 4, {{0, 1, 2}, {0, 3, 6}, {2, 0, 5}}, false);
+  row_normalize(x);
+  DenseMatrixD d = dense_of(x);
+  EXPECT_DOUBLE_EQ(d(0, 1), 0.25);
+  EXPECT_DOUBLE_EQ(d(0, 3), 0.75);
+  EXPECT_EQ(d.row(1).cwiseAbs().sum(), 0.0);
+  EXPECT_DOUBLE_EQ(d(2, 0), 1.0);
+  DenseMatrix dd = to_dense(csr_from_triplets(3, 4, {{0, 1, 2}, {0, 3, 6}}, false));
+  row_normalize(dd);
+  EXPECT_FLOAT_EQ(dd(0, 3), 0.75f);
+  EXPECT_EQ(dd.row(1).cwiseAbs().sum(), 0.0f);
+}
+
+TEST(Normalize, ZScoreColumns) {
+  DenseMatrix x = testing::random_dense(50, 6, 9);
+  x.col(2).setConstant(3.0f);  // zero variance: centred only
+  zscore_columns(x);
+  for (int j = 0; j < 6; ++j) {
+    EXPECT_NEAR(x.col(j).cast<double>().mean(), 0.0, 1e-6);
+    if (j != 2) EXPECT_NEAR(x.col(j).cast<double>().squaredNorm() / 50, 1.0, 1e-5);
+  }
+  EXPECT_EQ(x.col(2).cwiseAbs().maxCoeff(), 0.0f);
+}
+
+TEST(Propagate, MatchesNaiveReferenceDenseAndSparse) {
+  for (int k : {0, 1, 2, 5}) {
+    const CsrMatrix a = awkward_graph(80, 200, 5, 10 + k);
+    const CsrMatrix s = aug_norm_adj(a);
+    const DenseMatrix x = testing::random_dense(80, 19, 7);
+    DenseMatrixD ref = x.cast<double>();
+    const DenseMatrixD sd = naive_aug_norm(dense_of(a));
+    for (int h = 0; h < k; ++h) ref = sd * ref;
+    EXPECT_LT(max_rel_error(propagate(s, x, k), ref), 1e-5) << "dense, K=" << k;
+
+    // Sparse features: keep ~20% of the entries.
+    DenseMatrix xs = x;
+    for (int i = 0; i < xs.rows(); ++i)
+      for (int j = 0; j < xs.cols(); ++j)
+        if ((i * 31 + j * 17) % 5 != 0) xs(i, j) = 0;
+    std::vector<Triplet> t;
+    for (int i = 0; i < xs.rows(); ++i)
+      for (int j = 0; j < xs.cols(); ++j)
+        if (xs(i, j) != 0) t.push_back({i, j, xs(i, j)});
+    const CsrMatrix x_sparse = csr_from_triplets(80, 19, t, false);
+    DenseMatrixD ref_s = xs.cast<double>();
+    for (int h = 0; h < k; ++h) ref_s = sd * ref_s;
+    EXPECT_LT(max_rel_error(propagate(s, x_sparse, k), ref_s), 1e-5) << "sparse, K=" << k;
+  }
+}
+
+TEST(Propagate, DeterministicAcrossThreadCounts) {
+  const CsrMatrix s = aug_norm_adj(awkward_graph(500, 3000, 20, 4));
+  const DenseMatrix x = testing::random_dense(500, 33, 5);
+  omp_set_num_threads(1);
+  const DenseMatrix one = propagate(s, x, 3);
+  omp_set_num_threads(2);
+  const DenseMatrix two = propagate(s, x, 3);
+  omp_set_num_threads(0 + omp_get_num_procs());
+  EXPECT_TRUE((one.array() == two.array()).all());
+}
+
+TEST(Propagate, BalancedPartitionCoversAllRows) {
+  const CsrMatrix a = awkward_graph(300, 2000, 30, 8);
+  for (int parts : {1, 2, 7, 64, 1000}) {
+    const auto b = balanced_row_partition(a, parts);
+    ASSERT_EQ(b.front(), 0);
+    ASSERT_EQ(b.back(), a.rows);
+    for (size_t i = 1; i < b.size(); ++i) EXPECT_LT(b[i - 1], b[i]);
+  }
+}
+
+TEST(Propagate, RejectsNegativeKAndShapeMismatch) {
+  const CsrMatrix s = aug_norm_adj(awkward_graph(10, 20, 1, 1));
+  EXPECT_THROW(propagate(s, testing::random_dense(10, 3, 1), -1), ArgumentError);
+  EXPECT_THROW(propagate(s, testing::random_dense(9, 3, 1), 1), ArgumentError);
+}
+
+}  // namespace
+}  // namespace sgc

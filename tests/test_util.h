@@ -1,0 +1,65 @@
+// Shared helpers for the GoogleTest suite.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "sgc/dense.h"
+#include "sgc/graph/csr.h"
+#include "sgc/random.h"
+
+namespace sgc::testing {
+
+// The real data sets: $SGC_DATA_DIR, else <repo>/../shared/data (set at build time).
+inline std::string data_dir() {
+  if (const char* env = std::getenv("SGC_DATA_DIR"); env && *env) return env;
+  return SGC_DEFAULT_DATA_DIR;
+}
+inline std::string planetoid_dir() { return data_dir() + "/planetoid"; }
+
+// A random undirected graph with the awkward cases on purpose: isolated nodes
+// (the last `isolated` ids), self-loops and duplicate edges.
+inline CsrMatrix awkward_graph(int n, int edges, int isolated, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<Triplet> t;
+  const int active = n - isolated;
+  for (int e = 0; e < edges; ++e) {
+    const int32_t a = int32_t(rng.below(active)), b = int32_t(rng.below(active));
+    t.push_back({a, b, 1.0f});
+    t.push_back({b, a, 1.0f});
+    if (e % 7 == 0) {  // duplicate
+      t.push_back({a, b, 1.0f});
+      t.push_back({b, a, 1.0f});
+    }
+  }
+  for (int i = 0; i < active; i += 5) t.push_back({i, i, 1.0f});  // self-loops
+  return csr_from_triplets(n, n, std::move(t), /*combine_max=*/true);
+}
+
+inline DenseMatrixD dense_of(const CsrMatrix& a) {
+  DenseMatrixD d = DenseMatrixD::Zero(a.rows, a.cols);
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) d(i, a.indices[p]) += a.values[p];
+  return d;
+}
+
+inline DenseMatrix random_dense(int64_t rows, int64_t cols, uint64_t seed) {
+  Rng rng(seed);
+  DenseMatrix x(rows, cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) x(i, j) = float(rng.uniform());
+  return x;
+}
+
+// Largest |a - b| / (|b| + floor) over all entries: relative error with a floor
+// (the scale of the reference) so entries that are 0 in exact arithmetic count.
+template <class A, class B>
+double max_rel_error(const A& a, const B& b) {
+  const double floor = std::max(1e-30, b.cwiseAbs().maxCoeff() * 1e-3);
+  return ((a.template cast<double>() - b.template cast<double>()).cwiseAbs().array() /
+          (b.template cast<double>().cwiseAbs().array() + floor))
+      .maxCoeff();
+}
+
+}  // namespace sgc::testing
