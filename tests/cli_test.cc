@@ -79,3 +79,22 @@ TEST(Cli, BadInputIsAOneLineError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, TuneOnCoraMatchesThePapersWeightDecayOnValidation) {
+  const std::string dir = " --data-dir " + sgc::testing::planetoid_dir();
+  const CliRun paper = run_cli("train --dataset cora --json --seed 1" + dir);
+  const CliRun tuned = run_cli("tune --dataset cora --json --seed 1" + dir);
+  ASSERT_EQ(paper.exit_code, 0) << paper.output;
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.output;
+  const auto p = nlohmann::json::parse(paper.output);
+  const auto t = nlohmann::json::parse(tuned.output);
+  const double wd = t["best"]["weight_decay"].get<double>();
+  EXPECT_GE(wd, 1e-10);
+  EXPECT_LE(wd, 1e-4);
+  EXPECT_GE(t["best"]["val"].get<double>(), p["accuracy"]["val"].get<double>() - 0.002)
+      << "tuned weight decay " << wd;
+}
+
+}  // namespace

@@ -68,7 +68,7 @@ TEST(Normalize, ZScoreColumns) {
   zscore_columns(x);
   for (int j = 0; j < 6; ++j) {
     EXPECT_NEAR(x.col(j).cast<double>().mean(), 0.0, 1e-6);
-    if (j != 2) EXPECT_NEAR(x.col(j).cast<double>().squaredNorm() / 50, 1.0, 1e-5);
+    if (j != 2) EXPECT_NEAR(x.col(j).cast<double>().squaredNorm() / 49, 1.0, 1e-5);
   }
   EXPECT_EQ(x.col(2).cwiseAbs().maxCoeff(), 0.0f);
 }

@@ -62,4 +62,12 @@ double max_rel_error(const A& a, const B& b) {
       .maxCoeff();
 }
 
+// Largest |a - b| relative to the largest |b|: the right yardstick for data
+// of mixed sign, where single entries may cancel to nearly zero.
+template <class A, class B>
+double max_error_vs_scale(const A& a, const B& b) {
+  return (a.template cast<double>() - b.template cast<double>()).cwiseAbs().maxCoeff() /
+         std::max(1e-30, b.template cast<double>().cwiseAbs().maxCoeff());
+}
+
 }  // namespace sgc::testing

@@ -3,6 +3,7 @@
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
 #include "sgc/graph/normalize.h"
+#include "sgc/graph/subgraph.h"
 #include "sgc/model/softmax_regression.h"
 #include "sgc/util/timer.h"
 
@@ -65,25 +66,17 @@ std::vector<int32_t> labels_of(const Dataset& d, const std::vector<int32_t>& ids
 }
 }  // namespace
 
-Precomputed precompute(const Dataset& data, FeatureNorm norm, int k, StageTimes* times) {
+Precomputed precompute(Dataset data, FeatureNorm norm, int k, StageTimes* times) {
   OperatorSpec op;
   op.k = k;
-  return precompute(data, norm, op, times);
+  return precompute(std::move(data), norm, op, times);
 }
 
-Precomputed precompute(const Dataset& data, FeatureNorm norm, const OperatorSpec& op, StageTimes* times) {
+Precomputed precompute(Dataset data, FeatureNorm norm, const OperatorSpec& op, StageTimes* times,
+                       Protocol protocol) {
   validate_operator(op);
   if (data.num_nodes() == 0) throw ArgumentError(data.name + ": the graph has no nodes");
   if (data.train.empty()) throw ArgumentError(data.name + ": the training split is empty");
-  Timer timer;
-  Dataset d;  // shallow pieces we are allowed to modify: features only
-  d.name = data.name;
-  d.features = data.features;
-  d.dense_features = data.dense_features;
-  normalize_features(d, norm);
-  const CsrMatrix s = normalized_operator(data.adjacency, op);
-  if (times) times->normalize += timer.seconds();
-
   Precomputed p;
   p.classes = data.num_classes;
   p.train_y = labels_of(data, data.train, "train");
@@ -93,24 +86,60 @@ Precomputed precompute(const Dataset& data, FeatureNorm norm, const OperatorSpec
   rows.insert(rows.end(), data.val.begin(), data.val.end());
   rows.insert(rows.end(), data.test.begin(), data.test.end());
 
+  Timer timer;
+  normalize_features(data, norm);
+  const CsrMatrix s = normalized_operator(data.adjacency, op);
+  if (times) times->normalize += timer.seconds();
+
+  if (protocol == Protocol::Transductive) {
+    timer.reset();
+    p.x = data.has_dense_features() ? apply_operator(s, std::move(data.dense_features), op, &rows)
+                                    : apply_operator(s, data.features, op, &rows);
+    if (times) times->propagate += timer.seconds();
+    return p;
+  }
+
+  // Inductive (SGC on Reddit): the training rows see only the graph induced on
+  // the training nodes; val/test rows are propagated over the full graph.
   timer.reset();
-  p.x = d.has_dense_features() ? apply_operator(s, std::move(d.dense_features), op, &rows)
-                               : apply_operator(s, d.features, op, &rows);
+  const CsrMatrix s_train = normalized_operator(induced_subgraph(data.adjacency, data.train), op);
+  if (times) times->normalize += timer.seconds();
+  timer.reset();
+  const std::vector<int32_t> eval_rows(rows.begin() + data.train.size(), rows.end());
+  DenseMatrix train_x, eval_x;
+  if (data.has_dense_features()) {
+    train_x = apply_operator(s_train, gather_rows(data.dense_features, data.train), op);
+    eval_x = apply_operator(s, std::move(data.dense_features), op, &eval_rows);
+  } else {
+    train_x = apply_operator(s_train, select_rows(data.features, data.train), op);
+    eval_x = apply_operator(s, data.features, op, &eval_rows);
+  }
+  p.x.resize(train_x.rows() + eval_x.rows(), train_x.cols());
+  p.x.topRows(train_x.rows()) = train_x;
+  p.x.bottomRows(eval_x.rows()) = eval_x;
   if (times) times->propagate += timer.seconds();
   return p;
 }
 
 Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times) {
   Timer timer;
-  TrainOutcome trained = train_softmax_adam(p.train_x(), p.train_y, p.classes, opt);
+  TrainOutcome trained = train_softmax(p.train_x(), p.train_y, p.classes, opt);
   if (times) times->train += timer.seconds();
 
   timer.reset();
   Evaluation e;
   e.final_loss = trained.final_loss;
   e.train_acc = accuracy(softmax_predict(trained.model, p.train_x()), p.train_y);
-  if (!p.val_y.empty()) e.val_acc = accuracy(softmax_predict(trained.model, p.val_x()), p.val_y);
-  if (!p.test_y.empty()) e.test_acc = accuracy(softmax_predict(trained.model, p.test_x()), p.test_y);
+  if (!p.val_y.empty()) {
+    const auto pred = softmax_predict(trained.model, p.val_x());
+    e.val_acc = accuracy(pred, p.val_y);
+    e.val_macro_f1 = macro_f1(pred, p.val_y, p.classes);
+  }
+  if (!p.test_y.empty()) {
+    const auto pred = softmax_predict(trained.model, p.test_x());
+    e.test_acc = accuracy(pred, p.test_y);
+    e.test_macro_f1 = macro_f1(pred, p.test_y, p.classes);
+  }
   e.model = std::move(trained.model);
   if (times) times->evaluate += timer.seconds();
   return e;

@@ -25,6 +25,7 @@ std::string to_string(FeatureNorm f);
 
 struct SgcConfig {
   OperatorSpec op;
+  bool inductive = false;
   FeatureNorm feature_norm = FeatureNorm::Row;
   TrainOptions train;
 };
@@ -50,18 +51,28 @@ struct Precomputed {
 };
 
 struct Evaluation {
-  double train_acc = 0, val_acc = 0, test_acc = 0;
+  double train_acc = 0, val_acc = 0, test_acc = 0;  // accuracy = micro-F1 (single-label)
+  double val_macro_f1 = 0, test_macro_f1 = 0;
   double final_loss = 0;
   SoftmaxModel model;
 };
 
-// Feature normalisation of a copy of the data set's features: sparse stays sparse.
+// Feature normalisation of the data set's features, in place: sparse stays
+// sparse, except for z-scoring, which makes them dense.
 void normalize_features(Dataset& d, FeatureNorm norm);
 
-// Normalise + propagate; times are added to `times` if given.
-Precomputed precompute(const Dataset& d, FeatureNorm norm, const OperatorSpec& op, StageTimes* times = nullptr);
+// Transductive: every node's features are propagated over the whole graph.
+// Inductive (SGC's Reddit protocol): the training rows are propagated over the
+// graph induced on the training nodes only, the val/test rows over the full graph.
+enum class Protocol { Transductive, Inductive };
+
+// Normalise + propagate; times are added to `times` if given. The data set is
+// taken by value: pass std::move(d) to let the features be normalised and
+// propagated in place when the caller no longer needs them.
+Precomputed precompute(Dataset d, FeatureNorm norm, const OperatorSpec& op, StageTimes* times = nullptr,
+                       Protocol protocol = Protocol::Transductive);
 // Shorthand for SGC with k hops.
-Precomputed precompute(const Dataset& d, FeatureNorm norm, int k, StageTimes* times = nullptr);
+Precomputed precompute(Dataset d, FeatureNorm norm, int k, StageTimes* times = nullptr);
 
 // Train on the training rows and measure accuracy on every split.
 Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times = nullptr);

@@ -87,7 +87,7 @@ void zscore_columns(DenseMatrix& x) {
   for (Eigen::Index i = 0; i < n; ++i) sq += (x.row(i).transpose().cast<double>() - mean).array().square().matrix();
   Eigen::VectorXd inv_std(d);
   for (Eigen::Index j = 0; j < d; ++j) {
-    const double sd = std::sqrt(sq[j] / double(n));
+    const double sd = n > 1 ? std::sqrt(sq[j] / double(n - 1)) : 0.0;
     inv_std[j] = sd > 0 ? 1.0 / sd : 1.0;
   }
 #pragma omp parallel for schedule(static)

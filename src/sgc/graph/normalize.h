@@ -22,8 +22,9 @@ CsrMatrix aug_norm_adj(const CsrMatrix& adj, float self_loop_weight = 1.0f);
 void row_normalize(CsrMatrix& x);
 void row_normalize(DenseMatrix& x);
 
-// Column z-score over all rows: (x - mean) / std, population std; columns with
-// zero variance are only centred. Used for Reddit-style features.
+// Column z-score over all rows: (x - mean) / std with the sample (n - 1)
+// standard deviation, as torch.Tensor.std in SGC's Reddit preprocessing;
+// columns with zero variance are only centred.
 void zscore_columns(DenseMatrix& x);
 
 // Dense copy of a sparse matrix.

@@ -11,16 +11,25 @@
 namespace sgc {
 
 struct TrainOptions {
-  double lr = 0.2;
-  int epochs = 100;
-  double weight_decay = 0.0;
+  std::string optimizer = "adam";  // "adam" | "lbfgs"
+  double lr = 0.2;                 // Adam only
+  int epochs = 100;                // Adam steps, or L-BFGS iterations
+  double weight_decay = 0.0;       // L2: adds weight_decay * theta to the gradient
   uint64_t seed = 42;
 };
 
 struct TrainOutcome {
   SoftmaxModel model;
-  double final_loss = 0;  // training loss before the last update
+  double final_loss = 0;  // training cross-entropy: before the last Adam step, after L-BFGS
 };
+
+// Trains with opt.optimizer from torch.nn.Linear's initialisation.
+TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt);
+
+// L-BFGS with a strong-Wolfe line search on mean cross-entropy + wd/2 |theta|^2
+// (the same gradient as Adam's L2 weight decay), `epochs` iterations.
+TrainOutcome train_softmax_lbfgs(FeatureRows x, const std::vector<int32_t>& y, int32_t classes,
+                                 const TrainOptions& opt);
 
 // Adam, full batch, `epochs` steps from torch.nn.Linear's initialisation.
 TrainOutcome train_softmax_adam(FeatureRows x, const std::vector<int32_t>& y, int32_t classes,

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""Python `sgc.propagate` against the same C++ call, on Pubmed.
+
+    PYTHONPATH=build-py/python /usr/bin/python3 python/bench_propagate.py [--runs 21] [--k 2]
+
+Both sides compute S = AugNormAdj(A) and S^K X (X: Pubmed's row-normalised
+features, 19717 x 500, float32) in this process, with the same allocator and
+threads, runs interleaved. The C++ side is `_core._time_cpp_propagate`: the
+graph and X are built as sgc types beforehand and only
+`normalized_operator(adj, spec)` + `apply_operator(s, x, spec)` are timed, as
+a C++ caller holding its own X makes them (apply_operator takes X by value,
+so an lvalue is copied). The Python side is the whole `sgc.propagate(adj, X)`:
+argument checks, scipy -> CSR conversion, the call, the numpy result.
+"moved" is the C++ call with X moved in (its copy made outside the timer), the
+cheapest way to call the library, which consumes X.
+
+Like the `sgc` command, the script re-executes itself once with glibc's
+hugetlb malloc tunable (first touch of fresh pages is slow on these VMs; see
+src/sgc/util/memory.h); SGC_NO_HUGEPAGES=1 keeps the default allocator.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+
+def reexec_with_huge_pages():
+    if os.environ.get("SGC_NO_HUGEPAGES", "0") not in ("", "0"):
+        return
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    if "glibc.malloc.hugetlb" in tunables:
+        return
+    extra = ("glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1073741824:"
+             "glibc.malloc.trim_threshold=1073741824")
+    os.environ["GLIBC_TUNABLES"] = f"{tunables}:{extra}" if tunables else extra
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+
+def main():
+    # This folder holds the package's sources without the compiled _core: import
+    # the built (PYTHONPATH) or installed package instead.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--k", type=int, default=2)
+    ap.add_argument("--dataset", default="pubmed")
+    ap.add_argument("--data-dir", default=None, help="folder with the ind.* files")
+    ap.add_argument("--threads", type=int, default=0)
+    args = ap.parse_args()
+    reexec_with_huge_pages()
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    import sgc
+    from sgc import _core
+
+    if args.threads:
+        sgc.set_num_threads(args.threads)
+    ds = sgc.datasets.load_planetoid(args.dataset, args.data_dir)
+    rowsum = np.asarray(ds.X.sum(axis=1)).ravel()
+    rowsum[rowsum == 0] = 1
+    X_sparse = sp.csr_matrix(sp.diags(1.0 / rowsum) @ ds.X, dtype=np.float32)
+    X_sparse.sum_duplicates()  # canonical CSR: what the C++ side is handed
+    X = np.ascontiguousarray(X_sparse.toarray(), dtype=np.float32)
+    X64 = X.astype(np.float64)
+    adj = ds.adj
+    spec = {"op": "sgc", "k": args.k}
+
+    print(f"{args.dataset}: {adj.shape[0]} nodes, {adj.nnz} adjacency entries, X {X.shape[0]} x {X.shape[1]}, "
+          f"K={args.k}, {sgc.get_num_threads()} threads, "
+          f"allocator: {'hugetlb heap' if 'hugetlb' in os.environ.get('GLIBC_TUNABLES', '') else 'default'}")
+    print(f"median of {args.runs} interleaved runs, milliseconds\n")
+
+    # Same result on both sides (bitwise: same kernels, same order).
+    F = sgc.propagate(adj, X, k=args.k)
+    assert np.array_equal(F, _core._reference_propagate(adj, X, spec)), "Python and C++ results differ"
+
+    cases = [
+        ("dense float32 X (read in place)", X, True),
+        ("dense float64 X (converted once)", X64, False),
+        ("sparse CSR X", X_sparse, False),
+    ]
+    print(f"{'input':36s} {'python':>9s} {'C++':>9s} {'overhead':>9s} {'C++ moved':>10s} {'vs moved':>9s}")
+    results = {}
+    for name, x, with_moved in cases:
+        py_t, cpp_t, moved_t = [], [], []
+        for _ in range(2):  # warm-up
+            sgc.propagate(adj, x, k=args.k)
+            _core._time_cpp_propagate(adj, x, spec, 1)
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            sgc.propagate(adj, x, k=args.k)
+            py_t.append(time.perf_counter() - t0)
+            cpp_t += _core._time_cpp_propagate(adj, x, spec, 1)
+            if with_moved:
+                moved_t += _core._time_cpp_propagate(adj, x, spec, 1, moved=True)
+        p, c = statistics.median(py_t) * 1e3, statistics.median(cpp_t) * 1e3
+        line = f"{name:36s} {p:9.2f} {c:9.2f} {100 * (p - c) / c:+8.1f}%"
+        if with_moved:
+            mv = statistics.median(moved_t) * 1e3
+            line += f" {mv:10.2f} {100 * (p - mv) / mv:+8.1f}%"
+        print(line)
+        results[name] = (p, c)
+    p, c = results[cases[0][0]]
+    print(f"\nPython call overhead over the C++ call (dense float32, the zero-copy path): "
+          f"{100 * (p - c) / c:+.1f}% (target < 5%)")
+
+
+if __name__ == "__main__":
+    main()

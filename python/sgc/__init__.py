@@ -1,0 +1,31 @@
+"""sgc: Simple Graph Convolution and its family, from Python, on the C++ engine.
+
+    import sgc
+    ds = sgc.datasets.load_planetoid("cora")
+    F = sgc.propagate(ds.adj, X, k=2)                   # S^2 X, numpy float32
+    clf = sgc.SGCClassifier(**sgc.paper_defaults("cora"))
+    clf.fit(ds.adj, ds.X, ds.y, ds.train_idx, ds.val_idx).score(ds.adj, ds.X, ds.y, ds.test_idx)
+
+Errors from the engine: sgc.FileError (a FileNotFoundError), sgc.FormatError
+and sgc.ArgumentError (ValueErrors), all subclasses of sgc.Error, carrying the
+C++ message; wrong dtypes raise TypeError.
+"""
+
+from . import _core
+from . import datasets
+from ._api import (get_num_threads, normalizations, normalized_adjacency, operator_defaults, operators,
+                   paper_defaults, propagate, set_num_threads)
+from .estimator import NotFittedError, SGCClassifier
+
+Error = _core.Error
+FileError = _core.FileError
+FormatError = _core.FormatError
+ArgumentError = _core.ArgumentError
+
+__version__ = _core.__version__
+
+__all__ = [
+    "ArgumentError", "Error", "FileError", "FormatError", "NotFittedError", "SGCClassifier", "datasets",
+    "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operators",
+    "paper_defaults", "propagate", "set_num_threads",
+]

@@ -1,0 +1,118 @@
+"""Checks and conversions of user inputs before they reach the C++ core.
+
+The rules (the C++ side repeats the structural checks and owns the domain
+checks, so its messages reach the user unchanged):
+
+* graph: a scipy.sparse matrix or array (csr, csc, coo, ... -> CSR; duplicates
+  summed, indices sorted, on a copy only when needed) with a real or bool dtype,
+  or an ``edge_index`` array of shape (2, E) with an integer dtype
+  (``A[edge_index[0, e], edge_index[1, e]] = 1``, duplicates collapsed).
+* features ``X``: a 2-D numpy array of float32 or float64 (float32 C-contiguous
+  is read in place), or a scipy.sparse matrix of floats.
+* wrong dtypes raise TypeError; wrong shapes and values raise ValueError.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _core
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _is_sparse(obj):
+    return sp.issparse(obj)
+
+
+def _canonical_csr(m, what):
+    """CSR with sorted, unique indices; copies only if ``m`` is not already that."""
+    if m.ndim != 2:
+        raise ValueError(f"{what}: expected a 2-D sparse matrix")
+    csr = m.tocsr()  # no copy when m is already CSR
+    if not csr.has_canonical_format:
+        csr = csr.copy() if csr is m else csr
+        csr.sum_duplicates()  # also sorts the indices
+    return csr
+
+
+def as_graph(adj):
+    """The graph argument as a canonical scipy CSR matrix or an int edge_index."""
+    if _is_sparse(adj):
+        kind = adj.dtype.kind
+        if kind not in "biuf":
+            raise TypeError(f"adjacency: dtype {adj.dtype} is not supported (expected real or bool weights)")
+        csr = _canonical_csr(adj, "adjacency")
+        if csr.dtype not in _FLOAT_DTYPES:
+            csr = csr.astype(np.float32)
+        return csr
+    if isinstance(adj, np.ndarray) or isinstance(adj, (list, tuple)):
+        ei = np.asarray(adj)
+        if ei.dtype.kind not in "iu":
+            raise TypeError(
+                f"edge_index: dtype {ei.dtype} is not an integer type "
+                "(the graph must be a scipy.sparse matrix or an integer edge_index of shape (2, E))")
+        if ei.ndim != 2 or ei.shape[0] != 2:
+            raise ValueError(f"edge_index: expected shape (2, E), got {ei.shape}")
+        return ei
+    raise TypeError(
+        f"adjacency: expected a scipy.sparse matrix or an edge_index array of shape (2, E), got {type(adj).__name__}")
+
+
+def as_features(X):
+    """X as a float32/float64 2-D numpy array (never copied here) or a canonical CSR."""
+    if _is_sparse(X):
+        if X.dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"X: dtype {X.dtype} is not supported (expected float32 or float64)")
+        return _canonical_csr(X, "X")
+    X = np.asarray(X)
+    if X.dtype not in _FLOAT_DTYPES:
+        raise TypeError(f"X: dtype {X.dtype} is not supported (expected float32 or float64)")
+    if X.ndim != 2:
+        raise ValueError(f"X: expected a 2-D array, got {X.ndim}-D with shape {X.shape}")
+    return X
+
+
+def n_rows(X):
+    return X.shape[0]
+
+
+def as_index(idx, n, what):
+    """Node ids as an int64 array with every id in [0, n) and no repeats."""
+    idx = np.asarray(idx)
+    if idx.dtype == np.bool_:
+        if idx.shape != (n,):
+            raise ValueError(f"{what}: boolean mask of shape {idx.shape} for {n} nodes")
+        return np.flatnonzero(idx)
+    if idx.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{what}: dtype {idx.dtype} is not an integer type")
+    if idx.ndim != 1:
+        raise ValueError(f"{what}: expected a 1-D array of node ids, got shape {idx.shape}")
+    idx = idx.astype(np.int64, copy=False)
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        raise ValueError(f"{what}: node id {idx[bad][0]} out of range [0, {n})")
+    if np.unique(idx).size != idx.size:
+        raise ValueError(f"{what}: node ids repeat")
+    return idx
+
+
+def operator_spec(op, k, params, caller):
+    """{field: value} for sgc::OperatorSpec; unknown names raise TypeError as Python does."""
+    spec = {"op": op, "k": k}
+    known = {name for name, _, _ in _core.spec_fields()}
+    for name, value in params.items():
+        if name not in known or name in spec:
+            raise TypeError(f"{caller}() got an unexpected keyword argument '{name}' "
+                            f"(operator parameters: {', '.join(sorted(known - {'op', 'k'}))})")
+        spec[name] = value
+    return spec
+
+
+def check_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: expected an integer, got {type(value).__name__}")
+    return int(value)

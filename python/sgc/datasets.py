@@ -1,0 +1,104 @@
+"""Data set readers of the C++ core, returning numpy / scipy objects.
+
+    ds = sgc.datasets.load_planetoid("cora")
+    ds.adj        # scipy.sparse.csr_matrix (n, n), float32, symmetric, unit weights
+    ds.X          # raw features: scipy.sparse.csr_matrix (n, d) float32 (dense numpy for dense sources)
+    ds.y          # int64 (n,), class ids, -1 for unlabelled nodes
+    ds.train_idx, ds.val_idx, ds.test_idx   # int64 node ids of the public split
+
+Errors: a missing file raises FileNotFoundError (sgc.FileError), a malformed
+one ValueError (sgc.FormatError), both with the C++ message naming the file.
+"""
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _core
+
+__all__ = ["GraphDataset", "default_data_root", "load_dataset", "load_planetoid", "PLANETOID"]
+
+PLANETOID = ("cora", "citeseer", "pubmed")
+
+
+@dataclass
+class GraphDataset:
+    """A node-classification data set: graph, features, labels and split."""
+
+    name: str
+    adj: sp.csr_matrix
+    X: object  # scipy.sparse.csr_matrix or numpy.ndarray
+    y: np.ndarray
+    num_classes: int
+    train_idx: np.ndarray
+    val_idx: np.ndarray
+    test_idx: np.ndarray
+
+    @property
+    def num_nodes(self):
+        return self.adj.shape[0]
+
+    @property
+    def num_features(self):
+        return self.X.shape[1]
+
+    def __repr__(self):
+        return (f"GraphDataset({self.name!r}: {self.num_nodes} nodes, {self.adj.nnz} adjacency entries, "
+                f"{self.num_features} features, {self.num_classes} classes, split "
+                f"{len(self.train_idx)}/{len(self.val_idx)}/{len(self.test_idx)})")
+
+
+def _csr(parts):
+    indptr, indices, data, shape = parts
+    return sp.csr_matrix((data, indices, indptr), shape=tuple(shape))
+
+
+def _from_core(d):
+    X = d["features"]
+    return GraphDataset(
+        name=d["name"],
+        adj=_csr(d["adjacency"]),
+        X=_csr(X) if isinstance(X, tuple) else X,
+        y=np.asarray(d["labels"], dtype=np.int64),
+        num_classes=int(d["num_classes"]),
+        train_idx=np.asarray(d["train"], dtype=np.int64),
+        val_idx=np.asarray(d["val"], dtype=np.int64),
+        test_idx=np.asarray(d["test"], dtype=np.int64),
+    )
+
+
+def default_data_root():
+    """$SGC_DATA_DIR, else ../shared/data if it exists, else the repository's ../shared/data."""
+    return _core.default_data_root()
+
+
+def _planetoid_dir(name, root):
+    if root is None:
+        return os.path.join(default_data_root(), "planetoid")
+    root = os.fspath(root)
+    # Either the folder with the ind.* files or a data root holding planetoid/.
+    if not os.path.exists(os.path.join(root, f"ind.{name}.graph")) and os.path.isdir(os.path.join(root, "planetoid")):
+        return os.path.join(root, "planetoid")
+    return root
+
+
+def load_planetoid(name, root=None):
+    """Cora, CiteSeer or PubMed from the Planetoid ``ind.<name>.*`` files (GCN/SGC's assembly).
+
+    root: the folder with the ind.* files, or a data root that holds
+    ``planetoid/`` (default: ``default_data_root()``).
+    """
+    return _from_core(_core.load_planetoid(_planetoid_dir(name, root), name))
+
+
+def load_dataset(name, root=None):
+    """Any data set the C++ ``load_dataset`` knows by name (as ``sgc train --dataset NAME``).
+
+    root: the folder the C++ reader expects (for Planetoid names the folder
+    with the ind.* files); default: under ``default_data_root()``.
+    """
+    if name in PLANETOID:
+        return load_planetoid(name, root)
+    return _from_core(_core.load_dataset(name, "" if root is None else os.fspath(root)))

@@ -1,0 +1,264 @@
+"""SGCClassifier: Simple Graph Convolution as a scikit-learn style estimator.
+
+The conventions of scikit-learn are followed without importing it: every
+constructor argument is stored unchanged under its own name (validation
+happens in ``fit``), ``get_params`` / ``set_params`` work from the signature,
+``sklearn.base.clone`` rebuilds an unfitted copy, fitted state lives in
+attributes ending in ``_`` (plain numpy arrays, so pickling just works), and
+``fit`` returns ``self``.
+
+Graph estimators need the graph at every call, so the data arguments are
+``(adj, X)`` instead of ``X`` alone, and node subsets are chosen by index
+arrays::
+
+    clf = SGCClassifier(k=2).fit(adj, X, y, train_idx=train, val_idx=val)
+    clf.score(adj, X, y, test)          # accuracy on the test nodes
+    clf.predict(adj, X, test)           # their predicted labels
+"""
+
+import inspect
+
+import numpy as np
+
+from . import _core
+from ._input import as_features, as_graph, as_index, operator_spec
+
+
+class NotFittedError(ValueError, AttributeError):
+    """The estimator is used before ``fit`` (as sklearn.exceptions.NotFittedError)."""
+
+
+class BaseEstimator:
+    """get_params / set_params / repr from the ``__init__`` signature (sklearn's protocol)."""
+
+    @classmethod
+    def _get_param_names(cls):
+        sig = inspect.signature(cls.__init__)
+        names = []
+        for p in sig.parameters.values():
+            if p.name == "self":
+                continue
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise RuntimeError(f"{cls.__name__}: estimators must list their parameters explicitly")
+            names.append(p.name)
+        return sorted(names)
+
+    def get_params(self, deep=True):
+        out = {}
+        for name in self._get_param_names():
+            value = getattr(self, name)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                out.update((f"{name}__{k}", v) for k, v in value.get_params().items())
+            out[name] = value
+        return out
+
+    def set_params(self, **params):
+        if not params:
+            return self
+        valid = self.get_params(deep=True)
+        nested = {}
+        for key, value in params.items():
+            name, sep, sub = key.partition("__")
+            if name not in valid:
+                raise ValueError(f"Invalid parameter {name!r} for estimator {self}. "
+                                 f"Valid parameters are: {sorted(self._get_param_names())!r}.")
+            if sep:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                setattr(self, name, value)
+                valid[name] = value
+        for name, sub in nested.items():
+            valid[name].set_params(**sub)
+        return self
+
+    def __repr__(self):
+        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
+        changed = []
+        for name in self._get_param_names():
+            value, default = getattr(self, name), defaults.get(name)
+            same = value is default
+            if not same:
+                try:
+                    same = bool(value == default) and type(value) is type(default)
+                except Exception:  # arrays and other odd values: show them
+                    same = False
+            if not same:
+                changed.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+
+def _softmax(z):
+    z = np.asarray(z, dtype=np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+class SGCClassifier(BaseEstimator):
+    """Simple Graph Convolution (Wu et al., ICML 2019) and its family.
+
+    Features are normalised (``feature_norm``), propagated over the graph by
+    the operator (``op``, ``k``, ``norm``, ``self_loop``, ``op_params``) and a
+    softmax regression is trained on the training nodes, all in the C++ core.
+
+    Parameters
+    ----------
+    k : int, default=2
+        Propagation steps K.
+    op : str, default="sgc"
+        Operator (``sgc.operators()``): sgc, ssgc, dgc, ppr, sign, ...
+    norm : str, default="aug_norm_adj"
+        Graph normalisation (``sgc.normalizations()``).
+    self_loop : float, default=1.0
+        Self-loop weight of the augmented normalisations.
+    op_params : dict or None, default=None
+        Further operator parameters, e.g. ``{"alpha": 0.05}`` for ssgc or
+        ``{"t": 5.27}`` for dgc (names: ``sgc.operator_defaults()``).
+    feature_norm : {"row", "zscore", "none"}, default="row"
+        Feature normalisation before propagation (row: Planetoid's).
+    optimizer : {"adam", "lbfgs"}, default="adam"
+    lr : float, default=0.2
+        Adam learning rate (not used by L-BFGS).
+    epochs : int, default=100
+        Adam steps or L-BFGS iterations.
+    weight_decay : float, default=0.0
+        L2 penalty (torch's Adam semantics: ``weight_decay * theta`` added
+        to the gradient).
+    seed : int, default=42
+        Seed of the weight initialisation.
+
+    Attributes
+    ----------
+    classes_ : ndarray (n_classes,)
+    coef_ : ndarray (n_classes, n_propagated_features), float32
+    intercept_ : ndarray (n_classes,), float32
+    n_features_in_ : int
+    loss_ : float, final training cross-entropy
+    train_score_ : float, accuracy on the training nodes
+    val_score_ : float or None, accuracy on ``val_idx`` when given
+    """
+
+    def __init__(self, k=2, op="sgc", norm="aug_norm_adj", self_loop=1.0, op_params=None, feature_norm="row",
+                 optimizer="adam", lr=0.2, epochs=100, weight_decay=0.0, seed=42):
+        self.k = k
+        self.op = op
+        self.norm = norm
+        self.self_loop = self_loop
+        self.op_params = op_params
+        self.feature_norm = feature_norm
+        self.optimizer = optimizer
+        self.lr = lr
+        self.epochs = epochs
+        self.weight_decay = weight_decay
+        self.seed = seed
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _spec(self):
+        params = dict(self.op_params or {})
+        for name in ("norm", "self_loop"):
+            if name in params:
+                raise ValueError(f"op_params: {name!r} is a parameter of its own")
+            params[name] = getattr(self, name)
+        return operator_spec(self.op, self.k, params, type(self).__name__)
+
+    def _features(self, adj, X, rows):
+        """Normalised, propagated features of the nodes ``rows`` (float32, C order)."""
+        return _core.features(adj, X, self.feature_norm, self._spec(), rows)
+
+    def _check_fitted(self):
+        if not hasattr(self, "coef_"):
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call fit first.")
+
+    def _theta(self):
+        return np.concatenate([self.coef_.T.ravel(), self.intercept_]).astype(np.float32, copy=False)
+
+    def _inputs(self, adj, X):
+        X = as_features(X)
+        if hasattr(self, "n_features_in_") and X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is fitted "
+                             f"with {self.n_features_in_}")
+        return as_graph(adj), X
+
+    def _labels(self, y, n):
+        y = np.asarray(y)
+        _core.check_labels(y, n)
+        return y
+
+    # -- estimator API ---------------------------------------------------------
+
+    def fit(self, adj, X, y, train_idx=None, val_idx=None):
+        """Train on the nodes ``train_idx``.
+
+        adj : scipy.sparse (n, n) or int edge_index (2, E).
+        X : (n, d) float32/float64 array or scipy.sparse matrix.
+        y : (n,) labels of every node; only ``y[train_idx]`` (and
+            ``y[val_idx]`` for ``val_score_``) are read. Integer labels < 0
+            mean "unlabelled".
+        train_idx : node ids (or a boolean mask); default: every labelled node.
+        val_idx : node ids for ``val_score_`` (optional).
+        """
+        for name in ("coef_", "intercept_", "classes_", "n_features_in_", "loss_", "train_score_",
+                     "val_score_"):
+            self.__dict__.pop(name, None)
+        g, X = as_graph(adj), as_features(X)
+        n = X.shape[0]
+        y = self._labels(y, n)
+        if train_idx is None:
+            train = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.arange(n)
+        else:
+            train = as_index(train_idx, n, "train_idx")
+        if train.size == 0:
+            raise ValueError("train_idx: no training nodes")
+        val = as_index(val_idx, n, "val_idx") if val_idx is not None else np.zeros(0, dtype=np.int64)
+        classes, y_train = np.unique(y[train], return_inverse=True)
+        if y.dtype.kind in "iu" and classes[0] < 0:
+            raise ValueError(f"y: training node {train[np.argmax(y[train] < 0)]} has no label ({classes[0]})")
+        if not isinstance(self.optimizer, str):
+            raise TypeError(f"optimizer: expected a string, got {type(self.optimizer).__name__}")
+        rows = np.concatenate([train, val])
+        F = self._features(g, X, rows)
+        theta, loss = _core.train(F[:train.size], y_train.astype(np.int32), len(classes), self.optimizer,
+                                  float(self.lr), int(self.epochs), float(self.weight_decay), int(self.seed))
+        C = len(classes)
+        dim = F.shape[1]
+        self.classes_ = classes
+        self.coef_ = np.ascontiguousarray(theta[:dim * C].reshape(dim, C).T)
+        self.intercept_ = np.array(theta[dim * C:])
+        self.n_features_in_ = X.shape[1]
+        self.loss_ = float(loss)
+        pred = _core.predict(theta, F, C)
+        self.train_score_ = float(np.mean(pred[:train.size] == y_train))
+        self.val_score_ = (float(np.mean(classes[pred[train.size:]] == y[val])) if val.size else None)
+        return self
+
+    def decision_function(self, adj, X, idx=None):
+        """Logits (len(idx), n_classes) of the nodes ``idx`` (all nodes if None)."""
+        self._check_fitted()
+        g, X = self._inputs(adj, X)
+        rows = None if idx is None else as_index(idx, X.shape[0], "idx")
+        return _core.logits(self._theta(), self._features(g, X, rows), len(self.classes_))
+
+    def predict_proba(self, adj, X, idx=None):
+        """Class probabilities (len(idx), n_classes), float64, columns in ``classes_`` order."""
+        return _softmax(self.decision_function(adj, X, idx))
+
+    def predict(self, adj, X, idx=None):
+        """Predicted labels of the nodes ``idx`` (all nodes if None)."""
+        self._check_fitted()
+        g, X = self._inputs(adj, X)
+        rows = None if idx is None else as_index(idx, X.shape[0], "idx")
+        pred = _core.predict(self._theta(), self._features(g, X, rows), len(self.classes_))
+        return self.classes_[pred]
+
+    def score(self, adj, X, y, idx=None):
+        """Accuracy on the nodes ``idx`` (default: every labelled node); y has one label per node."""
+        self._check_fitted()
+        n = as_features(X).shape[0]
+        y = self._labels(y, n)
+        if idx is None:
+            idx = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.arange(n)
+        else:
+            idx = as_index(idx, n, "idx")
+        return float(np.mean(self.predict(adj, X, idx) == y[idx]))

@@ -1,0 +1,220 @@
+// numpy / scipy.sparse <-> sgc types. See common.h.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "common.h"
+#include "sgc/error.h"
+
+namespace sgc_py {
+
+namespace {
+
+bool is_dtype(const py::array& a, char kind, py::ssize_t itemsize) {
+  return a.dtype().kind() == kind && a.itemsize() == itemsize;
+}
+
+std::string dtype_name(const py::array& a) { return py::str(a.dtype()).cast<std::string>(); }
+
+// A 1-D attribute array of a scipy matrix, C-contiguous in its own dtype.
+py::array attr_array(py::handle obj, const char* name, const std::string& what) {
+  py::object value = obj.attr(name);
+  if (!py::isinstance<py::array>(value))
+    throw py::type_error(what + ": ." + name + " is not a numpy array");
+  py::array a = py::reinterpret_borrow<py::array>(value);
+  if (a.ndim() != 1) throw sgc::FormatError(what + ": ." + name + " is not one-dimensional");
+  if (!(a.flags() & py::array::c_style)) a = py::array::ensure(a, py::array::c_style);
+  return a;
+}
+
+// out[i] = T(in[i]) for a contiguous array of element type In.
+template <class Out, class In>
+void convert_copy(std::vector<Out>& out, const py::array& a) {
+  const In* in = static_cast<const In*>(a.data());
+  const int64_t n = a.size();
+  out.resize(size_t(n));
+  py::gil_scoped_release nogil;
+  if constexpr (std::is_same_v<Out, In>) {
+    if (n) std::memcpy(out.data(), in, size_t(n) * sizeof(In));
+  } else {
+#pragma omp parallel for schedule(static) if (n > (1 << 20))
+    for (int64_t i = 0; i < n; ++i) out[size_t(i)] = static_cast<Out>(in[i]);
+  }
+}
+
+}  // namespace
+
+sgc::CsrMatrix csr_from_scipy(py::handle obj, const std::string& what) {
+  py::tuple shape = obj.attr("shape");
+  if (shape.size() != 2) throw sgc::FormatError(what + ": expected a 2-D sparse matrix");
+  sgc::CsrMatrix a;
+  a.rows = shape[0].cast<int64_t>();
+  a.cols = shape[1].cast<int64_t>();
+  const py::array indptr = attr_array(obj, "indptr", what);
+  const py::array indices = attr_array(obj, "indices", what);
+  const py::array data = attr_array(obj, "data", what);
+
+  if (is_dtype(indptr, 'i', 8)) convert_copy<int64_t, int64_t>(a.indptr, indptr);
+  else if (is_dtype(indptr, 'i', 4)) convert_copy<int64_t, int32_t>(a.indptr, indptr);
+  else throw py::type_error(what + ": indptr dtype " + dtype_name(indptr) + " (expected int32 or int64)");
+
+  if (is_dtype(indices, 'i', 4)) {
+    convert_copy<int32_t, int32_t>(a.indices, indices);
+  } else if (is_dtype(indices, 'i', 8)) {
+    // 64-bit column ids (scipy's choice for big matrices) must fit sgc's 32-bit ones.
+    const int64_t* in = static_cast<const int64_t*>(indices.data());
+    for (py::ssize_t i = 0; i < indices.size(); ++i)
+      if (in[i] < 0 || in[i] > std::numeric_limits<int32_t>::max())
+        throw sgc::FormatError(what + ": column index " + std::to_string(in[i]) + " does not fit in int32");
+    convert_copy<int32_t, int64_t>(a.indices, indices);
+  } else {
+    throw py::type_error(what + ": indices dtype " + dtype_name(indices) + " (expected int32 or int64)");
+  }
+
+  if (is_dtype(data, 'f', 4)) convert_copy<float, float>(a.values, data);
+  else if (is_dtype(data, 'f', 8)) convert_copy<float, double>(a.values, data);
+  else throw py::type_error(what + ": data dtype " + dtype_name(data) + " (expected float32 or float64)");
+
+  py::gil_scoped_release nogil;
+  sgc::validate_csr(a, what.c_str());
+  return a;
+}
+
+sgc::CsrMatrix csr_from_edge_index(const py::array& edge_index, int64_t n) {
+  if (edge_index.ndim() != 2 || edge_index.shape(0) != 2)
+    throw sgc::ArgumentError("edge_index: expected shape (2, E)");
+  if (edge_index.dtype().kind() != 'i' && edge_index.dtype().kind() != 'u')
+    throw py::type_error("edge_index: dtype " + dtype_name(edge_index) + " is not an integer type");
+  const auto ei = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(edge_index);
+  const int64_t e = ei.shape(1);
+  const int64_t* src = ei.data();
+  const int64_t* dst = src + e;
+  py::gil_scoped_release nogil;
+  std::vector<sgc::Triplet> t(static_cast<size_t>(e));
+  for (int64_t i = 0; i < e; ++i) {
+    for (const int64_t v : {src[i], dst[i]})
+      if (v < 0 || v >= n)
+        throw sgc::ArgumentError("edge_index: node id " + std::to_string(v) + " (edge " + std::to_string(i) +
+                                 ") out of range [0, " + std::to_string(n) + ")");
+    t[size_t(i)] = {int32_t(src[i]), int32_t(dst[i]), 1.0f};
+  }
+  return sgc::csr_from_triplets(n, n, std::move(t), /*combine_max=*/true);
+}
+
+sgc::CsrMatrix adjacency_from(py::handle adj, int64_t n_nodes) {
+  if (py::isinstance<py::array>(adj)) return csr_from_edge_index(py::reinterpret_borrow<py::array>(adj), n_nodes);
+  return csr_from_scipy(adj, "adjacency");
+}
+
+Features features_from(py::handle x) {
+  Features f;
+  if (!py::isinstance<py::array>(x)) {
+    f.sparse = true;
+    f.csr = csr_from_scipy(x, "X");
+    f.rows = f.csr.rows;
+    f.cols = f.csr.cols;
+    return f;
+  }
+  f.array = py::reinterpret_borrow<py::array>(x);
+  if (f.array.ndim() != 2) throw sgc::ArgumentError("X: expected a 2-D array, got " + std::to_string(f.array.ndim()) + "-D");
+  if (!is_dtype(f.array, 'f', 4) && !is_dtype(f.array, 'f', 8))
+    throw py::type_error("X: dtype " + dtype_name(f.array) + " is not supported (expected float32 or float64)");
+  f.rows = f.array.shape(0);
+  f.cols = f.array.shape(1);
+  f.base = static_cast<const char*>(f.array.data());
+  f.stride0 = f.array.strides(0);
+  f.stride1 = f.array.strides(1);
+  f.f64 = f.array.itemsize() == 8;
+  const bool contiguous = (f.array.flags() & py::array::c_style) != 0;
+  const bool aligned = (reinterpret_cast<uintptr_t>(f.array.data()) % alignof(float)) == 0;
+  if (is_dtype(f.array, 'f', 4) && contiguous && aligned) f.view = static_cast<const float*>(f.array.data());
+  return f;
+}
+
+sgc::DenseMatrix Features::copy_dense() const {
+  // Reads the numpy buffer through its strides; no Python API calls here.
+  const int64_t s0 = stride0, s1 = stride1;
+  sgc::DenseMatrix m(rows, cols);
+  ++copy_stats().dense_feature_copies;
+  int64_t bad_row = -1;
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; ++i) {
+    float* out = m.data() + i * cols;
+    const char* row = base + i * s0;
+    bool ok = true;
+    if (f64) {
+      for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(*reinterpret_cast<const double*>(row + j * s1));
+    } else if (s1 == sizeof(float)) {
+      std::memcpy(out, row, size_t(cols) * sizeof(float));
+    } else {
+      for (int64_t j = 0; j < cols; ++j) out[j] = *reinterpret_cast<const float*>(row + j * s1);
+    }
+    for (int64_t j = 0; j < cols; ++j) ok &= std::isfinite(out[j]);
+    if (!ok) {
+#pragma omp critical(sgc_py_bad_row)
+      if (bad_row < 0 || i < bad_row) bad_row = i;
+    }
+  }
+  if (bad_row >= 0) check_finite(m.data(), rows, cols, "X");  // names the first bad entry
+  return m;
+}
+
+std::vector<int32_t> ids_from(const py::array& ids, int64_t n, const char* what) {
+  if (ids.ndim() != 1) throw sgc::ArgumentError(std::string(what) + ": expected a 1-D array of node ids");
+  if (ids.dtype().kind() != 'i' && ids.dtype().kind() != 'u')
+    throw py::type_error(std::string(what) + ": dtype " + dtype_name(ids) + " is not an integer type");
+  const auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(ids);
+  std::vector<int32_t> out(static_cast<size_t>(a.size()));
+  const int64_t* p = a.data();
+  for (py::ssize_t i = 0; i < a.size(); ++i) {
+    if (p[i] < 0 || p[i] >= n)
+      throw sgc::ArgumentError(std::string(what) + ": node id " + std::to_string(p[i]) + " out of range [0, " +
+                               std::to_string(n) + ")");
+    out[size_t(i)] = static_cast<int32_t>(p[i]);
+  }
+  return out;
+}
+
+py::array_t<float> to_numpy(sgc::DenseMatrix&& m) {
+  const py::ssize_t r = m.rows(), c = m.cols();
+  if (r == 0 || c == 0) return py::array_t<float>({r, c});
+  auto* owned = new sgc::DenseMatrix(std::move(m));
+  py::capsule base(owned, [](void* p) { delete static_cast<sgc::DenseMatrix*>(p); });
+  return py::array_t<float>({r, c}, {c * py::ssize_t(sizeof(float)), py::ssize_t(sizeof(float))}, owned->data(),
+                            base);
+}
+
+py::array_t<float> to_numpy(Eigen::VectorXf&& v) {
+  const py::ssize_t n = v.size();
+  if (n == 0) return py::array_t<float>(0);
+  auto* owned = new Eigen::VectorXf(std::move(v));
+  py::capsule base(owned, [](void* p) { delete static_cast<Eigen::VectorXf*>(p); });
+  return py::array_t<float>({n}, {py::ssize_t(sizeof(float))}, owned->data(), base);
+}
+
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+  const py::ssize_t n = static_cast<py::ssize_t>(v.size());
+  if (n == 0) return py::array_t<T>(0);
+  auto* owned = new std::vector<T>(std::move(v));
+  py::capsule base(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>({n}, {py::ssize_t(sizeof(T))}, owned->data(), base);
+}
+template py::array_t<int32_t> to_numpy(std::vector<int32_t>&&);
+template py::array_t<int64_t> to_numpy(std::vector<int64_t>&&);
+template py::array_t<float> to_numpy(std::vector<float>&&);
+
+Eigen::Map<const sgc::DenseMatrix> dense_view(const py::array& a, const char* what) {
+  if (a.ndim() != 2) throw sgc::ArgumentError(std::string(what) + ": expected a 2-D array");
+  if (!is_dtype(a, 'f', 4) || !(a.flags() & py::array::c_style))
+    throw py::type_error(std::string(what) + ": expected a C-contiguous float32 array, got " + dtype_name(a));
+  return {static_cast<const float*>(a.data()), a.shape(0), a.shape(1)};
+}
+
+CopyStats& copy_stats() {
+  static CopyStats stats;
+  return stats;
+}
+
+}  // namespace sgc_py

@@ -1,0 +1,223 @@
+// Bindings of the classifier (softmax regression, Adam), the data loaders and
+// the whole C++ pipeline (what `sgc train` runs).
+#include <omp.h>
+
+#include "common.h"
+#include "sgc/error.h"
+#include "sgc/io/load.h"
+#include "sgc/io/planetoid.h"
+#include "sgc/model/softmax_regression.h"
+#include "sgc/model/train.h"
+
+namespace sgc_py {
+
+namespace {
+
+// Class ids (int32 in [0, classes)) from an integer numpy array.
+std::vector<int32_t> labels_from(const py::array& y, int64_t rows, int32_t classes) {
+  if (y.ndim() != 1) throw sgc::ArgumentError("y: expected a 1-D array of class ids");
+  if (y.dtype().kind() != 'i' && y.dtype().kind() != 'u')
+    throw py::type_error("y: class ids must be integers, got " + py::str(y.dtype()).cast<std::string>());
+  if (y.shape(0) != rows)
+    throw sgc::ArgumentError("y: " + std::to_string(y.shape(0)) + " labels for " + std::to_string(rows) + " rows");
+  const auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(y);
+  std::vector<int32_t> out(size_t(a.size()));
+  for (py::ssize_t i = 0; i < a.size(); ++i) {
+    if (a.data()[i] < 0 || a.data()[i] >= classes)
+      throw sgc::ArgumentError("y: class id " + std::to_string(a.data()[i]) + " outside [0, " +
+                               std::to_string(classes) + ")");
+    out[size_t(i)] = int32_t(a.data()[i]);
+  }
+  return out;
+}
+
+// A model from its flat parameters theta = [W (dim x classes, row-major), b].
+sgc::SoftmaxModel model_from(const py::array& theta, int64_t dim, int32_t classes) {
+  if (dim <= 0 || classes <= 0) throw sgc::ArgumentError("softmax regression needs dim > 0 and classes > 0");
+  const auto t = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(theta);
+  if (!t || t.ndim() != 1 || t.size() != dim * classes + classes)
+    throw sgc::ArgumentError("theta: expected " + std::to_string(dim * classes + classes) + " parameters");
+  sgc::SoftmaxModel m(dim, classes);
+  std::copy(t.data(), t.data() + t.size(), m.theta.data());
+  return m;
+}
+
+py::dict dataset_to_dict(sgc::Dataset&& d) {
+  auto csr = [](sgc::CsrMatrix&& a) {
+    return py::make_tuple(to_numpy(std::move(a.indptr)), to_numpy(std::move(a.indices)),
+                          to_numpy(std::move(a.values)), py::make_tuple(a.rows, a.cols));
+  };
+  py::dict out;
+  out["name"] = d.name;
+  out["adjacency"] = csr(std::move(d.adjacency));
+  if (d.has_dense_features()) out["features"] = to_numpy(std::move(d.dense_features));
+  else out["features"] = csr(std::move(d.features));
+  out["labels"] = to_numpy(std::move(d.labels));
+  out["num_classes"] = d.num_classes;
+  out["train"] = to_numpy(std::move(d.train));
+  out["val"] = to_numpy(std::move(d.val));
+  out["test"] = to_numpy(std::move(d.test));
+  return out;
+}
+
+}  // namespace
+
+void register_model(py::module_& m) {
+  m.def(
+      "check_labels",
+      [](const py::array& y, int64_t n) {
+        if (y.ndim() != 1)
+          throw sgc::ArgumentError("y: expected a 1-D array of labels, got " + std::to_string(y.ndim()) + "-D");
+        if (y.shape(0) != n)
+          throw sgc::ArgumentError("y: " + std::to_string(y.shape(0)) + " labels for " + std::to_string(n) +
+                                   " nodes");
+      },
+      py::arg("y"), py::arg("n_nodes"), "One label per node: a 1-D array of length n_nodes.");
+  m.def(
+      "validate_train_options",
+      [](const std::string& optimizer, double lr, int epochs, double weight_decay) {
+        sgc::TrainOptions o;
+        o.optimizer = optimizer;
+        o.lr = lr;
+        o.epochs = epochs;
+        o.weight_decay = weight_decay;
+        sgc::validate_train_options(o);
+      },
+      py::arg("optimizer"), py::arg("lr"), py::arg("epochs"), py::arg("weight_decay"));
+
+  m.def(
+      "init_theta",
+      [](int64_t dim, int32_t classes, uint64_t seed) {
+        return to_numpy(std::move(sgc::init_softmax(dim, classes, seed).theta));
+      },
+      py::arg("dim"), py::arg("classes"), py::arg("seed"),
+      "torch.nn.Linear's initialisation of theta = [W (dim x classes, row-major), b].");
+
+  m.def(
+      "train",
+      [](const py::array& features, const py::array& y, int32_t classes, const std::string& optimizer, double lr,
+         int epochs, double weight_decay, uint64_t seed) {
+        const auto x = dense_view(features, "features");
+        const std::vector<int32_t> labels = labels_from(y, x.rows(), classes);
+        sgc::TrainOptions opt;
+        opt.optimizer = optimizer;
+        opt.lr = lr;
+        opt.epochs = epochs;
+        opt.weight_decay = weight_decay;
+        opt.seed = seed;
+        sgc::TrainOutcome out;
+        {
+          py::gil_scoped_release nogil;
+          out = sgc::train_softmax(x, labels, classes, opt);
+        }
+        return py::make_tuple(to_numpy(std::move(out.model.theta)), out.final_loss);
+      },
+      py::arg("features"), py::arg("y"), py::arg("classes"), py::arg("optimizer"), py::arg("lr"),
+      py::arg("epochs"), py::arg("weight_decay"), py::arg("seed"),
+      "sgc::train_softmax (Adam or L-BFGS) on float32 C-contiguous features, read in place: "
+      "returns (theta, final_loss).");
+
+  m.def(
+      "loss_grad",
+      [](const py::array& theta, const py::array& features, const py::array& y, int32_t classes) {
+        const auto x = dense_view(features, "features");
+        const sgc::SoftmaxModel model = model_from(theta, x.cols(), classes);
+        const std::vector<int32_t> labels = labels_from(y, x.rows(), classes);
+        Eigen::VectorXf grad;
+        double loss;
+        {
+          py::gil_scoped_release nogil;
+          loss = sgc::softmax_loss_grad(model, x, labels, grad);
+        }
+        return py::make_tuple(loss, to_numpy(std::move(grad)));
+      },
+      py::arg("theta"), py::arg("features"), py::arg("y"), py::arg("classes"),
+      "Mean cross-entropy and its gradient with respect to theta (sgc::softmax_loss_grad).");
+
+  m.def(
+      "logits",
+      [](const py::array& theta, const py::array& features, int32_t classes) {
+        const auto x = dense_view(features, "features");
+        const sgc::SoftmaxModel model = model_from(theta, x.cols(), classes);
+        py::gil_scoped_release nogil;
+        sgc::DenseMatrix z = sgc::softmax_logits(model, x);
+        py::gil_scoped_acquire gil;
+        return to_numpy(std::move(z));
+      },
+      py::arg("theta"), py::arg("features"), py::arg("classes"));
+
+  m.def(
+      "predict",
+      [](const py::array& theta, const py::array& features, int32_t classes) {
+        const auto x = dense_view(features, "features");
+        const sgc::SoftmaxModel model = model_from(theta, x.cols(), classes);
+        py::gil_scoped_release nogil;
+        std::vector<int32_t> pred = sgc::softmax_predict(model, x);
+        py::gil_scoped_acquire gil;
+        return to_numpy(std::move(pred));
+      },
+      py::arg("theta"), py::arg("features"), py::arg("classes"),
+      "Class with the highest logit per row (ties -> lowest id), as sgc::softmax_predict.");
+}
+
+void register_data(py::module_& m) {
+  m.def("default_data_root", &sgc::default_data_root,
+        "$SGC_DATA_DIR, else ../shared/data if it exists, else the repository's ../shared/data.");
+  m.def(
+      "load_planetoid",
+      [](const std::string& dir, const std::string& name) {
+        sgc::Dataset d;
+        {
+          py::gil_scoped_release nogil;
+          d = sgc::load_planetoid(dir, name);
+        }
+        return dataset_to_dict(std::move(d));
+      },
+      py::arg("dir"), py::arg("name"));
+  m.def(
+      "load_dataset",
+      [](const std::string& name, const std::string& dir) {
+        sgc::Dataset d;
+        {
+          py::gil_scoped_release nogil;
+          d = sgc::load_dataset(name, dir);
+        }
+        return dataset_to_dict(std::move(d));
+      },
+      py::arg("name"), py::arg("dir") = std::string());
+
+  // The `sgc train --dataset NAME` path, in process: load, paper defaults,
+  // precompute, fit_evaluate. The tests compare the estimator against it.
+  m.def(
+      "run_pipeline",
+      [](const std::string& name, const std::string& dir, uint64_t seed) {
+        sgc::Evaluation ev;
+        {
+          py::gil_scoped_release nogil;
+          const sgc::Dataset data = sgc::load_dataset(name, dir);
+          sgc::SgcConfig config = sgc::paper_defaults(name);
+          config.train.seed = seed;
+          const sgc::Precomputed pre = sgc::precompute(data, config.feature_norm, config.op);
+          ev = sgc::fit_evaluate(pre, config.train);
+        }
+        py::dict out;
+        out["train_acc"] = ev.train_acc;
+        out["val_acc"] = ev.val_acc;
+        out["test_acc"] = ev.test_acc;
+        out["final_loss"] = ev.final_loss;
+        out["theta"] = to_numpy(std::move(ev.model.theta));
+        return out;
+      },
+      py::arg("name"), py::arg("dir") = std::string(), py::arg("seed") = uint64_t(42));
+
+  m.def(
+      "set_num_threads",
+      [](int n) {
+        if (n < 0) throw sgc::ArgumentError("threads: must be >= 0, got " + std::to_string(n));
+        omp_set_num_threads(n == 0 ? omp_get_num_procs() : n);
+      },
+      py::arg("n"), "OpenMP threads for the calls that follow (0: all cores).");
+  m.def("get_num_threads", [] { return omp_get_max_threads(); });
+}
+
+}  // namespace sgc_py
