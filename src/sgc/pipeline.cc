@@ -36,20 +36,22 @@ SgcConfig paper_defaults(const std::string& dataset) {
   return c;
 }
 
-void normalize_features(Dataset& d, FeatureNorm norm) {
-  if (norm == FeatureNorm::None) return;
+ZScoreStats normalize_features(Dataset& d, FeatureNorm norm) {
+  if (norm == FeatureNorm::None) return {};
   if (norm == FeatureNorm::Row) {
     if (d.has_dense_features())
       row_normalize(d.dense_features);
     else
       row_normalize(d.features);
-    return;
+    return {};
   }
   if (!d.has_dense_features()) {  // z-scoring destroys sparsity
     d.dense_features = to_dense(d.features);
     d.features = CsrMatrix{};
   }
-  zscore_columns(d.dense_features);
+  ZScoreStats st = zscore_stats(d.dense_features);
+  apply_zscore(d.dense_features, st);
+  return st;
 }
 
 namespace {
@@ -87,7 +89,7 @@ Precomputed precompute(Dataset data, FeatureNorm norm, const OperatorSpec& op, S
   rows.insert(rows.end(), data.test.begin(), data.test.end());
 
   Timer timer;
-  normalize_features(data, norm);
+  p.feature_stats = normalize_features(data, norm);
   const CsrMatrix s = normalized_operator(data.adjacency, op);
   if (times) times->normalize += timer.seconds();
 

@@ -14,6 +14,7 @@
 
 #include "sgc/data/dataset.h"
 #include "sgc/dense.h"
+#include "sgc/graph/normalize.h"
 #include "sgc/model/train.h"
 #include "sgc/ops/operator.h"
 
@@ -42,6 +43,7 @@ struct StageTimes {
 // the val rows, then the test rows), with their labels.
 struct Precomputed {
   DenseMatrix x;
+  ZScoreStats feature_stats;  // filled for FeatureNorm::ZScore (saved with a model)
   std::vector<int32_t> train_y, val_y, test_y;
   int32_t classes = 0;
 
@@ -59,7 +61,8 @@ struct Evaluation {
 
 // Feature normalisation of the data set's features, in place: sparse stays
 // sparse, except for z-scoring, which makes them dense.
-void normalize_features(Dataset& d, FeatureNorm norm);
+// Returns the z-score statistics for FeatureNorm::ZScore (empty otherwise).
+ZScoreStats normalize_features(Dataset& d, FeatureNorm norm);
 
 // Transductive: every node's features are propagated over the whole graph.
 // Inductive (SGC's Reddit protocol): the training rows are propagated over the

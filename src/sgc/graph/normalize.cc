@@ -77,23 +77,36 @@ void row_normalize(DenseMatrix& x) {
   }
 }
 
-void zscore_columns(DenseMatrix& x) {
+ZScoreStats zscore_stats(const DenseMatrix& x) {
   const Eigen::Index n = x.rows(), d = x.cols();
-  if (n == 0) return;
+  ZScoreStats st;
+  st.mean.assign(d, 0.0f);
+  st.std.assign(d, 1.0f);
+  if (n == 0) return st;
   // Column sums in double, row by row (cache-friendly for row-major storage).
   Eigen::VectorXd mean = Eigen::VectorXd::Zero(d), sq = Eigen::VectorXd::Zero(d);
   for (Eigen::Index i = 0; i < n; ++i) mean += x.row(i).transpose().cast<double>();
   mean /= double(n);
   for (Eigen::Index i = 0; i < n; ++i) sq += (x.row(i).transpose().cast<double>() - mean).array().square().matrix();
-  Eigen::VectorXd inv_std(d);
   for (Eigen::Index j = 0; j < d; ++j) {
+    st.mean[j] = float(mean[j]);
     const double sd = n > 1 ? std::sqrt(sq[j] / double(n - 1)) : 0.0;
-    inv_std[j] = sd > 0 ? 1.0 / sd : 1.0;
+    st.std[j] = sd > 0 ? float(sd) : 1.0f;
   }
-#pragma omp parallel for schedule(static)
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < d; ++j) x(i, j) = static_cast<float>((x(i, j) - mean[j]) * inv_std[j]);
+  return st;
 }
+
+void apply_zscore(DenseMatrix& x, const ZScoreStats& st) {
+  const Eigen::Index d = x.cols();
+  if (Eigen::Index(st.mean.size()) != d || Eigen::Index(st.std.size()) != d)
+    throw ArgumentError("z-score: statistics have " + std::to_string(st.mean.size()) + " columns, features have " +
+                        std::to_string(d));
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    for (Eigen::Index j = 0; j < d; ++j) x(i, j) = (x(i, j) - st.mean[j]) / st.std[j];
+}
+
+void zscore_columns(DenseMatrix& x) { apply_zscore(x, zscore_stats(x)); }
 
 DenseMatrix to_dense(const CsrMatrix& x) {
   DenseMatrix d = DenseMatrix::Zero(x.rows, x.cols);

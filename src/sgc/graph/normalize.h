@@ -9,6 +9,8 @@
 // computes on the Planetoid files. Isolated nodes get S_ii = 1.
 #pragma once
 
+#include <vector>
+
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
 
@@ -26,6 +28,14 @@ void row_normalize(DenseMatrix& x);
 // standard deviation, as torch.Tensor.std in SGC's Reddit preprocessing;
 // columns with zero variance are only centred.
 void zscore_columns(DenseMatrix& x);
+
+// The same in two steps, so the statistics of one graph can be saved with a
+// model and applied to the features of another.
+struct ZScoreStats {
+  std::vector<float> mean, std;  // std of a constant column is stored as 1
+};
+ZScoreStats zscore_stats(const DenseMatrix& x);
+void apply_zscore(DenseMatrix& x, const ZScoreStats& st);
 
 // Dense copy of a sparse matrix.
 DenseMatrix to_dense(const CsrMatrix& x);
