@@ -14,13 +14,17 @@
 // alignment, flags[, metadata])); scipy.sparse pickles through
 // object.__reduce_ex__(2): NEWOBJ(csr_matrix, ()) + BUILD(__dict__).
 //
+// Decoding is iterative (no recursion on nesting depth) and every length
+// read from the input is checked against the bytes left before allocating,
+// so memory use is linear in the input size: at worst about 250 bytes per
+// input byte (a pickle made only of 1-byte EMPTY_LIST opcodes); about 15x
+// for the Planetoid graph files and 1x for the array files.
 // All errors are sgc::FormatError with a one-line message starting with the
 // source name (usually the file path), e.g.
 //   "ind.cora.x: truncated pickle at offset 1234 (SHORT_BINSTRING needs 57 bytes, 3 left)".
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -102,7 +106,8 @@ struct Node {
 };
 
 // Owns the input bytes (a copy, or a read-only mapping of the file) and every
-// Node; movable, not copyable.
+// Node; movable, not copyable. Values (and string_views into them) are valid
+// while their Document lives.
 class Document {
  public:
   Document(Document&&) noexcept;
