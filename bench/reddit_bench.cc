@@ -7,6 +7,11 @@
 //     and the peak resident memory.
 //
 //   reddit_bench [--nodes N] [--avg-degree D] [--features F] [--runs R] [--lbfgs-iters I]
+//                [--dump DIR]
+// --dump writes S (CSR arrays), X and the propagated training features with
+// their labels as .npy files, so bench/compare_reddit.py can time SciPy and
+// PyTorch on exactly the same data; a last line "json: {...}" carries the
+// figures for it.
 #include <omp.h>
 
 #include <algorithm>
@@ -24,6 +29,27 @@
 #include "sgc/util/timer.h"
 
 namespace {
+
+// Minimal .npy (version 1.0) writer for 1-D/2-D little-endian arrays.
+template <class T>
+void write_npy(const std::string& path, const char* descr, const T* data, std::vector<int64_t> shape) {
+  std::string dims;
+  for (int64_t s : shape) dims += std::to_string(s) + ",";
+  if (shape.size() > 1) dims.pop_back();
+  std::string header = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) { std::perror(path.c_str()); std::exit(1); }
+  const uint16_t len = uint16_t(header.size());
+  std::fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+  std::fwrite(&len, 2, 1, f);
+  std::fwrite(header.data(), 1, header.size(), f);
+  int64_t count = 1;
+  for (int64_t s : shape) count *= s;
+  std::fwrite(data, sizeof(T), size_t(count), f);
+  std::fclose(f);
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -52,6 +78,7 @@ int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
   sgc::PowerLawOptions o;
   int runs = 3, lbfgs_iters = 2;
+  std::string dump;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const char* v = argv[i + 1];
@@ -60,6 +87,7 @@ int main(int argc, char** argv) {
     else if (k == "--features") o.features = std::atoll(v);
     else if (k == "--runs") runs = std::max(1, std::atoi(v));
     else if (k == "--lbfgs-iters") lbfgs_iters = std::atoi(v);
+    else if (k == "--dump") dump = v;
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
   }
   std::printf("reddit_bench: %d threads, median of %d runs\n", omp_get_max_threads(), runs);
@@ -71,8 +99,15 @@ int main(int argc, char** argv) {
               (long long)d.num_nodes(), (long long)d.adjacency.nnz(), (long long)d.num_features(), d.num_classes, gen_s);
 
   // 1. One hop and the triad.
+  double hop_s = 0, triad = 0, gathered_gb = 0;
   {
     const sgc::CsrMatrix s = sgc::aug_norm_adj(d.adjacency);
+    if (!dump.empty()) {
+      write_npy(dump + "/s_indptr.npy", "<i8", s.indptr.data(), {int64_t(s.indptr.size())});
+      write_npy(dump + "/s_indices.npy", "<i4", s.indices.data(), {s.nnz()});
+      write_npy(dump + "/s_values.npy", "<f4", s.values.data(), {s.nnz()});
+      write_npy(dump + "/x.npy", "<f4", d.dense_features.data(), {d.num_nodes(), d.num_features()});
+    }
     sgc::DenseMatrix y;
     std::vector<double> hop;
     for (int r = 0; r < runs; ++r) {
@@ -80,10 +115,12 @@ int main(int argc, char** argv) {
       sgc::spmm(s, d.dense_features, y);
       hop.push_back(t.seconds());
     }
-    const double triad = triad_gbs(std::max(runs, 5));
+    triad = triad_gbs(std::max(runs, 5));
     const double bytes = (double(s.nnz()) + double(s.rows)) * double(d.num_features()) * sizeof(float);
-    std::printf("one hop S X: %.3f s; gathered %.1f GB -> %.1f GB/s; triad %.1f GB/s; fraction %.2f\n", median(hop),
-                bytes / 1e9, bytes / median(hop) / 1e9, triad, bytes / median(hop) / 1e9 / triad);
+    hop_s = median(hop);
+    gathered_gb = bytes / 1e9;
+    std::printf("one hop S X: %.3f s; gathered %.1f GB -> %.1f GB/s; triad %.1f GB/s; fraction %.2f\n", hop_s,
+                gathered_gb, gathered_gb / hop_s, triad, gathered_gb / hop_s / triad);
   }
 
   // 2. End-to-end inductive run.
@@ -98,11 +135,20 @@ int main(int argc, char** argv) {
   train.epochs = lbfgs_iters;
   train.weight_decay = 0;
   const sgc::Evaluation ev = sgc::fit_evaluate(pre, train, &times);
+  if (!dump.empty()) {
+    write_npy(dump + "/train_x.npy", "<f4", pre.x.data(), {int64_t(pre.train_y.size()), pre.x.cols()});
+    write_npy(dump + "/train_y.npy", "<i4", pre.train_y.data(), {int64_t(pre.train_y.size())});
+  }
   const double total = times.load + times.normalize + times.propagate + times.train + times.evaluate;
   std::printf("inductive: generate %.2f s, normalize %.2f s, propagate %.2f s, train (L-BFGS %d it) %.2f s, "
               "evaluate %.2f s, total %.2f s\n",
               times.load, times.normalize, times.propagate, lbfgs_iters, times.train, times.evaluate, total);
   std::printf("inductive: train loss %.4f, test micro-F1 %.4f, macro-F1 %.4f; peak RSS %.2f GB\n", ev.final_loss,
               ev.test_acc, ev.test_macro_f1, sgc::peak_rss_bytes() / 1e9);
+  std::printf("json: {\"hop_s\": %.6f, \"triad_gbs\": %.3f, \"gathered_gb\": %.3f, \"train_s\": %.6f, "
+              "\"train_loss\": %.6f, \"lbfgs_iters\": %d, \"total_s\": %.3f, \"peak_rss_gb\": %.3f, "
+              "\"test_micro_f1\": %.4f, \"test_macro_f1\": %.4f}\n",
+              hop_s, triad, gathered_gb, times.train, ev.final_loss, lbfgs_iters, total, sgc::peak_rss_bytes() / 1e9,
+              ev.test_acc, ev.test_macro_f1);
   return 0;
 }

@@ -30,8 +30,8 @@ struct PowerLawOptions {
   double avg_degree = 100.0;
   double gamma = 2.5;
   double max_degree_fraction = 0.1;
-  double homophily = 0.6;
-  double signal = 1.0;
+  double homophily = 0.4;
+  double signal = 0.7;
   double noise = 1.0;
   double train_fraction = 0.66;
   double val_fraction = 0.10;

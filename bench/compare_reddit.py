@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""One run, one graph: sgc against SciPy and PyTorch on the Reddit-shaped graph.
+
+Runs build/reddit_bench (generates the graph, times sgc's hop, a STREAM-like
+triad and the end-to-end inductive run, dumps S, X and the propagated training
+features as .npy), then times on exactly the same arrays:
+  * one hop S @ X in SciPy (csr @ dense) and in PyTorch (torch.sparse.mm on a
+    CSR tensor and on COO, the reference implementation's path), 2 threads;
+  * PyTorch softmax-regression training on the same training features:
+    torch.optim.LBFGS for 2 steps (the SGC Reddit script's setting) and Adam
+    for 100 epochs;
+and prints the ratios. Needs Debian's python3-scipy and python3-torch.
+
+  /usr/bin/python3 bench/compare_reddit.py [--nodes 232965] [--avg-degree 100] [--runs 3]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def median_time(fn, runs):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--nodes", type=int, default=232965)
+    ap.add_argument("--avg-degree", type=float, default=100.0)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lbfgs-iters", type=int, default=0,
+                    help="sgc L-BFGS iterations (0: as many as torch's 2 steps took)")
+    ap.add_argument("--bench", default=os.path.join(os.path.dirname(__file__), "..", "build", "reddit_bench"))
+    args = ap.parse_args()
+
+    import torch
+    torch.set_num_threads(args.threads)
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+
+    with tempfile.TemporaryDirectory(prefix="sgc_reddit_") as tmp:
+        # PyTorch's L-BFGS first, on features sgc computes: run sgc once to get them.
+        cmd = [args.bench, "--nodes", str(args.nodes), "--avg-degree", str(args.avg_degree),
+               "--runs", str(args.runs), "--dump", tmp, "--lbfgs-iters", "40"]
+        out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+        sys.stdout.write(out)
+        sgc = json.loads(out.split("json: ", 1)[1])
+
+        indptr = np.load(f"{tmp}/s_indptr.npy")
+        indices = np.load(f"{tmp}/s_indices.npy")
+        values = np.load(f"{tmp}/s_values.npy")
+        x = np.load(f"{tmp}/x.npy")
+        n, d = x.shape
+        s = sp.csr_matrix((values, indices, indptr), shape=(n, n))
+        scipy_hop = median_time(lambda: s @ x, args.runs)
+
+        xt = torch.from_numpy(x)
+        s_csr = torch.sparse_csr_tensor(torch.from_numpy(indptr), torch.from_numpy(indices.astype(np.int64)),
+                                        torch.from_numpy(values), size=(n, n))
+        torch_csr_hop = median_time(lambda: torch.sparse.mm(s_csr, xt), args.runs)
+        coo = s.tocoo()
+        s_coo = torch.sparse_coo_tensor(np.vstack([coo.row, coo.col]).astype(np.int64), coo.data, (n, n)).coalesce()
+        torch_coo_hop = median_time(lambda: torch.sparse.mm(s_coo, xt), max(1, args.runs // 2))
+        del s_csr, s_coo, coo, s, xt, x
+
+        fx = torch.from_numpy(np.load(f"{tmp}/train_x.npy"))
+        fy = torch.from_numpy(np.load(f"{tmp}/train_y.npy").astype(np.int64))
+        classes = int(fy.max()) + 1
+
+        def torch_lbfgs():
+            torch.manual_seed(0)
+            model = torch.nn.Linear(fx.shape[1], classes)
+            opt = torch.optim.LBFGS(model.parameters(), lr=1)
+            evals = [0]
+
+            def closure():
+                opt.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(fx), fy)
+                loss.backward()
+                evals[0] += 1
+                return loss
+            t = time.perf_counter()
+            for _ in range(2):
+                opt.step(closure)
+            secs = time.perf_counter() - t
+            with torch.no_grad():
+                loss = float(torch.nn.functional.cross_entropy(model(fx), fy))
+            return secs, loss, opt.state[opt._params[0]]["n_iter"], evals[0]
+
+        def torch_adam():
+            torch.manual_seed(0)
+            model = torch.nn.Linear(fx.shape[1], classes)
+            opt = torch.optim.Adam(model.parameters(), lr=0.2)
+            t = time.perf_counter()
+            for _ in range(100):
+                opt.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(fx), fy)
+                loss.backward()
+                opt.step()
+            return time.perf_counter() - t
+
+        tl_secs, tl_loss, tl_iters, tl_evals = torch_lbfgs()
+        ta_secs = torch_adam()
+
+    # sgc's L-BFGS for as many iterations as torch's two steps made.
+    iters = args.lbfgs_iters or int(tl_iters)
+    with tempfile.TemporaryDirectory(prefix="sgc_reddit_") as tmp:
+        cmd = [args.bench, "--nodes", str(args.nodes), "--avg-degree", str(args.avg_degree),
+               "--runs", "1", "--lbfgs-iters", str(iters)]
+        out2 = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+        sgc2 = json.loads(out2.split("json: ", 1)[1])
+
+    hop = sgc["hop_s"]
+    print()
+    print(f"graph: {n} nodes, {len(values)} non-zeros, d = {d}; {args.threads} threads")
+    print(f"{'one hop S X':28s} {'seconds':>9s} {'sgc speed-up':>13s}")
+    print(f"{'sgc':28s} {hop:9.3f} {'1.0x':>13s}")
+    print(f"{'scipy csr @ dense':28s} {scipy_hop:9.3f} {scipy_hop / hop:12.1f}x")
+    print(f"{'torch.sparse.mm CSR':28s} {torch_csr_hop:9.3f} {torch_csr_hop / hop:12.1f}x")
+    print(f"{'torch.sparse.mm COO':28s} {torch_coo_hop:9.3f} {torch_coo_hop / hop:12.1f}x")
+    print(f"STREAM-like triad {sgc['triad_gbs']:.1f} GB/s; sgc hop moves {sgc['gathered_gb']:.1f} GB "
+          f"-> {sgc['gathered_gb'] / hop:.1f} GB/s = {sgc['gathered_gb'] / hop / sgc['triad_gbs']:.2f} of the triad")
+    print(f"training, {fx.shape[0]} x {fx.shape[1]} -> {classes} classes:")
+    print(f"  torch L-BFGS 2 steps ({tl_iters} iterations, {tl_evals} evaluations): {tl_secs:.2f} s, loss {tl_loss:.4f}")
+    print(f"  sgc   L-BFGS {sgc2['lbfgs_iters']} iterations: {sgc2['train_s']:.2f} s, loss {sgc2['train_loss']:.4f} "
+          f"-> {tl_secs / sgc2['train_s']:.1f}x faster")
+    print(f"  torch Adam 100 epochs: {ta_secs:.2f} s")
+    print(f"end-to-end inductive sgc run: {sgc2['total_s']:.2f} s, peak RSS {sgc2['peak_rss_gb']:.2f} GB, "
+          f"test micro-F1 {sgc2['test_micro_f1']:.4f}, macro-F1 {sgc2['test_macro_f1']:.4f}")
+
+
+if __name__ == "__main__":
+    main()
