@@ -41,13 +41,16 @@ struct AffineForm {
   bool has_identity_part = false;  // c is part of the formula (even where it is 0)
 };
 
+// Smaller graphs are normalised on one thread (waking the team costs more).
+constexpr int64_t kParallelMinNonZeros = int64_t(1) << 16;
+
 // 1/x, or 0 where x = 0 (the reference code's "inf -> 0").
 double inverse_or_zero(double x) { return x != 0 ? 1.0 / x : 0.0; }
 double inverse_sqrt_or_zero(double x) { return x > 0 ? 1.0 / std::sqrt(x) : 0.0; }
 
 std::vector<double> row_sums(const CsrMatrix& a) {
   std::vector<double> d(a.rows, 0.0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (a.nnz() >= kParallelMinNonZeros)
   for (int64_t i = 0; i < a.rows; ++i)
     for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) d[i] += a.values[p];
   return d;
@@ -103,7 +106,7 @@ CsrMatrix build(const CsrMatrix& adj, const AffineForm& f) {
     m.indptr[i + 1] = m.indptr[i] + (adj.indptr[i + 1] - adj.indptr[i]) + (force_diag && !has_diag[i] ? 1 : 0);
   m.indices.resize(m.indptr[n]);
   m.values.resize(m.indptr[n]);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (adj.nnz() >= kParallelMinNonZeros)
   for (int64_t i = 0; i < n; ++i) {
     int64_t out = m.indptr[i];
     auto emit = [&](int32_t j, double a) {

@@ -7,6 +7,8 @@
 // already links to itself gets weight A_ii + 1 on the diagonal and D_ii counts
 // A_ii once. This is what the reference implementation (scipy: adj + eye)
 // computes on the Planetoid files. Isolated nodes get S_ii = 1.
+// The other normalisations of the SGC family (NormAdj, RWalk, the Laplacians,
+// ...) are in normalizations.h.
 #pragma once
 
 #include <vector>

@@ -16,7 +16,7 @@ namespace {
 // drift by K * 6e-8); row by row, so independent of the thread count. x is
 // read through `index` when given (the last, restricted step).
 void euler_blend(DenseMatrix& y, const DenseMatrix& x, float step, const std::vector<int32_t>* index) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (y.size() >= kParallelMinEntries)
   for (Eigen::Index r = 0; r < y.rows(); ++r) {
     const auto xr = x.row(index ? (*index)[size_t(r)] : r);
     y.row(r) = xr + step * (y.row(r) - xr);

@@ -1,6 +1,7 @@
 #include "sgc/ops/operator.h"
 
 #include <cmath>
+#include <cstdio>
 #include <utility>
 
 #include "sgc/error.h"
@@ -31,6 +32,14 @@ std::vector<std::string> operator_parameters(const std::string& op) {
   return {};
 }
 
+namespace {
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+}  // namespace
+
 void validate_operator(const OperatorSpec& spec) {
   bool known = false;
   std::string list;
@@ -43,10 +52,10 @@ void validate_operator(const OperatorSpec& spec) {
   if (spec.k < 1 && (spec.op == "dgc" || spec.op == "dgc_naive" || spec.op == "ssgc"))
     throw ArgumentError("--k: " + spec.op + " needs K >= 1, got " + std::to_string(spec.k));
   if (!(spec.t > 0) || !std::isfinite(spec.t))
-    throw ArgumentError("--t: diffusion time T must be a number > 0, got " + std::to_string(spec.t));
+    throw ArgumentError("--t: diffusion time T must be a number > 0, got " + number(spec.t));
   if (!(spec.alpha > 0 && spec.alpha <= 1))
-    throw ArgumentError("--alpha: must be in (0, 1], got " + std::to_string(spec.alpha));
-  if (!(spec.tol > 0 && spec.tol < 1)) throw ArgumentError("--tol: must be in (0, 1), got " + std::to_string(spec.tol));
+    throw ArgumentError("--alpha: must be in (0, 1], got " + number(spec.alpha));
+  if (!(spec.tol > 0 && spec.tol < 1)) throw ArgumentError("--tol: must be in (0, 1), got " + number(spec.tol));
   parse_normalization(spec.norm);
   if (!(spec.self_loop >= 0) || !std::isfinite(spec.self_loop))
     throw ArgumentError("--self-loop: must be a non-negative number");

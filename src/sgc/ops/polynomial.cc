@@ -87,7 +87,7 @@ int64_t visit_hops(const CsrMatrix& s, const CsrMatrix& x, int last, const std::
 
 void add_scaled(DenseMatrix& y, double c, const HopView& view) {
   const float cf = static_cast<float>(c);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (y.size() >= kParallelMinEntries)
   for (Eigen::Index r = 0; r < y.rows(); ++r) y.row(r) += cf * view.row(r);
 }
 

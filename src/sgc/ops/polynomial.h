@@ -18,6 +18,10 @@
 
 namespace sgc {
 
+// Element-wise passes over fewer entries than this run on one thread: waking
+// the team costs more than the work (and much more on a busy machine).
+constexpr int64_t kParallelMinEntries = int64_t(1) << 16;
+
 // Rows of a hop as handed to a visitor: row r of the requested output is
 // m.row(index ? (*index)[r] : r).
 struct HopView {

@@ -13,7 +13,11 @@ std::vector<double> ppr_weights(double alpha, double tol) {
   if (!(tol > 0 && tol < 1)) throw ArgumentError("--tol: must be in (0, 1)");
   // (1 - alpha)^(J+1) < tol: J + 1 > log(tol) / log(1 - alpha); the bound keeps
   // rounding in the running sum from going on forever.
-  const int last = alpha == 1 ? 0 : static_cast<int>(std::ceil(std::log(tol) / std::log1p(-alpha))) + 1;
+  const double needed = alpha == 1 ? 0 : std::ceil(std::log(tol) / std::log1p(-alpha));
+  if (needed > 1e6)
+    throw ArgumentError("--alpha: ppr with this alpha needs more than a million sparse products to reach --tol; "
+                        "raise --alpha or --tol");
+  const int last = static_cast<int>(needed) + 1;
   return truncate_distribution([&](int k) { return alpha * std::pow(1.0 - alpha, k); }, tol, last);
 }
 

@@ -15,7 +15,7 @@ DenseMatrix concatenate(const CsrMatrix& s, Features&& x, int k, const std::vect
   const int64_t products = visit_hops(s, std::forward<Features>(x), k, rows, [&](int j, const HopView& view) {
     const Eigen::Index d = view.m.cols();
     if (j == 0) f.resize(rows ? Eigen::Index(rows->size()) : view.m.rows(), (k + 1) * d);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (f.rows() * d >= kParallelMinEntries)
     for (Eigen::Index r = 0; r < f.rows(); ++r) f.row(r).segment(j * d, d) = view.row(r);
   });
   if (sparse_products) *sparse_products = products;

@@ -33,6 +33,10 @@ void check_shapes(const CsrMatrix& a, int64_t x_rows) {
 // Several chunks per thread so dynamic scheduling can even out the rest.
 int chunk_count() { return 8 * omp_get_max_threads(); }
 
+// Below this many multiply-adds a product runs on one thread: waking the team
+// costs more than it saves (and much more on a busy machine).
+bool worth_threads(int64_t work) { return work > (int64_t(1) << 18); }
+
 // Software prefetch: the rows of x a row of a gathers are scattered, so the
 // hardware prefetcher only catches on a few cache lines into each. Asking for
 // the first lines of the row two non-zeros ahead hides that latency; this
@@ -64,7 +68,7 @@ void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y) {
   y.resize(a.rows, x.cols());
   const auto bounds = balanced_row_partition(a, chunk_count());
   const int64_t chunks = static_cast<int64_t>(bounds.size()) - 1;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (worth_threads(a.nnz() * x.cols()))
   for (int64_t c = 0; c < chunks; ++c)
     for (int64_t i = bounds[c]; i < bounds[c + 1]; ++i) row_times_dense(a, i, x, y.data() + i * x.cols());
 }
@@ -75,7 +79,7 @@ void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vector<int32
     if (r < 0 || r >= a.rows) throw ArgumentError("spmm_rows: row " + std::to_string(r) + " out of range");
   const int64_t m = static_cast<int64_t>(rows.size());
   y.resize(m, x.cols());
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for schedule(dynamic, 64) if (worth_threads(m * x.cols() * (a.nnz() / std::max<int64_t>(1, a.rows))))
   for (int64_t r = 0; r < m; ++r) row_times_dense(a, rows[r], x, y.data() + r * x.cols());
 }
 
@@ -85,7 +89,7 @@ void spmm(const CsrMatrix& a, const CsrMatrix& x, DenseMatrix& y) {
   const auto bounds = balanced_row_partition(a, chunk_count());
   const int64_t chunks = static_cast<int64_t>(bounds.size()) - 1;
   const int64_t d = x.cols;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (worth_threads(a.nnz() * (x.nnz() / std::max<int64_t>(1, x.rows))))
   for (int64_t c = 0; c < chunks; ++c) {
     for (int64_t i = bounds[c]; i < bounds[c + 1]; ++i) {
       float* out = y.data() + i * d;

@@ -1,0 +1,132 @@
+// `sgc generate`: writes the Reddit-shaped synthetic graph (sgc/data/powerlaw.h,
+// make_powerlaw) to files that other tools read, so SciPy / PyTorch
+// benchmarks and sgc work on the same graph:
+//   fastgcn   <out>/reddit_adj.npz + <out>/reddit.npz in FastGCN's Reddit
+//             layout (sgc/io/fastgcn_reddit.h): scipy.sparse.load_npz and
+//             numpy.load read them; reddit_adj.npz holds each undirected edge
+//             once, so the graph is adj + adj.T, as SGC builds it
+//   edgelist  <out>/edges.txt (or edges.txt.gz with --gzip): "i<TAB>j" per
+//             undirected edge, i <= j, after '#' header lines
+// `sgc train --dataset <out>` (or <out>/edges.txt) reads them back.
+#include <omp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "commands.h"
+#include "sgc/data/powerlaw.h"
+#include "sgc/error.h"
+#include "sgc/io/edge_list.h"
+#include "sgc/io/fastgcn_reddit.h"
+#include "sgc/util/timer.h"
+#include <nlohmann/json.hpp>
+
+namespace sgc_cli {
+
+namespace {
+
+struct GenerateFlags {
+  std::string out;
+  std::vector<std::string> formats{"fastgcn", "edgelist"};
+  bool gzip = false, compress = false, json = false;
+  int threads = 0;
+  sgc::PowerLawOptions graph;
+};
+
+int run_generate(const GenerateFlags& f) {
+  if (f.threads < 0) throw sgc::ArgumentError("--threads: must be >= 0");
+  if (f.threads > 0) omp_set_num_threads(f.threads);
+  bool fastgcn = false, edgelist = false;
+  for (const std::string& fmt : f.formats) {
+    if (fmt == "fastgcn") {
+      fastgcn = true;
+    } else if (fmt == "edgelist") {
+      edgelist = true;
+    } else {
+      throw sgc::ArgumentError("--format: unknown format '" + fmt + "' (expected fastgcn, edgelist)");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(f.out, ec);
+  if (!std::filesystem::is_directory(f.out)) throw sgc::FileError(f.out + ": cannot create the output folder");
+
+  sgc::Timer timer;
+  const sgc::Dataset d = sgc::make_powerlaw(f.graph);
+  const double generate_s = timer.seconds();
+  const int64_t edges = d.adjacency.nnz() / 2;  // no self-loops in make_powerlaw
+  nlohmann::json files = nlohmann::json::array();
+  auto record = [&](const std::string& path, double seconds) {
+    files.push_back({{"path", path}, {"bytes", std::filesystem::file_size(path)}, {"seconds", seconds}});
+  };
+  if (fastgcn) {
+    timer.reset();
+    sgc::write_fastgcn_reddit(f.out, d, f.compress);
+    const double s = timer.seconds();
+    record((std::filesystem::path(f.out) / "reddit_adj.npz").string(), s);
+    record((std::filesystem::path(f.out) / "reddit.npz").string(), s);
+  }
+  if (edgelist) {
+    const std::string path = (std::filesystem::path(f.out) / (f.gzip ? "edges.txt.gz" : "edges.txt")).string();
+    std::ostringstream opts;
+    opts << "sgc generate: Reddit-shaped power-law graph, seed " << f.graph.seed << ", gamma " << f.graph.gamma
+         << ", avg degree " << f.graph.avg_degree << ", homophily " << f.graph.homophily;
+    timer.reset();
+    sgc::write_edge_list(path, d.adjacency,
+                         {opts.str(), "Nodes: " + std::to_string(d.num_nodes()) + " Edges: " + std::to_string(edges) +
+                                          " (each undirected edge once, i <= j)",
+                          "FromNodeId\tToNodeId"});
+    record(path, timer.seconds());
+  }
+  if (f.json) {
+    std::cout << nlohmann::json{{"nodes", d.num_nodes()},
+                                {"undirected_edges", edges},
+                                {"features", d.num_features()},
+                                {"classes", d.num_classes},
+                                {"split", {{"train", d.train.size()}, {"val", d.val.size()}, {"test", d.test.size()}}},
+                                {"seed", f.graph.seed},
+                                {"generate_seconds", generate_s},
+                                {"files", files}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::printf("powerlaw graph: %lld nodes, %lld undirected edges, %lld features, %d classes; split %zu/%zu/%zu "
+              "(generated in %.2fs)\n",
+              (long long)d.num_nodes(), (long long)edges, (long long)d.num_features(), d.num_classes, d.train.size(),
+              d.val.size(), d.test.size(), generate_s);
+  for (const auto& file : files)
+    std::printf("wrote %s (%lld bytes, %.2fs)\n", file["path"].get<std::string>().c_str(),
+                (long long)file["bytes"].get<int64_t>(), file["seconds"].get<double>());
+  return 0;
+}
+
+}  // namespace
+
+Subcommand add_generate_command(CLI::App& app) {
+  auto f = std::make_shared<GenerateFlags>();
+  auto* cmd = app.add_subcommand("generate", "write the Reddit-shaped synthetic graph as FastGCN npz files and an edge list");
+  cmd->add_option("--out", f->out, "output folder (created if missing)")->required();
+  cmd->add_option("--format", f->formats, "fastgcn, edgelist (comma-separated; default both)")->delimiter(',');
+  cmd->add_flag("--gzip", f->gzip, "write edges.txt.gz instead of edges.txt");
+  cmd->add_flag("--compress", f->compress, "deflate the npz entries (like numpy.savez_compressed)");
+  cmd->add_flag("--json", f->json, "print one JSON object instead of text");
+  cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
+  cmd->add_option("--seed", f->graph.seed, "random seed (default 0)");
+  cmd->add_option("--nodes", f->graph.nodes, "number of nodes (default 232965, Reddit's)");
+  cmd->add_option("--classes", f->graph.classes, "number of classes (default 41)");
+  cmd->add_option("--features", f->graph.features, "feature dimension (default 602)");
+  cmd->add_option("--avg-degree", f->graph.avg_degree, "mean degree (default 100)");
+  cmd->add_option("--gamma", f->graph.gamma, "power-law exponent of the degrees, > 2 (default 2.5)");
+  cmd->add_option("--max-degree-fraction", f->graph.max_degree_fraction, "degree cap as a fraction of the nodes (default 0.1)");
+  cmd->add_option("--homophily", f->graph.homophily, "probability that an edge stays inside a class (default 0.6)");
+  cmd->add_option("--signal", f->graph.signal, "norm of the class means (default 1)");
+  cmd->add_option("--noise", f->graph.noise, "standard deviation of the feature noise (default 1)");
+  cmd->add_option("--train-fraction", f->graph.train_fraction, "training share of the nodes (default 0.66)");
+  cmd->add_option("--val-fraction", f->graph.val_fraction, "validation share of the nodes (default 0.10)");
+  return {cmd, [f] { return run_generate(*f); }};
+}
+
+}  // namespace sgc_cli

@@ -1,0 +1,20 @@
+// The subcommands of `sgc`. Each add_*_command registers its subcommand and
+// flags on `app`; run() is called when that subcommand was given.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace sgc_cli {
+
+struct Subcommand {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+Subcommand add_train_command(CLI::App& app);
+Subcommand add_tune_command(CLI::App& app);
+Subcommand add_sweep_command(CLI::App& app);
+Subcommand add_generate_command(CLI::App& app);
+
+}  // namespace sgc_cli
