@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -95,6 +96,41 @@ TEST(Cli, TuneOnCoraMatchesThePapersWeightDecayOnValidation) {
   EXPECT_LE(wd, 1e-4);
   EXPECT_GE(t["best"]["val"].get<double>(), p["accuracy"]["val"].get<double>() - 0.002)
       << "tuned weight decay " << wd;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, InductiveLbfgsSaveAndPredictOnANewGraph) {
+  const std::string model = ::testing::TempDir() + "/sgc_cli_powerlaw.sgcm";
+  const std::string csv = ::testing::TempDir() + "/sgc_cli_pred.csv";
+  const CliRun train = run_cli("train --generator powerlaw --nodes 6000 --avg-degree 30 --features 64 --classes 10 "
+                               "--epochs 30 --json --save " + model);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const auto t = nlohmann::json::parse(train.output);
+  EXPECT_EQ(t["optimizer"], "lbfgs");
+  EXPECT_TRUE(t["inductive"].get<bool>());
+  EXPECT_GT(t["accuracy"]["test"].get<double>(), t["baseline_k0"]["test"].get<double>() + 0.1);
+  // A bigger graph from the same generator (same class means): unseen nodes.
+  const CliRun pred = run_cli("predict --json --generator powerlaw --nodes 9000 --avg-degree 30 --features 64 "
+                              "--classes 10 --model " + model + " --out " + csv);
+  ASSERT_EQ(pred.exit_code, 0) << pred.output;
+  const auto p = nlohmann::json::parse(pred.output);
+  EXPECT_EQ(p["nodes"], 9000);
+  EXPECT_GT(p["test_accuracy"].get<double>(), t["baseline_k0"]["test"].get<double>() + 0.1);
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "node,class");
+  expect_error("predict --model " + csv, "magic");  // not a model file
+  expect_error("predict --generator powerlaw --nodes 9000 --features 32 --model " + model, "features");
+}
+
+TEST(Cli, BadTrainingFlags) {
+  expect_error("train --nodes 2000 --optimizer sgd", "--optimizer");
+  expect_error("train --generator lattice", "--generator");
+  expect_error("train --generator powerlaw --nodes 5 ", "--nodes");
 }
 
 }  // namespace

@@ -23,6 +23,17 @@ struct OperatorFlags {
   std::optional<double> t, alpha, tol, self_loop;
 };
 
+// The built-in graphs; unset flags keep the generator's defaults.
+struct SyntheticFlags {
+  std::string generator = "csbm";  // csbm | powerlaw
+  std::optional<int64_t> nodes, features;
+  std::optional<int32_t> classes, train_per_class;
+  std::optional<double> avg_degree, homophily, signal, noise;
+};
+
+// The synthetic data set the flags describe (seeded with `seed`).
+sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed);
+
 struct CommonFlags {
   std::string dataset;  // empty -> synthetic
   std::string data_dir;
@@ -31,10 +42,12 @@ struct CommonFlags {
   std::optional<double> lr, weight_decay;
   std::optional<int> epochs;
   std::optional<std::string> feature_norm;
+  std::optional<std::string> optimizer;
+  bool inductive = false;
   uint64_t seed = 42;
   int threads = 0;
   bool json = false;
-  sgc::CsbmOptions csbm;
+  SyntheticFlags synthetic;
 };
 
 // choose_operator: whether the command takes --op and --k (sweep has lists instead).
@@ -56,7 +69,10 @@ Settings default_settings(const std::string& op, const std::string& dataset);
 void apply_flags(const CommonFlags& f, sgc::SgcConfig& config);
 
 struct Job {
-  sgc::Dataset data;
+  sgc::Dataset data;  // may be moved into the pipeline; the summary below stays
+  std::string name;
+  int64_t nodes = 0, features = 0;
+  int32_t classes = 0;
   Settings settings;
   sgc::StageTimes times;
 };

@@ -134,7 +134,8 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
     const std::string key = operator_summary(c.op);
     if (auto it = cache.find(key); it != cache.end()) return it->second;
     if (cache.size() >= 8) cache.clear();
-    return cache.emplace(key, sgc::precompute(job.data, c.feature_norm, c.op)).first->second;
+    const auto protocol = c.inductive ? sgc::Protocol::Inductive : sgc::Protocol::Transductive;
+    return cache.emplace(key, sgc::precompute(job.data, c.feature_norm, c.op, nullptr, protocol)).first->second;
   };
   auto configured = [&](const std::vector<double>& x) {
     sgc::SgcConfig c = base;

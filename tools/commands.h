@@ -15,6 +15,7 @@ struct Subcommand {
 Subcommand add_train_command(CLI::App& app);
 Subcommand add_tune_command(CLI::App& app);
 Subcommand add_sweep_command(CLI::App& app);
+Subcommand add_predict_command(CLI::App& app);
 Subcommand add_generate_command(CLI::App& app);
 
 }  // namespace sgc_cli

@@ -6,6 +6,8 @@
 //   sgc tune  [--dataset ...] [--op OP] [--trials 60] [--search ...] search parameters on validation accuracy
 //   sgc sweep [--dataset ...] [--ops sgc,ssgc,dgc] [--ks 1,2,4,...] [--plot FILE.svg]
 //                                                                   accuracy versus depth K
+//   sgc generate ...                                                write a synthetic graph to files
+//   sgc predict --model FILE [--dataset ...] [--out FILE.csv]       classify nodes with a saved model
 // Without --dataset they run on the built-in synthetic graph (CSBM).
 // The subcommands are in tools/cmd_*.cc, their shared flags in cli_common.h.
 #include <CLI/CLI.hpp>
@@ -22,7 +24,8 @@ int main(int argc, char** argv) {
   CLI::App app{"sgc: Simple Graph Convolution (Wu et al., ICML 2019) and its family, in C++"};
   app.require_subcommand(1);
   const std::vector<sgc_cli::Subcommand> commands{sgc_cli::add_train_command(app), sgc_cli::add_tune_command(app),
-                                                  sgc_cli::add_sweep_command(app), sgc_cli::add_generate_command(app)};
+                                                  sgc_cli::add_sweep_command(app), sgc_cli::add_generate_command(app),
+                                                  sgc_cli::add_predict_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -35,11 +35,13 @@ class LineSearch {
  public:
   LineSearch(const Objective& f, int& evals) : f_(f), evals_(evals) {}
 
-  // Strong-Wolfe search along d from x0 (loss f0, slope g0 < 0), first trial t.
-  Point search(const Eigen::VectorXf& x0, double f0, double g0, const Vec& d, double t, int max_evals) {
+  // Strong-Wolfe search along d from x0 (loss f0, gradient grad0, slope g0 < 0),
+  // first trial t. May return the start point (step 0) when no trial improved.
+  Point search(const Eigen::VectorXf& x0, double f0, const Eigen::VectorXf& grad0, double g0, const Vec& d, double t,
+               int max_evals) {
     constexpr double c1 = 1e-4, c2 = 0.9;
     const Eigen::VectorXf df = d.cast<float>();
-    Point prev{0, f0, g0, x0, {}};
+    Point prev{0, f0, g0, x0, grad0};
     Point cur = eval(x0, df, t);
     for (int i = 0; evals_ < max_evals; ++i) {
       if (cur.loss > f0 + c1 * cur.step * g0 || (i > 0 && cur.loss >= prev.loss))
@@ -119,8 +121,9 @@ LbfgsResult lbfgs_minimize(Eigen::VectorXf& x, const Objective& f, const LbfgsOp
     }
     // First step: scaled so the first move has unit L1 length at most (as torch.optim.LBFGS).
     const double t0 = s_hist.empty() && r.iterations == 0 ? std::min(1.0, 1.0 / grad.cwiseAbs().sum()) : 1.0;
-    Point next = ls.search(x, r.loss, slope, q, t0, max_evals);
+    Point next = ls.search(x, r.loss, grad, slope, q, t0, max_evals);
     ++r.iterations;
+    if (next.step == 0) break;  // the line search found no better point: nothing left to gain
     const Vec s = (next.x - x).cast<double>();
     const Vec y = (next.grad - grad).cast<double>();
     const double loss_change = std::abs(next.loss - r.loss);
