@@ -19,7 +19,11 @@ import scipy.sparse as sp
 
 from . import _core
 
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _is_float(dtype):
+    """float32 or float64 in either byte order."""
+    return dtype.kind == "f" and dtype.itemsize in (4, 8)
 
 
 def _is_sparse(obj):
@@ -34,6 +38,8 @@ def _canonical_csr(m, what):
     if not csr.has_canonical_format:
         csr = csr.copy() if csr is m else csr
         csr.sum_duplicates()  # also sorts the indices
+    if not csr.data.dtype.isnative:
+        csr = csr.astype(csr.data.dtype.newbyteorder("="))
     return csr
 
 
@@ -44,7 +50,7 @@ def as_graph(adj):
         if kind not in "biuf":
             raise TypeError(f"adjacency: dtype {adj.dtype} is not supported (expected real or bool weights)")
         csr = _canonical_csr(adj, "adjacency")
-        if csr.dtype not in _FLOAT_DTYPES:
+        if not (_is_float(csr.dtype) and csr.dtype.isnative):
             csr = csr.astype(np.float32)
         return csr
     if isinstance(adj, np.ndarray) or isinstance(adj, (list, tuple)):
@@ -63,14 +69,16 @@ def as_graph(adj):
 def as_features(X):
     """X as a float32/float64 2-D numpy array (never copied here) or a canonical CSR."""
     if _is_sparse(X):
-        if X.dtype not in _FLOAT_DTYPES:
+        if not _is_float(X.dtype):
             raise TypeError(f"X: dtype {X.dtype} is not supported (expected float32 or float64)")
         return _canonical_csr(X, "X")
     X = np.asarray(X)
-    if X.dtype not in _FLOAT_DTYPES:
+    if not _is_float(X.dtype):
         raise TypeError(f"X: dtype {X.dtype} is not supported (expected float32 or float64)")
     if X.ndim != 2:
         raise ValueError(f"X: expected a 2-D array, got {X.ndim}-D with shape {X.shape}")
+    if not X.dtype.isnative:  # byte-swapped: the C++ side reads native floats
+        X = X.astype(X.dtype.newbyteorder("="))
     return X
 
 

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from . import _core
 
-__all__ = ["GraphDataset", "default_data_root", "load_dataset", "load_planetoid", "PLANETOID"]
+__all__ = ["GraphDataset", "default_data_root", "load_dataset", "load_planetoid", "names", "PLANETOID"]
 
 PLANETOID = ("cora", "citeseer", "pubmed")
 
@@ -93,12 +93,25 @@ def load_planetoid(name, root=None):
     return _from_core(_core.load_planetoid(_planetoid_dir(name, root), name))
 
 
-def load_dataset(name, root=None):
-    """Any data set the C++ ``load_dataset`` knows by name (as ``sgc train --dataset NAME``).
+def names():
+    """Every data set name ``load_dataset`` resolves without a path."""
+    return list(_core.known_dataset_names())
 
-    root: the folder the C++ reader expects (for Planetoid names the folder
-    with the ind.* files); default: under ``default_data_root()``.
+
+def load_dataset(name, root=None, split=0, seed=0, ogb_split=""):
+    """Any data source the C++ ``load_dataset`` reads (what ``sgc train --dataset NAME`` reads).
+
+    name : a data set name (``names()``: cora, citeseer, pubmed, the
+        heterophilous / graphdata / ppnp sets, ...), a family-qualified name
+        (``"npz/cora"``), or a path: a ``.npz`` file, an edge list (text or
+        .gz), an OGB node-property folder, a FastGCN Reddit folder. A bare
+        graph gets synthetic features, labels and split (only its structure
+        is real).
+    root : the folder with the files (default: under ``default_data_root()``;
+        a data root works too).
+    split : which stored split (heterophilous: 0..9); data sets without one
+        draw a per-class 20/30/rest split from ``seed + split``.
+    ogb_split : OGB: the split/<name> folder (default: the only one).
     """
-    if name in PLANETOID:
-        return load_planetoid(name, root)
-    return _from_core(_core.load_dataset(name, "" if root is None else os.fspath(root)))
+    return _from_core(_core.load_dataset(os.fspath(name), "" if root is None else os.fspath(root), int(split),
+                                         int(seed), ogb_split))

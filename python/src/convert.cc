@@ -11,8 +11,11 @@ namespace sgc_py {
 
 namespace {
 
+// Element kind and size, in native byte order (byte-swapped arrays do not match).
 bool is_dtype(const py::array& a, char kind, py::ssize_t itemsize) {
-  return a.dtype().kind() == kind && a.itemsize() == itemsize;
+  if (a.dtype().kind() != kind || a.itemsize() != itemsize) return false;
+  const char order = a.dtype().attr("byteorder").cast<std::string>()[0];
+  return order == '=' || order == '|' || order == (PY_BIG_ENDIAN ? '>' : '<');
 }
 
 std::string dtype_name(const py::array& a) { return py::str(a.dtype()).cast<std::string>(); }
@@ -36,11 +39,43 @@ void convert_copy(std::vector<Out>& out, const py::array& a) {
   out.resize(size_t(n));
   py::gil_scoped_release nogil;
   if constexpr (std::is_same_v<Out, In>) {
-    if (n) std::memcpy(out.data(), in, size_t(n) * sizeof(In));
+    // Parallel memcpy in blocks (big feature matrices: several MB).
+    constexpr int64_t kBlock = int64_t(1) << 18;
+    const int64_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (blocks > 1)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t lo = b * kBlock, len = std::min(kBlock, n - lo);
+      std::memcpy(out.data() + lo, in + lo, size_t(len) * sizeof(In));
+    }
   } else {
 #pragma omp parallel for schedule(static) if (n > (1 << 20))
     for (int64_t i = 0; i < n; ++i) out[size_t(i)] = static_cast<Out>(in[i]);
   }
+}
+
+// sgc::validate_csr's checks, in parallel over rows; on any violation the
+// library's (sequential) validate_csr runs to raise its own message.
+void validate_csr_fast(const sgc::CsrMatrix& a, const std::string& what) {
+  constexpr int64_t kMaxDim = int64_t{std::numeric_limits<int32_t>::max()} + 1;
+  bool ok = a.rows >= 0 && a.cols >= 0 && a.rows <= kMaxDim && a.cols <= kMaxDim &&
+            static_cast<int64_t>(a.indptr.size()) == a.rows + 1 && a.indices.size() == a.values.size() &&
+            a.indptr[0] == 0 && a.indptr[size_t(a.rows)] == a.nnz();
+  if (ok) {
+    const int64_t nnz = a.nnz(), cols = a.cols;
+#pragma omp parallel for schedule(static) reduction(&& : ok) if (nnz > (1 << 16))
+    for (int64_t r = 0; r < a.rows; ++r) {
+      const int64_t b = a.indptr[size_t(r)], e = a.indptr[size_t(r) + 1];
+      bool row_ok = b <= e && e <= nnz;
+      for (int64_t k = b; row_ok && k < e; ++k) {
+        const int32_t c = a.indices[size_t(k)];
+        row_ok = c >= 0 && c < cols && (k == b || c > a.indices[size_t(k) - 1]) && std::isfinite(a.values[size_t(k)]);
+      }
+      ok = ok && row_ok;
+    }
+  }
+  if (ok) return;
+  sgc::validate_csr(a, what.c_str());
+  throw sgc::FormatError(what + ": invalid CSR structure");
 }
 
 }  // namespace
@@ -77,7 +112,7 @@ sgc::CsrMatrix csr_from_scipy(py::handle obj, const std::string& what) {
   else throw py::type_error(what + ": data dtype " + dtype_name(data) + " (expected float32 or float64)");
 
   py::gil_scoped_release nogil;
-  sgc::validate_csr(a, what.c_str());
+  validate_csr_fast(a, what);
   return a;
 }
 
@@ -138,11 +173,10 @@ sgc::DenseMatrix Features::copy_dense() const {
   sgc::DenseMatrix m(rows, cols);
   ++copy_stats().dense_feature_copies;
   int64_t bad_row = -1;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * cols > (int64_t(1) << 18))
   for (int64_t i = 0; i < rows; ++i) {
     float* out = m.data() + i * cols;
     const char* row = base + i * s0;
-    bool ok = true;
     if (f64) {
       for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(*reinterpret_cast<const double*>(row + j * s1));
     } else if (s1 == sizeof(float)) {
@@ -150,8 +184,7 @@ sgc::DenseMatrix Features::copy_dense() const {
     } else {
       for (int64_t j = 0; j < cols; ++j) out[j] = *reinterpret_cast<const float*>(row + j * s1);
     }
-    for (int64_t j = 0; j < cols; ++j) ok &= std::isfinite(out[j]);
-    if (!ok) {
+    if (!all_finite(out, cols)) {
 #pragma omp critical(sgc_py_bad_row)
       if (bad_row < 0 || i < bad_row) bad_row = i;
     }

@@ -15,31 +15,35 @@ namespace sgc_py {
 
 namespace {
 
-// out[0..d) = sum over row i of a of a_ij * x.row(j), in index order: the
-// arithmetic of sgc::spmm's row kernel (src/sgc/ops/spmm.cc), on a raw
-// row-major buffer instead of a DenseMatrix, so the caller's numpy array is
-// read in place. Same summation order -> bitwise the same result.
-inline void row_times_buffer(const sgc::CsrMatrix& a, int64_t i, const float* x, int64_t d, float* out) {
+// A copy of sgc::spmm's row kernel (src/sgc/ops/spmm.cc: row_times_dense,
+// its software prefetch and its one-thread cut-off), on a raw row-major
+// buffer instead of a DenseMatrix, so the caller's numpy array is read in
+// place: the library's kernels only take an owned DenseMatrix. Same
+// summation order -> bitwise the same result (test_propagate.py checks it
+// against the library). Keep in step with spmm.cc, or replace by a library
+// spmm over a view once there is one.
+constexpr int64_t kPrefetchDistance = 2;
+constexpr int kPrefetchLines = 4;
+bool worth_threads(int64_t work) { return work > (int64_t(1) << 18); }
+
+// out[0..d) = sum over row i of a of a_ij * x.row(j), in index order.
+// Returns whether row i has a diagonal entry.
+inline bool row_times_buffer(const sgc::CsrMatrix& a, int64_t i, const float* x, int64_t d, float* out) {
+  const int64_t nnz = a.nnz();
   std::fill(out, out + d, 0.0f);
+  bool diag = false;
   for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
+    if (p + kPrefetchDistance < nnz) {
+      const char* ahead = reinterpret_cast<const char*>(x + int64_t(a.indices[p + kPrefetchDistance]) * d);
+      for (int line = 0; line < kPrefetchLines; ++line) __builtin_prefetch(ahead + 64 * line, 0, 3);
+    }
     const float v = a.values[p];
+    diag |= a.indices[p] == i;
     const float* in = x + int64_t(a.indices[p]) * d;
 #pragma omp simd
     for (int64_t j = 0; j < d; ++j) out[j] += v * in[j];
   }
-}
-
-// True when out[0..d) holds only finite values (vectorised: max of the
-// exponent bits, all ones meaning inf or NaN).
-inline bool row_finite(const float* out, int64_t d) {
-  uint32_t worst = 0;
-#pragma omp simd reduction(max : worst)
-  for (int64_t j = 0; j < d; ++j) {
-    uint32_t bits;
-    std::memcpy(&bits, out + j, sizeof bits);
-    worst = std::max(worst, bits & 0x7f800000u);
-  }
-  return worst != 0x7f800000u;
+  return diag;
 }
 
 // Y = A X (all rows, balanced by non-zeros as sgc::spmm does) or the rows
@@ -47,69 +51,63 @@ inline bool row_finite(const float* out, int64_t d) {
 // is not finite: a non-finite value in a row of X that A references always
 // reaches the output (v * inf, 0 * inf and NaN are all non-finite), so a
 // finite result proves those rows of X finite, checked while each output
-// row is still in L1 instead of by a separate pass over X.
+// row is still in L1 instead of by a separate pass over X. *all_diagonal is
+// set when every row of A (all rows computed) has its diagonal entry.
 sgc::DenseMatrix spmm_buffer(const sgc::CsrMatrix& a, const float* x, int64_t d, const std::vector<int32_t>* rows,
-                             bool* nonfinite) {
+                             bool* nonfinite, bool* all_diagonal) {
   sgc::DenseMatrix y;
-  bool bad = false;
+  bool bad = false, diag = true;
   if (rows) {
     for (int32_t r : *rows)
       if (r < 0 || r >= a.rows) throw sgc::ArgumentError("spmm_rows: row " + std::to_string(r) + " out of range");
     const int64_t m = static_cast<int64_t>(rows->size());
     y.resize(m, d);
-#pragma omp parallel for schedule(dynamic, 64) reduction(|| : bad)
+#pragma omp parallel for schedule(dynamic, 64) reduction(|| : bad) \
+    if (worth_threads(m * d * (a.nnz() / std::max<int64_t>(1, a.rows))))
     for (int64_t r = 0; r < m; ++r) {
       float* out = y.data() + r * d;
       row_times_buffer(a, (*rows)[size_t(r)], x, d, out);
-      bad = bad || !row_finite(out, d);
+      bad = bad || !all_finite(out, d);
     }
   } else {
     y.resize(a.rows, d);
     const auto bounds = sgc::balanced_row_partition(a, 8 * omp_get_max_threads());
     const int64_t chunks = static_cast<int64_t>(bounds.size()) - 1;
-#pragma omp parallel for schedule(dynamic, 1) reduction(|| : bad)
+#pragma omp parallel for schedule(dynamic, 1) reduction(|| : bad) reduction(&& : diag) \
+    if (worth_threads(a.nnz() * d))
     for (int64_t c = 0; c < chunks; ++c) {
       for (int64_t i = bounds[size_t(c)]; i < bounds[size_t(c) + 1]; ++i) {
         float* out = y.data() + i * d;
-        row_times_buffer(a, i, x, d, out);
-        bad = bad || !row_finite(out, d);
+        diag = row_times_buffer(a, i, x, d, out) && diag;
+        bad = bad || !all_finite(out, d);
       }
     }
   }
   if (nonfinite) *nonfinite = bad;
+  if (all_diagonal) *all_diagonal = rows ? false : diag;
   return y;
 }
 
 // Rows of X that no entry of `a` reads (empty columns of a): their values
 // never reach the product, so they are checked here. Most normalisations put
-// the diagonal in every row, which settles it in one cheap pass.
-void check_unreferenced_rows(const sgc::CsrMatrix& a, const float* x, int64_t d) {
-  bool all_diag = true;
-#pragma omp parallel for schedule(static) reduction(&& : all_diag)
-  for (int64_t i = 0; i < a.rows; ++i) {
-    const auto b = a.indices.begin() + a.indptr[i], e = a.indices.begin() + a.indptr[i + 1];
-    all_diag = all_diag && std::binary_search(b, e, static_cast<int32_t>(i));
-  }
-  if (all_diag) return;
+// the diagonal in every row (all_diagonal, found by the product itself),
+// which settles it at once.
+void check_unreferenced_rows(const sgc::CsrMatrix& a, const float* x, int64_t d, bool all_diagonal) {
+  if (all_diagonal) return;
   std::vector<uint8_t> used(static_cast<size_t>(a.cols), 0);
   for (int32_t j : a.indices) used[size_t(j)] = 1;
   for (int64_t j = 0; j < a.cols; ++j)
-    if (!used[size_t(j)] && !row_finite(x + j * d, d)) check_finite(x, a.cols, d, "X");
+    if (!used[size_t(j)] && !all_finite(x + j * d, d)) check_finite(x, a.cols, d, "X");
 }
 
 }  // namespace
 
 void check_finite(const float* x, int64_t rows, int64_t cols, const char* what) {
+  bool ok = true;
+#pragma omp parallel for schedule(static) reduction(&& : ok) if (worth_threads(rows * cols))
+  for (int64_t i = 0; i < rows; ++i) ok = ok && all_finite(x + i * cols, cols);
+  if (ok) return;
   const int64_t n = rows * cols;
-  // Max of the exponent bits: all ones (0x7f800000) means inf or NaN somewhere.
-  uint32_t worst = 0;
-#pragma omp parallel for simd reduction(max : worst) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, x + i, sizeof bits);
-    worst = std::max(worst, bits & 0x7f800000u);
-  }
-  if (worst != 0x7f800000u) return;
   for (int64_t i = 0; i < n; ++i)
     if (!std::isfinite(x[i]))
       throw sgc::ArgumentError(std::string(what) + ": non-finite value " + std::to_string(x[i]) + " at row " +
@@ -139,11 +137,11 @@ sgc::DenseMatrix compute_features(const sgc::CsrMatrix& adj, Features& x, sgc::F
     // Zero-copy: S^K X = S^(K-1) (S X), the first product reading numpy's buffer.
     const std::vector<int32_t>* first_rows = spec.k == 1 ? rows : nullptr;
     if (first_rows) check_finite(x.view, x.rows, x.cols, "X");  // only some rows are read
-    bool nonfinite = false;
-    sgc::DenseMatrix h = spmm_buffer(s, x.view, x.cols, first_rows, &nonfinite);
+    bool nonfinite = false, all_diagonal = false;
+    sgc::DenseMatrix h = spmm_buffer(s, x.view, x.cols, first_rows, &nonfinite, &all_diagonal);
     if (!first_rows) {
       if (nonfinite) check_finite(x.view, x.rows, x.cols, "X");  // throws unless a sum overflowed
-      check_unreferenced_rows(s, x.view, x.cols);
+      check_unreferenced_rows(s, x.view, x.cols, all_diagonal);
     }
     if (spec.k == 1) return h;
     sgc::OperatorSpec rest = spec;

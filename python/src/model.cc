@@ -176,15 +176,26 @@ void register_data(py::module_& m) {
       py::arg("dir"), py::arg("name"));
   m.def(
       "load_dataset",
-      [](const std::string& name, const std::string& dir) {
+      [](const std::string& name, const std::string& dir, int split, uint64_t seed, const std::string& ogb_split) {
+        sgc::LoadOptions opt;
+        opt.dir = dir;
+        opt.split = split;
+        opt.seed = seed;
+        opt.ogb_split = ogb_split;
         sgc::Dataset d;
         {
           py::gil_scoped_release nogil;
-          d = sgc::load_dataset(name, dir);
+          d = sgc::load_dataset(name, opt);
         }
         return dataset_to_dict(std::move(d));
       },
-      py::arg("name"), py::arg("dir") = std::string());
+      py::arg("name"), py::arg("dir") = std::string(), py::arg("split") = 0, py::arg("seed") = uint64_t(0),
+      py::arg("ogb_split") = std::string());
+  m.def("known_dataset_names", [] {
+    py::list out;
+    for (const auto& n : sgc::known_dataset_names()) out.append(n);
+    return out;
+  });
 
   // The `sgc train --dataset NAME` path, in process: load, paper defaults,
   // precompute, fit_evaluate. The tests compare the estimator against it.

@@ -174,7 +174,18 @@ py::array_t<float> features_impl(py::handle adj, py::handle x, const std::string
 // moved=false: apply_operator(s, x, spec) with x an lvalue (the library
 // copies it, as any caller that keeps its X does); moved=true: the copy is
 // made outside the timer and moved in (the library's cheapest call).
-py::list time_cpp_propagate(py::handle adj, py::handle x, const py::dict& spec_params, int repeats, bool moved) {
+// evict_mb > 0: write that many MB of other memory right before each timed
+// call, so every call starts with X out of the caches (a cold start, the
+// same for both sides of the benchmark).
+void evict_caches(std::vector<char>& buffer, int64_t mb) {
+  if (mb <= 0) return;
+  buffer.resize(size_t(mb) << 20);
+  for (size_t i = 0; i < buffer.size(); i += 64) buffer[i] = char(buffer[i] + 1);
+}
+
+py::list time_cpp_propagate(py::handle adj, py::handle x, const py::dict& spec_params, int repeats, bool moved,
+                            int64_t evict_mb) {
+  std::vector<char> scratch;
   const sgc::OperatorSpec spec = spec_from(spec_params);
   Features f = features_from(x);
   const sgc::CsrMatrix a = adjacency_from(adj, f.rows);
@@ -184,6 +195,7 @@ py::list time_cpp_propagate(py::handle adj, py::handle x, const py::dict& spec_p
       double secs;
       {
         py::gil_scoped_release nogil;
+        evict_caches(scratch, evict_mb);
         const auto t0 = std::chrono::steady_clock::now();
         const sgc::CsrMatrix s = sgc::normalized_operator(a, spec);
         sgc::DenseMatrix out = sgc::apply_operator(s, f.csr, spec);
@@ -200,6 +212,7 @@ py::list time_cpp_propagate(py::handle adj, py::handle x, const py::dict& spec_p
       py::gil_scoped_release nogil;
       sgc::DenseMatrix owned;
       if (moved) owned = xm;
+      evict_caches(scratch, evict_mb);
       const auto t0 = std::chrono::steady_clock::now();
       const sgc::CsrMatrix s = sgc::normalized_operator(a, spec);
       sgc::DenseMatrix out = moved ? sgc::apply_operator(s, std::move(owned), spec) : sgc::apply_operator(s, xm, spec);
@@ -306,7 +319,7 @@ PYBIND11_MODULE(_core, m) {
   register_data(m);
 
   m.def("_time_cpp_propagate", &time_cpp_propagate, py::arg("adj"), py::arg("x"), py::arg("spec"),
-        py::arg("repeats"), py::arg("moved") = false);
+        py::arg("repeats"), py::arg("moved") = false, py::arg("evict_mb") = 0);
   m.def(
       "_reference_propagate",
       [](py::handle adj, py::handle x, const py::dict& spec_params) {

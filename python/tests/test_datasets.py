@@ -1,0 +1,114 @@
+"""sgc.datasets against an independent reading of the Planetoid files with pickle + scipy."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import sgc
+
+
+def gcn_load(folder, name):
+    """tkipf/gcn utils.load_data, written out with numpy/scipy (Python 3 pickle, latin1)."""
+    parts = {}
+    for part in ("x", "y", "tx", "ty", "allx", "ally", "graph"):
+        with open(folder / f"ind.{name}.{part}", "rb") as f, warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # scipy.sparse.csr in the pickles
+            parts[part] = pickle.load(f, encoding="latin1")
+    test_index = [int(line) for line in open(folder / f"ind.{name}.test.index")]
+    test_sorted = np.sort(test_index)
+    tx, ty = parts["tx"], parts["ty"]
+    if name == "citeseer":  # isolated test nodes: pad
+        full = range(min(test_index), max(test_index) + 1)
+        tx_ext = sp.lil_matrix((len(full), tx.shape[1]))
+        tx_ext[test_sorted - min(test_sorted), :] = tx
+        tx = tx_ext
+        ty_ext = np.zeros((len(full), ty.shape[1]))
+        ty_ext[test_sorted - min(test_sorted), :] = ty
+        ty = ty_ext
+    features = sp.vstack((parts["allx"], tx)).tolil()
+    features[test_index, :] = features[test_sorted, :]
+    labels = np.vstack((parts["ally"], ty))
+    labels[test_index, :] = labels[test_sorted, :]
+    graph = parts["graph"]
+    n = features.shape[0]
+    rows = [i for i, nb in graph.items() for _ in nb]
+    cols = [j for nb in graph.values() for j in nb]
+    adj = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    adj.data[:] = 1  # duplicates collapse
+    adj = adj.maximum(adj.T)
+    y = np.where(labels.sum(axis=1) > 0, labels.argmax(axis=1), -1)
+    return adj, sp.csr_matrix(features), y, len(parts["y"]), test_sorted
+
+
+@pytest.mark.parametrize("name", ["cora", "citeseer"])
+def test_matches_an_independent_reader(name, planetoid_dir):
+    ds = sgc.datasets.load_planetoid(name, planetoid_dir)
+    adj, X, y, n_train, test = gcn_load(planetoid_dir, name)
+    assert ds.name == name
+    assert sp.isspmatrix_csr(ds.adj) and ds.adj.dtype == np.float32
+    assert sp.isspmatrix_csr(ds.X) and ds.X.dtype == np.float32
+    assert (ds.adj != adj).nnz == 0
+    assert abs(ds.X - X).max() == 0
+    np.testing.assert_array_equal(ds.y, y)
+    assert ds.num_classes == y.max() + 1
+    np.testing.assert_array_equal(ds.train_idx, np.arange(n_train))
+    np.testing.assert_array_equal(ds.val_idx, np.arange(n_train, n_train + 500))
+    np.testing.assert_array_equal(ds.test_idx, test)
+    for idx in (ds.train_idx, ds.val_idx, ds.test_idx):
+        assert idx.dtype == np.int64
+
+
+def test_published_counts(planetoid_dir):
+    counts = {"cora": (2708, 1433, 7, 140), "citeseer": (3327, 3703, 6, 120), "pubmed": (19717, 500, 3, 60)}
+    for name, (n, d, c, train) in counts.items():
+        ds = sgc.datasets.load_dataset(name, planetoid_dir)
+        assert (ds.num_nodes, ds.num_features, ds.num_classes, len(ds.train_idx)) == (n, d, c, train)
+        assert (len(ds.val_idx), len(ds.test_idx)) == (500, 1000)
+        assert (ds.adj != ds.adj.T).nnz == 0
+        assert repr(ds).startswith(f"GraphDataset('{name}': {n} nodes")
+
+
+def test_root_may_be_the_data_root(planetoid_dir):
+    a = sgc.datasets.load_planetoid("cora", planetoid_dir)
+    b = sgc.datasets.load_planetoid("cora", planetoid_dir.parent)
+    assert (a.adj != b.adj).nnz == 0
+
+
+def test_default_root_follows_the_environment(planetoid_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("SGC_DATA_DIR", str(planetoid_dir.parent))
+    assert sgc.datasets.default_data_root() == str(planetoid_dir.parent)
+    assert sgc.datasets.load_planetoid("cora").num_nodes == 2708
+    monkeypatch.setenv("SGC_DATA_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError):
+        sgc.datasets.load_planetoid("cora")
+
+
+def test_arrays_own_their_memory(planetoid_dir):
+    ds = sgc.datasets.load_planetoid("cora", planetoid_dir)
+    ds.y[0] = 5  # writable
+    ds.adj.data[0] = 2.0
+    assert pickle.loads(pickle.dumps(ds)).y[0] == 5
+
+
+@pytest.mark.parametrize("name", ["npz/cora", "chameleon", "cora_ml"])
+def test_other_readers_feed_the_estimator(name):
+    try:
+        ds = sgc.datasets.load_dataset(name)
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+    n = ds.num_nodes
+    assert ds.adj.shape == (n, n) and ds.X.shape[0] == n and ds.y.shape == (n,)
+    assert len(ds.train_idx) and len(ds.test_idx)
+    assert isinstance(ds.X, (np.ndarray, sp.csr_matrix))
+    clf = sgc.SGCClassifier(epochs=30).fit(ds.adj, ds.X, ds.y, ds.train_idx)
+    assert 0 <= clf.score(ds.adj, ds.X, ds.y, ds.test_idx) <= 1
+
+
+def test_dataset_names_and_unknown_names():
+    names = sgc.datasets.names()
+    assert names[:3] == ["cora", "citeseer", "pubmed"]
+    with pytest.raises(sgc.ArgumentError, match="unknown data set"):
+        sgc.datasets.load_dataset("no_such_set")

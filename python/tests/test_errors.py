@@ -1,0 +1,251 @@
+"""Every class of bad input raises the right Python exception with the engine's message."""
+
+import shutil
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import sgc
+
+from conftest import random_graph
+
+A = random_graph(6, 8, seed=0)
+X = np.random.default_rng(0).random((6, 3), dtype=np.float32)
+Y = np.array([0, 1, 0, 1, 2, 2])
+
+
+def test_exception_hierarchy():
+    assert issubclass(sgc.ArgumentError, ValueError) and issubclass(sgc.ArgumentError, sgc.Error)
+    assert issubclass(sgc.FormatError, ValueError) and issubclass(sgc.FormatError, sgc.Error)
+    assert issubclass(sgc.FileError, FileNotFoundError) and issubclass(sgc.FileError, sgc.Error)
+    assert not issubclass(sgc.Error, ValueError)
+    assert issubclass(sgc.NotFittedError, ValueError) and issubclass(sgc.NotFittedError, AttributeError)
+
+
+# ---- shapes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x, message", [
+    (X[:5], "X: 5 rows, but the graph has 6 nodes"),
+    (np.zeros((7, 3), np.float32), "X: 7 rows, but the graph has 6 nodes"),
+    (np.zeros(6, np.float32), "X: expected a 2-D array"),
+    (np.zeros((6, 3, 1), np.float32), "X: expected a 2-D array"),
+    (sp.random(5, 3, format="csr", dtype=np.float32), "X: 5 rows, but the graph has 6 nodes"),
+])
+def test_wrong_feature_shape(x, message):
+    with pytest.raises(ValueError, match=message):
+        sgc.propagate(A, x)
+
+
+def test_wrong_graph_shape():
+    with pytest.raises(sgc.ArgumentError, match="adjacency: shape 6 x 7 is not square"):
+        sgc.propagate(sp.random(6, 7, density=0.3, format="csr"), X)
+    with pytest.raises(ValueError, match=r"edge_index: expected shape \(2, E\), got \(3, 2\)"):
+        sgc.propagate(np.zeros((3, 2), np.int64), X)
+    with pytest.raises(ValueError, match=r"edge_index: node id 6 \(edge 1\) out of range \[0, 6\)"):
+        sgc.propagate(np.array([[0, 6], [1, 0]]), X)
+    with pytest.raises(ValueError, match="edge_index: node id -1"):
+        sgc.propagate(np.array([[0, -1], [1, 0]]), X)
+
+
+# ---- non-finite values --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_non_finite_features(dtype, bad, k):
+    x = X.astype(dtype)
+    x[4, 2] = bad
+    with pytest.raises(sgc.ArgumentError, match=r"X: non-finite value (nan|inf|-inf) at row 4, column 2"):
+        sgc.propagate(A, x, k=k)
+
+
+def test_non_finite_in_a_row_the_operator_never_reads():
+    # norm_adj has no self-loops: an isolated node's row of X is never read, and is still checked.
+    a = random_graph(6, 8, isolated=1, seed=1)
+    x = X.copy()
+    x[5, 0] = np.nan
+    with pytest.raises(sgc.ArgumentError, match="X: non-finite value nan at row 5, column 0"):
+        sgc.propagate(a, x, norm="norm_adj")
+
+
+def test_overflow_is_not_mistaken_for_bad_input():
+    x = np.full((6, 3), 3e38, np.float32)  # finite, but the sums overflow
+    F = sgc.propagate(A, x, k=1, norm="no_norm") if "no_norm" in sgc.normalizations() else None
+    if F is not None:
+        assert np.isinf(F).any()
+
+
+def test_non_finite_sparse_features_and_weights():
+    xs = sp.csr_matrix(X)
+    xs.data[3] = np.nan
+    with pytest.raises(sgc.FormatError, match=r"X: non-finite value nan at \("):
+        sgc.propagate(A, xs)
+    a = A.copy()
+    a.data[0] = np.inf
+    with pytest.raises(sgc.FormatError, match=r"adjacency: non-finite value inf at \("):
+        sgc.propagate(a, X)
+
+
+def test_malformed_csr_reaching_the_core():
+    # The Python layer canonicalises; the C++ side still checks what it is handed.
+    from sgc import _core
+    bad = sp.csr_matrix(A, copy=True)
+    lo, hi = bad.indptr[0], bad.indptr[1]
+    assert hi - lo >= 2
+    bad.indices[lo:hi] = bad.indices[lo:hi][::-1].copy()
+    with pytest.raises(sgc.FormatError, match="adjacency: columns of row 0 are not strictly increasing"):
+        _core.propagate(bad, X, {"op": "sgc", "k": 2})
+    short = sp.csr_matrix(A, copy=True)
+    short.indices[-1] = 99
+    with pytest.raises(sgc.FormatError, match=r"adjacency: column 99 in row 5 out of range \[0, 6\)"):
+        _core.propagate(short, X, {"op": "sgc", "k": 2})
+
+
+# ---- dtypes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.complex64, np.float16, object])
+def test_wrong_feature_dtype(dtype):
+    with pytest.raises(TypeError, match="X: dtype .* is not supported"):
+        sgc.propagate(A, X.astype(dtype))
+
+
+def test_wrong_sparse_feature_dtype():
+    with pytest.raises(TypeError, match="X: dtype int64"):
+        sgc.propagate(A, sp.csr_matrix(np.ones((6, 3), np.int64)))
+
+
+def test_wrong_graph_dtype():
+    with pytest.raises(TypeError, match="edge_index: dtype float64 is not an integer type"):
+        sgc.propagate(np.zeros((2, 3)), X)
+    with pytest.raises(TypeError, match="adjacency: dtype complex128"):
+        sgc.propagate(A.astype(np.complex128), X)
+    with pytest.raises(TypeError, match="adjacency: expected a scipy.sparse matrix"):
+        sgc.propagate("graph", X)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"k": 2.5}, "k: expected an integer, got float"),
+    ({"k": "2"}, "k: expected an integer, got str"),
+    ({"k": True}, "k: expected an integer, got bool"),
+    ({"op": 3}, "op: expected a string, got int"),
+    ({"norm": None}, "norm: expected a string, got NoneType"),
+    ({"self_loop": "1"}, "self_loop: expected a number, got str"),
+    ({"gamma": 1.0}, "propagate\\(\\) got an unexpected keyword argument 'gamma'"),
+])
+def test_wrong_parameter_types(params, message):
+    with pytest.raises(TypeError, match=message):
+        sgc.propagate(A, X, **params)
+
+
+# ---- parameter domains: the C++ validation's messages -------------------------------------
+
+
+@pytest.mark.parametrize("k", [-1, -100])
+def test_negative_k(k):
+    with pytest.raises(sgc.ArgumentError, match=f"--k: number of propagation steps must be >= 0, got {k}"):
+        sgc.propagate(A, X, k=k)
+
+
+def test_k_out_of_int_range():
+    with pytest.raises(ValueError, match="k: 10000000000 is out of range"):
+        sgc.propagate(A, X, k=10**10)
+
+
+def test_unknown_operator_and_normalisation_names_reach_the_library():
+    with pytest.raises(sgc.ArgumentError, match="--op: unknown operator 'nope'"):
+        sgc.propagate(A, X, op="nope")
+    with pytest.raises(sgc.ArgumentError, match="--norm: unknown normalisation 'nope'"):
+        sgc.propagate(A, X, norm="nope")
+    with pytest.raises(sgc.ArgumentError, match="--self-loop"):
+        sgc.propagate(A, X, self_loop=-1.0)
+    with pytest.raises(sgc.ArgumentError, match="--self-loop"):
+        sgc.propagate(A, X, self_loop=float("nan"))
+
+
+# ---- the estimator -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("y, message", [
+    (Y[:5], "y: 5 labels for 6 nodes"),
+    (np.concatenate([Y, [0]]), "y: 7 labels for 6 nodes"),
+    (Y.reshape(2, 3), "y: expected a 1-D array of labels, got 2-D"),
+])
+def test_mismatched_labels(y, message):
+    with pytest.raises(sgc.ArgumentError, match=message):
+        sgc.SGCClassifier().fit(A, X, y)
+    clf = sgc.SGCClassifier(feature_norm="none").fit(A, X, Y)
+    with pytest.raises(sgc.ArgumentError, match=message):
+        clf.score(A, X, y)
+
+
+@pytest.mark.parametrize("params, exc, message", [
+    ({"k": -1}, sgc.ArgumentError, "--k: number of propagation steps must be >= 0, got -1"),
+    ({"lr": -0.1}, sgc.ArgumentError, "--lr: must be a positive number"),
+    ({"epochs": 0}, sgc.ArgumentError, "--epochs: must be positive, got 0"),
+    ({"weight_decay": -1.0}, sgc.ArgumentError, "--weight-decay: must be a non-negative number"),
+    ({"weight_decay": float("inf")}, sgc.ArgumentError, "--weight-decay: must be a non-negative number"),
+    ({"optimizer": "sgd"}, sgc.ArgumentError, "--optimizer: unknown optimizer 'sgd'"),
+    ({"feature_norm": "l2"}, sgc.ArgumentError, "--feature-norm: unknown value 'l2'"),
+    ({"op": "nope"}, sgc.ArgumentError, "--op: unknown operator 'nope'"),
+    ({"op_params": {"gamma": 1}}, TypeError, "unexpected keyword argument 'gamma'"),
+    ({"op_params": {"norm": "rwalk"}}, ValueError, "op_params: 'norm' is a parameter of its own"),
+    ({"k": 1.5}, TypeError, "k: expected an integer"),
+])
+def test_bad_estimator_parameters(params, exc, message):
+    with pytest.raises(exc, match=message):
+        sgc.SGCClassifier(**params).fit(A, X, Y)
+
+
+def test_bad_indices():
+    clf = sgc.SGCClassifier()
+    with pytest.raises(ValueError, match=r"train_idx: node id 6 out of range \[0, 6\)"):
+        clf.fit(A, X, Y, train_idx=[0, 6])
+    with pytest.raises(ValueError, match="train_idx: node ids repeat"):
+        clf.fit(A, X, Y, train_idx=[0, 0, 1])
+    with pytest.raises(TypeError, match="train_idx: dtype float64"):
+        clf.fit(A, X, Y, train_idx=np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="y: training node 2 has no label"):
+        clf.fit(A, X, np.array([0, 1, -1, 1, 0, 1]), train_idx=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"val_idx: node id -1 out of range"):
+        clf.fit(A, X, Y, val_idx=[-1])
+
+
+def test_not_fitted_and_feature_count():
+    clf = sgc.SGCClassifier()
+    with pytest.raises(sgc.NotFittedError, match="not fitted yet"):
+        clf.predict(A, X)
+    clf.fit(A, X, Y)
+    with pytest.raises(ValueError, match="X has 4 features, but SGCClassifier is fitted with 3"):
+        clf.predict(A, np.ones((6, 4), np.float32))
+    with pytest.raises(ValueError, match="X: non-finite"):
+        clf.predict(A, np.full((6, 3), np.nan, np.float32))
+
+
+# ---- files --------------------------------------------------------------------------------
+
+
+def test_missing_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)) as info:
+        sgc.datasets.load_planetoid("cora", tmp_path)
+    assert isinstance(info.value, sgc.FileError)
+
+
+def test_unknown_dataset_name(tmp_path):
+    with pytest.raises(sgc.ArgumentError, match="--dataset: unknown data set 'imagenet'"):
+        sgc.datasets.load_dataset("imagenet", tmp_path)
+    with pytest.raises(ValueError, match="unknown"):
+        sgc.datasets.load_planetoid("imagenet", tmp_path)
+
+
+def test_corrupt_file(planetoid_dir, tmp_path):
+    for f in planetoid_dir.glob("ind.cora.*"):
+        shutil.copy(f, tmp_path / f.name)
+    graph = tmp_path / "ind.cora.graph"
+    graph.write_bytes(graph.read_bytes()[:1000])  # truncated pickle
+    with pytest.raises(sgc.FormatError, match="ind.cora.graph") as info:
+        sgc.datasets.load_planetoid("cora", tmp_path)
+    assert isinstance(info.value, ValueError)
