@@ -3,7 +3,8 @@
 // items / values one level below it) to the conversion helpers. Only
 // sgc::Error may escape them; anything else (a crash, a sanitizer report, a
 // leak, an unexpected exception type, an allocation beyond -rss_limit_mb) is
-// a finding. Seed corpus: the real Planetoid pickles (scripts/fuzz.sh).
+// a finding. Seed corpus: the real Planetoid pickles and the pickled objects
+// inside the graphdata npz files (scripts/fuzz.sh).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,6 +22,7 @@ void convert_all(const sgc::pickle::Value& v) {
   try { (void)to_dense<float>(v, "fuzz"); } catch (const sgc::Error&) {}
   try { (void)to_dense<double>(v, "fuzz"); } catch (const sgc::Error&) {}
   try { (void)to_adjacency_lists(v, "fuzz"); } catch (const sgc::Error&) {}
+  try { (void)to_csr(object_item(v, "fuzz"), "fuzz"); } catch (const sgc::Error&) {}
   (void)find(v, "data");
   (void)v.text();
 }

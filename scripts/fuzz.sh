@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (fuzz/*.cc) with clang + ASan/UBSan into
-# build-fuzz/, seeds a corpus per harness with the real Planetoid pickles, and
-# runs every fuzz_* binary for N seconds each (default 60):
+# build-fuzz/, seeds a corpus per harness (build-fuzz/corpus/<harness>/) from
+# shared/data (see seed_corpus below), and runs every fuzz_* binary for N
+# seconds each (default 60):
 #   scripts/fuzz.sh [seconds]
 # Exits non-zero on any finding (crash, sanitizer report, leak, timeout, OOM);
 # the reproducer is left in build-fuzz/findings/<harness>/.
@@ -11,7 +12,7 @@ set -euo pipefail
 SECONDS_PER_TARGET="${1:-60}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build-fuzz"
-DATA="${SGC_DATA_DIR:-$ROOT/../shared/data}/planetoid"
+DATA="${SGC_DATA_DIR:-$ROOT/../shared/data}"
 JOBS="${FUZZ_BUILD_JOBS:-2}"
 
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja \
@@ -27,18 +28,77 @@ if [ "${#TARGETS[@]}" -eq 0 ]; then
 fi
 ninja -C "$BUILD" -j"$JOBS" "${TARGETS[@]}"
 
+seed() {  # seed FILE CORPUS NAME
+  [ -f "$1" ] || return 0
+  cp -f "$1" "$2/seed_$3"
+  chmod u+w "$2/seed_$3"
+}
+
+# Entries of the zip $1 smaller than 64 KiB, as files seed_<prefix>_<entry>
+# in $2 (.npy arrays; with --pickle, the pickles after the .npy header of
+# object arrays, up to 1 MiB). Needs python3; skipped without it.
+extract_npz() {
+  command -v python3 >/dev/null || return 0
+  python3 - "$@" <<'PY'
+import sys, zipfile, os
+src, dst, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+only_pickles = len(sys.argv) > 4
+with zipfile.ZipFile(src) as z:
+    for info in z.infolist():
+        b = z.read(info)
+        if only_pickles:
+            if b"'descr': '|O'" not in b[:128]:
+                continue
+            n = int.from_bytes(b[8:10], "little")
+            b = b[10 + n:]
+        if len(b) <= (1 << 20 if only_pickles else 65536):  # libFuzzer cuts seeds to -max_len
+            with open(os.path.join(dst, "seed_%s_%s" % (prefix, info.filename)), "wb") as f:
+                f.write(b)
+PY
+}
+
+# Seeds per harness, from shared/data.
+seed_corpus() {  # seed_corpus HARNESS CORPUS
+  local t="$1" c="$2" f
+  case "$t" in
+    fuzz_pickle)  # every Planetoid pickle, and the pickled objects inside graphdata npz files
+      for f in "$DATA"/planetoid/ind.*; do
+        case "$f" in *.test.index) continue ;; esac
+        seed "$f" "$c" "$(basename "$f")"
+      done
+      extract_npz "$DATA/graphdata/polblogs.npz" "$c" polblogs --pickle
+      extract_npz "$DATA/graphdata/amazon_cs.npz" "$c" amazon_cs --pickle
+      ;;
+    fuzz_npz)  # small npz files (deflated, stored, pickled objects) and their .npy entries
+      for f in heterophilous/texas.npz heterophilous/cornell.npz graphdata/polblogs.npz \
+               geom-gcn/splits/texas_split_0.6_0.2_0.npz geom-gcn/splits/cornell_split_0.6_0.2_1.npz; do
+        seed "$DATA/$f" "$c" "$(basename "$f")"
+      done
+      extract_npz "$DATA/heterophilous/texas.npz" "$c" texas
+      extract_npz "$DATA/geom-gcn/splits/texas_split_0.6_0.2_0.npz" "$c" split
+      extract_npz "$DATA/graphdata/polblogs.npz" "$c" polblogs
+      ;;
+    fuzz_text)  # edge lists (TSV, SNAP with CRLF), plain and gzip, and OGB-style CSV
+      seed "$DATA/geom-gcn/texas/out1_graph_edges.txt" "$c" texas_edges.txt
+      if [ -f "$DATA/snap/soc-Slashdot0902.txt.gz" ]; then
+        { gzip -dc "$DATA/snap/soc-Slashdot0902.txt.gz" 2>/dev/null || true; } | head -n 200 >"$c/seed_slashdot_head.txt"
+        gzip -c "$c/seed_slashdot_head.txt" >"$c/seed_slashdot_head.txt.gz"
+      fi
+      printf '0,1\n1,2\n2,0\n' >"$c/seed_edge.csv"
+      printf '0.5,1,-2\n1e-3,0,0\n3,3,3\n-1.25,2,0\n' >"$c/seed_node_feat.csv"
+      printf '0\n1\nnan\n2\n' >"$c/seed_node_label.csv"
+      gzip -c "$c/seed_node_feat.csv" >"$c/seed_node_feat.csv.gz"
+      ;;
+  esac
+}
+
 status=0
 for t in "${TARGETS[@]}"; do
   corpus="$BUILD/corpus/$t"
   findings="$BUILD/findings/$t"
   mkdir -p "$corpus" "$findings"
   if [ -d "$DATA" ]; then
-    # Seeds: every Planetoid pickle (not the text test.index files).
-    for f in "$DATA"/ind.*; do
-      case "$f" in *.test.index) continue ;; esac
-      cp -f "$f" "$corpus/seed_$(basename "$f")"
-      chmod u+w "$corpus/seed_$(basename "$f")"
-    done
+    seed_corpus "$t" "$corpus"
   else
     echo "fuzz.sh: no seed data in $DATA (fuzzing from an empty corpus)" >&2
   fi

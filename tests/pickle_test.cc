@@ -167,8 +167,11 @@ TEST(Pickle, NdarrayErrors) {
   size.proto().ndarray("f4", '<', {3}, std::string(8, '\0')).stop();
   expect_error(size.bytes(), "ndarray data has 8 bytes");
   PickleWriter dtype;
-  dtype.proto().ndarray("O8", '|', {1}, std::string(8, '\0')).stop();
-  expect_error(dtype.bytes(), "unsupported numpy dtype 'O8'");
+  dtype.proto().ndarray("c8", '<', {1}, std::string(8, '\0')).stop();
+  expect_error(dtype.bytes(), "unsupported numpy dtype 'c8'");
+  PickleWriter object_bytes;  // object arrays hold a list of values, not raw bytes
+  object_bytes.proto().ndarray("O8", '|', {1}, std::string(8, '\0')).stop();
+  expect_error(object_bytes.bytes(), "ndarray data of dtype |O8 must be a list, got bytes");
   PickleWriter order;
   order.proto().ndarray("f4", '|', {1}, std::string(4, '\0')).stop();
   expect_error(order.bytes(), "bad byte order");
@@ -176,7 +179,42 @@ TEST(Pickle, NdarrayErrors) {
   objects.proto().global("numpy.core.multiarray", "_reconstruct").global("numpy", "ndarray");
   objects.binint1(0).tuple1().str("b").tuple3().reduce().mark().binint1(1).binint1(1).tuple1();
   objects.dtype("f4", '<').boolean(false).empty_list().tuple().build().stop();
-  expect_error(objects.bytes(), "object arrays are not supported");
+  expect_error(objects.bytes(), "ndarray data of dtype <f4 must be bytes, got list");
+  PickleWriter count;  // an object array whose list does not match its shape
+  count.proto().global("numpy.core.multiarray", "_reconstruct").global("numpy", "ndarray");
+  count.binint1(0).tuple1().str("b").tuple3().reduce().mark().binint1(1).binint1(2).tuple1();
+  count.dtype("O8", '|').boolean(false).empty_list().none().append().tuple().build().stop();
+  expect_error(count.bytes(), "object ndarray holds 1 items, its shape needs 2");
+}
+
+TEST(Pickle, ObjectArraysAndNumpyScalars) {
+  // np.save of an object: a 0-d object array holding it (here the int 7).
+  PickleWriter w;
+  w.proto().global("numpy.core.multiarray", "_reconstruct").global("numpy", "ndarray");
+  w.binint1(0).tuple1().str("b").tuple3().reduce().mark().binint1(1).empty_tuple();
+  w.dtype("O8", '|').boolean(false).empty_list().binint1(7).append().tuple().build().stop();
+  auto doc = parse(w);
+  EXPECT_EQ(pickle::object_item(doc.root(), "t").i, 7);
+  // numpy scalars: scalar(dtype('<i8'), raw bytes), scalar(dtype('<f4'), ...), a bool.
+  const int64_t big = -5000000000;
+  const float f = 1.5f;
+  PickleWriter s;
+  s.proto().mark();
+  s.global("numpy.core.multiarray", "scalar").dtype("i8", '<').str(std::string(reinterpret_cast<const char*>(&big), 8)).tuple2().reduce();
+  s.global("numpy.core.multiarray", "scalar").dtype("f4", '<').str(std::string(reinterpret_cast<const char*>(&f), 4)).tuple2().reduce();
+  s.global("numpy.core.multiarray", "scalar").dtype("b1", '|').str("\x01").tuple2().reduce();
+  s.global("numpy.core.multiarray", "scalar").dtype("i2", '<').str("\xfe\xff").tuple2().reduce();
+  s.tuple().stop();
+  auto sd = parse(s);
+  const auto& items = sd.root().node->items;
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].i, big);
+  EXPECT_EQ(items[1].f, 1.5);
+  EXPECT_TRUE(items[2].is(Kind::Bool));
+  EXPECT_EQ(items[3].i, -2);
+  PickleWriter bad;
+  bad.proto().global("numpy.core.multiarray", "scalar").dtype("i8", '<').str("abc").tuple2().reduce().stop();
+  expect_error(bad.bytes(), "scalar of dtype <i8 has 3 bytes");
 }
 
 TEST(Pickle, CodecsEncodeBytes) {

@@ -2,10 +2,12 @@
 // `ind.*` files without Python. It decodes protocol 2 as written by Python 2
 // cPickle, plus the protocol 3-5 opcodes for bytes, short strings, framing,
 // MEMOIZE and STACK_GLOBAL. Only a whitelist of classes is recognised: numpy
-// ndarray / dtype (via numpy.core.multiarray._reconstruct), scipy.sparse
-// csr_matrix, collections.defaultdict, list (as a defaultdict factory) and
-// _codecs.encode (how Python 3 writes bytes at protocol 2). Nothing is ever
-// executed; every other GLOBAL is an error.
+// ndarray / dtype (via numpy.core.multiarray._reconstruct) including object
+// arrays (dtype 'O', as np.save stores a pickled object: a 0-d object array
+// whose element is the object), numpy scalars (numpy.core.multiarray.scalar),
+// scipy.sparse csr_matrix / csr_array, collections.defaultdict, list (as a
+// defaultdict factory) and _codecs.encode (how Python 3 writes bytes at
+// protocol 2). Nothing is ever executed; every other GLOBAL is an error.
 //
 // Format sources: CPython Lib/pickletools.py (opcode reference) and
 // Modules/_pickle.c; numpy ndarray.__reduce__/__setstate__ (state tuple
@@ -49,15 +51,18 @@ enum class PyClass : uint8_t {
   NumpyReconstruct,  // numpy.core.multiarray._reconstruct (also numpy._core.multiarray)
   NumpyNdarray,      // numpy.ndarray
   NumpyDtype,        // numpy.dtype
-  ScipyCsrMatrix,    // scipy.sparse.csr.csr_matrix (also scipy.sparse._csr)
+  ScipyCsrMatrix,    // scipy.sparse.csr.csr_matrix (also scipy.sparse._csr, csr_array)
   Defaultdict,       // collections.defaultdict
   List,              // __builtin__.list / builtins.list
   CodecsEncode,      // _codecs.encode
+  NumpyScalar,       // numpy.core.multiarray.scalar: scalar(dtype, bytes) -> int / float / bool
 };
 const char* class_name(PyClass c);
 
 // A numpy element type: byteorder '<', '>' or '|' (1-byte types), kind 'b'
-// (bool), 'i' (signed), 'u' (unsigned) or 'f' (float), itemsize in bytes.
+// (bool), 'i' (signed), 'u' (unsigned), 'f' (float) or 'O' (Python objects;
+// the elements are pickled values, see object_item), itemsize in bytes.
+// The .npy reader (npy.h) also uses 'S' (bytes) and 'U' (UCS-4 text).
 struct DType {
   char byteorder = '|';
   char kind = 'b';
@@ -69,7 +74,8 @@ struct NdArray {
   DType dtype;
   std::vector<int64_t> shape;
   bool fortran = false;    // column-major raw data
-  std::string_view data;   // raw element bytes, owned by the Document
+  std::string_view data;   // raw element bytes, owned by the Document (empty for 'O': the
+                           // elements are the Node's items)
   bool built = false;      // BUILD has set shape/dtype/data
   int64_t size() const;    // number of elements
 };
@@ -153,6 +159,10 @@ CsrMatrix to_csr(const Value& v, const std::string& source);
 // A numpy array as elements of type T in C (row-major) order. Integer T needs
 // an integer or bool dtype with every value in T's range; float T accepts any
 // numeric dtype. T is one of int32_t, int64_t, float, double.
+// The same from the three CSR arrays and the shape (e.g. read from an .npz).
+CsrMatrix csr_from_arrays(int64_t rows, int64_t cols, const NdArray& data, const NdArray& indices,
+                          const NdArray& indptr, const std::string& source);
+
 template <class T>
 struct DenseArray {
   std::vector<int64_t> shape;
@@ -160,6 +170,13 @@ struct DenseArray {
 };
 template <class T>
 DenseArray<T> to_dense(const Value& v, const std::string& source);
+// The same for an array that did not come from a pickle (npy.h).
+template <class T>
+DenseArray<T> to_dense(const NdArray& a, const std::string& source);
+
+// The single element of a numpy object array of size 1 (ndarray.item()), such
+// as the 0-d array np.save / np.savez write for a pickled object.
+const Value& object_item(const Value& v, const std::string& source);
 
 // A dict / defaultdict of int -> list (or tuple) of int, flattened: the
 // neighbours of keys[k] are neighbors[offsets[k] .. offsets[k+1]). Keys keep

@@ -109,6 +109,32 @@ const NdArray& vector_field(const Value& obj, const char* key, const std::string
   return a;
 }
 
+// Sorts the columns of each row (values alongside) and sums duplicates, in
+// place: what scipy's sum_duplicates does.
+void sort_rows_sum_duplicates(CsrMatrix& m) {
+  std::vector<std::pair<int32_t, float>> row;
+  int64_t out = 0;
+  for (int64_t r = 0; r < m.rows; ++r) {
+    const int64_t b = m.indptr[r], e = m.indptr[r + 1];
+    row.clear();
+    for (int64_t k = b; k < e; ++k) row.emplace_back(m.indices[k], m.values[k]);
+    std::sort(row.begin(), row.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    m.indptr[r] = out;
+    for (size_t k = 0; k < row.size(); ++k) {
+      if (out > m.indptr[r] && m.indices[out - 1] == row[k].first) {
+        m.values[out - 1] += row[k].second;
+      } else {
+        m.indices[out] = row[k].first;
+        m.values[out] = row[k].second;
+        ++out;
+      }
+    }
+  }
+  m.indptr[m.rows] = out;
+  m.indices.resize(static_cast<size_t>(out));
+  m.values.resize(static_cast<size_t>(out));
+}
+
 }  // namespace
 
 int64_t NdArray::size() const {
@@ -134,14 +160,20 @@ CsrMatrix to_csr(const Value& v, const std::string& source) {
       !shape->node->items[0].is(Kind::Int) || !shape->node->items[1].is(Kind::Int)) {
     fail(source, "csr_matrix _shape must be a tuple of two ints");
   }
-  int64_t rows = shape->node->items[0].i, cols = shape->node->items[1].i;
+  const int64_t rows = shape->node->items[0].i, cols = shape->node->items[1].i;
+  return csr_from_arrays(rows, cols, vector_field(v, "data", source), vector_field(v, "indices", source),
+                         vector_field(v, "indptr", source), source);
+}
+
+CsrMatrix csr_from_arrays(int64_t rows, int64_t cols, const NdArray& data, const NdArray& indices,
+                          const NdArray& indptr, const std::string& source) {
   constexpr int64_t kMaxDim = std::numeric_limits<int32_t>::max();
   if (rows < 0 || cols < 0 || rows > kMaxDim || cols > kMaxDim) {
     fail(source, "csr_matrix shape (" + std::to_string(rows) + ", " + std::to_string(cols) + ") out of range");
   }
-  const NdArray& data = vector_field(v, "data", source);
-  const NdArray& indices = vector_field(v, "indices", source);
-  const NdArray& indptr = vector_field(v, "indptr", source);
+  for (const NdArray* a : {&data, &indices, &indptr}) {
+    if (a->shape.size() != 1) fail(source, "csr_matrix data/indices/indptr must be 1-D");
+  }
   if (indices.dtype.kind != 'i' || indptr.dtype.kind != 'i') {
     fail(source, "csr_matrix indices/indptr must be signed integers, got " + indices.dtype.str() + "/" +
                      indptr.dtype.str());
@@ -177,23 +209,18 @@ CsrMatrix to_csr(const Value& v, const std::string& source) {
       if (k > m.indptr[r] && c <= m.indices[k - 1]) sorted = false;
     }
   }
-  if (!sorted) {  // scipy allows unsorted / duplicate entries: sort each row, sum duplicates
-    std::vector<Triplet> t;
-    t.reserve(m.indices.size());
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {
-        t.push_back({static_cast<int32_t>(r), m.indices[k], m.values[k]});
-      }
-    }
-    m = csr_from_triplets(rows, cols, std::move(t), false);
-  }
+  if (!sorted) sort_rows_sum_duplicates(m);  // scipy allows unsorted / duplicate entries
   validate_csr(m, source.c_str());
   return m;
 }
 
 template <class T>
 DenseArray<T> to_dense(const Value& v, const std::string& source) {
-  const NdArray& a = as_ndarray(v, source, "value");
+  return to_dense<T>(as_ndarray(v, source, "value"), source);
+}
+
+template <class T>
+DenseArray<T> to_dense(const NdArray& a, const std::string& source) {
   DenseArray<T> out;
   out.shape = a.shape;
   out.data = elements<T>(a, source, "array");
@@ -213,6 +240,19 @@ template DenseArray<int32_t> to_dense<int32_t>(const Value&, const std::string&)
 template DenseArray<int64_t> to_dense<int64_t>(const Value&, const std::string&);
 template DenseArray<float> to_dense<float>(const Value&, const std::string&);
 template DenseArray<double> to_dense<double>(const Value&, const std::string&);
+template DenseArray<int32_t> to_dense<int32_t>(const NdArray&, const std::string&);
+template DenseArray<int64_t> to_dense<int64_t>(const NdArray&, const std::string&);
+template DenseArray<float> to_dense<float>(const NdArray&, const std::string&);
+template DenseArray<double> to_dense<double>(const NdArray&, const std::string&);
+
+const Value& object_item(const Value& v, const std::string& source) {
+  const NdArray& a = as_ndarray(v, source, "value");
+  if (a.dtype.kind != 'O') fail(source, "expected a numpy object array, got dtype " + a.dtype.str());
+  if (v.node->items.size() != 1) {
+    fail(source, "expected an object array with one element, got " + std::to_string(v.node->items.size()));
+  }
+  return v.node->items[0];
+}
 
 AdjacencyLists to_adjacency_lists(const Value& v, const std::string& source) {
   if (!v.is(Kind::Dict)) fail(source, std::string("expected a dict of lists, got ") + kind_name(v.kind));

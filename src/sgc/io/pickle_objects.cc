@@ -7,7 +7,9 @@
 // names, fields, elsize, alignment, flags[, metadata])), scipy.sparse via
 // copyreg.__newobj__ + __dict__, collections.defaultdict.__reduce__ and
 // Python 3's protocol-2 bytes encoding _codecs.encode(str, 'latin1').
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "sgc/io/pickle_internal.h"
@@ -23,7 +25,8 @@ const char* kind_name(Kind k) {
 const char* class_name(PyClass c) {
   static const char* const names[] = {"numpy.core.multiarray._reconstruct", "numpy.ndarray",
                                       "numpy.dtype", "scipy.sparse.csr_matrix",
-                                      "collections.defaultdict", "list", "_codecs.encode"};
+                                      "collections.defaultdict", "list", "_codecs.encode",
+                                      "numpy.core.multiarray.scalar"};
   return names[static_cast<int>(c)];
 }
 
@@ -85,6 +88,10 @@ PyClass lookup_class(std::string_view module, std::string_view name) {
       {"numpy", "dtype", PyClass::NumpyDtype},
       {"scipy.sparse.csr", "csr_matrix", PyClass::ScipyCsrMatrix},
       {"scipy.sparse._csr", "csr_matrix", PyClass::ScipyCsrMatrix},
+      {"scipy.sparse._csr", "csr_array", PyClass::ScipyCsrMatrix},
+      {"scipy.sparse._arrays", "csr_array", PyClass::ScipyCsrMatrix},
+      {"numpy.core.multiarray", "scalar", PyClass::NumpyScalar},
+      {"numpy._core.multiarray", "scalar", PyClass::NumpyScalar},
       {"collections", "defaultdict", PyClass::Defaultdict},
       {"__builtin__", "list", PyClass::List},
       {"builtins", "list", PyClass::List},
@@ -116,14 +123,14 @@ Value make_dtype(Document::Arena& arena, const std::vector<Value>& args) {
     if (name[0] == '>') d.byteorder = '>';
     name.remove_prefix(1);
   }
-  static constexpr std::string_view kTypes[] = {"b1", "i1", "i2", "i4", "i8", "u1",
-                                                 "u2", "u4", "u8", "f4", "f8"};
+  static constexpr std::string_view kTypes[] = {"b1", "i1", "i2", "i4", "i8", "u1", "u2",
+                                                 "u4", "u8", "f4", "f8", "O4", "O8"};
   bool ok = false;
   for (auto t : kTypes) ok = ok || name == t;
   if (!ok) build_error("unsupported numpy dtype '" + printable(args[0].text()) + "'");
   d.kind = name[0];
   d.itemsize = name[1] - '0';
-  if (d.itemsize == 1) d.byteorder = '|';
+  if (d.itemsize == 1 || d.kind == 'O') d.byteorder = '|';
   return value_of(n);
 }
 
@@ -154,6 +161,47 @@ Value latin1_bytes(Document::Arena& arena, const std::vector<Value>& args) {
   return value_of(n);
 }
 
+// scalar(dtype, raw bytes): a numpy scalar such as np.int64(5) -> an Int,
+// Float or Bool value.
+Value numpy_scalar(const std::vector<Value>& args) {
+  if (args.size() != 2 || !args[0].is(Kind::Dtype) || !args[1].is_string()) {
+    build_error("scalar expects (numpy.dtype, bytes)");
+  }
+  const DType& d = args[0].node->dtype;
+  std::string_view raw = args[1].text();
+  if (d.kind == 'O' || raw.size() != static_cast<size_t>(d.itemsize)) {
+    build_error("scalar of dtype " + d.str() + " has " + std::to_string(raw.size()) + " bytes");
+  }
+  uint64_t u = 0;  // the raw bytes as a little-endian integer
+  for (int k = 0; k < d.itemsize; ++k) {
+    const int byte = d.byteorder == '>' ? d.itemsize - 1 - k : k;
+    u |= static_cast<uint64_t>(static_cast<unsigned char>(raw[byte])) << (8 * k);
+  }
+  Value v;
+  if (d.kind == 'f') {
+    v.kind = Kind::Float;
+    if (d.itemsize == 4) {
+      const auto bits = static_cast<uint32_t>(u);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      v.f = f;
+    } else {
+      std::memcpy(&v.f, &u, 8);
+    }
+    return v;
+  }
+  v.kind = d.kind == 'b' ? Kind::Bool : Kind::Int;
+  if (d.kind == 'b') {
+    v.i = u != 0;
+  } else if (d.kind == 'i' && d.itemsize < 8 && (u >> (8 * d.itemsize - 1)) & 1) {
+    v.i = static_cast<int64_t>(u | (~uint64_t{0} << (8 * d.itemsize)));  // sign-extend
+  } else {
+    if (d.kind == 'u' && u > static_cast<uint64_t>(INT64_MAX)) build_error("uint64 scalar does not fit in int64");
+    v.i = static_cast<int64_t>(u);
+  }
+  return v;
+}
+
 void build_dtype(DType& d, const Value& state) {
   const auto& s = expect(state, Kind::Tuple, "dtype state")->items;
   if (s.size() != 8 && s.size() != 9) build_error("dtype state must have 8 or 9 fields");
@@ -164,7 +212,7 @@ void build_dtype(DType& d, const Value& state) {
   }
   char bo = s[1].text()[0];
   if (bo == '=') bo = '<';
-  if (d.itemsize == 1) {
+  if (d.itemsize == 1 || d.kind == 'O') {
     if (bo != '|' && bo != '<' && bo != '>') build_error("bad dtype byte order");
     bo = '|';
   } else if (bo != '<' && bo != '>') {
@@ -173,7 +221,8 @@ void build_dtype(DType& d, const Value& state) {
   d.byteorder = bo;
 }
 
-void build_ndarray(NdArray& a, const Value& state) {
+void build_ndarray(Node& n, const Value& state) {
+  NdArray& a = n.array;
   if (a.built) build_error("ndarray state set twice");
   const auto& s = expect(state, Kind::Tuple, "ndarray state")->items;
   size_t o = 0;  // (version, shape, dtype, fortran, data) or (shape, dtype, fortran, data)
@@ -186,9 +235,10 @@ void build_ndarray(NdArray& a, const Value& state) {
   Node* shape = expect(s[o], Kind::Tuple, "ndarray shape");
   Node* dtype = expect(s[o + 1], Kind::Dtype, "ndarray dtype");
   if (!s[o + 2].is(Kind::Bool) && !s[o + 2].is(Kind::Int)) build_error("ndarray fortran flag must be a bool");
-  if (!s[o + 3].is(Kind::Bytes)) {
-    build_error(std::string("ndarray data must be bytes, got ") + kind_name(s[o + 3].kind) +
-                " (object arrays are not supported)");
+  const bool objects = dtype->dtype.kind == 'O';
+  if (objects ? !s[o + 3].is(Kind::List) : !s[o + 3].is(Kind::Bytes)) {
+    build_error(std::string("ndarray data of dtype ") + dtype->dtype.str() + " must be " +
+                (objects ? "a list" : "bytes") + ", got " + kind_name(s[o + 3].kind));
   }
   if (shape->items.size() > 32) build_error("ndarray has more than 32 dimensions");
   a.dtype = dtype->dtype;
@@ -204,6 +254,18 @@ void build_ndarray(NdArray& a, const Value& state) {
     if (nonzero > (uint64_t{1} << 62) / static_cast<uint64_t>(dim.i)) build_error("ndarray shape too large");
     nonzero *= static_cast<uint64_t>(dim.i);
     count *= static_cast<uint64_t>(dim.i);
+  }
+  if (objects) {  // the elements are the list's items, in C or Fortran order
+    const std::vector<Value>& items = s[o + 3].node->items;
+    if (count != items.size()) {
+      build_error("object ndarray holds " + std::to_string(items.size()) + " items, its shape needs " +
+                  std::to_string(count));
+    }
+    n.items = items;
+    a.fortran = s[o + 2].i != 0;
+    a.data = {};
+    a.built = true;
+    return;
   }
   std::string_view data = s[o + 3].text();
   if (count > (uint64_t{1} << 60) || count * a.dtype.itemsize != data.size()) {
@@ -242,6 +304,8 @@ Value reduce(Document::Arena& arena, const Value& callable, const Value& args) {
       return value_of(arena.make(Kind::List));
     case PyClass::CodecsEncode:
       return latin1_bytes(arena, items);
+    case PyClass::NumpyScalar:
+      return numpy_scalar(items);
     default:
       build_error(std::string("cannot call ") + class_name(cls) + " with REDUCE");
   }
@@ -259,7 +323,7 @@ Value new_object(Document::Arena& arena, const Value& cls, const Value& args) {
 
 void build(const Value& target, const Value& state) {
   switch (target.kind) {
-    case Kind::NdArray: build_ndarray(target.node->array, state); return;
+    case Kind::NdArray: build_ndarray(*target.node, state); return;
     case Kind::Dtype: build_dtype(target.node->dtype, state); return;
     case Kind::Object:  // csr_matrix: the state is its __dict__
       if (target.node->has_state) build_error("object state set twice");

@@ -1,0 +1,246 @@
+// Edge-list reading and writing (edge_list.h).
+#include "sgc/io/edge_list.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <memory>
+
+#include "sgc/error.h"
+#include "sgc/io/loader_util.h"
+
+namespace sgc {
+
+constexpr int64_t kMaxNodeId = INT32_MAX - 1;  // N = max id + 1 must fit in int32
+
+bool parse_int64(std::string_view s, int64_t& out) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+size_t split_fields(std::string_view line, std::string_view* fields, size_t max) {
+  size_t n = 0, i = 0;
+  const bool csv = line.find(',') != std::string_view::npos;
+  while (i < line.size() && n < max) {
+    if (!csv) {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      if (i >= line.size()) break;
+    }
+    size_t j = i;
+    while (j < line.size() && (csv ? line[j] != ',' : (line[j] != ' ' && line[j] != '\t'))) ++j;
+    std::string_view f = line.substr(i, j - i);
+    if (csv) {  // trim blanks around a CSV field
+      while (!f.empty() && (f.front() == ' ' || f.front() == '\t')) f.remove_prefix(1);
+      while (!f.empty() && (f.back() == ' ' || f.back() == '\t')) f.remove_suffix(1);
+    }
+    fields[n++] = f;
+    i = csv ? j + 1 : j;
+    if (csv && j == line.size()) break;
+  }
+  return n;
+}
+
+EdgeList read_edge_list(const std::string& path) {
+  TextLines in(path);
+  return read_edge_list(in);
+}
+
+EdgeList read_edge_list(TextLines& in) {
+  EdgeList out;
+  std::string_view line;
+  int64_t max_id = -1;
+  while (in.next(line)) {
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#' || line[first] == '%') continue;
+    std::string_view f[2];
+    const size_t n = split_fields(line, f, 2);
+    if (n < 2 || f[1].empty()) {
+      in.fail("expected two node ids, found " + std::to_string(n < 2 ? n : 1) + " field" + (n == 1 ? "" : "s"));
+    }
+    int64_t id[2];
+    for (int k = 0; k < 2; ++k) {
+      if (!parse_int64(f[k], id[k])) in.fail("node id " + io_detail::quoted(f[k]) + " is not an integer");
+      if (id[k] < 0 || id[k] > kMaxNodeId) {
+        in.fail("node id " + std::to_string(id[k]) + " out of range [0, " + std::to_string(kMaxNodeId) + "]");
+      }
+      max_id = std::max(max_id, id[k]);
+    }
+    out.src.push_back(static_cast<int32_t>(id[0]));
+    out.dst.push_back(static_cast<int32_t>(id[1]));
+  }
+  out.num_nodes = max_id + 1;
+  return out;
+}
+
+namespace {
+
+// The 0/1 pattern of the directed pairs (src[k], dst[k]): counting sort by
+// row, then each row sorted and deduplicated (in parallel).
+CsrMatrix directed_pattern(int64_t n, const std::vector<int32_t>& src, const std::vector<int32_t>& dst) {
+  CsrMatrix d;
+  d.rows = d.cols = n;
+  std::vector<int64_t> start(static_cast<size_t>(n) + 1, 0);
+  for (size_t k = 0; k < src.size(); ++k) {
+    if (src[k] < 0 || src[k] >= n || dst[k] < 0 || dst[k] >= n) {
+      throw ArgumentError("undirected_adjacency: edge (" + std::to_string(src[k]) + ", " + std::to_string(dst[k]) +
+                          ") outside " + std::to_string(n) + " nodes");
+    }
+    ++start[static_cast<size_t>(src[k]) + 1];
+  }
+  for (int64_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<int32_t> cols(src.size());
+  {
+    std::vector<int64_t> next(start.begin(), start.end() - 1);
+    for (size_t k = 0; k < src.size(); ++k) cols[next[src[k]]++] = dst[k];
+  }
+  d.indptr.assign(static_cast<size_t>(n) + 1, 0);
+#pragma omp parallel for schedule(dynamic, 4096)
+  for (int64_t i = 0; i < n; ++i) {
+    const auto b = cols.begin() + start[i], e = cols.begin() + start[i + 1];
+    std::sort(b, e);
+    d.indptr[i + 1] = std::unique(b, e) - b;
+  }
+  for (int64_t i = 0; i < n; ++i) d.indptr[i + 1] += d.indptr[i];
+  d.indices.resize(static_cast<size_t>(d.indptr[n]));
+#pragma omp parallel for schedule(dynamic, 4096)
+  for (int64_t i = 0; i < n; ++i)
+    std::copy(cols.begin() + start[i], cols.begin() + start[i] + (d.indptr[i + 1] - d.indptr[i]),
+              d.indices.begin() + d.indptr[i]);
+  d.values.assign(d.indices.size(), 1.0f);
+  return d;
+}
+
+}  // namespace
+
+CsrMatrix undirected_adjacency(int64_t num_nodes, const std::vector<int32_t>& src, const std::vector<int32_t>& dst) {
+  if (src.size() != dst.size()) throw ArgumentError("undirected_adjacency: src and dst differ in length");
+  return undirected_pattern(directed_pattern(num_nodes, src, dst));
+}
+
+CsrMatrix undirected_pattern(const CsrMatrix& a) {
+  if (a.rows != a.cols) {
+    throw ArgumentError("undirected_pattern: matrix is " + std::to_string(a.rows) + " x " + std::to_string(a.cols));
+  }
+  const int64_t n = a.rows;
+  // The transpose's pattern by counting sort: its rows come out sorted
+  // (explicit zeros dropped). a's rows are sorted (a valid CsrMatrix).
+  std::vector<int64_t> tptr(static_cast<size_t>(n) + 1, 0);
+  for (int64_t k = 0; k < a.nnz(); ++k)
+    if (a.values[k] != 0.0f) ++tptr[static_cast<size_t>(a.indices[k]) + 1];
+  for (int64_t i = 0; i < n; ++i) tptr[i + 1] += tptr[i];
+  std::vector<int32_t> tind(static_cast<size_t>(tptr[n]));
+  {
+    std::vector<int64_t> next(tptr.begin(), tptr.end() - 1);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t k = a.indptr[i]; k < a.indptr[i + 1]; ++k)
+        if (a.values[k] != 0.0f) tind[next[a.indices[k]]++] = static_cast<int32_t>(i);
+  }
+  // Row i of the result: the sorted union of row i of a and of a^T. Two
+  // passes (count, then fill), each in parallel over rows.
+  auto merge_row = [&](int64_t i, int32_t* out) {
+    int64_t p = a.indptr[i], q = tptr[i], count = 0;
+    const int64_t pe = a.indptr[i + 1], qe = tptr[i + 1];
+    int32_t last = -1;
+    while (p < pe || q < qe) {
+      if (p < pe && a.values[p] == 0.0f) {
+        ++p;
+        continue;
+      }
+      const int32_t c = (q >= qe || (p < pe && a.indices[p] <= tind[q])) ? a.indices[p++] : tind[q++];
+      if (c == last) continue;
+      last = c;
+      if (out) out[count] = c;
+      ++count;
+    }
+    return count;
+  };
+  CsrMatrix u;
+  u.rows = u.cols = n;
+  u.indptr.assign(static_cast<size_t>(n) + 1, 0);
+#pragma omp parallel for schedule(dynamic, 4096)
+  for (int64_t i = 0; i < n; ++i) u.indptr[i + 1] = merge_row(i, nullptr);
+  for (int64_t i = 0; i < n; ++i) u.indptr[i + 1] += u.indptr[i];
+  u.indices.resize(static_cast<size_t>(u.indptr[n]));
+#pragma omp parallel for schedule(dynamic, 4096)
+  for (int64_t i = 0; i < n; ++i) merge_row(i, u.indices.data() + u.indptr[i]);
+  u.values.assign(u.indices.size(), 1.0f);
+  return u;
+}
+
+namespace {
+
+// Buffered output to a plain or gzip file.
+class Output {
+ public:
+  explicit Output(const std::string& path) : path_(path) {
+    gz_ = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+    if (gz_) {
+      gzf_ = gzopen(path.c_str(), "wb6");
+      if (!gzf_) throw FileError(path + ": cannot open for writing");
+      gzbuffer(gzf_, 1 << 20);
+    } else {
+      f_ = std::fopen(path.c_str(), "wb");
+      if (!f_) throw FileError(path + ": cannot open for writing");
+    }
+  }
+  ~Output() {
+    if (f_) std::fclose(f_);
+    if (gzf_) gzclose(gzf_);
+  }
+  void write(const std::string& s) {
+    buf_ += s;
+    if (buf_.size() >= (1 << 20)) flush();
+  }
+  void close() {
+    flush();
+    const bool ok = gz_ ? gzclose(gzf_) == Z_OK : std::fclose(f_) == 0;
+    f_ = nullptr;
+    gzf_ = nullptr;
+    if (!ok) throw FileError(path_ + ": write failed");
+  }
+
+ private:
+  void flush() {
+    if (buf_.empty()) return;
+    const bool ok = gz_ ? gzwrite(gzf_, buf_.data(), static_cast<unsigned>(buf_.size())) == static_cast<int>(buf_.size())
+                        : std::fwrite(buf_.data(), 1, buf_.size(), f_) == buf_.size();
+    if (!ok) throw FileError(path_ + ": write failed");
+    buf_.clear();
+  }
+  std::string path_;
+  bool gz_ = false;
+  std::FILE* f_ = nullptr;
+  gzFile gzf_ = nullptr;
+  std::string buf_;
+};
+
+}  // namespace
+
+void write_edge_list(const std::string& path, const CsrMatrix& a, const std::vector<std::string>& header) {
+  Output out(path);
+  for (const std::string& h : header) out.write("# " + h + "\n");
+  std::string chunk;
+  char num[32];
+  for (int64_t i = 0; i < a.rows; ++i) {
+    for (int64_t k = a.indptr[i]; k < a.indptr[i + 1]; ++k) {
+      if (a.indices[k] < i) continue;
+      auto r = std::to_chars(num, num + sizeof num, i);
+      chunk.append(num, r.ptr);
+      chunk += '\t';
+      r = std::to_chars(num, num + sizeof num, a.indices[k]);
+      chunk.append(num, r.ptr);
+      chunk += '\n';
+    }
+    if (chunk.size() >= (1 << 16)) {
+      out.write(chunk);
+      chunk.clear();
+    }
+  }
+  out.write(chunk);
+  out.close();
+}
+
+}  // namespace sgc

@@ -1,0 +1,60 @@
+// Plain edge lists, as SNAP, KONECT and many tools write them: one edge per
+// line, "<src> <dst>" separated by spaces, tabs or a comma, in a text file or
+// a gzip-compressed one (text_lines.h). Source of the layout: the SNAP data
+// sets (e.g. snap.stanford.edu/data/soc-Slashdot0902.html: '#' header lines,
+// then "FromNodeId\tToNodeId").
+//
+// Rules (shared/data/README.md section 8 describes the Slashdot file):
+//  * blank lines and lines whose first non-blank character is '#' or '%' are
+//    comments; CRLF and LF line ends both work;
+//  * columns after the second (weights, timestamps) are ignored: the graph is
+//    unweighted;
+//  * node ids are decimal integers in [0, 2^31 - 2]; they are kept as given
+//    and the graph has N = max id + 1 nodes, so ids that never occur are
+//    isolated nodes (no renumbering, which keeps ids meaningful to the user;
+//    load_dataset refuses N > 2^24 when N > 64 x the number of edges);
+//  * self-loops and duplicate lines are allowed: the adjacency is the
+//    undirected union (each pair once, unit weight; self-loops kept once).
+// Errors name the file and line: "edges.txt:12: expected two node ids, found 1 field".
+// Matrix Market (.mtx) files are not edge lists in this sense (1-based,
+// with a size line) and are not recognised.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sgc/graph/csr.h"
+#include "sgc/io/text_lines.h"
+
+namespace sgc {
+
+struct EdgeList {
+  int64_t num_nodes = 0;  // max id + 1 (0 for an empty list)
+  std::vector<int32_t> src, dst;
+};
+
+EdgeList read_edge_list(const std::string& path);
+EdgeList read_edge_list(TextLines& in);
+
+// The undirected graph of the edges: A[i][j] = A[j][i] = 1 for every listed
+// pair (duplicates collapsed, self-loops kept once), num_nodes x num_nodes.
+CsrMatrix undirected_adjacency(int64_t num_nodes, const std::vector<int32_t>& src, const std::vector<int32_t>& dst);
+
+// The undirected unweighted graph of a square sparse matrix: (i, j) and
+// (j, i) for every stored non-zero (i, j); explicit zeros are dropped.
+CsrMatrix undirected_pattern(const CsrMatrix& a);
+
+// Writes each undirected edge of a symmetric adjacency once (i <= j), as
+// "i\tj\n" lines after '#' comment lines `header` (each without the '#').
+// A path ending in ".gz" is gzip-compressed. Throws sgc::FileError on I/O errors.
+void write_edge_list(const std::string& path, const CsrMatrix& adjacency, const std::vector<std::string>& header);
+
+// Parses a decimal integer field; false if it is not one (or overflows).
+bool parse_int64(std::string_view s, int64_t& out);
+
+// Splits a line into fields separated by runs of spaces / tabs, or by single
+// commas (CSV); returns the number of fields written to `fields` (at most max).
+size_t split_fields(std::string_view line, std::string_view* fields, size_t max);
+
+}  // namespace sgc

@@ -1,0 +1,37 @@
+// The whole contents of a file (or of an in-memory buffer) as one read-only
+// byte range: a private read-only mapping for regular files, a copy
+// otherwise. The binary readers (zip.h, npy.h) parse from it directly, so a
+// multi-gigabyte .npz is not copied before its entries are inflated.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sgc {
+
+class FileBytes {
+ public:
+  // Throws sgc::FileError "<path>: cannot open (<strerror>)" / "cannot read".
+  static std::shared_ptr<const FileBytes> open(const std::string& path);
+  static std::shared_ptr<const FileBytes> from_string(std::string bytes);
+  // Takes ownership of `size` bytes (filled by the caller, e.g. by inflating
+  // into uninitialised memory).
+  static std::shared_ptr<const FileBytes> from_buffer(std::unique_ptr<char[]> buffer, size_t size);
+
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+  ~FileBytes();
+
+  std::string_view bytes() const { return view_; }
+
+ private:
+  FileBytes() = default;
+  std::string owned_;
+  std::unique_ptr<char[]> buffer_;
+  void* map_ = nullptr;
+  size_t map_len_ = 0;
+  std::string_view view_;
+};
+
+}  // namespace sgc

@@ -1,0 +1,100 @@
+// `sgc generate` writes the Reddit-shaped graph in FastGCN's npz layout and
+// as an edge list; reading them back gives the generator's graph. The
+// readers behind `sgc train --dataset` report bad input as one-line errors.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "readers_util.h"
+#include "sgc/data/powerlaw.h"
+#include "sgc/io/load.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string output;
+};
+
+CliRun sgc_cli(const std::string& args) {
+  FILE* pipe = popen((std::string(SGC_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t got;
+  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), got);
+  const int status = pclose(pipe);
+  return {WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status), out};
+}
+
+TEST(CliGenerate, WritesFilesThatReadBackAsTheGeneratedGraph) {
+  testing::TempDir tmp;
+  const CliRun r = sgc_cli("generate --out " + tmp.path() + " --nodes 1500 --avg-degree 10 --features 16 --classes 4 --seed 3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["nodes"], 1500);
+  EXPECT_EQ(j["files"].size(), 3u);
+
+  PowerLawOptions o;
+  o.nodes = 1500;
+  o.avg_degree = 10;
+  o.features = 16;
+  o.classes = 4;
+  o.seed = 3;
+  const Dataset want = make_powerlaw(o);
+  EXPECT_EQ(j["undirected_edges"], want.adjacency.nnz() / 2);
+  const Dataset npz = load_dataset(tmp.path(), LoadOptions{});
+  EXPECT_EQ(npz.adjacency.indices, want.adjacency.indices);
+  EXPECT_EQ(npz.dense_features, want.dense_features);
+  EXPECT_EQ(npz.labels, want.labels);
+  EXPECT_EQ(npz.train, want.train);
+  const Dataset edges = load_dataset(tmp.file("edges.txt"), LoadOptions{});
+  EXPECT_EQ(edges.adjacency.indptr, want.adjacency.indptr);
+  EXPECT_EQ(edges.adjacency.indices, want.adjacency.indices);
+
+  const CliRun gz = sgc_cli("generate --out " + tmp.path() + " --nodes 500 --avg-degree 6 --format edgelist --gzip");
+  ASSERT_EQ(gz.exit_code, 0) << gz.output;
+  EXPECT_EQ(load_dataset(tmp.file("edges.txt.gz"), LoadOptions{}).num_nodes(), 500);
+
+  const CliRun train = sgc_cli("train --json --dataset " + tmp.path() + " --feature-norm none");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_EQ(nlohmann::json::parse(train.output)["nodes"], 1500);
+}
+
+TEST(CliGenerate, BadInputIsAOneLineError) {
+  testing::TempDir tmp;
+  auto expect_error = [](const std::string& args, const std::string& needle) {
+    const CliRun r = sgc_cli(args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_LT(r.exit_code, 128) << "crashed: " << args;
+    EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
+  };
+  expect_error("generate --nodes 100", "--out");
+  expect_error("generate --out " + tmp.path() + " --format parquet", "--format");
+  expect_error("generate --out " + tmp.path() + " --gamma 1.5", "--gamma");
+  const std::string data = " --data-dir " + testing::data_dir();
+  expect_error("train --dataset texas --split 10" + data, "--split");
+  expect_error("train --dataset no_such_set" + data, "amazon_cs");
+  testing::write_bytes(tmp.file("bad.npz"), "PK\x03\x04 broken");
+  expect_error("train --dataset " + tmp.file("bad.npz"), tmp.file("bad.npz"));
+  testing::write_bytes(tmp.file("bad.txt"), "0 1\n1 2\n3\n");
+  expect_error("train --dataset " + tmp.file("bad.txt"), tmp.file("bad.txt") + ":3:");
+}
+
+TEST(CliGenerate, TrainsOnHeterophilousSplitsAndGraphData) {
+  const std::string data = " --data-dir " + testing::data_dir();
+  const CliRun a = sgc_cli("train --json --dataset texas --split 0" + data), b = sgc_cli("train --json --dataset texas --split 7" + data);
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(nlohmann::json::parse(a.output)["nodes"], 183);
+  const CliRun c = sgc_cli("train --json --dataset dblp" + data);
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_GT(nlohmann::json::parse(c.output)["accuracy"]["test"].get<double>(), 0.5);
+}
+
+}  // namespace
+}  // namespace sgc

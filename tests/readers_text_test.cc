@@ -1,0 +1,128 @@
+// Edge lists (text and gzip): comments, CRLF, tabs and spaces, self-loops,
+// duplicates, non-contiguous ids; the real SNAP Slashdot file; one-line
+// errors naming the file and line for malformed input.
+#include <gtest/gtest.h>
+
+#include "readers_util.h"
+#include "sgc/io/edge_list.h"
+#include "sgc/io/load.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+using testing::expect_error;
+
+EdgeList parse(const std::string& text, const std::string& name = "e.txt") {
+  TextLines in(text, name);
+  return read_edge_list(in);
+}
+
+const char* kAwkward =
+    "# a SNAP-style header\r\n"
+    "% a KONECT-style comment\r\n"
+    "\r\n"
+    "0\t1\r\n"
+    "  1 2   \r\n"
+    "2,0\r\n"
+    "7\t7\r\n"       // self-loop; ids 3..6 never occur
+    "1\t0\r\n"       // reverse duplicate
+    "0 1 0.5 1234\r\n"  // duplicate with weight and timestamp columns
+    "2\t0";          // no final newline
+
+TEST(EdgeList, ParsesCommentsCrlfSeparatorsLoopsAndDuplicates) {
+  const EdgeList e = parse(kAwkward);
+  EXPECT_EQ(e.num_nodes, 8);  // ids kept as given: N = max id + 1
+  EXPECT_EQ(e.src, (std::vector<int32_t>{0, 1, 2, 7, 1, 0, 2}));
+  EXPECT_EQ(e.dst, (std::vector<int32_t>{1, 2, 0, 7, 0, 1, 0}));
+  const CsrMatrix a = undirected_adjacency(e.num_nodes, e.src, e.dst);
+  EXPECT_EQ(a.nnz(), 7);  // triangle 0-1-2 both ways, one self-loop
+  EXPECT_EQ(a.indptr[4] - a.indptr[3], 0);  // isolated id 3
+  for (float v : a.values) EXPECT_EQ(v, 1.0f);
+}
+
+TEST(EdgeList, GzipAndPlainGiveTheSameGraph) {
+  testing::TempDir tmp;
+  testing::write_bytes(tmp.file("e.txt"), kAwkward);
+  testing::write_bytes(tmp.file("e.txt.gz"), testing::gzip(kAwkward));
+  // Two concatenated gzip members read as one text, as gzip -d does.
+  const std::string text = kAwkward;
+  testing::write_bytes(tmp.file("two.gz"), testing::gzip(text.substr(0, 40)) + testing::gzip(text.substr(40)));
+  const EdgeList plain = read_edge_list(tmp.file("e.txt"));
+  for (const char* f : {"e.txt.gz", "two.gz"}) {
+    const EdgeList z = read_edge_list(tmp.file(f));
+    EXPECT_EQ(z.src, plain.src) << f;
+    EXPECT_EQ(z.dst, plain.dst) << f;
+  }
+}
+
+TEST(EdgeList, WriterRoundTrips) {
+  testing::TempDir tmp;
+  const CsrMatrix a = testing::awkward_graph(50, 120, 5, 3);
+  for (const char* name : {"w.txt", "w.txt.gz"}) {
+    write_edge_list(tmp.file(name), a, {"written by a test", "Nodes: 50"});
+    const EdgeList e = read_edge_list(tmp.file(name));
+    const CsrMatrix b = undirected_adjacency(50, e.src, e.dst);
+    EXPECT_EQ(b.indptr, a.indptr) << name;
+    EXPECT_EQ(b.indices, a.indices) << name;
+  }
+}
+
+TEST(EdgeList, MalformedLinesNameFileAndLine) {
+  expect_error<FormatError>([] { parse("0 1\n5\n", "e.txt"); }, {"e.txt:2:", "expected two node ids, found 1 field"});
+  expect_error<FormatError>([] { parse("0 1\n1,\n"); }, {"e.txt:2:", "expected two node ids"});
+  expect_error<FormatError>([] { parse("# h\n0 x1\n"); }, {"e.txt:2:", "node id 'x1' is not an integer"});
+  expect_error<FormatError>([] { parse("0 1\n2 3\n-4 1\n"); }, {"e.txt:3:", "node id -4 out of range"});
+  expect_error<FormatError>([] { parse("0 3000000000\n"); }, {"e.txt:1:", "out of range"});
+  expect_error<FormatError>([] { parse("0 1.5\n"); }, {"e.txt:1:", "'1.5' is not an integer"});
+  expect_error<FormatError>([] { parse(std::string("0 1\n2\0 3\n", 9)); }, {"e.txt:2:", "NUL byte"});
+  testing::TempDir tmp;
+  const std::string big = [] {
+    std::string s;
+    for (int i = 0; i < 20000; ++i) s += std::to_string(i) + "\t" + std::to_string(i * 7 % 20000) + "\n";
+    return s;
+  }();
+  const std::string z = testing::gzip(big);
+  testing::write_bytes(tmp.file("cut.gz"), z.substr(0, z.size() / 2));
+  expect_error<FormatError>([&] { read_edge_list(tmp.file("cut.gz")); }, {tmp.file("cut.gz"), "truncated gzip", "byte offset"});
+  std::string bad_crc = z;
+  bad_crc[bad_crc.size() - 6] ^= 0x55;  // the CRC-32 in the trailer
+  testing::write_bytes(tmp.file("crc.gz"), bad_crc);
+  expect_error<FormatError>([&] { read_edge_list(tmp.file("crc.gz")); }, {tmp.file("crc.gz"), "corrupt gzip data", "check"});
+  testing::write_bytes(tmp.file("tail.gz"), z + "garbage");
+  expect_error<FormatError>([&] { read_edge_list(tmp.file("tail.gz")); }, {"garbage after the gzip stream"});
+  expect_error<FileError>([&] { read_edge_list(tmp.file("missing.txt")); }, {tmp.file("missing.txt"), "cannot open"});
+}
+
+TEST(EdgeList, SnapSlashdotCounts) {
+  // shared/data README section 8: 82,168 nodes, 948,464 lines, 78,303
+  // self-loops, 504,230 unique undirected non-loop edges; CRLF, 4 '#' lines.
+  const EdgeList e = read_edge_list(testing::data_dir() + "/snap/soc-Slashdot0902.txt.gz");
+  EXPECT_EQ(e.num_nodes, 82168);
+  EXPECT_EQ(e.src.size(), 948464u);
+  const CsrMatrix a = undirected_adjacency(e.num_nodes, e.src, e.dst);
+  int64_t loops = 0;
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t k = a.indptr[i]; k < a.indptr[i + 1]; ++k) loops += a.indices[k] == i;
+  EXPECT_EQ(loops, 78303);
+  EXPECT_EQ((a.nnz() - loops) / 2, 504230);
+}
+
+TEST(EdgeList, LoadsAsADataSetWithSyntheticAttributes) {
+  testing::TempDir tmp;
+  testing::write_bytes(tmp.file("g.edges"), kAwkward);
+  LoadOptions o;
+  o.synthetic.features = 5;
+  o.synthetic.classes = 2;
+  const Dataset d = load_dataset(tmp.file("g.edges"), o);
+  EXPECT_EQ(d.name, "g [synthetic features and labels]");  // says what is not real
+  EXPECT_EQ(d.num_nodes(), 8);
+  EXPECT_EQ(d.num_features(), 5);
+  EXPECT_EQ(d.num_classes, 2);
+  EXPECT_EQ(d.train.size() + d.val.size() + d.test.size(), 8u);
+  testing::write_bytes(tmp.file("empty.txt"), "# nothing\n");
+  expect_error<FormatError>([&] { load_dataset(tmp.file("empty.txt"), o); }, {"empty.txt", "no edges"});
+}
+
+}  // namespace
+}  // namespace sgc
