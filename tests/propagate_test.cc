@@ -99,6 +99,26 @@ TEST(Propagate, MatchesNaiveReferenceDenseAndSparse) {
   }
 }
 
+TEST(Propagate, SelectedRowsOfSparseFeaturesMatchTheFullProduct) {
+  const CsrMatrix s = aug_norm_adj(awkward_graph(120, 300, 6, 21));
+  std::vector<Triplet> t;
+  Rng rng(5);
+  for (int i = 0; i < 120; ++i)
+    for (int j = 0; j < 200; ++j)
+      if (rng.uniform() < 0.02) t.push_back({i, j, float(rng.uniform())});
+  const CsrMatrix x = csr_from_triplets(120, 200, t, false);
+  const std::vector<int32_t> rows{119, 0, 57, 3, 57};
+  const DenseMatrixD sd = dense_of(s);
+  DenseMatrixD ref = dense_of(x);
+  for (int k = 0; k <= 4; ++k) {
+    if (k > 0) ref = sd * ref;
+    DenseMatrixD want(rows.size(), 200);
+    for (size_t r = 0; r < rows.size(); ++r) want.row(r) = ref.row(rows[r]);
+    EXPECT_LT(max_rel_error(propagate_rows(s, x, k, rows), want), 1e-5) << "K=" << k;
+    EXPECT_LT(max_rel_error(propagate_rows(s, to_dense(x), k, rows), want), 1e-5) << "dense, K=" << k;
+  }
+}
+
 TEST(Propagate, DeterministicAcrossThreadCounts) {
   const CsrMatrix s = aug_norm_adj(awkward_graph(500, 3000, 20, 4));
   const DenseMatrix x = testing::random_dense(500, 33, 5);
