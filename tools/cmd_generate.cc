@@ -114,18 +114,18 @@ Subcommand add_generate_command(CLI::App& app) {
   cmd->add_flag("--compress", f->compress, "deflate the npz entries (like numpy.savez_compressed)");
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
-  cmd->add_option("--seed", f->graph.seed, "random seed (default 0)");
-  cmd->add_option("--nodes", f->graph.nodes, "number of nodes (default 232965, Reddit's)");
-  cmd->add_option("--classes", f->graph.classes, "number of classes (default 41)");
-  cmd->add_option("--features", f->graph.features, "feature dimension (default 602)");
-  cmd->add_option("--avg-degree", f->graph.avg_degree, "mean degree (default 100)");
-  cmd->add_option("--gamma", f->graph.gamma, "power-law exponent of the degrees, > 2 (default 2.5)");
-  cmd->add_option("--max-degree-fraction", f->graph.max_degree_fraction, "degree cap as a fraction of the nodes (default 0.1)");
-  cmd->add_option("--homophily", f->graph.homophily, "probability that an edge stays inside a class (default 0.6)");
-  cmd->add_option("--signal", f->graph.signal, "norm of the class means (default 1)");
-  cmd->add_option("--noise", f->graph.noise, "standard deviation of the feature noise (default 1)");
-  cmd->add_option("--train-fraction", f->graph.train_fraction, "training share of the nodes (default 0.66)");
-  cmd->add_option("--val-fraction", f->graph.val_fraction, "validation share of the nodes (default 0.10)");
+  cmd->add_option("--seed", f->graph.seed, "random seed")->capture_default_str();
+  cmd->add_option("--nodes", f->graph.nodes, "number of nodes")->capture_default_str();
+  cmd->add_option("--classes", f->graph.classes, "number of classes")->capture_default_str();
+  cmd->add_option("--features", f->graph.features, "feature dimension")->capture_default_str();
+  cmd->add_option("--avg-degree", f->graph.avg_degree, "mean degree")->capture_default_str();
+  cmd->add_option("--gamma", f->graph.gamma, "power-law exponent of the degrees, > 2")->capture_default_str();
+  cmd->add_option("--max-degree-fraction", f->graph.max_degree_fraction, "degree cap as a fraction of the nodes")->capture_default_str();
+  cmd->add_option("--homophily", f->graph.homophily, "probability that an edge stays inside a class")->capture_default_str();
+  cmd->add_option("--signal", f->graph.signal, "norm of the class means")->capture_default_str();
+  cmd->add_option("--noise", f->graph.noise, "standard deviation of the feature noise")->capture_default_str();
+  cmd->add_option("--train-fraction", f->graph.train_fraction, "training share of the nodes")->capture_default_str();
+  cmd->add_option("--val-fraction", f->graph.val_fraction, "validation share of the nodes")->capture_default_str();
   return {cmd, [f] { return run_generate(*f); }};
 }
 
