@@ -15,25 +15,10 @@
 namespace sgc {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string output;
-};
-
-CliRun sgc_cli(const std::string& args) {
-  FILE* pipe = popen((std::string(SGC_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), got);
-  const int status = pclose(pipe);
-  return {WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status), out};
-}
 
 TEST(CliGenerate, WritesFilesThatReadBackAsTheGeneratedGraph) {
   testing::TempDir tmp;
-  const CliRun r = sgc_cli("generate --out " + tmp.path() + " --nodes 1500 --avg-degree 10 --features 16 --classes 4 --seed 3 --json");
+  const testing::CliRun r = testing::run_cli("generate --out " + tmp.path() + " --nodes 1500 --avg-degree 10 --features 16 --classes 4 --seed 3 --json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["nodes"], 1500);
@@ -56,11 +41,11 @@ TEST(CliGenerate, WritesFilesThatReadBackAsTheGeneratedGraph) {
   EXPECT_EQ(edges.adjacency.indptr, want.adjacency.indptr);
   EXPECT_EQ(edges.adjacency.indices, want.adjacency.indices);
 
-  const CliRun gz = sgc_cli("generate --out " + tmp.path() + " --nodes 500 --avg-degree 6 --format edgelist --gzip");
+  const testing::CliRun gz = testing::run_cli("generate --out " + tmp.path() + " --nodes 500 --avg-degree 6 --format edgelist --gzip");
   ASSERT_EQ(gz.exit_code, 0) << gz.output;
   EXPECT_EQ(load_dataset(tmp.file("edges.txt.gz"), LoadOptions{}).num_nodes(), 500);
 
-  const CliRun train = sgc_cli("train --json --dataset " + tmp.path() + " --feature-norm none");
+  const testing::CliRun train = testing::run_cli("train --json --dataset " + tmp.path() + " --feature-norm none");
   ASSERT_EQ(train.exit_code, 0) << train.output;
   EXPECT_EQ(nlohmann::json::parse(train.output)["nodes"], 1500);
 }
@@ -68,7 +53,7 @@ TEST(CliGenerate, WritesFilesThatReadBackAsTheGeneratedGraph) {
 TEST(CliGenerate, BadInputIsAOneLineError) {
   testing::TempDir tmp;
   auto expect_error = [](const std::string& args, const std::string& needle) {
-    const CliRun r = sgc_cli(args);
+    const testing::CliRun r = testing::run_cli(args);
     EXPECT_NE(r.exit_code, 0) << args;
     EXPECT_LT(r.exit_code, 128) << "crashed: " << args;
     EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
@@ -87,11 +72,11 @@ TEST(CliGenerate, BadInputIsAOneLineError) {
 
 TEST(CliGenerate, TrainsOnHeterophilousSplitsAndGraphData) {
   const std::string data = " --data-dir " + testing::data_dir();
-  const CliRun a = sgc_cli("train --json --dataset texas --split 0" + data), b = sgc_cli("train --json --dataset texas --split 7" + data);
+  const testing::CliRun a = testing::run_cli("train --json --dataset texas --split 0" + data), b = testing::run_cli("train --json --dataset texas --split 7" + data);
   ASSERT_EQ(a.exit_code, 0) << a.output;
   ASSERT_EQ(b.exit_code, 0) << b.output;
   EXPECT_EQ(nlohmann::json::parse(a.output)["nodes"], 183);
-  const CliRun c = sgc_cli("train --json --dataset dblp" + data);
+  const testing::CliRun c = testing::run_cli("train --json --dataset dblp" + data);
   ASSERT_EQ(c.exit_code, 0) << c.output;
   EXPECT_GT(nlohmann::json::parse(c.output)["accuracy"]["test"].get<double>(), 0.5);
 }

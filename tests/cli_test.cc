@@ -13,33 +13,16 @@
 
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(SGC_CLI_PATH) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), got);
-  const int status = pclose(pipe);
-  if (WIFSIGNALED(status)) return {128 + WTERMSIG(status), out};
-  return {WEXITSTATUS(status), out};
-}
 
 void expect_error(const std::string& args, const std::string& needle) {
-  const CliRun r = run_cli(args);
+  const sgc::testing::CliRun r = sgc::testing::run_cli(args);
   EXPECT_NE(r.exit_code, 0) << args;
   EXPECT_LT(r.exit_code, 128) << "crashed: " << args;
   EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
 }
 
 TEST(Cli, SyntheticRunShowsPropagationGain) {
-  const CliRun r = run_cli("train --json --nodes 2000");
+  const sgc::testing::CliRun r = sgc::testing::run_cli("train --json --nodes 2000");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["dataset"], "csbm");
@@ -50,14 +33,14 @@ TEST(Cli, SyntheticRunShowsPropagationGain) {
 }
 
 TEST(Cli, TextOutputMentionsBothAccuracies) {
-  const CliRun r = run_cli("train --nodes 2000 --threads 1");
+  const sgc::testing::CliRun r = sgc::testing::run_cli("train --nodes 2000 --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("test accuracy"), std::string::npos);
   EXPECT_NE(r.output.find("K=0"), std::string::npos);
 }
 
 TEST(Cli, CoraJsonMatchesLibraryDefaults) {
-  const CliRun r = run_cli("train --dataset cora --json --data-dir " + sgc::testing::planetoid_dir());
+  const sgc::testing::CliRun r = sgc::testing::run_cli("train --dataset cora --json --data-dir " + sgc::testing::planetoid_dir());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["k"], 2);
@@ -85,8 +68,8 @@ namespace {
 
 TEST(Cli, TuneOnCoraMatchesThePapersWeightDecayOnValidation) {
   const std::string dir = " --data-dir " + sgc::testing::planetoid_dir();
-  const CliRun paper = run_cli("train --dataset cora --json --seed 1" + dir);
-  const CliRun tuned = run_cli("tune --dataset cora --json --seed 1" + dir);
+  const sgc::testing::CliRun paper = sgc::testing::run_cli("train --dataset cora --json --seed 1" + dir);
+  const sgc::testing::CliRun tuned = sgc::testing::run_cli("tune --dataset cora --json --seed 1" + dir);
   ASSERT_EQ(paper.exit_code, 0) << paper.output;
   ASSERT_EQ(tuned.exit_code, 0) << tuned.output;
   const auto p = nlohmann::json::parse(paper.output);
@@ -105,7 +88,7 @@ namespace {
 TEST(Cli, InductiveLbfgsSaveAndPredictOnANewGraph) {
   const std::string model = ::testing::TempDir() + "/sgc_cli_powerlaw.sgcm";
   const std::string csv = ::testing::TempDir() + "/sgc_cli_pred.csv";
-  const CliRun train = run_cli("train --generator powerlaw --nodes 6000 --avg-degree 30 --features 64 --classes 10 "
+  const sgc::testing::CliRun train = sgc::testing::run_cli("train --generator powerlaw --nodes 6000 --avg-degree 30 --features 64 --classes 10 "
                                "--epochs 30 --json --save " + model);
   ASSERT_EQ(train.exit_code, 0) << train.output;
   const auto t = nlohmann::json::parse(train.output);
@@ -113,7 +96,7 @@ TEST(Cli, InductiveLbfgsSaveAndPredictOnANewGraph) {
   EXPECT_TRUE(t["inductive"].get<bool>());
   EXPECT_GT(t["accuracy"]["test"].get<double>(), t["baseline_k0"]["test"].get<double>() + 0.1);
   // A bigger graph from the same generator (same class means): unseen nodes.
-  const CliRun pred = run_cli("predict --json --generator powerlaw --nodes 9000 --avg-degree 30 --features 64 "
+  const sgc::testing::CliRun pred = sgc::testing::run_cli("predict --json --generator powerlaw --nodes 9000 --avg-degree 30 --features 64 "
                               "--classes 10 --model " + model + " --out " + csv);
   ASSERT_EQ(pred.exit_code, 0) << pred.output;
   const auto p = nlohmann::json::parse(pred.output);

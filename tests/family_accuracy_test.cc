@@ -108,26 +108,9 @@ INSTANTIATE_TEST_SUITE_P(Planetoid, DgcSeries, ::testing::Values("cora", "citese
 
 // ---- the command line -------------------------------------------------------
 
-struct CliRun {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(SGC_CLI_PATH) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), got);
-  const int status = pclose(pipe);
-  if (WIFSIGNALED(status)) return {128 + WTERMSIG(status), out};
-  return {WEXITSTATUS(status), out};
-}
 
 nlohmann::json run_json(const std::string& args) {
-  const CliRun r = run_cli(args + " --json");
+  const testing::CliRun r = testing::run_cli(args + " --json");
   EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.output;
   try {
     return nlohmann::json::parse(r.output);
@@ -181,7 +164,7 @@ TEST(FamilyCli, SweepPrintsEveryDepthAndDrawsThePlot) {
   EXPECT_NE(text.str().find("ppr test"), std::string::npos);
   EXPECT_NE(text.str().find("</svg>"), std::string::npos);
   // Text output: one row per depth.
-  const CliRun r = run_cli("sweep --nodes 2000 --threads 1 --ops sgc,ssgc --ks 2,8");
+  const testing::CliRun r = testing::run_cli("sweep --nodes 2000 --threads 1 --ops sgc,ssgc --ks 2,8");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("\n     8 "), std::string::npos) << r.output;
 }
@@ -226,7 +209,7 @@ TEST(FamilyCli, BadParametersAreOneLineErrorsNamingTheFlag) {
       {"tune --nodes 2000 --threads 1 --op dgc --search t --range lr=0.1:1", "--range"},
   };
   for (const auto& [args, flag] : cases) {
-    const CliRun r = run_cli(args);
+    const testing::CliRun r = testing::run_cli(args);
     EXPECT_EQ(r.exit_code, 1) << args << "\n" << r.output;
     EXPECT_EQ(r.output.rfind("sgc: error: " + flag + ":", 0), 0u) << args << "\n" << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << args << "\n" << r.output;

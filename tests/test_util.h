@@ -1,6 +1,10 @@
 // Shared helpers for the GoogleTest suite.
 #pragma once
 
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -17,6 +21,26 @@ inline std::string data_dir() {
   return SGC_DEFAULT_DATA_DIR;
 }
 inline std::string planetoid_dir() { return data_dir() + "/planetoid"; }
+
+// Runs the built `sgc` command with `args`; exit code (128 + signal if it
+// crashed) and stdout + stderr together.
+struct CliRun {
+  int exit_code;
+  std::string output;
+};
+
+inline CliRun run_cli(const std::string& args) {
+  const std::string cmd = std::string(SGC_CLI_PATH) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t got;
+  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), got);
+  const int status = pclose(pipe);
+  if (WIFSIGNALED(status)) return {128 + WTERMSIG(status), out};
+  return {WEXITSTATUS(status), out};
+}
 
 // A random undirected graph with the awkward cases on purpose: isolated nodes
 // (the last `isolated` ids), self-loops and duplicate edges.
