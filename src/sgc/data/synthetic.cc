@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sgc/data/class_features.h"
 #include "sgc/error.h"
 #include "sgc/random.h"
 
@@ -30,10 +31,6 @@ void validate(const CsbmOptions& o) {
           "--nodes: too few nodes for the requested train/val/test split");
 }
 
-// Per-node generator: independent of thread count and of the other nodes.
-Rng node_rng(uint64_t seed, uint64_t stream, int64_t i) {
-  return Rng(splitmix64(seed ^ splitmix64(stream * 0x100000001B3ull + uint64_t(i))));
-}
 }  // namespace
 
 Dataset make_csbm(const CsbmOptions& o) {
@@ -77,25 +74,10 @@ Dataset make_csbm(const CsbmOptions& o) {
   }
   d.adjacency = csr_from_triplets(n, n, std::move(edges), /*combine_max=*/true);
 
-  // Features.
-  DenseMatrix mu(o.classes, o.features);
-  Rng mean_rng(splitmix64(o.seed ^ 0xC1A55ull));
-  const double scale = o.signal / std::sqrt(double(o.features));
-  for (Eigen::Index c = 0; c < mu.rows(); ++c)
-    for (Eigen::Index j = 0; j < mu.cols(); ++j) mu(c, j) = float(scale * mean_rng.normal());
-  d.dense_features.resize(n, o.features);
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    Rng rng = node_rng(o.seed, 4, i);
-    for (int64_t j = 0; j < o.features; ++j)
-      d.dense_features(i, j) = mu(d.labels[i], j) + float(o.noise * rng.normal());
-  }
+  d.dense_features = class_gaussian_features(d.labels, o.classes, o.features, o.signal, o.noise, o.seed);
 
   // Split: a random permutation; the first train_per_class of each class train.
-  std::vector<int32_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  Rng split_rng(splitmix64(o.seed ^ 0x5917ull));
-  for (int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[split_rng.below(uint64_t(i) + 1)]);
+  const std::vector<int32_t> order = random_order(n, o.seed);
   std::vector<int32_t> taken(o.classes, 0), rest;
   for (int32_t v : order) {
     if (taken[d.labels[v]] < o.train_per_class) {

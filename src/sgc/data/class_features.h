@@ -1,0 +1,25 @@
+// Pieces the synthetic generators share: per-node random streams,
+// class-dependent Gaussian features and a seeded node order for splits.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sgc/dense.h"
+#include "sgc/random.h"
+
+namespace sgc {
+
+// A generator for node i of stream `stream` (labels, edges, features, ...):
+// the same draws whatever the thread count and whatever the other nodes do.
+Rng node_rng(uint64_t seed, uint64_t stream, int64_t i);
+
+// x_i = mu_{y_i} + noise * N(0, I), with class means mu_c ~ signal * N(0, I / dim)
+// (so ||mu_c|| is about `signal`); uses node stream 4.
+DenseMatrix class_gaussian_features(const std::vector<int32_t>& labels, int32_t classes, int64_t dim, double signal,
+                                    double noise, uint64_t seed);
+
+// 0..n-1 in a seeded random order (Fisher-Yates).
+std::vector<int32_t> random_order(int64_t n, uint64_t seed);
+
+}  // namespace sgc
