@@ -27,8 +27,12 @@
 #include "sgc/pipeline.h"
 #include "sgc/util/memory.h"
 #include "sgc/util/timer.h"
+#include "bench_util.h"
 
 namespace {
+
+using sgc::bench::median;
+using sgc::bench::time_process;
 
 // Minimal .npy (version 1.0) writer for 1-D/2-D little-endian arrays.
 template <class T>
@@ -51,10 +55,6 @@ void write_npy(const std::string& path, const char* descr, const T* data, std::v
   std::fclose(f);
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // STREAM triad a = b + s * c over arrays far larger than the caches; GB/s
 // counting 3 arrays moved (as STREAM does, without write-allocate traffic).

@@ -20,34 +20,15 @@
 #include "sgc/pipeline.h"
 #include "sgc/util/memory.h"
 #include "sgc/util/timer.h"
+#include "bench_util.h"
 
-extern char** environ;
 
 namespace {
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using sgc::bench::median;
+using sgc::bench::time_process;
 
-// Wall time of one `sgc train` process, stdout discarded.
-double time_process(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  sgc::Timer t;
-  pid_t pid;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  const double s = t.seconds();
-  posix_spawn_file_actions_destroy(&actions);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
-}
+
 
 struct Reference {  // reference implementation, seconds (issue #2)
   double propagate, train, process;
