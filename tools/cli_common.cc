@@ -40,46 +40,49 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
   app.add_flag("--inductive", f.inductive,
                "inductive protocol (SGC on Reddit): train rows propagated over the graph induced on the training "
                "nodes only, val/test rows over the full graph");
+  add_synthetic_flags(app, f.synthetic);
+}
+
+void add_synthetic_flags(CLI::App& app, SyntheticFlags& f) {
   auto* g = app.add_option_group("synthetic graph", "used when --dataset is not given");
-  g->add_option("--generator", f.synthetic.generator,
+  g->add_option("--generator", f.generator,
                 "csbm (default: contextual SBM) or powerlaw (Reddit-shaped: heavy-tailed degrees, 41 classes, 602 "
                 "features, 66/10/24 split)");
-  g->add_option("--nodes", f.synthetic.nodes, "number of nodes");
-  g->add_option("--classes", f.synthetic.classes, "number of planted classes");
-  g->add_option("--avg-degree", f.synthetic.avg_degree, "mean degree");
-  g->add_option("--homophily", f.synthetic.homophily, "probability that an edge stays inside a class");
-  g->add_option("--features", f.synthetic.features, "feature dimension");
-  g->add_option("--signal", f.synthetic.signal, "norm of the class means");
-  g->add_option("--noise", f.synthetic.noise, "standard deviation of the feature noise");
-  g->add_option("--train-per-class", f.synthetic.train_per_class, "labelled training nodes per class (csbm)");
+  g->add_option("--nodes", f.nodes, "number of nodes");
+  g->add_option("--classes", f.classes, "number of planted classes");
+  g->add_option("--avg-degree", f.avg_degree, "mean degree");
+  g->add_option("--homophily", f.homophily, "probability that an edge stays inside a class");
+  g->add_option("--features", f.features, "feature dimension");
+  g->add_option("--signal", f.signal, "norm of the class means");
+  g->add_option("--noise", f.noise, "standard deviation of the feature noise");
+  g->add_option("--train-per-class", f.train_per_class, "labelled training nodes per class (csbm)");
 }
+
+namespace {
+// The options both generators have; unset flags keep the generator's defaults.
+template <class Options>
+Options with_flags(Options o, const SyntheticFlags& f, uint64_t seed) {
+  o.nodes = f.nodes.value_or(o.nodes);
+  o.classes = f.classes.value_or(o.classes);
+  o.features = f.features.value_or(o.features);
+  o.avg_degree = f.avg_degree.value_or(o.avg_degree);
+  o.homophily = f.homophily.value_or(o.homophily);
+  o.signal = f.signal.value_or(o.signal);
+  o.noise = f.noise.value_or(o.noise);
+  o.seed = seed;
+  return o;
+}
+}  // namespace
 
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed) {
   if (f.generator == "csbm") {
-    sgc::CsbmOptions o;
-    o.nodes = f.nodes.value_or(o.nodes);
-    o.classes = f.classes.value_or(o.classes);
-    o.features = f.features.value_or(o.features);
-    o.avg_degree = f.avg_degree.value_or(o.avg_degree);
-    o.homophily = f.homophily.value_or(o.homophily);
-    o.signal = f.signal.value_or(o.signal);
-    o.noise = f.noise.value_or(o.noise);
+    sgc::CsbmOptions o = with_flags(sgc::CsbmOptions{}, f, seed);
     o.train_per_class = f.train_per_class.value_or(o.train_per_class);
-    o.seed = seed;
     return sgc::make_csbm(o);
   }
   if (f.generator == "powerlaw") {
     if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
-    sgc::PowerLawOptions o;
-    o.nodes = f.nodes.value_or(o.nodes);
-    o.classes = f.classes.value_or(o.classes);
-    o.features = f.features.value_or(o.features);
-    o.avg_degree = f.avg_degree.value_or(o.avg_degree);
-    o.homophily = f.homophily.value_or(o.homophily);
-    o.signal = f.signal.value_or(o.signal);
-    o.noise = f.noise.value_or(o.noise);
-    o.seed = seed;
-    return sgc::make_powerlaw(o);
+    return sgc::make_powerlaw(with_flags(sgc::PowerLawOptions{}, f, seed));
   }
   throw sgc::ArgumentError("--generator: unknown generator '" + f.generator + "' (expected csbm or powerlaw)");
 }

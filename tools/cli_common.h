@@ -31,6 +31,9 @@ struct SyntheticFlags {
   std::optional<double> avg_degree, homophily, signal, noise;
 };
 
+// Registers --generator, --nodes, --classes, ... in a "synthetic graph" group.
+void add_synthetic_flags(CLI::App& app, SyntheticFlags& f);
+
 // The synthetic data set the flags describe (seeded with `seed`).
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed);
 

@@ -93,15 +93,7 @@ Subcommand add_predict_command(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "seed of the synthetic graph");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
-  auto* g = cmd->add_option_group("synthetic graph", "used when --dataset is not given");
-  g->add_option("--generator", f->synthetic.generator, "csbm or powerlaw");
-  g->add_option("--nodes", f->synthetic.nodes, "number of nodes");
-  g->add_option("--classes", f->synthetic.classes, "number of planted classes");
-  g->add_option("--avg-degree", f->synthetic.avg_degree, "mean degree");
-  g->add_option("--homophily", f->synthetic.homophily, "probability that an edge stays inside a class");
-  g->add_option("--features", f->synthetic.features, "feature dimension");
-  g->add_option("--signal", f->synthetic.signal, "norm of the class means");
-  g->add_option("--noise", f->synthetic.noise, "standard deviation of the feature noise");
+  add_synthetic_flags(*cmd, f->synthetic);
   return {cmd, [f] { return run_predict(*f); }};
 }
 
