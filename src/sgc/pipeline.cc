@@ -131,6 +131,7 @@ Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTime
   timer.reset();
   Evaluation e;
   e.final_loss = trained.final_loss;
+  e.train_evaluations = trained.evaluations;
   e.train_acc = accuracy(softmax_predict(trained.model, p.train_x()), p.train_y);
   if (!p.val_y.empty()) {
     const auto pred = softmax_predict(trained.model, p.val_x());

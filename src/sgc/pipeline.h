@@ -56,6 +56,7 @@ struct Evaluation {
   double train_acc = 0, val_acc = 0, test_acc = 0;  // accuracy = micro-F1 (single-label)
   double val_macro_f1 = 0, test_macro_f1 = 0;
   double final_loss = 0;
+  int train_evaluations = 0;  // loss and gradient evaluations the optimizer made
   SoftmaxModel model;
 };
 

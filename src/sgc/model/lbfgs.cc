@@ -130,6 +130,7 @@ LbfgsResult lbfgs_minimize(Eigen::VectorXf& x, const Objective& f, const LbfgsOp
     x = std::move(next.x);
     grad = std::move(next.grad);
     r.loss = next.loss;
+    if (opt.on_iteration) opt.on_iteration(r.iterations, r.loss);
     const double sy = s.dot(y);
     if (sy > 1e-10 * s.norm() * y.norm()) {  // keep only pairs with positive curvature
       s_hist.push_back(s);

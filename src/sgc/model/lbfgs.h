@@ -19,6 +19,8 @@ struct LbfgsOptions {
   double grad_tol = 1e-7;    // stop when max |g_i| <= grad_tol
   double change_tol = 1e-9;  // stop when the loss or the step changes by less
   int max_evals = 0;         // objective evaluations; 0 -> 1.25 * max_iter + 5
+  // Called after every iteration with its number (1-based) and loss; may be empty.
+  std::function<void(int iteration, double loss)> on_iteration;
 };
 
 struct LbfgsResult {

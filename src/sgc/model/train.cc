@@ -26,7 +26,9 @@ TrainOutcome train_softmax_adam(FeatureRows x, const std::vector<int32_t>& y, in
   for (int epoch = 0; epoch < opt.epochs; ++epoch) {
     out.final_loss = softmax_loss_grad(out.model, x, y, grad);
     adam.step(out.model.theta, grad);
+    if (opt.on_step) opt.on_step(epoch + 1, out.final_loss);
   }
+  out.evaluations = opt.epochs;
   return out;
 }
 
@@ -38,14 +40,20 @@ TrainOutcome train_softmax_lbfgs(FeatureRows x, const std::vector<int32_t>& y, i
   SoftmaxModel probe = out.model;
   LbfgsOptions lo;
   lo.max_iter = opt.epochs;
-  lbfgs_minimize(out.model.theta, [&](const Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
+  lo.on_iteration = opt.on_step;
+  const LbfgsResult r = lbfgs_minimize(out.model.theta, [&](const Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
     probe.theta = theta;
     const double ce = softmax_loss_grad(probe, x, y, grad);
     if (wd != 0) grad += wd * theta;
     return ce + 0.5 * double(wd) * double(theta.squaredNorm());
   }, lo);
-  Eigen::VectorXf grad;
-  out.final_loss = softmax_loss_grad(out.model, x, y, grad);
+  out.evaluations = r.evaluations;
+  if (wd == 0) {
+    out.final_loss = r.loss;  // the objective is the cross-entropy
+  } else {
+    Eigen::VectorXf grad;
+    out.final_loss = softmax_loss_grad(out.model, x, y, grad);
+  }
   return out;
 }
 

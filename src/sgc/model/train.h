@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,15 @@ struct TrainOptions {
   int epochs = 100;                // Adam steps, or L-BFGS iterations
   double weight_decay = 0.0;       // L2: adds weight_decay * theta to the gradient
   uint64_t seed = 42;
+  // Called after every Adam step (with the loss before it) or L-BFGS iteration
+  // (with the loss after it); for progress reports and benchmarks. May be empty.
+  std::function<void(int step, double loss)> on_step;
 };
 
 struct TrainOutcome {
   SoftmaxModel model;
   double final_loss = 0;  // training cross-entropy: before the last Adam step, after L-BFGS
+  int evaluations = 0;    // loss and gradient evaluations
 };
 
 // Trains with opt.optimizer from torch.nn.Linear's initialisation.

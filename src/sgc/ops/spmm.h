@@ -18,12 +18,18 @@ namespace sgc {
 // Boundaries of `parts` row ranges with about equal (non-zeros + rows) each.
 std::vector<int64_t> balanced_row_partition(const CsrMatrix& a, int parts);
 
+// Rows: each output row gathers whole rows of x. Panels: the same sums over
+// 16-column panels of x packed to stay in cache (for x much larger than the
+// cache). Auto picks by the size of x. All give bitwise the same result.
+enum class SpmmKernel { Auto, Rows, Panels };
+
 // y = a * x. y is resized; it must not alias x.
-void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y);
+void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y, SpmmKernel kernel = SpmmKernel::Auto);
 
 // y.row(r) = (a * x).row(rows[r]): only the rows a caller needs (the last hop
 // of SGC only has to produce the train/val/test rows).
-void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vector<int32_t>& rows, DenseMatrix& y);
+void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vector<int32_t>& rows, DenseMatrix& y,
+               SpmmKernel kernel = SpmmKernel::Auto);
 
 // y = a * x for a sparse x (CSR): the cheap first hop on sparse features such
 // as Planetoid's bag-of-words; costs nnz(a) * (mean non-zeros of a row of x).
