@@ -15,76 +15,29 @@ namespace sgc_py {
 
 namespace {
 
-// A copy of sgc::spmm's row kernel (src/sgc/ops/spmm.cc: row_times_dense,
-// its software prefetch and its one-thread cut-off), on a raw row-major
-// buffer instead of a DenseMatrix, so the caller's numpy array is read in
-// place: the library's kernels only take an owned DenseMatrix. Same
-// summation order -> bitwise the same result (test_propagate.py checks it
-// against the library). Keep in step with spmm.cc, or replace by a library
-// spmm over a view once there is one.
-constexpr int64_t kPrefetchDistance = 2;
-constexpr int kPrefetchLines = 4;
 bool worth_threads(int64_t work) { return work > (int64_t(1) << 18); }
 
-// out[0..d) = sum over row i of a of a_ij * x.row(j), in index order.
-// Returns whether row i has a diagonal entry.
-inline bool row_times_buffer(const sgc::CsrMatrix& a, int64_t i, const float* x, int64_t d, float* out) {
-  const int64_t nnz = a.nnz();
-  std::fill(out, out + d, 0.0f);
-  bool diag = false;
-  for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
-    if (p + kPrefetchDistance < nnz) {
-      const char* ahead = reinterpret_cast<const char*>(x + int64_t(a.indices[p + kPrefetchDistance]) * d);
-      for (int line = 0; line < kPrefetchLines; ++line) __builtin_prefetch(ahead + 64 * line, 0, 3);
-    }
-    const float v = a.values[p];
-    diag |= a.indices[p] == i;
-    const float* in = x + int64_t(a.indices[p]) * d;
-#pragma omp simd
-    for (int64_t j = 0; j < d; ++j) out[j] += v * in[j];
-  }
-  return diag;
-}
-
-// Y = A X (all rows, balanced by non-zeros as sgc::spmm does) or the rows
-// `rows` of it (as sgc::spmm_rows does). *nonfinite is set when an output row
-// is not finite: a non-finite value in a row of X that A references always
-// reaches the output (v * inf, 0 * inf and NaN are all non-finite), so a
-// finite result proves those rows of X finite, checked while each output
-// row is still in L1 instead of by a separate pass over X. *all_diagonal is
-// set when every row of A (all rows computed) has its diagonal entry.
+// Y = A X (rows == nullptr) or the rows `rows` of it, by the library's kernels
+// reading the caller's numpy buffer in place. *nonfinite is set when an
+// output entry is not finite: a non-finite value in a row of X that A
+// references always reaches the output (v * inf, 0 * inf and NaN are all
+// non-finite), so a finite result proves those rows of X finite without a
+// separate pass over X. *all_diagonal is set when every row of A (all rows
+// computed) has its diagonal entry, so every row of X was read.
 sgc::DenseMatrix spmm_buffer(const sgc::CsrMatrix& a, const float* x, int64_t d, const std::vector<int32_t>* rows,
                              bool* nonfinite, bool* all_diagonal) {
+  const sgc::DenseView view(x, a.cols, d);
   sgc::DenseMatrix y;
-  bool bad = false, diag = true;
-  if (rows) {
-    for (int32_t r : *rows)
-      if (r < 0 || r >= a.rows) throw sgc::ArgumentError("spmm_rows: row " + std::to_string(r) + " out of range");
-    const int64_t m = static_cast<int64_t>(rows->size());
-    y.resize(m, d);
-#pragma omp parallel for schedule(dynamic, 64) reduction(|| : bad) \
-    if (worth_threads(m * d * (a.nnz() / std::max<int64_t>(1, a.rows))))
-    for (int64_t r = 0; r < m; ++r) {
-      float* out = y.data() + r * d;
-      row_times_buffer(a, (*rows)[size_t(r)], x, d, out);
-      bad = bad || !all_finite(out, d);
-    }
-  } else {
-    y.resize(a.rows, d);
-    const auto bounds = sgc::balanced_row_partition(a, 8 * omp_get_max_threads());
-    const int64_t chunks = static_cast<int64_t>(bounds.size()) - 1;
-#pragma omp parallel for schedule(dynamic, 1) reduction(|| : bad) reduction(&& : diag) \
-    if (worth_threads(a.nnz() * d))
-    for (int64_t c = 0; c < chunks; ++c) {
-      for (int64_t i = bounds[size_t(c)]; i < bounds[size_t(c) + 1]; ++i) {
-        float* out = y.data() + i * d;
-        diag = row_times_buffer(a, i, x, d, out) && diag;
-        bad = bad || !all_finite(out, d);
-      }
-    }
-  }
+  if (rows) sgc::spmm_rows(a, view, *rows, y);
+  else sgc::spmm(a, view, y);
+  bool bad = false;
+#pragma omp parallel for schedule(static) reduction(|| : bad) if (worth_threads(y.size()))
+  for (int64_t i = 0; i < y.rows(); ++i) bad = bad || !all_finite(y.data() + i * d, d);
+  bool diag = !rows;
+  for (int64_t i = 0; diag && i < a.rows; ++i)
+    diag = std::binary_search(a.indices.begin() + a.indptr[i], a.indices.begin() + a.indptr[i + 1], int32_t(i));
   if (nonfinite) *nonfinite = bad;
-  if (all_diagonal) *all_diagonal = rows ? false : diag;
+  if (all_diagonal) *all_diagonal = diag;
   return y;
 }
 

@@ -48,7 +48,7 @@ constexpr int64_t kPrefetchDistance = 2;
 constexpr int kPrefetchLines = 4;
 
 // out[0..d) = sum over row i of a of a_ij * x.row(j), in index order.
-inline void row_times_dense(const CsrMatrix& a, int64_t i, const DenseMatrix& x, float* out) {
+inline void row_times_dense(const CsrMatrix& a, int64_t i, DenseView x, float* out) {
   const Eigen::Index d = x.cols();
   const int64_t nnz = a.nnz();
   std::fill(out, out + d, 0.0f);
@@ -100,7 +100,7 @@ void panel_rows(const CsrMatrix& a, const float* panel, const int32_t* rows, int
 
 // y (selection rows x d) = (a x) on the selected rows, panel by panel; the
 // selection is split into the chunks `bounds` (indices into rows, or rows of a).
-void spmm_by_panels(const CsrMatrix& a, const DenseMatrix& x, const int32_t* rows, const std::vector<int64_t>& bounds,
+void spmm_by_panels(const CsrMatrix& a, DenseView x, const int32_t* rows, const std::vector<int64_t>& bounds,
                     DenseMatrix& y, bool threads) {
   const int64_t n = x.rows(), d = x.cols();
   const int64_t chunks = static_cast<int64_t>(bounds.size()) - 1;
@@ -127,13 +127,13 @@ void spmm_by_panels(const CsrMatrix& a, const DenseMatrix& x, const int32_t* row
 // d = 602 (bench/reorder_bench): Reddit-shaped, 97 non-zeros a row, panels
 // 2.9x faster; Amazon Computers, 37 a row, 1.7x; Coauthor CS, 10 a row, 1.08x;
 // soc-Slashdot, 13 a row, 0.92x; Pubmed, 5.5 a row, 0.76x.
-bool use_panels(const CsrMatrix& a, const DenseMatrix& x) {
+bool use_panels(const CsrMatrix& a, DenseView x) {
   return x.cols() >= 4 * kPanelWidth && x.size() * int64_t(sizeof(float)) > (int64_t(16) << 20) &&
          a.nnz() >= 16 * a.rows;
 }
 }  // namespace
 
-void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y, SpmmKernel kernel) {
+void spmm(const CsrMatrix& a, DenseView x, DenseMatrix& y, SpmmKernel kernel) {
   check_shapes(a, x.rows());
   y.resize(a.rows, x.cols());
   const auto bounds = balanced_row_partition(a, chunk_count());
@@ -148,8 +148,7 @@ void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y, SpmmKernel k
     for (int64_t i = bounds[c]; i < bounds[c + 1]; ++i) row_times_dense(a, i, x, y.data() + i * x.cols());
 }
 
-void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vector<int32_t>& rows, DenseMatrix& y,
-               SpmmKernel kernel) {
+void spmm_rows(const CsrMatrix& a, DenseView x, const std::vector<int32_t>& rows, DenseMatrix& y, SpmmKernel kernel) {
   check_shapes(a, x.rows());
   for (int32_t r : rows)
     if (r < 0 || r >= a.rows) throw ArgumentError("spmm_rows: row " + std::to_string(r) + " out of range");

@@ -23,13 +23,25 @@ std::vector<int64_t> balanced_row_partition(const CsrMatrix& a, int parts);
 // cache). Auto picks by the size of x. All give bitwise the same result.
 enum class SpmmKernel { Auto, Rows, Panels };
 
+// A read-only row-major view of dense features held elsewhere (a numpy
+// buffer, a DenseMatrix): the products read it in place.
+using DenseView = Eigen::Map<const DenseMatrix>;
+inline DenseView view_of(const DenseMatrix& x) { return DenseView(x.data(), x.rows(), x.cols()); }
+
 // y = a * x. y is resized; it must not alias x.
-void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y, SpmmKernel kernel = SpmmKernel::Auto);
+void spmm(const CsrMatrix& a, DenseView x, DenseMatrix& y, SpmmKernel kernel = SpmmKernel::Auto);
+inline void spmm(const CsrMatrix& a, const DenseMatrix& x, DenseMatrix& y, SpmmKernel kernel = SpmmKernel::Auto) {
+  spmm(a, view_of(x), y, kernel);
+}
 
 // y.row(r) = (a * x).row(rows[r]): only the rows a caller needs (the last hop
 // of SGC only has to produce the train/val/test rows).
-void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vector<int32_t>& rows, DenseMatrix& y,
+void spmm_rows(const CsrMatrix& a, DenseView x, const std::vector<int32_t>& rows, DenseMatrix& y,
                SpmmKernel kernel = SpmmKernel::Auto);
+inline void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vector<int32_t>& rows, DenseMatrix& y,
+                      SpmmKernel kernel = SpmmKernel::Auto) {
+  spmm_rows(a, view_of(x), rows, y, kernel);
+}
 
 // y = a * x for a sparse x (CSR): the cheap first hop on sparse features such
 // as Planetoid's bag-of-words; costs nnz(a) * (mean non-zeros of a row of x).
