@@ -48,7 +48,7 @@ class LineSearch {
         return zoom(x0, f0, g0, df, prev, cur, max_evals);
       if (std::abs(cur.slope) <= -c2 * g0) return cur;
       if (cur.slope >= 0) return zoom(x0, f0, g0, df, cur, prev, max_evals);
-      const double next = cur.step * 2;  // still descending steeply: extrapolate
+      const double next = cur.step * 4;  // still descending steeply: extrapolate
       prev = std::move(cur);
       cur = eval(x0, df, next);
     }

@@ -19,6 +19,7 @@ SoftmaxModel init_softmax(int64_t dim, int32_t classes, uint64_t seed) {
 
 namespace {
 constexpr Eigen::Index kBlockRows = 2048;
+constexpr Eigen::Index kSubRows = 256;
 
 // Softmax of each row in place (max-shifted); returns the sum of -log p(label).
 double softmax_rows_nll(DenseMatrix& z, const int32_t* labels) {
@@ -52,14 +53,22 @@ double softmax_loss_grad(const SoftmaxModel& m, FeatureRows x, const std::vector
 #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
   for (Eigen::Index blk = 0; blk < blocks; ++blk) {
     const Eigen::Index r0 = blk * kBlockRows, rn = std::min(kBlockRows, n - r0);
-    const auto xb = x.middleRows(r0, rn);
-    DenseMatrix p = xb * w;
-    p.rowwise() += b;
-    block_nll[blk] = softmax_rows_nll(p, y.data() + r0);
-    for (Eigen::Index i = 0; i < rn; ++i) p(i, y[r0 + i]) -= 1.0f;  // dloss/dlogits * n
-    Eigen::VectorXf g(d * c + c);
-    Eigen::Map<DenseMatrix>(g.data(), d, c).noalias() = xb.transpose() * p;
-    g.tail(c) = p.colwise().sum().transpose();
+    Eigen::VectorXf g = Eigen::VectorXf::Zero(d * c + c);
+    Eigen::Map<DenseMatrix> gw(g.data(), d, c);
+    double nll = 0;
+    // Sub-blocks small enough that the rows read by the forward product are
+    // still in L2 for the backward one.
+    for (Eigen::Index s0 = 0; s0 < rn; s0 += kSubRows) {
+      const Eigen::Index sn = std::min(kSubRows, rn - s0);
+      const auto xb = x.middleRows(r0 + s0, sn);
+      DenseMatrix p = xb * w;
+      p.rowwise() += b;
+      nll += softmax_rows_nll(p, y.data() + r0 + s0);
+      for (Eigen::Index i = 0; i < sn; ++i) p(i, y[r0 + s0 + i]) -= 1.0f;  // dloss/dlogits * n
+      gw.noalias() += xb.transpose() * p;
+      g.tail(c) += p.colwise().sum().transpose();
+    }
+    block_nll[blk] = nll;
     partial[blk] = std::move(g);
   }
   grad = partial[0];
