@@ -64,7 +64,6 @@ inline void row_times_dense(const CsrMatrix& a, int64_t i, DenseView x, float* o
   }
 }
 
-
 // Column panels. When X is far larger than the cache, every row a non-zero
 // gathers comes from DRAM, and the hardware can only overlap so many of those
 // scattered reads. Running the product over panels of kPanelWidth columns —
@@ -73,7 +72,7 @@ inline void row_times_dense(const CsrMatrix& a, int64_t i, DenseView x, float* o
 // prefetch far ahead; the CSR arrays are streamed once per panel. Each output
 // element sums the same products in the same order as the row kernel.
 // One hop on the Reddit-shaped graph (233k nodes, 22.4M non-zeros, d = 602,
-// 2 threads): 2.3x faster than whole rows (medians of 5 interleaved runs;
+// 2 threads): 2.6-2.9x faster than whole rows (medians of 5 interleaved runs;
 // widths 16-128 and prefetch distances 8-128 non-zeros were tried, and 16
 // columns 96 non-zeros ahead was among the fastest).
 constexpr int64_t kPanelWidth = 16;  // one cache line of floats
@@ -127,7 +126,8 @@ void spmm_by_panels(const CsrMatrix& a, DenseView x, const int32_t* rows, const 
 // d = 602 (bench/reorder_bench): Reddit-shaped, 97 non-zeros a row, panels
 // 2.9x faster; Amazon Computers, 37 a row, 1.7x; Coauthor CS, 10 a row, 1.08x;
 // soc-Slashdot, 13 a row, 0.92x; Pubmed, 5.5 a row, 0.76x.
-bool use_panels(const CsrMatrix& a, DenseView x) {
+bool use_panels(const CsrMatrix& a, DenseView x, SpmmKernel kernel) {
+  if (kernel != SpmmKernel::Auto) return kernel == SpmmKernel::Panels;
   return x.cols() >= 4 * kPanelWidth && x.size() * int64_t(sizeof(float)) > (int64_t(16) << 20) &&
          a.nnz() >= 16 * a.rows;
 }
@@ -138,7 +138,7 @@ void spmm(const CsrMatrix& a, DenseView x, DenseMatrix& y, SpmmKernel kernel) {
   y.resize(a.rows, x.cols());
   const auto bounds = balanced_row_partition(a, chunk_count());
   const bool threads = worth_threads(a.nnz() * x.cols());
-  if (kernel == SpmmKernel::Panels || (kernel == SpmmKernel::Auto && use_panels(a, x))) {
+  if (use_panels(a, x, kernel)) {
     spmm_by_panels(a, x, nullptr, bounds, y, threads);
     return;
   }
@@ -155,7 +155,7 @@ void spmm_rows(const CsrMatrix& a, DenseView x, const std::vector<int32_t>& rows
   const int64_t m = static_cast<int64_t>(rows.size());
   y.resize(m, x.cols());
   const bool threads = worth_threads(m * x.cols() * (a.nnz() / std::max<int64_t>(1, a.rows)));
-  if (kernel == SpmmKernel::Panels || (kernel == SpmmKernel::Auto && use_panels(a, x))) {
+  if (use_panels(a, x, kernel)) {
     std::vector<int64_t> bounds;
     for (int64_t r = 0; r < m; r += 256) bounds.push_back(r);
     bounds.push_back(m);

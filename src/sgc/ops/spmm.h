@@ -18,9 +18,12 @@ namespace sgc {
 // Boundaries of `parts` row ranges with about equal (non-zeros + rows) each.
 std::vector<int64_t> balanced_row_partition(const CsrMatrix& a, int parts);
 
-// Rows: each output row gathers whole rows of x. Panels: the same sums over
-// 16-column panels of x packed to stay in cache (for x much larger than the
-// cache). Auto picks by the size of x. All give bitwise the same result.
+// Rows: each output row gathers whole rows of x. Panels: the same sums, in
+// the same order, over 16-column panels of x packed to stay in cache (for x
+// much larger than the cache). Auto picks by the size of x and the mean row
+// length of a. Each kernel is bitwise deterministic for any thread count;
+// the two agree to float rounding (bitwise with the GCC build here; whether
+// the compiler fuses multiply-adds alike in both loops is its choice).
 enum class SpmmKernel { Auto, Rows, Panels };
 
 // A read-only row-major view of dense features held elsewhere (a numpy
