@@ -1,17 +1,18 @@
-// libFuzzer harness for the binary array readers (src/sgc/io/zip.h, npy.h,
-// npz.h) and the .npz data-set loaders (npz_datasets.h, fastgcn_reddit.h's
-// sparse matrix part): the input is parsed as a single .npy array and as a
-// zip / .npz archive; every entry is read (inflated, CRC-checked), parsed as
-// .npy and converted (numbers, strings, pickled objects, CSR parts), and the
-// archive is handed to every loader whose keys it has. Only sgc::Error may
-// escape; anything else is a finding. Seeds: small .npz files from
-// shared/data and .npy entries extracted from them (scripts/fuzz.sh).
+// libFuzzer harness for the binary array readers (src/sgc/io/format/zip.h,
+// npy.h, npz.h) and the .npz data-set loaders (src/sgc/io/npz_datasets.h,
+// fastgcn_reddit.h's sparse matrix part): the input is parsed as a single
+// .npy array and as a zip / .npz archive; every entry is read (inflated,
+// CRC-checked), parsed as .npy and converted (numbers, strings, pickled
+// objects, CSR parts), and the archive is handed to every loader whose keys
+// it has. Only sgc::Error may escape; anything else is a finding. Seeds:
+// small .npz files from shared/data and .npy entries extracted from them
+// (scripts/fuzz.sh).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "sgc/error.h"
-#include "sgc/io/npz.h"
+#include "sgc/io/format/npz.h"
 #include "sgc/io/npz_datasets.h"
 
 namespace {

@@ -1,16 +1,17 @@
-// libFuzzer harness for the strict pickle reader (src/sgc/io/pickle.h): feeds
-// arbitrary bytes to pickle::parse and every decoded value (the root and the
-// items / values one level below it) to the conversion helpers. Only
-// sgc::Error may escape them; anything else (a crash, a sanitizer report, a
-// leak, an unexpected exception type, an allocation beyond -rss_limit_mb) is
-// a finding. Seed corpus: the real Planetoid pickles and the pickled objects
-// inside the graphdata npz files (scripts/fuzz.sh).
+// libFuzzer harness for the strict pickle reader
+// (src/sgc/io/format/pickle.h): feeds arbitrary bytes to pickle::parse and
+// every decoded value (the root and the items / values one level below it) to
+// the conversion helpers. Only sgc::Error may escape them; anything else (a
+// crash, a sanitizer report, a leak, an unexpected exception type, an
+// allocation beyond -rss_limit_mb) is a finding. Seed corpus: the real
+// Planetoid pickles and the pickled objects inside the graphdata npz files
+// (scripts/fuzz.sh).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "sgc/error.h"
-#include "sgc/io/pickle.h"
+#include "sgc/io/format/pickle.h"
 
 namespace {
 

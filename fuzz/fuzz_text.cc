@@ -1,5 +1,5 @@
-// libFuzzer harness for the text readers (src/sgc/io/text_lines.h,
-// edge_list.h, ogb.h): the input is read as a text or gzip file by
+// libFuzzer harness for the text readers (src/sgc/io/format/text_lines.h,
+// src/sgc/io/edge_list.h, ogb.h): the input is read as a text or gzip file by
 // TextLines and parsed as an edge list and as each OGB CSV file (node ids,
 // feature rows, labels); a parsed edge list is also turned into a graph.
 // Only sgc::Error may escape; anything else (a crash, a sanitizer report, a

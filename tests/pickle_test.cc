@@ -1,7 +1,7 @@
-// Tests for the strict pickle reader (src/sgc/io/pickle.h): values, numpy
-// arrays, csr matrices and graph dicts from hand-built pickles, every error
+// Tests for the strict pickle reader (src/sgc/io/format/pickle.h): values,
+// numpy arrays, csr matrices and graph dicts from hand-built pickles, every error
 // class, and all 21 real Planetoid pickles.
-#include "sgc/io/pickle.h"
+#include "sgc/io/format/pickle.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 
 #include "pickle_writer.h"
 #include "sgc/error.h"
+#include "sgc/io/format/file_bytes.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -364,7 +365,7 @@ TEST(PickleRealFiles, AllPlanetoidPicklesParse) {
 TEST(PickleRealFiles, TruncatedRealFileNeverCrashes) {
   const std::string path = testing::planetoid_dir() + "/ind.cora.x";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no " << path;
-  const std::string full = pickle::read_file_bytes(path);
+  const std::string full = read_file_bytes(path);
   for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{30}, size_t{150}, size_t{205}, size_t{700},
                    full.size() / 2, full.size() - 2, full.size() - 1}) {
     try {

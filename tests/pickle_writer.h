@@ -1,7 +1,7 @@
 // Test helper: writes Python pickles byte by byte (protocol 2, the opcode
 // sequences Python 2 cPickle emits for numpy arrays, scipy csr_matrix and
-// defaultdict(list); see src/sgc/io/pickle.h), so tests can build small or
-// deliberately broken inputs without Python.
+// defaultdict(list); see src/sgc/io/format/pickle.h), so tests can build
+// small or deliberately broken inputs without Python.
 #pragma once
 
 #include <cstdint>

@@ -19,7 +19,8 @@
 
 #include "pickle_writer.h"
 #include "sgc/error.h"
-#include "sgc/io/pickle.h"
+#include "sgc/io/format/file_bytes.h"
+#include "sgc/io/format/pickle.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -100,7 +101,7 @@ TEST_P(PlanetoidCounts, MatchReadme) {
   const auto tyl = pickle::to_dense<int32_t>(pickle::read_file(base + "ty").root(), "ty");
   std::vector<int64_t> index;
   {
-    std::string text = pickle::read_file_bytes(base + "test.index");
+    std::string text = read_file_bytes(base + "test.index");
     size_t pos = 0;
     while (pos < text.size()) {
       size_t nl = text.find('\n', pos);
@@ -266,8 +267,8 @@ TEST_F(PlanetoidFiles, MissingFile) {
 
 TEST_F(PlanetoidFiles, TruncatedPickle) {
   if (!copy_real()) GTEST_SKIP() << "no data";
-  const std::string graph = pickle::read_file_bytes(path("graph"));
-  const std::string allx = pickle::read_file_bytes(path("allx"));
+  const std::string graph = read_file_bytes(path("graph"));
+  const std::string allx = read_file_bytes(path("allx"));
   for (double frac : {0.0, 0.001, 0.3, 0.77, 0.9999}) {
     testing::write_file(path("graph"), graph.substr(0, static_cast<size_t>(graph.size() * frac)));
     expect_format_error("graph", "truncated pickle at offset");
@@ -279,7 +280,7 @@ TEST_F(PlanetoidFiles, TruncatedPickle) {
 
 TEST_F(PlanetoidFiles, CorruptedByteIsUnknownOpcode) {
   if (!copy_real()) GTEST_SKIP() << "no data";
-  std::string y = pickle::read_file_bytes(path("y"));
+  std::string y = read_file_bytes(path("y"));
   y[2] = '\xff';  // the GLOBAL opcode after PROTO
   testing::write_file(path("y"), y);
   expect_format_error("y", "unknown opcode 0xff at offset 2");

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "readers_util.h"
+#include "sgc/io/format/zip_writer.h"
 #include "sgc/io/load.h"
 #include "sgc/io/npz_datasets.h"
-#include "sgc/io/zip_writer.h"
 #include "test_util.h"
 
 namespace sgc {

@@ -6,9 +6,9 @@
 #include "readers_util.h"
 #include "sgc/data/powerlaw.h"
 #include "sgc/io/fastgcn_reddit.h"
+#include "sgc/io/format/npz.h"
+#include "sgc/io/format/zip_writer.h"
 #include "sgc/io/load.h"
-#include "sgc/io/npz.h"
-#include "sgc/io/zip_writer.h"
 #include "sgc/ops/operator.h"
 #include "test_util.h"
 

@@ -8,8 +8,8 @@
 
 #include "pickle_writer.h"
 #include "readers_util.h"
-#include "sgc/io/npz.h"
-#include "sgc/io/zip_writer.h"
+#include "sgc/io/format/npz.h"
+#include "sgc/io/format/zip_writer.h"
 #include "test_util.h"
 
 namespace sgc {

@@ -1,14 +1,11 @@
 // Edge-list reading and writing (edge_list.h).
 #include "sgc/io/edge_list.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
-#include <memory>
 
 #include "sgc/error.h"
+#include "sgc/io/format/text_output.h"
 #include "sgc/io/loader_util.h"
 
 namespace sgc {
@@ -170,57 +167,8 @@ CsrMatrix undirected_pattern(const CsrMatrix& a) {
   return u;
 }
 
-namespace {
-
-// Buffered output to a plain or gzip file.
-class Output {
- public:
-  explicit Output(const std::string& path) : path_(path) {
-    gz_ = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-    if (gz_) {
-      gzf_ = gzopen(path.c_str(), "wb6");
-      if (!gzf_) throw FileError(path + ": cannot open for writing");
-      gzbuffer(gzf_, 1 << 20);
-    } else {
-      f_ = std::fopen(path.c_str(), "wb");
-      if (!f_) throw FileError(path + ": cannot open for writing");
-    }
-  }
-  ~Output() {
-    if (f_) std::fclose(f_);
-    if (gzf_) gzclose(gzf_);
-  }
-  void write(const std::string& s) {
-    buf_ += s;
-    if (buf_.size() >= (1 << 20)) flush();
-  }
-  void close() {
-    flush();
-    const bool ok = gz_ ? gzclose(gzf_) == Z_OK : std::fclose(f_) == 0;
-    f_ = nullptr;
-    gzf_ = nullptr;
-    if (!ok) throw FileError(path_ + ": write failed");
-  }
-
- private:
-  void flush() {
-    if (buf_.empty()) return;
-    const bool ok = gz_ ? gzwrite(gzf_, buf_.data(), static_cast<unsigned>(buf_.size())) == static_cast<int>(buf_.size())
-                        : std::fwrite(buf_.data(), 1, buf_.size(), f_) == buf_.size();
-    if (!ok) throw FileError(path_ + ": write failed");
-    buf_.clear();
-  }
-  std::string path_;
-  bool gz_ = false;
-  std::FILE* f_ = nullptr;
-  gzFile gzf_ = nullptr;
-  std::string buf_;
-};
-
-}  // namespace
-
 void write_edge_list(const std::string& path, const CsrMatrix& a, const std::vector<std::string>& header) {
-  Output out(path);
+  TextOutput out(path);
   for (const std::string& h : header) out.write("# " + h + "\n");
   std::string chunk;
   char num[32];

@@ -1,8 +1,8 @@
 // Plain edge lists, as SNAP, KONECT and many tools write them: one edge per
 // line, "<src> <dst>" separated by spaces, tabs or a comma, in a text file or
-// a gzip-compressed one (text_lines.h). Source of the layout: the SNAP data
-// sets (e.g. snap.stanford.edu/data/soc-Slashdot0902.html: '#' header lines,
-// then "FromNodeId\tToNodeId").
+// a gzip-compressed one (format/text_lines.h). Source of the layout: the SNAP
+// data sets (e.g. snap.stanford.edu/data/soc-Slashdot0902.html: '#' header
+// lines, then "FromNodeId\tToNodeId").
 //
 // Rules (shared/data/README.md section 8 describes the Slashdot file):
 //  * blank lines and lines whose first non-blank character is '#' or '%' are
@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "sgc/graph/csr.h"
-#include "sgc/io/text_lines.h"
+#include "sgc/io/format/text_lines.h"
 
 namespace sgc {
 

@@ -6,9 +6,9 @@
 
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
+#include "sgc/io/format/npz.h"
+#include "sgc/io/format/zip_writer.h"
 #include "sgc/io/loader_util.h"
-#include "sgc/io/npz.h"
-#include "sgc/io/zip_writer.h"
 
 namespace sgc {
 

@@ -1,4 +1,4 @@
-// Node-classification data sets distributed as a single .npz (npz.h):
+// Node-classification data sets distributed as a single .npz (format/npz.h):
 //
 //  * heterophilous: Platonov et al., "A critical look at the evaluation of
 //    GNNs under heterophily" (ICLR 2023), yandex-research/heterophilous-graphs
@@ -28,7 +28,7 @@
 
 #include "sgc/data/class_split.h"
 #include "sgc/data/dataset.h"
-#include "sgc/io/npz.h"
+#include "sgc/io/format/npz.h"
 
 namespace sgc {
 

@@ -9,8 +9,8 @@
 #include "sgc/data/class_split.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
+#include "sgc/io/format/text_lines.h"
 #include "sgc/io/loader_util.h"
-#include "sgc/io/text_lines.h"
 
 namespace sgc {
 

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "sgc/data/dataset.h"
-#include "sgc/io/text_lines.h"
+#include "sgc/io/format/text_lines.h"
 
 namespace sgc {
 

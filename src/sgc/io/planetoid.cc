@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "sgc/error.h"
-#include "sgc/io/pickle.h"
+#include "sgc/io/format/file_bytes.h"
+#include "sgc/io/format/pickle.h"
 
 namespace sgc {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 
 // One integer per line (Python's int(line.strip())); a final newline is fine.
 std::vector<int64_t> read_index_file(const std::string& path) {
-  std::string text = pickle::read_file_bytes(path);
+  std::string text = read_file_bytes(path);
   std::vector<int64_t> ids;
   size_t pos = 0, line = 0;
   while (pos < text.size()) {

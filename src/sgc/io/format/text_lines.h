@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "sgc/io/file_bytes.h"
+#include "sgc/io/format/file_bytes.h"
 
 namespace sgc {
 

@@ -21,8 +21,8 @@
 #include <string_view>
 
 #include "sgc/dense.h"
-#include "sgc/io/pickle.h"
-#include "sgc/io/zip.h"
+#include "sgc/io/format/pickle.h"
+#include "sgc/io/format/zip.h"
 
 namespace sgc {
 

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <string>
 
-#include "sgc/io/pickle_internal.h"
+#include "sgc/io/format/pickle_internal.h"
 
 namespace sgc::pickle {
 

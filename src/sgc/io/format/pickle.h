@@ -142,8 +142,6 @@ Document parse(std::string bytes, const std::string& source);
 // Throws sgc::FileError "<path>: cannot open (<strerror>)" if it cannot be
 // opened, "<path>: cannot read (<strerror>)" if it cannot be read.
 Document read_file(const std::string& path);
-// Reads a whole file into memory (same FileError as read_file).
-std::string read_file_bytes(const std::string& path);
 
 // Looks up a string key in a Dict (or the state Dict of an Object); the last
 // matching entry wins, as in Python. Returns nullptr if absent.

@@ -3,7 +3,7 @@
 //   dict  := '{' [ key ':' value { ',' key ':' value } [','] ] '}'
 //   key   := a quoted string;  value := string | True | False | tuple
 //   tuple := '(' [ int { ',' int } [','] ] ')'   (ints may end in 'L', Python 2)
-#include "sgc/io/npy.h"
+#include "sgc/io/format/npy.h"
 
 #include <charconv>
 #include <cstring>

@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sgc/io/file_bytes.h"
+#include "sgc/io/format/file_bytes.h"
 
 namespace sgc {
 

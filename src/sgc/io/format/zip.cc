@@ -1,7 +1,7 @@
 // The zip reader (zip.h). Record layouts from PKWARE APPNOTE.TXT 6.3; all
 // integers little-endian. Every offset and length read from the input is
 // checked against the file size before it is used.
-#include "sgc/io/zip.h"
+#include "sgc/io/format/zip.h"
 
 #include <zlib.h>
 

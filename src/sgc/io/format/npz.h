@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "sgc/graph/csr.h"
-#include "sgc/io/npy.h"
-#include "sgc/io/zip.h"
+#include "sgc/io/format/npy.h"
+#include "sgc/io/format/zip.h"
 
 namespace sgc {
 

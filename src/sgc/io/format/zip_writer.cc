@@ -1,5 +1,5 @@
 // ZipWriter (zip_writer.h).
-#include "sgc/io/zip_writer.h"
+#include "sgc/io/format/zip_writer.h"
 
 #include <zlib.h>
 

@@ -11,7 +11,7 @@
 #include <type_traits>
 
 #include "sgc/error.h"
-#include "sgc/io/pickle.h"
+#include "sgc/io/format/pickle.h"
 
 namespace sgc::pickle {
 namespace {

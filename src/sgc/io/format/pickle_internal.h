@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "sgc/io/pickle.h"
+#include "sgc/io/format/pickle.h"
 
 namespace sgc::pickle {
 

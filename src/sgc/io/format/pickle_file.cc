@@ -2,18 +2,14 @@
 // input is held in memory (a copy, or a read-only MAP_POPULATE mapping of the
 // file, which is several times cheaper than read() into fresh pages for
 // multi-megabyte files), and every decoded Node lives in the Document.
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <string>
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sgc/error.h"
-#include "sgc/io/pickle_internal.h"
+#include "sgc/io/format/file_bytes.h"
+#include "sgc/io/format/pickle_internal.h"
 
 namespace sgc::pickle {
 
@@ -55,44 +51,12 @@ struct Fd {
   ~Fd() { ::close(fd); }
 };
 
-int open_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");
-  return fd;
-}
-
-// Reads to end of file; `expect` (the file size, if known) sizes the first read.
-std::string read_all(int fd, size_t expect, const std::string& path) {
-  std::string out;
-  for (;;) {
-    size_t old = out.size();
-    size_t chunk = std::max<size_t>(expect + 1 - std::min(expect, old), 1 << 16);
-    out.resize(old + chunk);
-    ssize_t n = ::read(fd, out.data() + old, chunk);
-    if (n < 0) {
-      out.resize(old);
-      if (errno == EINTR) continue;
-      throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
-    }
-    out.resize(old + static_cast<size_t>(n));
-    if (n == 0) break;
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string read_file_bytes(const std::string& path) {
-  Fd f{open_file(path)};
-  struct stat st {};
-  size_t expect = ::fstat(f.fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
-  return read_all(f.fd, expect, path);
-}
 
 Document read_file(const std::string& path) {
   auto arena = std::make_unique<Document::Arena>();
   {
-    Fd f{open_file(path)};
+    Fd f{io_detail::open_file(path)};
     struct stat st {};
     const bool regular = ::fstat(f.fd, &st) == 0 && S_ISREG(st.st_mode);
     if (regular && st.st_size > 0) {
@@ -105,7 +69,7 @@ Document read_file(const std::string& path) {
       }
     }
     if (!arena->map) {
-      arena->owned = read_all(f.fd, regular ? static_cast<size_t>(st.st_size) : 0, path);
+      arena->owned = io_detail::read_all(f.fd, regular ? static_cast<size_t>(st.st_size) : 0, path);
       arena->input = arena->owned;
     }
   }

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "sgc/error.h"
-#include "sgc/io/pickle_internal.h"
+#include "sgc/io/format/pickle_internal.h"
 
 namespace sgc::pickle {
 namespace {

@@ -1,7 +1,7 @@
 // .npz access (npz.h) and the sparse-matrix layouts stored in .npz files.
 // scipy.sparse.save_npz (scipy/sparse/_matrix_io.py) stores format as a
 // 0-d bytes array, shape as int64[2], and the matrix's own arrays.
-#include "sgc/io/npz.h"
+#include "sgc/io/format/npz.h"
 
 #include "sgc/error.h"
 

@@ -2,6 +2,7 @@
 // byte range: a private read-only mapping for regular files, a copy
 // otherwise. The binary readers (zip.h, npy.h) parse from it directly, so a
 // multi-gigabyte .npz is not copied before its entries are inflated.
+// Also read_file_bytes: a whole file read into a std::string.
 #pragma once
 
 #include <memory>
@@ -33,5 +34,17 @@ class FileBytes {
   size_t map_len_ = 0;
   std::string_view view_;
 };
+
+// Reads a whole file into memory. Throws sgc::FileError
+// "<path>: cannot open (<strerror>)" / "<path>: cannot read (<strerror>)".
+std::string read_file_bytes(const std::string& path);
+
+namespace io_detail {
+// The pieces of read_file_bytes, for readers that open the file themselves
+// (pickle::read_file): open(2) read-only (same FileError), and read to end of
+// file, `expect` (the file size, if known) sizing the first read.
+int open_file(const std::string& path);
+std::string read_all(int fd, size_t expect, const std::string& path);
+}  // namespace io_detail
 
 }  // namespace sgc

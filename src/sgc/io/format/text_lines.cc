@@ -1,6 +1,6 @@
 // TextLines (text_lines.h). The whole compressed file is mapped (FileBytes);
 // text is inflated into a buffer 1 MiB at a time and handed out line by line.
-#include "sgc/io/text_lines.h"
+#include "sgc/io/format/text_lines.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,0 +1,33 @@
+// Buffered output to a plain or gzip file (the writing side of
+// text_lines.h): a path ending in ".gz" is gzip-compressed (zlib level 6).
+// Errors: sgc::FileError "<path>: cannot open for writing" / "<path>: write failed".
+#pragma once
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <string>
+
+namespace sgc {
+
+class TextOutput {
+ public:
+  explicit TextOutput(const std::string& path);
+  ~TextOutput();
+  TextOutput(const TextOutput&) = delete;
+  TextOutput& operator=(const TextOutput&) = delete;
+
+  void write(const std::string& s);
+  // Flushes and closes the file; throws if any write failed.
+  void close();
+
+ private:
+  void flush();
+  std::string path_;
+  bool gz_ = false;
+  std::FILE* f_ = nullptr;
+  gzFile gzf_ = nullptr;
+  std::string buf_;
+};
+
+}  // namespace sgc
