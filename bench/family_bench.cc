@@ -21,8 +21,8 @@
 #include "sgc/graph/normalize.h"
 #include "sgc/io/planetoid.h"
 #include "sgc/ops/operator.h"
-#include "sgc/ops/published.h"
-#include "sgc/pipeline.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/presets.h"
 #include "sgc/util/memory.h"
 #include "sgc/util/timer.h"
 #include "bench_util.h"
@@ -43,7 +43,7 @@ struct Measured {
 };
 
 // Propagation of the row-normalised sparse features to the train/val/test
-// rows, as the pipeline does; median time of `runs`.
+// rows, as precompute() does; median time of `runs`.
 Measured propagate(const sgc::CsrMatrix& s, const sgc::CsrMatrix& x, const sgc::OperatorSpec& spec,
                    const std::vector<int32_t>& rows, int runs) {
   Measured m;
@@ -84,35 +84,39 @@ int main(int argc, char** argv) {
     std::vector<int32_t> rows = d.train;
     rows.insert(rows.end(), d.val.begin(), d.val.end());
     rows.insert(rows.end(), d.test.begin(), d.test.end());
-    const sgc::PublishedSetting dgc = *sgc::published_setting("dgc", name);
-    const sgc::CsrMatrix s = sgc::normalized_operator(d.adjacency, dgc.op);
+    const sgc::Preset dgc = sgc::preset_for(d, sgc::find_operator("dgc"));
+    const sgc::CsrMatrix s = sgc::normalized_operator(d.adjacency, dgc.config.op);
 
-    std::printf("%s: DGC T=%g K=%d (published %.1f%%, %.2f s on a GTX 1080 Ti)\n", name.c_str(), dgc.op.t, dgc.op.k,
-                dgc.test_accuracy, kDgcGpuSeconds.at(name));
+    std::printf("%s: DGC T=%g K=%d (published %.1f%%, %.2f s on a GTX 1080 Ti)\n", name.c_str(), dgc.config.op.t,
+                dgc.config.op.k, dgc.published_accuracy, kDgcGpuSeconds.at(name));
     std::printf("  %-28s %9s %11s %10s %9s\n", "operator", "products", "propagate", "train", "test acc");
-    sgc::OperatorSpec naive_spec = dgc.op;
-    naive_spec.op = "dgc_naive";
+    sgc::OperatorSpec naive_spec = dgc.config.op;
+    naive_spec.def = &sgc::find_operator("dgc_naive");
     const Measured naive = propagate(s, d.features, naive_spec, rows, naive_runs);
-    const Measured series = propagate(s, d.features, dgc.op, rows, runs);
+    const Measured series = propagate(s, d.features, dgc.config.op, rows, runs);
 
     std::vector<std::pair<std::string, sgc::OperatorSpec>> lines{{"dgc, K naive Euler steps", naive_spec},
-                                                                 {"dgc, truncated series", dgc.op}};
-    sgc::OperatorSpec heat = dgc.op;
-    heat.op = "heat";
-    lines.push_back({"heat kernel exp(-T(I-S))", heat});
-    if (auto ssgc = sgc::published_setting("ssgc", name)) lines.push_back({"ssgc K=16 alpha=0.05", ssgc->op});
-    sgc::OperatorSpec ppr;
-    ppr.op = "ppr";
-    lines.push_back({"ppr alpha=0.1", ppr});
-    sgc::OperatorSpec sign;
-    sign.op = "sign";
-    lines.push_back({"sign K=2", sign});
+                                                                 {"dgc, truncated series", dgc.config.op}};
+    // Every other operator of the registry with its preset for this data set
+    // (published settings where there are some, else its defaults).
+    for (const sgc::OperatorDef* op : sgc::operators()) {
+      if (op == dgc.config.op.def || op == naive_spec.def) continue;
+      const sgc::Preset p = sgc::preset_for(d, *op);
+      try {
+        sgc::validate_operator(p.config.op);
+      } catch (const sgc::ArgumentError&) {
+        continue;  // needs settings no preset gives (poly's coefficients)
+      }
+      const std::string summary = sgc::operator_summary(p.config.op);
+      lines.push_back({summary.substr(0, summary.find(" norm=")), p.config.op});
+    }
 
     for (const auto& [label, spec] : lines) {
-      const Measured m = spec.op == "dgc_naive" ? naive : spec.op == "dgc" ? series : propagate(s, d.features, spec, rows, runs);
+      const Measured m = &spec == &lines[0].second   ? naive
+                         : &spec == &lines[1].second ? series
+                                                     : propagate(s, d.features, spec, rows, runs);
       // Train on these features with the operator's published training settings (else SGC's).
-      sgc::TrainOptions train = sgc::paper_defaults(name).train;
-      if (auto p = sgc::published_setting(spec.op, name)) train = p->train;
+      const sgc::TrainOptions train = sgc::preset_for(d, *spec.def).config.train;
       sgc::Precomputed pre;
       pre.x = m.result.features;
       pre.classes = d.num_classes;

@@ -25,7 +25,7 @@
 #include "sgc/data/powerlaw.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/ops/spmm.h"
-#include "sgc/pipeline.h"
+#include "sgc/model/linear_model.h"
 #include "sgc/util/memory.h"
 #include "sgc/util/timer.h"
 #include "bench_util.h"
@@ -136,12 +136,13 @@ int main(int argc, char** argv) {
   if (stages.find("inductive") == std::string::npos) return 0;
   sgc::StageTimes times;
   times.load = gen_s;
-  sgc::OperatorSpec op;
-  op.k = 2;
-  const sgc::Precomputed pre =
-      sgc::precompute(std::move(d), sgc::FeatureNorm::ZScore, op, &times, sgc::Protocol::Inductive);
+  sgc::Config config;
+  config.op.k = 2;
+  config.feature_norm = sgc::FeatureNorm::ZScore;
+  config.protocol = sgc::Protocol::Inductive;
+  const sgc::Precomputed pre = sgc::precompute(std::move(d), config, &times);
   sgc::TrainOptions train;
-  train.optimizer = "lbfgs";
+  train.optimizer = &sgc::find_optimizer("lbfgs");
   train.epochs = lbfgs_iters;
   train.weight_decay = 0;
   // The loss after each iteration and when it was reached, so a comparison can

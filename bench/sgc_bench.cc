@@ -17,7 +17,8 @@
 #include <vector>
 
 #include "sgc/io/planetoid.h"
-#include "sgc/pipeline.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/presets.h"
 #include "sgc/util/memory.h"
 #include "sgc/util/timer.h"
 #include "bench_util.h"
@@ -60,8 +61,9 @@ int main(int argc, char** argv) {
       sgc::Timer timer;
       const sgc::Dataset d = sgc::load_planetoid(data_dir, name);
       t.load = timer.seconds();
-      const sgc::SgcConfig cfg = sgc::paper_defaults(name);
-      const sgc::Precomputed pre = sgc::precompute(d, cfg.feature_norm, cfg.op, &t);
+      // load_planetoid reads the files only: the family is set here, as load_dataset does.
+      const sgc::Config cfg = sgc::preset_for("planetoid", name, sgc::default_operator()).config;
+      const sgc::Precomputed pre = sgc::precompute(d, cfg, &t);
       const sgc::Evaluation ev = sgc::fit_evaluate(pre, cfg.train, &t);
       load.push_back(t.load), norm.push_back(t.normalize), prop.push_back(t.propagate);
       train.push_back(t.train), eval.push_back(t.evaluate), acc.push_back(ev.test_acc);

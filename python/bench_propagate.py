@@ -7,14 +7,15 @@ Both sides compute S = AugNormAdj(A) and S^K X (X: Pubmed's row-normalised
 features, 19717 x 500, float32) in this process, with the same allocator and
 threads, runs interleaved. The C++ side is `_core._time_cpp_propagate`: the
 graph and X are built as sgc types beforehand and only
-`normalized_operator(adj, spec)` + `apply_operator(s, x, spec)` are timed, as
-a C++ caller holding its own X makes them (apply_operator takes X by value,
-so an lvalue is copied). The Python side is the whole `sgc.propagate(adj, X)`:
-argument checks, scipy -> CSR conversion, the call, the numpy result; a
-float32 C-contiguous X is read in place (no copy), float64 is converted, a
+`normalized_operator(adj, spec)` + `apply_operator(s, FeatureInput(x), spec)`
+are timed, as a C++ caller holding its own X makes them (a dense X handed over
+as a read-only sgc::DenseView, which the sgc operator reads in place). The
+Python side is the whole `sgc.propagate(adj, X)`: argument checks, scipy ->
+CSR conversion, the call, the numpy result; a float32 C-contiguous X goes to
+the library as a view of numpy's buffer (no copy), float64 is converted, a
 sparse X is copied into the library's CSR type.
-"moved" is the C++ call with X moved in (its copy made outside the timer), the
-cheapest way to call the library, which consumes X.
+"moved" is the C++ call with an owned X moved in (its copy made outside the
+timer), which lets the library consume X.
 
 Like the `sgc` command, the script re-executes itself once with glibc's
 hugetlb malloc tunable (first touch of fresh pages is slow on these VMs; see

@@ -1,8 +1,7 @@
 // The SGC family on the real Planetoid files: published accuracy with the
-// published settings (sgc/ops/published.h), DGC's truncated series against
+// published settings (OperatorDef::published, applied by sgc/presets.h), DGC's truncated series against
 // its K naive Euler steps, and the `sgc` subcommands around the operators.
 #include <gtest/gtest.h>
-#include <omp.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -15,9 +14,10 @@
 
 #include "sgc/graph/normalize.h"
 #include "sgc/io/planetoid.h"
+#include "sgc/model/linear_model.h"
 #include "sgc/ops/operator.h"
-#include "sgc/ops/published.h"
-#include "sgc/pipeline.h"
+#include "sgc/presets.h"
+#include "sgc/util/threads.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -40,13 +40,16 @@ class PublishedSettings : public ::testing::TestWithParam<Target> {};
 
 TEST_P(PublishedSettings, ReachTheirAccuracy) {
   const Target want = GetParam();
-  const std::optional<PublishedSetting> setting = published_setting(want.op, want.dataset);
-  ASSERT_TRUE(setting);
-  const Precomputed pre = precompute(planetoid(want.dataset), FeatureNorm::Row, setting->op);
-  const double first = fit_evaluate(pre, setting->train).test_acc * 100;
+  // load_planetoid reads the files only; the family is what load_dataset sets.
+  const Preset setting = preset_for("planetoid", want.dataset, find_operator(want.op));
+  ASSERT_GT(setting.published_accuracy, 0) << "no published setting for " << want.op << " on " << want.dataset;
+  ASSERT_EQ(setting.config.op.def, &find_operator(want.op));
+  ASSERT_EQ(setting.config.feature_norm, FeatureNorm::Row);
+  const Precomputed pre = precompute(planetoid(want.dataset), setting.config);
+  const double first = fit_evaluate(pre, setting.config.train).test_acc * 100;
   std::vector<double> runs;
   for (uint64_t seed = 0; seed < 10; ++seed) {
-    TrainOptions opt = setting->train;
+    TrainOptions opt = setting.config.train;
     opt.seed = seed;
     runs.push_back(fit_evaluate(pre, opt).test_acc * 100);
   }
@@ -54,7 +57,7 @@ TEST_P(PublishedSettings, ReachTheirAccuracy) {
   EXPECT_GE(first, want.floor) << want.op << " on " << want.dataset;
   EXPECT_GE(mean, want.floor) << want.op << " on " << want.dataset << ", mean of 10 seeds";
   std::printf("%s %s: default seed %.1f, mean of 10 seeds %.2f (published %.1f)\n", want.op, want.dataset, first,
-              mean, setting->test_accuracy);
+              mean, setting.published_accuracy);
 }
 
 // DGC: the published 83.3 / 73.3 / 80.3 less 0.5.
@@ -81,18 +84,19 @@ class DgcSeries : public ::testing::TestWithParam<const char*> {};
 // busy machine (the result does not depend on the thread count).
 TEST_P(DgcSeries, EqualsTheNaiveStepsWithATenthOfTheProducts) {
   const std::string name = GetParam();
-  const int threads_before = omp_get_max_threads();
-  omp_set_num_threads(1);
+  const int threads_before = num_threads();
+  set_num_threads(1);
   Dataset d = planetoid(name);
   normalize_features(d, FeatureNorm::Row);
   const DenseMatrix all = to_dense(d.features);
   DenseMatrix x(all.rows(), 32);
   for (int c = 0; c < 32; ++c) x.col(c) = all.col(Eigen::Index(c) * all.cols() / 32);
 
-  OperatorSpec spec = published_setting("dgc", name)->op;
+  OperatorSpec spec = preset_for("planetoid", name, find_operator("dgc")).config.op;
+  EXPECT_GE(spec.k, 250) << "DGC's published K";
   const CsrMatrix s = normalized_operator(d.adjacency, spec);
   const OperatorResult series = run_operator(s, x, spec);
-  spec.op = "dgc_naive";
+  spec.def = &find_operator("dgc_naive");
   const OperatorResult naive = run_operator(s, x, spec);
 
   EXPECT_EQ(naive.sparse_products, spec.k);
@@ -101,7 +105,7 @@ TEST_P(DgcSeries, EqualsTheNaiveStepsWithATenthOfTheProducts) {
   EXPECT_LT(testing::max_rel_error(series.features, naive.features), 1e-4);
   std::printf("%s: K=%d naive products, %lld series products, relative difference %.2e\n", name.c_str(), spec.k,
               (long long)series.sparse_products, frobenius_rel(series.features, naive.features));
-  omp_set_num_threads(threads_before);
+  set_num_threads(threads_before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Planetoid, DgcSeries, ::testing::Values("cora", "citeseer", "pubmed"));

@@ -1,13 +1,13 @@
 // The inductive protocol and the Reddit-shaped generator.
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include "sgc/data/powerlaw.h"
 #include "sgc/data/synthetic.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/graph/subgraph.h"
-#include "sgc/pipeline.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/util/threads.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -28,7 +28,12 @@ TEST(Inductive, EqualsHandBuiltProtocol) {
   o.train_per_class = 30;
   const Dataset d = make_csbm(o);
   const int k = 2;
-  const Precomputed p = precompute(d, FeatureNorm::ZScore, OperatorSpec{"sgc", k}, nullptr, Protocol::Inductive);
+  Config c;
+  c.feature_norm = FeatureNorm::ZScore;
+  c.op.def = &find_operator("sgc");
+  c.op.k = k;
+  c.protocol = Protocol::Inductive;
+  const Precomputed p = precompute(d, c);
 
   // By hand: z-score over all nodes (zscore_columns, tested on its own; the
   // graph part is redone here in double), A_train = A[train, train], each
@@ -55,7 +60,8 @@ TEST(Inductive, EqualsHandBuiltProtocol) {
   EXPECT_LT(testing::max_error_vs_scale(DenseMatrix(p.val_x()), want_val), 1e-6);
   EXPECT_LT(testing::max_error_vs_scale(DenseMatrix(p.test_x()), want_test), 1e-6);
   // And it differs from the transductive features of the training rows.
-  const Precomputed t = precompute(d, FeatureNorm::ZScore, k);
+  c.protocol = Protocol::Transductive;
+  const Precomputed t = precompute(d, c);
   EXPECT_GT((DenseMatrix(t.train_x()) - DenseMatrix(p.train_x())).cwiseAbs().maxCoeff(), 1e-3);
 }
 
@@ -74,10 +80,12 @@ TEST(PowerLaw, HeavyTailSymmetricDeterministic) {
   o.avg_degree = 30;
   o.features = 16;
   o.classes = 8;
-  omp_set_num_threads(1);
+  const int threads_before = num_threads();
+  set_num_threads(1);
   const Dataset a = make_powerlaw(o);
-  omp_set_num_threads(2);
+  set_num_threads(2);
   const Dataset b = make_powerlaw(o);
+  set_num_threads(threads_before);
   EXPECT_EQ(a.adjacency.indptr, b.adjacency.indptr);
   EXPECT_EQ(a.adjacency.indices, b.adjacency.indices);
   EXPECT_TRUE((a.dense_features.array() == b.dense_features.array()).all());
@@ -98,11 +106,15 @@ TEST(PowerLaw, PropagationBeatsRawFeatures) {
   o.features = 64;
   o.classes = 10;
   TrainOptions opt;
-  opt.optimizer = "lbfgs";
+  opt.optimizer = &find_optimizer("lbfgs");
   opt.epochs = 30;
   const Dataset d = make_powerlaw(o);
-  const double k0 = fit_evaluate(precompute(d, FeatureNorm::ZScore, 0), opt).test_acc;
-  const double k2 = fit_evaluate(precompute(d, FeatureNorm::ZScore, 2), opt).test_acc;
+  Config c;
+  c.feature_norm = FeatureNorm::ZScore;
+  c.op.k = 0;
+  const double k0 = fit_evaluate(precompute(d, c), opt).test_acc;
+  c.op.k = 2;
+  const double k2 = fit_evaluate(precompute(d, c), opt).test_acc;
   EXPECT_GT(k2, k0 + 0.1) << "K=0 " << k0 << " K=2 " << k2;
 }
 

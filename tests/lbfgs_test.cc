@@ -55,9 +55,9 @@ TEST(Lbfgs, SoftmaxRegressionBeatsAdamLossInFewerSteps) {
   TrainOptions opt;
   opt.epochs = 30;
   opt.weight_decay = 1e-3;
-  opt.optimizer = "lbfgs";
+  opt.optimizer = &find_optimizer("lbfgs");
   const TrainOutcome l = train_softmax(x, y, c, opt);
-  opt.optimizer = "adam";
+  opt.optimizer = &find_optimizer("adam");
   opt.lr = 0.05;
   opt.epochs = 300;
   const TrainOutcome a = train_softmax(x, y, c, opt);

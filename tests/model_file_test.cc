@@ -2,16 +2,18 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
-#include "sgc/error.h"
+#include <zlib.h>
+
 #include "sgc/data/synthetic.h"
+#include "sgc/error.h"
 #include "sgc/eval/metrics.h"
+#include "sgc/model/linear_model.h"
 #include "sgc/model/model_file.h"
-#include "sgc/pipeline.h"
-#include "sgc/predict.h"
 
 namespace sgc {
 namespace {
@@ -20,16 +22,28 @@ std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("sgc_model_test_" + name)).string();
 }
 
-SavedModel example() {
-  SavedModel m;
-  m.op.op = "sgc";
-  m.op.k = 3;
-  m.feature_norm = "zscore";
-  m.zscore_mean = {0.5f, -1.0f};
-  m.zscore_std = {2.0f, 1.0f};
-  m.model = init_softmax(2, 3, 7);
-  m.training = {{"dataset", "unit"}};
+Config example_config() {
+  Config c;
+  c.op.def = &find_operator("sgc");
+  c.op.k = 3;
+  c.feature_norm = FeatureNorm::ZScore;
+  return c;
+}
+
+// A linear model with given weights and z-score statistics (2 features, 3 classes).
+LinearModel example_model(const Config& c) {
+  const SoftmaxModel w = init_softmax(2, 3, 7);
+  ModelState s;
+  s.header = {{"dim", 2}, {"classes", 3}, {"zscore_mean", {0.5f, -1.0f}}, {"zscore_std", {2.0f, 1.0f}}};
+  s.weights.assign(w.theta.data(), w.theta.data() + w.theta.size());
+  LinearModel m;
+  m.set_state(s, c);
   return m;
+}
+
+void save_example(const std::string& path) {
+  const Config c = example_config();
+  save_model(path, c, example_model(c), {{"dataset", "unit"}});
 }
 
 std::string read_all(const std::string& p) {
@@ -42,22 +56,112 @@ void write_all(const std::string& p, const std::string& s) {
   f << s;
 }
 
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(char((v >> (8 * i)) & 0xFF));
+}
+
+// A file in the layout of format version 1 (written by sgc before the
+// configuration moved into the header's "config"), built byte by byte.
+std::string v1_file(const nlohmann::json& header, const std::vector<float>& weights) {
+  const std::string text = header.dump();
+  std::string out = "SGCMODEL";
+  put_u32(out, 1);
+  put_u32(out, uint32_t(text.size()));
+  out += text;
+  const size_t at = out.size();
+  out.resize(at + weights.size() * sizeof(float));
+  std::memcpy(out.data() + at, weights.data(), weights.size() * sizeof(float));
+  put_u32(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(out.data() + at), uInt(weights.size() * 4))));
+  return out;
+}
+
 TEST(ModelFile, RoundTrip) {
   const std::string p = temp_path("ok.sgcm");
-  const SavedModel m = example();
-  save_model(p, m);
+  const Config c = example_config();
+  const LinearModel m = example_model(c);
+  save_model(p, c, m, {{"dataset", "unit"}});
   const SavedModel r = load_model(p);
-  EXPECT_EQ(r.op.k, 3);
-  EXPECT_EQ(r.feature_norm, "zscore");
-  EXPECT_EQ(r.zscore_mean, m.zscore_mean);
-  EXPECT_TRUE((r.model.theta.array() == m.model.theta.array()).all());
+  EXPECT_EQ(r.config.op.def, &find_operator("sgc"));
+  EXPECT_EQ(r.config.op.k, 3);
+  EXPECT_EQ(r.config.feature_norm, FeatureNorm::ZScore);
+  EXPECT_EQ(config_to_json(r.config), config_to_json(c));
+  ASSERT_NE(r.model, nullptr);
+  const ModelState want = m.state(), got = r.model->state();
+  EXPECT_EQ(got.header, want.header);
+  EXPECT_EQ(got.header["zscore_mean"], nlohmann::json({0.5f, -1.0f}));
+  EXPECT_EQ(got.weights, want.weights);
   EXPECT_EQ(r.training["dataset"], "unit");
+  std::remove(p.c_str());
+}
+
+// Files of format version 1 are still read: the operator, feature
+// normalisation, statistics and weights become a version 2 configuration.
+TEST(ModelFile, ReadsVersion1Files) {
+  const std::string p = temp_path("v1.sgcm");
+  const SoftmaxModel w = init_softmax(2, 3, 7);
+  const std::vector<float> weights(w.theta.data(), w.theta.data() + w.theta.size());
+  // As the version 1 writer did: every operator field, CamelCase norms accepted.
+  nlohmann::json h = {{"format", "sgc-model"},
+                      {"version", 1},
+                      {"dim", 2},
+                      {"classes", 3},
+                      {"operator",
+                       {{"op", "sgc"}, {"k", 3}, {"norm", "AugNormAdj"}, {"self_loop", 1.0}, {"t", 5.0},
+                        {"alpha", 0.1}, {"tol", 1e-6}}},
+                      {"feature_norm", "zscore"},
+                      {"zscore_mean", {0.5f, -1.0f}},
+                      {"zscore_std", {2.0f, 1.0f}},
+                      {"training", {{"dataset", "old"}}}};
+  write_all(p, v1_file(h, weights));
+  SavedModel r = load_model(p);
+  EXPECT_EQ(r.config.op.def, &find_operator("sgc"));
+  EXPECT_EQ(r.config.op.k, 3);
+  EXPECT_EQ(r.config.op.norm, Normalization::AugNormAdj);
+  EXPECT_EQ(r.config.feature_norm, FeatureNorm::ZScore);
+  EXPECT_EQ(r.training["dataset"], "old");
+  ASSERT_NE(r.model, nullptr);
+  EXPECT_EQ(r.model->state().weights, weights);
+  EXPECT_EQ(r.model->state().header["zscore_std"], nlohmann::json({2.0f, 1.0f}));
+  // Re-saved, it is a version 2 file with the same configuration and weights.
+  save_model(p, r.config, *r.model, r.training);
+  EXPECT_EQ(uint8_t(read_all(p)[8]), kModelFormatVersion);
+  const SavedModel again = load_model(p);
+  EXPECT_EQ(config_to_json(again.config), config_to_json(r.config));
+  EXPECT_EQ(again.model->state().weights, weights);
+
+  // Another operator and normalisation, row-normalised features (no statistics).
+  h["operator"] = {{"op", "dgc"}, {"k", 20}, {"norm", "rwalk"}, {"self_loop", 1.0},
+                   {"t", 3.5}, {"alpha", 0.1}, {"tol", 1e-6}};
+  h["feature_norm"] = "row";
+  h.erase("zscore_mean");
+  h.erase("zscore_std");
+  write_all(p, v1_file(h, weights));
+  r = load_model(p);
+  EXPECT_EQ(r.config.op.def, &find_operator("dgc"));
+  EXPECT_EQ(r.config.op.k, 20);
+  EXPECT_DOUBLE_EQ(r.config.op.t, 3.5);
+  EXPECT_EQ(r.config.op.norm, Normalization::RWalk);
+  EXPECT_EQ(r.config.feature_norm, FeatureNorm::Row);
+  EXPECT_EQ(r.model->state().weights, weights);
+
+  // A version 1 file that lacks a field, or names an unknown operator, is refused.
+  nlohmann::json no_dim = h;
+  no_dim.erase("dim");
+  write_all(p, v1_file(no_dim, weights));
+  EXPECT_THROW(load_model(p), FormatError);
+  nlohmann::json bad_op = h;
+  bad_op["operator"]["op"] = "gcn";
+  write_all(p, v1_file(bad_op, weights));
+  EXPECT_THROW(load_model(p), FormatError);
+  // The weight count follows from dim and classes.
+  write_all(p, v1_file(h, std::vector<float>(weights.begin(), weights.end() - 1)));
+  EXPECT_THROW(load_model(p), FormatError);
   std::remove(p.c_str());
 }
 
 TEST(ModelFile, RejectsWhatItCannotRead) {
   const std::string good = temp_path("good.sgcm"), bad = temp_path("bad.sgcm");
-  save_model(good, example());
+  save_example(good);
   const std::string bytes = read_all(good);
   auto expect_format_error = [&](const std::string& content, const std::string& needle) {
     write_all(bad, content);
@@ -93,26 +197,26 @@ TEST(ModelFile, SavedModelClassifiesANewGraph) {
   CsbmOptions big = small;
   big.nodes = 3000;
   const Dataset train_graph = make_csbm(small), new_graph = make_csbm(big);
-  OperatorSpec op;
-  const Precomputed pre = precompute(train_graph, FeatureNorm::ZScore, op);
-  TrainOptions opt;
-  const Evaluation ev = fit_evaluate(pre, opt);
-  SavedModel m;
-  m.op = op;
-  m.feature_norm = "zscore";
-  m.zscore_mean = pre.feature_stats.mean;
-  m.zscore_std = pre.feature_stats.std;
-  m.model = ev.model;
+  Config c;
+  c.feature_norm = FeatureNorm::ZScore;
+  LinearModel m;
+  m.prepare(train_graph, c);
+  const Evaluation ev = m.fit(c);
+  EXPECT_GT(ev.test_acc, 0.85);
   const std::string p = temp_path("csbm.sgcm");
-  save_model(p, m);
-  const Prediction pred = predict_nodes(new_graph, load_model(p));
+  save_model(p, c, m);
+  const SavedModel loaded = load_model(p);
+  const Prediction pred = loaded.model->predict(new_graph, loaded.config);
+  EXPECT_EQ(pred.logits.rows(), new_graph.num_nodes());
   std::vector<int32_t> got, want;
   for (int32_t v : new_graph.test) got.push_back(pred.label[v]), want.push_back(new_graph.labels[v]);
   EXPECT_GT(accuracy(got, want), 0.85);
+  // The loaded model predicts exactly as the one that was saved.
+  EXPECT_EQ(m.predict(new_graph, c).label, pred.label);
   // Wrong feature dimension is refused.
   CsbmOptions other = big;
   other.features = 10;
-  EXPECT_THROW(predict_nodes(make_csbm(other), m), ArgumentError);
+  EXPECT_THROW(loaded.model->predict(make_csbm(other), loaded.config), ArgumentError);
   std::remove(p.c_str());
 }
 

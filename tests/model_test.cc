@@ -110,13 +110,14 @@ TEST(Train, SeparableProblemIsLearnedAndDeterministic) {
     x(i, 1) = float(rng.normal());
   }
   TrainOptions opt;
+  opt.optimizer = &find_optimizer("adam");
   opt.epochs = 50;
-  const TrainOutcome a = train_softmax_adam(x, y, 2, opt);
-  const TrainOutcome b = train_softmax_adam(x, y, 2, opt);
+  const TrainOutcome a = train_softmax(x, y, 2, opt);
+  const TrainOutcome b = train_softmax(x, y, 2, opt);
   EXPECT_GT(accuracy(softmax_predict(a.model, x), y), 0.97);
   EXPECT_TRUE((a.model.theta.array() == b.model.theta.array()).all());
   opt.epochs = 0;
-  EXPECT_THROW(train_softmax_adam(x, y, 2, opt), ArgumentError);
+  EXPECT_THROW(train_softmax(x, y, 2, opt), ArgumentError);
 }
 
 TEST(Metrics, AccuracyAndF1) {

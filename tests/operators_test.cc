@@ -4,7 +4,6 @@
 // solve for PPR), plus the properties the implementation promises (rows,
 // sparse input, thread-count independence, product counts, errors).
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 
@@ -12,6 +11,7 @@
 #include "sgc/graph/normalize.h"
 #include "sgc/ops/dgc.h"
 #include "sgc/ops/operator.h"
+#include "sgc/util/threads.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -25,9 +25,9 @@ using testing::max_rel_error;
 // machine (the operators are bitwise identical for any thread count, which
 // BitwiseIdenticalForAnyThreadCount checks on a larger graph).
 struct OneThread {
-  const int before = omp_get_max_threads();
-  OneThread() { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(before); }
+  const int before = num_threads();
+  OneThread() { set_num_threads(1); }
+  ~OneThread() { set_num_threads(before); }
 };
 
 struct Fixture {
@@ -46,9 +46,13 @@ Fixture make_fixture(uint64_t seed, int n = 70, int d = 9) {
 
 OperatorSpec spec_of(const std::string& op, int k, double t = 5.0, double alpha = 0.1, double tol = 1e-6) {
   OperatorSpec spec;
-  spec.op = op, spec.k = k, spec.t = t, spec.alpha = alpha, spec.tol = tol;
+  spec.def = &find_operator(op);
+  spec.k = k, spec.t = t, spec.alpha = alpha, spec.tol = tol;
   return spec;
 }
+
+// "sgc K=3", for messages.
+std::string label(const OperatorSpec& spec) { return operator_summary(spec); }
 
 DenseMatrixD power_times(const DenseMatrixD& m, int k, DenseMatrixD x) {
   for (int i = 0; i < k; ++i) x = m * x;
@@ -173,12 +177,61 @@ TEST(Operators, SignConcatenatesTheHops) {
         << "hop " << h;
 }
 
+OperatorSpec poly_spec(std::vector<double> coeffs) {
+  OperatorSpec spec;
+  spec.def = &find_operator("poly");
+  spec.coeffs = std::move(coeffs);
+  return spec;
+}
+
+// A spec of every operator of the registry (an operator added to the
+// registry is covered with default parameters), two for dgc (T < K, T > K).
 const std::vector<OperatorSpec>& every_operator() {
-  static const std::vector<OperatorSpec> specs{spec_of("sgc", 3),        spec_of("dgc", 40, 4.0),
-                                               spec_of("dgc", 3, 5.0),   spec_of("dgc_naive", 12, 3.0),
-                                               spec_of("heat", 2, 3.0),  spec_of("ssgc", 5, 5, 0.2),
-                                               spec_of("ppr", 2, 5, 0.3), spec_of("sign", 2)};
+  static const std::vector<OperatorSpec> specs = [] {
+    std::vector<OperatorSpec> v{spec_of("sgc", 3),        spec_of("dgc", 40, 4.0),
+                                spec_of("dgc", 3, 5.0),   spec_of("dgc_naive", 12, 3.0),
+                                spec_of("heat", 2, 3.0),  spec_of("ssgc", 5, 5, 0.2),
+                                spec_of("ppr", 2, 5, 0.3), spec_of("sign", 2),
+                                poly_spec({0.3, -0.5, 0.25, 0.125})};
+    for (const OperatorDef* d : operators()) {
+      bool covered = false;
+      for (const OperatorSpec& s : v) covered = covered || s.def == d;
+      if (!covered) {
+        OperatorSpec s;
+        s.def = d;
+        s.k = std::max(3, d->min_k);
+        v.push_back(s);
+      }
+    }
+    return v;
+  }();
   return specs;
+}
+
+TEST(Operators, EveryOperatorIsCovered) {
+  for (const OperatorDef* d : operators()) {
+    int n = 0;
+    for (const OperatorSpec& s : every_operator()) n += s.def == d;
+    EXPECT_GE(n, 1) << d->name;
+  }
+  for (const OperatorSpec& s : every_operator()) EXPECT_NO_THROW(validate_operator(s)) << label(s);
+}
+
+// poly is sum_k c_k S^k X.
+TEST(Operators, PolyIsTheGivenPolynomial) {
+  const OneThread one_thread;
+  const Fixture f = make_fixture(12);
+  const std::vector<double> c{0.3, -0.5, 0.25, 0.125};
+  DenseMatrixD want = DenseMatrixD::Zero(f.x.rows(), f.x.cols());
+  for (size_t h = 0; h < c.size(); ++h) want += c[h] * power_times(f.sd, int(h), f.x.cast<double>());
+  const OperatorResult r = run_operator(f.s, f.x, poly_spec(c));
+  // Mixed-sign coefficients: entries may cancel, so the error is measured against the scale.
+  EXPECT_LT(testing::max_error_vs_scale(r.features, want), 1e-6);
+  EXPECT_EQ(r.sparse_products, 3);
+  // One coefficient: c_0 X, no products.
+  const OperatorResult scaled = run_operator(f.s, f.x, poly_spec({2.0}));
+  EXPECT_LT(max_rel_error(scaled.features, 2.0 * f.x.cast<double>()), 1e-6);
+  EXPECT_EQ(scaled.sparse_products, 0);
 }
 
 TEST(Operators, RowsAreTheSameRowsOfTheFullResult) {
@@ -188,7 +241,7 @@ TEST(Operators, RowsAreTheSameRowsOfTheFullResult) {
   for (const OperatorSpec& spec : every_operator()) {
     const DenseMatrix full = apply_operator(f.s, f.x, spec);
     const DenseMatrix some = apply_operator(f.s, f.x, spec, &rows);
-    EXPECT_TRUE((some.array() == gather_rows(full, rows).array()).all()) << spec.op << " K=" << spec.k;
+    EXPECT_TRUE((some.array() == gather_rows(full, rows).array()).all()) << label(spec);
   }
   const std::vector<int32_t> out_of_range{70};
   EXPECT_THROW(apply_operator(f.s, f.x, spec_of("ssgc", 2), &out_of_range), ArgumentError);
@@ -208,33 +261,33 @@ TEST(Operators, SparseAndDenseFeaturesAgree) {
   const std::vector<int32_t> rows{1, 2, 60};
   for (const OperatorSpec& spec : every_operator()) {
     const OperatorResult a = run_operator(f.s, sparse, spec), b = run_operator(f.s, xs, spec);
-    EXPECT_LT(max_rel_error(a.features, b.features.cast<double>()), 1e-6) << spec.op;
-    EXPECT_EQ(a.sparse_products, b.sparse_products) << spec.op;
+    EXPECT_LT(max_rel_error(a.features, b.features.cast<double>()), 1e-6) << label(spec);
+    EXPECT_EQ(a.sparse_products, b.sparse_products) << label(spec);
     EXPECT_LT(max_rel_error(apply_operator(f.s, sparse, spec, &rows), gather_rows(b.features, rows).cast<double>()),
               1e-6)
-        << spec.op << " rows";
+        << label(spec) << " rows";
   }
 }
 
 TEST(Operators, BitwiseIdenticalForAnyThreadCount) {
   const CsrMatrix s = aug_norm_adj(awkward_graph(600, 4000, 10, 11));
   const DenseMatrix x = testing::random_dense(600, 17, 12);
-  const int threads_before = omp_get_max_threads();
+  const int threads_before = num_threads();
   for (const OperatorSpec& spec : every_operator()) {
-    omp_set_num_threads(1);
+    set_num_threads(1);
     const DenseMatrix one = apply_operator(s, x, spec);
-    omp_set_num_threads(3);
+    set_num_threads(3);
     const DenseMatrix three = apply_operator(s, x, spec);
-    EXPECT_TRUE((one.array() == three.array()).all()) << spec.op;
+    EXPECT_TRUE((one.array() == three.array()).all()) << label(spec);
   }
-  omp_set_num_threads(threads_before);
+  set_num_threads(threads_before);
 }
 
 TEST(Operators, ProductCountsAsPlanned) {
   const OneThread one_thread;
   const Fixture f = make_fixture(10);
   for (const OperatorSpec& spec : every_operator())
-    EXPECT_EQ(run_operator(f.s, f.x, spec).sparse_products, planned_sparse_products(spec)) << spec.op;
+    EXPECT_EQ(run_operator(f.s, f.x, spec).sparse_products, planned_sparse_products(spec)) << label(spec);
   EXPECT_EQ(planned_sparse_products(spec_of("dgc", 3, 5.0)), 3);  // T > K: the Euler steps
   EXPECT_EQ(planned_sparse_products(spec_of("ppr", 2, 5, 1.0)), 0);
 }
@@ -243,7 +296,7 @@ TEST(Operators, ProductCountsAsPlanned) {
 void expect_flag_error(const OperatorSpec& spec, const std::string& flag) {
   try {
     validate_operator(spec);
-    ADD_FAILURE() << "accepted " << flag << " for op " << spec.op;
+    ADD_FAILURE() << "accepted " << flag << " for op " << label(spec);
   } catch (const ArgumentError& e) {
     const std::string what = e.what();
     EXPECT_EQ(what.rfind(flag + ":", 0), 0u) << what;
@@ -253,7 +306,17 @@ void expect_flag_error(const OperatorSpec& spec, const std::string& flag) {
 
 TEST(Operators, ParametersOutsideTheirDomainAreErrors) {
   const OneThread one_thread;
-  expect_flag_error(spec_of("heat_kernel", 2), "--op");
+  // An unknown operator name is refused where it is looked up, naming --op.
+  try {
+    find_operator("heat_kernel");
+    ADD_FAILURE() << "found heat_kernel";
+  } catch (const ArgumentError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--op:", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("heat"), std::string::npos) << "lists the known operators: " << e.what();
+  }
+  OperatorSpec no_op;
+  no_op.def = nullptr;
+  expect_flag_error(no_op, "--op");
   expect_flag_error(spec_of("sgc", -1), "--k");
   expect_flag_error(spec_of("dgc", 0), "--k");
   expect_flag_error(spec_of("dgc_naive", 0), "--k");
@@ -264,9 +327,17 @@ TEST(Operators, ParametersOutsideTheirDomainAreErrors) {
     expect_flag_error(spec_of("ppr", 4, 5, alpha), "--alpha");
   }
   for (double tol : {0.0, 1.0, -1e-3}) expect_flag_error(spec_of("heat", 2, 5, 0.1, tol), "--tol");
-  OperatorSpec bad_norm = spec_of("sgc", 2);
-  bad_norm.norm = "sym";
-  expect_flag_error(bad_norm, "--norm");
+  // An unknown normalisation cannot be put in a spec; its name is refused when parsed.
+  try {
+    parse_normalization("sym");
+    ADD_FAILURE() << "parsed norm 'sym'";
+  } catch (const ArgumentError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--norm:", 0), 0u) << e.what();
+  }
+  EXPECT_THROW(operator_from_json({{"op", "sgc"}, {"norm", "sym"}}), ArgumentError);
+  expect_flag_error(poly_spec({}), "--coeffs");
+  expect_flag_error(poly_spec({0, 0}), "--coeffs");
+  expect_flag_error(poly_spec({1, std::nan("")}), "--coeffs");
   OperatorSpec bad_loop = spec_of("sgc", 2);
   bad_loop.self_loop = -1;
   expect_flag_error(bad_loop, "--self-loop");
@@ -277,17 +348,20 @@ TEST(Operators, ParametersOutsideTheirDomainAreErrors) {
   EXPECT_THROW(apply_operator(f.s, f.x, spec_of("dgc", 10, -2.0)), ArgumentError);
   EXPECT_THROW(planned_sparse_products(spec_of("ppr", 2, 5, 1e-9)), ArgumentError);  // ~1e10 products
   EXPECT_THROW(planned_sparse_products(spec_of("heat", 2, 1e7)), ArgumentError);
-  EXPECT_THROW(normalized_operator(awkward_graph(5, 5, 0, 1), bad_norm), ArgumentError);
+  OperatorSpec bad_loop_aug = spec_of("sgc", 2);
+  bad_loop_aug.self_loop = -1;
+  EXPECT_THROW(normalized_operator(awkward_graph(5, 5, 0, 1), bad_loop_aug), ArgumentError);
 }
 
 TEST(Operators, NormalisationIsPartOfTheSpec) {
   const OneThread one_thread;
   const CsrMatrix a = awkward_graph(30, 60, 2, 13);
   OperatorSpec spec = spec_of("sgc", 1);
-  spec.norm = "RWalk";
+  spec.norm = parse_normalization("RWalk");
+  EXPECT_EQ(spec.norm, Normalization::RWalk);
   const DenseMatrixD s = dense_of(normalized_operator(a, spec));
   for (int i = 0; i < 28; ++i) EXPECT_NEAR(s.row(i).sum(), 1.0, 1e-6);
-  spec.norm = "aug_norm_adj";
+  spec.norm = Normalization::AugNormAdj;
   spec.self_loop = 2.0;
   EXPECT_EQ(dense_of(normalized_operator(a, spec)), dense_of(aug_norm_adj(a, 2.0f)));
 }

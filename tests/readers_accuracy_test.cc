@@ -10,7 +10,8 @@
 #include <cstdio>
 
 #include "sgc/io/load.h"
-#include "sgc/pipeline.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/presets.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -22,9 +23,12 @@ TEST_P(GraphDataAccuracy, PropagationBeatsRawFeatures) {
   LoadOptions o;
   o.dir = testing::data_dir();
   Dataset d = load_dataset(GetParam(), o);
-  const SgcConfig cfg = paper_defaults(GetParam());  // K = 2, Adam lr 0.2, 100 epochs, no weight decay
-  const Evaluation k0 = fit_evaluate(precompute(d, cfg.feature_norm, 0), cfg.train);
-  const Evaluation k2 = fit_evaluate(precompute(std::move(d), cfg.feature_norm, cfg.op), cfg.train);
+  // K = 2, Adam lr 0.2, 100 epochs, no weight decay
+  const Config cfg = preset_for(d, default_operator()).config;
+  Config raw = cfg;
+  raw.op.k = 0;
+  const Evaluation k0 = fit_evaluate(precompute(d, raw), cfg.train);
+  const Evaluation k2 = fit_evaluate(precompute(std::move(d), cfg), cfg.train);
   std::printf("%s: test accuracy K=2 %.4f, K=0 %.4f (val %.4f / %.4f)\n", GetParam(), k2.test_acc, k0.test_acc,
               k2.val_acc, k0.val_acc);
   EXPECT_EQ(cfg.op.k, 2);

@@ -5,7 +5,7 @@
 
 #include "sgc/data/synthetic.h"
 #include "sgc/error.h"
-#include "sgc/pipeline.h"
+#include "sgc/model/linear_model.h"
 
 namespace sgc {
 namespace {
@@ -55,8 +55,12 @@ TEST(Csbm, PropagationBeatsRawFeatures) {
   const Dataset d = make_csbm(CsbmOptions{});
   TrainOptions opt;
   opt.weight_decay = 5e-6;
-  const double k0 = fit_evaluate(precompute(d, FeatureNorm::None, 0), opt).test_acc;
-  const double k2 = fit_evaluate(precompute(d, FeatureNorm::None, 2), opt).test_acc;
+  Config c;
+  c.feature_norm = FeatureNorm::None;
+  c.op.k = 0;
+  const double k0 = fit_evaluate(precompute(d, c), opt).test_acc;
+  c.op.k = 2;
+  const double k2 = fit_evaluate(precompute(d, c), opt).test_acc;
   EXPECT_GT(k2, k0 + 0.1) << "K=0 " << k0 << " K=2 " << k2;
 }
 

@@ -1,46 +1,116 @@
 #include "cli_common.h"
 
-#include <omp.h>
-
 #include <sstream>
 
 #include "sgc/data/powerlaw.h"
 #include "sgc/error.h"
+#include "sgc/graph/normalizations.h"
 #include "sgc/io/load.h"
-#include "sgc/ops/published.h"
+#include "sgc/ops/operator.h"
+#include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
 
 namespace sgc_cli {
 
-void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
+namespace {
+
+std::string flag_of(std::string_view param) {
+  std::string f = "--" + std::string(param);
+  for (char& c : f)
+    if (c == '_') c = '-';
+  return f;
+}
+
+// "k: read by sgc, dgc, ... (default 2)".
+std::string param_help(const sgc::ParamDef& p) {
+  std::string readers;
+  for (const sgc::OperatorDef* d : sgc::operators())
+    if (d->reads(p.name)) readers += (readers.empty() ? "" : ", ") + std::string(d->name);
+  std::string help = std::string(p.help);
+  if (p.type == sgc::ParamDef::Type::Normalization) {
+    std::string names;
+    for (const std::string& n : sgc::normalization_names()) names += (names.empty() ? "" : ", ") + n;
+    help += ": " + names;
+  }
+  if (!readers.empty()) help += " (" + readers + ")";
+  const json def = p.get(sgc::OperatorSpec{});
+  if (!(def.is_array() && def.empty())) help += "; default " + (def.is_string() ? def.get<std::string>() : def.dump());
+  help += ", or the published setting";
+  return help;
+}
+
+std::string operator_help() {
+  std::string help = "operator (default sgc):";
+  for (const sgc::OperatorDef* d : sgc::operators()) help += "\n  " + std::string(d->name) + ": " + std::string(d->formula);
+  return help;
+}
+
+}  // namespace
+
+void add_data_flags(CLI::App& app, DataFlags& f) {
   app.add_option("--dataset", f.dataset,
-                 "a name (cora, texas, amazon_cs, ...: see sgc/io/load.h) or a path to an .npz, edge list, OGB or "
-                 "FastGCN Reddit folder (default: built-in synthetic graph)");
+                 "a name (cora, texas, amazon_cs, ...: see sgc/io/load.h) or a path to Planetoid ind.<name>.* files, "
+                 "an .npz, edge list, OGB or FastGCN Reddit folder (default: built-in synthetic graph)");
   app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: ../shared/data/<family>)");
   app.add_option("--split", f.split, "which split: heterophilous 0..9; seeded 20/30-per-class split for amazon_cs etc. (default 0)");
-  if (choose_operator) {
-    app.add_option("--op", f.op.op, "operator: sgc, dgc, dgc_naive, heat, ssgc, ppr, sign (default sgc)");
-    app.add_option("--k", f.op.k, "propagation steps / hops K (default: the operator's published setting, else 2)");
+  app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search)");
+  app.add_option("--threads", f.threads, "OpenMP threads (default 0: all cores)");
+  app.add_flag("--json", f.json, "print one JSON object instead of text");
+  add_synthetic_flags(app, f.synthetic);
+}
+
+sgc::Dataset load_data(const DataFlags& f) {
+  sgc::set_num_threads(f.threads);
+  if (f.dataset.empty()) return make_synthetic(f.synthetic, f.seed);
+  sgc::LoadOptions load;
+  load.dir = f.data_dir;
+  load.split = f.split;
+  return sgc::load_dataset(f.dataset, load);
+}
+
+void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
+  add_data_flags(app, f);
+  app.add_option("--model", f.model, "model: " + sgc::model_list() + " (default " +
+                                         std::string(sgc::default_model().name) + ")");
+  if (choose_operator) app.add_option("--op", f.op, operator_help());
+  for (const sgc::ParamDef& p : sgc::operator_params()) {
+    if (!choose_operator && p.name == "k") continue;  // sweep varies K
+    const std::string key(p.name);
+    auto* params = &f.op_params;
+    switch (p.type) {
+      case sgc::ParamDef::Type::Int:
+        app.add_option_function<int>(flag_of(p.name), [params, key](const int& v) { (*params)[key] = v; },
+                                     param_help(p));
+        break;
+      case sgc::ParamDef::Type::Real:
+        app.add_option_function<double>(flag_of(p.name), [params, key](const double& v) { (*params)[key] = v; },
+                                        param_help(p));
+        break;
+      case sgc::ParamDef::Type::RealList:
+        app.add_option_function<std::vector<double>>(
+               flag_of(p.name), [params, key](const std::vector<double>& v) { (*params)[key] = v; }, param_help(p))
+            ->delimiter(',');
+        break;
+      case sgc::ParamDef::Type::Normalization:
+        app.add_option_function<std::string>(
+            flag_of(p.name), [params, key](const std::string& v) { (*params)[key] = v; }, param_help(p));
+        break;
+    }
   }
-  app.add_option("--t", f.op.t, "diffusion time T of dgc, dgc_naive, heat (default: published, else 5)");
-  app.add_option("--alpha", f.op.alpha, "alpha of ssgc and ppr, in (0, 1] (default: published, else 0.1)");
-  app.add_option("--tol", f.op.tol, "remaining series weight at which dgc, heat, ppr stop (default 1e-6)");
-  app.add_option("--norm", f.op.norm,
-                 "graph normalisation: aug_norm_adj (default), norm_adj, rwalk, aug_rwalk, first_order_gcn, "
-                 "low_pass, no_norm, norm_lap, lap, rwalk_lap");
-  app.add_option("--self-loop", f.op.self_loop, "self-loop weight g of aug_norm_adj and aug_rwalk (default 1)");
-  app.add_option("--lr", f.lr, "Adam learning rate (default: published, else 0.2)");
-  app.add_option("--epochs", f.epochs, "training epochs (default: published, else 100; citeseer 150)");
+  app.add_option("--lr", f.lr, "learning rate (default: published, else 0.2)");
+  app.add_option("--epochs", f.epochs, "training epochs / iterations (default: published, else 100; citeseer 150)");
   app.add_option("--weight-decay", f.weight_decay, "L2 weight decay (default: the paper's tuned value)");
   app.add_option("--feature-norm", f.feature_norm, "row | zscore | none (default: row; synthetic: none)");
-  app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search)");
-  app.add_option("--threads", f.threads, "OpenMP threads (default: all cores)");
-  app.add_flag("--json", f.json, "print one JSON object instead of text");
-  app.add_option("--optimizer", f.optimizer, "adam (default) or lbfgs (epochs = L-BFGS iterations)");
+  std::string optimizers;
+  for (const sgc::OptimizerDef* o : sgc::optimizers())
+    optimizers += "\n  " + std::string(o->name) + ": " + std::string(o->help);
+  app.add_option("--optimizer", f.optimizer, "optimizer (default " + std::string(sgc::default_optimizer().name) +
+                                                 "):" + optimizers);
+  app.add_option("--protocol", f.protocol,
+                 "transductive | inductive (default: the data set's preset; Reddit-shaped graphs: inductive)");
   app.add_flag("--inductive", f.inductive,
-               "inductive protocol (SGC on Reddit): train rows propagated over the graph induced on the training "
-               "nodes only, val/test rows over the full graph");
-  add_synthetic_flags(app, f.synthetic);
+               "same as --protocol inductive (SGC on Reddit): train rows propagated over the graph induced on the "
+               "training nodes only, val/test rows over the full graph");
 }
 
 void add_synthetic_flags(CLI::App& app, SyntheticFlags& f) {
@@ -87,123 +157,90 @@ sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed) {
   throw sgc::ArgumentError("--generator: unknown generator '" + f.generator + "' (expected csbm or powerlaw)");
 }
 
-Settings default_settings(const std::string& op, const std::string& dataset) {
-  Settings s;
-  s.config = sgc::paper_defaults(dataset);
-  s.config.op.op = op;
-  const bool planetoid = dataset == "cora" || dataset == "citeseer" || dataset == "pubmed";
-  s.source = op == "sgc" && planetoid ? "SGC, Wu et al., ICML 2019" : "defaults";
-  if (op == "sgc" && planetoid) s.published_accuracy = dataset == "cora" ? 81.0 : dataset == "citeseer" ? 71.9 : 78.9;
-  if (const auto p = sgc::published_setting(op, dataset)) {
-    s.config.op.k = p->op.k;
-    s.config.op.t = p->op.t;
-    s.config.op.alpha = p->op.alpha;
-    s.config.train.lr = p->train.lr;
-    s.config.train.epochs = p->train.epochs;
-    s.config.train.weight_decay = p->train.weight_decay;
-    s.source = p->source;
-    s.published_accuracy = p->test_accuracy;
-  }
-  if (dataset == "csbm") s.config.feature_norm = sgc::FeatureNorm::None;  // Gaussian features can sum to ~0
-  if (dataset == "powerlaw") {  // Reddit's protocol: z-scored features, inductive, L-BFGS, no weight decay
-    s.config.feature_norm = sgc::FeatureNorm::ZScore;
-    s.config.inductive = true;
-    s.config.train.optimizer = "lbfgs";
-    s.config.train.epochs = 40;
-    s.config.train.weight_decay = 0;
-    s.source = "SGC Reddit protocol (Wu et al., ICML 2019)";
-  }
-  return s;
-}
-
-void apply_flags(const CommonFlags& f, sgc::SgcConfig& c) {
-  if (f.op.k) c.op.k = *f.op.k;
-  if (f.op.t) c.op.t = *f.op.t;
-  if (f.op.alpha) c.op.alpha = *f.op.alpha;
-  if (f.op.tol) c.op.tol = *f.op.tol;
-  if (f.op.norm) c.op.norm = *f.op.norm;
-  if (f.op.self_loop) c.op.self_loop = *f.op.self_loop;
+void apply_flags(const CommonFlags& f, sgc::Config& c) {
+  if (f.model) c.model = &sgc::find_model(*f.model);
+  for (const auto& [name, value] : f.op_params) sgc::find_param(name)->set(c.op, value);
   if (f.lr) c.train.lr = *f.lr;
   if (f.epochs) c.train.epochs = *f.epochs;
   if (f.weight_decay) c.train.weight_decay = *f.weight_decay;
   if (f.feature_norm) c.feature_norm = sgc::parse_feature_norm(*f.feature_norm);
-  if (f.optimizer) c.train.optimizer = *f.optimizer;
-  c.inductive = c.inductive || f.inductive;
+  if (f.optimizer) c.train.optimizer = &sgc::find_optimizer(*f.optimizer);
+  if (f.protocol && f.inductive && *f.protocol != "inductive")
+    throw sgc::ArgumentError("--inductive: contradicts --protocol " + *f.protocol);
+  if (f.protocol) c.protocol = sgc::parse_protocol(*f.protocol);
+  if (f.inductive) c.protocol = sgc::Protocol::Inductive;
   c.train.seed = f.seed;
 }
 
-Job prepare_job(const CommonFlags& f) {
-  if (f.threads < 0) throw sgc::ArgumentError("--threads: must be >= 0");
-  if (f.threads > 0) omp_set_num_threads(f.threads);
-  const std::string op = f.op.op.value_or("sgc");
-  {  // a bad --op is reported before any data is read
-    sgc::OperatorSpec probe;
-    probe.op = op;
-    sgc::validate_operator(probe);
+sgc::Preset configured(const CommonFlags& f, const sgc::Dataset& data, const sgc::OperatorDef& op) {
+  sgc::Preset p = sgc::preset_for(data, op);
+  apply_flags(f, p.config);
+  sgc::validate_config(p.config);
+  return p;
+}
+
+void check_params_read(const CommonFlags& f, const std::vector<const sgc::OperatorDef*>& ops) {
+  for (const auto& [name, value] : f.op_params) {
+    if (name == "norm" || name == "self_loop") continue;  // every operator's S
+    bool read = false;
+    std::string names;
+    for (const sgc::OperatorDef* op : ops) {
+      read = read || op->reads(name);
+      names += (names.empty() ? "" : ", ") + std::string(op->name);
+    }
+    if (!read) {
+      std::string readers;
+      for (const sgc::OperatorDef* d : sgc::operators())
+        if (d->reads(name)) readers += (readers.empty() ? "" : ", ") + std::string(d->name);
+      std::string flag = "--" + name;
+      for (char& c : flag)
+        if (c == '_') c = '-';
+      throw sgc::ArgumentError(flag + ": not a parameter of " + names + " (read by " + readers + ")");
+    }
   }
+}
+
+Job prepare_job(const CommonFlags& f, bool check_params) {
+  sgc::set_num_threads(f.threads);
+  // Names are checked before any data is read.
+  const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
+  if (check_params) check_params_read(f, {&op});
+  if (f.model) sgc::find_model(*f.model);
+  if (f.optimizer) sgc::find_optimizer(*f.optimizer);
+  if (f.protocol) sgc::parse_protocol(*f.protocol);
   Job job;
   sgc::Timer timer;
-  if (f.dataset.empty()) {
-    job.data = make_synthetic(f.synthetic, f.seed);
-  } else {
-    sgc::LoadOptions load;
-    load.dir = f.data_dir;
-    load.split = f.split;
-    job.data = sgc::load_dataset(f.dataset, load);
-  }
+  job.data = load_data(f);
   job.times.load = timer.seconds();
+  job.family = job.data.family;
   job.name = job.data.name;
   job.nodes = job.data.num_nodes();
   job.features = job.data.num_features();
   job.classes = job.data.num_classes;
-  job.settings = default_settings(op, f.dataset.empty() ? job.data.name : f.dataset);
-  apply_flags(f, job.settings.config);
-  sgc::validate_operator(job.settings.config.op);
-  sgc::validate_train_options(job.settings.config.train);
+  job.preset = configured(f, job.data, op);
   return job;
 }
 
-json operator_json(const sgc::OperatorSpec& spec) {
-  json j = {{"op", spec.op}, {"norm", spec.norm}};
-  if (spec.norm == "aug_norm_adj" || spec.norm == "aug_rwalk") j["self_loop"] = spec.self_loop;
-  for (const std::string& p : sgc::operator_parameters(spec.op)) {
-    if (p == "k") j["k"] = spec.k;
-    if (p == "t") j["t"] = spec.t;
-    if (p == "alpha") j["alpha"] = spec.alpha;
-    if (p == "tol") j["tol"] = spec.tol;
-  }
-  return j;
-}
-
-std::string operator_summary(const sgc::OperatorSpec& spec) {
-  std::ostringstream out;
-  out << spec.op;
-  for (const std::string& p : sgc::operator_parameters(spec.op)) {
-    if (p == "k") out << " K=" << spec.k;
-    if (p == "t") out << " T=" << spec.t;
-    if (p == "alpha") out << " alpha=" << spec.alpha;
-    if (p == "tol") out << " tol=" << spec.tol;
-  }
-  out << " norm=" << spec.norm;
-  if (spec.norm == "aug_norm_adj" || spec.norm == "aug_rwalk") out << " self_loop=" << spec.self_loop;
-  return out.str();
-}
-
 json config_json(const Job& job, const CommonFlags& f) {
-  const sgc::SgcConfig& c = job.settings.config;
+  const sgc::Config& c = job.preset.config;
   return {{"dataset", job.name},
+          {"family", job.family},
           {"nodes", job.nodes},
           {"features", job.features},
           {"classes", job.classes},
+          {"model", std::string(c.model->name)},
           {"k", c.op.k},
-          {"operator", operator_json(c.op)},
-          {"settings", job.settings.source},
+          {"operator", sgc::operator_to_json(c.op)},
+          {"settings", job.preset.source},
+          {"optimizer", std::string(c.train.optimizer->name)},
           {"lr", c.train.lr},
           {"epochs", c.train.epochs},
           {"weight_decay", c.train.weight_decay},
           {"feature_norm", sgc::to_string(c.feature_norm)},
+          {"protocol", sgc::to_string(c.protocol)},
+          {"inductive", c.protocol == sgc::Protocol::Inductive},
           {"seed", f.seed},
-          {"threads", omp_get_max_threads()}};
+          {"threads", sgc::num_threads()}};
 }
 
 }  // namespace sgc_cli

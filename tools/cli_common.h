@@ -1,27 +1,25 @@
-// What the `sgc` subcommands share: the flags, turning them into a data set
-// and a configuration (paper settings first, then flags), and printing an
-// operator. The subcommands live in tools/cmd_*.cc; all logic is in src/sgc.
+// What the `sgc` subcommands share: the flags (operator, model and optimizer
+// flags are generated from the library's registries), turning them into a
+// data set and a Config (the preset for the loaded data set first, then the
+// flags), and printing. The subcommands live in tools/cmd_*.cc; all policy is
+// in src/sgc (presets.h, model/config.h).
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "sgc/data/synthetic.h"
-#include "sgc/pipeline.h"
+#include "sgc/model/config.h"
+#include "sgc/model/model.h"
+#include "sgc/presets.h"
 
 namespace sgc_cli {
 
 using nlohmann::json;
-
-// Operator flags; unset ones keep the setting's value.
-struct OperatorFlags {
-  std::optional<std::string> op, norm;
-  std::optional<int> k;
-  std::optional<double> t, alpha, tol, self_loop;
-};
 
 // The built-in graphs; unset flags keep the generator's defaults.
 struct SyntheticFlags {
@@ -37,56 +35,50 @@ void add_synthetic_flags(CLI::App& app, SyntheticFlags& f);
 // The synthetic data set the flags describe (seeded with `seed`).
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed);
 
-struct CommonFlags {
+// The flags every subcommand that loads a data set shares.
+struct DataFlags {
   std::string dataset;  // empty -> synthetic
   std::string data_dir;
   int split = 0;  // --split: which stored / seeded split (sgc/io/load.h LoadOptions)
-  OperatorFlags op;
-  std::optional<double> lr, weight_decay;
-  std::optional<int> epochs;
-  std::optional<std::string> feature_norm;
-  std::optional<std::string> optimizer;
-  bool inductive = false;
   uint64_t seed = 42;
   int threads = 0;
   bool json = false;
   SyntheticFlags synthetic;
 };
+void add_data_flags(CLI::App& app, DataFlags& f);
+// Sets the thread count (sgc::set_num_threads), then loads or generates the data set.
+sgc::Dataset load_data(const DataFlags& f);
+
+struct CommonFlags : DataFlags {
+  std::optional<std::string> model, op, optimizer, feature_norm, protocol;
+  std::map<std::string, nlohmann::json> op_params;  // flags of the registry's operator parameters that were given
+  std::optional<double> lr, weight_decay;
+  std::optional<int> epochs;
+  bool inductive = false;
+};
 
 // choose_operator: whether the command takes --op and --k (sweep has lists instead).
 void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator = true);
 
-// A configuration and where its numbers come from.
-struct Settings {
-  sgc::SgcConfig config;
-  std::string source;               // "SGC, Wu et al., ICML 2019", "defaults", ...
-  double published_accuracy = 0;    // percent; 0 when none was published
-};
-
-// The published settings of `op` on `dataset` (sgc/ops/published.h), else
-// SGC's paper settings (sgc/pipeline.h) with op's own defaults; for the
-// synthetic graph (dataset "csbm") no feature normalisation.
-Settings default_settings(const std::string& op, const std::string& dataset);
-
-// Flags override the settings (every field but the operator name).
-void apply_flags(const CommonFlags& f, sgc::SgcConfig& config);
+// Flags override the preset (every field but the operator).
+void apply_flags(const CommonFlags& f, sgc::Config& config);
 
 struct Job {
-  sgc::Dataset data;  // may be moved into the pipeline; the summary below stays
-  std::string name;
+  sgc::Dataset data;  // may be moved into a model; the summary below stays
+  std::string family, name;
   int64_t nodes = 0, features = 0;
   int32_t classes = 0;
-  Settings settings;
+  sgc::Preset preset;  // preset.config: the configuration after the flags
   sgc::StageTimes times;
 };
 
-// Sets the thread count, loads the data set and resolves the configuration.
-Job prepare_job(const CommonFlags& f);
+// ArgumentError for an operator flag (--t, --alpha, ...) that none of `ops` reads.
+void check_params_read(const CommonFlags& f, const std::vector<const sgc::OperatorDef*>& ops);
 
-// The operator with the parameters it uses: {"op": "dgc", "k": 250, "t": 5.27, ...}.
-json operator_json(const sgc::OperatorSpec& spec);
-// The same on one line: "dgc K=250 T=5.27 tol=1e-06 norm=aug_norm_adj".
-std::string operator_summary(const sgc::OperatorSpec& spec);
+// Sets the thread count, loads the data set and resolves the configuration
+// for --op (else the default operator); check_params: check_params_read for it.
+Job prepare_job(const CommonFlags& f, bool check_params = true);
+sgc::Preset configured(const CommonFlags& f, const sgc::Dataset& data, const sgc::OperatorDef& op);
 
 // Data set, operator and training configuration of a job.
 json config_json(const Job& job, const CommonFlags& f);

@@ -8,8 +8,6 @@
 //   edgelist  <out>/edges.txt (or edges.txt.gz with --gzip): "i<TAB>j" per
 //             undirected edge, i <= j, after '#' header lines
 // `sgc train --dataset <out>` (or <out>/edges.txt) reads them back.
-#include <omp.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +15,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "sgc/util/threads.h"
 #include "sgc/data/powerlaw.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
@@ -37,8 +36,7 @@ struct GenerateFlags {
 };
 
 int run_generate(const GenerateFlags& f) {
-  if (f.threads < 0) throw sgc::ArgumentError("--threads: must be >= 0");
-  if (f.threads > 0) omp_set_num_threads(f.threads);
+  sgc::set_num_threads(f.threads);
   bool fastgcn = false, edgelist = false;
   for (const std::string& fmt : f.formats) {
     if (fmt == "fastgcn") {

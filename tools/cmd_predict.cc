@@ -1,8 +1,6 @@
 // `sgc predict`: classify the nodes of a graph with a model saved by
 // `sgc train --save` (inductive use: the graph may have nodes, or be a whole
 // graph, that the model never saw).
-#include <omp.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -14,19 +12,14 @@
 #include "sgc/eval/metrics.h"
 #include "sgc/io/load.h"
 #include "sgc/model/model_file.h"
-#include "sgc/predict.h"
+#include "sgc/util/threads.h"
 
 namespace sgc_cli {
 
 namespace {
 
-struct PredictFlags {
-  std::string model, out, dataset, data_dir;
-  int split = 0;
-  uint64_t seed = 42;
-  int threads = 0;
-  bool json = false;
-  SyntheticFlags synthetic;
+struct PredictFlags : DataFlags {
+  std::string model, out;
 };
 
 // Accuracy over the nodes of `ids` that have a label.
@@ -38,25 +31,16 @@ double accuracy_on(const std::vector<int32_t>& ids, const sgc::Dataset& d, const
 }
 
 int run_predict(const PredictFlags& f) {
-  if (f.threads < 0) throw sgc::ArgumentError("--threads: must be >= 0");
-  if (f.threads > 0) omp_set_num_threads(f.threads);
-  const sgc::SavedModel model = sgc::load_model(f.model);
-  sgc::Dataset data;
-  if (f.dataset.empty()) {
-    data = make_synthetic(f.synthetic, f.seed);
-  } else {
-    sgc::LoadOptions load;
-    load.dir = f.data_dir;
-    load.split = f.split;
-    data = sgc::load_dataset(f.dataset, load);
-  }
+  sgc::set_num_threads(f.threads);
+  const sgc::SavedModel saved = sgc::load_model(f.model);
+  sgc::Dataset data = load_data(f);
   const std::vector<int32_t> test = data.test, labels = data.labels;
   std::vector<int32_t> all;
   for (int32_t v = 0; v < int32_t(labels.size()); ++v) all.push_back(v);
   const std::string name = data.name;
   sgc::Dataset labelled;  // only what the accuracy needs
   labelled.labels = labels;
-  const sgc::Prediction p = sgc::predict_nodes(std::move(data), model);
+  const sgc::Prediction p = saved.model->predict(std::move(data), saved.config);
 
   if (!f.out.empty()) {
     std::ofstream out(f.out);
@@ -68,12 +52,12 @@ int run_predict(const PredictFlags& f) {
   const double test_acc = accuracy_on(test, labelled, p.label), all_acc = accuracy_on(all, labelled, p.label);
   if (f.json) {
     json j = {{"model", f.model},     {"dataset", name},           {"nodes", p.label.size()},
-              {"operator", operator_json(model.op)}, {"test_accuracy", test_acc}, {"labelled_accuracy", all_acc}};
+              {"operator", sgc::operator_to_json(saved.config.op)}, {"test_accuracy", test_acc}, {"labelled_accuracy", all_acc}};
     if (!f.out.empty()) j["predictions"] = f.out;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("model %s (%s) on %s: %zu nodes classified\n", f.model.c_str(), operator_summary(model.op).c_str(),
+  std::printf("model %s (%s) on %s: %zu nodes classified\n", f.model.c_str(), sgc::operator_summary(saved.config.op).c_str(),
               name.c_str(), p.label.size());
   std::printf("accuracy on the test split %.4f, on every labelled node %.4f\n", test_acc, all_acc);
   if (!f.out.empty()) std::printf("predictions written to %s\n", f.out.c_str());
@@ -87,13 +71,7 @@ Subcommand add_predict_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "classify the nodes of a graph with a saved model");
   cmd->add_option("--model", f->model, "model file written by `sgc train --save`")->required();
   cmd->add_option("--out", f->out, "write node,class lines to this CSV file");
-  cmd->add_option("--dataset", f->dataset, "data set name or path, as for `sgc train` (default: synthetic graph)");
-  cmd->add_option("--data-dir", f->data_dir, "folder with the data set's files");
-  cmd->add_option("--split", f->split, "which split (for the reported test accuracy)");
-  cmd->add_option("--seed", f->seed, "seed of the synthetic graph");
-  cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
-  cmd->add_flag("--json", f->json, "print one JSON object instead of text");
-  add_synthetic_flags(*cmd, f->synthetic);
+  add_data_flags(*cmd, *f);
   return {cmd, [f] { return run_predict(*f); }};
 }
 

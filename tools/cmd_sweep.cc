@@ -1,9 +1,9 @@
 // `sgc sweep`: validation and test accuracy versus propagation depth K for
 // several operators on one data set (the over-smoothing picture: SGC decays
 // with K, DGC at fixed T and SSGC do not), printed as a table and drawn as an
-// SVG line plot. Each operator runs with its published settings for the data
-// set (cli_common.h: default_settings) with K replaced; operators that do not
-// depend on K (heat, ppr) are computed once and drawn as dashed lines.
+// SVG line plot. Each operator runs with its preset for the data set
+// (sgc/presets.h) and the flags, with K replaced; operators that do not
+// read K (heat, ppr, poly) are computed once and drawn as dashed lines.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -37,7 +37,7 @@ struct Point {
 };
 
 struct Curve {
-  Settings settings;
+  sgc::Preset settings;
   bool depends_on_k = true;
   std::vector<Point> points;
 };
@@ -63,21 +63,19 @@ std::vector<int> parse_ks(const std::string& list) {
   return ks;
 }
 
-Point evaluate(const sgc::Dataset& data, sgc::SgcConfig config, int k) {
-  config.op.k = k;
+Point evaluate(const sgc::Dataset& data, sgc::Config config, int k) {
+  if (config.op.def->reads("k")) config.op.k = k;
   Point p;
-  p.k = k;
-  sgc::validate_operator(config.op);
+  p.k = config.op.k;
+  sgc::validate_config(config);
   p.sparse_products = sgc::planned_sparse_products(config.op);
   sgc::StageTimes times;
-  const sgc::Precomputed pre = sgc::precompute(data, config.feature_norm, config.op, &times);
-  const sgc::Evaluation ev = sgc::fit_evaluate(pre, config.train);
+  const std::unique_ptr<sgc::Model> model = sgc::make_model(config);
+  model->prepare(data, config, &times);
+  const sgc::Evaluation ev = model->fit(config);
   p.val = ev.val_acc, p.test = ev.test_acc, p.propagate_seconds = times.propagate;
   return p;
 }
-
-// K = 0 is not defined for operators that need at least one step.
-bool k_allowed(const std::string& op, int k) { return k >= 1 || !(op == "dgc" || op == "dgc_naive" || op == "ssgc"); }
 
 void write_plot(const std::string& path, const std::string& dataset, const std::vector<int>& ks,
                 const std::vector<Curve>& curves) {
@@ -96,8 +94,9 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
     const sgc::OperatorSpec& op = curve.settings.config.op;
     PlotLine test, val;
     test.color = val.color = plot_color(c);
-    test.label = op.op + " test";
-    val.label = op.op + " val";
+    const std::string name(op.name());
+    test.label = name + " test";
+    val.label = name + " val";
     val.dash = "6 4", val.markers = false, val.width = 1.2;
     for (const Point& p : curve.points) {
       if (curve.depends_on_k && p.k < 1) continue;  // log scale: K = 0 has no place
@@ -109,7 +108,7 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
       }
     }
     if (!curve.depends_on_k) {
-      test.label = op.op + " test (no K)", val.label = op.op + " val (no K)";
+      test.label = name + " test (no K)", val.label = name + " val (no K)";
       test.dash = "6 4", test.markers = false;
       val.dash = "2 3";
     }
@@ -136,31 +135,27 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
 }
 
 int run_sweep(const CommonFlags& f, const SweepFlags& s) {
-  const std::vector<std::string> ops = split(s.ops);
-  if (ops.empty()) throw sgc::ArgumentError("--ops: no operator given");
-  for (const std::string& op : ops) {
-    sgc::OperatorSpec probe;
-    probe.op = op;
+  std::vector<const sgc::OperatorDef*> ops;
+  for (const std::string& name : split(s.ops)) {
     try {
-      sgc::validate_operator(probe);
+      ops.push_back(&sgc::find_operator(name));
     } catch (const sgc::ArgumentError&) {
-      throw sgc::ArgumentError("--ops: unknown operator '" + op + "'");
+      throw sgc::ArgumentError("--ops: unknown operator '" + name + "' (known: " + sgc::operator_list() + ")");
     }
   }
+  if (ops.empty()) throw sgc::ArgumentError("--ops: no operator given");
   const std::vector<int> ks = parse_ks(s.ks);
-  Job job = prepare_job(f);  // data set, threads; its sgc settings are not used
-  const std::string dataset = f.dataset.empty() ? "csbm" : f.dataset;
+  check_params_read(f, ops);
+  Job job = prepare_job(f, /*check_params=*/false);  // data set, threads, and every other flag checked once
 
   std::vector<Curve> curves;
-  for (const std::string& op : ops) {
+  for (const sgc::OperatorDef* op : ops) {
     Curve curve;
-    curve.settings = default_settings(op, dataset);
-    apply_flags(f, curve.settings.config);
-    const std::vector<std::string> params = sgc::operator_parameters(op);
-    curve.depends_on_k = std::find(params.begin(), params.end(), "k") != params.end();
+    curve.settings = configured(f, job.data, *op);
+    curve.depends_on_k = op->reads("k");
     if (curve.depends_on_k) {
       for (int k : ks)
-        if (k_allowed(op, k)) curve.points.push_back(evaluate(job.data, curve.settings.config, k));
+        if (k >= op->min_k) curve.points.push_back(evaluate(job.data, curve.settings.config, k));
     } else {
       curve.points.push_back(evaluate(job.data, curve.settings.config, curve.settings.config.op.k));
     }
@@ -169,7 +164,7 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   if (!s.plot.empty()) write_plot(s.plot, job.data.name, ks, curves);
 
   if (f.json) {
-    json out = {{"dataset", job.data.name}, {"ks", ks}, {"seed", f.seed}};
+    json out = {{"dataset", job.data.name}, {"family", job.family}, {"ks", ks}, {"seed", f.seed}};
     if (!s.plot.empty()) out["plot"] = s.plot;
     for (const Curve& c : curves) {
       json points = json::array();
@@ -179,14 +174,17 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
                           {"test", p.test},
                           {"sparse_products", p.sparse_products},
                           {"propagate_seconds", p.propagate_seconds}});
-      json op = operator_json(c.settings.config.op);
+      json op = sgc::operator_to_json(c.settings.config.op);
       if (c.depends_on_k) op.erase("k");
-      out["curves"].push_back({{"op", c.settings.config.op.op},
+      out["curves"].push_back({{"op", std::string(c.settings.config.op.name())},
                                {"operator", op},
                                {"settings", c.settings.source},
                                {"lr", c.settings.config.train.lr},
                                {"epochs", c.settings.config.train.epochs},
                                {"weight_decay", c.settings.config.train.weight_decay},
+                               {"optimizer", std::string(c.settings.config.train.optimizer->name)},
+                               {"feature_norm", sgc::to_string(c.settings.config.feature_norm)},
+                               {"protocol", sgc::to_string(c.settings.config.protocol)},
                                {"depends_on_k", c.depends_on_k},
                                {"points", points}});
     }
@@ -195,14 +193,15 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   }
   std::printf("sweep on %s: test accuracy (validation accuracy) by depth K\n", job.data.name.c_str());
   for (const Curve& c : curves) {
-    sgc::OperatorSpec shown = c.settings.config.op;
-    std::printf("  %-10s %s, lr=%g epochs=%d weight_decay=%g (settings: %s)%s\n", shown.op.c_str(),
-                operator_summary(shown).c_str(), c.settings.config.train.lr, c.settings.config.train.epochs,
-                c.settings.config.train.weight_decay, c.settings.source.c_str(),
+    const sgc::Config& cc = c.settings.config;
+    std::printf("  %-10s %s, %s protocol, lr=%g epochs=%d weight_decay=%g (settings: %s)%s\n",
+                std::string(cc.op.name()).c_str(), sgc::operator_summary(cc.op).c_str(),
+                sgc::to_string(cc.protocol).c_str(), cc.train.lr, cc.train.epochs, cc.train.weight_decay,
+                c.settings.source.c_str(),
                 c.depends_on_k ? "" : " -- does not depend on K");
   }
   std::printf("%6s", "K");
-  for (const Curve& c : curves) std::printf("  %-18s", c.settings.config.op.op.c_str());
+  for (const Curve& c : curves) std::printf("  %-18s", std::string(c.settings.config.op.name()).c_str());
   std::printf("\n");
   for (int k : ks) {
     std::printf("%6d", k);

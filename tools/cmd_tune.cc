@@ -1,10 +1,8 @@
 // `sgc tune`: TPE search (sgc/tune/tpe.h) of the operator's parameters
 // together with the training's, on validation accuracy only; the test
-// accuracy is measured once, for the best trial.
-//
-// Searchable: k, t, alpha (the operator's), lr, weight_decay. By default the
-// parameters the operator's authors tuned: SGC only weight decay (Wu et al.);
-// the others their operator parameter(s) (T; alpha; K) with lr and weight decay.
+// accuracy is measured once, for the best trial. The default search space is
+// the operator's (its registry entry: what its authors tuned); the ranges of
+// other parameters come from sgc/presets.h.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -32,34 +30,6 @@ struct TuneFlags {
   std::optional<double> wd_low, wd_high;   // older spelling of --range weight_decay=LOW:HIGH
 };
 
-const std::vector<std::string> kSearchable{"k", "t", "alpha", "lr", "weight_decay"};
-
-std::vector<std::string> default_search(const std::string& op) {
-  if (op == "sgc") return {"weight_decay"};
-  std::vector<std::string> names;
-  if (op == "dgc" || op == "dgc_naive" || op == "heat") names = {"t"};
-  if (op == "ssgc") names = {"alpha", "k"};
-  if (op == "ppr") names = {"alpha"};
-  if (op == "sign") names = {"k"};
-  names.push_back("lr");
-  names.push_back("weight_decay");
-  return names;
-}
-
-ParamSpec default_range(const std::string& name, const std::string& op) {
-  if (name == "k") {
-    if (op == "dgc" || op == "dgc_naive") return {"k", 10, 1000, Scale::Log, true};
-    if (op == "ssgc") return {"k", 2, 32, Scale::Linear, true};
-    if (op == "sign") return {"k", 1, 5, Scale::Linear, true};
-    return {"k", 1, 10, Scale::Linear, true};
-  }
-  if (name == "t") return {"t", 1, 10, Scale::Linear, false};
-  if (name == "alpha") return {"alpha", 0.05, 0.5, Scale::Log, false};  // PPR: 1/alpha * 14 products at tol 1e-6
-  if (name == "lr") return {"lr", 0.01, 2, Scale::Log, false};
-  // SGC's search range (Wu et al.); DGC's published Citeseer value (2e-4) needs a wider one.
-  return {"weight_decay", 1e-10, op == "sgc" ? 1e-4 : 1e-3, Scale::Log, false};
-}
-
 std::vector<std::string> split_names(const std::string& list) {
   std::vector<std::string> out;
   std::stringstream in(list);
@@ -68,19 +38,18 @@ std::vector<std::string> split_names(const std::string& list) {
   return out;
 }
 
-std::vector<ParamSpec> search_space(const TuneFlags& t, const std::string& op) {
-  const std::vector<std::string> names = t.search ? split_names(*t.search) : default_search(op);
-  if (names.empty()) throw sgc::ArgumentError("--search: no parameter named");
-  const std::vector<std::string> own = sgc::operator_parameters(op);
+ParamSpec spec_of(const sgc::SearchRange& r) {
+  return {r.name, r.low, r.high, r.log ? Scale::Log : Scale::Linear, r.integer};
+}
+
+std::vector<ParamSpec> search_space(const TuneFlags& t, const sgc::OperatorDef& op) {
   std::vector<ParamSpec> space;
-  for (const std::string& name : names) {
-    if (std::find(kSearchable.begin(), kSearchable.end(), name) == kSearchable.end())
-      throw sgc::ArgumentError("--search: unknown parameter '" + name + "' (known: k, t, alpha, lr, weight_decay)");
-    const bool training = name == "lr" || name == "weight_decay";
-    if (!training && std::find(own.begin(), own.end(), name) == own.end())
-      throw sgc::ArgumentError("--search: operator " + op + " has no parameter '" + name + "'");
-    space.push_back(default_range(name, op));
+  if (t.search) {
+    for (const std::string& name : split_names(*t.search)) space.push_back(spec_of(sgc::search_range(name, op)));
+  } else {
+    for (const sgc::SearchRange& r : sgc::default_search(op)) space.push_back(spec_of(r));
   }
+  if (space.empty()) throw sgc::ArgumentError("--search: no parameter named");
   for (const std::string& r : t.ranges) {
     const size_t eq = r.find('='), colon = r.find(':', eq == std::string::npos ? 0 : eq);
     if (eq == std::string::npos || colon == std::string::npos)
@@ -103,14 +72,6 @@ std::vector<ParamSpec> search_space(const TuneFlags& t, const std::string& op) {
   return space;
 }
 
-void set_param(sgc::SgcConfig& c, const std::string& name, double v) {
-  if (name == "k") c.op.k = int(std::lround(v));
-  if (name == "t") c.op.t = v;
-  if (name == "alpha") c.op.alpha = v;
-  if (name == "lr") c.train.lr = v;
-  if (name == "weight_decay") c.train.weight_decay = v;
-}
-
 std::string describe(const ParamSpec& p) {
   std::ostringstream out;
   out << p.name << " in [" << p.low << ", " << p.high << "] ("
@@ -121,34 +82,35 @@ std::string describe(const ParamSpec& p) {
 int run_tune(const CommonFlags& f, const TuneFlags& t) {
   if (t.trials < 1) throw sgc::ArgumentError("--trials: must be >= 1, got " + std::to_string(t.trials));
   Job job = prepare_job(f);
-  const sgc::SgcConfig base = job.settings.config;
-  const std::vector<ParamSpec> space = search_space(t, base.op.op);
+  const sgc::Config base = job.preset.config;
+  const std::vector<ParamSpec> space = search_space(t, *base.op.def);
   sgc::tune::TpeOptions opts;
   opts.trials = t.trials;
   opts.seed = f.seed;
 
-  // Propagated features by operator; trials that only change lr / weight
-  // decay reuse them.
-  std::map<std::string, sgc::Precomputed> cache;
-  auto features_for = [&](const sgc::SgcConfig& c) -> const sgc::Precomputed& {
-    const std::string key = operator_summary(c.op);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  // Prepared models by what preparing depends on: trials that only change
+  // training parameters reuse them.
+  std::map<std::string, std::unique_ptr<sgc::Model>> cache;
+  auto prepared = [&](const sgc::Config& c) -> sgc::Model& {
+    std::unique_ptr<sgc::Model> m = sgc::make_model(c);
+    const std::string key = m->prepare_key(c);
+    if (auto it = cache.find(key); it != cache.end()) return *it->second;
     if (cache.size() >= 8) cache.clear();
-    const auto protocol = c.inductive ? sgc::Protocol::Inductive : sgc::Protocol::Transductive;
-    return cache.emplace(key, sgc::precompute(job.data, c.feature_norm, c.op, nullptr, protocol)).first->second;
+    m->prepare(job.data, c);
+    return *cache.emplace(key, std::move(m)).first->second;
   };
-  auto configured = [&](const std::vector<double>& x) {
-    sgc::SgcConfig c = base;
-    for (size_t i = 0; i < space.size(); ++i) set_param(c, space[i].name, x[i]);
-    sgc::validate_operator(c.op);
+  auto configured_by = [&](const std::vector<double>& x) {
+    sgc::Config c = base;
+    for (size_t i = 0; i < space.size(); ++i) sgc::set_config_param(c, space[i].name, x[i]);
+    sgc::validate_config(c);
     return c;
   };
   const sgc::tune::Trial best = sgc::tune::tpe_maximize(space, opts, [&](const std::vector<double>& x) {
-    const sgc::SgcConfig c = configured(x);
-    return sgc::fit_evaluate(features_for(c), c.train).val_acc;
+    const sgc::Config c = configured_by(x);
+    return prepared(c).fit(c).val_acc;
   });
-  const sgc::SgcConfig chosen = configured(best.params);
-  const sgc::Evaluation ev = sgc::fit_evaluate(features_for(chosen), chosen.train);
+  const sgc::Config chosen = configured_by(best.params);
+  const sgc::Evaluation ev = prepared(chosen).fit(chosen);
 
   if (f.json) {
     json out = config_json(job, f);
@@ -162,7 +124,7 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
     }
     best_json["val"] = ev.val_acc;
     best_json["test"] = ev.test_acc;
-    best_json["operator"] = operator_json(chosen.op);
+    best_json["operator"] = sgc::operator_to_json(chosen.op);
     out["searched"] = searched;
     out["trials"] = t.trials;
     out["best"] = best_json;
@@ -171,14 +133,26 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
   }
   std::printf("searched on validation accuracy, %d TPE trials:", t.trials);
   for (size_t i = 0; i < space.size(); ++i) std::printf("%s %s", i ? "," : "", describe(space[i]).c_str());
-  std::printf("\nstarting from %s, lr=%g epochs=%d weight_decay=%g (settings: %s)\n",
-              operator_summary(base.op).c_str(), base.train.lr, base.train.epochs, base.train.weight_decay,
-              job.settings.source.c_str());
+  std::printf("\nstarting from %s, %s protocol, lr=%g epochs=%d weight_decay=%g (settings: %s)\n",
+              sgc::operator_summary(base.op).c_str(), sgc::to_string(base.protocol).c_str(), base.train.lr,
+              base.train.epochs, base.train.weight_decay, job.preset.source.c_str());
   std::printf("best");
   for (size_t i = 0; i < space.size(); ++i)
     std::printf(space[i].integer ? " %s %.0f" : " %s %.4g", space[i].name.c_str(), best.params[i]);
   std::printf(": val accuracy %.4f, test accuracy %.4f\n", ev.val_acc, ev.test_acc);
   return 0;
+}
+
+std::string search_help() {
+  std::string help = "comma-separated parameters to search: the operator's (k, t, alpha, ...) and lr, weight_decay "
+                     "(default: what the operator's authors tuned:";
+  for (const sgc::OperatorDef* d : sgc::operators()) {
+    help += " " + std::string(d->name) + ":";
+    for (const sgc::SearchRange& r : sgc::default_search(*d)) help += (help.back() == ':' ? "" : ",") + r.name;
+    help += ";";
+  }
+  help.back() = ')';
+  return help;
 }
 
 }  // namespace
@@ -189,10 +163,7 @@ Subcommand add_tune_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("tune", "TPE search of operator and training parameters on validation accuracy");
   add_common_flags(*cmd, *flags);
   cmd->add_option("--trials", tune->trials, "number of evaluations (default 60)");
-  cmd->add_option("--search", tune->search,
-                  "comma-separated parameters to search among k, t, alpha, lr, weight_decay (default: sgc: "
-                  "weight_decay; dgc, dgc_naive, heat: t,lr,weight_decay; ssgc: alpha,k,lr,weight_decay; ppr: "
-                  "alpha,lr,weight_decay; sign: k,lr,weight_decay)");
+  cmd->add_option("--search", tune->search, search_help());
   cmd->add_option("--range", tune->ranges, "NAME=LOW:HIGH, the range of a searched parameter (repeatable)");
   cmd->add_option("--wd-low", tune->wd_low, "lower end of the weight decay range (default 1e-10)");
   cmd->add_option("--wd-high", tune->wd_high, "upper end of the weight decay range (default: sgc 1e-4, else 1e-3)");

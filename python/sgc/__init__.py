@@ -3,7 +3,7 @@
     import sgc
     ds = sgc.datasets.load_planetoid("cora")
     F = sgc.propagate(ds.adj, X, k=2)                   # S^2 X, numpy float32
-    clf = sgc.SGCClassifier(**sgc.paper_defaults("cora"))
+    clf = sgc.SGCClassifier(**sgc.paper_defaults("cora"))   # or paper_defaults("cora", op="dgc")
     clf.fit(ds.adj, ds.X, ds.y, ds.train_idx, ds.val_idx).score(ds.adj, ds.X, ds.y, ds.test_idx)
 
 Errors from the engine: sgc.FileError (a FileNotFoundError), sgc.FormatError
@@ -13,8 +13,8 @@ C++ message; wrong dtypes raise TypeError.
 
 from . import _core
 from . import datasets
-from ._api import (get_num_threads, normalizations, normalized_adjacency, operator_defaults, operators,
-                   paper_defaults, propagate, set_num_threads)
+from ._api import (get_num_threads, normalizations, normalized_adjacency, operator_defaults, operator_info,
+                   operator_params, operators, optimizers, paper_defaults, propagate, set_num_threads)
 from .estimator import NotFittedError, SGCClassifier
 
 Error = _core.Error
@@ -26,6 +26,6 @@ __version__ = _core.__version__
 
 __all__ = [
     "ArgumentError", "Error", "FileError", "FormatError", "NotFittedError", "SGCClassifier", "datasets",
-    "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operators",
-    "paper_defaults", "propagate", "set_num_threads",
+    "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operator_info",
+    "operator_params", "operators", "optimizers", "paper_defaults", "propagate", "set_num_threads",
 ]

@@ -3,7 +3,10 @@
 import scipy.sparse as sp
 
 from . import _core
-from ._input import as_features, as_graph, operator_spec
+from ._input import as_features, as_graph, check_int, operator_spec
+from .datasets import PLANETOID
+
+ArgumentError = _core.ArgumentError
 
 
 def propagate(adj, X, k=2, op="sgc", **params):
@@ -20,11 +23,13 @@ def propagate(adj, X, k=2, op="sgc", **params):
     X : numpy array (n, d) of float32 or float64, or a scipy.sparse matrix.
         A float32 C-contiguous array is read in place (no copy).
     k : int, propagation steps (>= 0).
-    op : operator name, see ``sgc.operators()``; unknown names raise ValueError
-        from the C++ validation.
-    **params : the other fields of the C++ ``OperatorSpec`` (``norm``,
-        ``self_loop``, ``t``, ``alpha``, ``tol``, ... as the build has them,
-        see ``sgc.operator_defaults()``).
+    op : operator name, see ``sgc.operators()``; unknown names raise
+        sgc.ArgumentError (a ValueError) from the library.
+    **params : the other operator parameters of the library's registry
+        (``norm``, ``self_loop``, ``t``, ``alpha``, ``tol``, ``coeffs``; see
+        ``sgc.operator_defaults()`` and ``sgc.operator_info()`` for which
+        operator reads which). ``op="poly"`` takes ``coeffs=[c0, c1, ...]``
+        (``sum_k c_k S^k X``; ``k`` is not read).
 
     Returns
     -------
@@ -47,14 +52,35 @@ def normalized_adjacency(adj, n_nodes=None, norm="aug_norm_adj", self_loop=1.0):
             n_nodes = g.shape[0]
         else:
             raise ValueError("normalized_adjacency: n_nodes is required with an edge_index")
-    indptr, indices, data, shape = _core.normalized_adjacency(
-        g, int(n_nodes), {"norm": norm, "self_loop": self_loop})
+    spec = operator_spec("sgc", 0, {"norm": norm, "self_loop": self_loop}, "normalized_adjacency")
+    indptr, indices, data, shape = _core.normalized_adjacency(g, check_int(n_nodes, "n_nodes"), spec)
     return sp.csr_matrix((data, indices, indptr), shape=shape)
 
 
 def operators():
-    """Names of the propagation operators this build knows."""
-    return list(_core.operator_names())
+    """Names of the propagation operators of the library's registry."""
+    return [d["name"] for d in _core.operators()]
+
+
+def operator_info(op=None):
+    """What the library's registry says about the operators.
+
+    Returns ``{name: {"formula", "source", "params", "min_k"}}`` (``params``:
+    the parameters the operator reads besides ``norm`` and ``self_loop``), or
+    that dict of one operator when ``op`` is given.
+    """
+    info = {d["name"]: {key: d[key] for key in ("formula", "source", "params", "min_k")}
+            for d in _core.operators()}
+    if op is None:
+        return info
+    if op not in info:
+        raise ArgumentError(f"--op: unknown operator '{op}' (known: {', '.join(info)})")
+    return info[op]
+
+
+def optimizers():
+    """Names of the optimizers of the library's registry (SGCClassifier's ``optimizer``)."""
+    return [o["name"] for o in _core.optimizers()]
 
 
 def normalizations():
@@ -63,31 +89,67 @@ def normalizations():
 
 
 def operator_defaults():
-    """{parameter: default} of every field of the C++ OperatorSpec."""
-    return {name: default for name, _, default in _core.spec_fields()}
+    """{parameter: default} of the library's operator parameters (the registry's list)."""
+    return {name: default for name, _, _, default in _core.operator_params()}
 
 
-def paper_defaults(dataset):
-    """The paper's settings for ``dataset`` as SGCClassifier parameters.
+def operator_params():
+    """The library's operator parameters: ``[(name, type, help, default), ...]``."""
+    return [tuple(p) for p in _core.operator_params()]
+
+
+def _identity(dataset):
+    """(family, name) of a data set: a GraphDataset, "family/name", or a Planetoid name."""
+    family = getattr(dataset, "family", None)
+    name = getattr(dataset, "name", None)
+    if family is not None and name is not None:
+        return family, name
+    if not isinstance(dataset, str):
+        raise TypeError(f"dataset: expected a name or a GraphDataset, got {type(dataset).__name__}")
+    if "/" in dataset:
+        family, _, name = dataset.partition("/")
+        return family, name
+    if dataset in PLANETOID:
+        return "planetoid", dataset
+    return "", dataset
+
+
+def paper_defaults(dataset, op="sgc"):
+    """The library's preset for ``dataset`` and operator ``op``, as SGCClassifier parameters.
+
+    dataset : "cora", "citeseer", "pubmed" (the Planetoid split), a
+        family-qualified name ("planetoid/cora", "synthetic/csbm"), or a
+        GraphDataset (its family and name). Other names get the generic
+        defaults (SGC's training settings, the operator's parameter defaults).
+    op : operator name (``sgc.operators()``).
 
     ``SGCClassifier(**sgc.paper_defaults("cora"))`` is what
-    ``sgc train --dataset cora`` runs (same seed -> same accuracy).
-    Unknown names give the generic SGC defaults.
+    ``sgc train --dataset cora`` runs (same seed -> same accuracy);
+    ``paper_defaults("cora", op="dgc")`` gives DGC's published settings
+    (K=250, T=5.27, lr 0.156, weight decay 3.544e-5). Returns ``op``, ``k``,
+    ``norm``, ``self_loop``, ``op_params`` (the other parameters the operator
+    reads, or None), ``feature_norm``, ``optimizer``, ``lr``, ``epochs``,
+    ``weight_decay``, ``seed``. A preset with the inductive protocol (SGC's
+    Reddit setting) raises ValueError: SGCClassifier is transductive.
     """
-    c = _core.paper_defaults(dataset)
-    spec = dict(c["op"])
-    base = {"op": spec.pop("op"), "k": spec.pop("k"), "norm": spec.pop("norm"),
-            "self_loop": spec.pop("self_loop")}
-    defaults = operator_defaults()
-    extra = {name: value for name, value in spec.items() if value != defaults.get(name)}
-    return {**base, "op_params": extra or None, "feature_norm": c["feature_norm"],
+    if not isinstance(op, str):
+        raise TypeError(f"op: expected a string, got {type(op).__name__}")
+    family, name = _identity(dataset)
+    p = _core.preset(family, name, op)
+    c, spec = p["config"], p["spec"]
+    if c["protocol"] != "transductive":
+        raise ValueError(f"paper_defaults: the preset of {family}/{name} uses the {c['protocol']} protocol "
+                         "(SGC's Reddit setting), which SGCClassifier does not implement")
+    reads = [q for q in operator_info(op)["params"] if q != "k"]
+    return {"op": c["operator"]["op"], "k": spec["k"], "norm": spec["norm"], "self_loop": spec["self_loop"],
+            "op_params": {q: spec[q] for q in reads} or None, "feature_norm": c["feature_norm"],
             "optimizer": c["optimizer"], "lr": c["lr"], "epochs": c["epochs"],
             "weight_decay": c["weight_decay"], "seed": c["seed"]}
 
 
 def set_num_threads(n):
-    """OpenMP threads for the sgc calls that follow from this thread (0: all cores)."""
-    _core.set_num_threads(int(n))
+    """OpenMP threads for the sgc calls that follow from this thread (0: the default, all cores)."""
+    _core.set_num_threads(check_int(n, "threads"))
 
 
 def get_num_threads():

@@ -12,13 +12,13 @@ checks, so its messages reach the user unchanged):
 * wrong dtypes raise TypeError; wrong shapes and values raise ValueError.
 """
 
+import functools
 import numbers
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import _core
-
 
 
 def _is_float(dtype):
@@ -108,15 +108,61 @@ def as_index(idx, n, what):
     return idx
 
 
+@functools.lru_cache(maxsize=None)
+def operator_param_types():
+    """{name: type} of the library's operator parameters (int, float, list[float], str)."""
+    return {name: kind for name, kind, _, _ in _core.operator_params()}
+
+
+def _type_name(value):
+    return type(value).__name__
+
+
+def _check_param(name, kind, value):
+    """The value as plain Python for the JSON the library reads; TypeError for the wrong kind.
+
+    The library would reject a wrongly typed value too (sgc.ArgumentError naming
+    the parameter); checking here keeps the TypeError Python users expect.
+    """
+    if kind == "int":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name}: expected an integer, got {_type_name(value)}")
+        value = int(value)
+        if not -2**63 <= value < 2**63:
+            raise ValueError(f"{name}: {value} is out of range")
+        return value
+    if kind == "float":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}: expected a number, got {_type_name(value)}")
+        return float(value)
+    if kind == "list[float]":
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"{name}: expected a list of numbers, got {_type_name(value)}")
+        items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+        return [_check_param(name, "float", v) for v in items]
+    if kind == "str":
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: expected a string, got {_type_name(value)}")
+        return value
+    return value
+
+
 def operator_spec(op, k, params, caller):
-    """{field: value} for sgc::OperatorSpec; unknown names raise TypeError as Python does."""
-    spec = {"op": op, "k": k}
-    known = {name for name, _, _ in _core.spec_fields()}
+    """{"op": op, "k": k, parameter: value} for the library's operator_from_json.
+
+    Parameter names are the registry's (``sgc.operator_defaults()``); unknown
+    names and wrongly typed values raise TypeError as Python does, the domains
+    are checked by the library (sgc.ArgumentError).
+    """
+    types = operator_param_types()
+    if not isinstance(op, str):
+        raise TypeError(f"op: expected a string, got {_type_name(op)}")
+    spec = {"op": op, "k": _check_param("k", types["k"], k)}
     for name, value in params.items():
-        if name not in known or name in spec:
+        if name not in types or name in spec:
             raise TypeError(f"{caller}() got an unexpected keyword argument '{name}' "
-                            f"(operator parameters: {', '.join(sorted(known - {'op', 'k'}))})")
-        spec[name] = value
+                            f"(operator parameters: {', '.join(sorted(set(types) - {'k'}))})")
+        spec[name] = _check_param(name, types[name], value)
     return spec
 
 

@@ -35,6 +35,7 @@ class GraphDataset:
     train_idx: np.ndarray
     val_idx: np.ndarray
     test_idx: np.ndarray
+    family: str = ""  # the loader's family ("planetoid", "synthetic", ...): with name, the preset's key
 
     @property
     def num_nodes(self):
@@ -66,6 +67,7 @@ def _from_core(d):
         train_idx=np.asarray(d["train"], dtype=np.int64),
         val_idx=np.asarray(d["val"], dtype=np.int64),
         test_idx=np.asarray(d["test"], dtype=np.int64),
+        family=d["family"],
     )
 
 

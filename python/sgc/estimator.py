@@ -107,17 +107,22 @@ class SGCClassifier(BaseEstimator):
     k : int, default=2
         Propagation steps K.
     op : str, default="sgc"
-        Operator (``sgc.operators()``): sgc, ssgc, dgc, ppr, sign, ...
+        Operator (``sgc.operators()``): sgc, dgc, dgc_naive, heat, ssgc, ppr,
+        sign, poly.
     norm : str, default="aug_norm_adj"
         Graph normalisation (``sgc.normalizations()``).
     self_loop : float, default=1.0
         Self-loop weight of the augmented normalisations.
     op_params : dict or None, default=None
-        Further operator parameters, e.g. ``{"alpha": 0.05}`` for ssgc or
-        ``{"t": 5.27}`` for dgc (names: ``sgc.operator_defaults()``).
+        Further operator parameters of the library's registry, e.g.
+        ``{"alpha": 0.05}`` for ssgc, ``{"t": 5.27}`` for dgc or
+        ``{"coeffs": [0.5, 0.3, 0.2]}`` for poly (names and defaults:
+        ``sgc.operator_defaults()``; which operator reads which:
+        ``sgc.operator_info()``).
     feature_norm : {"row", "zscore", "none"}, default="row"
         Feature normalisation before propagation (row: Planetoid's).
     optimizer : {"adam", "lbfgs"}, default="adam"
+        An optimizer of the library's registry (``sgc.optimizers()``).
     lr : float, default=0.2
         Adam learning rate (not used by L-BFGS).
     epochs : int, default=100

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common.h"
+#include "sgc/data/dataset.h"
 #include "sgc/error.h"
 
 namespace sgc_py {
@@ -53,31 +54,6 @@ void convert_copy(std::vector<Out>& out, const py::array& a) {
   }
 }
 
-// sgc::validate_csr's checks, in parallel over rows; on any violation the
-// library's (sequential) validate_csr runs to raise its own message.
-void validate_csr_fast(const sgc::CsrMatrix& a, const std::string& what) {
-  constexpr int64_t kMaxDim = int64_t{std::numeric_limits<int32_t>::max()} + 1;
-  bool ok = a.rows >= 0 && a.cols >= 0 && a.rows <= kMaxDim && a.cols <= kMaxDim &&
-            static_cast<int64_t>(a.indptr.size()) == a.rows + 1 && a.indices.size() == a.values.size() &&
-            a.indptr[0] == 0 && a.indptr[size_t(a.rows)] == a.nnz();
-  if (ok) {
-    const int64_t nnz = a.nnz(), cols = a.cols;
-#pragma omp parallel for schedule(static) reduction(&& : ok) if (nnz > (1 << 16))
-    for (int64_t r = 0; r < a.rows; ++r) {
-      const int64_t b = a.indptr[size_t(r)], e = a.indptr[size_t(r) + 1];
-      bool row_ok = b <= e && e <= nnz;
-      for (int64_t k = b; row_ok && k < e; ++k) {
-        const int32_t c = a.indices[size_t(k)];
-        row_ok = c >= 0 && c < cols && (k == b || c > a.indices[size_t(k) - 1]) && std::isfinite(a.values[size_t(k)]);
-      }
-      ok = ok && row_ok;
-    }
-  }
-  if (ok) return;
-  sgc::validate_csr(a, what.c_str());
-  throw sgc::FormatError(what + ": invalid CSR structure");
-}
-
 }  // namespace
 
 sgc::CsrMatrix csr_from_scipy(py::handle obj, const std::string& what) {
@@ -112,7 +88,7 @@ sgc::CsrMatrix csr_from_scipy(py::handle obj, const std::string& what) {
   else throw py::type_error(what + ": data dtype " + dtype_name(data) + " (expected float32 or float64)");
 
   py::gil_scoped_release nogil;
-  validate_csr_fast(a, what);
+  sgc::validate_csr(a, what.c_str());
   return a;
 }
 
@@ -172,7 +148,6 @@ sgc::DenseMatrix Features::copy_dense() const {
   const int64_t s0 = stride0, s1 = stride1;
   sgc::DenseMatrix m(rows, cols);
   ++copy_stats().dense_feature_copies;
-  int64_t bad_row = -1;
 #pragma omp parallel for schedule(static) if (rows * cols > (int64_t(1) << 18))
   for (int64_t i = 0; i < rows; ++i) {
     float* out = m.data() + i * cols;
@@ -184,12 +159,8 @@ sgc::DenseMatrix Features::copy_dense() const {
     } else {
       for (int64_t j = 0; j < cols; ++j) out[j] = *reinterpret_cast<const float*>(row + j * s1);
     }
-    if (!all_finite(out, cols)) {
-#pragma omp critical(sgc_py_bad_row)
-      if (bad_row < 0 || i < bad_row) bad_row = i;
-    }
   }
-  if (bad_row >= 0) check_finite(m.data(), rows, cols, "X");  // names the first bad entry
+  sgc::require_finite(m.data(), rows, cols, "X");
   return m;
 }
 
@@ -238,12 +209,78 @@ template py::array_t<int32_t> to_numpy(std::vector<int32_t>&&);
 template py::array_t<int64_t> to_numpy(std::vector<int64_t>&&);
 template py::array_t<float> to_numpy(std::vector<float>&&);
 
-Eigen::Map<const sgc::DenseMatrix> dense_view(const py::array& a, const char* what) {
+sgc::DenseView dense_view(const py::array& a, const char* what) {
   if (a.ndim() != 2) throw sgc::ArgumentError(std::string(what) + ": expected a 2-D array");
   if (!is_dtype(a, 'f', 4) || !(a.flags() & py::array::c_style))
     throw py::type_error(std::string(what) + ": expected a C-contiguous float32 array, got " + dtype_name(a));
   return {static_cast<const float*>(a.data()), a.shape(0), a.shape(1)};
 }
+
+namespace {
+std::string type_name(py::handle v) { return py::str(py::type::of(v).attr("__name__")).cast<std::string>(); }
+}  // namespace
+
+nlohmann::json to_json(py::handle v) {
+  if (v.is_none()) return nullptr;
+  const bool numpy_scalar = py::hasattr(v, "dtype") && !py::isinstance<py::array>(v);
+  if (py::isinstance<py::bool_>(v) || (numpy_scalar && v.attr("dtype").attr("kind").cast<std::string>() == "b"))
+    return v.cast<bool>();
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::dict>(v)) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(v)) {
+      if (!py::isinstance<py::str>(key)) throw py::type_error("expected str keys, got " + type_name(key));
+      out[key.cast<std::string>()] = to_json(value);
+    }
+    return out;
+  }
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v) ||
+      (py::isinstance<py::array>(v) && py::reinterpret_borrow<py::array>(v).ndim() == 1)) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : v) out.push_back(to_json(item));
+    return out;
+  }
+  if (py::isinstance<py::array>(v)) throw py::type_error("cannot pass a numpy array that is not 1-D to the engine");
+  if (PyLong_Check(v.ptr()) || (PyIndex_Check(v.ptr()) && !PyFloat_Check(v.ptr()))) {
+    const py::int_ i = py::reinterpret_steal<py::int_>(PyNumber_Index(v.ptr()));
+    if (!i) throw py::error_already_set();
+    int overflow = 0;
+    const long long x = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+    if (x == -1 && PyErr_Occurred()) throw py::error_already_set();
+    if (overflow) throw py::value_error(py::str(py::handle(i)).cast<std::string>() + " is out of range");
+    return static_cast<int64_t>(x);
+  }
+  if (PyFloat_Check(v.ptr()) || (PyNumber_Check(v.ptr()) && py::hasattr(v, "__float__"))) {
+    const double x = PyFloat_AsDouble(v.ptr());
+    if (x == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+    return x;
+  }
+  throw py::type_error("cannot pass a value of type " + type_name(v) + " to the engine");
+}
+
+py::object from_json(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::null: return py::none();
+    case nlohmann::json::value_t::boolean: return py::bool_(j.get<bool>());
+    case nlohmann::json::value_t::number_integer: return py::int_(j.get<int64_t>());
+    case nlohmann::json::value_t::number_unsigned: return py::int_(j.get<uint64_t>());
+    case nlohmann::json::value_t::number_float: return py::float_(j.get<double>());
+    case nlohmann::json::value_t::string: return py::str(j.get<std::string>());
+    case nlohmann::json::value_t::array: {
+      py::list out;
+      for (const auto& item : j) out.append(from_json(item));
+      return out;
+    }
+    case nlohmann::json::value_t::object: {
+      py::dict out;
+      for (const auto& [key, value] : j.items()) out[py::str(key)] = from_json(value);
+      return out;
+    }
+    default: throw py::type_error("unsupported JSON value " + j.dump());
+  }
+}
+
+sgc::OperatorSpec spec_from(const py::dict& params) { return sgc::operator_from_json(to_json(params)); }
 
 CopyStats& copy_stats() {
   static CopyStats stats;

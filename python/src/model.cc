@@ -1,13 +1,16 @@
-// Bindings of the classifier (softmax regression, Adam), the data loaders and
-// the whole C++ pipeline (what `sgc train` runs).
-#include <omp.h>
-
+// Bindings of the classifier (softmax regression, any optimizer of the
+// registry), the data loaders, the thread count and the whole C++ pipeline
+// (what `sgc train` runs).
 #include "common.h"
 #include "sgc/error.h"
 #include "sgc/io/load.h"
 #include "sgc/io/planetoid.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/model/optimizer.h"
 #include "sgc/model/softmax_regression.h"
 #include "sgc/model/train.h"
+#include "sgc/presets.h"
+#include "sgc/util/threads.h"
 
 namespace sgc_py {
 
@@ -31,6 +34,17 @@ std::vector<int32_t> labels_from(const py::array& y, int64_t rows, int32_t class
   return out;
 }
 
+sgc::TrainOptions train_options(const std::string& optimizer, double lr, int epochs, double weight_decay,
+                                uint64_t seed) {
+  sgc::TrainOptions o;
+  o.optimizer = &sgc::find_optimizer(optimizer);
+  o.lr = lr;
+  o.epochs = epochs;
+  o.weight_decay = weight_decay;
+  o.seed = seed;
+  return o;
+}
+
 // A model from its flat parameters theta = [W (dim x classes, row-major), b].
 sgc::SoftmaxModel model_from(const py::array& theta, int64_t dim, int32_t classes) {
   if (dim <= 0 || classes <= 0) throw sgc::ArgumentError("softmax regression needs dim > 0 and classes > 0");
@@ -48,6 +62,7 @@ py::dict dataset_to_dict(sgc::Dataset&& d) {
                           to_numpy(std::move(a.values)), py::make_tuple(a.rows, a.cols));
   };
   py::dict out;
+  out["family"] = d.family;
   out["name"] = d.name;
   out["adjacency"] = csr(std::move(d.adjacency));
   if (d.has_dense_features()) out["features"] = to_numpy(std::move(d.dense_features));
@@ -76,12 +91,7 @@ void register_model(py::module_& m) {
   m.def(
       "validate_train_options",
       [](const std::string& optimizer, double lr, int epochs, double weight_decay) {
-        sgc::TrainOptions o;
-        o.optimizer = optimizer;
-        o.lr = lr;
-        o.epochs = epochs;
-        o.weight_decay = weight_decay;
-        sgc::validate_train_options(o);
+        sgc::validate_train_options(train_options(optimizer, lr, epochs, weight_decay, 0));
       },
       py::arg("optimizer"), py::arg("lr"), py::arg("epochs"), py::arg("weight_decay"));
 
@@ -99,12 +109,7 @@ void register_model(py::module_& m) {
          int epochs, double weight_decay, uint64_t seed) {
         const auto x = dense_view(features, "features");
         const std::vector<int32_t> labels = labels_from(y, x.rows(), classes);
-        sgc::TrainOptions opt;
-        opt.optimizer = optimizer;
-        opt.lr = lr;
-        opt.epochs = epochs;
-        opt.weight_decay = weight_decay;
-        opt.seed = seed;
+        const sgc::TrainOptions opt = train_options(optimizer, lr, epochs, weight_decay, seed);
         sgc::TrainOutcome out;
         {
           py::gil_scoped_release nogil;
@@ -171,6 +176,8 @@ void register_data(py::module_& m) {
           py::gil_scoped_release nogil;
           d = sgc::load_planetoid(dir, name);
         }
+        // sgc::load_planetoid leaves the identity to load_dataset; this is the Planetoid reader.
+        if (d.family.empty()) d.family = "planetoid";
         return dataset_to_dict(std::move(d));
       },
       py::arg("dir"), py::arg("name"));
@@ -197,38 +204,36 @@ void register_data(py::module_& m) {
     return out;
   });
 
-  // The `sgc train --dataset NAME` path, in process: load, paper defaults,
-  // precompute, fit_evaluate. The tests compare the estimator against it.
+  // The `sgc train --dataset NAME [--op OP]` path, in process: load, the
+  // data set's preset for the operator, precompute, fit_evaluate. The tests
+  // compare the estimator against it.
   m.def(
       "run_pipeline",
-      [](const std::string& name, const std::string& dir, uint64_t seed) {
+      [](const std::string& name, const std::string& dir, uint64_t seed, const std::string& op) {
         sgc::Evaluation ev;
+        sgc::SoftmaxModel model;
         {
           py::gil_scoped_release nogil;
-          const sgc::Dataset data = sgc::load_dataset(name, dir);
-          sgc::SgcConfig config = sgc::paper_defaults(name);
+          sgc::Dataset data = sgc::load_dataset(name, dir);
+          sgc::Config config = sgc::preset_for(data, sgc::find_operator(op)).config;
           config.train.seed = seed;
-          const sgc::Precomputed pre = sgc::precompute(data, config.feature_norm, config.op);
-          ev = sgc::fit_evaluate(pre, config.train);
+          const sgc::Precomputed pre = sgc::precompute(std::move(data), config);
+          ev = sgc::fit_evaluate(pre, config.train, nullptr, &model);
         }
         py::dict out;
         out["train_acc"] = ev.train_acc;
         out["val_acc"] = ev.val_acc;
         out["test_acc"] = ev.test_acc;
         out["final_loss"] = ev.final_loss;
-        out["theta"] = to_numpy(std::move(ev.model.theta));
+        out["theta"] = to_numpy(std::move(model.theta));
         return out;
       },
-      py::arg("name"), py::arg("dir") = std::string(), py::arg("seed") = uint64_t(42));
+      py::arg("name"), py::arg("dir") = std::string(), py::arg("seed") = uint64_t(42),
+      py::arg("op") = std::string(sgc::default_operator().name));
 
-  m.def(
-      "set_num_threads",
-      [](int n) {
-        if (n < 0) throw sgc::ArgumentError("threads: must be >= 0, got " + std::to_string(n));
-        omp_set_num_threads(n == 0 ? omp_get_num_procs() : n);
-      },
-      py::arg("n"), "OpenMP threads for the calls that follow (0: all cores).");
-  m.def("get_num_threads", [] { return omp_get_max_threads(); });
+  m.def("set_num_threads", &sgc::set_num_threads, py::arg("n"),
+        "OpenMP threads for the calls that follow from this thread (0: the default; sgc::set_num_threads).");
+  m.def("get_num_threads", &sgc::num_threads);
 }
 
 }  // namespace sgc_py

@@ -5,23 +5,19 @@
 // sgc.ArgumentError (both ValueErrors), any other sgc::Error -> sgc.Error;
 // each carries the C++ message unchanged. Wrong dtypes raise TypeError.
 //
-// Operator parameters travel as a dict {field: value} of sgc::OperatorSpec
-// (see spec_from): every field of the struct that the table below names is
-// settable, fields the struct does not have are skipped at compile time, so
-// the table can list fields before the library grows them.
-#include <omp.h>
-
-#include <algorithm>
+// Operator parameters travel as a dict {"op": name, parameter: value} that is
+// converted to JSON and read by sgc::operator_from_json, the library's one
+// (de)serialisation of a spec; the parameters, their types and defaults come
+// from the library's registry (sgc::operator_params(), sgc::operators()).
 #include <chrono>
-#include <limits>
-#include <functional>
-#include <type_traits>
+#include <string>
+#include <string_view>
 
 #include "common.h"
 #include "sgc/error.h"
-#include <pybind11/stl.h>
-
 #include "sgc/graph/normalizations.h"
+#include "sgc/model/config.h"
+#include "sgc/presets.h"
 
 #ifndef SGC_VERSION
 #define SGC_VERSION "0"
@@ -34,117 +30,25 @@ void register_data(py::module_& m);
 
 namespace {
 
-// ---- operator parameters ---------------------------------------------------
-
-struct SpecField {
-  std::string name;
-  std::string type;  // "int", "float", "str", "bool"
-  std::function<py::object(const sgc::OperatorSpec&)> get;
-  std::function<void(sgc::OperatorSpec&, py::handle)> set;
-};
-
-template <class T>
-const char* type_name() {
-  if constexpr (std::is_same_v<T, std::string>) return "str";
-  else if constexpr (std::is_same_v<T, bool>) return "bool";
-  else if constexpr (std::is_integral_v<T>) return "int";
-  else if constexpr (std::is_floating_point_v<T>) return "float";
-  else return "object";
-}
-
-std::string type_of(py::handle v) { return py::str(py::type::of(v).attr("__name__")).cast<std::string>(); }
-
-// Strict conversion of one operator parameter: TypeError for the wrong kind
-// of value (a float for an int, None for a string), ValueError when an
-// integer does not fit. Domain checks are the library's (validate_operator).
-template <class T>
-T cast_field(py::handle v, const std::string& name) {
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (!py::isinstance<py::str>(v)) throw py::type_error(name + ": expected a string, got " + type_of(v));
-    return v.cast<std::string>();
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (!py::isinstance<py::bool_>(v) && type_of(v) != "bool_")
-      throw py::type_error(name + ": expected a bool, got " + type_of(v));
-    return v.cast<bool>();
-  } else if constexpr (std::is_integral_v<T>) {
-    if (py::isinstance<py::bool_>(v) || !PyIndex_Check(v.ptr()))
-      throw py::type_error(name + ": expected an integer, got " + type_of(v));
-    const py::int_ i = py::reinterpret_steal<py::int_>(PyNumber_Index(v.ptr()));
-    if (!i) throw py::error_already_set();
-    int overflow = 0;
-    const long long x = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
-    if (overflow || x < (long long)std::numeric_limits<T>::min() || x > (long long)std::numeric_limits<T>::max())
-      throw py::value_error(name + ": " + py::str(py::handle(i)).cast<std::string>() + " is out of range");
-    return static_cast<T>(x);
-  } else {
-    static_assert(std::is_floating_point_v<T>);
-    if (py::isinstance<py::bool_>(v) || py::isinstance<py::str>(v) || !PyNumber_Check(v.ptr()))
-      throw py::type_error(name + ": expected a number, got " + type_of(v));
-    const double x = PyFloat_AsDouble(v.ptr());
-    if (x == -1.0 && PyErr_Occurred()) throw py::error_already_set();
-    return static_cast<T>(x);
+const char* type_name(sgc::ParamDef::Type t) {
+  switch (t) {
+    case sgc::ParamDef::Type::Int: return "int";
+    case sgc::ParamDef::Type::Real: return "float";
+    case sgc::ParamDef::Type::RealList: return "list[float]";
+    case sgc::ParamDef::Type::Normalization: return "str";
   }
+  return "object";
 }
 
-// Registers OperatorSpec::NAME if the struct has it. Everything inside the
-// `if constexpr` depends on S, so a missing member is never instantiated.
-#define SGC_SPEC_FIELD(NAME)                                                                             \
-  [&]<class S>(S*) {                                                                                     \
-    if constexpr (requires(S& s) { s.NAME; }) {                                                          \
-      using T = std::decay_t<decltype(std::declval<S&>().NAME)>;                                         \
-      fields.push_back(SpecField{                                                                        \
-          #NAME, type_name<T>(), [](const sgc::OperatorSpec& s) { return py::cast(static_cast<const S&>(s).NAME); }, \
-          [](sgc::OperatorSpec& s, py::handle v) { static_cast<S&>(s).NAME = cast_field<T>(v, #NAME); }}); \
-    }                                                                                                    \
-  }(static_cast<sgc::OperatorSpec*>(nullptr))
-
-// The fields of sgc::OperatorSpec (src/sgc/ops/operator.h). Add a line when
-// the struct grows; names the struct lacks are ignored.
-const std::vector<SpecField>& spec_fields() {
-  static const std::vector<SpecField> table = [] {
-    std::vector<SpecField> fields;
-    SGC_SPEC_FIELD(op);
-    SGC_SPEC_FIELD(k);
-    SGC_SPEC_FIELD(norm);
-    SGC_SPEC_FIELD(self_loop);
-    // Parameters of the SGC family (issue 4), picked up once the struct has them.
-    SGC_SPEC_FIELD(t);
-    SGC_SPEC_FIELD(alpha);
-    SGC_SPEC_FIELD(tol);
-    SGC_SPEC_FIELD(max_iter);
-    SGC_SPEC_FIELD(truncate);
-    SGC_SPEC_FIELD(concat);
-    return fields;
-  }();
-  return table;
+py::list strings(const std::vector<std::string_view>& v) {
+  py::list out;
+  for (std::string_view s : v) out.append(py::str(s.data(), s.size()));
+  return out;
 }
 
-std::string known_fields() {
-  std::string s;
-  for (const auto& f : spec_fields()) s += (s.empty() ? "" : ", ") + f.name;
-  return s;
-}
-
-py::dict spec_to_dict(const sgc::OperatorSpec& spec) {
-  py::dict d;
-  for (const auto& f : spec_fields()) d[py::str(f.name)] = f.get(spec);
-  return d;
-}
+py::str str(std::string_view s) { return py::str(s.data(), s.size()); }
 
 }  // namespace
-
-sgc::OperatorSpec spec_from(const py::dict& params) {
-  sgc::OperatorSpec spec;
-  for (const auto& [key, value] : params) {
-    const std::string name = py::str(key).cast<std::string>();
-    const auto& fields = spec_fields();
-    auto it = std::find_if(fields.begin(), fields.end(), [&](const SpecField& f) { return f.name == name; });
-    if (it == fields.end())
-      throw py::type_error("unknown operator parameter '" + name + "' (known: " + known_fields() + ")");
-    it->set(spec, value);
-  }
-  return spec;
-}
 
 namespace {
 
@@ -168,15 +72,16 @@ py::array_t<float> features_impl(py::handle adj, py::handle x, const std::string
   return to_numpy(std::move(out));
 }
 
-// Median-free timing helper for the benchmark: the same computation as
-// propagate(adj, X) (normalise the graph, apply the operator), called
-// directly on sgc types built beforehand, so no Python conversion is timed.
-// moved=false: apply_operator(s, x, spec) with x an lvalue (the library
-// copies it, as any caller that keeps its X does); moved=true: the copy is
-// made outside the timer and moved in (the library's cheapest call).
-// evict_mb > 0: write that many MB of other memory right before each timed
-// call, so every call starts with X out of the caches (a cold start, the
-// same for both sides of the benchmark).
+// Timing helper for the benchmark: the same computation as propagate(adj, X)
+// (normalise the graph, apply the operator), called directly on sgc types
+// built beforehand, so no Python conversion is timed. A dense X is a C++
+// caller's own float32 matrix: moved=false hands it to the library as a
+// read-only view (sgc::DenseView, as the Python module hands over numpy's
+// buffer; the caller keeps X), moved=true moves a copy in (made outside the
+// timer; the library's cheapest call, which consumes X). evict_mb > 0: write
+// that many MB of other memory right before each timed call, so every call
+// starts with X out of the caches (a cold start, the same for both sides of
+// the benchmark).
 void evict_caches(std::vector<char>& buffer, int64_t mb) {
   if (mb <= 0) return;
   buffer.resize(size_t(mb) << 20);
@@ -189,38 +94,51 @@ py::list time_cpp_propagate(py::handle adj, py::handle x, const py::dict& spec_p
   const sgc::OperatorSpec spec = spec_from(spec_params);
   Features f = features_from(x);
   const sgc::CsrMatrix a = adjacency_from(adj, f.rows);
+  sgc::DenseMatrix xm;
+  if (!f.sparse) xm = f.copy_dense();
   py::list times;
-  if (f.sparse) {
-    for (int r = 0; r < repeats; ++r) {
-      double secs;
-      {
-        py::gil_scoped_release nogil;
-        evict_caches(scratch, evict_mb);
-        const auto t0 = std::chrono::steady_clock::now();
-        const sgc::CsrMatrix s = sgc::normalized_operator(a, spec);
-        sgc::DenseMatrix out = sgc::apply_operator(s, f.csr, spec);
-        secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      }
-      times.append(secs);
-    }
-    return times;
-  }
-  const sgc::DenseMatrix xm = f.copy_dense();
   for (int r = 0; r < repeats; ++r) {
     double secs;
     {
       py::gil_scoped_release nogil;
       sgc::DenseMatrix owned;
-      if (moved) owned = xm;
+      if (moved && !f.sparse) owned = xm;
       evict_caches(scratch, evict_mb);
       const auto t0 = std::chrono::steady_clock::now();
       const sgc::CsrMatrix s = sgc::normalized_operator(a, spec);
-      sgc::DenseMatrix out = moved ? sgc::apply_operator(s, std::move(owned), spec) : sgc::apply_operator(s, xm, spec);
+      sgc::DenseMatrix out = f.sparse ? sgc::apply_operator(s, sgc::FeatureInput(f.csr), spec)
+                             : moved  ? sgc::apply_operator(s, sgc::FeatureInput(std::move(owned)), spec)
+                                      : sgc::apply_operator(s, sgc::FeatureInput(sgc::view_of(xm)), spec);
       secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     times.append(secs);
   }
   return times;
+}
+
+py::dict operator_info(const sgc::OperatorDef& d) {
+  py::dict out;
+  out["name"] = str(d.name);
+  out["formula"] = str(d.formula);
+  out["source"] = str(d.source);
+  out["params"] = strings(d.params);
+  out["min_k"] = d.min_k;
+  return out;
+}
+
+// The preset of a data set (family, name) for an operator, as
+// {"config": config_to_json(...), "source", "published_accuracy"}.
+py::dict preset(const std::string& family, const std::string& name, const std::string& op) {
+  const sgc::Preset p = sgc::preset_for(family, name, sgc::find_operator(op));
+  py::dict out;
+  out["config"] = from_json(sgc::config_to_json(p.config));
+  // Every parameter of the spec (config_to_json writes only the ones the operator reads).
+  py::dict spec;
+  for (const sgc::ParamDef& q : sgc::operator_params()) spec[str(q.name)] = from_json(q.get(p.config.op));
+  out["spec"] = spec;
+  out["source"] = p.source;
+  out["published_accuracy"] = p.published_accuracy;
+  return out;
 }
 
 }  // namespace
@@ -267,18 +185,46 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
-  m.def("spec_fields", [] {
+  // ---- the registries ------------------------------------------------------
+  m.def("operator_params", [] {
     py::list out;
     const sgc::OperatorSpec defaults;
-    for (const auto& f : spec_fields()) out.append(py::make_tuple(f.name, f.type, f.get(defaults)));
+    for (const sgc::ParamDef& p : sgc::operator_params())
+      out.append(py::make_tuple(str(p.name), type_name(p.type), str(p.help), from_json(p.get(defaults))));
     return out;
-  }, "The fields of sgc::OperatorSpec: (name, type, default) each.");
-  m.def("operator_names", [] { return sgc::operator_names(); });
-  m.def("operator_parameters", &sgc::operator_parameters, py::arg("op"),
-        "The OperatorSpec fields the operator reads besides norm and self_loop.");
-  m.def("normalization_names", [] { return sgc::normalization_names(); });
-  m.def("validate_operator", [](const py::dict& spec) { sgc::validate_operator(spec_from(spec)); }, py::arg("spec"));
+  }, "The shared operator parameters (sgc::operator_params()): (name, type, help, default) each.");
+  m.def("operators", [] {
+    py::list out;
+    for (const sgc::OperatorDef* d : sgc::operators()) out.append(operator_info(*d));
+    return out;
+  }, "Every operator of the registry: {name, formula, source, params, min_k}.");
+  m.def("default_operator", [] { return str(sgc::default_operator().name); });
+  m.def("optimizers", [] {
+    py::list out;
+    for (const sgc::OptimizerDef* o : sgc::optimizers()) {
+      py::dict d;
+      d["name"] = str(o->name);
+      d["help"] = str(o->help);
+      d["uses_lr"] = o->uses_lr;
+      out.append(d);
+    }
+    return out;
+  });
+  m.def("normalization_names", [] {
+    py::list out;
+    for (const std::string& n : sgc::normalization_names()) out.append(n);
+    return out;
+  });
+  m.def("validate_operator", [](const py::dict& spec) { sgc::validate_operator(spec_from(spec)); }, py::arg("spec"),
+        "Reads the spec with sgc::operator_from_json (which validates it).");
+  m.def("operator_to_json", [](const py::dict& spec) { return from_json(sgc::operator_to_json(spec_from(spec))); },
+        py::arg("spec"), "The spec as the library serialises it (sgc::operator_to_json).");
+  m.def("operator_summary", [](const py::dict& spec) { return sgc::operator_summary(spec_from(spec)); },
+        py::arg("spec"));
+  m.def("preset", &preset, py::arg("family"), py::arg("name"), py::arg("op"),
+        "sgc::preset_for(family, name, find_operator(op)): {config, spec, source, published_accuracy}.");
 
+  // ---- features ------------------------------------------------------------
   m.def("propagate",
         [](py::handle adj, py::handle x, const py::dict& spec, const py::object& rows) {
           return features_impl(adj, x, "none", spec, rows);
@@ -302,18 +248,6 @@ PYBIND11_MODULE(_core, m) {
                               to_numpy(std::move(s.values)), py::make_tuple(s.rows, s.cols));
       },
       py::arg("adj"), py::arg("n_nodes"), py::arg("spec"));
-  m.def("paper_defaults", [](const std::string& dataset) {
-    const sgc::SgcConfig c = sgc::paper_defaults(dataset);
-    py::dict out;
-    out["op"] = spec_to_dict(c.op);
-    out["feature_norm"] = sgc::to_string(c.feature_norm);
-    out["optimizer"] = c.train.optimizer;
-    out["lr"] = c.train.lr;
-    out["epochs"] = c.train.epochs;
-    out["weight_decay"] = c.train.weight_decay;
-    out["seed"] = c.train.seed;
-    return out;
-  }, py::arg("dataset"));
 
   register_model(m);
   register_data(m);
@@ -323,7 +257,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "_reference_propagate",
       [](py::handle adj, py::handle x, const py::dict& spec_params) {
-        // The library's own path (X copied into a DenseMatrix), for tests.
+        // The library's path on an owned matrix (X copied into a DenseMatrix), for tests.
         const sgc::OperatorSpec spec = spec_from(spec_params);
         Features f = features_from(x);
         const sgc::CsrMatrix a = adjacency_from(adj, f.rows);
@@ -331,7 +265,8 @@ PYBIND11_MODULE(_core, m) {
         {
           py::gil_scoped_release nogil;
           const sgc::CsrMatrix s = sgc::normalized_operator(a, spec);
-          out = f.sparse ? sgc::apply_operator(s, f.csr, spec) : sgc::apply_operator(s, f.copy_dense(), spec);
+          out = f.sparse ? sgc::apply_operator(s, sgc::FeatureInput(f.csr), spec)
+                         : sgc::apply_operator(s, sgc::FeatureInput(f.copy_dense()), spec);
         }
         return to_numpy(std::move(out));
       },

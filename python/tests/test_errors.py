@@ -134,7 +134,11 @@ def test_wrong_graph_dtype():
     ({"op": 3}, "op: expected a string, got int"),
     ({"norm": None}, "norm: expected a string, got NoneType"),
     ({"self_loop": "1"}, "self_loop: expected a number, got str"),
+    ({"op": "dgc", "t": None}, "t: expected a number, got NoneType"),
+    ({"op": "ssgc", "alpha": [0.1]}, "alpha: expected a number, got list"),
+    ({"op": "poly", "coeffs": "1,2"}, "coeffs: expected a list of numbers, got str"),
     ({"gamma": 1.0}, "propagate\\(\\) got an unexpected keyword argument 'gamma'"),
+    ({"max_iter": 10}, "propagate\\(\\) got an unexpected keyword argument 'max_iter'"),
 ])
 def test_wrong_parameter_types(params, message):
     with pytest.raises(TypeError, match=message):
@@ -192,6 +196,11 @@ def test_mismatched_labels(y, message):
     ({"feature_norm": "l2"}, sgc.ArgumentError, "--feature-norm: unknown value 'l2'"),
     ({"op": "nope"}, sgc.ArgumentError, "--op: unknown operator 'nope'"),
     ({"op_params": {"gamma": 1}}, TypeError, "unexpected keyword argument 'gamma'"),
+    ({"op_params": {"k": 3}}, TypeError, "unexpected keyword argument 'k'"),
+    ({"op": "dgc", "op_params": {"t": "5"}}, TypeError, "t: expected a number, got str"),
+    ({"op": "dgc", "op_params": {"t": -1.0}}, sgc.ArgumentError, "--t: diffusion time T must be a number > 0"),
+    ({"op": "dgc", "k": 0}, sgc.ArgumentError, "--k: dgc needs K >= 1, got 0"),
+    ({"op": "poly"}, sgc.ArgumentError, "--coeffs: poly needs at least one coefficient"),
     ({"op_params": {"norm": "rwalk"}}, ValueError, "op_params: 'norm' is a parameter of its own"),
     ({"k": 1.5}, TypeError, "k: expected an integer"),
 ])

@@ -163,6 +163,22 @@ def test_normalized_adjacency_matches_scipy():
     np.testing.assert_array_equal(s2.toarray(), s.toarray())
 
 
+def test_thread_count_limits_are_the_library_s():
+    n = sgc.get_num_threads()
+    try:
+        sgc.set_num_threads(3)
+        assert sgc.get_num_threads() == 3
+        with pytest.raises(sgc.ArgumentError, match=r"--threads: must be in \[0, 1024\]"):
+            sgc.set_num_threads(-1)
+        with pytest.raises(sgc.ArgumentError, match="--threads"):
+            sgc.set_num_threads(100000)
+        with pytest.raises(TypeError, match="threads: expected an integer"):
+            sgc.set_num_threads(2.5)
+        assert sgc.get_num_threads() == 3
+    finally:
+        sgc.set_num_threads(n)
+
+
 def test_thread_count_does_not_change_the_result():
     a = random_graph(2000, 8000, seed=14)
     X = np.random.default_rng(2).random((2000, 16), dtype=np.float32)
@@ -181,11 +197,85 @@ def test_thread_count_does_not_change_the_result():
 
 
 def test_operator_names_and_defaults():
-    assert "sgc" in sgc.operators()
+    assert sgc.operators()[0] == "sgc"
+    assert {"dgc", "ssgc", "ppr", "sign", "poly"} <= set(sgc.operators())
     assert "aug_norm_adj" in sgc.normalizations()
     d = sgc.operator_defaults()
-    assert d["op"] == "sgc" and d["k"] == 2 and d["norm"] == "aug_norm_adj"
-    assert {name for name, _, _ in _core.spec_fields()} == set(d)
+    assert d["k"] == 2 and d["norm"] == "aug_norm_adj" and d["self_loop"] == 1.0 and d["coeffs"] == []
+    # The registry's parameters, no more and no fewer (op is the operator's name, not a parameter).
+    assert [name for name, _, _, _ in _core.operator_params()] == list(d)
+    assert {"k", "t", "alpha", "tol", "coeffs", "norm", "self_loop"} == set(d)
+    types = {name: kind for name, kind, _, _ in sgc.operator_params()}
+    assert types["k"] == "int" and types["t"] == "float" and types["coeffs"] == "list[float]"
+    info = sgc.operator_info()
+    assert list(info) == sgc.operators()
+    assert info["dgc"]["params"] == ["k", "t", "tol"] and info["dgc"]["min_k"] == 1
+    assert info["poly"]["params"] == ["coeffs"]
+    assert "Wu et al." in info["sgc"]["source"] and info["sgc"]["formula"] == "S^K X"
+    for entry in info.values():  # every parameter an operator reads is a registry parameter
+        assert set(entry["params"]) <= set(d)
+    with pytest.raises(sgc.ArgumentError, match="unknown operator 'nope'"):
+        sgc.operator_info("nope")
+
+
+def test_operator_parameters_reach_the_library_as_its_json():
+    spec = _core.operator_to_json({"op": "dgc", "k": 250, "t": 5.27})
+    assert spec == {"op": "dgc", "norm": "aug_norm_adj", "self_loop": 1.0, "k": 250, "t": 5.27, "tol": 1e-6}
+    with pytest.raises(sgc.ArgumentError, match="unknown operator parameter 'gamma'"):
+        _core.propagate(random_graph(5, 5), np.ones((5, 2), np.float32), {"op": "sgc", "gamma": 1})
+    # The library names the parameter of a wrongly typed value when the Python checks are bypassed.
+    with pytest.raises(sgc.ArgumentError, match="t: expected a number"):
+        _core.propagate(random_graph(5, 5), np.ones((5, 2), np.float32), {"op": "dgc", "t": "5"})
+
+
+def test_poly_coefficients():
+    a = random_graph(120, 350, isolated=2, seed=19)
+    X = np.random.default_rng(7).random((120, 6), dtype=np.float32)
+    s = reference_s(a)
+    c = [0.5, 0.0, 0.3, 0.2]
+    expected = sum(ci * reference_power(s, X, i) for i, ci in enumerate(c))
+    F = sgc.propagate(a, X, op="poly", coeffs=c)
+    assert max_rel_error(F, expected) < 1e-5
+    # A numpy array or a tuple works as well as a list.
+    np.testing.assert_array_equal(sgc.propagate(a, X, op="poly", coeffs=np.array(c)), F)
+    np.testing.assert_array_equal(sgc.propagate(a, X, op="poly", coeffs=tuple(c)), F)
+    # poly with c_K = 1 is SGC's S^K X.
+    np.testing.assert_allclose(sgc.propagate(a, X, op="poly", coeffs=[0, 0, 1]), sgc.propagate(a, X, k=2),
+                               rtol=1e-6, atol=1e-7)
+    with pytest.raises(sgc.ArgumentError, match="--coeffs: poly needs at least one coefficient"):
+        sgc.propagate(a, X, op="poly")
+    with pytest.raises(sgc.ArgumentError, match="--coeffs: every coefficient must be finite"):
+        sgc.propagate(a, X, op="poly", coeffs=[1.0, float("nan")])
+    with pytest.raises(TypeError, match="coeffs: expected a list of numbers, got float"):
+        sgc.propagate(a, X, op="poly", coeffs=0.5)
+    with pytest.raises(TypeError, match="coeffs: expected a number, got str"):
+        sgc.propagate(a, X, op="poly", coeffs=[1.0, "x"])
+
+
+def test_python_layer_copies_only_what_it_must():
+    a = random_graph(200, 600, seed=20)
+    X = np.random.default_rng(8).random((200, 10), dtype=np.float32)
+    before = copies()
+    # Any operator on a float32 C-contiguous X: the buffer goes to the library as a view.
+    for op, params in (("ssgc", {"k": 3}), ("dgc", {"k": 10}), ("sign", {"k": 1}), ("poly", {"coeffs": [1, 1]})):
+        sgc.propagate(a, X, op=op, **params)
+    assert copies() == before
+    # A feature normalisation works on a copy of its own (numpy's buffer is read-only to the engine).
+    F = _core.features(a, X, "row", {"op": "sgc", "k": 2})
+    assert copies() == before + 1
+    Xr = X / X.sum(axis=1, keepdims=True)
+    assert max_rel_error(F, reference_power(reference_s(a), Xr, 2)) < 1e-5
+    np.testing.assert_array_equal(X, np.random.default_rng(8).random((200, 10), dtype=np.float32))
+
+
+@pytest.mark.parametrize("op, params", [("ssgc", {"k": 2}), ("dgc", {"k": 5}), ("ppr", {}),
+                                        ("poly", {"coeffs": [1.0, 0.5]})])
+def test_non_finite_features_reach_the_library_check_for_every_operator(op, params):
+    a = random_graph(30, 60, seed=21)
+    X = np.random.default_rng(9).random((30, 4), dtype=np.float32)
+    X[7, 3] = np.inf
+    with pytest.raises(sgc.ArgumentError, match="X: non-finite value inf at row 7, column 3"):
+        sgc.propagate(a, X, op=op, **params)
 
 
 @pytest.mark.skipif("ssgc" not in sgc.operators(), reason="this build has no ssgc")

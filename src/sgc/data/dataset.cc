@@ -3,6 +3,7 @@
 #include "sgc/data/dataset.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,6 +21,14 @@ bool all_finite(const float* x, int64_t count) {
     bad |= static_cast<uint32_t>((u & 0x7f800000u) == 0x7f800000u);  // exponent all ones: Inf or NaN
   }
   return bad == 0;
+}
+
+void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what) {
+  if (all_finite(x, rows * cols)) return;
+  for (int64_t i = 0; i < rows * cols; ++i)
+    if (!std::isfinite(x[i]))
+      throw ArgumentError(what + ": non-finite value " + std::to_string(x[i]) + " at row " + std::to_string(i / cols) +
+                          ", column " + std::to_string(i % cols));
 }
 
 void validate_dataset(const Dataset& d, const std::string& source) {
@@ -119,5 +128,6 @@ void validate_dataset(const Dataset& d, const std::string& source) {
     }
   }
 }
+
 
 }  // namespace sgc

@@ -12,6 +12,11 @@
 namespace sgc {
 
 struct Dataset {
+  // Identity, set by the loader that read it (presets are keyed on it):
+  // family "planetoid" / "heterophilous" / "graphdata" / "ppnp" / "npz" /
+  // "ogb" / "fastgcn_reddit" / "synthetic" / "" (bare graphs), and the name
+  // within it ("cora", "csbm", the file's stem, ...).
+  std::string family;
   std::string name;
   // Symmetric adjacency with unit weights, num_nodes x num_nodes. Self-loops
   // present in the source are kept here (see normalize.h for how S treats them).
@@ -35,6 +40,10 @@ struct Dataset {
 // True if no value is NaN or infinite (a vectorised, parallel scan: a
 // Reddit-sized feature matrix has 140M values).
 bool all_finite(const float* x, int64_t count);
+
+// Throws sgc::ArgumentError "<what>: non-finite value v at row r, column c"
+// for the first non-finite value of the row-major rows x cols matrix at x.
+void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what);
 
 // Checks shapes, id ranges, label ranges and finite feature values; throws
 // sgc::FormatError naming `source` (usually the file or directory) on failure.

@@ -41,6 +41,7 @@ Dataset make_powerlaw(const PowerLawOptions& o) {
   const int64_t n = o.nodes;
   Dataset d;
   d.name = "powerlaw";
+  d.family = "synthetic";
   d.num_classes = o.classes;
 
   // Expected degrees (Chung-Lu weights), scaled to the mean and capped.

@@ -38,6 +38,7 @@ Dataset make_csbm(const CsbmOptions& o) {
   const int64_t n = o.nodes;
   Dataset d;
   d.name = "csbm";
+  d.family = "synthetic";
   d.num_classes = o.classes;
 
   d.labels.resize(n);

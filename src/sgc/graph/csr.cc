@@ -162,6 +162,21 @@ void validate_csr(const CsrMatrix& a, const char* what) {
   if (a.indptr[0] != 0 || a.indptr[a.rows] != a.nnz()) {
     fail("indptr must run from 0 to nnz = " + std::to_string(a.nnz()));
   }
+  // A parallel pass finds whether anything is wrong (big inputs: hundreds of
+  // millions of entries); only then the sequential pass below names the first fault.
+  bool ok = true;
+  const int64_t nnz = a.nnz();
+#pragma omp parallel for schedule(static) reduction(&& : ok) if (nnz > (1 << 16))
+  for (int64_t r = 0; r < a.rows; ++r) {
+    const int64_t b = a.indptr[r], e = a.indptr[r + 1];
+    bool row_ok = b <= e && e <= nnz;
+    for (int64_t k = b; row_ok && k < e; ++k) {
+      const int32_t c = a.indices[k];
+      row_ok = c >= 0 && c < a.cols && (k == b || c > a.indices[k - 1]) && std::isfinite(a.values[k]);
+    }
+    ok = ok && row_ok;
+  }
+  if (ok) return;
   for (int64_t r = 0; r < a.rows; ++r) {
     int64_t b = a.indptr[r], e = a.indptr[r + 1];
     if (e < b || e > a.nnz()) fail("indptr decreases at row " + std::to_string(r));

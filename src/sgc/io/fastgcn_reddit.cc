@@ -63,6 +63,7 @@ Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info) {
   }
   Dataset d;
   d.name = io_detail::file_stem(dir);  // the folder's name (FastGCN's is usually data/)
+  d.family = "fastgcn_reddit";
   d.adjacency = undirected_pattern(stored);
   const int64_t n = d.adjacency.rows;
 

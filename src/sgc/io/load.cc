@@ -74,6 +74,18 @@ ClassSplitOptions random_split(const LoadOptions& o) {
   return s;
 }
 
+Dataset load_family_member(const Family& f, const std::string& name, const LoadOptions& o);
+
+// Planetoid files by path: <dir>/ind.<name>.<ext> names the data set <name> in <dir>.
+bool planetoid_file(const fs::path& p, std::string* name) {
+  const std::string file = p.filename().string();
+  if (file.rfind("ind.", 0) != 0) return false;
+  const size_t dot = file.find('.', 4);
+  if (dot == std::string::npos || dot == 4) return false;
+  *name = file.substr(4, dot - 4);
+  return fs::exists(p.parent_path() / ("ind." + *name + ".graph"));
+}
+
 Dataset bare_graph(CsrMatrix adjacency, const std::string& path, const LoadOptions& o) {
   if (adjacency.rows == 0) throw FormatError(path + ": the graph has no nodes");
   SyntheticAttributes s = o.synthetic;
@@ -84,9 +96,13 @@ Dataset bare_graph(CsrMatrix adjacency, const std::string& path, const LoadOptio
 Dataset load_npz_path(const std::string& path, const LoadOptions& o) {
   const NpzFile f = NpzFile::open(path);
   const std::string layout = npz_layout(f);
-  if (layout == "heterophilous") return load_heterophilous(f, o.split);
-  if (layout == "graphdata") return load_graphdata(f, random_split(o));
-  if (layout == "gnn-benchmark") return load_gnn_benchmark(f, random_split(o));
+  auto in_family = [](Dataset d, const char* family) {
+    d.family = family;
+    return d;
+  };
+  if (layout == "heterophilous") return in_family(load_heterophilous(f, o.split), "heterophilous");
+  if (layout == "graphdata") return in_family(load_graphdata(f, random_split(o)), "graphdata");
+  if (layout == "gnn-benchmark") return in_family(load_gnn_benchmark(f, random_split(o)), "npz");
   if (layout == "fastgcn-reddit") {
     require_single_split(o, path);
     return load_fastgcn_reddit(fs::path(path).parent_path().string());
@@ -115,6 +131,11 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
     throw FileError(path + ": folder in no known layout (expected reddit_adj.npz + reddit.npz, or raw/edge.csv.gz)");
   }
   const std::string file = p.filename().string();
+  if (std::string name; planetoid_file(p, &name)) {
+    LoadOptions in_dir = o;
+    in_dir.dir = p.parent_path().empty() ? "." : p.parent_path().string();
+    return load_family_member(*family_named("planetoid"), name, in_dir);
+  }
   if (file == "reddit_adj.npz") {
     require_single_split(o, path);
     return load_fastgcn_reddit(p.parent_path().string());
@@ -130,7 +151,7 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
   return bare_graph(undirected_adjacency(e.num_nodes, e.src, e.dst), path, o);
 }
 
-Dataset load_family_member(const Family& f, const std::string& name, const LoadOptions& o) {
+Dataset load_member(const Family& f, const std::string& name, const LoadOptions& o) {
   const std::string folder = f.folder;
   if (folder == "planetoid") {
     require_single_split(o, name);
@@ -142,6 +163,12 @@ Dataset load_family_member(const Family& f, const std::string& name, const LoadO
   if (folder == "heterophilous") return load_heterophilous(npz, o.split);
   if (folder == "graphdata") return load_graphdata(npz, random_split(o));
   return load_gnn_benchmark(npz, random_split(o));
+}
+
+Dataset load_family_member(const Family& f, const std::string& name, const LoadOptions& o) {
+  Dataset d = load_member(f, name, o);
+  d.family = f.folder;
+  return d;
 }
 
 }  // namespace

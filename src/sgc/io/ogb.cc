@@ -147,6 +147,7 @@ Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_n
   const Layout L = locate(dir);
   Dataset d;
   d.name = io_detail::file_stem(fs::path(L.raw).parent_path().string());
+  d.family = "ogb";
   const int64_t n = read_count((L.raw / "num-node-list.csv.gz").string(), int64_t{INT32_MAX});
 
   TextLines edges((L.raw / "edge.csv.gz").string());

@@ -167,6 +167,7 @@ Dataset load_planetoid(const std::string& dir, const std::string& name) {
   }
 
   Dataset d;
+  d.family = "planetoid";
   d.name = name;
   d.num_classes = static_cast<int32_t>(num_classes);
   d.adjacency = csr_from_triplets(n, n, std::move(edges), true);

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "sgc/error.h"
+#include "sgc/model/optimizer.h"
 
 namespace sgc {
 
@@ -144,6 +145,40 @@ LbfgsResult lbfgs_minimize(Eigen::VectorXf& x, const Objective& f, const LbfgsOp
     }
   }
   return r;
+}
+
+}  // namespace sgc
+
+namespace sgc {
+
+namespace {
+// Minimises loss + wd/2 |theta|^2 (the same gradient as Adam's L2 weight decay).
+MinimizeResult lbfgs_entry(Eigen::VectorXf& theta, const Objective& f, const TrainOptions& opt) {
+  const float wd = float(opt.weight_decay);
+  LbfgsOptions lo;
+  lo.max_iter = opt.epochs;
+  lo.on_iteration = opt.on_step;
+  const LbfgsResult r = lbfgs_minimize(theta, [&](const Eigen::VectorXf& x, Eigen::VectorXf& grad) {
+    const double loss = f(x, grad);
+    if (wd != 0) grad += wd * x;
+    return loss + 0.5 * double(wd) * double(x.squaredNorm());
+  }, lo);
+  MinimizeResult out;
+  out.evaluations = r.evaluations;
+  if (wd == 0) {
+    out.final_loss = r.loss;  // the objective is the data loss
+  } else {
+    Eigen::VectorXf grad;
+    out.final_loss = f(theta, grad);
+  }
+  return out;
+}
+}  // namespace
+
+const OptimizerDef& lbfgs_optimizer() {
+  static const OptimizerDef def{"lbfgs", "L-BFGS with a strong-Wolfe line search (epochs = iterations)", false,
+                                lbfgs_entry};
+  return def;
 }
 
 }  // namespace sgc

@@ -11,6 +11,8 @@
 
 #include <Eigen/Dense>
 
+#include "sgc/model/optimizer.h"
+
 namespace sgc {
 
 struct LbfgsOptions {
@@ -30,8 +32,7 @@ struct LbfgsResult {
   bool converged = false;  // a tolerance was met before max_iter
 };
 
-// f(x, grad) returns the objective at x and writes its gradient into grad.
-using Objective = std::function<double(const Eigen::VectorXf& x, Eigen::VectorXf& grad)>;
+// Objective (optimizer.h): f(x, grad) returns the objective at x and writes its gradient into grad.
 
 // Minimises f from x (updated in place).
 LbfgsResult lbfgs_minimize(Eigen::VectorXf& x, const Objective& f, const LbfgsOptions& opt);

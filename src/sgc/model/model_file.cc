@@ -1,8 +1,10 @@
 #include "sgc/model/model_file.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -24,47 +26,53 @@ uint32_t get_u32(const std::string& in, size_t at) {
   return v;
 }
 
-nlohmann::json operator_json(const OperatorSpec& op) {
-  return {{"op", op.op},   {"k", op.k},         {"norm", op.norm}, {"self_loop", op.self_loop},
-          {"t", op.t},     {"alpha", op.alpha}, {"tol", op.tol}};
+void write_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw FileError(path + ": cannot open for writing (" + std::strerror(errno) + ")");
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
+                  ::fsync(::fileno(f)) == 0;
+  const int err = errno;
+  if (std::fclose(f) != 0 || !ok) {
+    std::remove(tmp.c_str());
+    throw FileError(path + ": write failed (" + std::strerror(ok ? errno : err) + ")");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    std::remove(tmp.c_str());
+    throw FileError(path + ": cannot replace (" + std::strerror(e) + ")");
+  }
 }
 
-OperatorSpec operator_from_json(const nlohmann::json& j) {
-  OperatorSpec op;
-  op.op = j.at("op").get<std::string>();
-  op.k = j.at("k").get<int>();
-  op.norm = j.at("norm").get<std::string>();
-  op.self_loop = j.at("self_loop").get<double>();
-  op.t = j.at("t").get<double>();
-  op.alpha = j.at("alpha").get<double>();
-  op.tol = j.at("tol").get<double>();
-  return op;
+// A version 1 header as a version 2 one.
+nlohmann::json upgrade_v1(const nlohmann::json& h) {
+  nlohmann::json config = {{"model", "linear"}, {"operator", h.at("operator")}, {"feature_norm", h.at("feature_norm")}};
+  nlohmann::json state = {{"dim", h.at("dim")}, {"classes", h.at("classes")}};
+  if (h.contains("zscore_mean")) state["zscore_mean"] = h["zscore_mean"];
+  if (h.contains("zscore_std")) state["zscore_std"] = h["zscore_std"];
+  const int64_t dim = h.at("dim").get<int64_t>(), classes = h.at("classes").get<int64_t>();
+  if (dim <= 0 || classes <= 0 || dim > (int64_t(1) << 31) / classes) throw ArgumentError("invalid dim/classes");
+  return {{"format", "sgc-model"}, {"config", config}, {"state", state}, {"weights", dim * classes + classes},
+          {"training", h.value("training", nlohmann::json::object())}};
 }
 }  // namespace
 
-void save_model(const std::string& path, const SavedModel& m) {
-  nlohmann::json header = {{"format", "sgc-model"},        {"version", kModelFormatVersion},
-                           {"dim", m.model.dim},           {"classes", m.model.classes},
-                           {"operator", operator_json(m.op)}, {"feature_norm", m.feature_norm},
-                           {"training", m.training}};
-  if (m.feature_norm == "zscore") {
-    header["zscore_mean"] = m.zscore_mean;
-    header["zscore_std"] = m.zscore_std;
-  }
+void save_model(const std::string& path, const Config& c, const Model& m, const nlohmann::json& training) {
+  const ModelState st = m.state();
+  const nlohmann::json header = {{"format", "sgc-model"}, {"version", kModelFormatVersion},
+                                 {"config", config_to_json(c)}, {"state", st.header},
+                                 {"weights", st.weights.size()}, {"training", training}};
   const std::string text = header.dump();
   std::string out(kMagic, 8);
   put_u32(out, kModelFormatVersion);
   put_u32(out, uint32_t(text.size()));
   out += text;
-  const size_t weight_bytes = size_t(m.model.theta.size()) * sizeof(float);
+  const size_t weight_bytes = st.weights.size() * sizeof(float);
   const size_t at = out.size();
   out.resize(at + weight_bytes);
-  std::memcpy(out.data() + at, m.model.theta.data(), weight_bytes);  // x86/ARM: already little-endian
+  std::memcpy(out.data() + at, st.weights.data(), weight_bytes);  // x86/ARM: already little-endian
   put_u32(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(out.data() + at), uInt(weight_bytes))));
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw FileError(path + ": cannot open for writing (" + std::strerror(errno) + ")");
-  f.write(out.data(), std::streamsize(out.size()));
-  if (!f) throw FileError(path + ": write failed");
+  write_atomically(path, out);
 }
 
 SavedModel load_model(const std::string& path) {
@@ -82,33 +90,38 @@ SavedModel load_model(const std::string& path) {
   const uint32_t header_len = get_u32(in, 12);
   if (in.size() < 16 + size_t(header_len)) throw bad("truncated header");
   SavedModel m;
+  ModelState state;
+  int64_t weights = 0;
   try {
-    const auto h = nlohmann::json::parse(in.substr(16, header_len));
+    nlohmann::json h = nlohmann::json::parse(in.substr(16, header_len));
     if (h.at("format").get<std::string>() != "sgc-model") throw bad("header format is not sgc-model");
-    const int64_t dim = h.at("dim").get<int64_t>();
-    const int32_t classes = h.at("classes").get<int32_t>();
-    if (dim <= 0 || classes <= 0 || dim > (int64_t(1) << 31) / classes) throw bad("invalid dim/classes");
-    m.op = operator_from_json(h.at("operator"));
-    m.feature_norm = h.at("feature_norm").get<std::string>();
-    if (m.feature_norm == "zscore") {
-      m.zscore_mean = h.at("zscore_mean").get<std::vector<float>>();
-      m.zscore_std = h.at("zscore_std").get<std::vector<float>>();
-      if (int64_t(m.zscore_mean.size()) != dim || int64_t(m.zscore_std.size()) != dim)
-        throw bad("z-score statistics do not have dim entries");
-    }
+    if (version == 1) h = upgrade_v1(h);
+    m.config = config_from_json(h.at("config"));
+    state.header = h.at("state");
+    weights = h.at("weights").get<int64_t>();
+    if (weights < 0 || weights > (int64_t(1) << 31)) throw bad("invalid weight count");
     if (h.contains("training")) m.training = h["training"];
-    m.model = SoftmaxModel(dim, classes);
   } catch (const nlohmann::json::exception& e) {
     throw bad(std::string("header: ") + e.what());
+  } catch (const ArgumentError& e) {
+    throw bad(std::string("header: ") + e.what());
   }
-  const size_t weight_bytes = size_t(m.model.theta.size()) * sizeof(float);
+  const size_t weight_bytes = size_t(weights) * sizeof(float);
   const size_t at = 16 + size_t(header_len);
   if (in.size() != at + weight_bytes + 4)
     throw bad("size " + std::to_string(in.size()) + " bytes, expected " + std::to_string(at + weight_bytes + 4));
-  std::memcpy(m.model.theta.data(), in.data() + at, weight_bytes);
+  state.weights.resize(size_t(weights));
+  std::memcpy(state.weights.data(), in.data() + at, weight_bytes);
   const uint32_t crc = uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(in.data() + at), uInt(weight_bytes)));
   if (crc != get_u32(in, at + weight_bytes)) throw bad("weights checksum mismatch");
-  if (!m.model.theta.allFinite()) throw bad("non-finite weights");
+  m.model = make_model(m.config);
+  try {
+    m.model->set_state(state, m.config);
+  } catch (const nlohmann::json::exception& e) {
+    throw bad(std::string("state: ") + e.what());
+  } catch (const Error& e) {
+    throw bad(e.what());
+  }
   return m;
 }
 

@@ -1,45 +1,49 @@
 // Saved models: everything `sgc predict` needs to classify the nodes of a new
-// graph (inductive use) — the operator, the feature normalisation with its
-// statistics, and the softmax weights.
+// graph (inductive use) — the whole configuration (model, operator, feature
+// normalisation, protocol, training options) and the model's fitted state.
 //
-// File layout (version 1), all integers little-endian:
+// File layout (version 2), all integers little-endian:
 //   bytes 0..7   magic "SGCMODEL"
-//   uint32       format version (1)
+//   uint32       format version (2)
 //   uint32       length H of the header
 //   H bytes      header, UTF-8 JSON:
-//                {"format": "sgc-model", "version": 1, "dim": d, "classes": c,
-//                 "operator": {"op", "k", "norm", "self_loop", "t", "alpha", "tol"},
-//                 "feature_norm": "row" | "zscore" | "none",
-//                 "zscore_mean": [d floats], "zscore_std": [d floats] (zscore only),
-//                 "training": {free-form: data set, optimizer, accuracies}}
-//   4*(d*c + c)  float32 weights: W (d x c, row-major), then the bias (c)
+//                {"format": "sgc-model", "version": 2,
+//                 "config": config_to_json (model/config.h),
+//                 "state": the model's own header (linear: dim, classes, z-score statistics),
+//                 "weights": number of float32 weights,
+//                 "training": {free-form: data set, accuracies}}
+//   4*weights    float32 weights (linear: W (d x c, row-major), then the bias (c))
 //   uint32       CRC-32 (zlib) of the weights
-// A reader rejects a wrong magic, a newer version, a header that is not valid
-// JSON or lacks a field, a size that does not match, or a bad checksum.
+// Version 1 files (linear model only: "dim", "classes", "operator",
+// "feature_norm", "zscore_mean", "zscore_std" at the top of the header) are
+// still read. A reader rejects a wrong magic, a newer version, a header that
+// is not valid JSON or lacks a field, a size that does not match, or a bad
+// checksum; every message names the file.
 #pragma once
 
+#include <memory>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "sgc/model/softmax_regression.h"
-#include "sgc/ops/operator.h"
+#include "sgc/model/config.h"
+#include "sgc/model/model.h"
 
 namespace sgc {
 
+inline constexpr uint32_t kModelFormatVersion = 2;
+
+// Written to a temporary file beside `path`, then renamed over it: a failed
+// or interrupted save leaves any earlier file at `path` intact.
+// Throws sgc::FileError if the file cannot be written.
+void save_model(const std::string& path, const Config& c, const Model& m,
+                const nlohmann::json& training = nlohmann::json::object());
+
 struct SavedModel {
-  OperatorSpec op;
-  std::string feature_norm = "row";
-  std::vector<float> zscore_mean, zscore_std;  // only for feature_norm == "zscore"
-  SoftmaxModel model;
+  Config config;
+  std::unique_ptr<Model> model;
   nlohmann::json training = nlohmann::json::object();
 };
-
-inline constexpr uint32_t kModelFormatVersion = 1;
-
-// Throws sgc::FileError if the file cannot be written.
-void save_model(const std::string& path, const SavedModel& m);
 
 // Throws sgc::FileError (cannot open) or sgc::FormatError (naming the file).
 SavedModel load_model(const std::string& path);

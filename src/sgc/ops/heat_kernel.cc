@@ -5,6 +5,8 @@
 
 #include "sgc/error.h"
 #include "sgc/ops/polynomial.h"
+#include "sgc/ops/operator.h"
+#include "sgc/ops/reference.h"
 
 namespace sgc {
 
@@ -18,6 +20,32 @@ std::vector<double> heat_kernel_weights(double t, double tol) {
   const int last = static_cast<int>(std::ceil(t + 60 * std::sqrt(t) + 100));
   return truncate_distribution([&](int j) { return std::exp(-t + j * log_t - std::lgamma(j + 1.0)); }, tol,
                                last);
+}
+
+
+namespace {
+constexpr std::string_view kHeatSource = "DGC's settings (Wang et al., NeurIPS 2021); no published accuracy";
+}  // namespace
+
+const OperatorDef& heat_operator() {
+  static const OperatorDef def{
+      .name = "heat",
+      .formula = "exp(-T (I - S)) X, a truncated Poisson series in S",
+      .source = "heat kernel (DGC's continuous limit, Wang et al., NeurIPS 2021)",
+      .params = {"t", "tol"},
+      .series = [](const OperatorSpec& s) { return heat_kernel_weights(s.t, s.tol); },
+      .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
+        const double log_t = std::log(spec.t);
+        return std::vector<Eigen::VectorXd>{reference_series(
+            s, x, [&](int j) { return std::exp(-spec.t + j * log_t - std::lgamma(j + 1.0)); }, -1)};
+      },
+      .search = {{"t", 1, 10, false, false}, {"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
+      // DGC's settings (its T); the heat kernel itself has no published accuracy.
+      .published = {{"planetoid", "cora", {{"t", 5.27}}, 0.156, 3.544e-5, 100, 0, kHeatSource},
+                    {"planetoid", "citeseer", {{"t", 3.78}}, 1.39, 2e-4, 100, 0, kHeatSource},
+                    {"planetoid", "pubmed", {{"t", 6.0498}}, 0.627, 9.38e-6, 100, 0, kHeatSource}},
+  };
+  return def;
 }
 
 }  // namespace sgc

@@ -5,6 +5,8 @@
 
 #include "sgc/error.h"
 #include "sgc/ops/polynomial.h"
+#include "sgc/ops/operator.h"
+#include "sgc/ops/reference.h"
 
 namespace sgc {
 
@@ -19,6 +21,25 @@ std::vector<double> ppr_weights(double alpha, double tol) {
                         "raise --alpha or --tol");
   const int last = static_cast<int>(needed) + 1;
   return truncate_distribution([&](int k) { return alpha * std::pow(1.0 - alpha, k); }, tol, last);
+}
+
+
+const OperatorDef& ppr_operator() {
+  static const OperatorDef def{
+      .name = "ppr",
+      .formula = "alpha sum_k (1 - alpha)^k S^k X, to a tolerance",
+      .source = "APPNP / PPR, Klicpera et al., ICLR 2019",
+      .params = {"alpha", "tol"},
+      .series = [](const OperatorSpec& s) { return ppr_weights(s.alpha, s.tol); },
+      .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
+        return std::vector<Eigen::VectorXd>{
+            reference_series(s, x, [&](int j) { return spec.alpha * std::pow(1 - spec.alpha, j); }, -1)};
+      },
+      // PPR costs about 14 / alpha products at tol 1e-6: alpha stays >= 0.05.
+      .search = {{"alpha", 0.05, 0.5, true, false}, {"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
+      .published = {},
+  };
+  return def;
 }
 
 }  // namespace sgc

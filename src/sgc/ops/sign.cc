@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "sgc/ops/polynomial.h"
+#include "sgc/ops/operator.h"
+#include "sgc/ops/reference.h"
 
 namespace sgc {
 
@@ -31,6 +33,31 @@ DenseMatrix concatenated_hops(const CsrMatrix& s, DenseMatrix x, int k, const st
 DenseMatrix concatenated_hops(const CsrMatrix& s, const CsrMatrix& x, int k, const std::vector<int32_t>* rows,
                               int64_t* sparse_products) {
   return concatenate(s, x, k, rows, sparse_products);
+}
+
+
+const OperatorDef& sign_operator() {
+  static const OperatorDef def{
+      .name = "sign",
+      .formula = "[X, S X, ..., S^K X] (hops side by side)",
+      .source = "SIGN, Frasca et al., 2020",
+      .params = {"k"},
+      .run = [](const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec, const std::vector<int32_t>* rows) {
+        OperatorResult out;
+        out.features = x.sparse ? concatenated_hops(s, *x.sparse, spec.k, rows, &out.sparse_products)
+                                : concatenated_hops(s, std::move(x).take_dense(), spec.k, rows, &out.sparse_products);
+        return out;
+      },
+      .planned_products = [](const OperatorSpec& s) { return int64_t(s.k); },
+      .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
+        std::vector<Eigen::VectorXd> hops{x};
+        for (int j = 1; j <= spec.k; ++j) hops.push_back(s * hops.back());
+        return hops;
+      },
+      .search = {{"k", 1, 5, false, true}, {"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
+      .published = {},
+  };
+  return def;
 }
 
 }  // namespace sgc

@@ -1,0 +1,85 @@
+#include "sgc/model/config.h"
+
+#include <cmath>
+
+#include "sgc/error.h"
+#include "sgc/model/model.h"
+
+namespace sgc {
+
+Protocol parse_protocol(const std::string& name) {
+  if (name == "transductive") return Protocol::Transductive;
+  if (name == "inductive") return Protocol::Inductive;
+  throw ArgumentError("--protocol: unknown value '" + name + "' (expected transductive or inductive)");
+}
+
+std::string to_string(Protocol p) { return p == Protocol::Inductive ? "inductive" : "transductive"; }
+
+void validate_config(const Config& c) {
+  if (!c.model) throw ArgumentError("--model: no model");
+  validate_operator(c.op);
+  validate_train_options(c.train);
+}
+
+nlohmann::json config_to_json(const Config& c) {
+  return {{"model", std::string(c.model->name)},
+          {"operator", operator_to_json(c.op)},
+          {"feature_norm", to_string(c.feature_norm)},
+          {"protocol", to_string(c.protocol)},
+          {"optimizer", std::string(c.train.optimizer->name)},
+          {"lr", c.train.lr},
+          {"epochs", c.train.epochs},
+          {"weight_decay", c.train.weight_decay},
+          {"seed", c.train.seed}};
+}
+
+namespace {
+std::string text_of(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_string()) throw ArgumentError(key + ": expected a string, got " + v.dump());
+  return v.get<std::string>();
+}
+double number_of(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_number()) throw ArgumentError(key + ": expected a number, got " + v.dump());
+  return v.get<double>();
+}
+}  // namespace
+
+Config config_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw ArgumentError("configuration: expected an object, got " + j.dump());
+  Config c;
+  for (const auto& [key, v] : j.items()) {
+    if (key == "model") c.model = &find_model(text_of(v, key));
+    else if (key == "operator") c.op = operator_from_json(v);
+    else if (key == "feature_norm") c.feature_norm = parse_feature_norm(text_of(v, key));
+    else if (key == "protocol") c.protocol = parse_protocol(text_of(v, key));
+    else if (key == "optimizer") c.train.optimizer = &find_optimizer(text_of(v, key));
+    else if (key == "lr") c.train.lr = number_of(v, key);
+    else if (key == "weight_decay") c.train.weight_decay = number_of(v, key);
+    else if (key == "epochs" || key == "seed") {
+      if (!v.is_number_integer() || (key == "epochs" && (v.get<int64_t>() < 1 || v.get<int64_t>() > (1 << 30))))
+        throw ArgumentError(key + ": expected a positive integer, got " + v.dump());
+      if (key == "epochs") c.train.epochs = int(v.get<int64_t>());
+      else c.train.seed = v.get<uint64_t>();
+    } else {
+      throw ArgumentError("configuration: unknown field '" + key + "'");
+    }
+  }
+  validate_config(c);
+  return c;
+}
+
+bool has_config_param(const Config& c, std::string_view name) {
+  return name == "lr" || name == "weight_decay" || name == "epochs" || c.op.def->reads(name);
+}
+
+void set_config_param(Config& c, std::string_view name, double value) {
+  if (name == "lr") c.train.lr = value;
+  else if (name == "weight_decay") c.train.weight_decay = value;
+  else if (name == "epochs") c.train.epochs = int(std::lround(value));
+  else if (c.op.def->reads(name)) set_operator_param(c.op, name, value);
+  else
+    throw ArgumentError("'" + std::string(name) + "': not a parameter of " + std::string(c.op.name()) +
+                        " or of the training (lr, weight_decay, epochs)");
+}
+
+}  // namespace sgc

@@ -1,0 +1,269 @@
+#include "sgc/model/linear_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "sgc/error.h"
+#include "sgc/eval/metrics.h"
+#include "sgc/graph/subgraph.h"
+#include "sgc/model/train.h"
+#include "sgc/ops/reference.h"
+#include "sgc/util/timer.h"
+
+namespace sgc {
+
+namespace {
+
+std::vector<int32_t> labels_of(const Dataset& d, const std::vector<int32_t>& ids, const char* split) {
+  std::vector<int32_t> y(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || ids[i] >= d.num_nodes())
+      throw ArgumentError(std::string(split) + " split: node id " + std::to_string(ids[i]) + " out of range");
+    y[i] = d.labels[ids[i]];
+    if (y[i] < 0 || y[i] >= d.num_classes)
+      throw ArgumentError(std::string(split) + " split: node " + std::to_string(ids[i]) + " has no valid label");
+  }
+  return y;
+}
+
+// The val rows, then the test rows.
+std::vector<int32_t> eval_rows(const Dataset& d) {
+  std::vector<int32_t> rows = d.val;
+  rows.insert(rows.end(), d.test.begin(), d.test.end());
+  return rows;
+}
+
+FeatureInput input_of(Dataset& d) {
+  if (d.has_dense_features()) return FeatureInput(std::move(d.dense_features));
+  return FeatureInput(d.features);
+}
+
+}  // namespace
+
+Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
+  validate_operator(c.op);
+  if (data.num_nodes() == 0) throw ArgumentError(data.name + ": the graph has no nodes");
+  if (data.train.empty()) throw ArgumentError(data.name + ": the training split is empty");
+  Precomputed p;
+  p.classes = data.num_classes;
+  p.train_y = labels_of(data, data.train, "train");
+  p.val_y = labels_of(data, data.val, "val");
+  p.test_y = labels_of(data, data.test, "test");
+
+  Timer timer;
+  p.feature_stats = normalize_features(data, c.feature_norm);
+  const CsrMatrix s = normalized_operator(data.adjacency, c.op);
+  if (times) times->normalize += timer.seconds();
+
+  if (c.protocol == Protocol::Transductive) {
+    std::vector<int32_t> rows = data.train;
+    const std::vector<int32_t> rest = eval_rows(data);
+    rows.insert(rows.end(), rest.begin(), rest.end());
+    timer.reset();
+    p.x = apply_operator(s, input_of(data), c.op, &rows);
+    if (times) times->propagate += timer.seconds();
+    return p;
+  }
+
+  // Inductive (SGC on Reddit): the training rows see only the graph induced on
+  // the training nodes; val/test rows are propagated over the full graph.
+  timer.reset();
+  const CsrMatrix s_train = normalized_operator(induced_subgraph(data.adjacency, data.train), c.op);
+  if (times) times->normalize += timer.seconds();
+  timer.reset();
+  const std::vector<int32_t> rest = eval_rows(data);
+  DenseMatrix train_x = data.has_dense_features()
+                            ? apply_operator(s_train, gather_rows(data.dense_features, data.train), c.op)
+                            : apply_operator(s_train, select_rows(data.features, data.train), c.op);
+  DenseMatrix eval_x = apply_operator(s, input_of(data), c.op, &rest);
+  p.x.resize(train_x.rows() + eval_x.rows(), train_x.cols());
+  p.x.topRows(train_x.rows()) = train_x;
+  p.x.bottomRows(eval_x.rows()) = eval_x;
+  if (times) times->propagate += timer.seconds();
+  return p;
+}
+
+Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times, SoftmaxModel* fitted) {
+  Timer timer;
+  TrainOutcome trained = train_softmax(p.train_x(), p.train_y, p.classes, opt);
+  if (times) times->train += timer.seconds();
+
+  timer.reset();
+  Evaluation e;
+  e.final_loss = trained.final_loss;
+  e.train_evaluations = trained.evaluations;
+  e.train_acc = accuracy(softmax_predict(trained.model, p.train_x()), p.train_y);
+  if (!p.val_y.empty()) {
+    const auto pred = softmax_predict(trained.model, p.val_x());
+    e.val_acc = accuracy(pred, p.val_y);
+    e.val_macro_f1 = macro_f1(pred, p.val_y, p.classes);
+  }
+  if (!p.test_y.empty()) {
+    const auto pred = softmax_predict(trained.model, p.test_x());
+    e.test_acc = accuracy(pred, p.test_y);
+    e.test_macro_f1 = macro_f1(pred, p.test_y, p.classes);
+  }
+  if (fitted) *fitted = std::move(trained.model);
+  if (times) times->evaluate += timer.seconds();
+  return e;
+}
+
+// ---- the verifier ---------------------------------------------------------------
+
+namespace {
+
+SparseD to_sparse_double(const CsrMatrix& a) {
+  std::vector<Eigen::Triplet<double>> t;
+  t.reserve(a.indices.size());
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t e = a.indptr[i]; e < a.indptr[i + 1]; ++e) t.emplace_back(i, a.indices[e], double(a.values[e]));
+  SparseD m(a.rows, a.cols);
+  m.setFromTriplets(t.begin(), t.end());
+  return m;
+}
+
+Eigen::VectorXd column_of(const Dataset& d, int64_t j) {
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(d.num_nodes());
+  if (d.has_dense_features()) {
+    for (int64_t i = 0; i < d.num_nodes(); ++i) x[i] = d.dense_features(i, j);
+  } else {
+    for (int64_t i = 0; i < d.features.rows; ++i)
+      for (int64_t e = d.features.indptr[i]; e < d.features.indptr[i + 1]; ++e)
+        if (d.features.indices[e] == j) x[i] = d.features.values[e];
+  }
+  return x;
+}
+
+// Compares rows [first, first + ids.size()) of p.x with the reference
+// columns (ref[b] is block b; node ids[r] of the reference graph).
+void compare(const DenseMatrix& x, int64_t first, const std::vector<int32_t>& ids,
+             const std::vector<Eigen::VectorXd>& ref, int64_t j, int64_t d, VerifyReport& out) {
+  for (size_t b = 0; b < ref.size(); ++b) {
+    double err = 0, scale = 0;
+    for (size_t r = 0; r < ids.size(); ++r) {
+      const double want = ref[b][ids[r]], got = x(first + int64_t(r), int64_t(b) * d + j);
+      err = std::max(err, std::abs(got - want));
+      scale = std::max(scale, std::abs(want));
+    }
+    out.max_relative_error = std::max(out.max_relative_error, scale > 0 ? err / scale : err);
+  }
+}
+
+}  // namespace
+
+VerifyReport verify_precomputed(Dataset d, const Config& c, const Precomputed& p, int columns, uint64_t seed) {
+  normalize_features(d, c.feature_norm);
+  const int64_t dim = d.num_features();
+  std::vector<int64_t> cols(static_cast<size_t>(dim));
+  std::iota(cols.begin(), cols.end(), int64_t{0});
+  std::mt19937_64 rng(seed);
+  std::shuffle(cols.begin(), cols.end(), rng);
+  cols.resize(size_t(std::min<int64_t>(columns, dim)));
+
+  const std::vector<int32_t> rest = eval_rows(d);
+  const SparseD s = to_sparse_double(normalized_operator(d.adjacency, c.op));
+  SparseD s_train;
+  std::vector<int32_t> local_train(d.train.size());
+  std::iota(local_train.begin(), local_train.end(), 0);
+  if (c.protocol == Protocol::Inductive)
+    s_train = to_sparse_double(normalized_operator(induced_subgraph(d.adjacency, d.train), c.op));
+
+  VerifyReport out;
+  out.rows = int64_t(d.train.size() + rest.size());
+  for (int64_t j : cols) {
+    const Eigen::VectorXd x = column_of(d, j);
+    if (c.protocol == Protocol::Transductive) {
+      const std::vector<Eigen::VectorXd> ref = c.op.def->reference(s, x, c.op);
+      compare(p.x, 0, d.train, ref, j, dim, out);
+      out.columns += int64_t(ref.size());
+      compare(p.x, int64_t(d.train.size()), rest, ref, j, dim, out);
+    } else {
+      Eigen::VectorXd xt(int64_t(d.train.size()));
+      for (size_t r = 0; r < d.train.size(); ++r) xt[int64_t(r)] = x[d.train[r]];
+      const std::vector<Eigen::VectorXd> ref_train = c.op.def->reference(s_train, xt, c.op);
+      compare(p.x, 0, local_train, ref_train, j, dim, out);
+      out.columns += int64_t(ref_train.size());
+      compare(p.x, int64_t(d.train.size()), rest, c.op.def->reference(s, x, c.op), j, dim, out);
+    }
+  }
+  return out;
+}
+
+// ---- the Model -------------------------------------------------------------------
+
+std::string LinearModel::prepare_key(const Config& c) const {
+  return nlohmann::json{{"operator", operator_to_json(c.op)},
+                        {"feature_norm", to_string(c.feature_norm)},
+                        {"protocol", to_string(c.protocol)}}
+      .dump();
+}
+
+void LinearModel::prepare(Dataset data, const Config& c, StageTimes* times) {
+  pre_ = precompute(std::move(data), c, times);
+  stats_ = pre_.feature_stats;
+}
+
+Evaluation LinearModel::fit(const Config& c, StageTimes* times) {
+  return fit_evaluate(pre_, c.train, times, &weights_);
+}
+
+Prediction LinearModel::predict(Dataset d, const Config& c) const {
+  if (d.num_features() != weights_.dim)
+    throw ArgumentError("predict: the graph has " + std::to_string(d.num_features()) +
+                        " features per node, the model expects " + std::to_string(weights_.dim));
+  if (c.feature_norm == FeatureNorm::ZScore)
+    apply_zscore(d, stats_);  // the training graph's statistics
+  else
+    normalize_features(d, c.feature_norm);
+  const CsrMatrix s = normalized_operator(d.adjacency, c.op);
+  const DenseMatrix f = apply_operator(s, input_of(d), c.op);
+  Prediction p;
+  p.logits = softmax_logits(weights_, f);
+  p.label.resize(size_t(p.logits.rows()));
+  for (Eigen::Index i = 0; i < p.logits.rows(); ++i) {
+    Eigen::Index arg;
+    p.logits.row(i).maxCoeff(&arg);
+    p.label[size_t(i)] = int32_t(arg);
+  }
+  return p;
+}
+
+ModelState LinearModel::state() const {
+  ModelState s;
+  s.header = {{"dim", weights_.dim}, {"classes", weights_.classes}};
+  if (!stats_.mean.empty()) {
+    s.header["zscore_mean"] = stats_.mean;
+    s.header["zscore_std"] = stats_.std;
+  }
+  s.weights.assign(weights_.theta.data(), weights_.theta.data() + weights_.theta.size());
+  return s;
+}
+
+void LinearModel::set_state(const ModelState& s, const Config& c) {
+  const int64_t dim = s.header.at("dim").get<int64_t>();
+  const int32_t classes = s.header.at("classes").get<int32_t>();
+  if (dim <= 0 || classes <= 0 || dim > (int64_t(1) << 31) / classes) throw FormatError("invalid dim/classes");
+  if (int64_t(s.weights.size()) != dim * classes + classes)
+    throw FormatError("expected " + std::to_string(dim * classes + classes) + " weights, got " +
+                      std::to_string(s.weights.size()));
+  stats_ = ZScoreStats{};
+  if (c.feature_norm == FeatureNorm::ZScore) {
+    stats_.mean = s.header.at("zscore_mean").get<std::vector<float>>();
+    stats_.std = s.header.at("zscore_std").get<std::vector<float>>();
+    if (int64_t(stats_.mean.size()) != dim || int64_t(stats_.std.size()) != dim)
+      throw FormatError("z-score statistics do not have dim entries");
+  }
+  weights_ = SoftmaxModel(dim, classes);
+  std::copy(s.weights.begin(), s.weights.end(), weights_.theta.data());
+  if (!weights_.theta.allFinite()) throw FormatError("non-finite weights");
+}
+
+const ModelDef& linear_model() {
+  static const ModelDef def{"linear", "softmax regression on operator-propagated features (SGC and its family)",
+                            [] { return std::unique_ptr<Model>(new LinearModel); }};
+  return def;
+}
+
+}  // namespace sgc

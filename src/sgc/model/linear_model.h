@@ -1,0 +1,75 @@
+// The linear model of SGC and its family: features normalised, propagated
+// once by the operator, then a softmax regression trained on the propagated
+// rows (Wu et al., ICML 2019):
+//   prepare: normalise (S = the operator's normalisation of A, feature norm)
+//            -> propagate (F = operator(S, X), only the train/val/test rows)
+//   fit:     softmax regression on the training rows (any optimizer)
+//            -> accuracy on train/val/test.
+// precompute() and fit_evaluate() are the two stages as free functions, for
+// benchmarks and tests that time them apart.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sgc/data/dataset.h"
+#include "sgc/dense.h"
+#include "sgc/model/config.h"
+#include "sgc/model/model.h"
+#include "sgc/model/softmax_regression.h"
+
+namespace sgc {
+
+// Propagated features of the three splits (one matrix: the train rows, then
+// the val rows, then the test rows), with their labels.
+struct Precomputed {
+  DenseMatrix x;
+  ZScoreStats feature_stats;  // filled for FeatureNorm::ZScore (saved with a model)
+  std::vector<int32_t> train_y, val_y, test_y;
+  int32_t classes = 0;
+
+  FeatureRows train_x() const { return x.topRows(Eigen::Index(train_y.size())); }
+  FeatureRows val_x() const { return x.middleRows(Eigen::Index(train_y.size()), Eigen::Index(val_y.size())); }
+  FeatureRows test_x() const { return x.bottomRows(Eigen::Index(test_y.size())); }
+};
+
+// Normalise + propagate under c.feature_norm, c.op and c.protocol; times are
+// added to `times` if given. Pass std::move(d) to let the features be
+// normalised and propagated in place.
+Precomputed precompute(Dataset d, const Config& c, StageTimes* times = nullptr);
+
+// Train on the training rows and measure every split; the fitted weights go
+// to *fitted when given.
+Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times = nullptr,
+                        SoftmaxModel* fitted = nullptr);
+
+// The verifier (gapbs style): recomputes `columns` sampled feature columns of
+// the rows in `p` in double precision straight from the operator's
+// definition (OperatorDef::reference) on the data set's own graph, under the
+// same protocol, and compares them with p.x.
+VerifyReport verify_precomputed(Dataset d, const Config& c, const Precomputed& p, int columns = 8,
+                                uint64_t seed = 1);
+
+// The linear model as a Model (model.h), for the front ends.
+class LinearModel : public Model {
+ public:
+  std::string prepare_key(const Config& c) const override;
+  void prepare(Dataset data, const Config& c, StageTimes* times = nullptr) override;
+  Evaluation fit(const Config& c, StageTimes* times = nullptr) override;
+  Prediction predict(Dataset data, const Config& c) const override;
+  ModelState state() const override;
+  void set_state(const ModelState& s, const Config& c) override;
+  VerifyReport verify(Dataset data, const Config& c) const override {
+    return verify_precomputed(std::move(data), c, pre_);
+  }
+
+  const Precomputed& features() const { return pre_; }
+  const SoftmaxModel& weights() const { return weights_; }
+
+ private:
+  Precomputed pre_;
+  ZScoreStats stats_;
+  SoftmaxModel weights_;
+};
+
+}  // namespace sgc

@@ -1,0 +1,90 @@
+// The model interface and the model registry. A model turns a data set and a
+// Config into accuracies, saved files and predictions; the front ends (CLI,
+// Python, tune, sweep) handle every model through this interface alone.
+//
+// Two stages, so that searches reuse the expensive one:
+//   prepare(data, config)  what does not depend on the training options (for
+//                          the linear model: normalise and propagate); fits
+//                          whose configs share prepare_key() share it;
+//   fit(config)            train on the training rows, measure every split.
+// A fitted (or loaded) model predicts on any graph with the same features.
+//
+// Models (each one file and one line in models.cc):
+//   linear   softmax regression on operator-propagated features (SGC, DGC,
+//            SSGC, PPR, SIGN, poly, ...)          model/linear_model.h
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sgc/data/dataset.h"
+#include "sgc/dense.h"
+#include "sgc/model/config.h"
+
+namespace sgc {
+
+struct StageTimes {
+  double load = 0, normalize = 0, propagate = 0, train = 0, evaluate = 0;
+};
+
+struct Evaluation {
+  double train_acc = 0, val_acc = 0, test_acc = 0;  // accuracy = micro-F1 (single-label)
+  double val_macro_f1 = 0, test_macro_f1 = 0;
+  double final_loss = 0;
+  int train_evaluations = 0;  // loss and gradient evaluations the optimizer made
+};
+
+struct Prediction {
+  std::vector<int32_t> label;  // predicted class per node
+  DenseMatrix logits;          // num_nodes x classes
+};
+
+// A fitted model's state for its file: a JSON header and float weights.
+struct ModelState {
+  nlohmann::json header = nlohmann::json::object();
+  std::vector<float> weights;
+};
+
+// The verifier's finding (gapbs style): sampled columns of the propagated
+// rows recomputed in double precision from the operator's definition.
+struct VerifyReport {
+  double max_relative_error = 0;  // max over checked columns of max|computed - ref| / max|ref|
+  int64_t rows = 0, columns = 0;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // The part of `c` that prepare() depends on, as a key.
+  virtual std::string prepare_key(const Config& c) const = 0;
+  // Pass std::move(data) when the caller no longer needs it (features are
+  // then normalised and propagated in place).
+  virtual void prepare(Dataset data, const Config& c, StageTimes* times = nullptr) = 0;
+  virtual Evaluation fit(const Config& c, StageTimes* times = nullptr) = 0;
+  // Class scores of every node of `data` (which may be a graph the model never saw).
+  virtual Prediction predict(Dataset data, const Config& c) const = 0;
+  virtual ModelState state() const = 0;
+  virtual void set_state(const ModelState& s, const Config& c) = 0;  // FormatError if it does not fit c
+  // After prepare(): checks what it computed on `data` (the same data set)
+  // against a double-precision reference. ArgumentError for models without one.
+  virtual VerifyReport verify(Dataset data, const Config& c) const;
+};
+
+struct ModelDef {
+  std::string_view name;
+  std::string_view help;
+  std::unique_ptr<Model> (*make)() = nullptr;
+};
+
+const std::vector<const ModelDef*>& models();
+const ModelDef& find_model(std::string_view name);  // ArgumentError listing the known ones
+std::string model_list();
+
+inline std::unique_ptr<Model> make_model(const Config& c) { return c.model->make(); }
+
+}  // namespace sgc

@@ -1,0 +1,41 @@
+// The optimizer registry (optimizer.h). To add an optimizer: a file with its
+// OptimizerDef and one line in the list below.
+#include <cmath>
+
+#include "sgc/error.h"
+#include "sgc/model/optimizer.h"
+
+namespace sgc {
+
+// Each defined in the optimizer's own file.
+const OptimizerDef& adam_optimizer();
+const OptimizerDef& lbfgs_optimizer();
+
+const std::vector<const OptimizerDef*>& optimizers() {
+  static const std::vector<const OptimizerDef*> table{&adam_optimizer(), &lbfgs_optimizer()};
+  return table;
+}
+
+const OptimizerDef& default_optimizer() { return adam_optimizer(); }
+
+std::string optimizer_list() {
+  std::string list;
+  for (const OptimizerDef* o : optimizers()) list += (list.empty() ? "" : ", ") + std::string(o->name);
+  return list;
+}
+
+const OptimizerDef& find_optimizer(std::string_view name) {
+  for (const OptimizerDef* o : optimizers())
+    if (o->name == name) return *o;
+  throw ArgumentError("--optimizer: unknown optimizer '" + std::string(name) + "' (known: " + optimizer_list() + ")");
+}
+
+void validate_train_options(const TrainOptions& opt) {
+  if (!opt.optimizer) throw ArgumentError("--optimizer: no optimizer");
+  if (opt.epochs <= 0) throw ArgumentError("--epochs: must be positive, got " + std::to_string(opt.epochs));
+  if (!(opt.lr > 0) || !std::isfinite(opt.lr)) throw ArgumentError("--lr: must be a positive number");
+  if (!(opt.weight_decay >= 0) || !std::isfinite(opt.weight_decay))
+    throw ArgumentError("--weight-decay: must be a non-negative number");
+}
+
+}  // namespace sgc

@@ -1,0 +1,43 @@
+// Presets: the settings a run starts from before any flag, keyed on the
+// identity of the loaded data set (Dataset::family and name, never on the
+// text of a flag, so `--dataset planetoid/cora` and a path to ind.cora.graph
+// get the same settings as `--dataset cora`).
+//
+//   published operator settings: each operator's entry lists what its authors
+//     published (OperatorDef::published: SGC, DGC, SSGC on the Planetoid
+//     split; dgc_naive and heat use DGC's); an operator without its own
+//     settings on such a data set trains with SGC's lr, epochs, weight decay
+//   Reddit protocol (SGC on Reddit; the Reddit-shaped generator and FastGCN's
+//     Reddit files): z-scored features, inductive, L-BFGS 40 iterations, no
+//     weight decay
+//   synthetic CSBM: no feature normalisation (Gaussian features can sum to ~0)
+// Any other data set: SGC's defaults with the operator's own parameter defaults.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sgc/data/dataset.h"
+#include "sgc/model/config.h"
+#include "sgc/ops/operator.h"
+
+namespace sgc {
+
+struct Preset {
+  Config config;
+  std::string source;             // where the numbers come from, for printing
+  double published_accuracy = 0;  // percent, as published; 0 when none
+};
+
+Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op);
+inline Preset preset_for(const Dataset& d, const OperatorDef& op) { return preset_for(d.family, d.name, op); }
+
+// What `sgc tune` searches by default for an operator (its authors' choice:
+// SGC only the weight decay; the others their own parameters, lr and weight decay).
+std::vector<SearchRange> default_search(const OperatorDef& op);
+// The range of one parameter for an operator: its entry's, else a generic one.
+// ArgumentError when the operator does not read it and it is not lr / weight_decay.
+SearchRange search_range(std::string_view name, const OperatorDef& op);
+
+}  // namespace sgc
