@@ -181,6 +181,11 @@ TEST(ModelFile, RejectsWhatItCannotRead) {
   std::string flipped = bytes;
   flipped[bytes.size() - 8] ^= 0x40;  // a weight byte
   expect_format_error(flipped, "checksum");
+  std::string edited = bytes;  // valid JSON, another value: only the checksum can tell
+  const size_t seed_at = edited.find("\"seed\":");
+  ASSERT_NE(seed_at, std::string::npos);
+  edited[seed_at + 7] = edited[seed_at + 7] == '1' ? '2' : '1';
+  expect_format_error(edited, "checksum");
   std::string broken_json = bytes;
   broken_json[16] = '[';
   expect_format_error(broken_json, "header");

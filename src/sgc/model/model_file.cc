@@ -71,7 +71,8 @@ void save_model(const std::string& path, const Config& c, const Model& m, const 
   const size_t at = out.size();
   out.resize(at + weight_bytes);
   std::memcpy(out.data() + at, st.weights.data(), weight_bytes);  // x86/ARM: already little-endian
-  put_u32(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(out.data() + at), uInt(weight_bytes))));
+  // Version 2: the checksum covers every byte before it (magic, version, header, weights).
+  put_u32(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()))));
   write_atomically(path, out);
 }
 
@@ -112,8 +113,12 @@ SavedModel load_model(const std::string& path) {
     throw bad("size " + std::to_string(in.size()) + " bytes, expected " + std::to_string(at + weight_bytes + 4));
   state.weights.resize(size_t(weights));
   std::memcpy(state.weights.data(), in.data() + at, weight_bytes);
-  const uint32_t crc = uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(in.data() + at), uInt(weight_bytes)));
-  if (crc != get_u32(in, at + weight_bytes)) throw bad("weights checksum mismatch");
+  // Version 1 summed the weights only; version 2 every byte before the checksum.
+  const size_t from = version == 1 ? at : 0;
+  const uint32_t crc =
+      uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(in.data() + from), uInt(at + weight_bytes - from)));
+  if (crc != get_u32(in, at + weight_bytes))
+    throw bad(version == 1 ? "weights checksum mismatch" : "checksum mismatch (header or weights corrupted)");
   m.model = make_model(m.config);
   try {
     m.model->set_state(state, m.config);

@@ -13,10 +13,10 @@
 //                 "weights": number of float32 weights,
 //                 "training": {free-form: data set, accuracies}}
 //   4*weights    float32 weights (linear: W (d x c, row-major), then the bias (c))
-//   uint32       CRC-32 (zlib) of the weights
+//   uint32       CRC-32 (zlib) of every byte before it (magic, version, header, weights)
 // Version 1 files (linear model only: "dim", "classes", "operator",
-// "feature_norm", "zscore_mean", "zscore_std" at the top of the header) are
-// still read. A reader rejects a wrong magic, a newer version, a header that
+// "feature_norm", "zscore_mean", "zscore_std" at the top of the header; the
+// CRC covers the weights only) are still read. A reader rejects a wrong magic, a newer version, a header that
 // is not valid JSON or lacks a field, a size that does not match, or a bad
 // checksum; every message names the file.
 #pragma once

@@ -2,6 +2,7 @@
 // and ModelDef, and one line in the list below.
 #include "sgc/error.h"
 #include "sgc/model/model.h"
+#include "sgc/util/named.h"
 
 namespace sgc {
 
@@ -15,20 +16,12 @@ const std::vector<const ModelDef*>& models() {
 
 const ModelDef& default_model() { return linear_model(); }
 
-std::string model_list() {
-  std::string list;
-  for (const ModelDef* m : models()) list += (list.empty() ? "" : ", ") + std::string(m->name);
-  return list;
-}
+std::string model_list() { return name_list(models()); }
 
 VerifyReport Model::verify(Dataset, const Config& c) const {
   throw ArgumentError("--verify: the " + std::string(c.model->name) + " model has no verifier");
 }
 
-const ModelDef& find_model(std::string_view name) {
-  for (const ModelDef* m : models())
-    if (m->name == name) return *m;
-  throw ArgumentError("--model: unknown model '" + std::string(name) + "' (known: " + model_list() + ")");
-}
+const ModelDef& find_model(std::string_view name) { return find_named(models(), name, "--model", "model"); }
 
 }  // namespace sgc

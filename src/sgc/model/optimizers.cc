@@ -4,6 +4,7 @@
 
 #include "sgc/error.h"
 #include "sgc/model/optimizer.h"
+#include "sgc/util/named.h"
 
 namespace sgc {
 
@@ -18,16 +19,10 @@ const std::vector<const OptimizerDef*>& optimizers() {
 
 const OptimizerDef& default_optimizer() { return adam_optimizer(); }
 
-std::string optimizer_list() {
-  std::string list;
-  for (const OptimizerDef* o : optimizers()) list += (list.empty() ? "" : ", ") + std::string(o->name);
-  return list;
-}
+std::string optimizer_list() { return name_list(optimizers()); }
 
 const OptimizerDef& find_optimizer(std::string_view name) {
-  for (const OptimizerDef* o : optimizers())
-    if (o->name == name) return *o;
-  throw ArgumentError("--optimizer: unknown optimizer '" + std::string(name) + "' (known: " + optimizer_list() + ")");
+  return find_named(optimizers(), name, "--optimizer", "optimizer");
 }
 
 void validate_train_options(const TrainOptions& opt) {

@@ -11,6 +11,7 @@
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/ops/operator.h"
+#include "sgc/util/named.h"
 #include "sgc/ops/polynomial.h"
 
 namespace sgc {
@@ -42,16 +43,10 @@ bool OperatorDef::reads(std::string_view param) const {
   return false;
 }
 
-std::string operator_list() {
-  std::string list;
-  for (const OperatorDef* d : operators()) list += (list.empty() ? "" : ", ") + std::string(d->name);
-  return list;
-}
+std::string operator_list() { return name_list(operators()); }
 
 const OperatorDef& find_operator(std::string_view name) {
-  for (const OperatorDef* d : operators())
-    if (d->name == name) return *d;
-  throw ArgumentError("--op: unknown operator '" + std::string(name) + "' (known: " + operator_list() + ")");
+  return find_named(operators(), name, "--op", "operator");
 }
 
 // ---- shared parameters ---------------------------------------------------------
