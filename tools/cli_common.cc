@@ -50,10 +50,12 @@ std::string operator_help() {
 void add_data_flags(CLI::App& app, DataFlags& f) {
   app.add_option("--dataset", f.dataset,
                  "a name (cora, texas, amazon_cs, ...: see sgc/io/load.h) or a path to Planetoid ind.<name>.* files, "
-                 "an .npz, edge list, OGB or FastGCN Reddit folder (default: built-in synthetic graph)");
+                 "an .npz, edge list, OGB or FastGCN Reddit folder (default: built-in synthetic graph)")
+      ->check([](const std::string& v) { return v.empty() ? std::string("empty data set name") : std::string(); });
   app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: ../shared/data/<family>)");
   app.add_option("--split", f.split, "which split: heterophilous 0..9; seeded 20/30-per-class split for amazon_cs etc. (default 0)");
-  app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search)");
+  app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search), >= 0")
+      ->check(kNonNegative);
   app.add_option("--threads", f.threads, "OpenMP threads (default 0: all cores)");
   app.add_flag("--json", f.json, "print one JSON object instead of text");
   add_synthetic_flags(app, f.synthetic);

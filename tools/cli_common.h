@@ -21,6 +21,11 @@ namespace sgc_cli {
 
 using nlohmann::json;
 
+// A CLI11 check: the value must not be negative (a seed of -1 would wrap to 2^64 - 1).
+inline const CLI::Validator kNonNegative(
+    [](const std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must be >= 0, got " + v) : std::string(); },
+    "", "non-negative");
+
 // The built-in graphs; unset flags keep the generator's defaults.
 struct SyntheticFlags {
   std::string generator = "csbm";  // csbm | powerlaw

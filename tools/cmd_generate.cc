@@ -14,14 +14,16 @@
 #include <memory>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
 #include "commands.h"
-#include "sgc/util/threads.h"
 #include "sgc/data/powerlaw.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
 #include "sgc/io/fastgcn_reddit.h"
+#include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
-#include <nlohmann/json.hpp>
 
 namespace sgc_cli {
 
@@ -112,7 +114,7 @@ Subcommand add_generate_command(CLI::App& app) {
   cmd->add_flag("--compress", f->compress, "deflate the npz entries (like numpy.savez_compressed)");
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
-  cmd->add_option("--seed", f->graph.seed, "random seed")->capture_default_str();
+  cmd->add_option("--seed", f->graph.seed, "random seed")->capture_default_str()->check(kNonNegative);
   cmd->add_option("--nodes", f->graph.nodes, "number of nodes")->capture_default_str();
   cmd->add_option("--classes", f->graph.classes, "number of classes")->capture_default_str();
   cmd->add_option("--features", f->graph.features, "feature dimension")->capture_default_str();

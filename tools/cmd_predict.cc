@@ -12,6 +12,7 @@
 #include "sgc/eval/metrics.h"
 #include "sgc/io/load.h"
 #include "sgc/model/model_file.h"
+#include "sgc/util/atomic_file.h"
 #include "sgc/util/threads.h"
 
 namespace sgc_cli {
@@ -32,6 +33,7 @@ double accuracy_on(const std::vector<int32_t>& ids, const sgc::Dataset& d, const
 
 int run_predict(const PredictFlags& f) {
   sgc::set_num_threads(f.threads);
+  if (!f.out.empty()) sgc::check_output_path(f.out, "--out");  // before the work, not after
   const sgc::SavedModel saved = sgc::load_model(f.model);
   sgc::Dataset data = load_data(f);
   const std::vector<int32_t> test = data.test, labels = data.labels;
@@ -43,11 +45,14 @@ int run_predict(const PredictFlags& f) {
   const sgc::Prediction p = saved.model->predict(std::move(data), saved.config);
 
   if (!f.out.empty()) {
-    std::ofstream out(f.out);
-    if (!out) throw sgc::FileError(f.out + ": cannot open for writing");
-    out << "node,class\n";
-    for (size_t v = 0; v < p.label.size(); ++v) out << v << ',' << p.label[v] << '\n';
-    if (!out) throw sgc::FileError(f.out + ": write failed");
+    sgc::AtomicFile out(f.out);
+    std::string block = "node,class\n";
+    for (size_t v = 0; v < p.label.size(); ++v) {
+      block += std::to_string(v) + ',' + std::to_string(p.label[v]) + '\n';
+      if (block.size() > (1 << 20)) out.write(block), block.clear();
+    }
+    out.write(block);
+    out.commit();
   }
   const double test_acc = accuracy_on(test, labelled, p.label), all_acc = accuracy_on(all, labelled, p.label);
   if (f.json) {

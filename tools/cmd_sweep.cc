@@ -5,6 +5,8 @@
 // (sgc/presets.h) and the flags, with K replaced; operators that do not
 // read K (heat, ppr, poly) are computed once and drawn as dashed lines.
 #include <algorithm>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +18,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "sgc/error.h"
+#include "sgc/util/atomic_file.h"
 #include "sgc/util/timer.h"
 #include "svg_plot.h"
 
@@ -117,20 +120,21 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
   }
   const std::string svg = render_svg(plot);
   const bool png = path.size() > 4 && path.compare(path.size() - 4, 4, ".png") == 0;
-  const std::string svg_path = png ? path + ".svg" : path;
-  {
-    std::ofstream out(svg_path, std::ios::binary);
-    if (!out) throw sgc::FileError("--plot: cannot write " + svg_path);
-    out << svg;
-    if (!out.flush()) throw sgc::FileError("--plot: cannot write " + svg_path);
+  if (!png) {
+    sgc::write_file_atomically(path, svg);
+    return;
   }
-  if (png) {  // rsvg-convert (Debian: librsvg2-bin) turns the SVG into PNG
-    const std::string cmd = "rsvg-convert -f png -o '" + path + "' '" + svg_path + "' 2>/dev/null";
-    const int rc = path.find('\'') == std::string::npos ? std::system(cmd.c_str()) : -1;
-    std::remove(svg_path.c_str());
-    if (rc != 0)
-      throw sgc::ArgumentError("--plot: PNG output needs rsvg-convert (Debian package librsvg2-bin); "
-                               "name an .svg file instead");
+  // rsvg-convert (Debian: librsvg2-bin) turns the SVG into PNG; both go
+  // through files of our own beside the target, renamed over it at the end.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  sgc::write_file_atomically(tmp + ".svg", svg);
+  const std::string cmd = "rsvg-convert -f png -o '" + tmp + ".png' '" + tmp + ".svg' 2>/dev/null";
+  const int rc = path.find('\'') == std::string::npos ? std::system(cmd.c_str()) : -1;
+  std::remove((tmp + ".svg").c_str());
+  if (rc != 0 || std::rename((tmp + ".png").c_str(), path.c_str()) != 0) {
+    std::remove((tmp + ".png").c_str());
+    throw sgc::ArgumentError("--plot: PNG output needs rsvg-convert (Debian package librsvg2-bin); "
+                             "name an .svg file instead");
   }
 }
 
@@ -145,6 +149,7 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   }
   if (ops.empty()) throw sgc::ArgumentError("--ops: no operator given");
   const std::vector<int> ks = parse_ks(s.ks);
+  if (!s.plot.empty()) sgc::check_output_path(s.plot, "--plot");  // before the work, not after
   check_params_read(f, ops);
   Job job = prepare_job(f, /*check_params=*/false);  // data set, threads, and every other flag checked once
 

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "sgc/error.h"
 #include "sgc/model/model_file.h"
+#include "sgc/util/atomic_file.h"
 #include "sgc/util/memory.h"
 #include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
@@ -28,6 +29,7 @@ constexpr double kVerifyTolerance = 1e-4;
 
 int run_train(const CommonFlags& f, const TrainFlags& t) {
   sgc::Timer total;
+  if (!t.save.empty()) sgc::check_output_path(t.save, "--save");  // before the work, not after
   Job job = prepare_job(f);
   const sgc::Config& config = job.preset.config;
   const int64_t products = sgc::planned_sparse_products(config.op);

@@ -17,10 +17,12 @@
 
 #include "commands.h"
 #include "sgc/error.h"
+#include "sgc/util/interrupt.h"
 #include "sgc/util/memory.h"
 
 int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
+  sgc::install_interrupt_handler();
   CLI::App app{"sgc: Simple Graph Convolution (Wu et al., ICML 2019) and its family, in C++"};
   app.require_subcommand(1);
   const std::vector<sgc_cli::Subcommand> commands{sgc_cli::add_train_command(app), sgc_cli::add_tune_command(app),
@@ -34,6 +36,9 @@ int main(int argc, char** argv) {
   try {
     for (const sgc_cli::Subcommand& c : commands)
       if (*c.app) return c.run();
+  } catch (const sgc::Interrupted&) {
+    std::fprintf(stderr, "sgc: interrupted\n");
+    return 130;
   } catch (const sgc::Error& e) {
     std::fprintf(stderr, "sgc: error: %s\n", e.what());
     return 1;

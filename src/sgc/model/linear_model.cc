@@ -40,12 +40,23 @@ FeatureInput input_of(Dataset& d) {
   return FeatureInput(d.features);
 }
 
+// Overflowing features are an error, not a result.
+void check_propagated(const DenseMatrix& x, const Config& c) {
+  if (all_finite(x.data(), x.size())) return;
+  throw Error("propagated features overflowed (" + operator_summary(c.op) +
+              "): use a normalisation with self-loops (aug_norm_adj, aug_rwalk), a smaller K, or feature "
+              "normalisation (--feature-norm row)");
+}
+
 }  // namespace
 
 Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   validate_operator(c.op);
   if (data.num_nodes() == 0) throw ArgumentError(data.name + ": the graph has no nodes");
   if (data.train.empty()) throw ArgumentError(data.name + ": the training split is empty");
+  if (data.num_classes < 2)
+    throw ArgumentError(data.name + ": " + std::to_string(data.num_classes) +
+                        " class(es); classification needs at least two");
   Precomputed p;
   p.classes = data.num_classes;
   p.train_y = labels_of(data, data.train, "train");
@@ -64,6 +75,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
     timer.reset();
     p.x = apply_operator(s, input_of(data), c.op, &rows);
     if (times) times->propagate += timer.seconds();
+    check_propagated(p.x, c);
     return p;
   }
 
@@ -82,6 +94,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   p.x.topRows(train_x.rows()) = train_x;
   p.x.bottomRows(eval_x.rows()) = eval_x;
   if (times) times->propagate += timer.seconds();
+  check_propagated(p.x, c);
   return p;
 }
 

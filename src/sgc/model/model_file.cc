@@ -1,6 +1,5 @@
 #include "sgc/model/model_file.h"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "sgc/error.h"
+#include "sgc/util/atomic_file.h"
 
 namespace sgc {
 
@@ -24,24 +24,6 @@ uint32_t get_u32(const std::string& in, size_t at) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v |= uint32_t(uint8_t(in[at + i])) << (8 * i);
   return v;
-}
-
-void write_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw FileError(path + ": cannot open for writing (" + std::strerror(errno) + ")");
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
-                  ::fsync(::fileno(f)) == 0;
-  const int err = errno;
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    throw FileError(path + ": write failed (" + std::strerror(ok ? errno : err) + ")");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    throw FileError(path + ": cannot replace (" + std::strerror(e) + ")");
-  }
 }
 
 // A version 1 header as a version 2 one.
@@ -73,7 +55,7 @@ void save_model(const std::string& path, const Config& c, const Model& m, const 
   std::memcpy(out.data() + at, st.weights.data(), weight_bytes);  // x86/ARM: already little-endian
   // Version 2: the checksum covers every byte before it (magic, version, header, weights).
   put_u32(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()))));
-  write_atomically(path, out);
+  write_file_atomically(path, out);
 }
 
 SavedModel load_model(const std::string& path) {

@@ -1,3 +1,4 @@
+#include "sgc/util/interrupt.h"
 #include "sgc/ops/spmm.h"
 
 #include <omp.h>
@@ -134,6 +135,7 @@ bool use_panels(const CsrMatrix& a, DenseView x, SpmmKernel kernel) {
 }  // namespace
 
 void spmm(const CsrMatrix& a, DenseView x, DenseMatrix& y, SpmmKernel kernel) {
+  check_interrupt();  // every operator is a sequence of these products
   check_shapes(a, x.rows());
   y.resize(a.rows, x.cols());
   const auto bounds = balanced_row_partition(a, chunk_count());
@@ -149,6 +151,7 @@ void spmm(const CsrMatrix& a, DenseView x, DenseMatrix& y, SpmmKernel kernel) {
 }
 
 void spmm_rows(const CsrMatrix& a, DenseView x, const std::vector<int32_t>& rows, DenseMatrix& y, SpmmKernel kernel) {
+  check_interrupt();  // every operator is a sequence of these products
   check_shapes(a, x.rows());
   for (int32_t r : rows)
     if (r < 0 || r >= a.rows) throw ArgumentError("spmm_rows: row " + std::to_string(r) + " out of range");
@@ -167,6 +170,7 @@ void spmm_rows(const CsrMatrix& a, DenseView x, const std::vector<int32_t>& rows
 }
 
 void spmm(const CsrMatrix& a, const CsrMatrix& x, DenseMatrix& y) {
+  check_interrupt();  // every operator is a sequence of these products
   check_shapes(a, x.rows);
   y.setZero(a.rows, x.cols);
   const auto bounds = balanced_row_partition(a, chunk_count());

@@ -1,0 +1,25 @@
+// Interrupting long work: a SIGINT (Ctrl-C) handler sets a flag, and the
+// long loops (every sparse product, every loss evaluation, every tuning
+// trial) call check_interrupt(), which throws sgc::Interrupted. Stack
+// unwinding then removes temporary files (AtomicFile), and the command line
+// exits with status 130.
+#pragma once
+
+#include "sgc/error.h"
+
+namespace sgc {
+
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("interrupted") {}
+};
+
+// Installs the SIGINT handler (the command line does; a library user may).
+void install_interrupt_handler();
+// Sets or clears the flag by hand (tests; other front ends' own signals).
+void request_interrupt(bool on = true);
+bool interrupt_requested();
+// Throws Interrupted (and clears the flag) if an interrupt was requested.
+void check_interrupt();
+
+}  // namespace sgc
