@@ -7,6 +7,7 @@
 #include "sgc/graph/normalizations.h"
 #include "sgc/io/load.h"
 #include "sgc/ops/operator.h"
+#include "sgc/util/budget.h"
 #include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
 
@@ -57,12 +58,16 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
   app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search), >= 0")
       ->check(kNonNegative);
   app.add_option("--threads", f.threads, "OpenMP threads (default 0: all cores)");
+  app.add_option("--memory-limit", f.memory_limit,
+                 "memory budget for inputs and computations, e.g. 8G (default: half the physical memory, or "
+                 "$SGC_MEMORY_LIMIT)");
   app.add_flag("--json", f.json, "print one JSON object instead of text");
   add_synthetic_flags(app, f.synthetic);
 }
 
 sgc::Dataset load_data(const DataFlags& f) {
   sgc::set_num_threads(f.threads);
+  if (!f.memory_limit.empty()) sgc::set_memory_budget(sgc::parse_bytes(f.memory_limit, "--memory-limit"));
   if (f.dataset.empty()) return make_synthetic(f.synthetic, f.seed);
   sgc::LoadOptions load;
   load.dir = f.data_dir;
@@ -204,6 +209,7 @@ void check_params_read(const CommonFlags& f, const std::vector<const sgc::Operat
 
 Job prepare_job(const CommonFlags& f, bool check_params) {
   sgc::set_num_threads(f.threads);
+  if (!f.memory_limit.empty()) sgc::set_memory_budget(sgc::parse_bytes(f.memory_limit, "--memory-limit"));
   // Names are checked before any data is read.
   const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
   if (check_params) check_params_read(f, {&op});

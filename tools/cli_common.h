@@ -47,11 +47,12 @@ struct DataFlags {
   int split = 0;  // --split: which stored / seeded split (sgc/io/load.h LoadOptions)
   uint64_t seed = 42;
   int threads = 0;
+  std::string memory_limit;  // --memory-limit: empty -> default budget (sgc/util/budget.h)
   bool json = false;
   SyntheticFlags synthetic;
 };
 void add_data_flags(CLI::App& app, DataFlags& f);
-// Sets the thread count (sgc::set_num_threads), then loads or generates the data set.
+// Sets the thread count (sgc::set_num_threads) and the memory budget, then loads or generates the data set.
 sgc::Dataset load_data(const DataFlags& f);
 
 struct CommonFlags : DataFlags {

@@ -31,4 +31,11 @@ class ArgumentError : public Error {
   using Error::Error;
 };
 
+// A computation or an input would exceed a cap (memory budget, sparse
+// products); the message says how to raise it (maps to MemoryError in Python).
+class ResourceError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace sgc
