@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include <functional>
 #include <sstream>
 
 #include "sgc/data/powerlaw.h"
@@ -46,6 +47,23 @@ std::string operator_help() {
   return help;
 }
 
+// A CLI11 check that applies a cap as the flag is parsed; the library's
+// message (without its "--flag: " prefix, which CLI11 adds) on a bad value.
+CLI::Validator applied(const std::string& what, std::function<void(const std::string&)> apply) {
+  return CLI::Validator(
+      [apply](std::string& v) {
+        try {
+          apply(v);
+          return std::string();
+        } catch (const sgc::Error& e) {
+          const std::string m = e.what();
+          const size_t colon = m.find(": ");
+          return m.rfind("--", 0) == 0 && colon != std::string::npos ? m.substr(colon + 2) : m;
+        }
+      },
+      what);
+}
+
 }  // namespace
 
 void add_data_flags(CLI::App& app, DataFlags& f) {
@@ -60,7 +78,16 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
   app.add_option("--threads", f.threads, "OpenMP threads (default 0: all cores)");
   app.add_option("--memory-limit", f.memory_limit,
                  "memory budget for inputs and computations, e.g. 8G (default: half the physical memory, or "
-                 "$SGC_MEMORY_LIMIT)");
+                 "$SGC_MEMORY_LIMIT)")
+      ->check(applied("SIZE", [](const std::string& v) {
+        sgc::set_memory_budget(sgc::parse_bytes(v, "--memory-limit"));
+      }));
+  app.add_option("--max-products", f.max_products,
+                 "most sparse matrix products one propagation may do (default " +
+                     std::to_string(sgc::kDefaultMaxProducts) + ", or $SGC_MAX_PRODUCTS)")
+      ->check(applied("N", [](const std::string& v) {
+        sgc::set_max_sparse_products(sgc::parse_max_products(v, "--max-products"));
+      }));
   app.add_flag("--json", f.json, "print one JSON object instead of text");
   add_synthetic_flags(app, f.synthetic);
 }

@@ -48,9 +48,12 @@ struct DataFlags {
   uint64_t seed = 42;
   int threads = 0;
   std::string memory_limit;  // --memory-limit: empty -> default budget (sgc/util/budget.h)
+  std::string max_products;  // --max-products: empty -> default cap (sgc/util/budget.h)
   bool json = false;
   SyntheticFlags synthetic;
 };
+// --memory-limit and --max-products take effect as they are parsed (before a
+// model file is read); a bad value is a flag-syntax error (status 105).
 void add_data_flags(CLI::App& app, DataFlags& f);
 // Sets the thread count (sgc::set_num_threads) and the memory budget, then loads or generates the data set.
 sgc::Dataset load_data(const DataFlags& f);

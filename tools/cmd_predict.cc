@@ -37,6 +37,9 @@ int run_predict(const PredictFlags& f) {
   const sgc::SavedModel saved = sgc::load_model(f.model);
   sgc::Dataset data = load_data(f);
   const std::vector<int32_t> test = data.test, labels = data.labels;
+  // Classes the loader renumbered (label values 1..C, or with gaps) are
+  // written back as the file's own label values.
+  const std::vector<int64_t> label_values = data.label_values;
   std::vector<int32_t> all;
   for (int32_t v = 0; v < int32_t(labels.size()); ++v) all.push_back(v);
   const std::string name = data.name;
@@ -48,7 +51,12 @@ int run_predict(const PredictFlags& f) {
     sgc::AtomicFile out(f.out);
     std::string block = "node,class\n";
     for (size_t v = 0; v < p.label.size(); ++v) {
-      block += std::to_string(v) + ',' + std::to_string(p.label[v]) + '\n';
+      const int32_t c = p.label[v];
+      if (!label_values.empty() && (c < 0 || static_cast<size_t>(c) >= label_values.size())) {
+        throw sgc::Error("--model " + f.model + ": predicted class " + std::to_string(c) + " but the data set has " +
+                         std::to_string(label_values.size()) + " classes");
+      }
+      block += std::to_string(v) + ',' + std::to_string(label_values.empty() ? int64_t{c} : label_values[c]) + '\n';
       if (block.size() > (1 << 20)) out.write(block), block.clear();
     }
     out.write(block);
@@ -75,7 +83,8 @@ Subcommand add_predict_command(CLI::App& app) {
   auto f = std::make_shared<PredictFlags>();
   auto* cmd = app.add_subcommand("predict", "classify the nodes of a graph with a saved model");
   cmd->add_option("--model", f->model, "model file written by `sgc train --save`")->required();
-  cmd->add_option("--out", f->out, "write node,class lines to this CSV file");
+  cmd->add_option("--out", f->out,
+                  "write node,class lines to this CSV file (class: the data set's own label value)");
   add_data_flags(*cmd, *f);
   return {cmd, [f] { return run_predict(*f); }};
 }

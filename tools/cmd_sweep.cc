@@ -153,6 +153,18 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   check_params_read(f, ops);
   Job job = prepare_job(f, /*check_params=*/false);  // data set, threads, and every other flag checked once
 
+  // The caps, for every point, before any work.
+  for (const sgc::OperatorDef* op : ops) {
+    sgc::Config c = configured(f, job.data, *op).config;
+    for (int k : ks)
+      if (op->reads("k") && k >= op->min_k) {
+        c.op.k = k;
+        sgc::require_operator_products(c.op, "--ops " + std::string(op->name) + " at --ks " + std::to_string(k) +
+                                                  " (" + sgc::operator_summary(c.op) + ")");
+      }
+    if (!op->reads("k")) sgc::require_operator_products(c.op);
+  }
+
   std::vector<Curve> curves;
   for (const sgc::OperatorDef* op : ops) {
     Curve curve;

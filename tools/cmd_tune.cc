@@ -42,12 +42,28 @@ ParamSpec spec_of(const sgc::SearchRange& r) {
   return {r.name, r.low, r.high, r.log ? Scale::Log : Scale::Linear, r.integer};
 }
 
-std::vector<ParamSpec> search_space(const TuneFlags& t, const sgc::OperatorDef& op) {
-  std::vector<ParamSpec> space;
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// A searched parameter and the flags its range came from (for messages).
+struct Searched {
+  ParamSpec spec;
+  std::string source;
+};
+
+std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& op) {
+  std::vector<Searched> space;
+  auto add = [&](const sgc::SearchRange& r) {
+    space.push_back({spec_of(r), "the default range of " + r.name + " (set it with --range " + r.name +
+                                     "=LOW:HIGH)"});
+  };
   if (t.search) {
-    for (const std::string& name : split_names(*t.search)) space.push_back(spec_of(sgc::search_range(name, op)));
+    for (const std::string& name : split_names(*t.search)) add(sgc::search_range(name, op));
   } else {
-    for (const sgc::SearchRange& r : sgc::default_search(op)) space.push_back(spec_of(r));
+    for (const sgc::SearchRange& r : sgc::default_search(op)) add(r);
   }
   if (space.empty()) throw sgc::ArgumentError("--search: no parameter named");
   for (const std::string& r : t.ranges) {
@@ -55,21 +71,66 @@ std::vector<ParamSpec> search_space(const TuneFlags& t, const sgc::OperatorDef& 
     if (eq == std::string::npos || colon == std::string::npos)
       throw sgc::ArgumentError("--range: expected NAME=LOW:HIGH, got '" + r + "'");
     const std::string name = r.substr(0, eq);
-    auto it = std::find_if(space.begin(), space.end(), [&](const ParamSpec& p) { return p.name == name; });
+    auto it = std::find_if(space.begin(), space.end(), [&](const Searched& p) { return p.spec.name == name; });
     if (it == space.end()) throw sgc::ArgumentError("--range: '" + name + "' is not searched (see --search)");
     try {
-      it->low = std::stod(r.substr(eq + 1, colon - eq - 1));
-      it->high = std::stod(r.substr(colon + 1));
+      size_t used_low = 0, used_high = 0;
+      const std::string low = r.substr(eq + 1, colon - eq - 1), high = r.substr(colon + 1);
+      it->spec.low = std::stod(low, &used_low);
+      it->spec.high = std::stod(high, &used_high);
+      if (used_low != low.size() || used_high != high.size()) throw std::invalid_argument(r);
     } catch (const std::exception&) {
       throw sgc::ArgumentError("--range: expected NAME=LOW:HIGH with numbers, got '" + r + "'");
     }
+    it->source = "--range " + name + "=" + r.substr(eq + 1);
   }
-  for (ParamSpec& p : space)
-    if (p.name == "weight_decay") {
-      if (t.wd_low) p.low = *t.wd_low;
-      if (t.wd_high) p.high = *t.wd_high;
+  for (Searched& p : space)
+    if (p.spec.name == "weight_decay" && (t.wd_low || t.wd_high)) {
+      if (t.wd_low) p.spec.low = *t.wd_low;
+      if (t.wd_high) p.spec.high = *t.wd_high;
+      p.source = t.wd_low && t.wd_high ? "--wd-low " + number(p.spec.low) + " / --wd-high " + number(p.spec.high)
+                 : t.wd_low ? "--wd-low " + number(p.spec.low) + " (with the default high end " +
+                                  number(p.spec.high) + ")"
+                            : "--wd-high " + number(p.spec.high) + " (with the default low end " +
+                                  number(p.spec.low) + ")";
     }
+  // The ranges, named by the flags they came from, before any work.
+  for (const Searched& s : space) {
+    const ParamSpec& p = s.spec;
+    if (!std::isfinite(p.low) || !std::isfinite(p.high))
+      throw sgc::ArgumentError(s.source + ": the bounds of " + p.name + " must be finite numbers");
+    if (!(p.low < p.high))
+      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + number(p.low) +
+                               ") must be below the high end (" + number(p.high) + ")");
+    if (p.scale == Scale::Log && !(p.low > 0))
+      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + number(p.low) +
+                               ") must be > 0 (searched on a log scale)");
+    if (p.integer && std::ceil(p.low) > std::floor(p.high))
+      throw sgc::ArgumentError(s.source + ": the range of " + p.name + " contains no integer");
+  }
   return space;
+}
+
+// The caps at both ends of every operator parameter's range, before any trial.
+void check_costs(const std::vector<Searched>& space, const sgc::Config& base) {
+  for (const Searched& s : space) {
+    if (!base.op.def->reads(s.spec.name)) continue;
+    for (const double v : {s.spec.low, s.spec.high}) {
+      sgc::Config c = base;
+      try {
+        sgc::set_config_param(c, s.spec.name, v);
+        sgc::validate_operator(c.op);
+      } catch (const sgc::ArgumentError&) {
+        continue;  // an end outside the domain: the trials there fail on their own
+      }
+      try {
+        sgc::require_operator_products(c.op, s.source + ": " + s.spec.name + " = " + number(v) + " (" +
+                                                 sgc::operator_summary(c.op) + ")");
+      } catch (const sgc::ParameterError& e) {
+        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + number(v) + ": " + e.problem());
+      }
+    }
+  }
 }
 
 std::string describe(const ParamSpec& p) {
@@ -81,9 +142,14 @@ std::string describe(const ParamSpec& p) {
 
 int run_tune(const CommonFlags& f, const TuneFlags& t) {
   if (t.trials < 1) throw sgc::ArgumentError("--trials: must be >= 1, got " + std::to_string(t.trials));
+  // The search space first: its flags are checked before the data set is read.
+  const std::vector<Searched> searched =
+      search_space(t, sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name))));
   Job job = prepare_job(f);
   const sgc::Config base = job.preset.config;
-  const std::vector<ParamSpec> space = search_space(t, *base.op.def);
+  check_costs(searched, base);
+  std::vector<ParamSpec> space;
+  for (const Searched& s : searched) space.push_back(s.spec);
   sgc::tune::TpeOptions opts;
   opts.trials = t.trials;
   opts.seed = f.seed;

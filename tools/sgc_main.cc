@@ -31,7 +31,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Flag syntax errors exit 105-109 (README); CLI11's other codes (104: a
+    // value that does not convert, 110+: argument-count and the like) map to
+    // 105. --help and --version exit 0.
+    const int code = app.exit(e);
+    return code == 0 || (code >= 105 && code <= 109) ? code : 105;
   }
   try {
     for (const sgc_cli::Subcommand& c : commands)

@@ -7,25 +7,29 @@
     clf.fit(ds.adj, ds.X, ds.y, ds.train_idx, ds.val_idx).score(ds.adj, ds.X, ds.y, ds.test_idx)
 
 Errors from the engine: sgc.FileError (a FileNotFoundError), sgc.FormatError
-and sgc.ArgumentError (ValueErrors), all subclasses of sgc.Error, carrying the
-C++ message; wrong dtypes raise TypeError.
+and sgc.ArgumentError (ValueErrors), sgc.ResourceError (a MemoryError: a cap
+of sgc.set_limits would be exceeded), all subclasses of sgc.Error, carrying the
+C++ message; wrong dtypes raise TypeError. Ctrl-C during a long call raises
+KeyboardInterrupt.
 """
 
 from . import _core
 from . import datasets
-from ._api import (get_num_threads, normalizations, normalized_adjacency, operator_defaults, operator_info,
-                   operator_params, operators, optimizers, paper_defaults, propagate, set_num_threads)
+from ._api import (get_limits, get_num_threads, normalizations, normalized_adjacency, operator_defaults,
+                   operator_info, operator_params, operators, optimizers, paper_defaults, propagate, set_limits,
+                   set_num_threads)
 from .estimator import NotFittedError, SGCClassifier
 
 Error = _core.Error
 FileError = _core.FileError
 FormatError = _core.FormatError
 ArgumentError = _core.ArgumentError
+ResourceError = _core.ResourceError
 
 __version__ = _core.__version__
 
 __all__ = [
-    "ArgumentError", "Error", "FileError", "FormatError", "NotFittedError", "SGCClassifier", "datasets",
-    "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operator_info",
-    "operator_params", "operators", "optimizers", "paper_defaults", "propagate", "set_num_threads",
+    "ArgumentError", "Error", "FileError", "FormatError", "NotFittedError", "ResourceError", "SGCClassifier",
+    "datasets", "get_limits", "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operator_info",
+    "operator_params", "operators", "optimizers", "paper_defaults", "propagate", "set_limits", "set_num_threads",
 ]

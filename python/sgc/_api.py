@@ -155,3 +155,30 @@ def set_num_threads(n):
 def get_num_threads():
     """OpenMP threads sgc calls from this thread use."""
     return _core.get_num_threads()
+
+
+def set_limits(memory=None, max_products=None):
+    """Set the library's caps, checked before any work (``None`` leaves a cap as it is).
+
+    memory : the memory budget, bytes (int) or a size such as ``"8G"`` or
+        ``"512M"`` (default: half the physical memory, or $SGC_MEMORY_LIMIT).
+        Inputs and computations that would need more raise sgc.ResourceError
+        (a MemoryError) before allocating.
+    max_products : the most sparse matrix products one propagation may do
+        (default 10000, or $SGC_MAX_PRODUCTS); ``propagate(A, X, k=10**6)``
+        raises sgc.ResourceError above it.
+
+    The command line's ``--memory-limit`` and ``--max-products`` set the same caps.
+    """
+    if memory is not None:
+        if isinstance(memory, str):
+            memory = _core.parse_bytes(memory)
+        _core.set_memory_budget(check_int(memory, "memory"))
+    if max_products is not None:
+        _core.set_max_products(check_int(max_products, "max_products"))
+
+
+def get_limits():
+    """The library's caps: ``{"memory": bytes, "max_products": n}`` (see set_limits)."""
+    return {"memory": _core.memory_budget(), "max_products": _core.max_products()}
+

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,33 @@
 #include "sgc/graph/csr.h"
 #include "sgc/ops/operator.h"
 #include "sgc/ops/spmm.h"
+#include "sgc/util/interrupt.h"
 
 namespace sgc_py {
 
 namespace py = pybind11;
+
+// ---- long calls ------------------------------------------------------------
+
+// Releases the GIL for a library call and makes the call interruptible: on
+// the main thread, while Python's own SIGINT handler is the default one
+// (KeyboardInterrupt), the library's handler (sgc::ScopedInterruptHandler) is
+// installed for the call, so Ctrl-C stops the next sparse product or loss
+// evaluation with sgc::Interrupted (raised as KeyboardInterrupt); Python's
+// handler is restored afterwards, and a Ctrl-C that arrived after the last
+// check is handed to Python (PyErr_SetInterrupt). Other threads, or a custom
+// Python handler: only the GIL is released.
+class NoGil {
+ public:
+  NoGil();
+  ~NoGil();
+  NoGil(const NoGil&) = delete;
+  NoGil& operator=(const NoGil&) = delete;
+
+ private:
+  std::optional<sgc::ScopedInterruptHandler> handler_;
+  std::optional<py::gil_scoped_release> nogil_;
+};
 
 // ---- input ---------------------------------------------------------------
 

@@ -112,7 +112,7 @@ void register_model(py::module_& m) {
         const sgc::TrainOptions opt = train_options(optimizer, lr, epochs, weight_decay, seed);
         sgc::TrainOutcome out;
         {
-          py::gil_scoped_release nogil;
+          NoGil nogil;
           out = sgc::train_softmax(x, labels, classes, opt);
         }
         return py::make_tuple(to_numpy(std::move(out.model.theta)), out.final_loss);
@@ -131,7 +131,7 @@ void register_model(py::module_& m) {
         Eigen::VectorXf grad;
         double loss;
         {
-          py::gil_scoped_release nogil;
+          NoGil nogil;
           loss = sgc::softmax_loss_grad(model, x, labels, grad);
         }
         return py::make_tuple(loss, to_numpy(std::move(grad)));
@@ -144,9 +144,11 @@ void register_model(py::module_& m) {
       [](const py::array& theta, const py::array& features, int32_t classes) {
         const auto x = dense_view(features, "features");
         const sgc::SoftmaxModel model = model_from(theta, x.cols(), classes);
-        py::gil_scoped_release nogil;
-        sgc::DenseMatrix z = sgc::softmax_logits(model, x);
-        py::gil_scoped_acquire gil;
+        sgc::DenseMatrix z;
+        {
+          NoGil nogil;
+          z = sgc::softmax_logits(model, x);
+        }
         return to_numpy(std::move(z));
       },
       py::arg("theta"), py::arg("features"), py::arg("classes"));
@@ -156,9 +158,11 @@ void register_model(py::module_& m) {
       [](const py::array& theta, const py::array& features, int32_t classes) {
         const auto x = dense_view(features, "features");
         const sgc::SoftmaxModel model = model_from(theta, x.cols(), classes);
-        py::gil_scoped_release nogil;
-        std::vector<int32_t> pred = sgc::softmax_predict(model, x);
-        py::gil_scoped_acquire gil;
+        std::vector<int32_t> pred;
+        {
+          NoGil nogil;
+          pred = sgc::softmax_predict(model, x);
+        }
         return to_numpy(std::move(pred));
       },
       py::arg("theta"), py::arg("features"), py::arg("classes"),
@@ -173,7 +177,7 @@ void register_data(py::module_& m) {
       [](const std::string& dir, const std::string& name) {
         sgc::Dataset d;
         {
-          py::gil_scoped_release nogil;
+          NoGil nogil;
           d = sgc::load_planetoid(dir, name);
         }
         // sgc::load_planetoid leaves the identity to load_dataset; this is the Planetoid reader.
@@ -191,7 +195,7 @@ void register_data(py::module_& m) {
         opt.ogb_split = ogb_split;
         sgc::Dataset d;
         {
-          py::gil_scoped_release nogil;
+          NoGil nogil;
           d = sgc::load_dataset(name, opt);
         }
         return dataset_to_dict(std::move(d));
@@ -213,7 +217,7 @@ void register_data(py::module_& m) {
         sgc::Evaluation ev;
         sgc::SoftmaxModel model;
         {
-          py::gil_scoped_release nogil;
+          NoGil nogil;
           sgc::Dataset data = sgc::load_dataset(name, dir);
           sgc::Config config = sgc::preset_for(data, sgc::find_operator(op)).config;
           config.train.seed = seed;

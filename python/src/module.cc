@@ -2,8 +2,11 @@
 //
 // Exceptions: sgc::FileError -> sgc.FileError (a FileNotFoundError),
 // sgc::FormatError -> sgc.FormatError and sgc::ArgumentError ->
-// sgc.ArgumentError (both ValueErrors), any other sgc::Error -> sgc.Error;
-// each carries the C++ message unchanged. Wrong dtypes raise TypeError.
+// sgc.ArgumentError (both ValueErrors), sgc::ResourceError ->
+// sgc.ResourceError (a MemoryError: a cap would be exceeded), any other
+// sgc::Error -> sgc.Error; each carries the C++ message unchanged.
+// sgc::Interrupted (Ctrl-C during a call, see NoGil) -> KeyboardInterrupt.
+// Wrong dtypes raise TypeError.
 //
 // Operator parameters travel as a dict {"op": name, parameter: value} that is
 // converted to JSON and read by sgc::operator_from_json, the library's one
@@ -18,12 +21,37 @@
 #include "sgc/graph/normalizations.h"
 #include "sgc/model/config.h"
 #include "sgc/presets.h"
+#include "sgc/util/budget.h"
+#include "sgc/util/interrupt.h"
 
 #ifndef SGC_VERSION
 #define SGC_VERSION "0"
 #endif
 
 namespace sgc_py {
+
+namespace {
+// Whether this call may take over SIGINT: the main thread, with Python's
+// default handler (signal.default_int_handler) in place.
+bool own_sigint() {
+  static const unsigned long main_ident =
+      py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+  if (PyThread_get_thread_ident() != main_ident) return false;
+  const py::module_ signal = py::module_::import("signal");
+  return signal.attr("getsignal")(signal.attr("SIGINT")).is(signal.attr("default_int_handler"));
+}
+}  // namespace
+
+NoGil::NoGil() {
+  if (own_sigint()) handler_.emplace();
+  nogil_.emplace();
+}
+
+NoGil::~NoGil() {
+  nogil_.reset();  // the GIL again
+  if (handler_ && handler_->interrupted_late()) PyErr_SetInterrupt();
+  handler_.reset();  // Python's handler again
+}
 
 void register_model(py::module_& m);
 void register_data(py::module_& m);
@@ -66,7 +94,7 @@ py::array_t<float> features_impl(py::handle adj, py::handle x, const std::string
   const std::vector<int32_t> ids = optional_ids(rows, a.rows, "rows");
   sgc::DenseMatrix out;
   {
-    py::gil_scoped_release nogil;
+    NoGil nogil;
     out = compute_features(a, f, norm, spec, rows.is_none() ? nullptr : &ids);
   }
   return to_numpy(std::move(out));
@@ -100,7 +128,7 @@ py::list time_cpp_propagate(py::handle adj, py::handle x, const py::dict& spec_p
   for (int r = 0; r < repeats; ++r) {
     double secs;
     {
-      py::gil_scoped_release nogil;
+      NoGil nogil;
       sgc::DenseMatrix owned;
       if (moved && !f.sparse) owned = xm;
       evict_caches(scratch, evict_mb);
@@ -166,7 +194,13 @@ PYBIND11_MODULE(_core, m) {
       make("sgc.FormatError", "A file or array is malformed (sgc::FormatError).", PyExc_ValueError);
   static PyObject* argument_error =
       make("sgc.ArgumentError", "A parameter is outside its domain (sgc::ArgumentError).", PyExc_ValueError);
-  if (!error || !file_error || !format_error || !argument_error) throw py::error_already_set();
+  static PyObject* resource_error = make(
+      "sgc.ResourceError",
+      "A computation or an input would exceed a cap: the memory budget or the sparse-product cap "
+      "(sgc::ResourceError; raise them with sgc.set_limits).",
+      PyExc_MemoryError);
+  if (!error || !file_error || !format_error || !argument_error || !resource_error) throw py::error_already_set();
+  m.attr("ResourceError") = py::handle(resource_error);
   m.attr("Error") = py::handle(error);
   m.attr("FileError") = py::handle(file_error);
   m.attr("FormatError") = py::handle(format_error);
@@ -180,6 +214,10 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetString(format_error, e.what());
     } catch (const sgc::ArgumentError& e) {
       PyErr_SetString(argument_error, e.what());
+    } catch (const sgc::ResourceError& e) {
+      PyErr_SetString(resource_error, e.what());
+    } catch (const sgc::Interrupted&) {
+      PyErr_SetNone(PyExc_KeyboardInterrupt);
     } catch (const sgc::Error& e) {
       PyErr_SetString(error, e.what());
     }
@@ -241,13 +279,22 @@ PYBIND11_MODULE(_core, m) {
         const sgc::CsrMatrix a = adjacency_from(adj, n_nodes);
         sgc::CsrMatrix s;
         {
-          py::gil_scoped_release nogil;
+          NoGil nogil;
           s = sgc::normalized_operator(a, spec);
         }
         return py::make_tuple(to_numpy(std::move(s.indptr)), to_numpy(std::move(s.indices)),
                               to_numpy(std::move(s.values)), py::make_tuple(s.rows, s.cols));
       },
       py::arg("adj"), py::arg("n_nodes"), py::arg("spec"));
+
+  // ---- the caps (sgc/util/budget.h) ----------------------------------------
+  m.def("set_memory_budget", &sgc::set_memory_budget, py::arg("bytes"));
+  m.def("memory_budget", &sgc::memory_budget);
+  m.def("parse_bytes", [](const std::string& text) { return sgc::parse_bytes(text, "memory"); }, py::arg("text"));
+  m.def("set_max_products", &sgc::set_max_sparse_products, py::arg("n"));
+  m.def("max_products", &sgc::max_sparse_products);
+  m.def("planned_products", [](const py::dict& spec) { return sgc::planned_sparse_products(spec_from(spec)); },
+        py::arg("spec"), "Sparse products the operator does (sgc::planned_sparse_products).");
 
   register_model(m);
   register_data(m);
@@ -263,7 +310,7 @@ PYBIND11_MODULE(_core, m) {
         const sgc::CsrMatrix a = adjacency_from(adj, f.rows);
         sgc::DenseMatrix out;
         {
-          py::gil_scoped_release nogil;
+          NoGil nogil;
           const sgc::CsrMatrix s = sgc::normalized_operator(a, spec);
           out = f.sparse ? sgc::apply_operator(s, sgc::FeatureInput(f.csr), spec)
                          : sgc::apply_operator(s, sgc::FeatureInput(f.copy_dense()), spec);

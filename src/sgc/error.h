@@ -31,6 +31,27 @@ class ArgumentError : public Error {
   using Error::Error;
 };
 
+// A named parameter (an operator's k, t, ...; the training's lr, epochs, ...)
+// is outside its domain. what() is "--<flag>: <problem>" (the flag is the name
+// with dashes for underscores) for the command line and Python; a model file
+// reader names its own field instead, from name() and problem().
+class ParameterError : public ArgumentError {
+ public:
+  ParameterError(const std::string& name, const std::string& problem)
+      : ArgumentError(flag_of(name) + ": " + problem), name_(name), problem_(problem) {}
+  const std::string& name() const { return name_; }
+  const std::string& problem() const { return problem_; }
+  static std::string flag_of(const std::string& name) {
+    std::string flag = "--" + name;
+    for (char& c : flag)
+      if (c == '_') c = '-';
+    return flag;
+  }
+
+ private:
+  std::string name_, problem_;
+};
+
 // A computation or an input would exceed a cap (memory budget, sparse
 // products); the message says how to raise it (maps to MemoryError in Python).
 class ResourceError : public Error {

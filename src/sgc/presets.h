@@ -10,7 +10,8 @@
 //   Reddit protocol (SGC on Reddit; the Reddit-shaped generator and FastGCN's
 //     Reddit files): z-scored features, inductive, L-BFGS 40 iterations, no
 //     weight decay
-//   synthetic CSBM: no feature normalisation (Gaussian features can sum to ~0)
+//   synthetic CSBM and bare graphs (edge lists, scipy matrices, with generated
+//     attributes): no feature normalisation (Gaussian features can sum to ~0)
 // Any other data set: SGC's defaults with the operator's own parameter defaults.
 #pragma once
 

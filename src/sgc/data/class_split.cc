@@ -8,7 +8,7 @@
 
 namespace sgc {
 
-int32_t compact_labels(const std::vector<int64_t>& raw, std::vector<int32_t>& labels) {
+int32_t compact_labels(const std::vector<int64_t>& raw, std::vector<int32_t>& labels, std::vector<int64_t>* out_values) {
   std::vector<int64_t> values;
   for (int64_t v : raw)
     if (v >= 0) values.push_back(v);
@@ -18,6 +18,11 @@ int32_t compact_labels(const std::vector<int64_t>& raw, std::vector<int32_t>& la
   for (size_t i = 0; i < raw.size(); ++i) {
     labels[i] = raw[i] < 0 ? -1
                            : static_cast<int32_t>(std::lower_bound(values.begin(), values.end(), raw[i]) - values.begin());
+  }
+  if (out_values) {
+    out_values->clear();
+    const bool identity = values.empty() || values.back() == static_cast<int64_t>(values.size()) - 1;
+    if (!identity) *out_values = values;
   }
   return static_cast<int32_t>(values.size());
 }

@@ -14,8 +14,11 @@ namespace sgc {
 
 // Maps raw label values to class ids 0..C-1 by rank of the distinct
 // non-negative values (so 1..6 becomes 0..5 and 0..9 stays 0..9); negative
-// values mean "unlabelled" and become -1. Returns C.
-int32_t compact_labels(const std::vector<int64_t>& raw, std::vector<int32_t>& labels);
+// values mean "unlabelled" and become -1. Returns C. The mapping is recorded
+// so it can be undone: *values (if given) receives the raw value of each
+// class, or is left empty when the values already were exactly 0..C-1.
+int32_t compact_labels(const std::vector<int64_t>& raw, std::vector<int32_t>& labels,
+                       std::vector<int64_t>* values = nullptr);
 
 struct ClassSplitOptions {
   int32_t train_per_class = 20;

@@ -101,7 +101,13 @@ void validate_dataset(const Dataset& d, const std::string& source) {
   if (static_cast<int64_t>(d.labels.size()) != n) {
     fail(std::to_string(d.labels.size()) + " labels for " + std::to_string(n) + " nodes");
   }
-  if (d.num_classes < 1) fail("num_classes is " + std::to_string(d.num_classes));
+  if (d.num_classes < 2) {
+    fail(std::to_string(d.num_classes) + " class" + (d.num_classes == 1 ? "" : "es") +
+         " among the labelled nodes; classification needs at least two");
+  }
+  if (!d.label_values.empty() && static_cast<int64_t>(d.label_values.size()) != d.num_classes) {
+    fail(std::to_string(d.label_values.size()) + " label values for " + std::to_string(d.num_classes) + " classes");
+  }
   for (int64_t i = 0; i < n; ++i) {
     if (d.labels[i] < -1 || d.labels[i] >= d.num_classes) {
       fail("label " + std::to_string(d.labels[i]) + " of node " + std::to_string(i) + " outside [-1, " +

@@ -14,7 +14,7 @@ namespace sgc {
 struct Dataset {
   // Identity, set by the loader that read it (presets are keyed on it):
   // family "planetoid" / "heterophilous" / "graphdata" / "ppnp" / "npz" /
-  // "ogb" / "fastgcn_reddit" / "synthetic" / "" (bare graphs), and the name
+  // "ogb" / "fastgcn_reddit" / "synthetic" / "bare" (a graph file with generated attributes), and the name
   // within it ("cora", "csbm", the file's stem, ...).
   std::string family;
   std::string name;
@@ -28,7 +28,12 @@ struct Dataset {
   DenseMatrix dense_features;
   // Class id per node in [0, num_classes), or -1 where the node has no label.
   std::vector<int32_t> labels;
-  int32_t num_classes = 0;
+  int32_t num_classes = 0;  // at least 2 (validate_dataset)
+  // The file's label value of each class when the loader remapped the values
+  // it read to 0..C-1 (e.g. 1..C, or values with gaps): label_values[c] is the
+  // value of class c, so predictions can be written back in the file's terms.
+  // Empty when the file's values already were 0..C-1 (class c is value c).
+  std::vector<int64_t> label_values;
   // Node ids of each split; every id has a label.
   std::vector<int32_t> train, val, test;
 
@@ -45,7 +50,12 @@ bool all_finite(const float* x, int64_t count);
 // for the first non-finite value of the row-major rows x cols matrix at x.
 void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what);
 
-// Checks shapes, id ranges, label ranges and finite feature values; throws
+// The file's label value of class c (label_values[c], or c when there is no remapping).
+inline int64_t label_value(const Dataset& d, int32_t c) {
+  return d.label_values.empty() ? c : d.label_values[static_cast<size_t>(c)];
+}
+
+// Checks shapes, id ranges, label ranges (and at least two classes) and finite feature values; throws
 // sgc::FormatError naming `source` (usually the file or directory) on failure.
 void validate_dataset(const Dataset& d, const std::string& source);
 

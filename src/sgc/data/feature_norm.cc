@@ -1,6 +1,7 @@
 #include "sgc/data/feature_norm.h"
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 
 namespace sgc {
 
@@ -8,7 +9,7 @@ FeatureNorm parse_feature_norm(const std::string& name) {
   if (name == "row") return FeatureNorm::Row;
   if (name == "zscore") return FeatureNorm::ZScore;
   if (name == "none") return FeatureNorm::None;
-  throw ArgumentError("--feature-norm: unknown value '" + name + "' (expected row, zscore or none)");
+  throw ArgumentError("--feature-norm: unknown value '" + printable(name) + "' (expected row, zscore or none)");
 }
 
 std::string to_string(FeatureNorm f) {

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 #include "sgc/graph/normalize.h"
 
 namespace sgc {
@@ -141,7 +142,7 @@ Normalization parse_normalization(const std::string& name) {
     if (name == info.snake || name == info.camel) return info.norm;
   std::string known;
   for (const NormInfo& info : kNorms) known += std::string(known.empty() ? "" : ", ") + info.snake;
-  throw ArgumentError("--norm: unknown normalisation '" + name + "' (known: " + known + ")");
+  throw ArgumentError("--norm: unknown normalisation '" + printable(name) + "' (known: " + known + ")");
 }
 
 std::string to_string(Normalization n) {

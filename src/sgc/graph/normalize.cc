@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/util/budget.h"
 
 namespace sgc {
 
@@ -109,6 +110,11 @@ void apply_zscore(DenseMatrix& x, const ZScoreStats& st) {
 void zscore_columns(DenseMatrix& x) { apply_zscore(x, zscore_stats(x)); }
 
 DenseMatrix to_dense(const CsrMatrix& x) {
+  // The one place a sparse feature matrix is densified (z-score, operators
+  // that need dense input): checked against the memory budget first.
+  const double bytes = double(x.rows) * double(x.cols) * double(sizeof(float));
+  require_memory(bytes >= 9.2e18 ? -1 : int64_t(bytes),
+                 "the dense feature matrix (" + std::to_string(x.rows) + " x " + std::to_string(x.cols) + ")");
   DenseMatrix d = DenseMatrix::Zero(x.rows, x.cols);
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < x.rows; ++i)

@@ -7,10 +7,29 @@
 #include "sgc/error.h"
 #include "sgc/io/format/text_output.h"
 #include "sgc/io/loader_util.h"
+#include "sgc/util/budget.h"
 
 namespace sgc {
 
 constexpr int64_t kMaxNodeId = INT32_MAX - 1;  // N = max id + 1 must fit in int32
+// Bytes an edge line costs until the graph is built: src + dst (8), the
+// directed pattern (4) and both directions of the undirected adjacency (2 x 8).
+constexpr int64_t kBytesPerEdgePair = 28;
+
+void check_implied_node_count(int64_t num_nodes, int64_t edges, const std::string& source) {
+  // Each edge line names at most two nodes, so at most 2E ids occur: N may
+  // exceed that by a gap of at most 2E + 65536 ids that never occur
+  // (isolated nodes), beyond which the ids are not 0-based node numbers.
+  const int64_t limit = 4 * edges + 65536;
+  if (num_nodes > limit) {
+    throw FormatError(source + ": the largest node id is " + std::to_string(num_nodes - 1) + ", so the graph would have " +
+                      std::to_string(num_nodes) + " nodes, but its " + std::to_string(edges) + " edge line" +
+                      (edges == 1 ? " names" : "s name") + " at most " + std::to_string(2 * edges) + " ids" +
+                      "; ids are used as given (N = max id + 1, at most 4 x edges + 65536): renumber them 0..N-1");
+  }
+  require_memory((num_nodes + 1) * 24 + edges * kBytesPerEdgePair,
+                 source + ": a graph of " + std::to_string(num_nodes) + " nodes and " + std::to_string(edges) + " edges");
+}
 
 bool parse_int64(std::string_view s, int64_t& out) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
@@ -64,6 +83,10 @@ EdgeList read_edge_list(TextLines& in) {
         in.fail("node id " + std::to_string(id[k]) + " out of range [0, " + std::to_string(kMaxNodeId) + "]");
       }
       max_id = std::max(max_id, id[k]);
+    }
+    if (out.src.size() == out.src.capacity()) {  // growing: the edges (and the graph built from them) must fit
+      require_memory(static_cast<int64_t>(std::max<size_t>(2 * out.src.size(), 1 << 16)) * kBytesPerEdgePair,
+                     in.source() + ": " + std::to_string(out.src.size()) + "+ edges");
     }
     out.src.push_back(static_cast<int32_t>(id[0]));
     out.dst.push_back(static_cast<int32_t>(id[1]));

@@ -12,7 +12,7 @@
 //  * node ids are decimal integers in [0, 2^31 - 2]; they are kept as given
 //    and the graph has N = max id + 1 nodes, so ids that never occur are
 //    isolated nodes (no renumbering, which keeps ids meaningful to the user;
-//    load_dataset refuses N > 2^24 when N > 64 x the number of edges);
+//    load_dataset refuses N > 4 x edges + 65536, see check_implied_node_count);
 //  * self-loops and duplicate lines are allowed: the adjacency is the
 //    undirected union (each pair once, unit weight; self-loops kept once).
 // Errors name the file and line: "edges.txt:12: expected two node ids, found 1 field".
@@ -34,8 +34,16 @@ struct EdgeList {
   std::vector<int32_t> src, dst;
 };
 
+// Reading checks the memory the edges will need against the budget as the
+// list grows (sgc::ResourceError).
 EdgeList read_edge_list(const std::string& path);
 EdgeList read_edge_list(TextLines& in);
+
+// A bare edge list's node count N = max id + 1 against its E edge lines: at
+// most 2E ids can occur, so N > 4E + 65536 means the ids are not node numbers
+// (an 11-byte file "0 16777215" would make 16.7M nodes): sgc::FormatError
+// naming `source`; and the graph must fit the memory budget (ResourceError).
+void check_implied_node_count(int64_t num_nodes, int64_t edges, const std::string& source);
 
 // The undirected graph of the edges: A[i][j] = A[j][i] = 1 for every listed
 // pair (duplicates collapsed, self-loops kept once), num_nodes x num_nodes.

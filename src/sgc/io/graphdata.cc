@@ -59,9 +59,15 @@ Dataset load_graphdata(const NpzFile& f, const ClassSplitOptions& split) {
   d.name = io_detail::file_stem(f.source());
   const std::vector<int64_t> raw = label_values(f, "node_label");
   const int64_t n = static_cast<int64_t>(raw.size());
-  d.num_classes = compact_labels(raw, d.labels);
+  d.num_classes = compact_labels(raw, d.labels, &d.label_values);
   d.adjacency = graph_of(pickled_csr(f, "adj_matrix"), n, f.where("adj_matrix"));
-  d.features = f.has("node_attr") ? pickled_csr(f, "node_attr") : io_detail::identity_features(n);
+  // polblogs has no node_attr by design: identity features.
+  if (f.has("node_attr")) {
+    d.features = pickled_csr(f, "node_attr");
+    io_detail::check_feature_shape(d.features.rows, d.features.cols, d.features.nnz(), f.where("node_attr"));
+  } else {
+    d.features = io_detail::identity_features(n);
+  }
   finish(d, split, f.source());
   return d;
 }
@@ -73,15 +79,22 @@ Dataset load_gnn_benchmark(const NpzFile& f, const ClassSplitOptions& split) {
   d.name = io_detail::file_stem(f.source());
   const std::vector<int64_t> raw = label_values(f, "labels");
   const int64_t n = static_cast<int64_t>(raw.size());
-  d.num_classes = compact_labels(raw, d.labels);
+  d.num_classes = compact_labels(raw, d.labels, &d.label_values);
   d.adjacency = graph_of(csr_from_npz(f, adj), n, f.source() + " (" + adj + "*)");
-  if (f.has(attr + "data")) {
+  // Sparse attributes (all four arrays: a missing one is an error naming it), or a dense attr_matrix.
+  // A file with neither is an error: these files always carry features, so an incomplete
+  // archive must not silently train on identity features.
+  bool sparse = false;
+  for (const char* part : {"data", "indices", "indptr", "shape"}) sparse = sparse || f.has(attr + part);
+  if (sparse) {
     d.features = csr_from_npz(f, attr);
+    io_detail::check_feature_shape(d.features.rows, d.features.cols, d.features.nnz(), f.source() + " (" + attr + "*)");
   } else if (f.has("attr_matrix")) {  // dense attributes
     d.dense_features = f.matrix("attr_matrix");
     io_detail::check_finite(d.dense_features.data(), d.dense_features.rows(), d.dense_features.cols(), f.where("attr_matrix"));
   } else {
-    d.features = io_detail::identity_features(n);
+    throw FormatError(f.source() + ": no node features (expected " + attr + "data, " + attr + "indices, " + attr +
+                      "indptr and " + attr + "shape, or attr_matrix)");
   }
   finish(d, split, f.source());
   return d;

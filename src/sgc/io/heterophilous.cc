@@ -58,7 +58,7 @@ Dataset load_heterophilous(const NpzFile& f, int split) {
   d.name = io_detail::file_stem(f.source());
   const auto raw_labels = f.values<int64_t>("node_labels");
   const int64_t n = static_cast<int64_t>(raw_labels.data.size());
-  d.num_classes = compact_labels(raw_labels.data, d.labels);
+  d.num_classes = compact_labels(raw_labels.data, d.labels, &d.label_values);
 
   d.dense_features = f.matrix("node_features");
   if (d.dense_features.rows() != n) {

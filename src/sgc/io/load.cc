@@ -1,8 +1,10 @@
 // Name and path dispatch for load_dataset (load.h).
 #include "sgc/io/load.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
@@ -76,6 +78,52 @@ ClassSplitOptions random_split(const LoadOptions& o) {
 
 Dataset load_family_member(const Family& f, const std::string& name, const LoadOptions& o);
 
+// Levenshtein distance, for "did you mean".
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The candidates within max(2, |s| / 3) edits of s (or that contain it), closest first, at most 4.
+std::vector<std::string> close_matches(const std::string& s, const std::vector<std::string>& candidates) {
+  if (s.size() > 256) return {};
+  std::vector<std::pair<size_t, std::string>> scored;
+  const size_t limit = std::max<size_t>(2, s.size() / 3);
+  for (const std::string& c : candidates) {
+    if (c.size() > 256) continue;
+    size_t d = edit_distance(s, c);
+    if (d > limit && s.size() >= 3 && c.find(s) != std::string::npos) d = limit;
+    if (d <= limit) scored.emplace_back(d, c);
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (size_t k = 0; k < scored.size() && k < 4; ++k) out.push_back(scored[k].second);
+  return out;
+}
+
+std::string join_names(const std::vector<std::string>& names, const char* sep = ", ") {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : sep) + printable(n, 60);
+  return out;
+}
+
+// A --dataset value that is meant as a path: it has a '/' or a file extension.
+bool looks_like_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) return true;
+  const size_t dot = name.rfind('.');
+  return dot != std::string::npos && dot > 0 && dot + 1 < name.size();
+}
+
 // Planetoid files by path: <dir>/ind.<name>.<ext> names the data set <name> in <dir>.
 bool planetoid_file(const fs::path& p, std::string* name) {
   const std::string file = p.filename().string();
@@ -90,7 +138,10 @@ Dataset bare_graph(CsrMatrix adjacency, const std::string& path, const LoadOptio
   if (adjacency.rows == 0) throw FormatError(path + ": the graph has no nodes");
   SyntheticAttributes s = o.synthetic;
   s.seed = o.seed + static_cast<uint64_t>(std::max(o.split, 0));
-  return with_synthetic_attributes(std::move(adjacency), io_detail::file_stem(path) + " [synthetic features and labels]", s);
+  Dataset d = with_synthetic_attributes(std::move(adjacency),
+                                        io_detail::file_stem(path) + " [synthetic features and labels]", s);
+  d.family = "bare";  // a real graph with generated attributes (presets: as the synthetic graphs)
+  return d;
 }
 
 Dataset load_npz_path(const std::string& path, const LoadOptions& o) {
@@ -113,7 +164,7 @@ Dataset load_npz_path(const std::string& path, const LoadOptions& o) {
     return bare_graph(undirected_pattern(a), path, o);
   }
   std::string keys;
-  for (const std::string& k : f.keys()) keys += (keys.empty() ? "" : ", ") + k;
+  for (const std::string& k : f.keys()) keys += (keys.empty() ? "" : ", ") + printable(k, 40);
   throw FormatError(path + ": unrecognised .npz layout (keys: " + keys + ")");
 }
 
@@ -128,7 +179,28 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
       require_single_split(o, path);
       return load_ogb_node_dataset(path, o.ogb_split);
     }
-    throw FileError(path + ": folder in no known layout (expected reddit_adj.npz + reddit.npz, or raw/edge.csv.gz)");
+    // Say what is there, and point at loadable files inside.
+    std::vector<std::string> entries;
+    std::string hint;
+    std::error_code ec;
+    for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string e = it->path().filename().string();
+      if (entries.size() < 6) entries.push_back(e + (it->is_directory(ec) ? "/" : ""));
+      if (hint.empty() && e.rfind("ind.", 0) == 0 && e.size() > 6 && e.compare(e.size() - 6, 6, ".graph") == 0)
+        hint = "; for Planetoid files give one of them, e.g. " + (p / e).string();
+      else if (hint.empty() && e.size() > 4 && e.compare(e.size() - 4, 4, ".npz") == 0)
+        hint = "; give an .npz file inside it, e.g. " + (p / e).string();
+      if (entries.size() >= 6 && !hint.empty()) break;
+    }
+    throw FileError(path + ": folder in no known layout (expected reddit_adj.npz + reddit.npz, or raw/edge.csv.gz; " +
+                    (entries.empty() ? std::string("it is empty") : "it holds " + join_names(entries) + (entries.size() >= 6 ? ", ..." : "")) +
+                    printable(hint, 300) + ")");
+  }
+  {
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec) && fs::exists(p, ec) && !fs::is_fifo(p, ec) && !fs::is_character_file(p, ec))
+      throw FileError(path + ": not a regular file or folder");
+    if (fs::is_regular_file(p, ec) && fs::file_size(p, ec) == 0) throw FormatError(path + ": empty file");
   }
   const std::string file = p.filename().string();
   if (std::string name; planetoid_file(p, &name)) {
@@ -144,10 +216,7 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
   const EdgeList e = read_edge_list(path);
   if (e.src.empty()) throw FormatError(path + ": no edges");
   // Ids are used as given (N = max id + 1): refuse to allocate a huge, nearly empty graph for sparse ids.
-  if (e.num_nodes > (int64_t{1} << 24) && e.num_nodes > 64 * static_cast<int64_t>(e.src.size())) {
-    throw FormatError(path + ": the largest node id is " + std::to_string(e.num_nodes - 1) + " but there are only " +
-                      std::to_string(e.src.size()) + " edges; ids are used as given (N = max id + 1), renumber them");
-  }
+  check_implied_node_count(e.num_nodes, static_cast<int64_t>(e.src.size()), path);
   return bare_graph(undirected_adjacency(e.num_nodes, e.src, e.dst), path, o);
 }
 
@@ -197,11 +266,43 @@ Dataset load_dataset(const std::string& name, const LoadOptions& o) {
     const Family* f = family_named(name.substr(0, slash));
     if (f && !fs::exists(name)) return load_family_member(*f, name.substr(slash + 1), o);
   }
-  if (!name.empty() && fs::exists(name)) return load_path(name, o);
-  std::string known;
-  for (const std::string& n : known_dataset_names()) known += (known.empty() ? "" : ", ") + n;
-  throw ArgumentError("--dataset: unknown data set '" + name + "' (known: " + known +
-                      "; or npz/cora, npz/citeseer; or a path to an .npz, an edge list, an OGB or FastGCN Reddit folder)");
+  if (name.empty()) throw ArgumentError("--dataset: empty name (give a data set name or a path)");
+  std::error_code ec;
+  if (fs::exists(name, ec)) return load_path(name, o);
+  const std::string shown = "'" + printable(name, 200) + "'";
+  if (looks_like_path(name)) {
+    const fs::path p(name);
+    const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    if (!p.parent_path().empty() && !fs::is_directory(parent, ec)) {
+      throw FileError("--dataset: " + shown + ": no such file or folder (the folder '" + printable(parent.string(), 200) +
+                      "' does not exist either)");
+    }
+    std::vector<std::string> siblings;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+      siblings.push_back(it->path().filename().string());
+      if (siblings.size() > 4096) break;
+    }
+    const std::vector<std::string> close = close_matches(p.filename().string(), siblings);
+    throw FileError("--dataset: " + shown + ": no such file or folder" +
+                    (close.empty() ? std::string() : " (in that folder: " + join_names(close) + ")"));
+  }
+  std::vector<std::string> names = known_dataset_names();
+  names.push_back("npz/cora");
+  names.push_back("npz/citeseer");
+  const std::vector<std::string> close = close_matches(name, names);
+  if (!close.empty()) {
+    throw ArgumentError("--dataset: unknown data set " + shown + "; did you mean " + join_names(close, " or ") +
+                        "? (or give a path to a file or folder)");
+  }
+  std::string by_family;
+  for (const Family& f : families()) {
+    if (f.names.empty()) continue;
+    by_family += std::string(by_family.empty() ? "" : "; ") + f.folder + ": ";
+    for (size_t k = 0; k < f.names.size() && k < 3; ++k) by_family += (k ? ", " : "") + f.names[k];
+    if (f.names.size() > 3) by_family += ", ... (" + std::to_string(f.names.size()) + " names)";
+  }
+  throw ArgumentError("--dataset: unknown data set " + shown + " (names by family: " + by_family +
+                      "; npz/cora, npz/citeseer; or a path to an .npz, an edge list, an OGB or FastGCN Reddit folder)");
 }
 
 }  // namespace sgc

@@ -10,17 +10,13 @@
 #include "sgc/dense.h"
 #include "sgc/error.h"
 #include "sgc/graph/csr.h"
+#include "sgc/util/printable.h"
+#include "sgc/util/budget.h"
 
 namespace sgc::io_detail {
 
-// A field from the input, quoted and cut to 40 characters, for a message.
-inline std::string quoted(std::string_view field) {
-  std::string out(1, '\'');
-  out.append(field.substr(0, 40));
-  if (field.size() > 40) out += "...";
-  out += '\'';
-  return out;
-}
+// A field from the input, quoted, escaped (printable) and cut to 40 bytes, for a message.
+inline std::string quoted(std::string_view field) { return "'" + printable(field, 40) + "'"; }
 
 // "data/texas.npz" -> "texas"; "x/soc.txt.gz" -> "soc".
 inline std::string file_stem(const std::string& path) {
@@ -54,6 +50,32 @@ inline void check_finite(const CsrMatrix& m, const std::string& where) {
         throw FormatError(where + ": " + (std::isnan(m.values[k]) ? "NaN" : "infinite") + " feature at row " +
                           std::to_string(i) + ", column " + std::to_string(m.indices[k]));
       }
+}
+
+// A sparse feature matrix's declared shape against what is stored, before
+// anything proportional to rows x cols is allocated: the columns must be
+// plausible for the stored entries (at most 65536 + one per stored value:
+// most columns would be empty otherwise; a shape of (2708, 2^18) with 49216
+// entries is a lie, not a vocabulary), and
+// the dense rows x cols float32 matrix that propagation makes of them must fit
+// the memory budget.
+inline void check_feature_shape(int64_t rows, int64_t cols, int64_t nnz, const std::string& where) {
+  if (cols > 65536 + nnz) {
+    throw FormatError(where + ": shape (" + std::to_string(rows) + ", " + std::to_string(cols) + ") declares " +
+                      std::to_string(cols) + " feature columns for " + std::to_string(nnz) +
+                      " stored values (at most 65536 + the number of stored values are accepted)");
+  }
+  const bool overflow = rows > 0 && cols > (INT64_MAX / 4) / rows;
+  require_memory(overflow ? -1 : rows * cols * 4,
+                 where + ": the " + std::to_string(rows) + " x " + std::to_string(cols) + " feature matrix as dense float32");
+}
+
+// Before a vector read from a file grows (size() == capacity()): its doubled
+// size must fit the memory budget (sgc::ResourceError naming `where`).
+template <class V>
+void require_growth(const V& v, const std::string& where) {
+  if (v.size() < v.capacity() || v.size() < (size_t{1} << 16)) return;
+  require_memory(static_cast<int64_t>(2 * v.size() * sizeof(typename V::value_type)), where);
 }
 
 // The sparse identity: features for graphs that have none.

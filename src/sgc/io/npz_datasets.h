@@ -10,12 +10,16 @@
 //    (pickle protocol 3), node_label int (N,). The adjacency is made
 //    undirected and unweighted (amazon_cs is stored asymmetric). A file
 //    without node_attr (polblogs) gets identity features. Label values are
-//    mapped to 0..C-1 by rank (blogcatalog / flickr use 1..C).
+//    mapped to 0..C-1 by rank (blogcatalog / flickr use 1..C), the file's
+//    values kept in Dataset::label_values.
 //  * gnn-benchmark: shchur/gnn-benchmark data/npz/<name>.npz (adj_data /
 //    adj_indices / adj_indptr / adj_shape, attr_* likewise or a dense
 //    attr_matrix, labels), and klicperajo/ppnp cora_ml.npz (the same under
 //    "adj_matrix." / "attr_matrix." prefixes). Directed citations are made
-//    undirected.
+//    undirected. Features are required: a missing attr_* member, or no
+//    attributes at all, is an error (never identity features); a declared
+//    attr_shape with more than 65536 + nnz columns, or whose dense float32
+//    form exceeds the memory budget, is refused before anything is allocated.
 // graphdata and gnn-benchmark files have no split: the per-class split of
 // class_split.h (20 / 30 / rest) is drawn with the given seed.
 // The data set is named after the file (texas.npz -> "texas").

@@ -11,6 +11,7 @@
 #include "sgc/io/edge_list.h"
 #include "sgc/io/format/text_lines.h"
 #include "sgc/io/loader_util.h"
+#include "sgc/util/budget.h"
 
 namespace sgc {
 
@@ -43,6 +44,7 @@ std::vector<int64_t> read_ogb_ids(TextLines& in, int64_t limit) {
     int64_t v;
     if (!parse_int64(f[0], v)) in.fail(io_detail::quoted(f[0]) + " is not an integer");
     if (v < 0 || v >= limit) in.fail("value " + std::to_string(v) + " out of range [0, " + std::to_string(limit) + ")");
+    io_detail::require_growth(ids, in.source() + ": " + std::to_string(ids.size()) + "+ ids");
     ids.push_back(v);
   }
   return ids;
@@ -69,6 +71,7 @@ DenseMatrix read_ogb_features(TextLines& in, int64_t n) {
         in.fail("value " + std::to_string(count + 1) + " " + io_detail::quoted(field) + " is not a number");
       }
       if (!std::isfinite(v)) in.fail(std::string(std::isnan(v) ? "NaN" : "infinite") + " feature in column " + std::to_string(count + 1));
+      io_detail::require_growth(values, path + ": " + std::to_string(rows) + "+ feature rows");
       values.push_back(v);
       ++count;
       p = comma + 1;
@@ -77,7 +80,10 @@ DenseMatrix read_ogb_features(TextLines& in, int64_t n) {
     if (count != cols) in.fail("expected " + std::to_string(cols) + " values, found " + std::to_string(count));
     ++rows;
   }
-  if (rows != n) throw FormatError(path + ": " + std::to_string(rows) + " feature rows for " + std::to_string(n) + " nodes");
+  if (rows != n) {
+    throw FormatError(path + ": " + std::to_string(rows) + " feature rows for " + std::to_string(n) +
+                      " nodes (the count in num-node-list.csv.gz)");
+  }
   return Eigen::Map<DenseMatrix>(values.data(), rows, std::max<int64_t>(cols, 0));
 }
 
@@ -88,9 +94,10 @@ std::vector<int64_t> read_ogb_labels(TextLines& in, int64_t n) {
   while (in.next(line)) {
     std::string_view f[2];
     const size_t k = split_fields(line, f, 2);
-    if (k > 1) in.fail("multi-label rows (" + std::string(line.substr(0, 40)) + "...) are not supported");
+    if (k > 1) in.fail("multi-label rows (" + io_detail::quoted(line) + ") are not supported");
     if (static_cast<int64_t>(y.size()) >= n) in.fail("more than " + std::to_string(n) + " labels");
     if (k == 0 || f[0] == "nan" || f[0] == "NaN") {
+      io_detail::require_growth(y, path + ": " + std::to_string(y.size()) + "+ labels");
       y.push_back(-1);
       continue;
     }
@@ -104,10 +111,12 @@ std::vector<int64_t> read_ogb_labels(TextLines& in, int64_t n) {
       in.fail("label " + io_detail::quoted(f[0]) + " is not an integer");
     }
     if (v < 0 || v > INT32_MAX - 1) in.fail("label " + std::to_string(v) + " out of range");
+    io_detail::require_growth(y, path + ": " + std::to_string(y.size()) + "+ labels");
     y.push_back(v);
   }
   if (static_cast<int64_t>(y.size()) != n) {
-    throw FormatError(path + ": " + std::to_string(y.size()) + " labels for " + std::to_string(n) + " nodes");
+    throw FormatError(path + ": " + std::to_string(y.size()) + " labels for " + std::to_string(n) +
+                      " nodes (the count in num-node-list.csv.gz)");
   }
   return y;
 }
@@ -132,6 +141,7 @@ std::vector<int32_t> read_split(const fs::path& dir, const char* name, int64_t n
   const fs::path p = dir / (std::string(name) + ".csv.gz");
   std::vector<int32_t> out;
   for (int64_t v : read_ids(p.string(), n)) out.push_back(static_cast<int32_t>(v));
+  if (out.empty()) throw FormatError(p.string() + ": no node ids (an empty " + name + " split)");
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -163,14 +173,20 @@ Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_n
                         std::to_string(e));
     }
   }
-  d.adjacency = undirected_adjacency(n, el.src, el.dst);
-
+  // The declared node count is trusted only once the files that hold one
+  // row per node agree with it: features and labels are read (streaming,
+  // growing with the rows actually present) before anything of size N is
+  // allocated, so a num-node-list.csv.gz that says 2147483646 for a 300-node
+  // graph is an error about the row counts, not a 16 GB allocation.
   const fs::path feat = L.raw / "node-feat.csv.gz";
   if (!fs::exists(feat)) throw FileError(feat.string() + ": missing (data sets without node features are not supported)");
   TextLines feat_lines(feat.string());
   d.dense_features = read_ogb_features(feat_lines, n);
   TextLines label_lines((L.raw / "node-label.csv.gz").string());
-  d.num_classes = compact_labels(read_ogb_labels(label_lines, n), d.labels);
+  d.num_classes = compact_labels(read_ogb_labels(label_lines, n), d.labels, &d.label_values);
+  require_memory((n + 1) * 24 + static_cast<int64_t>(el.src.size()) * 28,
+                 edges.source() + ": a graph of " + std::to_string(n) + " nodes and " + std::to_string(el.src.size()) + " edges");
+  d.adjacency = undirected_adjacency(n, el.src, el.dst);
 
   fs::path split_dir;
   if (!split_name.empty()) {
@@ -185,7 +201,7 @@ Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_n
     if (names.empty()) throw FileError(L.split_root.string() + ": no split folder (split/<name>/train.csv.gz)");
     if (names.size() > 1) {
       std::string list;
-      for (const auto& s : names) list += (list.empty() ? "" : ", ") + s;
+      for (const auto& s : names) list += (list.empty() ? "" : ", ") + printable(s, 40);
       throw ArgumentError(L.split_root.string() + ": several splits (" + list + "); name one");
     }
     split_dir = L.split_root / names[0];

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 #include "sgc/io/format/file_bytes.h"
 #include "sgc/io/format/pickle.h"
 
@@ -79,7 +80,7 @@ CsrMatrix load_csr(const std::string& path) {
 
 Dataset load_planetoid(const std::string& dir, const std::string& name) {
   if (name != "cora" && name != "citeseer" && name != "pubmed") {
-    throw ArgumentError("unknown Planetoid data set '" + name + "' (valid: cora, citeseer, pubmed)");
+    throw ArgumentError("unknown Planetoid data set '" + printable(name) + "' (valid: cora, citeseer, pubmed)");
   }
   const std::string base = dir + "/ind." + name + ".";
   const std::string px = base + "x", py = base + "y", ptx = base + "tx", pty = base + "ty",
@@ -122,6 +123,11 @@ Dataset load_planetoid(const std::string& dir, const std::string& name) {
   // Graph: keys are exactly 0..N-1 (they are distinct), neighbours in range.
   const int64_t n = static_cast<int64_t>(graph.keys.size());
   if (n > (int64_t{1} << 31) - 1) fail(pgraph, "too many nodes");
+  if (n == 0) fail(pgraph, "the graph has no nodes (an empty adjacency dict)");
+  if (n < allx.rows + tx.rows) {
+    fail(pgraph, "has " + std::to_string(n) + " nodes, fewer than the " + std::to_string(allx.rows) + " rows of " + pallx +
+                     " plus the " + std::to_string(tx.rows) + " rows of " + ptx);
+  }
   std::vector<Triplet> edges;
   edges.reserve(graph.neighbors.size() * 2);
   for (size_t k = 0; k < graph.keys.size(); ++k) {

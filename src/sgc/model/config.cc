@@ -3,20 +3,22 @@
 #include <cmath>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 #include "sgc/model/model.h"
+#include "sgc/util/named.h"
 
 namespace sgc {
 
 Protocol parse_protocol(const std::string& name) {
   if (name == "transductive") return Protocol::Transductive;
   if (name == "inductive") return Protocol::Inductive;
-  throw ArgumentError("--protocol: unknown value '" + name + "' (expected transductive or inductive)");
+  throw ParameterError("protocol", "unknown value '" + printable(name) + "' (expected transductive or inductive)");
 }
 
 std::string to_string(Protocol p) { return p == Protocol::Inductive ? "inductive" : "transductive"; }
 
 void validate_config(const Config& c) {
-  if (!c.model) throw ArgumentError("--model: no model");
+  if (!c.model) throw ParameterError("model", "no model");
   validate_operator(c.op);
   validate_train_options(c.train);
 }
@@ -35,11 +37,11 @@ nlohmann::json config_to_json(const Config& c) {
 
 namespace {
 std::string text_of(const nlohmann::json& v, const std::string& key) {
-  if (!v.is_string()) throw ArgumentError(key + ": expected a string, got " + v.dump());
+  if (!v.is_string()) throw ParameterError(key, "expected a string, got " + v.dump());
   return v.get<std::string>();
 }
 double number_of(const nlohmann::json& v, const std::string& key) {
-  if (!v.is_number()) throw ArgumentError(key + ": expected a number, got " + v.dump());
+  if (!v.is_number()) throw ParameterError(key, "expected a number, got " + v.dump());
   return v.get<double>();
 }
 }  // namespace
@@ -47,17 +49,20 @@ double number_of(const nlohmann::json& v, const std::string& key) {
 Config config_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ArgumentError("configuration: expected an object, got " + j.dump());
   Config c;
-  for (const auto& [key, v] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();  // named locals: clang 14 cannot capture structured bindings
+    const nlohmann::json& v = item.value();
     if (key == "model") c.model = &find_model(text_of(v, key));
     else if (key == "operator") c.op = operator_from_json(v);
-    else if (key == "feature_norm") c.feature_norm = parse_feature_norm(text_of(v, key));
+    else if (key == "feature_norm") c.feature_norm = as_parameter(key, [&] { return parse_feature_norm(text_of(v, key)); });
     else if (key == "protocol") c.protocol = parse_protocol(text_of(v, key));
     else if (key == "optimizer") c.train.optimizer = &find_optimizer(text_of(v, key));
     else if (key == "lr") c.train.lr = number_of(v, key);
     else if (key == "weight_decay") c.train.weight_decay = number_of(v, key);
     else if (key == "epochs" || key == "seed") {
-      if (!v.is_number_integer() || (key == "epochs" && (v.get<int64_t>() < 1 || v.get<int64_t>() > (1 << 30))))
-        throw ArgumentError(key + ": expected a positive integer, got " + v.dump());
+      if (!v.is_number_integer() || (key == "epochs" && (v.get<int64_t>() < 1 || v.get<int64_t>() > (1 << 30))) ||
+          (key == "seed" && !v.is_number_unsigned()))
+        throw ParameterError(key, "expected a positive integer, got " + v.dump());
       if (key == "epochs") c.train.epochs = int(v.get<int64_t>());
       else c.train.seed = v.get<uint64_t>();
     } else {

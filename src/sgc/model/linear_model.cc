@@ -40,14 +40,6 @@ FeatureInput input_of(Dataset& d) {
   return FeatureInput(d.features);
 }
 
-// Overflowing features are an error, not a result.
-void check_propagated(const DenseMatrix& x, const Config& c) {
-  if (all_finite(x.data(), x.size())) return;
-  throw Error("propagated features overflowed (" + operator_summary(c.op) +
-              "): use a normalisation with self-loops (aug_norm_adj, aug_rwalk), a smaller K, or feature "
-              "normalisation (--feature-norm row)");
-}
-
 }  // namespace
 
 Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
@@ -75,7 +67,6 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
     timer.reset();
     p.x = apply_operator(s, input_of(data), c.op, &rows);
     if (times) times->propagate += timer.seconds();
-    check_propagated(p.x, c);
     return p;
   }
 
@@ -94,7 +85,6 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   p.x.topRows(train_x.rows()) = train_x;
   p.x.bottomRows(eval_x.rows()) = eval_x;
   if (times) times->propagate += timer.seconds();
-  check_propagated(p.x, c);
   return p;
 }
 
@@ -223,9 +213,10 @@ Evaluation LinearModel::fit(const Config& c, StageTimes* times) {
 }
 
 Prediction LinearModel::predict(Dataset d, const Config& c) const {
-  if (d.num_features() != weights_.dim)
-    throw ArgumentError("predict: the graph has " + std::to_string(d.num_features()) +
-                        " features per node, the model expects " + std::to_string(weights_.dim));
+  if (operator_output_columns(c.op, d.num_features()) != weights_.dim)
+    throw ArgumentError("predict: the graph has " + std::to_string(d.num_features()) + " features per node (" +
+                        std::to_string(operator_output_columns(c.op, d.num_features())) + " after " +
+                        std::string(c.op.name()) + "), the model expects " + std::to_string(weights_.dim));
   if (c.feature_norm == FeatureNorm::ZScore)
     apply_zscore(d, stats_);  // the training graph's statistics
   else
@@ -258,6 +249,11 @@ void LinearModel::set_state(const ModelState& s, const Config& c) {
   const int64_t dim = s.header.at("dim").get<int64_t>();
   const int32_t classes = s.header.at("classes").get<int32_t>();
   if (dim <= 0 || classes <= 0 || dim > (int64_t(1) << 31) / classes) throw FormatError("invalid dim/classes");
+  // The operator's output has its columns per input feature (sign: K + 1).
+  const int64_t per_feature = operator_output_columns(c.op, 1);
+  if (per_feature <= 0 || dim % per_feature != 0)
+    throw FormatError("dim " + std::to_string(dim) + " does not fit the operator " + operator_summary(c.op) +
+                      " (" + std::to_string(per_feature) + " output columns per input feature)");
   if (int64_t(s.weights.size()) != dim * classes + classes)
     throw FormatError("expected " + std::to_string(dim * classes + classes) + " weights, got " +
                       std::to_string(s.weights.size()));
@@ -265,8 +261,9 @@ void LinearModel::set_state(const ModelState& s, const Config& c) {
   if (c.feature_norm == FeatureNorm::ZScore) {
     stats_.mean = s.header.at("zscore_mean").get<std::vector<float>>();
     stats_.std = s.header.at("zscore_std").get<std::vector<float>>();
-    if (int64_t(stats_.mean.size()) != dim || int64_t(stats_.std.size()) != dim)
-      throw FormatError("z-score statistics do not have dim entries");
+    // One per input feature (sign's output has K + 1 columns per feature).
+    if (int64_t(stats_.mean.size()) != dim / per_feature || int64_t(stats_.std.size()) != dim / per_feature)
+      throw FormatError("z-score statistics do not have one entry per input feature");
   }
   weights_ = SoftmaxModel(dim, classes);
   std::copy(s.weights.begin(), s.weights.end(), weights_.theta.data());

@@ -5,10 +5,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 #include "sgc/util/atomic_file.h"
 
 namespace sgc {
@@ -58,13 +60,26 @@ void save_model(const std::string& path, const Config& c, const Model& m, const 
   write_file_atomically(path, out);
 }
 
+namespace {
+// "config.operator.k", "config.lr": where a parameter lives in the header.
+std::string field_of(const std::string& name) {
+  return (name == "op" || find_param(name) ? "config.operator." : "config.") + name;
+}
+}  // namespace
+
 SavedModel load_model(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw FileError(path + ": is a folder, not a model file (give the file `sgc train --save` wrote)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");
   std::stringstream ss;
   ss << f.rdbuf();
   const std::string in = ss.str();
-  auto bad = [&](const std::string& what) { return FormatError(path + ": not a readable sgc model: " + what); };
+  // Messages may quote the header's bytes (a JSON parse error does): escaped.
+  auto bad = [&](const std::string& what) {
+    return FormatError(path + ": not a readable sgc model: " + printable(what, 400));
+  };
   if (in.size() < 16 || std::memcmp(in.data(), kMagic, 8) != 0) throw bad("wrong magic bytes");
   const uint32_t version = get_u32(in, 8);
   if (version == 0 || version > kModelFormatVersion)
@@ -78,6 +93,9 @@ SavedModel load_model(const std::string& path) {
   try {
     nlohmann::json h = nlohmann::json::parse(in.substr(16, header_len));
     if (h.at("format").get<std::string>() != "sgc-model") throw bad("header format is not sgc-model");
+    if (h.contains("version") && h["version"] != nlohmann::json(version))
+      throw bad("header field version: " + h["version"].dump() + ", but the file's format version is " +
+                std::to_string(version));
     if (version == 1) h = upgrade_v1(h);
     m.config = config_from_json(h.at("config"));
     state.header = h.at("state");
@@ -86,8 +104,16 @@ SavedModel load_model(const std::string& path) {
     if (h.contains("training")) m.training = h["training"];
   } catch (const nlohmann::json::exception& e) {
     throw bad(std::string("header: ") + e.what());
+  } catch (const ParameterError& e) {  // the field, not the command-line flag
+    throw bad("header field " + field_of(e.name()) + ": " + e.problem());
   } catch (const ArgumentError& e) {
     throw bad(std::string("header: ") + e.what());
+  }
+  // The caps, before any work: a header may ask for any K.
+  try {
+    require_operator_products(m.config.op, "its operator " + operator_summary(m.config.op));
+  } catch (const ResourceError& e) {
+    throw ResourceError(path + ": model file: " + e.what());
   }
   const size_t weight_bytes = size_t(weights) * sizeof(float);
   const size_t at = 16 + size_t(header_len);

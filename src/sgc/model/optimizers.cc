@@ -26,11 +26,11 @@ const OptimizerDef& find_optimizer(std::string_view name) {
 }
 
 void validate_train_options(const TrainOptions& opt) {
-  if (!opt.optimizer) throw ArgumentError("--optimizer: no optimizer");
-  if (opt.epochs <= 0) throw ArgumentError("--epochs: must be positive, got " + std::to_string(opt.epochs));
-  if (!(opt.lr > 0) || !std::isfinite(opt.lr)) throw ArgumentError("--lr: must be a positive number");
+  if (!opt.optimizer) throw ParameterError("optimizer", "no optimizer");
+  if (opt.epochs <= 0) throw ParameterError("epochs", "must be positive, got " + std::to_string(opt.epochs));
+  if (!(opt.lr > 0) || !std::isfinite(opt.lr)) throw ParameterError("lr", "must be a positive number");
   if (!(opt.weight_decay >= 0) || !std::isfinite(opt.weight_decay))
-    throw ArgumentError("--weight-decay: must be a non-negative number");
+    throw ParameterError("weight_decay", "must be a non-negative number");
 }
 
 }  // namespace sgc

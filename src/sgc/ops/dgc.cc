@@ -1,7 +1,9 @@
 // See dgc.h for the formulas.
 #include "sgc/ops/dgc.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 #include "sgc/error.h"
@@ -28,8 +30,8 @@ void euler_blend(DenseMatrix& y, const DenseMatrix& x, float step, const std::ve
 
 DenseMatrix dgc_naive(const CsrMatrix& s, DenseMatrix x, int k, double t, const std::vector<int32_t>* rows,
                       int64_t* sparse_products) {
-  if (k < 1) throw ArgumentError("--k: DGC needs K >= 1 Euler steps, got " + std::to_string(k));
-  if (!(t > 0) || !std::isfinite(t)) throw ArgumentError("--t: diffusion time T must be > 0");
+  if (k < 1) throw ParameterError("k", "DGC needs K >= 1 Euler steps, got " + std::to_string(k));
+  if (!(t > 0) || !std::isfinite(t)) throw ParameterError("t", "diffusion time T must be > 0");
   const float step = static_cast<float>(t / k);
   DenseMatrix next;
   for (int i = 1; i <= k; ++i) {
@@ -47,25 +49,37 @@ DenseMatrix dgc_naive(const CsrMatrix& s, DenseMatrix x, int k, double t, const 
   return x;
 }
 
-std::vector<double> dgc_series_weights(int k, double t, double tol) {
-  if (!dgc_series_applies(k, t)) throw ArgumentError("--t: the DGC series needs T <= K");
+namespace {
+// log of Binomial(K, j) (1 - D)^(K - j) D^j, in log space so large K neither
+// underflows nor overflows (D = T/K < 1).
+std::function<double(int)> dgc_weight(int k, double t) {
   const double step = t / k;
-  if (step == 1.0) {  // SGC: all the weight on j = K
+  const double log_keep = std::log1p(-step), log_step = std::log(step), log_k_fact = std::lgamma(k + 1.0);
+  return [=](int j) {
+    return std::exp(log_k_fact - std::lgamma(j + 1.0) - std::lgamma(k - j + 1.0) + (k - j) * log_keep +
+                    j * log_step);
+  };
+}
+// The binomial has mean T and variance below T: its weights more than 60
+// standard deviations (and 100) below T underflow to 0, and above T its tail
+// is below 1e-90, beyond any tolerance of a float32 computation.
+int dgc_last(int k, double t) { return std::min(k, tail_last(t)); }
+}  // namespace
+
+std::vector<double> dgc_series_weights(int k, double t, double tol) {
+  if (!dgc_series_applies(k, t)) throw ParameterError("t", "the DGC series needs T <= K");
+  if (t / k == 1.0) {  // SGC: all the weight on j = K
     std::vector<double> w(size_t(k) + 1, 0.0);
     w.back() = 1.0;
     return w;
   }
-  // log of Binomial(K, j) (1 - D)^(K - j) D^j, in log space so large K neither
-  // underflows nor overflows.
-  const double log_keep = std::log1p(-step), log_step = std::log(step), log_k_fact = std::lgamma(k + 1.0);
-  return truncate_distribution(
-      [&](int j) {
-        return std::exp(log_k_fact - std::lgamma(j + 1.0) - std::lgamma(k - j + 1.0) + (k - j) * log_keep +
-                        j * log_step);
-      },
-      tol, k);
+  return truncate_distribution(dgc_weight(k, t), tol, dgc_last(k, t), tail_first(t));
 }
 
+int64_t dgc_products(int k, double t, double tol) {
+  if (!dgc_series_applies(k, t) || t / k == 1.0) return k;  // K Euler steps, or SGC
+  return truncated_last(dgc_weight(k, t), tol, dgc_last(k, t), tail_first(t));
+}
 
 namespace {
 
@@ -111,6 +125,7 @@ const OperatorDef& dgc_operator() {
         return dgc_series_applies(s.k, s.t) ? dgc_series_weights(s.k, s.t, s.tol) : std::vector<double>{};
       },
       .run = run_dgc_naive,
+      .planned_products = [](const OperatorSpec& s) { return dgc_products(s.k, s.t, s.tol); },
       .reference = dgc_reference,
       .search = kDgcSearch,
       .published = kDgcPublished,
@@ -126,6 +141,7 @@ const OperatorDef& dgc_naive_operator() {
       .params = {"k", "t"},
       .min_k = 1,
       .run = run_dgc_naive,
+      .planned_products = [](const OperatorSpec& s) { return int64_t(s.k); },
       .reference = dgc_reference,
       .search = kDgcSearch,
       .published = kDgcPublished,

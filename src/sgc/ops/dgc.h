@@ -34,6 +34,9 @@ DenseMatrix dgc_naive(const CsrMatrix& s, DenseMatrix x, int k, double t, const 
 // Binomial(K, T/K) weights w_0 .. w_J, truncated where the remaining weight
 // is below tol (requires T <= K).
 std::vector<double> dgc_series_weights(int k, double t, double tol);
+// Sparse products of the dgc operator (the series' J, or K steps when T > K),
+// counted without storing the weights.
+int64_t dgc_products(int k, double t, double tol);
 
 // Whether the truncated series applies (D = T/K <= 1); otherwise the DGC
 // operator falls back to the naive steps.

@@ -2,6 +2,7 @@
 #include "sgc/ops/heat_kernel.h"
 
 #include <cmath>
+#include <functional>
 
 #include "sgc/error.h"
 #include "sgc/ops/polynomial.h"
@@ -10,18 +11,30 @@
 
 namespace sgc {
 
-std::vector<double> heat_kernel_weights(double t, double tol) {
-  if (!(t > 0) || !std::isfinite(t)) throw ArgumentError("--t: diffusion time T must be > 0");
-  if (t > 1e6) throw ArgumentError("--t: diffusion time T must be at most 1e6 for the heat kernel");
-  // e^-T T^j / j! in log space (e^-T underflows for T > ~745).
+namespace {
+void check_heat(double t) {
+  if (!(t > 0) || !std::isfinite(t)) throw ParameterError("t", "diffusion time T must be > 0");
+  if (t > 1e6) throw ParameterError("t", "diffusion time T must be at most 1e6 for the heat kernel");
+}
+// e^-T T^j / j! in log space (e^-T underflows for T > ~745).
+std::function<double(int)> heat_weight(double t) {
   const double log_t = std::log(t);
+  return [t, log_t](int j) { return std::exp(-t + j * log_t - std::lgamma(j + 1.0)); };
+}
+}  // namespace
+
+std::vector<double> heat_kernel_weights(double t, double tol) {
+  check_heat(t);
   // Rounding in the weights could keep their sum a hair below 1; 60 standard
-  // deviations past the mean is far beyond any tolerance we accept.
-  const int last = static_cast<int>(std::ceil(t + 60 * std::sqrt(t) + 100));
-  return truncate_distribution([&](int j) { return std::exp(-t + j * log_t - std::lgamma(j + 1.0)); }, tol,
-                               last);
+  // deviations past the mean is far beyond any tolerance we accept (and the
+  // weights 60 below it underflow to 0).
+  return truncate_distribution(heat_weight(t), tol, tail_last(t), tail_first(t));
 }
 
+int64_t heat_kernel_products(double t, double tol) {
+  check_heat(t);
+  return truncated_last(heat_weight(t), tol, tail_last(t), tail_first(t));
+}
 
 namespace {
 constexpr std::string_view kHeatSource = "DGC's settings (Wang et al., NeurIPS 2021); no published accuracy";
@@ -34,6 +47,7 @@ const OperatorDef& heat_operator() {
       .source = "heat kernel (DGC's continuous limit, Wang et al., NeurIPS 2021)",
       .params = {"t", "tol"},
       .series = [](const OperatorSpec& s) { return heat_kernel_weights(s.t, s.tol); },
+      .planned_products = [](const OperatorSpec& s) { return heat_kernel_products(s.t, s.tol); },
       .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
         const double log_t = std::log(spec.t);
         return std::vector<Eigen::VectorXd>{reference_series(

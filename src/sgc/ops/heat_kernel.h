@@ -10,11 +10,14 @@
 // sparse products; the dropped part is at most tol * ||X|| when ||S|| <= 1).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace sgc {
 
 // Poisson(T) weights w_0 .. w_J, truncated where the remaining weight is below tol.
 std::vector<double> heat_kernel_weights(double t, double tol);
+// J of heat_kernel_weights (its sparse products), without storing the weights.
+int64_t heat_kernel_products(double t, double tol);
 
 }  // namespace sgc

@@ -113,8 +113,13 @@ struct OperatorDef {
   // order) when rows is given, else of every node.
   OperatorResult (*run)(const CsrMatrix& s, FeatureInput x, const OperatorSpec&,
                         const std::vector<int32_t>* rows) = nullptr;
-  // Sparse products run() will do (series: their length - 1).
+  // Sparse products the operator will do (series: their length - 1), counted
+  // from the parameters without building anything large: the cost estimate
+  // the products cap (util/budget.h) is checked against before any work.
+  // Null: K products, or the series' length - 1 for a series operator.
   int64_t (*planned_products)(const OperatorSpec&) = nullptr;
+  // Columns of the output for d input columns (null: d; sign: (K + 1) d).
+  int64_t (*output_columns)(const OperatorSpec&, int64_t d) = nullptr;
   // The verifier: one column x of the features propagated in double straight
   // from the definition; returns the output's columns for it (one, or K + 1
   // for an operator that concatenates hops).
@@ -176,12 +181,28 @@ void set_operator_param(OperatorSpec& spec, std::string_view name, double value)
 CsrMatrix normalized_operator(const CsrMatrix& adj, const OperatorSpec& spec);
 
 // Number of sparse matrix products the operator does (the last one may be
-// restricted to the requested rows), without doing them.
+// restricted to the requested rows), without doing them (cheap: from the
+// parameters, before any large allocation).
 int64_t planned_sparse_products(const OperatorSpec& spec);
+
+// The caps, checked from the parameters before any work (run_operator does):
+// the planned sparse products against max_sparse_products(), and the memory
+// of the output and the working hops against memory_budget()
+// (util/budget.h). sgc::ResourceError naming `what` (default: the operator's
+// summary) and saying how to raise the cap.
+void require_operator_products(const OperatorSpec& spec, const std::string& what = "");
+// Bytes of float32 an operator holds at its peak on n x d features with
+// out_rows output rows: the output (out_rows x output columns) and two n x d
+// working hops; -1 if that overflows.
+int64_t operator_memory_bytes(const OperatorSpec& spec, int64_t n, int64_t d, int64_t out_rows);
+// Output columns for d input columns (sign: (K + 1) d).
+int64_t operator_output_columns(const OperatorSpec& spec, int64_t d);
 
 // Propagated features: of every node, or only of the nodes in *rows (in that
 // order) when rows is given, which lets an operator skip work for nodes
-// nobody asked for.
+// nobody asked for. Checks the caps first (ResourceError), and the result
+// after: non-finite features (an overflow: no self-loops at large K, huge
+// inputs) are an sgc::Error naming the operator with a hint, never a result.
 OperatorResult run_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
                             const std::vector<int32_t>* rows = nullptr);
 DenseMatrix apply_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,

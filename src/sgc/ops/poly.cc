@@ -23,6 +23,7 @@ const OperatorDef& poly_operator() {
       .source = "fixed polynomial filter (GPR-GNN form, Chien et al., ICLR 2021)",
       .params = {"coeffs"},
       .series = [](const OperatorSpec& s) { return s.coeffs; },
+      .planned_products = [](const OperatorSpec& s) { return int64_t(s.coeffs.size()) - 1; },
       .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
         return std::vector<Eigen::VectorXd>{
             reference_series(s, x, [&](int j) { return spec.coeffs[size_t(j)]; }, int(spec.coeffs.size()) - 1)};
@@ -30,11 +31,11 @@ const OperatorDef& poly_operator() {
       .search = {{"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
       .published = {},
       .check = [](const OperatorSpec& s) {
-        if (s.coeffs.empty()) throw ArgumentError("--coeffs: poly needs at least one coefficient (c0,c1,...)");
-        if (s.coeffs.size() > 100001) throw ArgumentError("--coeffs: at most 100001 coefficients (K <= 100000)");
+        if (s.coeffs.empty()) throw ParameterError("coeffs", "poly needs at least one coefficient (c0,c1,...)");
+        if (s.coeffs.size() > 100001) throw ParameterError("coeffs", "at most 100001 coefficients (K <= 100000)");
         bool any = false;
         for (double c : s.coeffs) any = any || c != 0;
-        if (!any) throw ArgumentError("--coeffs: every coefficient is zero: the features would all be 0");
+        if (!any) throw ParameterError("coeffs", "every coefficient is zero: the features would all be 0");
       },
   };
   return def;

@@ -1,6 +1,8 @@
 // See polynomial.h.
 #include "sgc/ops/polynomial.h"
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "sgc/error.h"
@@ -18,7 +20,7 @@ void check_rows(const CsrMatrix& s, const std::vector<int32_t>* rows) {
 }
 
 void check_last(int last) {
-  if (last < 0) throw ArgumentError("--k: number of propagation steps must be >= 0, got " + std::to_string(last));
+  if (last < 0) throw ParameterError("k", "number of propagation steps must be >= 0, got " + std::to_string(last));
 }
 
 // Hops first+1 .. last from x = S^first X (of every node).
@@ -101,15 +103,36 @@ DenseMatrix apply_polynomial(const CsrMatrix& s, const CsrMatrix& x, const std::
   return polynomial(s, x, coeffs, rows, sparse_products);
 }
 
-std::vector<double> truncate_distribution(const std::function<double(int)>& weight, double tol, int max_index) {
-  std::vector<double> w;
+std::vector<double> truncate_distribution(const std::function<double(int)>& weight, double tol, int max_index,
+                                          int first) {
+  first = std::max(0, std::min(first, max_index));
+  std::vector<double> w(size_t(first), 0.0);
   double total = 0;
-  for (int j = 0;; ++j) {
+  for (int j = first;; ++j) {
     w.push_back(weight(j));
     total += w.back();
     if (1.0 - total < tol || j >= max_index) break;
   }
   return w;
+}
+
+int truncated_last(const std::function<double(int)>& weight, double tol, int max_index, int first) {
+  first = std::max(0, std::min(first, max_index));
+  double total = 0;
+  for (int j = first;; ++j) {
+    total += weight(j);
+    if (1.0 - total < tol || j >= max_index) return j;
+  }
+}
+
+int tail_first(double mean) {
+  const double j = std::floor(mean - 60 * std::sqrt(mean) - 100);
+  return j <= 0 ? 0 : j >= 2e9 ? 2000000000 : int(j);
+}
+
+int tail_last(double mean) {
+  const double j = std::ceil(mean + 60 * std::sqrt(mean) + 100);
+  return j >= 2e9 ? 2000000000 : int(j);
 }
 
 }  // namespace sgc

@@ -55,6 +55,18 @@ DenseMatrix apply_polynomial(const CsrMatrix& s, const CsrMatrix& x, const std::
 // The head w_0 .. w_J of a probability distribution on 0, 1, 2, ... (weights
 // >= 0 summing to 1) whose remaining weight is below `tol`: J is the smallest
 // index with 1 - (w_0 + ... + w_J) < tol, or `max_index` if that comes first.
-std::vector<double> truncate_distribution(const std::function<double(int)>& weight, double tol, int max_index);
+// Weights below index `first` are taken as 0 without evaluating them (for a
+// distribution whose head underflows: a Poisson or binomial far above 0).
+std::vector<double> truncate_distribution(const std::function<double(int)>& weight, double tol, int max_index,
+                                          int first = 0);
+// J of truncate_distribution (the sparse products of the series) by the same
+// arithmetic, without storing the weights: the cost estimate of a series.
+int truncated_last(const std::function<double(int)>& weight, double tol, int max_index, int first = 0);
+// The index below which a Poisson- or binomial-shaped distribution with mean
+// `mean` (variance <= mean) has weights that underflow to 0 in double
+// (60 standard deviations and 100 below the mean), and the index above which
+// they do: [tail_first(mean), tail_last(mean)].
+int tail_first(double mean);
+int tail_last(double mean);
 
 }  // namespace sgc

@@ -10,19 +10,29 @@
 
 namespace sgc {
 
-std::vector<double> ppr_weights(double alpha, double tol) {
-  if (!(alpha > 0 && alpha <= 1)) throw ArgumentError("--alpha: must be in (0, 1]");
-  if (!(tol > 0 && tol < 1)) throw ArgumentError("--tol: must be in (0, 1)");
-  // (1 - alpha)^(J+1) < tol: J + 1 > log(tol) / log(1 - alpha); the bound keeps
-  // rounding in the running sum from going on forever.
+namespace {
+// The last index of the series: (1 - alpha)^(J+1) < tol, J + 1 > log(tol) /
+// log(1 - alpha); the bound keeps rounding in the running sum from going on forever.
+int ppr_last(double alpha, double tol) {
+  if (!(alpha > 0 && alpha <= 1)) throw ParameterError("alpha", "must be in (0, 1]");
+  if (!(tol > 0 && tol < 1)) throw ParameterError("tol", "must be in (0, 1)");
   const double needed = alpha == 1 ? 0 : std::ceil(std::log(tol) / std::log1p(-alpha));
   if (needed > 1e6)
-    throw ArgumentError("--alpha: ppr with this alpha needs more than a million sparse products to reach --tol; "
-                        "raise --alpha or --tol");
-  const int last = static_cast<int>(needed) + 1;
+    throw ParameterError("alpha", "ppr with this alpha needs more than a million sparse products to reach --tol; "
+                                  "raise --alpha or --tol");
+  return static_cast<int>(needed) + 1;
+}
+}  // namespace
+
+std::vector<double> ppr_weights(double alpha, double tol) {
+  const int last = ppr_last(alpha, tol);
   return truncate_distribution([&](int k) { return alpha * std::pow(1.0 - alpha, k); }, tol, last);
 }
 
+int64_t ppr_products(double alpha, double tol) {
+  const int last = ppr_last(alpha, tol);
+  return truncated_last([&](int k) { return alpha * std::pow(1.0 - alpha, k); }, tol, last);
+}
 
 const OperatorDef& ppr_operator() {
   static const OperatorDef def{
@@ -31,6 +41,7 @@ const OperatorDef& ppr_operator() {
       .source = "APPNP / PPR, Klicpera et al., ICLR 2019",
       .params = {"alpha", "tol"},
       .series = [](const OperatorSpec& s) { return ppr_weights(s.alpha, s.tol); },
+      .planned_products = [](const OperatorSpec& s) { return ppr_products(s.alpha, s.tol); },
       .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
         return std::vector<Eigen::VectorXd>{
             reference_series(s, x, [&](int j) { return spec.alpha * std::pow(1 - spec.alpha, j); }, -1)};

@@ -11,11 +11,14 @@
 // (J + 1 = ceil(log tol / log(1 - alpha)) sparse products).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace sgc {
 
 // alpha (1 - alpha)^k for k = 0 .. J (alpha in (0, 1]).
 std::vector<double> ppr_weights(double alpha, double tol);
+// J of ppr_weights (its sparse products), without storing the weights.
+int64_t ppr_products(double alpha, double tol);
 
 }  // namespace sgc

@@ -14,7 +14,7 @@ namespace sgc {
 
 namespace {
 void check_k(int k) {
-  if (k < 0) throw ArgumentError("--k: number of propagation steps must be >= 0, got " + std::to_string(k));
+  if (k < 0) throw ParameterError("k", "number of propagation steps must be >= 0, got " + std::to_string(k));
 }
 }  // namespace
 

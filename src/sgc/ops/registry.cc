@@ -13,6 +13,7 @@
 #include "sgc/ops/operator.h"
 #include "sgc/util/named.h"
 #include "sgc/ops/polynomial.h"
+#include "sgc/util/budget.h"
 
 namespace sgc {
 
@@ -60,15 +61,15 @@ std::string number(double v) {
 }
 
 double real_from(const nlohmann::json& j, const char* name) {
-  if (!j.is_number()) throw ArgumentError(std::string(name) + ": expected a number, got " + j.dump());
+  if (!j.is_number()) throw ParameterError(name, "expected a number, got " + j.dump());
   return j.get<double>();
 }
 
 int int_from(const nlohmann::json& j, const char* name) {
-  if (!j.is_number_integer()) throw ArgumentError(std::string(name) + ": expected an integer, got " + j.dump());
+  if (!j.is_number_integer()) throw ParameterError(name, "expected an integer, got " + j.dump());
   const int64_t v = j.get<int64_t>();
   if (v < -(int64_t(1) << 31) || v >= (int64_t(1) << 31))
-    throw ArgumentError(std::string(name) + ": " + j.dump() + " is out of range");
+    throw ParameterError(name, j.dump() + " is out of range");
   return int(v);
 }
 
@@ -84,44 +85,44 @@ const std::vector<ParamDef>& operator_params() {
        [](OperatorSpec& s, const nlohmann::json& j) { s.k = int_from(j, "k"); },
        [](const OperatorSpec& s) {
          if (s.k < 0)
-           throw ArgumentError("--k: number of propagation steps must be >= 0, got " + std::to_string(s.k));
+           throw ParameterError("k", "number of propagation steps must be >= 0, got " + std::to_string(s.k));
        }},
       {"t", T::Real, "diffusion time T",
        [](const OperatorSpec& s) { return nlohmann::json(s.t); },
        [](OperatorSpec& s, const nlohmann::json& j) { s.t = real_from(j, "t"); },
        [](const OperatorSpec& s) {
          if (!(s.t > 0) || !std::isfinite(s.t))
-           throw ArgumentError("--t: diffusion time T must be a number > 0, got " + number(s.t));
+           throw ParameterError("t", "diffusion time T must be a number > 0, got " + number(s.t));
        }},
       {"alpha", T::Real, "teleport / input weight alpha, in (0, 1]",
        [](const OperatorSpec& s) { return nlohmann::json(s.alpha); },
        [](OperatorSpec& s, const nlohmann::json& j) { s.alpha = real_from(j, "alpha"); },
        [](const OperatorSpec& s) {
-         if (!(s.alpha > 0 && s.alpha <= 1)) throw ArgumentError("--alpha: must be in (0, 1], got " + number(s.alpha));
+         if (!(s.alpha > 0 && s.alpha <= 1)) throw ParameterError("alpha", "must be in (0, 1], got " + number(s.alpha));
        }},
       {"tol", T::Real, "remaining series weight at which a series stops, in (0, 1)",
        [](const OperatorSpec& s) { return nlohmann::json(s.tol); },
        [](OperatorSpec& s, const nlohmann::json& j) { s.tol = real_from(j, "tol"); },
        [](const OperatorSpec& s) {
-         if (!(s.tol > 0 && s.tol < 1)) throw ArgumentError("--tol: must be in (0, 1), got " + number(s.tol));
+         if (!(s.tol > 0 && s.tol < 1)) throw ParameterError("tol", "must be in (0, 1), got " + number(s.tol));
        }},
       {"coeffs", T::RealList, "polynomial coefficients c_0,c_1,... (comma-separated)",
        [](const OperatorSpec& s) { return nlohmann::json(s.coeffs); },
        [](OperatorSpec& s, const nlohmann::json& j) {
-         if (!j.is_array()) throw ArgumentError("coeffs: expected a list of numbers, got " + j.dump());
+         if (!j.is_array()) throw ParameterError("coeffs", "expected a list of numbers, got " + j.dump());
          std::vector<double> c;
          for (const auto& v : j) c.push_back(real_from(v, "coeffs"));
          s.coeffs = std::move(c);
        },
        [](const OperatorSpec& s) {
          for (double c : s.coeffs)
-           if (!std::isfinite(c)) throw ArgumentError("--coeffs: every coefficient must be finite");
+           if (!std::isfinite(c)) throw ParameterError("coeffs", "every coefficient must be finite");
        }},
       {"norm", T::Normalization, "graph normalisation",
        [](const OperatorSpec& s) { return nlohmann::json(to_string(s.norm)); },
        [](OperatorSpec& s, const nlohmann::json& j) {
-         if (!j.is_string()) throw ArgumentError("norm: expected a string, got " + j.dump());
-         s.norm = parse_normalization(j.get<std::string>());
+         if (!j.is_string()) throw ParameterError("norm", "expected a string, got " + j.dump());
+         s.norm = as_parameter("norm", [&] { return parse_normalization(j.get<std::string>()); });
        },
        [](const OperatorSpec&) {}},
       {"self_loop", T::Real, "self-loop weight g of aug_norm_adj and aug_rwalk",
@@ -129,7 +130,7 @@ const std::vector<ParamDef>& operator_params() {
        [](OperatorSpec& s, const nlohmann::json& j) { s.self_loop = real_from(j, "self_loop"); },
        [](const OperatorSpec& s) {
          if (!(s.self_loop >= 0) || !std::isfinite(s.self_loop))
-           throw ArgumentError("--self-loop: must be a non-negative number, got " + number(s.self_loop));
+           throw ParameterError("self_loop", "must be a non-negative number, got " + number(s.self_loop));
        }},
   };
   return table;
@@ -142,10 +143,10 @@ const ParamDef* find_param(std::string_view name) {
 }
 
 void validate_operator(const OperatorSpec& spec) {
-  if (!spec.def) throw ArgumentError("--op: no operator");
+  if (!spec.def) throw ParameterError("op", "no operator");
   for (const ParamDef& p : operator_params()) p.check(spec);
   if (spec.def->reads("k") && spec.k < spec.def->min_k)
-    throw ArgumentError("--k: " + std::string(spec.def->name) + " needs K >= " + std::to_string(spec.def->min_k) +
+    throw ParameterError("k", std::string(spec.def->name) + " needs K >= " + std::to_string(spec.def->min_k) +
                         ", got " + std::to_string(spec.k));
   if (spec.def->check) spec.def->check(spec);
 }
@@ -161,7 +162,7 @@ OperatorSpec operator_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ArgumentError("operator: expected an object, got " + j.dump());
   OperatorSpec spec;
   if (j.contains("op")) {
-    if (!j["op"].is_string()) throw ArgumentError("op: expected a string, got " + j["op"].dump());
+    if (!j["op"].is_string()) throw ParameterError("op", "expected a string, got " + j["op"].dump());
     spec.def = &find_operator(j["op"].get<std::string>());
   }
   for (const auto& [key, value] : j.items()) {
@@ -231,23 +232,59 @@ std::vector<double> series_of(const OperatorSpec& spec) {
 
 int64_t planned_sparse_products(const OperatorSpec& spec) {
   validate_operator(spec);
+  if (spec.def->planned_products) return spec.def->planned_products(spec);
   if (const std::vector<double> w = series_of(spec); !w.empty()) return int64_t(w.size()) - 1;
-  return spec.def->planned_products ? spec.def->planned_products(spec) : spec.k;
+  return spec.k;
 }
+
+void require_operator_products(const OperatorSpec& spec, const std::string& what) {
+  require_products(planned_sparse_products(spec), what.empty() ? "operator " + operator_summary(spec) : what);
+}
+
+int64_t operator_output_columns(const OperatorSpec& spec, int64_t d) {
+  return spec.def->output_columns ? spec.def->output_columns(spec, d) : d;
+}
+
+int64_t operator_memory_bytes(const OperatorSpec& spec, int64_t n, int64_t d, int64_t out_rows) {
+  // In double: K and d near 2^31 overflow int64.
+  const double cols = spec.def->output_columns ? double(spec.def->output_columns(spec, 1)) * double(d) : double(d);
+  const double bytes = double(sizeof(float)) * (2.0 * double(n) * double(d) + double(out_rows) * cols);
+  return bytes >= 9.2e18 ? -1 : int64_t(bytes);
+}
+
+namespace {
+// Overflowing features are an error, not a result.
+void check_output(const DenseMatrix& f, const OperatorSpec& spec) {
+  if (all_finite(f.data(), f.size())) return;
+  throw Error("propagated features are not finite (overflow) with " + operator_summary(spec) +
+              ": use a normalisation with self-loops (aug_norm_adj, aug_rwalk), a smaller K, or normalised "
+              "features (--feature-norm row)");
+}
+}  // namespace
 
 OperatorResult run_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
                             const std::vector<int32_t>* rows) {
   validate_operator(spec);
+  // The caps, before any work.
+  const std::string summary = operator_summary(spec);
+  require_operator_products(spec, "operator " + summary);
+  const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows;
+  require_memory(operator_memory_bytes(spec, x.rows(), x.cols(), out_rows),
+                 "operator " + summary + " on " + std::to_string(x.rows()) + " x " + std::to_string(x.cols()) +
+                     " features (output " + std::to_string(out_rows) + " x " +
+                     std::to_string(operator_output_columns(spec, x.cols())) + ")");
+  OperatorResult out;
   if (const std::vector<double> w = series_of(spec); !w.empty()) {
-    OperatorResult out;
     if (x.sparse)
       out.features = apply_polynomial(s, *x.sparse, w, rows, &out.sparse_products);
     else
       out.features = apply_polynomial(s, std::move(x).take_dense(), w, rows, &out.sparse_products);
-    return out;
+  } else {
+    if (!spec.def->run) throw ParameterError("op", std::string(spec.name()) + " has no way to run this setting");
+    out = spec.def->run(s, std::move(x), spec, rows);
   }
-  if (!spec.def->run) throw ArgumentError("--op: " + std::string(spec.name()) + " has no way to run this setting");
-  return spec.def->run(s, std::move(x), spec, rows);
+  check_output(out.features, spec);
+  return out;
 }
 
 DenseMatrix apply_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,

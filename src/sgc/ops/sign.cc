@@ -49,6 +49,7 @@ const OperatorDef& sign_operator() {
         return out;
       },
       .planned_products = [](const OperatorSpec& s) { return int64_t(s.k); },
+      .output_columns = [](const OperatorSpec& s, int64_t d) { return (int64_t(s.k) + 1) * d; },
       .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
         std::vector<Eigen::VectorXd> hops{x};
         for (int j = 1; j <= spec.k; ++j) hops.push_back(s * hops.back());

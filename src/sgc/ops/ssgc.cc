@@ -10,8 +10,8 @@
 namespace sgc {
 
 std::vector<double> ssgc_weights(int k, double alpha) {
-  if (k < 1) throw ArgumentError("--k: SSGC averages K >= 1 hops, got " + std::to_string(k));
-  if (!(alpha > 0 && alpha <= 1)) throw ArgumentError("--alpha: must be in (0, 1]");
+  if (k < 1) throw ParameterError("k", "SSGC averages K >= 1 hops, got " + std::to_string(k));
+  if (!(alpha > 0 && alpha <= 1)) throw ParameterError("alpha", "must be in (0, 1]");
   std::vector<double> c(size_t(k) + 1, (1.0 - alpha) / k);
   c[0] = alpha;
   return c;
@@ -30,6 +30,7 @@ const OperatorDef& ssgc_operator() {
       .params = {"k", "alpha"},
       .min_k = 1,
       .series = [](const OperatorSpec& s) { return ssgc_weights(s.k, s.alpha); },
+      .planned_products = [](const OperatorSpec& s) { return int64_t(s.k); },
       .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
         return std::vector<Eigen::VectorXd>{reference_series(
             s, x, [&](int j) { return j == 0 ? spec.alpha : (1 - spec.alpha) / spec.k; }, spec.k)};

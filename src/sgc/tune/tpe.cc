@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 
@@ -137,6 +138,12 @@ double log_likelihood(const ParamSpec& p, const Mixture& m, double x) {
 
 std::string where(const ParamSpec& p) { return "tpe: parameter '" + p.name + "': "; }
 
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace
 
 TpeSearch::TpeSearch(std::vector<ParamSpec> space, TpeOptions opts)
@@ -146,10 +153,10 @@ TpeSearch::TpeSearch(std::vector<ParamSpec> space, TpeOptions opts)
     if (!std::isfinite(p.low) || !std::isfinite(p.high))
       throw ArgumentError(where(p) + "bounds must be finite");
     if (!(p.low < p.high))
-      throw ArgumentError(where(p) + "low (" + std::to_string(p.low) + ") must be < high (" +
-                          std::to_string(p.high) + ")");
+      throw ArgumentError(where(p) + "low (" + number(p.low) + ") must be < high (" +
+                          number(p.high) + ")");
     if (p.scale == Scale::Log && !(p.low > 0.0))
-      throw ArgumentError(where(p) + "low (" + std::to_string(p.low) +
+      throw ArgumentError(where(p) + "low (" + number(p.low) +
                           ") must be > 0 on a log scale");
     if (p.integer && std::ceil(p.low) > std::floor(p.high))
       throw ArgumentError(where(p) + "integer range contains no integer");
@@ -239,8 +246,8 @@ void TpeSearch::observe(std::vector<double> params, double score) {
     const ParamSpec& p = space_[d];
     if (!(params[d] >= p.low && params[d] <= p.high))
       throw ArgumentError(where(p) + "observed value " + std::to_string(params[d]) +
-                          " is outside [" + std::to_string(p.low) + ", " +
-                          std::to_string(p.high) + "]");
+                          " is outside [" + number(p.low) + ", " +
+                          number(p.high) + "]");
   }
   history_.push_back(Trial{std::move(params), score});
 }

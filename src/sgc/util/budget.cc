@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@ namespace sgc {
 
 namespace {
 std::atomic<int64_t> budget{0};  // 0: not set yet
+std::atomic<int64_t> products_cap{0};  // 0: not set yet
 }  // namespace
 
 int64_t physical_memory_bytes() {
@@ -69,6 +71,38 @@ void require_memory(int64_t bytes, const std::string& what) {
   throw ResourceError(what + " needs " + (bytes < 0 ? std::string("more than 8 EB") : format_bytes(bytes)) +
                       ", above the memory budget of " + format_bytes(limit) +
                       " (half the physical memory by default); raise it with --memory-limit or $SGC_MEMORY_LIMIT");
+}
+
+int64_t parse_max_products(const std::string& text, const std::string& flag) {
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || end == text.c_str() || *end != '\0' || errno == ERANGE || v < 1)
+    throw ArgumentError(flag + ": expected a positive number of sparse products, got '" + text + "'");
+  return int64_t(v);
+}
+
+int64_t max_sparse_products() {
+  int64_t n = products_cap.load();
+  if (n > 0) return n;
+  n = kDefaultMaxProducts;
+  if (const char* env = std::getenv("SGC_MAX_PRODUCTS"); env && *env) n = parse_max_products(env, "SGC_MAX_PRODUCTS");
+  products_cap.store(n);
+  return n;
+}
+
+void set_max_sparse_products(int64_t n) {
+  if (n < 1) throw ArgumentError("--max-products: must be >= 1, got " + std::to_string(n));
+  products_cap.store(n);
+}
+
+void require_products(int64_t n, const std::string& what) {
+  const int64_t cap = max_sparse_products();
+  if (n >= 0 && n <= cap) return;
+  throw ResourceError(what + " needs " + (n < 0 ? std::string("more than 2^63") : std::to_string(n)) +
+                      " sparse products, above the cap of " + std::to_string(cap) +
+                      " (default " + std::to_string(kDefaultMaxProducts) +
+                      "); raise it with --max-products N, $SGC_MAX_PRODUCTS or sgc.set_limits(max_products=N)");
 }
 
 }  // namespace sgc

@@ -24,4 +24,18 @@ std::string format_bytes(int64_t bytes);
 // or ..." when `bytes` (negative: overflowed) exceeds the budget.
 void require_memory(int64_t bytes, const std::string& what);
 
+// The sparse-product cap: every operator's products are counted from its
+// parameters (ops/operator.h planned_sparse_products) and refused above this
+// cap before any work. Default kDefaultMaxProducts (a generous bound: the
+// published settings need at most 900); the command line's --max-products,
+// $SGC_MAX_PRODUCTS and Python's sgc.set_limits(max_products=...) change it.
+inline constexpr int64_t kDefaultMaxProducts = 10000;
+int64_t max_sparse_products();
+void set_max_sparse_products(int64_t n);  // ArgumentError naming --max-products if < 1
+// "--max-products: ..." for a text that is not a positive integer.
+int64_t parse_max_products(const std::string& text, const std::string& flag);
+// Throws sgc::ResourceError "<what> needs <n> sparse products, above the cap
+// of <cap>; raise it with --max-products ..." when n (negative: overflowed) exceeds the cap.
+void require_products(int64_t n, const std::string& what);
+
 }  // namespace sgc

@@ -5,6 +5,8 @@
 // exits with status 130.
 #pragma once
 
+#include <csignal>
+
 #include "sgc/error.h"
 
 namespace sgc {
@@ -16,6 +18,23 @@ class Interrupted : public Error {
 
 // Installs the SIGINT handler (the command line does; a library user may).
 void install_interrupt_handler();
+
+// The handler for a scope (a front end that has its own, e.g. Python's):
+// clears the flag and installs the library's SIGINT handler; the destructor
+// restores the handler that was there before. interrupted_late(): a SIGINT
+// arrived after the last check_interrupt() (the flag is still set; the
+// destructor clears it), for the front end to deliver to its own handler.
+class ScopedInterruptHandler {
+ public:
+  ScopedInterruptHandler();
+  ~ScopedInterruptHandler();
+  ScopedInterruptHandler(const ScopedInterruptHandler&) = delete;
+  ScopedInterruptHandler& operator=(const ScopedInterruptHandler&) = delete;
+  bool interrupted_late() const;
+
+ private:
+  struct sigaction* previous_;
+};
 // Sets or clears the flag by hand (tests; other front ends' own signals).
 void request_interrupt(bool on = true);
 bool interrupt_requested();

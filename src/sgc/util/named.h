@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 
 namespace sgc {
 
@@ -24,8 +25,31 @@ const Def& find_named(const std::vector<const Def*>& table, std::string_view nam
                       const char* kind) {
   for (const Def* d : table)
     if (d->name == name) return *d;
-  throw ArgumentError(std::string(flag) + ": unknown " + kind + " '" + std::string(name) + "' (known: " +
-                      name_list(table) + ")");
+  const std::string problem =
+      "unknown " + std::string(kind) + " '" + printable(name) + "' (known: " + name_list(table) + ")";
+  const std::string f(flag);
+  if (f.rfind("--", 0) == 0) {  // a parameter: a model file names its field instead of the flag
+    std::string key = f.substr(2);
+    for (char& c : key)
+      if (c == '-') c = '_';
+    throw ParameterError(key, problem);
+  }
+  throw ArgumentError(f + ": " + problem);
+}
+
+// Runs a parser whose ArgumentError names a flag ("--x: problem") and
+// rethrows that as a ParameterError of `key` (so a model file can name its
+// field instead of the flag).
+template <class F>
+auto as_parameter(const std::string& key, F&& parse) {
+  try {
+    return parse();
+  } catch (const ParameterError&) {
+    throw;
+  } catch (const ArgumentError& e) {
+    const std::string what = e.what(), prefix = ParameterError::flag_of(key) + ": ";
+    throw ParameterError(key, what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what);
+  }
 }
 
 }  // namespace sgc

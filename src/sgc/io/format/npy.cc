@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 
 namespace sgc {
 namespace {
@@ -47,7 +48,7 @@ class HeaderParser {
         h.shape = tuple();
         have_shape = true;
       } else {
-        fail("unexpected key '" + key + "'");
+        fail("unexpected key '" + printable(key) + "'");
       }
       skip_space();
       if (peek() == ',') {
@@ -192,7 +193,7 @@ NpyArray parse_npy(ByteRange bytes, const std::string& source) {
   NpyArray a;
   a.descr = h.descr;
   a.storage = bytes;
-  if (!parse_descr(h.descr, a.array.dtype)) fail(start, "unsupported dtype '" + h.descr + "'");
+  if (!parse_descr(h.descr, a.array.dtype)) fail(start, "unsupported dtype '" + printable(h.descr) + "'");
   a.array.shape = h.shape;
   a.array.fortran = h.fortran;
   a.array.built = true;
@@ -210,7 +211,7 @@ NpyArray parse_npy(ByteRange bytes, const std::string& source) {
   }
   const uint64_t itemsize = static_cast<uint64_t>(a.array.dtype.itemsize);
   if (count > (uint64_t{1} << 62) / itemsize || count * itemsize != data.size()) {
-    fail(data_at, "shape " + a.shape_str() + " of " + h.descr + " needs " +
+    fail(data_at, "shape " + a.shape_str() + " of " + printable(h.descr) + " needs " +
                       (count > (uint64_t{1} << 62) / itemsize ? std::string("too many") : std::to_string(count * itemsize)) +
                       " data bytes, found " + std::to_string(data.size()));
   }
@@ -229,7 +230,7 @@ template <class T>
 pickle::DenseArray<T> npy_values(const NpyArray& a, const std::string& source) {
   const char k = a.array.dtype.kind;
   if (k == 'O' || k == 'S' || k == 'U') {
-    throw FormatError(source + ": expected a numeric array, got dtype '" + a.descr + "'");
+    throw FormatError(source + ": expected a numeric array, got dtype '" + printable(a.descr) + "'");
   }
   return pickle::to_dense<T>(a.array, source);
 }
@@ -256,7 +257,7 @@ DenseMatrix npy_matrix(const NpyArray& a, const std::string& source) {
 std::string npy_text(const NpyArray& a, const std::string& source) {
   const char k = a.array.dtype.kind;
   if ((k != 'S' && k != 'U') || a.size() != 1) {
-    throw FormatError(source + ": expected one string, got dtype '" + a.descr + "' shape " + a.shape_str());
+    throw FormatError(source + ": expected one string, got dtype '" + printable(a.descr) + "' shape " + a.shape_str());
   }
   std::string out;
   const std::string_view d = a.array.data;
@@ -277,7 +278,7 @@ std::string npy_text(const NpyArray& a, const std::string& source) {
 }
 
 pickle::Document npy_object(const NpyArray& a, const std::string& source) {
-  if (!a.is_object()) throw FormatError(source + ": expected an object array (|O), got dtype '" + a.descr + "'");
+  if (!a.is_object()) throw FormatError(source + ": expected an object array (|O), got dtype '" + printable(a.descr) + "'");
   return pickle::parse(std::string(a.object_pickle), source);
 }
 

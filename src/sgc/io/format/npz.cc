@@ -4,6 +4,7 @@
 #include "sgc/io/format/npz.h"
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 
 namespace sgc {
 
@@ -25,14 +26,14 @@ std::vector<std::string> NpzFile::keys() const {
 
 bool NpzFile::has(std::string_view key) const { return zip_.find(std::string(key) + ".npy") != nullptr; }
 
-std::string NpzFile::where(std::string_view key) const { return source() + ": entry '" + std::string(key) + ".npy'"; }
+std::string NpzFile::where(std::string_view key) const { return source() + ": entry '" + printable(key) + ".npy'"; }
 
 NpyArray NpzFile::array(std::string_view key) const {
   const ZipArchive::Entry* e = zip_.find(std::string(key) + ".npy");
   if (!e) {
     std::string known;
-    for (const std::string& k : keys()) known += (known.empty() ? "" : ", ") + k;
-    throw FormatError(source() + ": no array '" + std::string(key) + "' (has: " + (known.empty() ? "nothing" : known) + ")");
+    for (const std::string& k : keys()) known += (known.empty() ? "" : ", ") + printable(k, 40);
+    throw FormatError(source() + ": no array '" + printable(key) + "' (has: " + (known.empty() ? "nothing" : known) + ")");
   }
   return parse_npy(zip_.read(*e), where(key));
 }
@@ -69,7 +70,7 @@ CsrMatrix load_scipy_sparse(const NpzFile& f) {
   const std::string format = npy_text(f.array("format"), f.where("format"));
   if (format == "csr") return csr_from_npz(f, "");
   if (format != "csc" && format != "coo") {
-    throw FormatError(f.where("format") + ": sparse format '" + format + "' is not supported (csr, csc or coo)");
+    throw FormatError(f.where("format") + ": sparse format '" + printable(format) + "' is not supported (csr, csc or coo)");
   }
   const auto [rows, cols] = shape_of(f, "shape");
   if (rows > int64_t{1 << 20} + 16 * static_cast<int64_t>(f.size_bytes())) {

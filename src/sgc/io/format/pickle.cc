@@ -17,6 +17,7 @@
 
 #include "sgc/error.h"
 #include "sgc/io/format/pickle_internal.h"
+#include "sgc/util/budget.h"
 
 namespace sgc::pickle {
 namespace {
@@ -28,7 +29,13 @@ class Unpickler {
   Unpickler(Document::Arena& arena, const std::string& source)
       : arena_(arena), source_(source),
         begin_(reinterpret_cast<const uint8_t*>(arena.input.data())),
-        pos_(begin_), end_(begin_ + arena.input.size()) {}
+        pos_(begin_), end_(begin_ + arena.input.size()),
+        cap_(kMemoryPerInputByte * arena.input.size() + kMemoryAllowance) {}
+
+  // The decoded objects may take at most this much memory per input byte
+  // (plus a fixed allowance), and never more than the memory budget.
+  static constexpr uint64_t kMemoryPerInputByte = 48;
+  static constexpr uint64_t kMemoryAllowance = uint64_t{16} << 20;
 
   Value run();
 
@@ -74,7 +81,29 @@ class Unpickler {
     return s;
   }
 
-  Node* new_node(Kind k) { return arena_.make(k); }
+  // Counts `bytes` of decoded objects against the caps (see kMemoryPerInputByte).
+  void charge(uint64_t bytes) {
+    charged_ += bytes;
+    if (charged_ > cap_) {
+      fail("decoded objects need more than " + std::to_string(cap_) + " bytes for a " +
+           std::to_string(end_ - begin_) + "-byte pickle (the limit is " + std::to_string(kMemoryPerInputByte) +
+           " bytes per input byte + 16 MiB: not a data file, or a pickle bomb)");
+    }
+    if (charged_ > next_budget_check_) {
+      require_memory(static_cast<int64_t>(charged_), source_ + ": decoded pickle objects");
+      next_budget_check_ = charged_ + (uint64_t{64} << 20);
+    }
+  }
+  void charge_stack() {
+    if (stack_.size() > stack_high_) {
+      charge((stack_.size() - stack_high_) * sizeof(Value));
+      stack_high_ = stack_.size();
+    }
+  }
+  Node* new_node(Kind k) {
+    charge(sizeof(Node) + 16);
+    return arena_.make(k);
+  }
   static Value node_value(Node* n) { return internal::value_of(n); }
   // Runs an object builder, turning its BuildError into a FormatError here.
   template <class F>
@@ -85,7 +114,10 @@ class Unpickler {
       fail(e.message);
     }
   }
-  void push(Value v) { stack_.push_back(v); }
+  void push(Value v) {
+    stack_.push_back(v);
+    charge_stack();
+  }
   void push_int(int64_t i, Kind k = Kind::Int) {
     Value v;
     v.kind = k;
@@ -130,9 +162,16 @@ class Unpickler {
     uint8_t v = *need(1);
     if (v > 5) fail("unsupported pickle protocol " + std::to_string(v));
   }
-  void op_frame() { (void)read_le<uint64_t>(); }  // frame length; data is read as usual
+  void op_frame() {  // frame length; data is read as usual, but the frame must lie inside the input
+    const uint64_t n = read_le<uint64_t>();
+    const uint64_t left = static_cast<uint64_t>(end_ - pos_);
+    if (n > left) fail("frame of " + std::to_string(n) + " bytes but only " + std::to_string(left) + " bytes follow");
+  }
   void op_stop() { stopped_ = true; }
-  void op_mark() { marks_.push_back(stack_.size()); }
+  void op_mark() {
+    marks_.push_back(stack_.size());
+    if (marks_.size() > marks_high_) charge(sizeof(size_t)), marks_high_ = marks_.size();
+  }
   void op_pop() { (void)pop(); }
   void op_pop_mark() { stack_.resize(pop_mark()); }
   void op_dup() { push(top()); }
@@ -178,6 +217,7 @@ class Unpickler {
 
   void make_tuple(size_t from) {
     Node* n = new_node(Kind::Tuple);
+    charge((stack_.size() - from) * sizeof(Value));
     n->items.assign(stack_.begin() + from, stack_.end());
     stack_.resize(from);
     push(node_value(n));
@@ -193,6 +233,7 @@ class Unpickler {
   void append_from(size_t from) {
     if (from <= floor()) fail("stack underflow: no list below the items");
     Node* list = expect(stack_[from - 1], Kind::List, "APPEND target");
+    charge((stack_.size() - from) * sizeof(Value));
     list->items.insert(list->items.end(), stack_.begin() + from, stack_.end());
     stack_.resize(from);
   }
@@ -202,6 +243,7 @@ class Unpickler {
     if (from <= floor()) fail("stack underflow: no dict below the items");
     if ((stack_.size() - from) % 2) fail("odd number of items for SETITEMS");
     Node* dict = expect(stack_[from - 1], Kind::Dict, "SETITEM target");
+    charge((stack_.size() - from) / 2 * sizeof(std::pair<Value, Value>));
     for (size_t k = from; k < stack_.size(); k += 2) dict->entries.emplace_back(stack_[k], stack_[k + 1]);
     stack_.resize(from);
   }
@@ -212,6 +254,7 @@ class Unpickler {
     Value v = top();
     if (idx > static_cast<uint64_t>(end_ - begin_) + 256) fail("memo index " + std::to_string(idx) + " too large");
     if (idx >= memo_.size()) {
+      charge((idx + 1 - memo_.size()) * (sizeof(Value) + 1));
       memo_.resize(idx + 1);
       memo_set_.resize(idx + 1, 0);
     }
@@ -276,6 +319,10 @@ class Unpickler {
   std::vector<Value> memo_;
   std::vector<uint8_t> memo_set_;
   uint64_t memo_count_ = 0;
+  uint64_t cap_;
+  uint64_t charged_ = 0;
+  uint64_t next_budget_check_ = uint64_t{64} << 20;
+  size_t stack_high_ = 0, marks_high_ = 0;
 };
 
 const std::array<Unpickler::Op, 256>& Unpickler::table() {

@@ -18,9 +18,12 @@
 //
 // Decoding is iterative (no recursion on nesting depth) and every length
 // read from the input is checked against the bytes left before allocating,
-// so memory use is linear in the input size: at worst about 250 bytes per
-// input byte (a pickle made only of 1-byte EMPTY_LIST opcodes); about 15x
-// for the Planetoid graph files and 1x for the array files.
+// so memory use is linear in the input size. The decoded objects are
+// counted as they are made and capped at 48 bytes per input byte plus 16 MiB
+// (and at the memory budget, util/budget.h): a pickle of nested empty lists
+// is refused, while the Planetoid graph files need about 15 and the array
+// files about 1 byte per input byte. A FRAME longer than the rest of the
+// input is an error.
 // All errors are sgc::FormatError with a one-line message starting with the
 // source name (usually the file path), e.g.
 //   "ind.cora.x: truncated pickle at offset 1234 (SHORT_BINSTRING needs 57 bytes, 3 left)".

@@ -33,6 +33,10 @@ void TextLines::init() {
   }
 }
 
+void TextLines::line_too_long() const {
+  fail("line longer than " + std::to_string(max_line_) + " bytes (the limit for one line; a binary file, or no line breaks?)");
+}
+
 void TextLines::fail(const std::string& msg) const {
   throw FormatError(source_ + ":" + std::to_string(line_) + ": " + msg);
 }
@@ -92,6 +96,7 @@ bool TextLines::next(std::string_view& line) {
       line = std::string_view(buf_).substr(start_, end - start_);
       start_ = nl == std::string::npos ? buf_.size() : nl + 1;
       ++line_;
+      if (line.size() > max_line_) line_too_long();
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.find('\0') != std::string_view::npos) fail("NUL byte in the text (binary file?)");
       return true;
@@ -99,6 +104,10 @@ bool TextLines::next(std::string_view& line) {
     // Keep only the partial line, then read more.
     buf_.erase(0, start_);
     start_ = 0;
+    if (buf_.size() > max_line_) {
+      ++line_;
+      line_too_long();
+    }
     if (!fill()) done_ = true;
   }
 }

@@ -7,6 +7,9 @@
 //
 // Lines end at '\n'; a trailing '\r' (CRLF files) is removed; the last line
 // need not end in '\n'. A NUL byte in the text is an error (binary input).
+// A line longer than max_line_bytes() (default kMaxLineBytes, 16 MiB) is an
+// error, so a small gzip file of one huge line cannot fill the memory: the
+// text held at any time is one line plus one 1 MiB chunk.
 // Errors: sgc::FileError if the file cannot be opened, sgc::FormatError
 // "<path>:<line>: <problem>" for content (see fail()).
 #pragma once
@@ -39,11 +42,16 @@ class TextLines {
   const std::string& source() const { return source_; }
   bool gzip() const { return gzip_; }
 
+  static constexpr size_t kMaxLineBytes = size_t{16} << 20;
+  size_t max_line_bytes() const { return max_line_; }
+  void set_max_line_bytes(size_t n) { max_line_ = n; }
+
   // Throws sgc::FormatError "<source>:<line>: <msg>".
   [[noreturn]] void fail(const std::string& msg) const;
 
  private:
   void init();
+  [[noreturn]] void line_too_long() const;
   bool fill();  // appends decoded text to buf_; false at end of input
 
   std::string source_;
@@ -57,6 +65,7 @@ class TextLines {
   size_t start_ = 0;  // first undelivered byte of buf_
   int64_t line_ = 0;
   bool done_ = false;
+  size_t max_line_ = kMaxLineBytes;
 };
 
 }  // namespace sgc

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "sgc/error.h"
+#include "sgc/util/budget.h"
 
 namespace sgc {
 namespace {
@@ -213,6 +214,9 @@ ByteRange ZipArchive::read(const Entry& e) const {
     out.owner = file_;
     out.bytes = packed;
   } else {
+    // The declared size bounds the inflation (inflate stops there) and must fit the memory budget.
+    require_memory(e.size > uint64_t{INT64_MAX} ? int64_t{-1} : static_cast<int64_t>(e.size),
+                   what + " (inflated size declared in the archive)");
     std::unique_ptr<char[]> data(new char[std::max<uint64_t>(e.size, 1)]);  // uninitialised: inflate fills it
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) throw FormatError(what + ": zlib inflateInit2 failed");

@@ -14,7 +14,9 @@
 // that the data lies inside the file, the sizes after inflating and the
 // CRC-32. Encrypted entries and other methods are rejected. Names must be
 // unique. Memory: an entry's claimed size is checked against the deflate
-// limit (1032:1) before anything is allocated.
+// limit (1032:1) at open and against the memory budget (util/budget.h,
+// sgc::ResourceError) before it is inflated; inflating stops at the claimed
+// size (more data is an error).
 //
 // Errors are one-line sgc::FormatError naming the source and the byte offset
 // or entry, e.g. "x.npz: zip entry 'a.npy': CRC-32 mismatch (stored
