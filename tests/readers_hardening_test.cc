@@ -1,4 +1,4 @@
-// Reader hardening (issue 16): sizes read from a file are checked against the
+// Reader hardening: sizes read from a file are checked against the
 // file and the memory budget before allocating, bombs and lying sizes are
 // refused, nothing is silently accepted, and messages name the path and show
 // untrusted bytes escaped. Every input is small and written to a temp folder.

@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "sgc/error.h"
+#include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 #include "sgc/util/memory.h"
 
@@ -47,7 +48,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sgc: error: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "sgc: error: out of memory\n");
+    // Sizes are checked against the budget before allocating; getting here means the
+    // machine had less free memory than the budget assumed.
+    std::fprintf(stderr,
+                 "sgc: error: out of memory during `sgc %s` (memory budget %s of %s physical); lower "
+                 "--memory-limit to have such inputs refused up front, or free memory\n",
+                 argc > 1 ? argv[1] : "", sgc::format_bytes(sgc::memory_budget()).c_str(),
+                 sgc::format_bytes(sgc::physical_memory_bytes()).c_str());
     return 1;
   }
   return 0;
