@@ -93,8 +93,7 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
 }
 
 sgc::Dataset load_data(const DataFlags& f) {
-  sgc::set_num_threads(f.threads);
-  if (!f.memory_limit.empty()) sgc::set_memory_budget(sgc::parse_bytes(f.memory_limit, "--memory-limit"));
+  sgc::set_num_threads(f.threads);  // --memory-limit and --max-products took effect when parsed
   if (f.dataset.empty()) return make_synthetic(f.synthetic, f.seed);
   sgc::LoadOptions load;
   load.dir = f.data_dir;
@@ -226,17 +225,12 @@ void check_params_read(const CommonFlags& f, const std::vector<const sgc::Operat
       std::string readers;
       for (const sgc::OperatorDef* d : sgc::operators())
         if (d->reads(name)) readers += (readers.empty() ? "" : ", ") + std::string(d->name);
-      std::string flag = "--" + name;
-      for (char& c : flag)
-        if (c == '_') c = '-';
-      throw sgc::ArgumentError(flag + ": not a parameter of " + names + " (read by " + readers + ")");
+      throw sgc::ArgumentError(flag_of(name) + ": not a parameter of " + names + " (read by " + readers + ")");
     }
   }
 }
 
 Job prepare_job(const CommonFlags& f, bool check_params) {
-  sgc::set_num_threads(f.threads);
-  if (!f.memory_limit.empty()) sgc::set_memory_budget(sgc::parse_bytes(f.memory_limit, "--memory-limit"));
   // Names are checked before any data is read.
   const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
   if (check_params) check_params_read(f, {&op});

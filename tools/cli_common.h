@@ -55,7 +55,8 @@ struct DataFlags {
 // --memory-limit and --max-products take effect as they are parsed (before a
 // model file is read); a bad value is a flag-syntax error (status 105).
 void add_data_flags(CLI::App& app, DataFlags& f);
-// Sets the thread count (sgc::set_num_threads) and the memory budget, then loads or generates the data set.
+// Sets the thread count (sgc::set_num_threads), then loads or generates the data set (the
+// memory budget and the products cap were set when their flags were parsed).
 sgc::Dataset load_data(const DataFlags& f);
 
 struct CommonFlags : DataFlags {

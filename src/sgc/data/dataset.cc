@@ -23,12 +23,18 @@ bool all_finite(const float* x, int64_t count) {
   return bad == 0;
 }
 
+int64_t first_non_finite(const float* x, int64_t count) {
+  if (all_finite(x, count)) return -1;
+  for (int64_t i = 0; i < count; ++i)
+    if (!std::isfinite(x[i])) return i;
+  return -1;
+}
+
 void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what) {
-  if (all_finite(x, rows * cols)) return;
-  for (int64_t i = 0; i < rows * cols; ++i)
-    if (!std::isfinite(x[i]))
-      throw ArgumentError(what + ": non-finite value " + std::to_string(x[i]) + " at row " + std::to_string(i / cols) +
-                          ", column " + std::to_string(i % cols));
+  const int64_t i = first_non_finite(x, rows * cols);
+  if (i < 0) return;
+  throw ArgumentError(what + ": non-finite value " + std::to_string(x[i]) + " at row " + std::to_string(i / cols) +
+                      ", column " + std::to_string(i % cols));
 }
 
 void validate_dataset(const Dataset& d, const std::string& source) {

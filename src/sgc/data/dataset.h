@@ -46,6 +46,10 @@ struct Dataset {
 // Reddit-sized feature matrix has 140M values).
 bool all_finite(const float* x, int64_t count);
 
+// Index of the first NaN or infinite value of x[0..count), or -1 if none
+// (the parallel all_finite scan first; the sequential search only on failure).
+int64_t first_non_finite(const float* x, int64_t count);
+
 // Throws sgc::ArgumentError "<what>: non-finite value v at row r, column c"
 // for the first non-finite value of the row-major rows x cols matrix at x.
 void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what);

@@ -32,15 +32,10 @@ inline std::string file_stem(const std::string& path) {
 
 // Throws sgc::FormatError "<where>: NaN feature at row r, column c" for the first non-finite value.
 inline void check_finite(const float* x, int64_t rows, int64_t cols, const std::string& where) {
-  if (all_finite(x, rows * cols)) return;
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) {
-      const float v = x[i * cols + j];
-      if (!std::isfinite(v)) {
-        throw FormatError(where + ": " + (std::isnan(v) ? "NaN" : "infinite") + " feature at row " + std::to_string(i) +
-                          ", column " + std::to_string(j));
-      }
-    }
+  const int64_t at = first_non_finite(x, rows * cols);
+  if (at < 0) return;
+  throw FormatError(where + ": " + (std::isnan(x[at]) ? "NaN" : "infinite") + " feature at row " +
+                    std::to_string(at / cols) + ", column " + std::to_string(at % cols));
 }
 
 inline void check_finite(const CsrMatrix& m, const std::string& where) {
