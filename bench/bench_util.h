@@ -5,7 +5,11 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -37,6 +41,42 @@ inline double time_process(const std::vector<std::string>& args) {
   const double s = t.seconds();
   posix_spawn_file_actions_destroy(&actions);
   return started && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
+}
+
+// STREAM triad a = b + s * c over 3 x 256 MiB (far larger than any cache of
+// the hosts seen); GB/s counting the 3 arrays moved, as STREAM does.
+inline double triad_gbs(int runs = 5) {
+  const size_t n = size_t(1) << 26;
+  std::vector<float> a(n), b(n, 1.0f), c(n, 2.0f);
+  std::vector<double> times;
+  for (int r = 0; r < runs; ++r) {
+    Timer t;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; ++i) a[i] = b[i] + 3.0f * c[i];
+    times.push_back(t.seconds());
+  }
+  return a[n / 2] == 7.0f ? 3.0 * double(n) * sizeof(float) / median(times) / 1e9 : -1;
+}
+
+// "host: <CPU model>, <cores> cores, L2 <x> KiB, L3 <y> MiB, triad <z> GB/s":
+// printed beside every figure (hosts of one kind differ in caches and bandwidth).
+inline std::string host_line() {
+  std::string model = "unknown CPU";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  auto cache = [](int name) {
+    const long v = sysconf(name);
+    return v > 0 ? std::to_string(v >> 10) + " KiB" : std::string("?");
+  };
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "host: %s, %ld cores, L2 %s, L3 %s, triad %.1f GB/s", model.c_str(),
+                sysconf(_SC_NPROCESSORS_ONLN), cache(_SC_LEVEL2_CACHE_SIZE).c_str(),
+                cache(_SC_LEVEL3_CACHE_SIZE).c_str(), triad_gbs());
+  return buf;
 }
 
 }  // namespace sgc::bench

@@ -130,6 +130,32 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
         break;
     }
   }
+  for (const sgc::ModelParamDef& p : sgc::model_params()) {
+    const std::string key(p.name);
+    auto* params = &f.model_params;
+    std::string readers, help(p.help);
+    for (const sgc::ModelDef* m : sgc::models())
+      if (m->reads(p.name)) readers += (readers.empty() ? "" : ", ") + std::string(m->name);
+    const json def = p.get(sgc::ModelParams{});
+    help += " (model " + readers + "); default " + (def.is_string() ? def.get<std::string>() : def.dump()) +
+            ", or the published setting";
+    switch (p.type) {
+      case sgc::ModelParamDef::Type::Int:
+        app.add_option_function<int>(flag_of(p.name), [params, key](const int& v) { (*params)[key] = v; }, help)
+            ->group("Model parameters");
+        break;
+      case sgc::ModelParamDef::Type::Real:
+        app.add_option_function<double>(flag_of(p.name), [params, key](const double& v) { (*params)[key] = v; },
+                                        help)
+            ->group("Model parameters");
+        break;
+      case sgc::ModelParamDef::Type::Choice:
+        app.add_option_function<std::string>(
+               flag_of(p.name), [params, key](const std::string& v) { (*params)[key] = v; }, help)
+            ->group("Model parameters");
+        break;
+    }
+  }
   app.add_option("--lr", f.lr, "learning rate (default: published, else 0.2)");
   app.add_option("--epochs", f.epochs, "training epochs / iterations (default: published, else 100; citeseer 150)");
   app.add_option("--weight-decay", f.weight_decay, "L2 weight decay (default: the paper's tuned value)");
@@ -139,6 +165,21 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
     optimizers += "\n  " + std::string(o->name) + ": " + std::string(o->help);
   app.add_option("--optimizer", f.optimizer, "optimizer (default " + std::string(sgc::default_optimizer().name) +
                                                  "):" + optimizers);
+  for (const sgc::OptimizerParamDef& p : sgc::optimizer_params()) {
+    const std::string key(p.name);
+    auto* params = &f.optimizer_params;
+    std::string readers;
+    for (const sgc::OptimizerDef* o : sgc::optimizers())
+      if (o->reads(p.name)) readers += (readers.empty() ? "" : ", ") + std::string(o->name);
+    const json def = p.get(sgc::TrainOptions{});
+    const std::string help = std::string(p.help) + " (optimizer " + readers + "); default " + def.dump();
+    if (p.integer)
+      app.add_option_function<int64_t>(flag_of(p.name), [params, key](const int64_t& v) { (*params)[key] = v; }, help)
+          ->group("Optimizer parameters");
+    else
+      app.add_option_function<double>(flag_of(p.name), [params, key](const double& v) { (*params)[key] = v; }, help)
+          ->group("Optimizer parameters");
+  }
   app.add_option("--protocol", f.protocol,
                  "transductive | inductive (default: the data set's preset; Reddit-shaped graphs: inductive)");
   app.add_flag("--inductive", f.inductive,
@@ -193,11 +234,23 @@ sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed) {
 void apply_flags(const CommonFlags& f, sgc::Config& c) {
   if (f.model) c.model = &sgc::find_model(*f.model);
   for (const auto& [name, value] : f.op_params) sgc::find_param(name)->set(c.op, value);
+  for (const auto& [name, value] : f.model_params) sgc::find_model_param(name)->set(c.model_params, value);
   if (f.lr) c.train.lr = *f.lr;
   if (f.epochs) c.train.epochs = *f.epochs;
   if (f.weight_decay) c.train.weight_decay = *f.weight_decay;
   if (f.feature_norm) c.feature_norm = sgc::parse_feature_norm(*f.feature_norm);
   if (f.optimizer) c.train.optimizer = &sgc::find_optimizer(*f.optimizer);
+  for (const auto& [name, value] : f.optimizer_params) {
+    if (!c.train.optimizer->reads(name)) {
+      std::string readers;
+      for (const sgc::OptimizerDef* o : sgc::optimizers())
+        if (o->reads(name)) readers += (readers.empty() ? "" : ", ") + std::string(o->name);
+      throw sgc::ArgumentError(flag_of(name) + ": not a parameter of optimizer " +
+                               std::string(c.train.optimizer->name) + " (read by " + readers +
+                               "; choose one with --optimizer)");
+    }
+    sgc::find_optimizer_param(name)->set(c.train, value);
+  }
   if (f.protocol && f.inductive && *f.protocol != "inductive")
     throw sgc::ArgumentError("--inductive: contradicts --protocol " + *f.protocol);
   if (f.protocol) c.protocol = sgc::parse_protocol(*f.protocol);
@@ -206,7 +259,7 @@ void apply_flags(const CommonFlags& f, sgc::Config& c) {
 }
 
 sgc::Preset configured(const CommonFlags& f, const sgc::Dataset& data, const sgc::OperatorDef& op) {
-  sgc::Preset p = sgc::preset_for(data, op);
+  sgc::Preset p = sgc::preset_for(data, op, f.model ? sgc::find_model(*f.model) : sgc::default_model());
   apply_flags(f, p.config);
   sgc::validate_config(p.config);
   return p;
@@ -230,11 +283,28 @@ void check_params_read(const CommonFlags& f, const std::vector<const sgc::Operat
   }
 }
 
+void check_model_params_read(const CommonFlags& f, const std::vector<const sgc::ModelDef*>& models) {
+  for (const auto& [name, value] : f.model_params) {
+    bool read = false;
+    std::string names, readers;
+    for (const sgc::ModelDef* m : models) {
+      read = read || m->reads(name);
+      names += (names.empty() ? "" : ", ") + std::string(m->name);
+    }
+    for (const sgc::ModelDef* m : sgc::models())
+      if (m->reads(name)) readers += (readers.empty() ? "" : ", ") + std::string(m->name);
+    if (!read)
+      throw sgc::ArgumentError(flag_of(name) + ": not a parameter of the " + names + " model (read by " + readers +
+                               "; choose one with --model)");
+  }
+}
+
 Job prepare_job(const CommonFlags& f, bool check_params) {
   // Names are checked before any data is read.
   const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
   if (check_params) check_params_read(f, {&op});
-  if (f.model) sgc::find_model(*f.model);
+  const sgc::ModelDef& model = f.model ? sgc::find_model(*f.model) : sgc::default_model();
+  if (check_params) check_model_params_read(f, {&model});
   if (f.optimizer) sgc::find_optimizer(*f.optimizer);
   if (f.protocol) sgc::parse_protocol(*f.protocol);
   Job job;
@@ -252,7 +322,7 @@ Job prepare_job(const CommonFlags& f, bool check_params) {
 
 json config_json(const Job& job, const CommonFlags& f) {
   const sgc::Config& c = job.preset.config;
-  return {{"dataset", job.name},
+  json out = {{"dataset", job.name},
           {"family", job.family},
           {"nodes", job.nodes},
           {"features", job.features},
@@ -270,6 +340,9 @@ json config_json(const Job& job, const CommonFlags& f) {
           {"inductive", c.protocol == sgc::Protocol::Inductive},
           {"seed", f.seed},
           {"threads", sgc::num_threads()}};
+  if (!c.model->params.empty()) out["model_params"] = sgc::model_params_to_json(c.model_params, c.model->params);
+  if (!c.train.optimizer->params.empty()) out["optimizer_params"] = sgc::optimizer_params_to_json(c.train);
+  return out;
 }
 
 }  // namespace sgc_cli

@@ -62,6 +62,8 @@ sgc::Dataset load_data(const DataFlags& f);
 struct CommonFlags : DataFlags {
   std::optional<std::string> model, op, optimizer, feature_norm, protocol;
   std::map<std::string, nlohmann::json> op_params;  // flags of the registry's operator parameters that were given
+  std::map<std::string, nlohmann::json> model_params;  // flags of the models' parameters (model_params.h) given
+  std::map<std::string, nlohmann::json> optimizer_params;  // flags of the optimizers' parameters (optimizer.h) given
   std::optional<double> lr, weight_decay;
   std::optional<int> epochs;
   bool inductive = false;
@@ -84,6 +86,8 @@ struct Job {
 
 // ArgumentError for an operator flag (--t, --alpha, ...) that none of `ops` reads.
 void check_params_read(const CommonFlags& f, const std::vector<const sgc::OperatorDef*>& ops);
+// ArgumentError for a model flag (--tau, --hidden, ...) that none of `models` reads.
+void check_model_params_read(const CommonFlags& f, const std::vector<const sgc::ModelDef*>& models);
 
 // Sets the thread count, loads the data set and resolves the configuration
 // for --op (else the default operator); check_params: check_params_read for it.

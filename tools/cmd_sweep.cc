@@ -1,9 +1,12 @@
 // `sgc sweep`: validation and test accuracy versus propagation depth K for
-// several operators on one data set (the over-smoothing picture: SGC decays
-// with K, DGC at fixed T and SSGC do not), printed as a table and drawn as an
-// SVG line plot. Each operator runs with its preset for the data set
-// (sgc/presets.h) and the flags, with K replaced; operators that do not
-// read K (heat, ppr, poly) are computed once and drawn as dashed lines.
+// several operators and models on one data set (the over-smoothing picture:
+// SGC decays with K; DGC at fixed T, SSGC, TSC and ACM do not), with the
+// smoothness of each representation (normalised Dirichlet energy and MAD,
+// sgc/eval/smoothing.h), printed as a table and drawn as SVG line plots.
+// Each curve runs with its preset for the data set (sgc/presets.h) and the
+// flags, with K replaced; operators that do not read K (heat, ppr, poly) are
+// computed once and drawn as dashed lines. A curve is an operator (the linear
+// model on it) or a model other than linear (on the sgc operator).
 #include <algorithm>
 #include <unistd.h>
 
@@ -18,6 +21,8 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "sgc/error.h"
+#include "sgc/eval/smoothing.h"
+#include "sgc/graph/normalizations.h"
 #include "sgc/util/atomic_file.h"
 #include "sgc/util/timer.h"
 #include "svg_plot.h"
@@ -28,22 +33,45 @@ namespace {
 
 struct SweepFlags {
   std::string ops = "sgc,ssgc,dgc";
+  std::string models;  // more curves: model names (tsc, acm) or operators
   std::string ks = "1,2,4,8,16,32,64,128,256";
-  std::string plot;  // file name; empty: no plot
+  std::string plot;         // file name; empty: no plot
+  std::string energy_plot;  // Dirichlet energy versus K; empty: none
+  bool smoothing = true;
 };
 
 struct Point {
   int k = 0;
   double val = NAN, test = NAN;
+  double energy = NAN, mad = NAN;  // of the representation the classifier reads
   int64_t sparse_products = 0;
-  double propagate_seconds = 0;
+  double propagate_seconds = 0, seconds = 0;
 };
 
 struct Curve {
   sgc::Preset settings;
   bool depends_on_k = true;
   std::vector<Point> points;
+  std::string name() const {
+    const sgc::Config& c = settings.config;
+    return c.model == &sgc::default_model() ? std::string(c.op.name()) : std::string(c.model->name);
+  }
 };
+
+// What one entry of --ops / --models names: an operator (linear model) or a model (sgc operator).
+struct CurveKind {
+  const sgc::ModelDef* model;
+  const sgc::OperatorDef* op;
+};
+
+CurveKind curve_kind(const std::string& name, const char* flag) {
+  for (const sgc::OperatorDef* op : sgc::operators())
+    if (op->name == name) return {&sgc::default_model(), op};
+  for (const sgc::ModelDef* m : sgc::models())
+    if (m->name == name) return {m, &sgc::default_operator()};
+  throw sgc::ArgumentError(std::string(flag) + ": unknown operator or model '" + name +
+                           "' (operators: " + sgc::operator_list() + "; models: " + sgc::model_list() + ")");
+}
 
 std::vector<std::string> split(const std::string& list) {
   std::vector<std::string> out;
@@ -66,18 +94,47 @@ std::vector<int> parse_ks(const std::string& list) {
   return ks;
 }
 
-Point evaluate(const sgc::Dataset& data, sgc::Config config, int k) {
+Point evaluate(const sgc::Dataset& data, const sgc::CsrMatrix* smooth_s, sgc::Config config, int k) {
   if (config.op.def->reads("k")) config.op.k = k;
   Point p;
   p.k = config.op.k;
   sgc::validate_config(config);
   p.sparse_products = sgc::planned_sparse_products(config.op);
   sgc::StageTimes times;
+  sgc::Timer timer;
   const std::unique_ptr<sgc::Model> model = sgc::make_model(config);
   model->prepare(data, config, &times);
   const sgc::Evaluation ev = model->fit(config);
+  p.seconds = timer.seconds();
   p.val = ev.val_acc, p.test = ev.test_acc, p.propagate_seconds = times.propagate;
+  if (smooth_s) {
+    const sgc::DenseMatrix rep = model->representation(data, config);
+    p.energy = sgc::dirichlet_energy(*smooth_s, rep);
+    p.mad = sgc::mean_average_distance(rep);
+  }
   return p;
+}
+
+void write_svg_or_png(const std::string& path, const std::string& svg);
+
+// Log10 of the normalised Dirichlet energy versus K, one line per curve.
+void write_energy_plot(const std::string& path, const std::string& dataset, const std::vector<Curve>& curves) {
+  Plot plot;
+  plot.title = dataset + ": Dirichlet energy versus propagation depth";
+  plot.x_label = "K (propagation steps)";
+  plot.y_label = "log10 E(X) / |X|^2";
+  plot.subtitle = "normalised Dirichlet energy of the representation the classifier reads; lower = smoother";
+  plot.log2_x = true;
+  for (size_t c = 0; c < curves.size(); ++c) {
+    if (!curves[c].depends_on_k) continue;
+    PlotLine line;
+    line.color = plot_color(c);
+    line.label = curves[c].name();
+    for (const Point& p : curves[c].points)
+      if (p.k >= 1 && p.energy > 0) line.x.push_back(p.k), line.y.push_back(std::log10(p.energy));
+    if (!line.x.empty()) plot.lines.push_back(line);
+  }
+  write_svg_or_png(path, render_svg(plot));
 }
 
 void write_plot(const std::string& path, const std::string& dataset, const std::vector<int>& ks,
@@ -94,10 +151,9 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
   plot.log2_x = true;
   for (size_t c = 0; c < curves.size(); ++c) {
     const Curve& curve = curves[c];
-    const sgc::OperatorSpec& op = curve.settings.config.op;
     PlotLine test, val;
     test.color = val.color = plot_color(c);
-    const std::string name(op.name());
+    const std::string name = curve.name();
     test.label = name + " test";
     val.label = name + " val";
     val.dash = "6 4", val.markers = false, val.width = 1.2;
@@ -118,7 +174,10 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
     plot.lines.push_back(test);
     plot.lines.push_back(val);
   }
-  const std::string svg = render_svg(plot);
+  write_svg_or_png(path, render_svg(plot));
+}
+
+void write_svg_or_png(const std::string& path, const std::string& svg) {
   const bool png = path.size() > 4 && path.compare(path.size() - 4, 4, ".png") == 0;
   if (!png) {
     sgc::write_file_atomically(path, svg);
@@ -138,24 +197,37 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
   }
 }
 
+sgc::Preset configured_curve(const CommonFlags& f, const sgc::Dataset& data, const CurveKind& kind) {
+  sgc::Preset p = sgc::preset_for(data, *kind.op, *kind.model);
+  apply_flags(f, p.config);
+  p.config.model = kind.model;
+  sgc::validate_config(p.config);
+  return p;
+}
+
 int run_sweep(const CommonFlags& f, const SweepFlags& s) {
+  if (f.model) throw sgc::ArgumentError("--model: sweep takes models in --models (or --ops)");
+  std::vector<CurveKind> kinds;
+  for (const std::string& name : split(s.ops)) kinds.push_back(curve_kind(name, "--ops"));
+  for (const std::string& name : split(s.models)) kinds.push_back(curve_kind(name, "--models"));
+  if (kinds.empty()) throw sgc::ArgumentError("--ops: no operator or model given");
   std::vector<const sgc::OperatorDef*> ops;
-  for (const std::string& name : split(s.ops)) {
-    try {
-      ops.push_back(&sgc::find_operator(name));
-    } catch (const sgc::ArgumentError&) {
-      throw sgc::ArgumentError("--ops: unknown operator '" + name + "' (known: " + sgc::operator_list() + ")");
-    }
-  }
-  if (ops.empty()) throw sgc::ArgumentError("--ops: no operator given");
+  std::vector<const sgc::ModelDef*> models;
+  for (const CurveKind& k : kinds) ops.push_back(k.op), models.push_back(k.model);
   const std::vector<int> ks = parse_ks(s.ks);
-  if (!s.plot.empty()) sgc::check_output_path(s.plot, "--plot");  // before the work, not after
+  // Output paths are checked before the work, not after.
+  if (!s.plot.empty()) sgc::check_output_path(s.plot, "--plot");
+  if (!s.energy_plot.empty()) sgc::check_output_path(s.energy_plot, "--energy-plot");
+  if (!s.energy_plot.empty() && !s.smoothing)
+    throw sgc::ArgumentError("--energy-plot: needs the smoothing measures (drop --no-smoothing)");
   check_params_read(f, ops);
+  check_model_params_read(f, models);
   Job job = prepare_job(f, /*check_params=*/false);  // data set, threads, and every other flag checked once
 
   // The caps, for every point, before any work.
-  for (const sgc::OperatorDef* op : ops) {
-    sgc::Config c = configured(f, job.data, *op).config;
+  for (const CurveKind& kind : kinds) {
+    const sgc::OperatorDef* op = kind.op;
+    sgc::Config c = configured_curve(f, job.data, kind).config;
     for (int k : ks)
       if (op->reads("k") && k >= op->min_k) {
         c.op.k = k;
@@ -165,60 +237,79 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
     if (!op->reads("k")) sgc::require_operator_products(c.op);
   }
 
+  // One yardstick for every curve's smoothness: S with self-loops, symmetric.
+  sgc::CsrMatrix smooth_s;
+  if (s.smoothing) smooth_s = sgc::normalize_adjacency(job.data.adjacency, sgc::Normalization::AugNormAdj);
+
   std::vector<Curve> curves;
-  for (const sgc::OperatorDef* op : ops) {
+  for (const CurveKind& kind : kinds) {
     Curve curve;
-    curve.settings = configured(f, job.data, *op);
-    curve.depends_on_k = op->reads("k");
+    curve.settings = configured_curve(f, job.data, kind);
+    curve.depends_on_k = kind.op->reads("k");
+    const sgc::CsrMatrix* yardstick = s.smoothing ? &smooth_s : nullptr;
     if (curve.depends_on_k) {
       for (int k : ks)
-        if (k >= op->min_k) curve.points.push_back(evaluate(job.data, curve.settings.config, k));
+        if (k >= std::max(kind.op->min_k, kind.model == &sgc::default_model() ? 0 : 1))
+          curve.points.push_back(evaluate(job.data, yardstick, curve.settings.config, k));
     } else {
-      curve.points.push_back(evaluate(job.data, curve.settings.config, curve.settings.config.op.k));
+      curve.points.push_back(evaluate(job.data, yardstick, curve.settings.config, curve.settings.config.op.k));
     }
     curves.push_back(std::move(curve));
   }
   if (!s.plot.empty()) write_plot(s.plot, job.data.name, ks, curves);
+  if (!s.energy_plot.empty()) write_energy_plot(s.energy_plot, job.data.name, curves);
 
   if (f.json) {
     json out = {{"dataset", job.data.name}, {"family", job.family}, {"ks", ks}, {"seed", f.seed}};
     if (!s.plot.empty()) out["plot"] = s.plot;
+    if (!s.energy_plot.empty()) out["energy_plot"] = s.energy_plot;
     for (const Curve& c : curves) {
       json points = json::array();
-      for (const Point& p : c.points)
-        points.push_back({{"k", c.depends_on_k ? json(p.k) : json(nullptr)},
-                          {"val", p.val},
-                          {"test", p.test},
-                          {"sparse_products", p.sparse_products},
-                          {"propagate_seconds", p.propagate_seconds}});
-      json op = sgc::operator_to_json(c.settings.config.op);
+      for (const Point& p : c.points) {
+        json point = {{"k", c.depends_on_k ? json(p.k) : json(nullptr)},
+                      {"val", p.val},
+                      {"test", p.test},
+                      {"sparse_products", p.sparse_products},
+                      {"propagate_seconds", p.propagate_seconds},
+                      {"seconds", p.seconds}};
+        if (s.smoothing) point["dirichlet_energy"] = p.energy, point["mad"] = p.mad;
+        points.push_back(point);
+      }
+      const sgc::Config& cc = c.settings.config;
+      json op = sgc::operator_to_json(cc.op);
       if (c.depends_on_k) op.erase("k");
-      out["curves"].push_back({{"op", std::string(c.settings.config.op.name())},
-                               {"operator", op},
-                               {"settings", c.settings.source},
-                               {"lr", c.settings.config.train.lr},
-                               {"epochs", c.settings.config.train.epochs},
-                               {"weight_decay", c.settings.config.train.weight_decay},
-                               {"optimizer", std::string(c.settings.config.train.optimizer->name)},
-                               {"feature_norm", sgc::to_string(c.settings.config.feature_norm)},
-                               {"protocol", sgc::to_string(c.settings.config.protocol)},
-                               {"depends_on_k", c.depends_on_k},
-                               {"points", points}});
+      json curve = {{"name", c.name()},
+                    {"model", std::string(cc.model->name)},
+                    {"op", std::string(cc.op.name())},
+                    {"operator", op},
+                    {"settings", c.settings.source},
+                    {"lr", cc.train.lr},
+                    {"epochs", cc.train.epochs},
+                    {"weight_decay", cc.train.weight_decay},
+                    {"optimizer", std::string(cc.train.optimizer->name)},
+                    {"feature_norm", sgc::to_string(cc.feature_norm)},
+                    {"protocol", sgc::to_string(cc.protocol)},
+                    {"depends_on_k", c.depends_on_k},
+                    {"points", points}};
+      if (!cc.model->params.empty()) curve["model_params"] = sgc::model_params_to_json(cc.model_params, cc.model->params);
+      out["curves"].push_back(curve);
     }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::printf("sweep on %s: test accuracy (validation accuracy) by depth K\n", job.data.name.c_str());
+  std::printf("sweep on %s: test accuracy (validation accuracy)%s by depth K\n", job.data.name.c_str(),
+              s.smoothing ? ", normalised Dirichlet energy E and MAD of the representation" : "");
   for (const Curve& c : curves) {
     const sgc::Config& cc = c.settings.config;
-    std::printf("  %-10s %s, %s protocol, lr=%g epochs=%d weight_decay=%g (settings: %s)%s\n",
-                std::string(cc.op.name()).c_str(), sgc::operator_summary(cc.op).c_str(),
-                sgc::to_string(cc.protocol).c_str(), cc.train.lr, cc.train.epochs, cc.train.weight_decay,
-                c.settings.source.c_str(),
+    std::printf("  %-10s %s%s, %s protocol, lr=%g epochs=%d weight_decay=%g (settings: %s)%s\n", c.name().c_str(),
+                cc.model == &sgc::default_model() ? "" : ("model " + std::string(cc.model->name) + ", ").c_str(),
+                sgc::operator_summary(cc.op).c_str(), sgc::to_string(cc.protocol).c_str(), cc.train.lr,
+                cc.train.epochs, cc.train.weight_decay, c.settings.source.c_str(),
                 c.depends_on_k ? "" : " -- does not depend on K");
   }
+  const int width = s.smoothing ? 36 : 18;
   std::printf("%6s", "K");
-  for (const Curve& c : curves) std::printf("  %-18s", std::string(c.settings.config.op.name()).c_str());
+  for (const Curve& c : curves) std::printf("  %-*s", width, c.name().c_str());
   std::printf("\n");
   for (int k : ks) {
     std::printf("%6d", k);
@@ -226,14 +317,21 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
       const Point* p = nullptr;
       for (const Point& q : c.points)
         if (!c.depends_on_k || q.k == k) p = &q;
-      if (p)
-        std::printf("  %.4f (%.4f)   ", p->test, p->val);
-      else
-        std::printf("  %-18s", "-");
+      if (!p) {
+        std::printf("  %-*s", width, "-");
+      } else {
+        char cell[96];
+        if (s.smoothing)
+          std::snprintf(cell, sizeof cell, "%.4f (%.4f) E=%.2e MAD=%.3f", p->test, p->val, p->energy, p->mad);
+        else
+          std::snprintf(cell, sizeof cell, "%.4f (%.4f)", p->test, p->val);
+        std::printf("  %-*s", width, cell);
+      }
     }
     std::printf("\n");
   }
   if (!s.plot.empty()) std::printf("plot written to %s\n", s.plot.c_str());
+  if (!s.energy_plot.empty()) std::printf("energy plot written to %s\n", s.energy_plot.c_str());
   return 0;
 }
 
@@ -244,7 +342,12 @@ Subcommand add_sweep_command(CLI::App& app) {
   auto sweep = std::make_shared<SweepFlags>();
   auto* cmd = app.add_subcommand("sweep", "accuracy versus depth K for several operators, as a table and a plot");
   add_common_flags(*cmd, *flags, /*choose_operator=*/false);
-  cmd->add_option("--ops", sweep->ops, "comma-separated operators (default sgc,ssgc,dgc)");
+  cmd->add_option("--ops", sweep->ops,
+                  "comma-separated operators (the linear model on each) or models (default sgc,ssgc,dgc)");
+  cmd->add_option("--models", sweep->models,
+                  "comma-separated models (" + sgc::model_list() + ": tsc and acm on the sgc operator) added to --ops");
+  cmd->add_option("--energy-plot", sweep->energy_plot, "write log10 Dirichlet energy versus K to this .svg/.png");
+  cmd->add_flag("!--no-smoothing", sweep->smoothing, "skip the Dirichlet energy and MAD (saves a propagation per point)");
   cmd->add_option("--ks", sweep->ks, "comma-separated depths K (default 1,2,4,...,256)");
   cmd->add_option("--plot", sweep->plot, "write the plot to this file: .svg, or .png through rsvg-convert");
   return {cmd, [flags, sweep] { return run_sweep(*flags, *sweep); }};

@@ -67,6 +67,9 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
     out["accuracy"] = {{"train", ev.train_acc}, {"val", ev.val_acc}, {"test", ev.test_acc}};
     out["macro_f1"] = {{"val", ev.val_macro_f1}, {"test", ev.test_macro_f1}};
     out["final_train_loss"] = ev.final_loss;
+    if (ev.epoch >= 0) out["epoch"] = ev.epoch;  // the checkpoint kept
+    // Not a model-selection result: for comparison with papers that report it.
+    if (ev.best_test_over_epochs >= 0) out["best_test_over_epochs"] = ev.best_test_over_epochs;
     if (base) out["baseline_k0"] = {{"val", base->val_acc}, {"test", base->test_acc}};
     if (verified)
       out["verify"] = {{"max_relative_error", verified->max_relative_error},
@@ -90,6 +93,9 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
     std::printf("val accuracy %.4f, test accuracy %.4f (micro-F1; macro-F1 %.4f)", ev.val_acc, ev.test_acc,
                 ev.test_macro_f1);
     if (base) std::printf("  (same regression at K=0: test %.4f)", base->test_acc);
+    if (ev.epoch >= 0)
+      std::printf("\nepoch kept %d; best test accuracy over all epochs %.4f (not a model-selection result)", ev.epoch,
+                  ev.best_test_over_epochs);
     std::printf("\ntime: load %.4fs normalize %.4fs propagate %.4fs train %.4fs evaluate %.4fs\n", job.times.load,
                 job.times.normalize, job.times.propagate, job.times.train, job.times.evaluate);
     if (verified)

@@ -17,5 +17,6 @@ Subcommand add_tune_command(CLI::App& app);
 Subcommand add_sweep_command(CLI::App& app);
 Subcommand add_predict_command(CLI::App& app);
 Subcommand add_generate_command(CLI::App& app);
+Subcommand add_attack_command(CLI::App& app);
 
 }  // namespace sgc_cli

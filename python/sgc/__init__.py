@@ -15,10 +15,12 @@ KeyboardInterrupt.
 
 from . import _core
 from . import datasets
+from ._attack import attack
 from ._api import (get_limits, get_num_threads, normalizations, normalized_adjacency, operator_defaults,
                    operator_info, operator_params, operators, optimizers, paper_defaults, propagate, set_limits,
                    set_num_threads)
 from .estimator import NotFittedError, SGCClassifier
+from .graph_model import GraphModelClassifier, model_defaults
 
 Error = _core.Error
 FileError = _core.FileError
@@ -29,7 +31,8 @@ ResourceError = _core.ResourceError
 __version__ = _core.__version__
 
 __all__ = [
-    "ArgumentError", "Error", "FileError", "FormatError", "NotFittedError", "ResourceError", "SGCClassifier",
+    "ArgumentError", "Error", "attack", "FileError", "FormatError", "GraphModelClassifier", "model_defaults",
+    "NotFittedError", "ResourceError", "SGCClassifier",
     "datasets", "get_limits", "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operator_info",
     "operator_params", "operators", "optimizers", "paper_defaults", "propagate", "set_limits", "set_num_threads",
 ]

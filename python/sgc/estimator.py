@@ -121,8 +121,13 @@ class SGCClassifier(BaseEstimator):
         ``sgc.operator_info()``).
     feature_norm : {"row", "zscore", "none"}, default="row"
         Feature normalisation before propagation (row: Planetoid's).
-    optimizer : {"adam", "lbfgs"}, default="adam"
+    optimizer : {"adam", "lbfgs", "sgc-compressed", "scrn", "scrn-zo"}, default="adam"
         An optimizer of the library's registry (``sgc.optimizers()``).
+    optimizer_params : dict or None, default=None
+        Parameters of that optimizer, e.g. ``{"sketch_dim": 4096,
+        "sparsity": 512}`` for sgc-compressed or ``{"rho": 1.0,
+        "batch_size": 64}`` for scrn (the names of ``--sketch-dim`` etc.;
+        which optimizer reads which: ``params`` of ``sgc._core.optimizers()``).
     lr : float, default=0.2
         Adam learning rate (not used by L-BFGS).
     epochs : int, default=100
@@ -145,7 +150,7 @@ class SGCClassifier(BaseEstimator):
     """
 
     def __init__(self, k=2, op="sgc", norm="aug_norm_adj", self_loop=1.0, op_params=None, feature_norm="row",
-                 optimizer="adam", lr=0.2, epochs=100, weight_decay=0.0, seed=42):
+                 optimizer="adam", lr=0.2, epochs=100, weight_decay=0.0, seed=42, optimizer_params=None):
         self.k = k
         self.op = op
         self.norm = norm
@@ -157,6 +162,7 @@ class SGCClassifier(BaseEstimator):
         self.epochs = epochs
         self.weight_decay = weight_decay
         self.seed = seed
+        self.optimizer_params = optimizer_params
 
     # -- helpers ---------------------------------------------------------------
 
@@ -225,7 +231,8 @@ class SGCClassifier(BaseEstimator):
         rows = np.concatenate([train, val])
         F = self._features(g, X, rows)
         theta, loss = _core.train(F[:train.size], y_train.astype(np.int32), len(classes), self.optimizer,
-                                  float(self.lr), int(self.epochs), float(self.weight_decay), int(self.seed))
+                                  float(self.lr), int(self.epochs), float(self.weight_decay), int(self.seed),
+                                  self.optimizer_params)
         C = len(classes)
         dim = F.shape[1]
         self.classes_ = classes

@@ -35,13 +35,23 @@ std::vector<int32_t> labels_from(const py::array& y, int64_t rows, int32_t class
 }
 
 sgc::TrainOptions train_options(const std::string& optimizer, double lr, int epochs, double weight_decay,
-                                uint64_t seed) {
+                                uint64_t seed, const py::object& optimizer_params = py::none()) {
   sgc::TrainOptions o;
   o.optimizer = &sgc::find_optimizer(optimizer);
   o.lr = lr;
   o.epochs = epochs;
   o.weight_decay = weight_decay;
   o.seed = seed;
+  if (!optimizer_params.is_none()) {
+    if (!py::isinstance<py::dict>(optimizer_params))
+      throw sgc::ArgumentError("optimizer_params: expected a dict, got " +
+                               py::str(optimizer_params.get_type().attr("__name__")).cast<std::string>());
+    const nlohmann::json j = to_json(optimizer_params);
+    sgc::optimizer_params_from_json(o, j);
+    for (const auto& item : j.items())
+      if (!o.optimizer->reads(item.key()))
+        throw sgc::ParameterError(item.key(), "not a parameter of optimizer " + optimizer);
+  }
   return o;
 }
 
@@ -90,10 +100,11 @@ void register_model(py::module_& m) {
       py::arg("y"), py::arg("n_nodes"), "One label per node: a 1-D array of length n_nodes.");
   m.def(
       "validate_train_options",
-      [](const std::string& optimizer, double lr, int epochs, double weight_decay) {
-        sgc::validate_train_options(train_options(optimizer, lr, epochs, weight_decay, 0));
+      [](const std::string& optimizer, double lr, int epochs, double weight_decay, const py::object& params) {
+        sgc::validate_train_options(train_options(optimizer, lr, epochs, weight_decay, 0, params));
       },
-      py::arg("optimizer"), py::arg("lr"), py::arg("epochs"), py::arg("weight_decay"));
+      py::arg("optimizer"), py::arg("lr"), py::arg("epochs"), py::arg("weight_decay"),
+      py::arg("optimizer_params") = py::none());
 
   m.def(
       "init_theta",
@@ -106,10 +117,10 @@ void register_model(py::module_& m) {
   m.def(
       "train",
       [](const py::array& features, const py::array& y, int32_t classes, const std::string& optimizer, double lr,
-         int epochs, double weight_decay, uint64_t seed) {
+         int epochs, double weight_decay, uint64_t seed, const py::object& optimizer_params) {
         const auto x = dense_view(features, "features");
         const std::vector<int32_t> labels = labels_from(y, x.rows(), classes);
-        const sgc::TrainOptions opt = train_options(optimizer, lr, epochs, weight_decay, seed);
+        const sgc::TrainOptions opt = train_options(optimizer, lr, epochs, weight_decay, seed, optimizer_params);
         sgc::TrainOutcome out;
         {
           NoGil nogil;
@@ -118,8 +129,8 @@ void register_model(py::module_& m) {
         return py::make_tuple(to_numpy(std::move(out.model.theta)), out.final_loss);
       },
       py::arg("features"), py::arg("y"), py::arg("classes"), py::arg("optimizer"), py::arg("lr"),
-      py::arg("epochs"), py::arg("weight_decay"), py::arg("seed"),
-      "sgc::train_softmax (Adam or L-BFGS) on float32 C-contiguous features, read in place: "
+      py::arg("epochs"), py::arg("weight_decay"), py::arg("seed"), py::arg("optimizer_params") = py::none(),
+      "sgc::train_softmax (any optimizer of the registry; optimizer_params: {name: value}) on float32 C-contiguous features, read in place: "
       "returns (theta, final_loss).");
 
   m.def(

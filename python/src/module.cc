@@ -55,6 +55,8 @@ NoGil::~NoGil() {
 
 void register_model(py::module_& m);
 void register_data(py::module_& m);
+void register_attack(py::module_& m);
+void register_graph_model(py::module_& m);
 
 namespace {
 
@@ -156,8 +158,8 @@ py::dict operator_info(const sgc::OperatorDef& d) {
 
 // The preset of a data set (family, name) for an operator, as
 // {"config": config_to_json(...), "source", "published_accuracy"}.
-py::dict preset(const std::string& family, const std::string& name, const std::string& op) {
-  const sgc::Preset p = sgc::preset_for(family, name, sgc::find_operator(op));
+py::dict preset(const std::string& family, const std::string& name, const std::string& op, const std::string& model) {
+  const sgc::Preset p = sgc::preset_for(family, name, sgc::find_operator(op), sgc::find_model(model));
   py::dict out;
   out["config"] = from_json(sgc::config_to_json(p.config));
   // Every parameter of the spec (config_to_json writes only the ones the operator reads).
@@ -244,6 +246,9 @@ PYBIND11_MODULE(_core, m) {
       d["name"] = str(o->name);
       d["help"] = str(o->help);
       d["uses_lr"] = o->uses_lr;
+      py::list params;
+      for (std::string_view name : o->params) params.append(str(name));
+      d["params"] = params;
       out.append(d);
     }
     return out;
@@ -259,7 +264,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("spec"), "The spec as the library serialises it (sgc::operator_to_json).");
   m.def("operator_summary", [](const py::dict& spec) { return sgc::operator_summary(spec_from(spec)); },
         py::arg("spec"));
-  m.def("preset", &preset, py::arg("family"), py::arg("name"), py::arg("op"),
+  m.def("preset", &preset, py::arg("family"), py::arg("name"), py::arg("op"), py::arg("model") = "linear",
         "sgc::preset_for(family, name, find_operator(op)): {config, spec, source, published_accuracy}.");
 
   // ---- features ------------------------------------------------------------
@@ -298,6 +303,8 @@ PYBIND11_MODULE(_core, m) {
 
   register_model(m);
   register_data(m);
+  register_attack(m);
+  register_graph_model(m);
 
   m.def("_time_cpp_propagate", &time_cpp_propagate, py::arg("adj"), py::arg("x"), py::arg("spec"),
         py::arg("repeats"), py::arg("moved") = false, py::arg("evict_mb") = 0);

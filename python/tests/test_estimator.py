@@ -149,8 +149,8 @@ def test_deterministic_for_a_seed_and_threads(cora):
 # ---- scikit-learn conventions -------------------------------------------------------------
 
 
-PARAMS = ["epochs", "feature_norm", "k", "lr", "norm", "op", "op_params", "optimizer", "seed", "self_loop",
-          "weight_decay"]
+PARAMS = ["epochs", "feature_norm", "k", "lr", "norm", "op", "op_params", "optimizer", "optimizer_params", "seed",
+          "self_loop", "weight_decay"]
 
 
 def test_get_and_set_params():

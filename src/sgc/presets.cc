@@ -22,8 +22,9 @@ void use(Preset& p, const PublishedSetting& s) {
 }
 }  // namespace
 
-Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op) {
+Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op, const ModelDef& model) {
   Preset p;
+  p.config.model = &model;
   p.config.op.def = &op;
   p.source = "defaults";
   if (const PublishedSetting* s = published(op, family, name)) {
@@ -46,6 +47,7 @@ Preset preset_for(std::string_view family, std::string_view name, const Operator
     p.config.train.weight_decay = 0;
     p.source = "SGC Reddit protocol (Wu et al., ICML 2019)";
   }
+  if (model.preset) model.preset(family, name, p);
   return p;
 }
 

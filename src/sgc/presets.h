@@ -21,6 +21,7 @@
 
 #include "sgc/data/dataset.h"
 #include "sgc/model/config.h"
+#include "sgc/model/model.h"
 #include "sgc/ops/operator.h"
 
 namespace sgc {
@@ -31,8 +32,12 @@ struct Preset {
   double published_accuracy = 0;  // percent, as published; 0 when none
 };
 
-Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op);
-inline Preset preset_for(const Dataset& d, const OperatorDef& op) { return preset_for(d.family, d.name, op); }
+// `model`: the model's own published settings (ModelDef::preset) go over the operator's.
+Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op,
+                  const ModelDef& model = default_model());
+inline Preset preset_for(const Dataset& d, const OperatorDef& op, const ModelDef& model = default_model()) {
+  return preset_for(d.family, d.name, op, model);
+}
 
 // What `sgc tune` searches by default for an operator (its authors' choice:
 // SGC only the weight decay; the others their own parameters, lr and weight decay).

@@ -21,10 +21,12 @@ void validate_config(const Config& c) {
   if (!c.model) throw ParameterError("model", "no model");
   validate_operator(c.op);
   validate_train_options(c.train);
+  validate_model_params(c.model_params);
+  if (c.model->check) c.model->check(c);
 }
 
 nlohmann::json config_to_json(const Config& c) {
-  return {{"model", std::string(c.model->name)},
+  nlohmann::json j = {{"model", std::string(c.model->name)},
           {"operator", operator_to_json(c.op)},
           {"feature_norm", to_string(c.feature_norm)},
           {"protocol", to_string(c.protocol)},
@@ -33,6 +35,9 @@ nlohmann::json config_to_json(const Config& c) {
           {"epochs", c.train.epochs},
           {"weight_decay", c.train.weight_decay},
           {"seed", c.train.seed}};
+  if (!c.model->params.empty()) j["model_params"] = model_params_to_json(c.model_params, c.model->params);
+  if (!c.train.optimizer->params.empty()) j["optimizer_params"] = optimizer_params_to_json(c.train);
+  return j;
 }
 
 namespace {
@@ -59,9 +64,11 @@ Config config_from_json(const nlohmann::json& j) {
     else if (key == "optimizer") c.train.optimizer = &find_optimizer(text_of(v, key));
     else if (key == "lr") c.train.lr = number_of(v, key);
     else if (key == "weight_decay") c.train.weight_decay = number_of(v, key);
+    else if (key == "model_params") model_params_from_json(c.model_params, v);
+    else if (key == "optimizer_params") optimizer_params_from_json(c.train, v);
     else if (key == "epochs" || key == "seed") {
       if (!v.is_number_integer() || (key == "epochs" && (v.get<int64_t>() < 1 || v.get<int64_t>() > (1 << 30))) ||
-          (key == "seed" && !v.is_number_unsigned()))
+          (key == "seed" && !v.is_number_unsigned() && v.get<int64_t>() < 0))
         throw ParameterError(key, "expected a positive integer, got " + v.dump());
       if (key == "epochs") c.train.epochs = int(v.get<int64_t>());
       else c.train.seed = v.get<uint64_t>();
@@ -69,12 +76,25 @@ Config config_from_json(const nlohmann::json& j) {
       throw ArgumentError("configuration: unknown field '" + key + "'");
     }
   }
+  if (j.contains("optimizer_params"))
+    for (const auto& item : j.at("optimizer_params").items())
+      if (!c.train.optimizer->reads(item.key()))
+        throw ParameterError(item.key(), "not a parameter of optimizer " + std::string(c.train.optimizer->name));
   validate_config(c);
   return c;
 }
 
+namespace {
+bool model_reads_numeric(const Config& c, std::string_view name) {
+  const ModelParamDef* d = find_model_param(name);
+  return d && d->type != ModelParamDef::Type::Choice && c.model->reads(name);
+}
+}  // namespace
+
 bool has_config_param(const Config& c, std::string_view name) {
-  return name == "lr" || name == "weight_decay" || name == "epochs" || c.op.def->reads(name);
+  return name == "lr" || name == "weight_decay" || name == "epochs" || c.op.def->reads(name) ||
+         model_reads_numeric(c, name) ||
+         c.train.optimizer->reads(name);
 }
 
 void set_config_param(Config& c, std::string_view name, double value) {
@@ -82,6 +102,14 @@ void set_config_param(Config& c, std::string_view name, double value) {
   else if (name == "weight_decay") c.train.weight_decay = value;
   else if (name == "epochs") c.train.epochs = int(std::lround(value));
   else if (c.op.def->reads(name)) set_operator_param(c.op, name, value);
+  else if (c.train.optimizer->reads(name)) {
+    const OptimizerParamDef* d = find_optimizer_param(name);
+    d->set(c.train, d->integer ? nlohmann::json(std::llround(value)) : nlohmann::json(value));
+  }
+  else if (model_reads_numeric(c, name)) {
+    const ModelParamDef* d = find_model_param(name);
+    d->set(c.model_params, d->type == ModelParamDef::Type::Int ? nlohmann::json(std::lround(value)) : nlohmann::json(value));
+  }
   else
     throw ArgumentError("'" + std::string(name) + "': not a parameter of " + std::string(c.op.name()) +
                         " or of the training (lr, weight_decay, epochs)");

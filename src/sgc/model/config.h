@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sgc/data/feature_norm.h"
+#include "sgc/model/model_params.h"
 #include "sgc/model/optimizer.h"
 #include "sgc/ops/operator.h"
 
@@ -32,21 +33,25 @@ struct Config {
   FeatureNorm feature_norm = FeatureNorm::Row;
   Protocol protocol = Protocol::Transductive;
   TrainOptions train;
+  ModelParams model_params;  // read by the models that list them (ModelDef::params)
 };
 
 // Checks every part; ArgumentError naming the flag.
 void validate_config(const Config& c);
 
 // {"model", "operator": operator_to_json, "feature_norm", "protocol",
-//  "optimizer", "lr", "epochs", "weight_decay", "seed"}: the one serialisation
+//  "optimizer", "lr", "epochs", "weight_decay", "seed", "model_params" (those
+//  the model reads, when it reads any), "optimizer_params" (likewise, for the
+//  optimizer: optimizer_params() in optimizer.h)}: the one serialisation
 // of a configuration (model files, --json, Python).
 nlohmann::json config_to_json(const Config& c);
 // Reads config_to_json's output; missing fields keep their defaults, unknown
 // ones are errors. ArgumentError naming the field.
 Config config_from_json(const nlohmann::json& j);
 
-// Sets a numeric parameter by name: an operator parameter (k, t, alpha, ...)
-// or a training one (lr, weight_decay, epochs). Used by tune and sweep.
+// Sets a numeric parameter by name: an operator parameter (k, t, alpha, ...),
+// a numeric parameter of the model (tau, lambda, ...) or a training one (lr,
+// weight_decay, epochs). Used by tune and sweep.
 void set_config_param(Config& c, std::string_view name, double value);
 // Whether set_config_param knows `name` for this configuration's operator.
 bool has_config_param(const Config& c, std::string_view name);

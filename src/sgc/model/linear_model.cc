@@ -113,6 +113,12 @@ Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTime
   return e;
 }
 
+DenseMatrix LinearModel::representation(Dataset data, const Config& c) const {
+  normalize_features(data, c.feature_norm);
+  const CsrMatrix s = normalized_operator(data.adjacency, c.op);
+  return apply_operator(s, input_of(data), c.op);
+}
+
 // ---- the verifier ---------------------------------------------------------------
 
 namespace {
@@ -223,15 +229,7 @@ Prediction LinearModel::predict(Dataset d, const Config& c) const {
     normalize_features(d, c.feature_norm);
   const CsrMatrix s = normalized_operator(d.adjacency, c.op);
   const DenseMatrix f = apply_operator(s, input_of(d), c.op);
-  Prediction p;
-  p.logits = softmax_logits(weights_, f);
-  p.label.resize(size_t(p.logits.rows()));
-  for (Eigen::Index i = 0; i < p.logits.rows(); ++i) {
-    Eigen::Index arg;
-    p.logits.row(i).maxCoeff(&arg);
-    p.label[size_t(i)] = int32_t(arg);
-  }
-  return p;
+  return prediction_from(softmax_logits(weights_, f));
 }
 
 ModelState LinearModel::state() const {

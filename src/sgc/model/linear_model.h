@@ -59,6 +59,8 @@ class LinearModel : public Model {
   Prediction predict(Dataset data, const Config& c) const override;
   ModelState state() const override;
   void set_state(const ModelState& s, const Config& c) override;
+  // The propagated features of every node (transductive: the operator on the whole graph).
+  DenseMatrix representation(Dataset data, const Config& c) const override;
   VerifyReport verify(Dataset data, const Config& c) const override {
     return verify_precomputed(std::move(data), c, pre_);
   }

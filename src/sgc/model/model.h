@@ -28,6 +28,8 @@
 
 namespace sgc {
 
+struct Preset;
+
 struct StageTimes {
   double load = 0, normalize = 0, propagate = 0, train = 0, evaluate = 0;
 };
@@ -37,12 +39,30 @@ struct Evaluation {
   double val_macro_f1 = 0, test_macro_f1 = 0;
   double final_loss = 0;
   int train_evaluations = 0;  // loss and gradient evaluations the optimizer made
+  // Models trained for a number of epochs with a checkpoint (tsc, acm): the
+  // epoch kept (1-based) and, for comparison with papers that report it, the
+  // best test accuracy over all epochs (not a model-selection result); -1 when not tracked.
+  int epoch = -1;
+  double best_test_over_epochs = -1;
 };
 
 struct Prediction {
   std::vector<int32_t> label;  // predicted class per node
   DenseMatrix logits;          // num_nodes x classes
 };
+
+// The prediction of class scores: the highest-scoring class of each row (ties -> lowest id).
+inline Prediction prediction_from(DenseMatrix logits) {
+  Prediction p;
+  p.label.resize(size_t(logits.rows()));
+  for (Eigen::Index i = 0; i < logits.rows(); ++i) {
+    Eigen::Index arg;
+    logits.row(i).maxCoeff(&arg);
+    p.label[size_t(i)] = int32_t(arg);
+  }
+  p.logits = std::move(logits);
+  return p;
+}
 
 // A fitted model's state for its file: a JSON header and float weights.
 struct ModelState {
@@ -73,12 +93,28 @@ class Model {
   // After prepare(): checks what it computed on `data` (the same data set)
   // against a double-precision reference. ArgumentError for models without one.
   virtual VerifyReport verify(Dataset data, const Config& c) const;
+  // After fit(): the representation the classifier reads, for every node of
+  // `data` (the data set prepare() saw), for smoothing measures
+  // (eval/smoothing.h). ArgumentError for models without one.
+  virtual DenseMatrix representation(Dataset data, const Config& c) const;
 };
 
 struct ModelDef {
   std::string_view name;
   std::string_view help;
   std::unique_ptr<Model> (*make)() = nullptr;
+  std::vector<std::string_view> params = {};  // the model parameters it reads (model_params.h)
+  // The model's own rules on a configuration (e.g. which operators it takes); ArgumentError.
+  void (*check)(const Config&) = nullptr;
+  // Its authors' settings for a data set (family, name), applied over the
+  // operator's preset (presets.h); may be empty.
+  void (*preset)(std::string_view family, std::string_view name, Preset& p) = nullptr;
+
+  bool reads(std::string_view param) const {
+    for (std::string_view p : params)
+      if (p == param) return true;
+    return false;
+  }
 };
 
 const std::vector<const ModelDef*>& models();

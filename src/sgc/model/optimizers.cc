@@ -11,9 +11,14 @@ namespace sgc {
 // Each defined in the optimizer's own file.
 const OptimizerDef& adam_optimizer();
 const OptimizerDef& lbfgs_optimizer();
+const OptimizerDef& sgc_compressed_optimizer();
+const OptimizerDef& scrn_optimizer();
+const OptimizerDef& scrn_zo_optimizer();
 
 const std::vector<const OptimizerDef*>& optimizers() {
-  static const std::vector<const OptimizerDef*> table{&adam_optimizer(), &lbfgs_optimizer()};
+  static const std::vector<const OptimizerDef*> table{&adam_optimizer(), &lbfgs_optimizer(),
+                                                        &sgc_compressed_optimizer(), &scrn_optimizer(),
+                                                        &scrn_zo_optimizer()};
   return table;
 }
 
@@ -31,6 +36,12 @@ void validate_train_options(const TrainOptions& opt) {
   if (!(opt.lr > 0) || !std::isfinite(opt.lr)) throw ParameterError("lr", "must be a positive number");
   if (!(opt.weight_decay >= 0) || !std::isfinite(opt.weight_decay))
     throw ParameterError("weight_decay", "must be a non-negative number");
+  for (const OptimizerParamDef& p : optimizer_params()) p.check(opt);
+}
+
+MinimizeResult minimize(Eigen::VectorXf& theta, const Problem& p, const TrainOptions& opt) {
+  if (opt.optimizer->minimize_problem) return opt.optimizer->minimize_problem(theta, p, opt);
+  return opt.optimizer->minimize(theta, p.full, opt);
 }
 
 }  // namespace sgc

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sgc/error.h"
+#include "sgc/model/softmax_hvp.h"
 #include "sgc/util/interrupt.h"
 
 namespace sgc {
@@ -22,30 +23,72 @@ namespace {
 }
 }  // namespace
 
+Problem softmax_problem(int64_t dim, int32_t classes, FeatureRows x, const std::vector<int32_t>& y,
+                        std::shared_ptr<int64_t> rows_read) {
+  auto probe = std::make_shared<SoftmaxModel>(dim, classes);
+  if (!rows_read) rows_read = std::make_shared<int64_t>(0);
+  const int64_t n = x.rows();
+  auto rows_of = [n](const std::vector<int64_t>& idx) { return idx.empty() ? n : int64_t(idx.size()); };
+  Problem p;
+  p.rows = n;
+  p.full = [probe, x, &y, rows_read, n](const Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
+    check_interrupt();
+    probe->theta = theta;
+    *rows_read += n;
+    return softmax_loss_grad(*probe, x, y, grad);
+  };
+  p.batch = [probe, x, &y, rows_read, rows_of](const Eigen::VectorXf& theta, const std::vector<int64_t>& idx,
+                                               Eigen::VectorXf* grad) {
+    check_interrupt();
+    probe->theta = theta;
+    *rows_read += rows_of(idx);
+    return softmax_loss_rows(*probe, x, y, idx, grad);
+  };
+  p.hvp = [probe, x, &y, rows_read, rows_of](const Eigen::VectorXf& theta, const std::vector<int64_t>& idx,
+                                             const Eigen::VectorXf& v, Eigen::VectorXf& hv) {
+    check_interrupt();
+    probe->theta = theta;
+    *rows_read += rows_of(idx);
+    softmax_hvp(*probe, x, y, idx, v, hv);
+  };
+  return p;
+}
+
 TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt) {
   validate_train_options(opt);
   TrainOutcome out{init_softmax(x.cols(), classes, opt.seed)};
   SoftmaxModel probe = out.model;  // trial points of a line search are evaluated here
   int evaluations = 0;
-  const MinimizeResult r = opt.optimizer->minimize(
-      out.model.theta,
-      [&](const Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
-        ++evaluations;
-        check_interrupt();
-        double loss;
-        if (&theta == &out.model.theta) {
-          loss = softmax_loss_grad(out.model, x, y, grad);
-        } else {
-          probe.theta = theta;
-          loss = softmax_loss_grad(probe, x, y, grad);
-        }
-        if (!std::isfinite(loss)) diverged(opt, evaluations, loss);
-        return loss;
-      },
-      opt);
+  auto rows_read = std::make_shared<int64_t>(0);
+  // Row subsets and Hessian-vector products for the optimizers that sample; the
+  // full-batch objective below is the one every optimizer shares.
+  Problem problem = softmax_problem(x.cols(), classes, x, y, rows_read);
+  const Problem rows_only = problem;
+  problem.batch = [&](const Eigen::VectorXf& theta, const std::vector<int64_t>& idx, Eigen::VectorXf* grad) {
+    ++evaluations;
+    const double loss = rows_only.batch(theta, idx, grad);
+    if (!std::isfinite(loss)) diverged(opt, evaluations, loss);
+    return loss;
+  };
+  problem.full = [&](const Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
+    ++evaluations;
+    check_interrupt();
+    double loss;
+    if (&theta == &out.model.theta) {
+      loss = softmax_loss_grad(out.model, x, y, grad);
+    } else {
+      probe.theta = theta;
+      loss = softmax_loss_grad(probe, x, y, grad);
+    }
+    *rows_read += x.rows();
+    if (!std::isfinite(loss)) diverged(opt, evaluations, loss);
+    return loss;
+  };
+  const MinimizeResult r = minimize(out.model.theta, problem, opt);
   if (!std::isfinite(r.final_loss) || !out.model.theta.allFinite()) diverged(opt, evaluations, r.final_loss);
   out.final_loss = r.final_loss;
   out.evaluations = r.evaluations;
+  out.passes = double(*rows_read) / double(x.rows());
   return out;
 }
 

@@ -1,8 +1,10 @@
-// Full-batch training of the softmax regression on propagated features, with
-// any optimizer of the registry (optimizer.h).
+// Training of the softmax regression on propagated features, with any
+// optimizer of the registry (optimizer.h): full batch, or mini-batches and
+// Hessian-vector products for the optimizers that take a Problem.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sgc/dense.h"
@@ -15,7 +17,15 @@ struct TrainOutcome {
   SoftmaxModel model;
   double final_loss = 0;  // training cross-entropy: before the last Adam step, after L-BFGS
   int evaluations = 0;    // loss and gradient evaluations
+  double passes = 0;      // rows read by the loss, gradient and Hessian-vector evaluations / training rows
 };
+
+// The mean cross-entropy of a dim x classes softmax regression on (x, y) as
+// a Problem: full-batch objective, row subsets and exact Hessian-vector
+// products (softmax_hvp.h). x and y must outlive it; rows_read (if given)
+// adds the rows each callback reads.
+Problem softmax_problem(int64_t dim, int32_t classes, FeatureRows x, const std::vector<int32_t>& y,
+                        std::shared_ptr<int64_t> rows_read = nullptr);
 
 // Trains with opt.optimizer from torch.nn.Linear's initialisation.
 TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt);

@@ -1,0 +1,89 @@
+"""GraphModelClassifier: the library's models beyond the linear head (TSC,
+ACM) on a graph given as scipy / numpy objects, trained in the C++ core
+through the same Model interface and Config as ``sgc train --model ...``."""
+
+import numpy as np
+
+from . import _core
+from ._input import as_features, as_graph, as_index
+from .estimator import NotFittedError
+
+__all__ = ["GraphModelClassifier", "model_defaults"]
+
+
+def model_defaults(dataset, model="tsc"):
+    """The configuration ``sgc train --dataset <dataset> --model <model>`` runs, as a dict.
+
+    dataset : "cora", "citeseer", "pubmed", "family/name", or a GraphDataset.
+    Pass it as ``GraphModelClassifier(model, config=...)``; change fields
+    (``config["epochs"]``, ``config["model_params"]["tau"]``, ...) before.
+    """
+    from ._api import _identity
+
+    family, name = _identity(dataset)
+    return _core.preset(family, name, "sgc", model)["config"]
+
+
+class GraphModelClassifier:
+    """Transductive node classification with a model of the library's registry.
+
+    model : "tsc" (SGC + the Two-Sided Constraint, Peng et al. KDD 2024) or
+        "acm" (SGC with aggregation on a compact manifold, Zhou et al. PAKDD
+        2024); "linear" also works (SGCClassifier is the full estimator for it).
+    config : dict as ``model_defaults`` returns (``config_to_json``): the
+        operator (``config["operator"]["k"]`` is the depth L / K), training
+        (lr, epochs, weight_decay, seed) and ``model_params``; default: the
+        model's generic preset.
+    **overrides : top-level config fields (lr=..., epochs=..., seed=...) or
+        model parameters (tau=..., negatives=..., dropout=...) or k=...
+
+    After ``fit``: ``scores_`` (n_nodes, n_classes) class scores of every node
+    (TSC: the expected operator, deterministic), ``train_score_``,
+    ``val_score_``, ``test_score_``, ``epoch_`` (the epoch kept: best
+    validation), ``best_test_over_epochs_`` (for comparison with papers that
+    report it; not a model-selection result), ``loss_``.
+    """
+
+    def __init__(self, model="tsc", config=None, **overrides):
+        self.model = model
+        self.config = config
+        self.overrides = overrides
+
+    def _config(self):
+        c = dict(self.config) if self.config is not None else model_defaults("", self.model)
+        c = {**c, "operator": dict(c["operator"]), "model_params": dict(c.get("model_params", {}))}
+        c["model"] = self.model
+        for key, value in self.overrides.items():
+            if key == "k":
+                c["operator"]["k"] = value
+            elif key in c and key != "model_params":
+                c[key] = value
+            else:
+                c["model_params"][key] = value
+        if not c["model_params"]:
+            del c["model_params"]
+        return c
+
+    def fit(self, adj, X, y, train_idx, val_idx=None, test_idx=None):
+        X = as_features(X)
+        n = X.shape[0]
+        y = np.asarray(y)
+        if y.dtype.kind not in "iu":
+            raise TypeError("y: expected integer class ids (-1 = unlabelled)")
+        idx = [as_index(i, n, name) if i is not None else np.zeros(0, dtype=np.int64)
+               for i, name in ((train_idx, "train_idx"), (val_idx, "val_idx"), (test_idx, "test_idx"))]
+        classes = int(y.max()) + 1 if y.size else 0
+        out = _core.fit_graph_model(as_graph(adj), X, y, classes, *idx, self._config())
+        self.scores_ = out["scores"]
+        self.classes_ = np.arange(classes)
+        self.train_score_, self.val_score_, self.test_score_ = out["train_acc"], out["val_acc"], out["test_acc"]
+        self.epoch_, self.best_test_over_epochs_, self.loss_ = (out["epoch"], out["best_test_over_epochs"],
+                                                                out["final_loss"])
+        return self
+
+    def predict(self, idx=None):
+        """Predicted class of the nodes ``idx`` (all nodes if None) of the graph fitted on."""
+        if not hasattr(self, "scores_"):
+            raise NotFittedError("This GraphModelClassifier instance is not fitted yet; call fit first.")
+        scores = self.scores_ if idx is None else self.scores_[as_index(idx, self.scores_.shape[0], "idx")]
+        return self.classes_[np.argmax(scores, axis=1)]

@@ -1,0 +1,38 @@
+"""sgc.attack: InfAttack on Cora from Python."""
+
+import pytest
+
+import sgc
+
+
+def test_attack_returns_flips_and_outcomes(planetoid_dir):
+    r = sgc.attack("cora", data_dir=planetoid_dir, budgets=[2, 4], num_targets=10, seed=3)
+    assert r["budgets"] == [2, 4]
+    assert len(r["per_target"]) == 10
+    assert 0.7 <= r["clean_test_accuracy"] <= 0.85
+    for t in r["per_target"]:
+        assert len(t["flips"]) == 4
+        assert t["target_class"] != t["label"]
+        assert len(t["success"]) == 2
+        for f in t["flips"]:
+            assert 0 <= f["u"] < 2708 and f["u"] != t["target"]
+    # The rate is the mean of the per-target outcomes.
+    rate = sum(t["success"][1] for t in r["per_target"]) / 10
+    assert r["success_rate"][1] == pytest.approx(rate)
+
+
+def test_attack_is_deterministic_and_takes_targets(planetoid_dir):
+    a = sgc.attack("cora", data_dir=planetoid_dir, budgets=[2], targets=[1824, 1824, 7], variant="exact")
+    b = sgc.attack("cora", data_dir=planetoid_dir, budgets=[2], targets=[1824, 1824, 7], variant="exact")
+    assert [t["target"] for t in a["per_target"]] == [1824, 1824, 7]
+    assert [t["flips"] for t in a["per_target"]] == [t["flips"] for t in b["per_target"]]
+    assert a["per_target"][0]["flips"] == a["per_target"][1]["flips"]
+
+
+def test_attack_errors(planetoid_dir):
+    with pytest.raises(sgc.ArgumentError, match="--variant"):
+        sgc.attack("cora", data_dir=planetoid_dir, variant="fast")
+    with pytest.raises(sgc.ArgumentError, match="outside"):
+        sgc.attack("cora", data_dir=planetoid_dir, targets=[99999])
+    with pytest.raises(sgc.ArgumentError, match="--budgets"):
+        sgc.attack("cora", data_dir=planetoid_dir, budgets=[4, 2])

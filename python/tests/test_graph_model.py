@@ -1,0 +1,51 @@
+"""GraphModelClassifier (tsc, acm): the same numbers as `sgc train --model ...`, and its checks."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+import sgc
+from test_estimator import cli_binary
+
+
+def quick_tsc(ds):
+    config = sgc.model_defaults(ds, "tsc")
+    config["epochs"] = 3
+    config["model_params"]["negatives"] = 32
+    return config
+
+
+def test_tsc_same_accuracy_as_the_command_line(cora, planetoid_dir):
+    cli = cli_binary()
+    if cli is None:
+        pytest.skip("no sgc command next to this build (set SGC_CLI)")
+    clf = sgc.GraphModelClassifier("tsc", quick_tsc(cora), k=8)
+    clf.fit(cora.adj, cora.X, cora.y, cora.train_idx, cora.val_idx, cora.test_idx)
+    out = subprocess.run([str(cli), "train", "--dataset", "cora", "--data-dir", str(planetoid_dir), "--model", "tsc",
+                          "--epochs", "3", "--negatives", "32", "--k", "8", "--seed", "42", "--json"],
+                         check=True, capture_output=True, text=True)
+    got = json.loads(out.stdout)
+    assert clf.test_score_ == got["accuracy"]["test"]
+    assert clf.val_score_ == got["accuracy"]["val"]
+    assert clf.epoch_ == got["epoch"]
+    assert clf.scores_.shape == (cora.num_nodes, cora.num_classes)
+    pred = clf.predict(cora.test_idx)
+    assert np.mean(pred == cora.y[cora.test_idx]) == pytest.approx(clf.test_score_)
+
+
+def test_model_defaults_carry_the_authors_settings():
+    cora = sgc.model_defaults("cora", "tsc")
+    assert cora["operator"]["k"] == 16 and cora["epochs"] == 80 and cora["model_params"]["tau"] == 0.6
+    pubmed = sgc.model_defaults("pubmed", "tsc")
+    assert pubmed["model_params"]["encoder_layers"] == 2 and pubmed["operator"]["k"] == 4
+
+
+def test_bad_parameters_are_clear_errors(cora):
+    with pytest.raises(sgc.ArgumentError, match="tau"):
+        sgc.GraphModelClassifier("tsc", quick_tsc(cora), tau=-1).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    with pytest.raises(sgc.ArgumentError, match="unknown model parameter"):
+        sgc.GraphModelClassifier("tsc", quick_tsc(cora), no_such=1).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    with pytest.raises(sgc.NotFittedError):
+        sgc.GraphModelClassifier("tsc").predict()

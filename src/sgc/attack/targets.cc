@@ -1,0 +1,54 @@
+// Target selection and target files (see targets.h).
+#include "sgc/attack/targets.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "sgc/error.h"
+#include "sgc/random.h"
+#include "sgc/util/printable.h"
+
+namespace sgc::attack {
+
+std::vector<int32_t> select_targets(const Dataset& d, const std::vector<int32_t>& predicted, int count,
+                                    uint64_t seed) {
+  if (count < 1) throw ArgumentError("--num-targets: must be >= 1, got " + std::to_string(count));
+  std::vector<int32_t> pool;
+  for (int32_t v : d.test)
+    if (d.labels[size_t(v)] >= 0 && predicted[size_t(v)] == d.labels[size_t(v)]) pool.push_back(v);
+  Rng rng(seed);
+  const size_t take = std::min(pool.size(), size_t(count));
+  for (size_t i = 0; i < take; ++i) std::swap(pool[i], pool[i + size_t(rng.below(pool.size() - i))]);
+  pool.resize(take);
+  return pool;
+}
+
+std::vector<int32_t> read_targets(const std::string& path, int64_t num_nodes) {
+  std::ifstream in(path);
+  if (!in) throw FileError(path + ": cannot open the target file");
+  std::vector<int32_t> out;
+  std::string line;
+  for (int64_t no = 1; std::getline(in, line); ++no) {
+    const size_t a = line.find_first_not_of(" \t\r");
+    if (a == std::string::npos) continue;
+    const size_t b = line.find_last_not_of(" \t\r");
+    const std::string text = line.substr(a, b - a + 1);
+    const std::string where = path + ":" + std::to_string(no) + ": ";
+    errno = 0;
+    char* end = nullptr;
+    const double x = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(x))
+      throw FormatError(where + "'" + printable(text) + "' is not a node id");
+    if (x != std::floor(x)) throw FormatError(where + "'" + printable(text) + "' is not an integral node id");
+    if (x < 0 || x >= double(num_nodes))
+      throw FormatError(where + "node id " + printable(text) + " is outside [0, " + std::to_string(num_nodes) + ")");
+    out.push_back(int32_t(x));
+  }
+  if (in.bad()) throw FileError(path + ": read error");
+  if (out.empty()) throw FormatError(path + ": no node ids in the target file");
+  return out;
+}
+
+}  // namespace sgc::attack

@@ -1,0 +1,226 @@
+#include "sgc/model/contrastive.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <omp.h>
+
+#include "sgc/error.h"
+#include "sgc/random.h"
+
+namespace sgc {
+
+namespace {
+
+constexpr double kNormEps = 1e-12;  // F.normalize's floor on the norm
+
+struct Normalized {
+  DenseMatrix u;
+  std::vector<float> norm;
+};
+
+Normalized normalize_rows(const DenseMatrix& z) {
+  Normalized n{DenseMatrix(z.rows(), z.cols()), std::vector<float>(size_t(z.rows()))};
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index r = 0; r < z.rows(); ++r) {
+    const float norm = std::max(float(z.row(r).norm()), float(kNormEps));
+    n.norm[size_t(r)] = norm;
+    n.u.row(r) = z.row(r) / norm;
+  }
+  return n;
+}
+
+// Back through u = z / max(|z|, eps): dz = (du - u (u . du)) / |z|.
+DenseMatrix normalize_backward(const Normalized& n, const DenseMatrix& du) {
+  DenseMatrix dz(du.rows(), du.cols());
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index r = 0; r < du.rows(); ++r) {
+    const float norm = n.norm[size_t(r)];
+    if (norm <= float(kNormEps)) {
+      dz.row(r) = du.row(r) / norm;
+    } else {
+      const float dot = n.u.row(r).dot(du.row(r));
+      dz.row(r) = (du.row(r) - dot * n.u.row(r)) / norm;
+    }
+  }
+  return dz;
+}
+
+void check_inputs(const DenseMatrix& z1, const DenseMatrix& z2, double tau) {
+  if (z1.rows() != z2.rows() || z1.cols() != z2.cols())
+    throw ArgumentError("contrastive loss: the two representations differ in shape");
+  if (z1.rows() < 2) throw ArgumentError("contrastive loss: needs at least two nodes");
+  if (!(tau > 0)) throw ArgumentError("contrastive loss: tau must be > 0");
+}
+
+}  // namespace
+
+int64_t contrastive_block_rows(int64_t nodes) {
+  const int64_t budget = int64_t(64) << 20;  // two B x N float blocks
+  const int64_t rows = budget / std::max<int64_t>(1, 2 * 4 * nodes);
+  return std::clamp<int64_t>(rows, 16, 512);
+}
+
+ContrastiveResult contrastive_exact(const DenseMatrix& z1, const DenseMatrix& z2, double tau, int64_t block_rows) {
+  check_inputs(z1, z2, tau);
+  const Eigen::Index n = z1.rows(), d = z1.cols();
+  const Normalized a = normalize_rows(z1), b = normalize_rows(z2);
+  const DenseMatrix& u1 = a.u;
+  const DenseMatrix& u2 = b.u;
+  const Eigen::Index block = std::min<Eigen::Index>(n, block_rows > 0 ? block_rows : contrastive_block_rows(n));
+  const float inv_tau = float(1.0 / tau), scale = float(1.0 / (double(n) * tau));
+  DenseMatrix gu1 = DenseMatrix::Zero(n, d), gu2 = DenseMatrix::Zero(n, d);
+  DenseMatrix p(block, n), q(block, n);
+  std::vector<double> row_loss(static_cast<size_t>(n));
+  // Each thread takes one contiguous share of the block's rows, then of the
+  // columns: few large products, so each packs its operands once.
+  const Eigen::Index threads = std::max(1, omp_get_max_threads());
+
+  for (Eigen::Index i0 = 0; i0 < n; i0 += block) {
+    const Eigen::Index rows = std::min(block, n - i0);
+    const auto u1_block = u1.middleRows(i0, rows);
+    // Similarities, exponentials, denominators; P and Q overwrite them.
+    const Eigen::Index row_share = (rows + threads - 1) / threads;
+#pragma omp parallel for schedule(static, 1)
+    for (Eigen::Index r0 = 0; r0 < rows; r0 += row_share) {
+      const Eigen::Index m = std::min(row_share, rows - r0);
+      p.block(r0, 0, m, n).noalias() = u1_block.middleRows(r0, m) * u1.transpose();
+      q.block(r0, 0, m, n).noalias() = u1_block.middleRows(r0, m) * u2.transpose();
+      for (Eigen::Index r = r0; r < r0 + m; ++r) {
+        const Eigen::Index i = i0 + r;
+        const double positive = q(r, i);
+        p.row(r) = (p.row(r).array() * inv_tau).exp();
+        q.row(r) = (q.row(r).array() * inv_tau).exp();
+        p(r, i) = 0, q(r, i) = 0;
+        double denom = 0;
+        for (Eigen::Index j = 0; j < n; ++j) denom += double(p(r, j)) + double(q(r, j));
+        row_loss[size_t(i)] = -positive / tau + std::log(denom);
+        const float inv = float(1.0 / denom);
+        p.row(r) *= inv;
+        q.row(r) *= inv;
+      }
+      // Row side: d/du1_i of its own term.
+      gu1.middleRows(i0 + r0, m).noalias() +=
+          scale * (p.block(r0, 0, m, n) * u1 + q.block(r0, 0, m, n) * u2 - u2.middleRows(i0 + r0, m));
+    }
+    // Column side: u1_j and u2_j in the other rows' terms; threads own columns.
+    const auto pb = p.topRows(rows), qb = q.topRows(rows);
+    const Eigen::Index column_share = (n + threads - 1) / threads;
+#pragma omp parallel for schedule(static, 1)
+    for (Eigen::Index j0 = 0; j0 < n; j0 += column_share) {
+      const Eigen::Index m = std::min(column_share, n - j0);
+      gu1.middleRows(j0, m).noalias() += scale * (pb.middleCols(j0, m).transpose() * u1_block);
+      gu2.middleRows(j0, m).noalias() += scale * (qb.middleCols(j0, m).transpose() * u1_block);
+    }
+    gu2.middleRows(i0, rows) -= scale * u1_block;  // the positive pair
+  }
+  ContrastiveResult out;
+  for (double l : row_loss) out.loss += l;  // in row order: independent of the thread count
+  out.loss /= double(n);
+  out.grad1 = normalize_backward(a, gu1);
+  out.grad2 = normalize_backward(b, gu2);
+  return out;
+}
+
+ContrastiveResult contrastive_sampled(const DenseMatrix& z1, const DenseMatrix& z2, double tau, int negatives,
+                                      uint64_t seed) {
+  check_inputs(z1, z2, tau);
+  if (negatives < 1) throw ArgumentError("contrastive loss: negatives must be >= 1");
+  const Eigen::Index n = z1.rows(), d = z1.cols();
+  const int k = negatives;
+  const Normalized a = normalize_rows(z1), b = normalize_rows(z2);
+  const DenseMatrix& u1 = a.u;
+  const DenseMatrix& u2 = b.u;
+  const double sample_scale = double(n - 1) / double(k);
+  const float scale = float(1.0 / (double(n) * tau));
+  std::vector<int32_t> other(size_t(n) * k);
+  std::vector<float> pw(other.size()), qw(other.size());
+  std::vector<double> row_loss(static_cast<size_t>(n));
+  DenseMatrix gu1(n, d), gu2(n, d);
+
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Rng rng(splitmix64(seed ^ splitmix64(uint64_t(i))));
+    double denom = 0;
+    for (int s = 0; s < k; ++s) {
+      int64_t j = int64_t(rng.below(uint64_t(n - 1)));
+      if (j >= i) ++j;  // any node but i
+      const size_t e = size_t(i) * k + s;
+      other[e] = int32_t(j);
+      pw[e] = float(std::exp(double(u1.row(i).dot(u1.row(j))) / tau) * sample_scale);
+      qw[e] = float(std::exp(double(u1.row(i).dot(u2.row(j))) / tau) * sample_scale);
+      denom += double(pw[e]) + double(qw[e]);
+    }
+    row_loss[size_t(i)] = -double(u1.row(i).dot(u2.row(i))) / tau + std::log(denom);
+    Eigen::RowVectorXf g = -u2.row(i);
+    for (int s = 0; s < k; ++s) {
+      const size_t e = size_t(i) * k + s;
+      pw[e] = float(pw[e] / denom), qw[e] = float(qw[e] / denom);
+      g += pw[e] * u1.row(other[e]) + qw[e] * u2.row(other[e]);
+    }
+    gu1.row(i) = scale * g;
+    gu2.row(i) = -scale * u1.row(i);
+  }
+  // Column side through the transposed pairs (counting sort by j), so each
+  // thread owns the rows it adds to.
+  std::vector<int64_t> start(size_t(n) + 1, 0);
+  for (int32_t j : other) ++start[size_t(j) + 1];
+  for (Eigen::Index j = 0; j < n; ++j) start[size_t(j) + 1] += start[size_t(j)];
+  std::vector<int64_t> at(start.begin(), start.end() - 1), by_column(other.size());
+  for (size_t e = 0; e < other.size(); ++e) by_column[size_t(at[size_t(other[e])]++)] = int64_t(e);
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (int64_t t = start[size_t(j)]; t < start[size_t(j) + 1]; ++t) {
+      const int64_t e = by_column[size_t(t)];
+      const Eigen::Index i = e / k;
+      gu1.row(j) += scale * pw[size_t(e)] * u1.row(i);
+      gu2.row(j) += scale * qw[size_t(e)] * u1.row(i);
+    }
+  ContrastiveResult out;
+  for (double l : row_loss) out.loss += l;
+  out.loss /= double(n);
+  out.grad1 = normalize_backward(a, gu1);
+  out.grad2 = normalize_backward(b, gu2);
+  return out;
+}
+
+ContrastiveResult contrastive_dense_reference(const DenseMatrix& z1, const DenseMatrix& z2, double tau) {
+  check_inputs(z1, z2, tau);
+  const Eigen::Index n = z1.rows();
+  const DenseMatrixD x1 = z1.cast<double>(), x2 = z2.cast<double>();
+  DenseMatrixD u1 = x1, u2 = x2;
+  for (Eigen::Index r = 0; r < n; ++r) {
+    u1.row(r) /= std::max(x1.row(r).norm(), kNormEps);
+    u2.row(r) /= std::max(x2.row(r).norm(), kNormEps);
+  }
+  DenseMatrixD refl = ((u1 * u1.transpose()) / tau).array().exp();
+  DenseMatrixD between_raw = (u1 * u2.transpose()) / tau;
+  DenseMatrixD between = between_raw.array().exp();
+  refl.diagonal().setZero();
+  const Eigen::VectorXd positive = between_raw.diagonal();
+  between.diagonal().setZero();
+  const Eigen::VectorXd denom = refl.rowwise().sum() + between.rowwise().sum();
+  ContrastiveResult out;
+  for (Eigen::Index r = 0; r < n; ++r) out.loss += std::log(denom(r)) - positive(r);  // std::log: GCC 12 misreads Eigen's AVX-512 log
+  out.loss /= double(n);
+  // Gradients in u, then through the normalisation.
+  DenseMatrixD pm = refl, qm = between;
+  for (Eigen::Index r = 0; r < n; ++r) pm.row(r) /= denom(r), qm.row(r) /= denom(r);
+  const double s = 1.0 / (double(n) * tau);
+  DenseMatrixD gu1 = s * (pm * u1 + pm.transpose() * u1 + qm * u2 - u2);
+  DenseMatrixD gu2 = s * (qm.transpose() * u1 - u1);
+  auto back = [](const DenseMatrixD& x, const DenseMatrixD& u, const DenseMatrixD& du) {
+    DenseMatrixD dz(du.rows(), du.cols());
+    for (Eigen::Index r = 0; r < du.rows(); ++r) {
+      const double norm = std::max(x.row(r).norm(), kNormEps);
+      dz.row(r) = (du.row(r) - u.row(r).dot(du.row(r)) * u.row(r)) / norm;
+    }
+    return dz;
+  };
+  out.grad1 = back(x1, u1, gu1).cast<float>();
+  out.grad2 = back(x2, u2, gu2).cast<float>();
+  return out;
+}
+
+}  // namespace sgc

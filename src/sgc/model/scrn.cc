@@ -1,0 +1,190 @@
+// SCRN with exact first-order oracles as a registry entry; the method and its
+// choices are described in scrn.h.
+#include "sgc/model/scrn.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "sgc/error.h"
+#include "sgc/random.h"
+
+namespace sgc {
+
+double cubic_model(const Eigen::VectorXf& g, const Hvp& h, double rho, const Eigen::VectorXf& step) {
+  Eigen::VectorXf hs;
+  h(step, hs);
+  const double n = step.cast<double>().norm();
+  return g.cast<double>().dot(step.cast<double>()) + 0.5 * step.cast<double>().dot(hs.cast<double>()) +
+         rho / 6 * n * n * n;
+}
+
+namespace {
+// grad m(D) = g + H D + rho/2 |D| D.
+Eigen::VectorXf model_gradient(const Eigen::VectorXf& g, const Hvp& h, double rho, const Eigen::VectorXf& step) {
+  Eigen::VectorXf hs;
+  h(step, hs);
+  return g + hs + float(0.5 * rho * step.cast<double>().norm()) * step;
+}
+}  // namespace
+
+CubicSolution cubic_subsolve(const Eigen::VectorXf& g, const Hvp& h, double rho, double l, double eps, int iters,
+                             uint64_t seed) {
+  CubicSolution s;
+  const double gn = g.cast<double>().norm();
+  if (gn >= l * l / rho && gn > 0) {  // Cauchy step: the model's minimiser along -g
+    Eigen::VectorXf hg;
+    h(g, hg);
+    ++s.hvps;
+    const double b = g.cast<double>().dot(hg.cast<double>()) / (rho * gn * gn);
+    const double r = -b + std::sqrt(b * b + 2 * gn / rho);
+    s.step = float(-r / gn) * g;
+  } else {
+    // Gradient steps on m from 0 with a small random perturbation of g (to leave saddle points).
+    Rng rng(seed);
+    Eigen::VectorXf zeta(g.size());
+    for (Eigen::Index i = 0; i < zeta.size(); ++i) zeta[i] = float(rng.normal());
+    const double zn = zeta.cast<double>().norm();
+    const double sigma = std::sqrt(eps * rho) / (100 * l);
+    const Eigen::VectorXf gt = g + float(sigma / std::max(zn, 1e-30)) * zeta;
+    s.step = Eigen::VectorXf::Zero(g.size());
+    for (int i = 0; i < iters; ++i) {
+      const double eta = 1 / (l + rho * s.step.cast<double>().norm());
+      s.step -= float(eta) * model_gradient(gt, h, rho, s.step);
+      ++s.hvps;
+    }
+  }
+  s.model = cubic_model(g, h, rho, s.step);
+  ++s.hvps;
+  return s;
+}
+
+CubicSolution cubic_finalsolve(const Eigen::VectorXf& g, const Hvp& h, double rho, double l, double tol,
+                               int max_iters) {
+  CubicSolution s;
+  s.step = Eigen::VectorXf::Zero(g.size());
+  for (int i = 0; i < max_iters; ++i) {
+    const Eigen::VectorXf gm = model_gradient(g, h, rho, s.step);
+    ++s.hvps;
+    if (gm.cast<double>().norm() <= tol) break;
+    s.step -= float(1 / (l + rho * s.step.cast<double>().norm())) * gm;
+  }
+  s.model = cubic_model(g, h, rho, s.step);
+  ++s.hvps;
+  return s;
+}
+
+MinimizeResult scrn_run(Eigen::VectorXf& theta, const Problem& p, const ScrnOracles& o, const TrainOptions& opt) {
+  const int64_t n = p.rows;
+  const bool full = n == 0 || opt.batch_size == 0 || opt.batch_size >= n;
+  const float wd = float(opt.weight_decay);
+  Rng rng(opt.seed ^ 0x5C2Bull);
+  std::vector<int64_t> perm;
+  if (!full) {
+    perm.resize(size_t(n));
+    std::iota(perm.begin(), perm.end(), int64_t(0));
+  }
+  // batch_size rows without replacement (a partial Fisher-Yates shuffle).
+  auto sample = [&] {
+    std::vector<int64_t> idx;
+    if (full) return idx;
+    for (int64_t i = 0; i < opt.batch_size; ++i) {
+      const int64_t j = i + int64_t(rng.below(uint64_t(n - i)));
+      std::swap(perm[size_t(i)], perm[size_t(j)]);
+    }
+    idx.assign(perm.begin(), perm.begin() + opt.batch_size);
+    std::sort(idx.begin(), idx.end());
+    return idx;
+  };
+  Eigen::VectorXf u(theta.size());  // the power iteration's vector, kept across iterations
+  for (Eigen::Index i = 0; i < u.size(); ++i) u[i] = float(rng.normal());
+  u /= float(u.cast<double>().norm());
+  const double stop = std::sqrt(opt.epsilon * opt.epsilon * opt.epsilon / opt.rho) / 100;
+  MinimizeResult r;
+  Eigen::VectorXf g, hu;
+  for (int it = 0; it < opt.epochs; ++it) {
+    const std::vector<int64_t> gi = sample(), hi = sample();
+    const double loss = o.grad(theta, gi, g);
+    ++r.evaluations;
+    if (!std::isfinite(loss) || !g.allFinite()) {
+      r.final_loss = std::numeric_limits<double>::quiet_NaN();  // divergence: the caller reports it
+      return r;
+    }
+    if (wd != 0) g += wd * theta;
+    const Hvp batch_h = o.hessian(theta, hi);
+    const Hvp h = [&](const Eigen::VectorXf& v, Eigen::VectorXf& out) {
+      batch_h(v, out);
+      if (wd != 0) out += wd * v;
+    };
+    double l = 0;
+    for (int k = 0; k < 3; ++k) {
+      h(u, hu);
+      l = hu.cast<double>().norm();
+      if (!(l > 0) || !std::isfinite(l)) break;
+      u = hu / float(l);
+    }
+    l = std::max(l, 1e-6);
+    CubicSolution s = cubic_subsolve(g, h, opt.rho, l, opt.epsilon, opt.cubic_iters, opt.seed + uint64_t(it) + 1);
+    const bool last = s.model > -stop;
+    if (last) s = cubic_finalsolve(g, h, opt.rho, l, opt.epsilon / 2, 10 * opt.cubic_iters);
+    theta += s.step;
+    r.steps = it + 1;
+    if (opt.on_step) opt.on_step(it + 1, loss);
+    if (last) break;  // the model promises too little: an approximate local minimum
+  }
+  Eigen::VectorXf grad;
+  r.final_loss = p.full(theta, grad);
+  ++r.evaluations;
+  return r;
+}
+
+namespace {
+
+// First-order oracles from the Problem: exact mini-batch gradients and
+// Hessian-vector products where it has them, else the full objective with
+// H v by central differences of gradients.
+MinimizeResult scrn_problem(Eigen::VectorXf& theta, const Problem& p, const TrainOptions& opt) {
+  ScrnOracles o;
+  o.grad = [&p](const Eigen::VectorXf& th, const std::vector<int64_t>& idx, Eigen::VectorXf& g) {
+    return p.batch ? p.batch(th, idx, &g) : p.full(th, g);
+  };
+  o.hessian = [&p](const Eigen::VectorXf& th, const std::vector<int64_t>& idx) -> Hvp {
+    if (p.hvp)
+      return [&p, th, idx](const Eigen::VectorXf& v, Eigen::VectorXf& out) { p.hvp(th, idx, v, out); };
+    return [&p, th](const Eigen::VectorXf& v, Eigen::VectorXf& out) {
+      const double vn = v.cast<double>().norm();
+      if (vn == 0) {
+        out.setZero(v.size());
+        return;
+      }
+      const double step = 1e-2 * (1 + th.cast<double>().norm() / std::sqrt(double(th.size()))) / vn;
+      Eigen::VectorXf gp, gm;
+      p.full(th + float(step) * v, gp);
+      p.full(th - float(step) * v, gm);
+      out = (gp - gm) / float(2 * step);
+    };
+  };
+  return scrn_run(theta, p, o, opt);
+}
+
+MinimizeResult scrn_objective(Eigen::VectorXf& theta, const Objective& f, const TrainOptions& opt) {
+  Problem p;
+  p.full = f;
+  return scrn_problem(theta, p, opt);
+}
+
+}  // namespace
+
+const OptimizerDef& scrn_optimizer() {
+  static const OptimizerDef def{"scrn",
+                                "stochastic cubic-regularized Newton (Tripuraneni et al., 2018; Roy et al., 2020): "
+                                "mini-batch gradients and exact Hessian-vector products (epochs = iterations)",
+                                false,
+                                scrn_objective,
+                                {"rho", "batch_size", "cubic_iters", "epsilon"},
+                                scrn_problem};
+  return def;
+}
+
+}  // namespace sgc

@@ -1,0 +1,252 @@
+// ACM on SGC (model/acm_model.h): the hand-written gradient of the projected
+// propagation against finite differences, its accuracy against plain SGC at
+// depth on Cora, determinism, its configuration rules and its saved state.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "sgc/error.h"
+#include "sgc/graph/normalizations.h"
+#include "sgc/io/planetoid.h"
+#include "sgc/model/acm_model.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/presets.h"
+#include "sgc/util/threads.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+// A small sparse feature matrix with about half its entries zero.
+CsrMatrix random_sparse(int64_t rows, int64_t cols, uint64_t seed) {
+  Rng rng(seed);
+  CsrMatrix x;
+  x.rows = rows;
+  x.cols = cols;
+  x.indptr.assign(size_t(rows) + 1, 0);
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j)
+      if (rng.uniform() < 0.5) {
+        x.indices.push_back(int32_t(j));
+        x.values.push_back(float(rng.uniform()));
+      }
+    x.indptr[size_t(i) + 1] = x.nnz();
+  }
+  return x;
+}
+
+struct GradCase {
+  bool learned;
+  int k;
+};
+
+class AcmGradient : public ::testing::TestWithParam<GradCase> {};
+
+TEST_P(AcmGradient, MatchesFiniteDifferences) {
+  const GradCase gc = GetParam();
+  const int n = 30, f = 6, c = 4;
+  const CsrMatrix s = normalize_adjacency(testing::awkward_graph(n, 50, 2, 7), Normalization::AugNormAdj);
+  const CsrMatrix x = random_sparse(n, f, 3);
+  Rng rng(5);
+  AcmMatrix<double> w_in(f, c);
+  for (int64_t i = 0; i < w_in.size(); ++i) w_in.data()[i] = rng.uniform(-1, 1);
+  AcmVector<double> w = AcmVector<double>::Ones(c);
+  if (gc.learned)
+    for (int j = 0; j < c; ++j) w[j] = rng.uniform(0.2, 1.5);
+  const std::vector<int32_t> rows{0, 3, 4, 9, 12, 17, 21, 28};  // 28: isolated
+  std::vector<int32_t> y;
+  for (size_t r = 0; r < rows.size(); ++r) y.push_back(int32_t(r % c));
+
+  AcmMatrix<double> g_in, unused_in;
+  AcmVector<double> g_w, unused_w;
+  acm_loss_grad(s, x, w_in, w, gc.k, rows, y, g_in, g_w);
+  auto loss = [&](const AcmMatrix<double>& a, const AcmVector<double>& b) {
+    return acm_loss_grad(s, x, a, b, gc.k, rows, y, unused_in, unused_w);
+  };
+  const double h = 1e-6;
+  AcmMatrix<double> fd_in(f, c);
+  for (int64_t i = 0; i < w_in.size(); ++i) {
+    AcmMatrix<double> plus = w_in, minus = w_in;
+    plus.data()[i] += h;
+    minus.data()[i] -= h;
+    fd_in.data()[i] = (loss(plus, w) - loss(minus, w)) / (2 * h);
+  }
+  AcmVector<double> fd_w(c);
+  for (int j = 0; j < c; ++j) {
+    AcmVector<double> plus = w, minus = w;
+    plus[j] += h;
+    minus[j] -= h;
+    fd_w[j] = (loss(w_in, plus) - loss(w_in, minus)) / (2 * h);
+  }
+  ASSERT_GT(fd_in.cwiseAbs().maxCoeff(), 1e-6);  // a real signal to compare
+  EXPECT_LT(testing::max_error_vs_scale(g_in, fd_in), 1e-6) << "dL/dW";
+  if (gc.k == 0) {  // no projection: the metric is unused
+    EXPECT_EQ(g_w.cwiseAbs().maxCoeff(), 0.0);
+    return;
+  }
+  ASSERT_GT(fd_w.cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT(testing::max_error_vs_scale(g_w, fd_w), 1e-6) << "dL/dw";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, AcmGradient,
+                         ::testing::Values(GradCase{true, 1}, GradCase{true, 4}, GradCase{false, 4},
+                                           GradCase{true, 0}, GradCase{false, 12}),
+                         [](const auto& info) {
+                           return std::string(info.param.learned ? "Learned" : "Unit") + "K" +
+                                  std::to_string(info.param.k);
+                         });
+
+TEST(AcmPropagation, RowsLieOnTheMetricsEllipsoid) {
+  const CsrMatrix s = normalize_adjacency(testing::awkward_graph(40, 80, 0, 2), Normalization::AugNormAdj);
+  const CsrMatrix x = random_sparse(40, 5, 9);
+  const AcmMatrix<double> w_in = testing::random_dense(5, 3, 4).cast<double>();
+  AcmVector<double> w(3);
+  w << 0.5, 1.0, 2.0;
+  const AcmMatrix<double> z = acm_forward(s, x, w_in, w, 6);
+  for (Eigen::Index i = 0; i < z.rows(); ++i) {
+    const double q = (z.row(i).array().square() * w.transpose().array()).sum();
+    EXPECT_NEAR(q, 1.0, 1e-4) << "row " << i;  // sum_c w_c z_c^2 = q/(q + 1e-6)
+  }
+}
+
+// ---- the model on Cora --------------------------------------------------------------
+
+const Dataset& cora() {
+  static const Dataset d = [] {
+    Dataset c = load_planetoid(testing::planetoid_dir(), "cora");
+    c.family = "planetoid";  // load_planetoid reads the files only; load_dataset sets the identity
+    return c;
+  }();
+  return d;
+}
+
+Config acm_config(int k, uint64_t seed) {
+  Config c = preset_for("planetoid", "cora", default_operator(), acm_model()).config;
+  c.op.k = k;
+  c.train.seed = seed;
+  return c;
+}
+
+Evaluation run_acm(const Config& c, AcmModel* keep = nullptr) {
+  AcmModel local;
+  AcmModel& m = keep ? *keep : local;
+  m.prepare(cora(), c);
+  return m.fit(c);
+}
+
+TEST(AcmModel, CoraPresetIsTheAuthors) {
+  const Config c = acm_config(60, 0);
+  EXPECT_EQ(c.model, &acm_model());
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.005);
+  EXPECT_DOUBLE_EQ(c.train.weight_decay, 5e-4);
+  EXPECT_EQ(c.train.epochs, 1000);
+  EXPECT_DOUBLE_EQ(c.model_params.dropout, 0.6);
+  EXPECT_EQ(std::string(c.train.optimizer->name), "adam");
+  const Config p = preset_for("planetoid", "pubmed", default_operator(), acm_model()).config;
+  EXPECT_DOUBLE_EQ(p.train.lr, 0.01);
+  EXPECT_DOUBLE_EQ(p.train.weight_decay, 1e-3);
+  EXPECT_EQ(preset_for("graphdata", "coauthor_cs", default_operator(), acm_model()).config.train.epochs, 500);
+}
+
+// Deep propagation: ACM keeps its accuracy from K = 5 to K = 60 where plain
+// SGC has over-smoothed. Two seeds (each ACM run is 1000 epochs through K
+// projected steps).
+TEST(AcmModel, CoraStaysAccurateAtDepthWhereSgcDoesNot) {
+  const std::vector<uint64_t> seeds{0, 1};
+  double acm5 = 0, acm60 = 0, sgc60 = 0;
+  for (uint64_t seed : seeds) {
+    acm5 += run_acm(acm_config(5, seed)).test_acc * 100 / double(seeds.size());
+    acm60 += run_acm(acm_config(60, seed)).test_acc * 100 / double(seeds.size());
+    Config lin = preset_for("planetoid", "cora", default_operator()).config;
+    lin.op.k = 60;
+    lin.train.seed = seed;
+    LinearModel sgc;
+    sgc.prepare(cora(), lin);
+    sgc60 += sgc.fit(lin).test_acc * 100 / double(seeds.size());
+  }
+  std::printf("cora: acm K=5 %.2f, acm K=60 %.2f, sgc K=60 %.2f (mean of %zu seeds)\n", acm5, acm60, sgc60,
+              seeds.size());
+  EXPECT_GE(acm60, std::max(acm5, acm60) - 2.0);
+  EXPECT_GT(acm60 - sgc60, 5.0);
+  EXPECT_GT(acm5, 75.0);
+}
+
+TEST(AcmModel, DeterministicForASeedAndThreadCount) {
+  Config c = acm_config(5, 3);
+  c.train.epochs = 60;
+  const int threads = num_threads();
+  AcmModel a, b, d, e;
+  set_num_threads(1);
+  const Evaluation ea = run_acm(c, &a);
+  set_num_threads(2);
+  const Evaluation eb = run_acm(c, &b);
+  set_num_threads(threads);
+  EXPECT_EQ(ea.test_acc, eb.test_acc);
+  EXPECT_EQ(ea.final_loss, eb.final_loss);
+  EXPECT_TRUE(a.weights() == b.weights());
+  EXPECT_TRUE(a.metric() == b.metric());
+  c.train.seed = 4;
+  run_acm(c, &d);
+  EXPECT_FALSE(a.weights() == d.weights()) << "another seed, other weights";
+  c.train.seed = 3;
+  c.model_params.learn_metric = false;
+  run_acm(c, &e);
+  EXPECT_TRUE(e.metric() == Eigen::VectorXf::Ones(e.metric().size()));
+  EXPECT_FALSE(a.metric() == e.metric());
+}
+
+TEST(AcmModel, StateRoundTripPredictsTheSame) {
+  Config c = acm_config(4, 1);
+  c.train.epochs = 30;
+  AcmModel a;
+  run_acm(c, &a);
+  AcmModel b;
+  b.set_state(a.state(), c);
+  const Prediction pa = a.predict(cora(), c), pb = b.predict(cora(), c);
+  EXPECT_EQ(pa.label, pb.label);
+  EXPECT_TRUE(pa.logits == pb.logits);
+  ModelState bad = a.state();
+  bad.weights.pop_back();
+  EXPECT_THROW(b.set_state(bad, c), FormatError);
+}
+
+TEST(AcmModel, RejectsWhatItCannotRun) {
+  auto message = [](Config c) {
+    try {
+      validate_config(c);
+    } catch (const ArgumentError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  Config op = acm_config(2, 0);
+  op.op.def = &find_operator("dgc");
+  EXPECT_NE(message(op).find("--model acm: propagates with the sgc operator's S; --op dgc is not supported"),
+            std::string::npos)
+      << message(op);
+  Config opt = acm_config(2, 0);
+  opt.train.optimizer = &find_optimizer("lbfgs");
+  EXPECT_NE(message(opt).find("--optimizer adam"), std::string::npos) << message(opt);
+  Config ind = acm_config(2, 0);
+  ind.protocol = Protocol::Inductive;
+  EXPECT_NE(message(ind).find("--protocol inductive"), std::string::npos) << message(ind);
+  EXPECT_EQ(message(acm_config(2, 0)), "");
+}
+
+TEST(AcmModel, CommandLineTrainsSavesAndPredicts) {
+  const std::string file = ::testing::TempDir() + "acm_cli.sgcm";
+  const std::string dir = " --data-dir " + testing::planetoid_dir();
+  const auto train = testing::run_cli("train --dataset cora --model acm --k 3 --epochs 20 --json --save " + file + dir);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_NE(train.output.find("\"model\": \"acm\""), std::string::npos) << train.output;
+  EXPECT_NE(train.output.find("\"lr\": 0.005"), std::string::npos) << "the Cora preset applies to --model acm";
+  const auto predict = testing::run_cli("predict --model " + file + " --dataset cora" + dir);
+  EXPECT_EQ(predict.exit_code, 0) << predict.output;
+  const auto wrong = testing::run_cli("train --dataset cora --model acm --op ssgc" + dir);
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.output.find("--op ssgc is not supported"), std::string::npos) << wrong.output;
+}
+
+}  // namespace
+}  // namespace sgc
