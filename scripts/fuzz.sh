@@ -5,7 +5,8 @@
 # fuzz/corpus/<harness>/ and from shared/data (see seed_corpus below), and
 # runs every fuzz_* binary for N seconds each (default 60):
 #   scripts/fuzz.sh [seconds] [harness ...]
-# Harnesses: npz, pickle, text (format readers), ogb (OGB folder), fastgcn
+# Harnesses: npz, pickle, text (format readers), ogb (OGB folder), targets
+# (attack target lists), fastgcn
 # (FastGCN Reddit folder), model (model files), edge_list (edge-list files
 # through load_dataset). Exits non-zero on any finding (crash, sanitizer
 # report, leak, timeout, OOM); the reproducer is left in
