@@ -142,4 +142,16 @@ void validate_dataset(const Dataset& d, const std::string& source) {
 }
 
 
+std::vector<int32_t> split_labels(const Dataset& d, const std::vector<int32_t>& ids, const char* split) {
+  std::vector<int32_t> y(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || ids[i] >= d.num_nodes())
+      throw ArgumentError(std::string(split) + " split: node id " + std::to_string(ids[i]) + " out of range");
+    y[i] = d.labels[ids[i]];
+    if (y[i] < 0 || y[i] >= d.num_classes)
+      throw ArgumentError(std::string(split) + " split: node " + std::to_string(ids[i]) + " has no valid label");
+  }
+  return y;
+}
+
 }  // namespace sgc

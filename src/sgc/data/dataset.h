@@ -54,6 +54,10 @@ int64_t first_non_finite(const float* x, int64_t count);
 // for the first non-finite value of the row-major rows x cols matrix at x.
 void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what);
 
+// The labels of the nodes `ids` of the split named `split` ("train", ...);
+// ArgumentError for an id out of range or a node without a valid label.
+std::vector<int32_t> split_labels(const Dataset& d, const std::vector<int32_t>& ids, const char* split);
+
 // The file's label value of class c (label_values[c], or c when there is no remapping).
 inline int64_t label_value(const Dataset& d, int32_t c) {
   return d.label_values.empty() ? c : d.label_values[static_cast<size_t>(c)];

@@ -46,4 +46,14 @@ double macro_f1(const std::vector<int32_t>& pred, const std::vector<int32_t>& tr
   return present ? sum / present : 0.0;
 }
 
+std::vector<int32_t> argmax_rows(const DenseMatrix& scores, const std::vector<int32_t>& rows) {
+  std::vector<int32_t> pred(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    Eigen::Index best = 0;
+    scores.row(rows[r]).maxCoeff(&best);
+    pred[r] = int32_t(best);
+  }
+  return pred;
+}
+
 }  // namespace sgc

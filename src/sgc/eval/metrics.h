@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sgc/dense.h"
+
 namespace sgc {
 
 // Fraction of positions where pred == truth (0 for empty input).
@@ -13,5 +15,8 @@ double accuracy(const std::vector<int32_t>& pred, const std::vector<int32_t>& tr
 // mean of per-class F1 over classes that occur in truth or pred).
 double micro_f1(const std::vector<int32_t>& pred, const std::vector<int32_t>& truth);
 double macro_f1(const std::vector<int32_t>& pred, const std::vector<int32_t>& truth, int32_t classes);
+
+// The highest-scoring class of each row `rows` of scores (ties -> lowest id).
+std::vector<int32_t> argmax_rows(const DenseMatrix& scores, const std::vector<int32_t>& rows);
 
 }  // namespace sgc

@@ -92,29 +92,6 @@ void project_step(const CsrMatrix& s, const AcmMatrix<T>& z, const AcmVector<T>&
   }
 }
 
-template <class T>
-std::vector<int32_t> argmax_rows(const AcmMatrix<T>& z, const std::vector<int32_t>& rows) {
-  std::vector<int32_t> out(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) {
-    Eigen::Index arg;
-    z.row(rows[r]).maxCoeff(&arg);
-    out[r] = int32_t(arg);
-  }
-  return out;
-}
-
-std::vector<int32_t> labels_of(const Dataset& d, const std::vector<int32_t>& ids, const char* split) {
-  std::vector<int32_t> y(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i] < 0 || ids[i] >= d.num_nodes())
-      throw ArgumentError(std::string(split) + " split: node id " + std::to_string(ids[i]) + " out of range");
-    y[i] = d.labels[ids[i]];
-    if (y[i] < 0 || y[i] >= d.num_classes)
-      throw ArgumentError(std::string(split) + " split: node " + std::to_string(ids[i]) + " has no valid label");
-  }
-  return y;
-}
-
 // The normalised features as CSR (dense sources keep their non-zeros: dropout
 // of a zero is a zero, and the products then cost nnz, not N F).
 CsrMatrix sparse_features(Dataset& d, FeatureNorm norm) {
@@ -271,9 +248,9 @@ void AcmModel::prepare(Dataset data, const Config& c, StageTimes* times) {
   train_ = data.train;
   val_ = data.val;
   test_ = data.test;
-  train_y_ = labels_of(data, train_, "train");
-  val_y_ = labels_of(data, val_, "val");
-  test_y_ = labels_of(data, test_, "test");
+  train_y_ = split_labels(data, train_, "train");
+  val_y_ = split_labels(data, val_, "val");
+  test_y_ = split_labels(data, test_, "test");
   s_ = normalized_operator(data.adjacency, c.op);
   x_ = sparse_features(data, c.feature_norm);
   if (times) times->normalize += timer.seconds();

@@ -16,18 +16,6 @@ namespace sgc {
 
 namespace {
 
-std::vector<int32_t> labels_of(const Dataset& d, const std::vector<int32_t>& ids, const char* split) {
-  std::vector<int32_t> y(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i] < 0 || ids[i] >= d.num_nodes())
-      throw ArgumentError(std::string(split) + " split: node id " + std::to_string(ids[i]) + " out of range");
-    y[i] = d.labels[ids[i]];
-    if (y[i] < 0 || y[i] >= d.num_classes)
-      throw ArgumentError(std::string(split) + " split: node " + std::to_string(ids[i]) + " has no valid label");
-  }
-  return y;
-}
-
 // The val rows, then the test rows.
 std::vector<int32_t> eval_rows(const Dataset& d) {
   std::vector<int32_t> rows = d.val;
@@ -51,9 +39,9 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
                         " class(es); classification needs at least two");
   Precomputed p;
   p.classes = data.num_classes;
-  p.train_y = labels_of(data, data.train, "train");
-  p.val_y = labels_of(data, data.val, "val");
-  p.test_y = labels_of(data, data.test, "test");
+  p.train_y = split_labels(data, data.train, "train");
+  p.val_y = split_labels(data, data.val, "val");
+  p.test_y = split_labels(data, data.test, "test");
 
   Timer timer;
   p.feature_stats = normalize_features(data, c.feature_norm);

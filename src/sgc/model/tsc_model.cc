@@ -98,22 +98,6 @@ void add_to(DenseMatrix& into, DenseMatrix&& g) {
   else into += g;
 }
 
-std::vector<int32_t> argmax_rows(const DenseMatrix& scores, const std::vector<int32_t>& rows) {
-  std::vector<int32_t> pred(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) {
-    Eigen::Index best = 0;
-    scores.row(rows[r]).maxCoeff(&best);
-    pred[r] = int32_t(best);
-  }
-  return pred;
-}
-
-std::vector<int32_t> labels_at(const std::vector<int32_t>& labels, const std::vector<int32_t>& rows) {
-  std::vector<int32_t> y(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) y[r] = labels[size_t(rows[r])];
-  return y;
-}
-
 }  // namespace
 
 DenseMatrix tsc_encode(const TscShape& shape, const CsrMatrix& x, const Eigen::VectorXf& theta) {
@@ -308,6 +292,9 @@ class TscModel : public Model {
     p_.xt = csr_transpose(p_.x);
     p_.train = data.train, p_.val = data.val, p_.test = data.test;
     p_.labels = data.labels;
+    train_y_ = split_labels(data, data.train, "train");
+    val_y_ = split_labels(data, data.val, "val");
+    test_y_ = split_labels(data, data.test, "test");
     p_.shape.features = p_.x.cols;
     p_.shape.classes = data.num_classes;
     if (times) times->normalize += timer.seconds();
@@ -323,7 +310,6 @@ class TscModel : public Model {
     theta_ = init_tsc(p_.shape, c.train.seed);
     Adam adam(theta_.size(), {c.train.lr, 0.9, 0.999, 1e-8, c.train.weight_decay});
     Rng masks_rng(splitmix64(c.train.seed ^ 0x7473635f6d61736bull));
-    const std::vector<int32_t> val_y = labels_at(p_.labels, p_.val), test_y = labels_at(p_.labels, p_.test);
     Evaluation e;
     Eigen::VectorXf best = theta_, grad;
     double best_val = -1;
@@ -336,8 +322,8 @@ class TscModel : public Model {
                     " (non-finite loss); lower --lr or raise --tau");
       adam.step(theta_, grad);
       const DenseMatrix scores = scores_of(c, theta_, epoch);
-      const double val = p_.val.empty() ? 0 : accuracy(argmax_rows(scores, p_.val), val_y);
-      const double test = p_.test.empty() ? 0 : accuracy(argmax_rows(scores, p_.test), test_y);
+      const double val = p_.val.empty() ? 0 : accuracy(argmax_rows(scores, p_.val), val_y_);
+      const double test = p_.test.empty() ? 0 : accuracy(argmax_rows(scores, p_.test), test_y_);
       e.best_test_over_epochs = std::max(e.best_test_over_epochs, test);
       if (val > best_val) best_val = val, best = theta_, e.epoch = epoch + 1;
     }
@@ -347,15 +333,14 @@ class TscModel : public Model {
     if (times) times->train += timer.seconds();
     timer.reset();
     const DenseMatrix scores = scores_of(c, theta_, c.train.epochs);
-    const std::vector<int32_t> train_y = labels_at(p_.labels, p_.train);
-    e.train_acc = accuracy(argmax_rows(scores, p_.train), train_y);
+    e.train_acc = accuracy(argmax_rows(scores, p_.train), train_y_);
     if (!p_.val.empty()) {
       const auto pred = argmax_rows(scores, p_.val);
-      e.val_acc = accuracy(pred, val_y), e.val_macro_f1 = macro_f1(pred, val_y, int32_t(p_.shape.classes));
+      e.val_acc = accuracy(pred, val_y_), e.val_macro_f1 = macro_f1(pred, val_y_, int32_t(p_.shape.classes));
     }
     if (!p_.test.empty()) {
       const auto pred = argmax_rows(scores, p_.test);
-      e.test_acc = accuracy(pred, test_y), e.test_macro_f1 = macro_f1(pred, test_y, int32_t(p_.shape.classes));
+      e.test_acc = accuracy(pred, test_y_), e.test_macro_f1 = macro_f1(pred, test_y_, int32_t(p_.shape.classes));
     }
     if (times) times->evaluate += timer.seconds();
     return e;
@@ -413,6 +398,7 @@ class TscModel : public Model {
   }
 
   TscProblem p_;
+  std::vector<int32_t> train_y_, val_y_, test_y_;  // labels of the split rows
   Eigen::VectorXf theta_;
 };
 
