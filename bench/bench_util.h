@@ -9,15 +9,27 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "sgc/data/powerlaw.h"
 #include "sgc/util/timer.h"
 
 extern char** environ;
 
 namespace sgc::bench {
+
+// The Reddit-shaped graph's size flags the benchmarks share (--nodes,
+// --avg-degree, --features): applies `flag` to o and says whether it was one.
+inline bool powerlaw_flag(PowerLawOptions& o, const std::string& flag, const char* value) {
+  if (flag == "--nodes") o.nodes = std::atoll(value);
+  else if (flag == "--avg-degree") o.avg_degree = std::atof(value);
+  else if (flag == "--features") o.features = std::atoll(value);
+  else return false;
+  return true;
+}
 
 inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

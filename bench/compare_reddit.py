@@ -53,13 +53,18 @@ def main():
     ap.add_argument("--bench", default=os.path.join(os.path.dirname(__file__), "..", "build", "reddit_bench"))
     args = ap.parse_args()
 
-    import torch
-    torch.set_num_threads(args.threads)
-    with open("/proc/self/maps") as maps:
-        blas = sorted({line.split("/")[-1].strip() for line in maps if "blas" in line.lower()})
-    print(f"torch {torch.__version__}, BLAS libraries loaded: {', '.join(blas) or 'none'}")
-    if not any("openblas" in b for b in blas):
-        print("WARNING: torch is not using OpenBLAS; install libopenblas0-pthread for a fair training comparison")
+    try:
+        import torch
+    except ImportError:
+        torch = None
+        print("torch is not installed: the hop is compared against SciPy only, and the training comparison is skipped")
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+        with open("/proc/self/maps") as maps:
+            blas = sorted({line.split("/")[-1].strip() for line in maps if "blas" in line.lower()})
+        print(f"torch {torch.__version__}, BLAS libraries loaded: {', '.join(blas) or 'none'}")
+        if not any("openblas" in b for b in blas):
+            print("WARNING: torch is not using OpenBLAS; install libopenblas0-pthread for a fair training comparison")
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
 
     with tempfile.TemporaryDirectory(prefix="sgc_reddit_") as tmp:
@@ -78,13 +83,72 @@ def main():
         s = sp.csr_matrix((values, indices, indptr), shape=(n, n))
         scipy_hop = median_time(lambda: s @ x, args.runs)
 
+        if torch is None:
+            del s, x
+            tl_loss = None
+        else:
+            (torch_csr_hop, torch_csr_bf16_hop, torch_coo_hop, tl_secs, tl_loss, tl_iters, tl_evals, ta_secs, fx,
+             classes) = time_torch(torch, tmp, s, x, indptr, indices, values, n, args.runs)
+
+    reached = [(it, secs) for it, secs, loss in sgc["lbfgs_trace"] if tl_loss is not None and loss <= tl_loss]
+    # The end-to-end run alone in a process (peak RSS), for as many iterations as torch's two steps made.
+    iters = args.lbfgs_iters or (int(tl_iters) if torch is not None else 40)
+    cmd = [args.bench, "--nodes", str(args.nodes), "--avg-degree", str(args.avg_degree),
+           "--stages", "inductive", "--lbfgs-iters", str(iters)]
+    out2 = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    sys.stdout.write(out2)
+    sgc2 = json.loads(out2.split("json: ", 1)[1])
+
+    hop = sgc["hop_s"]
+    hop16 = sgc["hop_bf16_s"]
+    print()
+    print(f"graph: {n} nodes, {len(values)} non-zeros, d = {d}; {args.threads} threads")
+    print(f"{'one hop S X':28s} {'seconds':>9s} {'x sgc fp32':>11s} {'x sgc bf16':>11s}")
+    print(f"{'sgc fp32 (auto kernel)':28s} {hop:9.3f} {'1.0x':>11s} {'':>11s}")
+    print(f"{'sgc bf16 X and Y':28s} {hop16:9.3f} {'':>11s} {'1.0x':>11s}")
+    print(f"{'sgc fp32 (whole rows)':28s} {sgc['hop_rows_s']:9.3f} {sgc['hop_rows_s'] / hop:10.1f}x {'':>11s}")
+    print(f"{'scipy csr @ dense (fp32)':28s} {scipy_hop:9.3f} {scipy_hop / hop:10.1f}x {scipy_hop / hop16:10.1f}x")
+    if torch is not None:
+        print(f"{'torch.sparse.mm CSR fp32':28s} {torch_csr_hop:9.3f} {torch_csr_hop / hop:10.1f}x "
+              f"{torch_csr_hop / hop16:10.1f}x")
+        if torch_csr_bf16_hop:
+            print(f"{'torch.sparse.mm CSR bf16':28s} {torch_csr_bf16_hop:9.3f} {'':>11s} "
+                  f"{torch_csr_bf16_hop / hop16:10.1f}x")
+        print(f"{'torch.sparse.mm COO fp32':28s} {torch_coo_hop:9.3f} {torch_coo_hop / hop:10.1f}x {'':>11s}")
+    print(f"STREAM-like triad {sgc['triad_gbs']:.1f} GB/s (roofline lines above)")
+    if torch is not None:
+        print(f"training, {fx.shape[0]} x {fx.shape[1]} -> {classes} classes:")
+        print(f"  torch L-BFGS 2 steps ({tl_iters} iterations, {tl_evals} evaluations): {tl_secs:.2f} s, "
+              f"loss {tl_loss:.4f}")
+        if reached:
+            it, secs = reached[0]
+            print(f"  sgc   L-BFGS to torch's loss: iteration {it}, {secs:.2f} s -> {tl_secs / secs:.1f}x faster")
+        else:
+            print("  sgc   L-BFGS did not reach torch's loss")
+        print(f"  sgc   L-BFGS {sgc['lbfgs_iters']} iterations ({sgc['lbfgs_evals']} evaluations): "
+              f"{sgc['train_s']:.2f} s, loss {sgc['train_loss']:.4f} -> {tl_secs / sgc['train_s']:.1f}x faster")
+        print(f"  torch Adam 100 epochs: {ta_secs:.2f} s")
+    print(f"end-to-end inductive sgc run: {sgc2['total_s']:.2f} s, peak RSS {sgc2['peak_rss_gb']:.2f} GB, "
+          f"test micro-F1 {sgc2['test_micro_f1']:.4f}, macro-F1 {sgc2['test_macro_f1']:.4f}")
+
+
+def time_torch(torch, tmp, s, x, indptr, indices, values, n, runs):
+    """torch's hops (CSR fp32 and bf16, COO) and training on sgc's features."""
+    if True:
         xt = torch.from_numpy(x)
         s_csr = torch.sparse_csr_tensor(torch.from_numpy(indptr), torch.from_numpy(indices.astype(np.int64)),
                                         torch.from_numpy(values), size=(n, n))
-        torch_csr_hop = median_time(lambda: torch.sparse.mm(s_csr, xt), args.runs)
+        torch_csr_hop = median_time(lambda: torch.sparse.mm(s_csr, xt), runs)
+        try:  # bf16 sparse x dense on CPU is not in every torch build
+            s16, x16 = s_csr.to(torch.bfloat16), xt.to(torch.bfloat16)
+            torch_csr_bf16_hop = median_time(lambda: torch.sparse.mm(s16, x16), runs)
+            del s16, x16
+        except (RuntimeError, NotImplementedError) as e:
+            print(f"torch bf16 CSR hop not available: {e}")
+            torch_csr_bf16_hop = None
         coo = s.tocoo()
         s_coo = torch.sparse_coo_tensor(np.vstack([coo.row, coo.col]).astype(np.int64), coo.data, (n, n)).coalesce()
-        torch_coo_hop = median_time(lambda: torch.sparse.mm(s_coo, xt), max(1, args.runs // 2))
+        torch_coo_hop = median_time(lambda: torch.sparse.mm(s_coo, xt), max(1, runs // 2))
         del s_csr, s_coo, coo, s, xt, x
 
         fx = torch.from_numpy(np.load(f"{tmp}/train_x.npy"))
@@ -125,41 +189,8 @@ def main():
 
         tl_secs, tl_loss, tl_iters, tl_evals = torch_lbfgs()
         ta_secs = torch_adam()
-
-    # sgc to torch's final loss, from the first run's per-iteration trace.
-    reached = [(it, secs) for it, secs, loss in sgc["lbfgs_trace"] if loss <= tl_loss]
-    # The end-to-end run alone in a process (peak RSS), for as many iterations as torch's two steps made.
-    iters = args.lbfgs_iters or int(tl_iters)
-    cmd = [args.bench, "--nodes", str(args.nodes), "--avg-degree", str(args.avg_degree),
-           "--stages", "inductive", "--lbfgs-iters", str(iters)]
-    out2 = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-    sys.stdout.write(out2)
-    sgc2 = json.loads(out2.split("json: ", 1)[1])
-
-    hop = sgc["hop_s"]
-    print()
-    print(f"graph: {n} nodes, {len(values)} non-zeros, d = {d}; {args.threads} threads")
-    print(f"{'one hop S X':28s} {'seconds':>9s} {'sgc speed-up':>13s}")
-    print(f"{'sgc (column panels)':28s} {hop:9.3f} {'1.0x':>13s}")
-    print(f"{'sgc (whole rows)':28s} {sgc['hop_rows_s']:9.3f} {sgc['hop_rows_s'] / hop:12.1f}x")
-    print(f"{'scipy csr @ dense':28s} {scipy_hop:9.3f} {scipy_hop / hop:12.1f}x")
-    print(f"{'torch.sparse.mm CSR':28s} {torch_csr_hop:9.3f} {torch_csr_hop / hop:12.1f}x")
-    print(f"{'torch.sparse.mm COO':28s} {torch_coo_hop:9.3f} {torch_coo_hop / hop:12.1f}x")
-    print(f"STREAM-like triad {sgc['triad_gbs']:.1f} GB/s; sgc hop moves {sgc['gathered_gb']:.1f} GB "
-          f"-> {sgc['gathered_gb'] / hop:.1f} GB/s = {sgc['gathered_gb'] / hop / sgc['triad_gbs']:.2f} of the triad")
-    print(f"training, {fx.shape[0]} x {fx.shape[1]} -> {classes} classes:")
-    print(f"  torch L-BFGS 2 steps ({tl_iters} iterations, {tl_evals} evaluations): {tl_secs:.2f} s, loss {tl_loss:.4f}")
-    if reached:
-        it, secs = reached[0]
-        print(f"  sgc   L-BFGS to torch's loss: iteration {it}, {secs:.2f} s -> {tl_secs / secs:.1f}x faster")
-    else:
-        print("  sgc   L-BFGS did not reach torch's loss")
-    print(f"  sgc   L-BFGS {sgc['lbfgs_iters']} iterations ({sgc['lbfgs_evals']} evaluations): {sgc['train_s']:.2f} s, "
-          f"loss {sgc['train_loss']:.4f} -> {tl_secs / sgc['train_s']:.1f}x faster")
-    print(f"  torch Adam 100 epochs: {ta_secs:.2f} s")
-    print(f"end-to-end inductive sgc run: {sgc2['total_s']:.2f} s, peak RSS {sgc2['peak_rss_gb']:.2f} GB, "
-          f"test micro-F1 {sgc2['test_micro_f1']:.4f}, macro-F1 {sgc2['test_macro_f1']:.4f}")
-
+    return (torch_csr_hop, torch_csr_bf16_hop, torch_coo_hop, tl_secs, tl_loss, tl_iters, tl_evals, ta_secs, fx,
+            classes)
 
 if __name__ == "__main__":
     main()

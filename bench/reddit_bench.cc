@@ -2,6 +2,8 @@
 //  1. one propagation hop S X (median of --runs), beside a STREAM-like triad
 //     measured in the same process, and the fraction of the triad bandwidth
 //     the hop reaches on the bytes it gathers (nnz rows of X read + Y written);
+//     the same hop with X and Y in bfloat16, and a roofline: compulsory bytes
+//     (S, X once, Y) and those of the chosen blocking against the triad;
 //  2. the end-to-end inductive run: generate -> z-score -> normalise both
 //     graphs -> propagate (K=2) -> L-BFGS -> micro/macro-F1, each stage timed,
 //     and the peak resident memory.
@@ -25,6 +27,7 @@
 #include "sgc/data/powerlaw.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/ops/spmm.h"
+#include "sgc/ops/spmm_plan.h"
 #include "sgc/model/linear_model.h"
 #include "sgc/util/memory.h"
 #include "sgc/util/timer.h"
@@ -83,10 +86,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const char* v = argv[i + 1];
-    if (k == "--nodes") o.nodes = std::atoll(v);
-    else if (k == "--avg-degree") o.avg_degree = std::atof(v);
-    else if (k == "--features") o.features = std::atoll(v);
-    else if (k == "--runs") runs = std::max(1, std::atoi(v));
+    if (sgc::bench::powerlaw_flag(o, k, v)) continue;
+    if (k == "--runs") runs = std::max(1, std::atoi(v));
     else if (k == "--lbfgs-iters") lbfgs_iters = std::atoi(v);
     else if (k == "--dump") dump = v;
     else if (k == "--stages") stages = v;
@@ -101,7 +102,7 @@ int main(int argc, char** argv) {
               (long long)d.num_nodes(), (long long)d.adjacency.nnz(), (long long)d.num_features(), d.num_classes, gen_s);
 
   // 1. One hop and the triad.
-  double hop_s = 0, hop_rows_s = 0, triad = 0, gathered_gb = 0;
+  double hop_s = 0, hop_rows_s = 0, hop_bf16_s = 0, triad = 0, gathered_gb = 0;
   if (stages.find("hop") != std::string::npos) {
     const sgc::CsrMatrix s = sgc::aug_norm_adj(d.adjacency);
     if (!dump.empty()) {
@@ -122,6 +123,19 @@ int main(int argc, char** argv) {
       hop_rows.push_back(t.seconds());
     }
     if (y != y_rows) std::fprintf(stderr, "kernels disagree\n");
+    // The same hop with X and Y stored in bfloat16 (fp32 accumulation), as
+    // the intermediate hops of --precision bf16 run: X converted once, untimed.
+    const int64_t n = s.rows, dcols = d.num_features();
+    std::vector<uint16_t> x16(size_t(n * dcols)), y16(size_t(n * dcols));
+    sgc::kernels::active().from_f32(d.dense_features.data(), x16.data(), sgc::kernels::Storage::BF16, n * dcols);
+    std::vector<double> hop16;
+    for (int r = 0; r < runs; ++r) {
+      t.reset();
+      sgc::spmm_stored(s, x16.data(), sgc::kernels::Storage::BF16, dcols, nullptr, y16.data(),
+                       sgc::kernels::Storage::BF16);
+      hop16.push_back(t.seconds());
+    }
+    hop_bf16_s = median(hop16);
     triad = triad_gbs(std::max(runs, 5));
     const double bytes = (double(s.nnz()) + double(s.rows)) * double(d.num_features()) * sizeof(float);
     hop_s = median(hop);
@@ -130,6 +144,24 @@ int main(int argc, char** argv) {
     std::printf("one hop S X (column panels): %.3f s; gathered %.1f GB -> %.1f GB/s; triad %.1f GB/s; fraction %.2f\n",
                 hop_s, gathered_gb, gathered_gb / hop_s, triad, gathered_gb / hop_s / triad);
     std::printf("one hop S X (whole rows):    %.3f s (panels %.2fx faster)\n", hop_rows_s, hop_rows_s / hop_s);
+    std::printf("one hop S X (bf16 X and Y):  %.3f s (%.2fx the fp32 hop)\n", hop_bf16_s, hop_s / hop_bf16_s);
+    // Roofline: the bytes a hop must move from memory at least (S once, X
+    // once, Y written) and those the chosen blocking moves (S once per panel),
+    // against the triad measured here.
+    const sgc::SpmmPlan plan = sgc::plan_spmm(s.rows, s.nnz(), n, dcols, 4, omp_get_max_threads(), sgc::SpmmKernel::Auto);
+    const double s_bytes = double(s.nnz()) * 8 + double(s.rows + 1) * 8;
+    const double passes = plan.panels ? double((dcols + plan.panel_width - 1) / plan.panel_width) : 1.0;
+    for (int eb : {4, 2}) {
+      const double compulsory = s_bytes + 2.0 * double(n) * double(dcols) * eb;
+      const double blocked = passes * s_bytes + 2.0 * double(n) * double(dcols) * eb;
+      const double secs = eb == 4 ? hop_s : hop_bf16_s;
+      std::printf("roofline (%s): compulsory %.2f GB -> %.3f s at the triad; %s (%d-column panels, %.0f passes over S) "
+                  "%.2f GB -> %.3f s; measured %.3f s = %.2f of the blocked bound\n",
+                  eb == 4 ? "fp32" : "bf16", compulsory / 1e9, compulsory / 1e9 / triad,
+                  plan.panels ? "blocked" : "whole rows", int(plan.panel_width), passes, blocked / 1e9,
+                  blocked / 1e9 / triad, secs, blocked / 1e9 / triad / secs);
+    }
+    std::printf("%s", sgc::describe_kernels(omp_get_max_threads()).c_str());
   }
 
   // 2. End-to-end inductive run.
@@ -166,10 +198,10 @@ int main(int argc, char** argv) {
               times.evaluate, total);
   std::printf("inductive: train loss %.4f, test micro-F1 %.4f, macro-F1 %.4f; peak RSS %.2f GB\n", ev.final_loss,
               ev.test_acc, ev.test_macro_f1, sgc::peak_rss_bytes() / 1e9);
-  std::printf("json: {\"hop_s\": %.6f, \"hop_rows_s\": %.6f, \"triad_gbs\": %.3f, \"gathered_gb\": %.3f, \"train_s\": %.6f, "
+  std::printf("json: {\"hop_s\": %.6f, \"hop_bf16_s\": %.6f, \"hop_rows_s\": %.6f, \"triad_gbs\": %.3f, \"gathered_gb\": %.3f, \"train_s\": %.6f, "
               "\"train_loss\": %.6f, \"lbfgs_iters\": %d, \"total_s\": %.3f, \"peak_rss_gb\": %.3f, "
               "\"test_micro_f1\": %.4f, \"test_macro_f1\": %.4f, \"lbfgs_evals\": %d, \"lbfgs_trace\": [%s]}\n",
-              hop_s, hop_rows_s, triad, gathered_gb, times.train, ev.final_loss, lbfgs_iters, total, sgc::peak_rss_bytes() / 1e9,
+              hop_s, hop_bf16_s, hop_rows_s, triad, gathered_gb, times.train, ev.final_loss, lbfgs_iters, total, sgc::peak_rss_bytes() / 1e9,
               ev.test_acc, ev.test_macro_f1, ev.train_evaluations, trace.c_str());
   return 0;
 }

@@ -2,7 +2,8 @@
 
 Used by pip (see pyproject.toml); no network needed. Environment:
   SGC_CMAKE_BUILD_DIR   reuse this CMake build folder (default: under build_temp)
-  SGC_NATIVE=0          do not tune for the build machine's CPU (-march=native)
+  SGC_NATIVE=1          tune everything for the build machine's CPU (-march=native; the module may then
+                        not run on another CPU). Default: portable, kernels chosen at run time
   CMAKE_BUILD_PARALLEL_LEVEL   build jobs (default 2)
 """
 
@@ -35,7 +36,7 @@ class CMakeBuild(build_ext):
             "-DSGC_BUILD_PYTHON=ON",
             "-DSGC_BUILD_TESTS=OFF",
             "-DSGC_BUILD_BENCH=OFF",
-            f"-DSGC_NATIVE={'OFF' if os.environ.get('SGC_NATIVE') == '0' else 'ON'}",
+            f"-DSGC_NATIVE={'ON' if os.environ.get('SGC_NATIVE') == '1' else 'OFF'}",
         ]
         if shutil.which("ninja") and not os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
             args += ["-G", "Ninja"]

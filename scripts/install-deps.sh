@@ -12,4 +12,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang libclang-rt-14-dev libomp-dev \
   python3 python3-dev python3-numpy python3-scipy python3-pytest pybind11-dev \
+  openmpi-bin libopenmpi-dev libmetis-dev \
   >/dev/null

@@ -89,7 +89,7 @@ TEST(Cli, InductiveLbfgsSaveAndPredictOnANewGraph) {
   const std::string model = ::testing::TempDir() + "/sgc_cli_powerlaw.sgcm";
   const std::string csv = ::testing::TempDir() + "/sgc_cli_pred.csv";
   const sgc::testing::CliRun train = sgc::testing::run_cli("train --generator powerlaw --nodes 6000 --avg-degree 30 --features 64 --classes 10 "
-                               "--epochs 30 --json --save " + model);
+                               "--epochs 30 --baseline --json --save " + model);
   ASSERT_EQ(train.exit_code, 0) << train.output;
   const auto t = nlohmann::json::parse(train.output);
   EXPECT_EQ(t["optimizer"], "lbfgs");

@@ -89,6 +89,13 @@ TEST(Spmm, SelectedRowsEqualTheFullProduct) {
   }
   DenseMatrix unused;
   EXPECT_THROW(spmm_rows(a, x, {int32_t(a.rows)}, unused, SpmmKernel::Panels), ArgumentError);
+  // No rows asked: an empty result, not the whole product written into it.
+  for (SpmmKernel kernel : {SpmmKernel::Rows, SpmmKernel::Panels}) {
+    DenseMatrix none(3, 3);
+    spmm_rows(a, x, std::vector<int32_t>{}, none, kernel);
+    EXPECT_EQ(none.rows(), 0);
+    EXPECT_EQ(none.cols(), x.cols());
+  }
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 #include <sstream>
 
 #include "sgc/data/powerlaw.h"
+#include "sgc/data/products.h"
 #include "sgc/error.h"
+#include "sgc/gpu/device.h"
 #include "sgc/graph/normalizations.h"
 #include "sgc/io/load.h"
 #include "sgc/ops/operator.h"
@@ -76,6 +78,9 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
   app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search), >= 0")
       ->check(kNonNegative);
   app.add_option("--threads", f.threads, "OpenMP threads (default 0: all cores)");
+  app.add_option("--device", f.device,
+                 "where propagation and training run: cpu (default) or cuda (builds with CUDA, on a machine with a GPU)")
+      ->check(applied("NAME", [](const std::string& v) { sgc::set_device(sgc::parse_device(v)); }));
   app.add_option("--memory-limit", f.memory_limit,
                  "memory budget for inputs and computations, e.g. 8G (default: half the physical memory, or "
                  "$SGC_MEMORY_LIMIT)")
@@ -125,6 +130,7 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
             ->delimiter(',');
         break;
       case sgc::ParamDef::Type::Normalization:
+      case sgc::ParamDef::Type::Choice:
         app.add_option_function<std::string>(
             flag_of(p.name), [params, key](const std::string& v) { (*params)[key] = v; }, param_help(p));
         break;
@@ -190,8 +196,9 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
 void add_synthetic_flags(CLI::App& app, SyntheticFlags& f) {
   auto* g = app.add_option_group("synthetic graph", "used when --dataset is not given");
   g->add_option("--generator", f.generator,
-                "csbm (default: contextual SBM) or powerlaw (Reddit-shaped: heavy-tailed degrees, 41 classes, 602 "
-                "features, 66/10/24 split)");
+                "csbm (default: contextual SBM), powerlaw (Reddit-shaped: heavy-tailed degrees, 41 classes, 602 "
+                "features, 66/10/24 split) or products (ogbn-products-shaped: 2,449,029 nodes, ~61.9M edges, 100 "
+                "features, 47 classes, split 196,615/39,323/rest)");
   g->add_option("--nodes", f.nodes, "number of nodes");
   g->add_option("--classes", f.classes, "number of planted classes");
   g->add_option("--avg-degree", f.avg_degree, "mean degree");
@@ -218,6 +225,17 @@ Options with_flags(Options o, const SyntheticFlags& f, uint64_t seed) {
 }
 }  // namespace
 
+sgc::ProductsOptions products_options(const SyntheticFlags& f, uint64_t seed) {
+  sgc::ProductsOptions o = sgc::products_sized(f.nodes.value_or(sgc::ProductsOptions{}.nodes), f.avg_degree.value_or(0));
+  o.classes = f.classes.value_or(o.classes);
+  o.features = f.features.value_or(o.features);
+  o.homophily = f.homophily.value_or(o.homophily);
+  o.signal = f.signal.value_or(o.signal);
+  o.noise = f.noise.value_or(o.noise);
+  o.seed = seed;
+  return o;
+}
+
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed) {
   if (f.generator == "csbm") {
     sgc::CsbmOptions o = with_flags(sgc::CsbmOptions{}, f, seed);
@@ -228,7 +246,12 @@ sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed) {
     if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
     return sgc::make_powerlaw(with_flags(sgc::PowerLawOptions{}, f, seed));
   }
-  throw sgc::ArgumentError("--generator: unknown generator '" + f.generator + "' (expected csbm or powerlaw)");
+  if (f.generator == "products") {
+    if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
+    return sgc::make_products(products_options(f, seed));
+  }
+  throw sgc::ArgumentError("--generator: unknown generator '" + f.generator +
+                           "' (expected csbm, powerlaw or products)");
 }
 
 void apply_flags(const CommonFlags& f, sgc::Config& c) {
@@ -267,7 +290,7 @@ sgc::Preset configured(const CommonFlags& f, const sgc::Dataset& data, const sgc
 
 void check_params_read(const CommonFlags& f, const std::vector<const sgc::OperatorDef*>& ops) {
   for (const auto& [name, value] : f.op_params) {
-    if (name == "norm" || name == "self_loop") continue;  // every operator's S
+    if (name == "norm" || name == "self_loop" || name == "precision") continue;  // every operator's S; checked by the operator
     bool read = false;
     std::string names;
     for (const sgc::OperatorDef* op : ops) {
@@ -339,7 +362,8 @@ json config_json(const Job& job, const CommonFlags& f) {
           {"protocol", sgc::to_string(c.protocol)},
           {"inductive", c.protocol == sgc::Protocol::Inductive},
           {"seed", f.seed},
-          {"threads", sgc::num_threads()}};
+          {"threads", sgc::num_threads()},
+          {"device", sgc::to_string(sgc::current_device())}};
   if (!c.model->params.empty()) out["model_params"] = sgc::model_params_to_json(c.model_params, c.model->params);
   if (!c.train.optimizer->params.empty()) out["optimizer_params"] = sgc::optimizer_params_to_json(c.train);
   return out;

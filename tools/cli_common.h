@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "sgc/data/products.h"
 #include "sgc/data/synthetic.h"
 #include "sgc/model/config.h"
 #include "sgc/model/model.h"
@@ -28,7 +29,7 @@ inline const CLI::Validator kNonNegative(
 
 // The built-in graphs; unset flags keep the generator's defaults.
 struct SyntheticFlags {
-  std::string generator = "csbm";  // csbm | powerlaw
+  std::string generator = "csbm";  // csbm | powerlaw | products
   std::optional<int64_t> nodes, features;
   std::optional<int32_t> classes, train_per_class;
   std::optional<double> avg_degree, homophily, signal, noise;
@@ -36,6 +37,10 @@ struct SyntheticFlags {
 
 // Registers --generator, --nodes, --classes, ... in a "synthetic graph" group.
 void add_synthetic_flags(CLI::App& app, SyntheticFlags& f);
+
+// The products-shaped generator's options for the flags: --nodes scales the
+// edges (at the same mean degree unless --avg-degree is given) and the split.
+sgc::ProductsOptions products_options(const SyntheticFlags& f, uint64_t seed);
 
 // The synthetic data set the flags describe (seeded with `seed`).
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed);
@@ -47,6 +52,7 @@ struct DataFlags {
   int split = 0;  // --split: which stored / seeded split (sgc/io/load.h LoadOptions)
   uint64_t seed = 42;
   int threads = 0;
+  std::string device = "cpu";  // --device: applied when parsed (sgc/gpu/device.h)
   std::string memory_limit;  // --memory-limit: empty -> default budget (sgc/util/budget.h)
   std::string max_products;  // --max-products: empty -> default cap (sgc/util/budget.h)
   bool json = false;

@@ -7,8 +7,13 @@
 //             once, so the graph is adj + adj.T, as SGC builds it
 //   edgelist  <out>/edges.txt (or edges.txt.gz with --gzip): "i<TAB>j" per
 //             undirected edge, i <= j, after '#' header lines
+//   store     <out>/features.sgcf: the features as the engine's binary
+//             feature store (sgc/io/feature_store.h), for mapping
+// --generator products writes the ogbn-products-shaped graph
+// (sgc/data/products.h) instead; --nodes then scales its edges and split.
 // `sgc train --dataset <out>` (or <out>/edges.txt) reads them back.
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -19,6 +24,8 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "sgc/data/powerlaw.h"
+#include "sgc/data/products.h"
+#include "sgc/io/feature_store.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
 #include "sgc/io/fastgcn_reddit.h"
@@ -32,21 +39,41 @@ namespace {
 struct GenerateFlags {
   std::string out;
   std::vector<std::string> formats{"fastgcn", "edgelist"};
+  std::string generator = "powerlaw";
+  std::function<bool(const char*)> given;  // whether a flag was on the command line
   bool gzip = false, compress = false, json = false;
   int threads = 0;
   sgc::PowerLawOptions graph;
 };
 
+// The products generator's options: its own defaults, with the flags given
+// on the command line (the powerlaw defaults are not products' sizes).
+sgc::ProductsOptions products_of(const GenerateFlags& f) {
+  const sgc::PowerLawOptions& g = f.graph;
+  sgc::ProductsOptions o = sgc::products_sized(f.given("--nodes") ? g.nodes : sgc::ProductsOptions{}.nodes,
+                                               f.given("--avg-degree") ? g.avg_degree : 0);
+  if (f.given("--classes")) o.classes = g.classes;
+  if (f.given("--features")) o.features = g.features;
+  if (f.given("--gamma")) o.gamma = g.gamma;
+  if (f.given("--homophily")) o.homophily = g.homophily;
+  if (f.given("--signal")) o.signal = g.signal;
+  if (f.given("--noise")) o.noise = g.noise;
+  o.seed = g.seed;
+  return o;
+}
+
 int run_generate(const GenerateFlags& f) {
   sgc::set_num_threads(f.threads);
-  bool fastgcn = false, edgelist = false;
+  bool fastgcn = false, edgelist = false, store = false;
   for (const std::string& fmt : f.formats) {
     if (fmt == "fastgcn") {
       fastgcn = true;
     } else if (fmt == "edgelist") {
       edgelist = true;
+    } else if (fmt == "store") {
+      store = true;
     } else {
-      throw sgc::ArgumentError("--format: unknown format '" + fmt + "' (expected fastgcn, edgelist)");
+      throw sgc::ArgumentError("--format: unknown format '" + fmt + "' (expected fastgcn, edgelist, store)");
     }
   }
   std::error_code ec;
@@ -54,9 +81,11 @@ int run_generate(const GenerateFlags& f) {
   if (!std::filesystem::is_directory(f.out)) throw sgc::FileError(f.out + ": cannot create the output folder");
 
   sgc::Timer timer;
-  const sgc::Dataset d = sgc::make_powerlaw(f.graph);
+  if (f.generator != "powerlaw" && f.generator != "products")
+    throw sgc::ArgumentError("--generator: unknown generator '" + f.generator + "' (expected powerlaw or products)");
+  const sgc::Dataset d = f.generator == "products" ? sgc::make_products(products_of(f)) : sgc::make_powerlaw(f.graph);
   const double generate_s = timer.seconds();
-  const int64_t edges = d.adjacency.nnz() / 2;  // no self-loops in make_powerlaw
+  const int64_t edges = d.adjacency.nnz() / 2;  // no self-loops in either generator
   nlohmann::json files = nlohmann::json::array();
   auto record = [&](const std::string& path, double seconds) {
     files.push_back({{"path", path}, {"bytes", std::filesystem::file_size(path)}, {"seconds", seconds}});
@@ -68,10 +97,17 @@ int run_generate(const GenerateFlags& f) {
     record((std::filesystem::path(f.out) / "reddit_adj.npz").string(), s);
     record((std::filesystem::path(f.out) / "reddit.npz").string(), s);
   }
+  if (store) {
+    const std::string path = (std::filesystem::path(f.out) / "features.sgcf").string();
+    timer.reset();
+    sgc::write_feature_store(path, d.dense_features);
+    record(path, timer.seconds());
+  }
   if (edgelist) {
     const std::string path = (std::filesystem::path(f.out) / (f.gzip ? "edges.txt.gz" : "edges.txt")).string();
     std::ostringstream opts;
-    opts << "sgc generate: Reddit-shaped power-law graph, seed " << f.graph.seed << ", gamma " << f.graph.gamma
+    opts << "sgc generate: " << (f.generator == "products" ? "products-shaped" : "Reddit-shaped power-law")
+         << " graph, seed " << f.graph.seed << ", gamma " << f.graph.gamma
          << ", avg degree " << f.graph.avg_degree << ", homophily " << f.graph.homophily;
     timer.reset();
     sgc::write_edge_list(path, d.adjacency,
@@ -93,9 +129,10 @@ int run_generate(const GenerateFlags& f) {
               << "\n";
     return 0;
   }
-  std::printf("powerlaw graph: %lld nodes, %lld undirected edges, %lld features, %d classes; split %zu/%zu/%zu "
+  std::printf("%s graph: %lld nodes, %lld undirected edges, %lld features, %d classes; split %zu/%zu/%zu "
               "(generated in %.2fs)\n",
-              (long long)d.num_nodes(), (long long)edges, (long long)d.num_features(), d.num_classes, d.train.size(),
+              f.generator.c_str(), (long long)d.num_nodes(), (long long)edges, (long long)d.num_features(),
+              d.num_classes, d.train.size(),
               d.val.size(), d.test.size(), generate_s);
   for (const auto& file : files)
     std::printf("wrote %s (%lld bytes, %.2fs)\n", file["path"].get<std::string>().c_str(),
@@ -109,7 +146,12 @@ Subcommand add_generate_command(CLI::App& app) {
   auto f = std::make_shared<GenerateFlags>();
   auto* cmd = app.add_subcommand("generate", "write the Reddit-shaped synthetic graph as FastGCN npz files and an edge list");
   cmd->add_option("--out", f->out, "output folder (created if missing)")->required();
-  cmd->add_option("--format", f->formats, "fastgcn, edgelist (comma-separated; default both)")->delimiter(',');
+  cmd->add_option("--format", f->formats, "fastgcn, edgelist, store (comma-separated; default fastgcn,edgelist)")
+      ->delimiter(',');
+  cmd->add_option("--generator", f->generator,
+                  "powerlaw (Reddit-shaped, default) or products (ogbn-products-shaped: 2,449,029 nodes, ~61.9M "
+                  "edges, 100 features, 47 classes; --nodes scales edges and split)");
+  f->given = [cmd](const char* flag) { return cmd->count(flag) > 0; };
   cmd->add_flag("--gzip", f->gzip, "write edges.txt.gz instead of edges.txt");
   cmd->add_flag("--compress", f->compress, "deflate the npz entries (like numpy.savez_compressed)");
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");

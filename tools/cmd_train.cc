@@ -8,6 +8,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "dist_cli.h"
 #include "sgc/error.h"
 #include "sgc/model/model_file.h"
 #include "sgc/util/atomic_file.h"
@@ -22,12 +23,15 @@ namespace {
 struct TrainFlags {
   std::string save;
   bool verify = false;
+  bool baseline = false, no_baseline = false;  // default: only on the small CSBM demo graph
+  DistFlags dist;                // under mpirun (dist_cli.h)
 };
 
 // Largest relative error the verifier accepts (float storage, double reference).
 constexpr double kVerifyTolerance = 1e-4;
 
 int run_train(const CommonFlags& f, const TrainFlags& t) {
+  if (distributed_run(t.dist)) return run_train_distributed(f, t.dist, t.save, t.verify);
   sgc::Timer total;
   if (!t.save.empty()) sgc::check_output_path(t.save, "--save");  // before the work, not after
   Job job = prepare_job(f);
@@ -35,9 +39,12 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
   const int64_t products = sgc::planned_sparse_products(config.op);
   sgc::require_operator_products(config.op);  // the cap, before any work
 
-  // On the synthetic graphs, show what propagation adds: the same model at K = 0.
+  // What propagation adds: the same model at K = 0 (a second training run: by
+  // default only on the small CSBM demo graph, else when asked).
   std::optional<sgc::Evaluation> base;
-  if (f.dataset.empty() && !(config.op.def == &sgc::default_operator() && config.op.k == 0)) {
+  const bool want_base =
+      t.baseline || (!t.no_baseline && f.dataset.empty() && f.synthetic.generator == "csbm");
+  if (want_base && !(config.op.def == &sgc::default_operator() && config.op.k == 0)) {
     sgc::Config none = config;
     none.op.def = &sgc::default_operator();
     none.op.k = 0;
@@ -122,6 +129,10 @@ Subcommand add_train_command(CLI::App& app) {
   cmd->add_flag("--verify", train->verify,
                 "recompute sampled columns of the propagated rows in double precision from the operator's "
                 "definition and fail if the largest relative error exceeds 1e-4");
+  cmd->add_flag("--baseline", train->baseline,
+                "also train the same model at K = 0 and report it (default: on for the CSBM demo graph only)");
+  cmd->add_flag("--no-baseline", train->no_baseline, "no K = 0 run, also on the CSBM demo graph");
+  add_dist_flags(*cmd, train->dist);
   return {cmd, [flags, train] { return run_train(*flags, *train); }};
 }
 

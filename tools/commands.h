@@ -18,5 +18,8 @@ Subcommand add_sweep_command(CLI::App& app);
 Subcommand add_predict_command(CLI::App& app);
 Subcommand add_generate_command(CLI::App& app);
 Subcommand add_attack_command(CLI::App& app);
+Subcommand add_partition_command(CLI::App& app);  // dist_cli.cc
+Subcommand add_info_command(CLI::App& app);
+Subcommand add_convert_command(CLI::App& app);
 
 }  // namespace sgc_cli

@@ -9,6 +9,7 @@
 //   sgc generate ...                                                write a synthetic graph to files
 //   sgc predict --model FILE [--dataset ...] [--out FILE.csv]       classify nodes with a saved model
 //   sgc attack [--dataset ...] [--variant ...] [--report]           InfAttack evasion attack, robustness report
+//   sgc info                                                        CPU, caches, kernel variant and thresholds
 // Without --dataset they run on the built-in synthetic graph (CSBM).
 // The subcommands are in tools/cmd_*.cc, their shared flags in cli_common.h.
 #include <CLI/CLI.hpp>
@@ -30,7 +31,10 @@ int main(int argc, char** argv) {
   const std::vector<sgc_cli::Subcommand> commands{sgc_cli::add_train_command(app), sgc_cli::add_tune_command(app),
                                                   sgc_cli::add_sweep_command(app), sgc_cli::add_generate_command(app),
                                                   sgc_cli::add_predict_command(app),
-                                                  sgc_cli::add_attack_command(app)};
+                                                  sgc_cli::add_attack_command(app),
+                                                  sgc_cli::add_convert_command(app),
+                                                  sgc_cli::add_info_command(app),
+                                                  sgc_cli::add_partition_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

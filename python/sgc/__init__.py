@@ -16,9 +16,9 @@ KeyboardInterrupt.
 from . import _core
 from . import datasets
 from ._attack import attack
-from ._api import (get_limits, get_num_threads, normalizations, normalized_adjacency, operator_defaults,
+from ._api import (get_device, get_limits, get_num_threads, normalizations, normalized_adjacency, operator_defaults,
                    operator_info, operator_params, operators, optimizers, paper_defaults, propagate, set_limits,
-                   set_num_threads)
+                   set_device, set_num_threads)
 from .estimator import NotFittedError, SGCClassifier
 from .graph_model import GraphModelClassifier, model_defaults
 
@@ -33,6 +33,6 @@ __version__ = _core.__version__
 __all__ = [
     "ArgumentError", "Error", "attack", "FileError", "FormatError", "GraphModelClassifier", "model_defaults",
     "NotFittedError", "ResourceError", "SGCClassifier",
-    "datasets", "get_limits", "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operator_info",
-    "operator_params", "operators", "optimizers", "paper_defaults", "propagate", "set_limits", "set_num_threads",
+    "datasets", "get_device", "get_limits", "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operator_info",
+    "operator_params", "operators", "optimizers", "paper_defaults", "propagate", "set_device", "set_limits", "set_num_threads",
 ]

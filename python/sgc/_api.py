@@ -152,6 +152,19 @@ def set_num_threads(n):
     _core.set_num_threads(check_int(n, "threads"))
 
 
+def set_device(name):
+    """Where the sgc calls that follow propagate and train: ``"cpu"`` (default) or ``"cuda"``.
+
+    ``"cuda"`` needs a build with CUDA and a GPU; otherwise sgc.Error says which is missing.
+    """
+    _core.set_device(str(name))
+
+
+def get_device():
+    """The device sgc computes on: ``"cpu"`` or ``"cuda"``."""
+    return _core.get_device()
+
+
 def get_num_threads():
     """OpenMP threads sgc calls from this thread use."""
     return _core.get_num_threads()

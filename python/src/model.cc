@@ -3,6 +3,7 @@
 // (what `sgc train` runs).
 #include "common.h"
 #include "sgc/error.h"
+#include "sgc/gpu/device.h"
 #include "sgc/io/load.h"
 #include "sgc/io/planetoid.h"
 #include "sgc/model/linear_model.h"
@@ -249,6 +250,10 @@ void register_data(py::module_& m) {
   m.def("set_num_threads", &sgc::set_num_threads, py::arg("n"),
         "OpenMP threads for the calls that follow from this thread (0: the default; sgc::set_num_threads).");
   m.def("get_num_threads", &sgc::num_threads);
+  m.def("set_device", [](const std::string& name) { sgc::set_device(sgc::parse_device(name)); }, py::arg("name"),
+        "Where propagation and training run: 'cpu' or 'cuda' (sgc::set_device; an error naming why without a GPU).");
+  m.def("get_device", [] { return sgc::to_string(sgc::current_device()); });
+  m.def("cuda_unavailable_reason", &sgc::cuda_unavailable_reason);
 }
 
 }  // namespace sgc_py

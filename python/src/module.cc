@@ -65,7 +65,8 @@ const char* type_name(sgc::ParamDef::Type t) {
     case sgc::ParamDef::Type::Int: return "int";
     case sgc::ParamDef::Type::Real: return "float";
     case sgc::ParamDef::Type::RealList: return "list[float]";
-    case sgc::ParamDef::Type::Normalization: return "str";
+    case sgc::ParamDef::Type::Normalization:
+    case sgc::ParamDef::Type::Choice: return "str";
   }
   return "object";
 }

@@ -204,7 +204,7 @@ def test_operator_names_and_defaults():
     assert d["k"] == 2 and d["norm"] == "aug_norm_adj" and d["self_loop"] == 1.0 and d["coeffs"] == []
     # The registry's parameters, no more and no fewer (op is the operator's name, not a parameter).
     assert [name for name, _, _, _ in _core.operator_params()] == list(d)
-    assert {"k", "t", "alpha", "tol", "coeffs", "norm", "self_loop"} == set(d)
+    assert {"k", "t", "alpha", "tol", "coeffs", "norm", "self_loop", "precision"} == set(d)
     types = {name: kind for name, kind, _, _ in sgc.operator_params()}
     assert types["k"] == "int" and types["t"] == "float" and types["coeffs"] == "list[float]"
     info = sgc.operator_info()

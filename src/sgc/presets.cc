@@ -38,7 +38,8 @@ Preset preset_for(std::string_view family, std::string_view name, const Operator
   }
   // Gaussian class features (CSBM, and the attributes generated for bare graphs) can sum
   // to ~0 in a row: row normalisation would blow them up.
-  if ((family == "synthetic" && name == "csbm") || family == "bare") p.config.feature_norm = FeatureNorm::None;
+  if ((family == "synthetic" && (name == "csbm" || name == "products")) || family == "bare")
+    p.config.feature_norm = FeatureNorm::None;
   if ((family == "synthetic" && name == "powerlaw") || family == "fastgcn_reddit") {
     p.config.feature_norm = FeatureNorm::ZScore;
     p.config.protocol = Protocol::Inductive;

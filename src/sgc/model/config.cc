@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "sgc/error.h"
+#include "sgc/gpu/device.h"
 #include "sgc/util/printable.h"
 #include "sgc/model/model.h"
 #include "sgc/util/named.h"
@@ -23,6 +24,8 @@ void validate_config(const Config& c) {
   validate_train_options(c.train);
   validate_model_params(c.model_params);
   if (c.model->check) c.model->check(c);
+  if (current_device() == Device::Cuda && !c.model->runs_on_gpu)
+    throw ParameterError("device", "the " + std::string(c.model->name) + " model runs on the CPU only; use --device cpu");
 }
 
 nlohmann::json config_to_json(const Config& c) {

@@ -9,6 +9,7 @@
 #include "sgc/eval/metrics.h"
 #include "sgc/graph/subgraph.h"
 #include "sgc/model/train.h"
+#include "sgc/ops/out_of_core.h"
 #include "sgc/ops/reference.h"
 #include "sgc/util/timer.h"
 
@@ -48,12 +49,15 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   const CsrMatrix s = normalized_operator(data.adjacency, c.op);
   if (times) times->normalize += timer.seconds();
 
+  // Features whose working memory exceeds the budget are propagated in column
+  // blocks (ops/out_of_core.h), with the same result.
   if (c.protocol == Protocol::Transductive) {
+    data.adjacency = CsrMatrix{};  // S is all the propagation needs
     std::vector<int32_t> rows = data.train;
     const std::vector<int32_t> rest = eval_rows(data);
     rows.insert(rows.end(), rest.begin(), rest.end());
     timer.reset();
-    p.x = apply_operator(s, input_of(data), c.op, &rows);
+    p.x = run_operator_bounded(s, input_of(data), c.op, &rows).features;
     if (times) times->propagate += timer.seconds();
     return p;
   }
@@ -65,10 +69,11 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   if (times) times->normalize += timer.seconds();
   timer.reset();
   const std::vector<int32_t> rest = eval_rows(data);
-  DenseMatrix train_x = data.has_dense_features()
-                            ? apply_operator(s_train, gather_rows(data.dense_features, data.train), c.op)
-                            : apply_operator(s_train, select_rows(data.features, data.train), c.op);
-  DenseMatrix eval_x = apply_operator(s, input_of(data), c.op, &rest);
+  DenseMatrix train_x =
+      data.has_dense_features()
+          ? run_operator_bounded(s_train, gather_rows(data.dense_features, data.train), c.op).features
+          : run_operator_bounded(s_train, select_rows(data.features, data.train), c.op).features;
+  DenseMatrix eval_x = run_operator_bounded(s, input_of(data), c.op, &rest).features;
   p.x.resize(train_x.rows() + eval_x.rows(), train_x.cols());
   p.x.topRows(train_x.rows()) = train_x;
   p.x.bottomRows(eval_x.rows()) = eval_x;
@@ -257,8 +262,12 @@ void LinearModel::set_state(const ModelState& s, const Config& c) {
 }
 
 const ModelDef& linear_model() {
-  static const ModelDef def{"linear", "softmax regression on operator-propagated features (SGC and its family)",
-                            [] { return std::unique_ptr<Model>(new LinearModel); }};
+  static const ModelDef def = [] {
+    ModelDef d{"linear", "softmax regression on operator-propagated features (SGC and its family)",
+               [] { return std::unique_ptr<Model>(new LinearModel); }};
+    d.runs_on_gpu = true;
+    return d;
+  }();
   return def;
 }
 

@@ -109,6 +109,9 @@ struct ModelDef {
   // Its authors' settings for a data set (family, name), applied over the
   // operator's preset (presets.h); may be empty.
   void (*preset)(std::string_view family, std::string_view name, Preset& p) = nullptr;
+  // Whether it runs on the GPU (gpu/device.h) when --device cuda is set;
+  // asking a CPU-only model for the GPU is an error, not a silent CPU run.
+  bool runs_on_gpu = false;
 
   bool reads(std::string_view param) const {
     for (std::string_view p : params)

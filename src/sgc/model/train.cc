@@ -5,6 +5,8 @@
 #include <string>
 
 #include "sgc/error.h"
+#include "sgc/gpu/device.h"
+#include "sgc/gpu/gpu_operator.h"
 #include "sgc/model/softmax_hvp.h"
 #include "sgc/util/interrupt.h"
 
@@ -64,6 +66,10 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
   // full-batch objective below is the one every optimizer shares.
   Problem problem = softmax_problem(x.cols(), classes, x, y, rows_read);
   const Problem rows_only = problem;
+  // On the GPU the full-batch objective keeps x and y in device memory; row
+  // subsets and Hessian-vector products (scrn, scrn-zo) stay on the host.
+  std::unique_ptr<cuda::SoftmaxObjective> on_gpu;
+  if (current_device() == Device::Cuda) on_gpu = softmax_objective_on_gpu(x, y, classes);
   problem.batch = [&](const Eigen::VectorXf& theta, const std::vector<int64_t>& idx, Eigen::VectorXf* grad) {
     ++evaluations;
     const double loss = rows_only.batch(theta, idx, grad);
@@ -74,7 +80,10 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
     ++evaluations;
     check_interrupt();
     double loss;
-    if (&theta == &out.model.theta) {
+    if (on_gpu) {
+      grad.resize(theta.size());
+      loss = on_gpu->loss_grad(theta.data(), grad.data());
+    } else if (&theta == &out.model.theta) {
       loss = softmax_loss_grad(out.model, x, y, grad);
     } else {
       probe.theta = theta;

@@ -28,7 +28,7 @@ void euler_blend(DenseMatrix& y, const DenseMatrix& x, float step, const std::ve
 }
 }  // namespace
 
-DenseMatrix dgc_naive(const CsrMatrix& s, DenseMatrix x, int k, double t, const std::vector<int32_t>* rows,
+DenseMatrix dgc_naive(const HopProduct& s, DenseMatrix x, int k, double t, const std::vector<int32_t>* rows,
                       int64_t* sparse_products) {
   if (k < 1) throw ParameterError("k", "DGC needs K >= 1 Euler steps, got " + std::to_string(k));
   if (!(t > 0) || !std::isfinite(t)) throw ParameterError("t", "diffusion time T must be > 0");
@@ -36,12 +36,12 @@ DenseMatrix dgc_naive(const CsrMatrix& s, DenseMatrix x, int k, double t, const 
   DenseMatrix next;
   for (int i = 1; i <= k; ++i) {
     if (i == k && rows) {
-      spmm_rows(s, x, *rows, next);
+      s.apply_rows(x, *rows, next);
       euler_blend(next, x, step, rows);
       x = std::move(next);
       break;
     }
-    spmm(s, x, next);
+    s.apply(x, next);
     euler_blend(next, x, step, nullptr);
     std::swap(x, next);
   }
@@ -91,7 +91,7 @@ std::vector<Eigen::VectorXd> dgc_reference(const SparseD& s, const Eigen::Vector
   return {x};
 }
 
-OperatorResult run_dgc_naive(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
+OperatorResult run_dgc_naive(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                              const std::vector<int32_t>* rows) {
   OperatorResult out;
   out.features = dgc_naive(s, std::move(x).take_dense(), spec.k, spec.t, rows, &out.sparse_products);
@@ -125,6 +125,7 @@ const OperatorDef& dgc_operator() {
         return dgc_series_applies(s.k, s.t) ? dgc_series_weights(s.k, s.t, s.tol) : std::vector<double>{};
       },
       .run = run_dgc_naive,
+      .plan = [](const OperatorSpec& s) { return HopPlan::euler(s.k, s.t / s.k); },
       .planned_products = [](const OperatorSpec& s) { return dgc_products(s.k, s.t, s.tol); },
       .reference = dgc_reference,
       .search = kDgcSearch,
@@ -141,6 +142,7 @@ const OperatorDef& dgc_naive_operator() {
       .params = {"k", "t"},
       .min_k = 1,
       .run = run_dgc_naive,
+      .plan = [](const OperatorSpec& s) { return HopPlan::euler(s.k, s.t / s.k); },
       .planned_products = [](const OperatorSpec& s) { return int64_t(s.k); },
       .reference = dgc_reference,
       .search = kDgcSearch,

@@ -24,11 +24,12 @@
 
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
+#include "sgc/ops/hop_product.h"
 
 namespace sgc {
 
 // The K Euler steps, the last one only for `rows` when given.
-DenseMatrix dgc_naive(const CsrMatrix& s, DenseMatrix x, int k, double t, const std::vector<int32_t>* rows,
+DenseMatrix dgc_naive(const HopProduct& s, DenseMatrix x, int k, double t, const std::vector<int32_t>* rows,
                       int64_t* sparse_products = nullptr);
 
 // Binomial(K, T/K) weights w_0 .. w_J, truncated where the remaining weight

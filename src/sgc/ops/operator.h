@@ -34,6 +34,9 @@
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
 #include "sgc/graph/normalizations.h"
+#include "sgc/ops/hop_plan.h"
+#include "sgc/ops/hop_product.h"
+#include "sgc/ops/propagate_stored.h"
 #include "sgc/ops/reference.h"
 #include "sgc/ops/spmm.h"
 
@@ -53,6 +56,7 @@ struct OperatorSpec {
   double alpha = 0.1;                            // teleport / input weight (ssgc, ppr)
   double tol = 1e-6;                             // remaining series weight at which a series stops
   std::vector<double> coeffs;                    // c_0, c_1, ... of poly
+  Precision precision = Precision::Fp32;         // storage of X and the hops (sgc; propagate_stored.h)
 
   std::string_view name() const;
 };
@@ -111,8 +115,12 @@ struct OperatorDef {
   std::vector<double> (*series)(const OperatorSpec&) = nullptr;
   // Everything else: the propagated features, of the nodes in *rows (in that
   // order) when rows is given, else of every node.
-  OperatorResult (*run)(const CsrMatrix& s, FeatureInput x, const OperatorSpec&,
+  OperatorResult (*run)(const HopProduct& s, FeatureInput x, const OperatorSpec&,
                         const std::vector<int32_t>* rows) = nullptr;
+  // Operators that are not a series: their recurrence as a plan of hops
+  // (ops/hop_plan.h), which is how other backends (the GPU) run them. Null:
+  // the series, when there is one, is the plan.
+  HopPlan (*plan)(const OperatorSpec&) = nullptr;
   // Sparse products the operator will do (series: their length - 1), counted
   // from the parameters without building anything large: the cost estimate
   // the products cap (util/budget.h) is checked against before any work.
@@ -132,6 +140,9 @@ struct OperatorDef {
   // Per-spec domain checks beyond the shared parameters' (e.g. K >= min_k); may be null.
   void (*check)(const OperatorSpec&) = nullptr;
 
+  // Whether run honours spec.precision (16-bit storage of X and the hops).
+  bool sixteen_bit = false;
+
   bool reads(std::string_view param) const;
 };
 
@@ -149,7 +160,7 @@ std::string operator_list();
 // keyword alike.
 struct ParamDef {
   std::string_view name;
-  enum class Type { Int, Real, RealList, Normalization } type;
+  enum class Type { Int, Real, RealList, Normalization, Choice } type;  // Choice: a name (help lists them)
   std::string_view help;
   nlohmann::json (*get)(const OperatorSpec&);
   // Sets from JSON; ArgumentError naming the parameter for a value of the wrong type.
@@ -198,14 +209,20 @@ int64_t operator_memory_bytes(const OperatorSpec& spec, int64_t n, int64_t d, in
 // Output columns for d input columns (sign: (K + 1) d).
 int64_t operator_output_columns(const OperatorSpec& spec, int64_t d);
 
+// The operator as a plan of hops (its series, or its own plan); ParameterError
+// for a setting with neither.
+HopPlan hop_plan(const OperatorSpec& spec);
+
 // Propagated features: of every node, or only of the nodes in *rows (in that
 // order) when rows is given, which lets an operator skip work for nodes
-// nobody asked for. Checks the caps first (ResourceError), and the result
+// nobody asked for. s is S itself (a CsrMatrix) or, split over processes,
+// this process's rows of it (hop_product.h): then x, rows and the result are
+// this process's rows. Checks the caps first (ResourceError), and the result
 // after: non-finite features (an overflow: no self-loops at large K, huge
 // inputs) are an sgc::Error naming the operator with a hint, never a result.
-OperatorResult run_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
+OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                             const std::vector<int32_t>* rows = nullptr);
-DenseMatrix apply_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
+DenseMatrix apply_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                            const std::vector<int32_t>* rows = nullptr);
 
 }  // namespace sgc

@@ -13,10 +13,10 @@ namespace sgc {
 
 namespace {
 
-void check_rows(const CsrMatrix& s, const std::vector<int32_t>* rows) {
+void check_rows(const HopProduct& s, const std::vector<int32_t>* rows) {
   if (!rows) return;
   for (int32_t r : *rows)
-    if (r < 0 || r >= s.rows) throw ArgumentError("node id " + std::to_string(r) + " out of range");
+    if (r < 0 || r >= s.rows()) throw ArgumentError("node id " + std::to_string(r) + " out of range");
 }
 
 void check_last(int last) {
@@ -24,18 +24,18 @@ void check_last(int last) {
 }
 
 // Hops first+1 .. last from x = S^first X (of every node).
-int64_t continue_hops(const CsrMatrix& s, DenseMatrix x, int first, int last, const std::vector<int32_t>* rows,
+int64_t continue_hops(const HopProduct& s, DenseMatrix x, int first, int last, const std::vector<int32_t>* rows,
                       const HopVisitor& visit) {
   int64_t products = 0;
   DenseMatrix next;
   for (int j = first + 1; j <= last; ++j) {
     ++products;
     if (j == last && rows) {  // nobody needs the other rows of the last hop
-      spmm_rows(s, x, *rows, next);
+      s.apply_rows(x, *rows, next);
       visit(j, HopView{next, nullptr});
       break;
     }
-    spmm(s, x, next);
+    s.apply(x, next);
     std::swap(x, next);
     visit(j, HopView{x, rows});
   }
@@ -43,7 +43,7 @@ int64_t continue_hops(const CsrMatrix& s, DenseMatrix x, int first, int last, co
 }
 
 template <class Features>
-DenseMatrix polynomial(const CsrMatrix& s, Features&& x, const std::vector<double>& coeffs,
+DenseMatrix polynomial(const HopProduct& s, Features&& x, const std::vector<double>& coeffs,
                        const std::vector<int32_t>* rows, int64_t* sparse_products) {
   if (coeffs.empty()) throw ArgumentError("apply_polynomial: no coefficients");
   DenseMatrix y;
@@ -58,23 +58,23 @@ DenseMatrix polynomial(const CsrMatrix& s, Features&& x, const std::vector<doubl
 
 }  // namespace
 
-int64_t visit_hops(const CsrMatrix& s, DenseMatrix x, int last, const std::vector<int32_t>* rows,
+int64_t visit_hops(const HopProduct& s, DenseMatrix x, int last, const std::vector<int32_t>* rows,
                    const HopVisitor& visit) {
   check_last(last);
   check_rows(s, rows);
-  if (s.cols != x.rows())
-    throw ArgumentError("operator has " + std::to_string(s.cols) + " columns but features have " +
+  if (s.cols() != x.rows())
+    throw ArgumentError("operator has " + std::to_string(s.cols()) + " columns but features have " +
                         std::to_string(x.rows()) + " rows");
   visit(0, HopView{x, rows});
   return continue_hops(s, std::move(x), 0, last, rows, visit);
 }
 
-int64_t visit_hops(const CsrMatrix& s, const CsrMatrix& x, int last, const std::vector<int32_t>* rows,
+int64_t visit_hops(const HopProduct& s, const CsrMatrix& x, int last, const std::vector<int32_t>* rows,
                    const HopVisitor& visit) {
   check_last(last);
   check_rows(s, rows);
-  if (s.cols != x.rows)
-    throw ArgumentError("operator has " + std::to_string(s.cols) + " columns but features have " +
+  if (s.cols() != x.rows)
+    throw ArgumentError("operator has " + std::to_string(s.cols()) + " columns but features have " +
                         std::to_string(x.rows) + " rows");
   {  // hop 0: only the rows asked for are made dense
     const DenseMatrix x0 = rows ? to_dense(select_rows(x, *rows)) : to_dense(x);
@@ -82,7 +82,7 @@ int64_t visit_hops(const CsrMatrix& s, const CsrMatrix& x, int last, const std::
   }
   if (last == 0) return 0;
   DenseMatrix first;
-  spmm(s, x, first);  // the sparse-feature kernel
+  s.apply(x, first);  // the sparse-feature kernel
   visit(1, HopView{first, rows});
   return 1 + continue_hops(s, std::move(first), 1, last, rows, visit);
 }
@@ -93,12 +93,12 @@ void add_scaled(DenseMatrix& y, double c, const HopView& view) {
   for (Eigen::Index r = 0; r < y.rows(); ++r) y.row(r) += cf * view.row(r);
 }
 
-DenseMatrix apply_polynomial(const CsrMatrix& s, DenseMatrix x, const std::vector<double>& coeffs,
+DenseMatrix apply_polynomial(const HopProduct& s, DenseMatrix x, const std::vector<double>& coeffs,
                              const std::vector<int32_t>* rows, int64_t* sparse_products) {
   return polynomial(s, std::move(x), coeffs, rows, sparse_products);
 }
 
-DenseMatrix apply_polynomial(const CsrMatrix& s, const CsrMatrix& x, const std::vector<double>& coeffs,
+DenseMatrix apply_polynomial(const HopProduct& s, const CsrMatrix& x, const std::vector<double>& coeffs,
                              const std::vector<int32_t>* rows, int64_t* sparse_products) {
   return polynomial(s, x, coeffs, rows, sparse_products);
 }

@@ -15,6 +15,7 @@
 
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
+#include "sgc/ops/hop_product.h"
 
 namespace sgc {
 
@@ -36,9 +37,9 @@ struct HopView {
 // the number of sparse products done (last, with a restricted final one).
 // Sparse X: the first hop uses the sparse-feature kernel.
 using HopVisitor = std::function<void(int hop, const HopView& view)>;
-int64_t visit_hops(const CsrMatrix& s, DenseMatrix x, int last, const std::vector<int32_t>* rows,
+int64_t visit_hops(const HopProduct& s, DenseMatrix x, int last, const std::vector<int32_t>* rows,
                    const HopVisitor& visit);
-int64_t visit_hops(const CsrMatrix& s, const CsrMatrix& x, int last, const std::vector<int32_t>* rows,
+int64_t visit_hops(const HopProduct& s, const CsrMatrix& x, int last, const std::vector<int32_t>* rows,
                    const HopVisitor& visit);
 
 // y.row(r) += c * view.row(r) for every row of y, in parallel (row by row, so
@@ -47,9 +48,9 @@ void add_scaled(DenseMatrix& y, double c, const HopView& view);
 
 // sum_j coeffs[j] S^j X, of every node or of `rows` (in that order). coeffs
 // must not be empty. `sparse_products`, if given, receives the product count.
-DenseMatrix apply_polynomial(const CsrMatrix& s, DenseMatrix x, const std::vector<double>& coeffs,
+DenseMatrix apply_polynomial(const HopProduct& s, DenseMatrix x, const std::vector<double>& coeffs,
                              const std::vector<int32_t>* rows, int64_t* sparse_products = nullptr);
-DenseMatrix apply_polynomial(const CsrMatrix& s, const CsrMatrix& x, const std::vector<double>& coeffs,
+DenseMatrix apply_polynomial(const HopProduct& s, const CsrMatrix& x, const std::vector<double>& coeffs,
                              const std::vector<int32_t>* rows, int64_t* sparse_products = nullptr);
 
 // The head w_0 .. w_J of a probability distribution on 0, 1, 2, ... (weights

@@ -8,6 +8,7 @@
 #include "sgc/data/dataset.h"
 #include "sgc/ops/operator.h"
 #include "sgc/ops/reference.h"
+#include "sgc/ops/propagate_stored.h"
 #include "sgc/ops/spmm.h"
 
 namespace sgc {
@@ -18,37 +19,37 @@ void check_k(int k) {
 }
 }  // namespace
 
-DenseMatrix propagate(const CsrMatrix& s, DenseMatrix x, int k) {
+DenseMatrix propagate(const HopProduct& s, DenseMatrix x, int k) {
   check_k(k);
   DenseMatrix tmp;
   for (int hop = 0; hop < k; ++hop) {
-    spmm(s, x, tmp);
+    s.apply(x, tmp);
     std::swap(x, tmp);
   }
   return x;
 }
 
-DenseMatrix propagate(const CsrMatrix& s, const CsrMatrix& x, int k) {
+DenseMatrix propagate(const HopProduct& s, const CsrMatrix& x, int k) {
   check_k(k);
   if (k == 0) return to_dense(x);
   DenseMatrix first;
-  spmm(s, x, first);
+  s.apply(x, first);
   return propagate(s, std::move(first), k - 1);
 }
 
-DenseMatrix propagate_rows(const CsrMatrix& s, DenseMatrix x, int k, const std::vector<int32_t>& rows) {
+DenseMatrix propagate_rows(const HopProduct& s, DenseMatrix x, int k, const std::vector<int32_t>& rows) {
   check_k(k);
   if (k == 0) return gather_rows(x, rows);
   DenseMatrix y;
-  spmm_rows(s, propagate(s, std::move(x), k - 1), rows, y);
+  s.apply_rows(propagate(s, std::move(x), k - 1), rows, y);
   return y;
 }
 
-DenseMatrix propagate_rows(const CsrMatrix& s, const CsrMatrix& x, int k, const std::vector<int32_t>& rows) {
+DenseMatrix propagate_rows(const HopProduct& s, const CsrMatrix& x, int k, const std::vector<int32_t>& rows) {
   check_k(k);
   if (k <= 1) return gather_rows(propagate(s, x, k), rows);
   DenseMatrix y;
-  spmm_rows(s, propagate(s, x, k - 1), rows, y);
+  s.apply_rows(propagate(s, x, k - 1), rows, y);
   return y;
 }
 
@@ -87,12 +88,17 @@ DenseMatrix propagate_view(const CsrMatrix& s, DenseView x, int k, const std::ve
   return rows ? propagate_rows(s, std::move(h), k - 1, *rows) : propagate(s, std::move(h), k - 1);
 }
 
-OperatorResult run_sgc(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
+OperatorResult run_sgc(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                        const std::vector<int32_t>* rows) {
   OperatorResult out;
   out.sparse_products = spec.k;
-  if (x.view && spec.k >= 1) {
-    out.features = propagate_view(s, *x.view, spec.k, rows);
+  // Sparse features stay sparse while that pays; 16-bit storage of the hops.
+  if (s.local() && (x.sparse || spec.precision != Precision::Fp32)) {
+    std::optional<DenseView> dense;
+    if (!x.sparse) dense.emplace(x.view ? *x.view : view_of(x.dense));
+    out.features = propagate_stored(*s.local(), x.sparse, dense, spec.k, rows, spec.precision);
+  } else if (x.view && spec.k >= 1 && s.local()) {
+    out.features = propagate_view(*s.local(), *x.view, spec.k, rows);
   } else if (x.sparse) {
     out.features = rows ? propagate_rows(s, *x.sparse, spec.k, *rows) : propagate(s, *x.sparse, spec.k);
   } else {
@@ -111,6 +117,11 @@ const OperatorDef& sgc_operator() {
       .source = "SGC, Wu et al., ICML 2019",
       .params = {"k"},
       .run = run_sgc,
+      .plan = [](const OperatorSpec& s) {
+        std::vector<double> e_k(size_t(s.k) + 1, 0.0);
+        e_k.back() = 1.0;
+        return HopPlan::series(std::move(e_k));
+      },
       .planned_products = [](const OperatorSpec& s) { return int64_t(s.k); },
       .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {
         return std::vector<Eigen::VectorXd>{reference_series(s, x, [&](int j) { return j == spec.k ? 1.0 : 0.0; },
@@ -122,6 +133,7 @@ const OperatorDef& sgc_operator() {
       .published = {{"planetoid", "cora", {{"k", 2}}, 0.2, 1.3027e-5, 100, 81.0, "SGC, Wu et al., ICML 2019"},
                     {"planetoid", "citeseer", {{"k", 2}}, 0.2, 2.3546e-5, 150, 71.9, "SGC, Wu et al., ICML 2019"},
                     {"planetoid", "pubmed", {{"k", 2}}, 0.2, 7.4039e-5, 100, 78.9, "SGC, Wu et al., ICML 2019"}},
+        .sixteen_bit = true,
   };
   return def;
 }

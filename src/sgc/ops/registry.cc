@@ -9,6 +9,8 @@
 
 #include "sgc/data/dataset.h"
 #include "sgc/error.h"
+#include "sgc/gpu/device.h"
+#include "sgc/gpu/gpu_operator.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/ops/operator.h"
 #include "sgc/util/named.h"
@@ -125,6 +127,17 @@ const std::vector<ParamDef>& operator_params() {
          s.norm = as_parameter("norm", [&] { return parse_normalization(j.get<std::string>()); });
        },
        [](const OperatorSpec&) {}},
+      {"precision", T::Choice, "storage of the features between hops: fp32 | bf16 | fp16 (16 bits: fp32 arithmetic)",
+       [](const OperatorSpec& s) { return nlohmann::json(to_string(s.precision)); },
+       [](OperatorSpec& s, const nlohmann::json& j) {
+         if (!j.is_string()) throw ParameterError("precision", "expected a string, got " + j.dump());
+         s.precision = as_parameter("precision", [&] { return parse_precision(j.get<std::string>()); });
+       },
+       [](const OperatorSpec& s) {
+         if (s.precision != Precision::Fp32 && s.def && !s.def->sixteen_bit)
+           throw ParameterError("precision", std::string(s.def->name) + " keeps its hops in fp32; " + to_string(s.precision) +
+                                                 " storage is implemented for: sgc");
+       }},
       {"self_loop", T::Real, "self-loop weight g of aug_norm_adj and aug_rwalk",
        [](const OperatorSpec& s) { return nlohmann::json(s.self_loop); },
        [](OperatorSpec& s, const nlohmann::json& j) { s.self_loop = real_from(j, "self_loop"); },
@@ -154,6 +167,7 @@ void validate_operator(const OperatorSpec& spec) {
 nlohmann::json operator_to_json(const OperatorSpec& spec) {
   nlohmann::json j = {{"op", std::string(spec.name())}, {"norm", to_string(spec.norm)}};
   if (augmented(spec.norm)) j["self_loop"] = spec.self_loop;
+  if (spec.precision != Precision::Fp32) j["precision"] = to_string(spec.precision);  // fp32 (the default) unwritten
   for (std::string_view p : spec.def->params) j[std::string(p)] = find_param(p)->get(spec);
   return j;
 }
@@ -187,6 +201,8 @@ std::string operator_summary(const OperatorSpec& spec) {
     out << ' ' << (p == "k" ? "K" : p == "t" ? "T" : std::string(p)) << '=';
     if (v.is_array()) {
       for (size_t i = 0; i < v.size(); ++i) out << (i ? "," : "") << v[i].get<double>();
+    } else if (v.is_string()) {
+      out << v.get<std::string>();
     } else if (v.is_number_integer()) {
       out << v.get<int64_t>();
     } else {
@@ -195,6 +211,7 @@ std::string operator_summary(const OperatorSpec& spec) {
   }
   out << " norm=" << to_string(spec.norm);
   if (augmented(spec.norm)) out << " self_loop=" << spec.self_loop;
+  if (spec.precision != Precision::Fp32) out << " precision=" << to_string(spec.precision);
   return out.str();
 }
 
@@ -262,19 +279,21 @@ void check_output(const DenseMatrix& f, const OperatorSpec& spec) {
 }
 }  // namespace
 
-OperatorResult run_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
+OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                             const std::vector<int32_t>* rows) {
   validate_operator(spec);
   // The caps, before any work.
   const std::string summary = operator_summary(spec);
   require_operator_products(spec, "operator " + summary);
-  const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows;
+  const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows();
   require_memory(operator_memory_bytes(spec, x.rows(), x.cols(), out_rows),
                  "operator " + summary + " on " + std::to_string(x.rows()) + " x " + std::to_string(x.cols()) +
                      " features (output " + std::to_string(out_rows) + " x " +
                      std::to_string(operator_output_columns(spec, x.cols())) + ")");
   OperatorResult out;
-  if (const std::vector<double> w = series_of(spec); !w.empty()) {
+  if (current_device() == Device::Cuda) {
+    out = run_operator_on_gpu(s, std::move(x), hop_plan(spec), rows);
+  } else if (const std::vector<double> w = series_of(spec); !w.empty()) {
     if (x.sparse)
       out.features = apply_polynomial(s, *x.sparse, w, rows, &out.sparse_products);
     else
@@ -287,7 +306,15 @@ OperatorResult run_operator(const CsrMatrix& s, FeatureInput x, const OperatorSp
   return out;
 }
 
-DenseMatrix apply_operator(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
+HopPlan hop_plan(const OperatorSpec& spec) {
+  validate_operator(spec);
+  if (std::vector<double> w = series_of(spec); !w.empty())
+    return HopPlan::series(std::move(w));
+  if (!spec.def->plan) throw ParameterError("op", std::string(spec.name()) + " has no plan of hops for this setting");
+  return spec.def->plan(spec);
+}
+
+DenseMatrix apply_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                            const std::vector<int32_t>* rows) {
   return run_operator(s, std::move(x), spec, rows).features;
 }

@@ -11,7 +11,7 @@ namespace sgc {
 
 namespace {
 template <class Features>
-DenseMatrix concatenate(const CsrMatrix& s, Features&& x, int k, const std::vector<int32_t>* rows,
+DenseMatrix concatenate(const HopProduct& s, Features&& x, int k, const std::vector<int32_t>* rows,
                         int64_t* sparse_products) {
   DenseMatrix f;
   const int64_t products = visit_hops(s, std::forward<Features>(x), k, rows, [&](int j, const HopView& view) {
@@ -25,12 +25,12 @@ DenseMatrix concatenate(const CsrMatrix& s, Features&& x, int k, const std::vect
 }
 }  // namespace
 
-DenseMatrix concatenated_hops(const CsrMatrix& s, DenseMatrix x, int k, const std::vector<int32_t>* rows,
+DenseMatrix concatenated_hops(const HopProduct& s, DenseMatrix x, int k, const std::vector<int32_t>* rows,
                               int64_t* sparse_products) {
   return concatenate(s, std::move(x), k, rows, sparse_products);
 }
 
-DenseMatrix concatenated_hops(const CsrMatrix& s, const CsrMatrix& x, int k, const std::vector<int32_t>* rows,
+DenseMatrix concatenated_hops(const HopProduct& s, const CsrMatrix& x, int k, const std::vector<int32_t>* rows,
                               int64_t* sparse_products) {
   return concatenate(s, x, k, rows, sparse_products);
 }
@@ -42,12 +42,13 @@ const OperatorDef& sign_operator() {
       .formula = "[X, S X, ..., S^K X] (hops side by side)",
       .source = "SIGN, Frasca et al., 2020",
       .params = {"k"},
-      .run = [](const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec, const std::vector<int32_t>* rows) {
+      .run = [](const HopProduct& s, FeatureInput x, const OperatorSpec& spec, const std::vector<int32_t>* rows) {
         OperatorResult out;
         out.features = x.sparse ? concatenated_hops(s, *x.sparse, spec.k, rows, &out.sparse_products)
                                 : concatenated_hops(s, std::move(x).take_dense(), spec.k, rows, &out.sparse_products);
         return out;
       },
+      .plan = [](const OperatorSpec& s) { return HopPlan::concat(s.k); },
       .planned_products = [](const OperatorSpec& s) { return int64_t(s.k); },
       .output_columns = [](const OperatorSpec& s, int64_t d) { return (int64_t(s.k) + 1) * d; },
       .reference = [](const SparseD& s, const Eigen::VectorXd& x, const OperatorSpec& spec) {

@@ -12,12 +12,13 @@
 
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
+#include "sgc/ops/hop_product.h"
 
 namespace sgc {
 
-DenseMatrix concatenated_hops(const CsrMatrix& s, DenseMatrix x, int k, const std::vector<int32_t>* rows,
+DenseMatrix concatenated_hops(const HopProduct& s, DenseMatrix x, int k, const std::vector<int32_t>* rows,
                               int64_t* sparse_products = nullptr);
-DenseMatrix concatenated_hops(const CsrMatrix& s, const CsrMatrix& x, int k, const std::vector<int32_t>* rows,
+DenseMatrix concatenated_hops(const HopProduct& s, const CsrMatrix& x, int k, const std::vector<int32_t>* rows,
                               int64_t* sparse_products = nullptr);
 
 }  // namespace sgc

@@ -12,6 +12,7 @@
 
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
+#include "sgc/ops/kernels/kernel_table.h"
 
 namespace sgc {
 
@@ -19,11 +20,12 @@ namespace sgc {
 std::vector<int64_t> balanced_row_partition(const CsrMatrix& a, int parts);
 
 // Rows: each output row gathers whole rows of x. Panels: the same sums, in
-// the same order, over 16-column panels of x packed to stay in cache (for x
-// much larger than the cache). Auto picks by the size of x and the mean row
-// length of a. Each kernel is bitwise deterministic for any thread count;
-// the two agree to float rounding (bitwise with the GCC build here; whether
-// the compiler fuses multiply-adds alike in both loops is its choice).
+// the same order, over column panels of x packed to stay in cache (for x
+// much larger than the cache). Auto picks by the size of x against the
+// host's caches and the mean row length of a (spmm_plan.h). Each kernel is
+// bitwise deterministic for any thread count; the two agree to float
+// rounding. The loops run in the kernel variant chosen for the CPU
+// (kernels/kernel_table.h), which may round differently from another variant.
 enum class SpmmKernel { Auto, Rows, Panels };
 
 // A read-only row-major view of dense features held elsewhere (a numpy
@@ -49,5 +51,12 @@ inline void spmm_rows(const CsrMatrix& a, const DenseMatrix& x, const std::vecto
 // y = a * x for a sparse x (CSR): the cheap first hop on sparse features such
 // as Planetoid's bag-of-words; costs nnz(a) * (mean non-zeros of a row of x).
 void spmm(const CsrMatrix& a, const CsrMatrix& x, DenseMatrix& y);
+
+// The same products on features stored in 16 bits (or fp32), accumulated in
+// fp32: y (rows ? rows->size() : a.rows) x d, stored as yt, preallocated by
+// the caller; x is a.cols x d stored as xt. Must not alias.
+void spmm_stored(const CsrMatrix& a, const void* x, kernels::Storage xt, int64_t d, const std::vector<int32_t>* rows,
+                 void* y, kernels::Storage yt, SpmmKernel kernel = SpmmKernel::Auto);
+void spmm_stored(const CsrMatrix& a, const CsrMatrix& x, void* y, kernels::Storage yt);
 
 }  // namespace sgc

@@ -1,0 +1,137 @@
+// GPU benchmark (gpu/): what --device cuda does on the machine it runs on.
+//  1. the device's copy bandwidth (read + write bytes of a device-to-device copy);
+//  2. one hop S X on the Reddit-shaped graph (powerlaw.h), device time, median
+//     of --runs, and the bytes it must move from device memory at least (S
+//     once, X once, Y written) as a fraction of the copy bandwidth;
+//  3. the Reddit-shaped inductive run end to end on the GPU (z-score,
+//     normalise both graphs, K = 2, L-BFGS), each stage timed;
+//  4. DGC on Pubmed (its published setting), the whole run: load, normalise,
+//     propagate, train, evaluate (needs the Planetoid files);
+//  5. what a papers100M-shaped K = 3 propagation (111M nodes, 1.6B edges,
+//     128 features) needs in device memory against what is free.
+// A last line "json: {...}" carries the figures for bench/gpu_compare.py,
+// which times torch.sparse.mm and PyG's SGConv on the same graph.
+//
+//   gpu_bench [--nodes N] [--avg-degree D] [--features F] [--runs R] [--data-dir DIR]
+// Without a usable GPU it says why and exits with status 2.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "sgc/data/powerlaw.h"
+#include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/device.h"
+#include "sgc/graph/normalize.h"
+#include "sgc/io/planetoid.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/ops/operator.h"
+#include "sgc/presets.h"
+#include "sgc/util/timer.h"
+#include "bench_util.h"
+
+namespace {
+
+using sgc::bench::median;
+
+double total_of(const sgc::StageTimes& t) { return t.load + t.normalize + t.propagate + t.train + t.evaluate; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sgc::PowerLawOptions o;
+  int runs = 5;
+  std::string data_dir = SGC_DEFAULT_DATA_DIR;
+  if (const char* env = std::getenv("SGC_DATA_DIR"); env && *env) data_dir = env;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    const char* v = argv[i + 1];
+    if (sgc::bench::powerlaw_flag(o, k, v)) continue;
+    if (k == "--runs") runs = std::max(1, std::atoi(v));
+    else if (k == "--data-dir") data_dir = v;
+    else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
+  }
+  std::printf("%s\n", sgc::bench::host_line().c_str());
+  if (const std::string why = sgc::cuda_unavailable_reason(); !why.empty()) {
+    std::printf("gpu_bench: %s\n", why.c_str());
+    return 2;
+  }
+  std::printf("gpu: %s\n", sgc::cuda_device_name().c_str());
+  sgc::set_device(sgc::Device::Cuda);
+
+  // 1. Copy bandwidth.
+  const double copy_gbs = sgc::cuda::copy_bandwidth_gbs(int64_t(1) << 30, runs);
+  std::printf("device copy bandwidth (1 GiB, read + write): %.0f GB/s\n", copy_gbs);
+
+  // 2. One hop.
+  sgc::Timer t;
+  sgc::Dataset d = sgc::make_powerlaw(o);
+  const double gen_s = t.seconds();
+  std::printf("graph: %lld nodes, %lld non-zeros, %lld features (generated on the host in %.2f s)\n",
+              (long long)d.num_nodes(), (long long)d.adjacency.nnz(), (long long)d.num_features(), gen_s);
+  const sgc::CsrMatrix s = sgc::aug_norm_adj(d.adjacency);
+  const sgc::cuda::CsrRef ref{s.rows, s.cols, s.nnz(), s.indptr.data(), s.indices.data(), s.values.data()};
+  const int64_t f = d.num_features();
+  sgc::DenseMatrix y(s.rows, f);
+  std::vector<double> hop, upload, download;
+  for (int r = 0; r < runs; ++r) {
+    sgc::cuda::HopTimes times;
+    sgc::cuda::run_hop_plan(ref, d.dense_features.data(), f, sgc::HopPlan::series({0.0, 1.0}), nullptr, s.rows,
+                            y.data(), &times);
+    hop.push_back(times.hops);
+    upload.push_back(times.upload);
+    download.push_back(times.download);
+  }
+  // Compulsory traffic: S's values, indices and row offsets once, X read once, Y written once.
+  const double bytes = double(s.nnz()) * 8 + double(s.rows + 1) * 4 + 2.0 * double(s.rows) * double(f) * 4;
+  const double hop_s = median(hop);
+  std::printf("one hop S X: %.4f s on the device (upload %.3f s, download %.3f s); compulsory %.2f GB -> %.0f GB/s, "
+              "%.0f%% of the copy bandwidth\n",
+              hop_s, median(upload), median(download), bytes / 1e9, bytes / hop_s / 1e9,
+              100.0 * bytes / hop_s / 1e9 / copy_gbs);
+
+  // 3. The inductive run end to end (generation excluded: it is the host's).
+  sgc::StageTimes rt;
+  sgc::Config config;
+  config.op.k = 2;
+  config.feature_norm = sgc::FeatureNorm::ZScore;
+  config.protocol = sgc::Protocol::Inductive;
+  config.train.optimizer = &sgc::find_optimizer("lbfgs");
+  config.train.epochs = 40;
+  config.train.weight_decay = 0;
+  const sgc::Precomputed pre = sgc::precompute(std::move(d), config, &rt);
+  const sgc::Evaluation ev = sgc::fit_evaluate(pre, config.train, &rt);
+  std::printf("reddit-shaped inductive on the GPU: normalize %.3f s, propagate %.3f s, train (L-BFGS 40 it) %.3f s, "
+              "evaluate %.3f s, total %.3f s; test micro-F1 %.4f\n",
+              rt.normalize, rt.propagate, rt.train, rt.evaluate, total_of(rt), ev.test_acc);
+
+  // 4. DGC on Pubmed, the whole run.
+  double dgc_s = -1, dgc_acc = -1;
+  try {
+    sgc::StageTimes dt;
+    t.reset();
+    sgc::Dataset pubmed = sgc::load_planetoid(data_dir + "/planetoid", "pubmed");
+    dt.load = t.seconds();
+    const sgc::Config dgc = sgc::preset_for(pubmed, sgc::find_operator("dgc")).config;
+    const sgc::Precomputed p = sgc::precompute(std::move(pubmed), dgc, &dt);
+    dgc_acc = sgc::fit_evaluate(p, dgc.train, &dt).test_acc;
+    dgc_s = total_of(dt);
+    std::printf("dgc on pubmed (%s), whole run on the GPU: load %.3f s, propagate %.3f s, train %.3f s, total %.3f s; "
+                "test accuracy %.4f\n",
+                sgc::operator_summary(dgc.op).c_str(), dt.load, dt.propagate, dt.train, dgc_s, dgc_acc);
+  } catch (const sgc::Error& e) {
+    std::printf("dgc on pubmed: skipped (%s)\n", e.what());
+  }
+
+  // 5. papers100M-shaped K = 3: the memory it needs (symmetric S, two fp32 hop buffers).
+  const double pn = 111059956, pnnz = 2.0 * 1615685872 + pn, pf = 128;
+  const double need = pnnz * 8 + (pn + 1) * 8 + 2 * pn * pf * 4;
+  std::printf("papers100M-shaped K = 3 (fp32 hops): needs %.0f GB of device memory (S %.0f GB, two hop buffers %.0f GB); "
+              "not run here\n",
+              need / 1e9, (pnnz * 8 + pn * 8) / 1e9, 2 * pn * pf * 4 / 1e9);
+
+  std::printf("json: {\"copy_gbs\": %.1f, \"hop_s\": %.6f, \"hop_bytes\": %.0f, \"reddit_total_s\": %.4f, "
+              "\"reddit_test_micro_f1\": %.4f, \"dgc_pubmed_s\": %.4f, \"dgc_pubmed_acc\": %.4f}\n",
+              copy_gbs, hop_s, bytes, total_of(rt), ev.test_acc, dgc_s, dgc_acc);
+  return 0;
+}

@@ -1,0 +1,474 @@
+// The CUDA backend (gpu/cuda_backend.h): operators' hop plans with cuSPARSE's
+// generic SpMM on CSR, and the softmax head's loss and gradient with cuBLAS.
+//
+// Hops: S (CSR, 32-bit indices while nnz < 2^31, else 64-bit) and X are
+// uploaded once; two n x d row-major buffers hold the current and next hop
+// (cusparseSpMM, non-transposed A: deterministic run to run); a series keeps
+// its running sum in a third buffer only when more than one weight is
+// non-zero (SGC's e_K needs none); only the requested rows are copied back.
+// Head: logits Z = X W by SGEMM, a row kernel turns Z into softmax - onehot and
+// each row's -log p, then grad W = X^T P (SGEMM), grad b = P^T 1 (SGEMV), and
+// the loss is summed by one block in a fixed order (deterministic).
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#include <cusparse.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sgc/error.h"
+#include "sgc/gpu/cuda_backend.h"
+
+namespace sgc::cuda {
+
+namespace {
+
+void check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw Error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
+}
+void check(cusparseStatus_t e, const char* what) {
+  if (e != CUSPARSE_STATUS_SUCCESS) throw Error(std::string("cuSPARSE: ") + what + ": " + cusparseGetErrorString(e));
+}
+void check(cublasStatus_t e, const char* what) {
+  if (e != CUBLAS_STATUS_SUCCESS) throw Error(std::string("cuBLAS: ") + what + ": " + cublasGetStatusString(e));
+}
+
+// Device memory owned by one object.
+template <class T>
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(size_t count, const char* what) : count_(count) {
+    if (count) check(cudaMalloc(reinterpret_cast<void**>(&p_), count * sizeof(T)), what);
+  }
+  Buffer(const T* host, size_t count, const char* what) : Buffer(count, what) {
+    if (count) check(cudaMemcpy(p_, host, count * sizeof(T), cudaMemcpyHostToDevice), what);
+  }
+  ~Buffer() {
+    if (p_) cudaFree(p_);
+  }
+  Buffer(Buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+  Buffer& operator=(Buffer&& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(count_, o.count_);
+    return *this;
+  }
+  T* get() const { return p_; }
+
+ private:
+  T* p_ = nullptr;
+  size_t count_ = 0;
+};
+
+// One cuSPARSE and one cuBLAS handle per process, made on first use and never
+// destroyed: destroying them while the runtime unloads at exit can fault.
+struct Handles {
+  cusparseHandle_t sparse = nullptr;
+  cublasHandle_t blas = nullptr;
+};
+Handles& handles() {
+  static Handles* h = [] {
+    auto* made = new Handles;
+    check(cusparseCreate(&made->sparse), "creating the cuSPARSE handle");
+    check(cublasCreate(&made->blas), "creating the cuBLAS handle");
+    return made;
+  }();
+  return *h;
+}
+
+// Refuses, before allocating, what does not fit in free device memory.
+void require_device_memory(double bytes, const std::string& what) {
+  size_t free_bytes = 0, total = 0;
+  check(cudaMemGetInfo(&free_bytes, &total), "reading free device memory");
+  if (bytes > 0.95 * double(free_bytes)) {
+    char buf[300];
+    std::snprintf(buf, sizeof buf, "%s needs %.2f GiB of GPU memory, %.2f GiB of %.2f GiB are free", what.c_str(),
+                  bytes / 1073741824.0, double(free_bytes) / 1073741824.0, double(total) / 1073741824.0);
+    throw ResourceError(std::string(buf) + "; use --device cpu (or the out-of-core path) for this graph");
+  }
+}
+
+constexpr int kThreads = 256;
+int blocks_for(int64_t n) {
+  const int64_t b = (n + kThreads - 1) / kThreads;
+  return int(b < 4096 ? (b < 1 ? 1 : b) : 4096);  // grid-stride loops cover the rest
+}
+
+__global__ void scale_kernel(float* y, const float* x, float w, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    y[i] = w * x[i];
+}
+__global__ void axpy_kernel(float* y, const float* x, float w, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    y[i] += w * x[i];
+}
+// next = h + step (next - h): one forward-Euler step once next holds S h.
+__global__ void euler_kernel(float* next, const float* h, float step, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    next[i] = h[i] + step * (next[i] - h[i]);
+}
+// out[r, col0 + j] = src[rows ? rows[r] : r, j] for r < out_rows, j < cols.
+__global__ void gather_kernel(float* out, int64_t out_ld, int64_t col0, const float* src, int64_t cols,
+                              const int32_t* rows, int64_t out_rows) {
+  const int64_t n = out_rows * cols;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t r = i / cols, j = i % cols;
+    const int64_t from = rows ? int64_t(rows[r]) : r;
+    out[r * out_ld + col0 + j] = src[from * cols + j];
+  }
+}
+
+// Z (n x c, row-major) holds X W; adds b, turns each row into softmax - onehot(label)
+// and writes the row's -log p(label) to nll.
+__global__ void softmax_rows_kernel(float* z, const float* b, const int32_t* y, int64_t n, int32_t c, double* nll) {
+  for (int64_t r = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; r < n; r += int64_t(gridDim.x) * blockDim.x) {
+    float* row = z + r * c;
+    float mx = -INFINITY;
+    for (int32_t j = 0; j < c; ++j) {
+      row[j] += b[j];
+      mx = fmaxf(mx, row[j]);
+    }
+    double sum = 0;
+    for (int32_t j = 0; j < c; ++j) {
+      row[j] = expf(row[j] - mx);
+      sum += row[j];
+    }
+    nll[r] = log(sum) - log(double(row[y[r]]));
+    const float inv = float(1.0 / sum);
+    for (int32_t j = 0; j < c; ++j) row[j] *= inv;
+    row[y[r]] -= 1.0f;
+  }
+}
+
+// *out = sum of v[0..n), by one block in a fixed order.
+__global__ void sum_kernel(const double* v, int64_t n, double* out) {
+  __shared__ double part[1024];
+  double s = 0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += v[i];
+  part[threadIdx.x] = s;
+  __syncthreads();
+  for (unsigned w = blockDim.x / 2; w > 0; w >>= 1) {
+    if (threadIdx.x < w) part[threadIdx.x] += part[threadIdx.x + w];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *out = part[0];
+}
+
+__global__ void fill_kernel(float* y, float v, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    y[i] = v;
+}
+
+void launched(const char* what) { check(cudaGetLastError(), what); }
+
+// Elapsed seconds between marks on the default stream.
+class EventClock {
+ public:
+  EventClock() {
+    check(cudaEventCreate(&start_), "creating a timing event");
+    check(cudaEventCreate(&stop_), "creating a timing event");
+  }
+  ~EventClock() {
+    cudaEventDestroy(start_);
+    cudaEventDestroy(stop_);
+  }
+  void start() { check(cudaEventRecord(start_), "recording a timing event"); }
+  double seconds() {
+    check(cudaEventRecord(stop_), "recording a timing event");
+    check(cudaEventSynchronize(stop_), "waiting for a timing event");
+    float ms = 0;
+    check(cudaEventElapsedTime(&ms, start_, stop_), "reading a timing event");
+    return ms / 1000.0;
+  }
+
+ private:
+  cudaEvent_t start_ = nullptr, stop_ = nullptr;
+};
+
+// S on the device with its cuSPARSE descriptor.
+class DeviceCsr {
+ public:
+  explicit DeviceCsr(const CsrRef& s) {
+    const bool narrow = s.nnz < INT_MAX && s.rows < INT_MAX;
+    values_ = Buffer<float>(s.values, size_t(s.nnz), "uploading S's values");
+    if (narrow) {
+      std::vector<int32_t> indptr(s.indptr, s.indptr + s.rows + 1);
+      indptr32_ = Buffer<int32_t>(indptr.data(), indptr.size(), "uploading S's row offsets");
+      indices32_ = Buffer<int32_t>(s.indices, size_t(s.nnz), "uploading S's column indices");
+      check(cusparseCreateCsr(&desc_, s.rows, s.cols, s.nnz, indptr32_.get(), indices32_.get(), values_.get(),
+                              CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+            "describing S");
+    } else {
+      std::vector<int64_t> indices(s.indices, s.indices + s.nnz);
+      indptr64_ = Buffer<int64_t>(s.indptr, size_t(s.rows + 1), "uploading S's row offsets");
+      indices64_ = Buffer<int64_t>(indices.data(), indices.size(), "uploading S's column indices");
+      check(cusparseCreateCsr(&desc_, s.rows, s.cols, s.nnz, indptr64_.get(), indices64_.get(), values_.get(),
+                              CUSPARSE_INDEX_64I, CUSPARSE_INDEX_64I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+            "describing S");
+    }
+  }
+  ~DeviceCsr() {
+    if (desc_) cusparseDestroySpMat(desc_);
+  }
+  DeviceCsr(const DeviceCsr&) = delete;
+  DeviceCsr& operator=(const DeviceCsr&) = delete;
+  cusparseSpMatDescr_t desc() const { return desc_; }
+
+ private:
+  Buffer<float> values_;
+  Buffer<int32_t> indptr32_, indices32_;
+  Buffer<int64_t> indptr64_, indices64_;
+  cusparseSpMatDescr_t desc_ = nullptr;
+};
+
+// A row-major n x d float buffer with its dense descriptor.
+class DeviceDense {
+ public:
+  DeviceDense(int64_t n, int64_t d, const char* what) : data_(size_t(n * d), what) {
+    check(cusparseCreateDnMat(&desc_, n, d, d, data_.get(), CUDA_R_32F, CUSPARSE_ORDER_ROW), what);
+  }
+  ~DeviceDense() {
+    if (desc_) cusparseDestroyDnMat(desc_);
+  }
+  DeviceDense(const DeviceDense&) = delete;
+  DeviceDense& operator=(const DeviceDense&) = delete;
+  float* get() const { return data_.get(); }
+  cusparseDnMatDescr_t desc() const { return desc_; }
+
+ private:
+  Buffer<float> data_;
+  cusparseDnMatDescr_t desc_ = nullptr;
+};
+
+// out = S in, with a workspace sized on first use.
+class Hopper {
+ public:
+  explicit Hopper(const DeviceCsr& s) : s_(s) {}
+  void hop(const DeviceDense& in, DeviceDense& out) {
+    const float one = 1.0f, zero = 0.0f;
+    cusparseHandle_t h = handles().sparse;
+    if (!sized_) {
+      size_t bytes = 0;
+      check(cusparseSpMM_bufferSize(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one,
+                                    s_.desc(), in.desc(), &zero, out.desc(), CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT,
+                                    &bytes),
+            "sizing the SpMM workspace");
+      work_ = Buffer<char>(bytes, "allocating the SpMM workspace");
+      sized_ = true;
+    }
+    check(cusparseSpMM(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, s_.desc(),
+                       in.desc(), &zero, out.desc(), CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, work_.get()),
+          "sparse x dense product");
+  }
+
+ private:
+  const DeviceCsr& s_;
+  Buffer<char> work_;
+  bool sized_ = false;
+};
+
+}  // namespace
+
+std::string unavailable_reason() {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) return std::string("no CUDA GPU with a working driver found (") + cudaGetErrorString(e) + ")";
+  if (count == 0) return "no CUDA GPU found";
+  return "";
+}
+
+std::string device_name() {
+  int dev = 0;
+  check(cudaGetDevice(&dev), "reading the current device");
+  cudaDeviceProp p{};
+  check(cudaGetDeviceProperties(&p, dev), "reading the device's properties");
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%s, %.1f GiB, compute capability %d.%d", p.name,
+                double(p.totalGlobalMem) / 1073741824.0, p.major, p.minor);
+  return buf;
+}
+
+void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
+                  int64_t out_rows, float* out, HopTimes* times) {
+  EventClock clock;
+  clock.start();
+  const int64_t n = s.rows, entries = n * d, out_cols = plan.output_columns(d);
+  if (s.cols != n) throw ArgumentError("GPU propagation needs a square S, got " + std::to_string(n) + " x " +
+                                       std::to_string(s.cols));
+  int nonzero = 0;
+  for (double w : plan.weights) nonzero += w != 0;
+  // A series needs its running sum unless its one non-zero weight is the last.
+  const bool keep_sum = plan.kind == HopPlan::Kind::Series &&
+                        !(nonzero == 1 && !plan.weights.empty() && plan.weights.back() != 0);
+  const bool keep_out = plan.kind == HopPlan::Kind::Concat;
+  require_device_memory(double(s.nnz) * 12 + double(n + 1) * 8 +
+                            4.0 * double(entries) * (2 + (keep_sum ? 1 : 0)) +
+                            4.0 * double(out_rows) * double(out_cols) * (keep_out || rows ? 1 : 0),
+                        "propagating " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
+
+  DeviceCsr ds(s);
+  Hopper hopper(ds);
+  DeviceDense a(n, d, "allocating a hop buffer"), b(n, d, "allocating a hop buffer");
+  check(cudaMemcpy(a.get(), x, size_t(entries) * sizeof(float), cudaMemcpyHostToDevice), "uploading the features");
+  DeviceDense* cur = &a;
+  DeviceDense* next = &b;
+  Buffer<int32_t> drows;
+  if (rows) drows = Buffer<int32_t>(rows, size_t(out_rows), "uploading the requested rows");
+  // The device-side output when the result is not simply one hop buffer.
+  Buffer<float> dout;
+  if (keep_out || rows) dout = Buffer<float>(size_t(out_rows * out_cols), "allocating the output");
+  const float* result = nullptr;  // n x d buffer holding the result (Series, Euler)
+  Buffer<float> sum;              // a series' running sum
+  if (times) {
+    times->upload = clock.seconds();
+    clock.start();
+  }
+
+  switch (plan.kind) {
+    case HopPlan::Kind::Series: {
+      const int64_t last = int64_t(plan.weights.size()) - 1;
+      if (keep_sum) sum = Buffer<float>(size_t(entries), "allocating the series' sum");
+      for (int64_t j = 0; j <= last; ++j) {
+        if (j > 0) {
+          hopper.hop(*cur, *next);
+          std::swap(cur, next);
+        }
+        const float w = float(plan.weights[size_t(j)]);
+        if (keep_sum) {
+          if (j == 0) scale_kernel<<<blocks_for(entries), kThreads>>>(sum.get(), cur->get(), w, entries);
+          else if (w != 0) axpy_kernel<<<blocks_for(entries), kThreads>>>(sum.get(), cur->get(), w, entries);
+          launched("adding a hop to the series");
+        }
+      }
+      if (keep_sum) {
+        result = sum.get();
+        break;
+      }
+      // The last weight alone: the result is that weight times the last hop (SGC: 1 x S^K X).
+      if (const float w = float(plan.weights.back()); w != 1.0f) {
+        scale_kernel<<<blocks_for(entries), kThreads>>>(cur->get(), cur->get(), w, entries);
+        launched("scaling the last hop");
+      }
+      result = cur->get();
+      break;
+    }
+    case HopPlan::Kind::Euler:
+      for (int i = 1; i <= plan.k; ++i) {
+        hopper.hop(*cur, *next);
+        euler_kernel<<<blocks_for(entries), kThreads>>>(next->get(), cur->get(), float(plan.step), entries);
+        launched("a forward-Euler step");
+        std::swap(cur, next);
+      }
+      result = cur->get();
+      break;
+    case HopPlan::Kind::Concat:
+      for (int j = 0; j <= plan.k; ++j) {
+        if (j > 0) {
+          hopper.hop(*cur, *next);
+          std::swap(cur, next);
+        }
+        gather_kernel<<<blocks_for(out_rows * d), kThreads>>>(dout.get(), out_cols, int64_t(j) * d, cur->get(), d,
+                                                               rows ? drows.get() : nullptr, out_rows);
+        launched("placing a hop in the output");
+      }
+      break;
+  }
+  if (result && rows) {
+    gather_kernel<<<blocks_for(out_rows * d), kThreads>>>(dout.get(), d, 0, result, d, drows.get(), out_rows);
+    launched("gathering the requested rows");
+  }
+  if (times) {
+    times->hops = clock.seconds();
+    clock.start();
+  }
+  const float* from = (keep_out || rows) ? dout.get() : result;
+  check(cudaMemcpy(out, from, size_t(out_rows * out_cols) * sizeof(float), cudaMemcpyDeviceToHost),
+        "copying the features back");
+  if (times) times->download = clock.seconds();
+}
+
+double copy_bandwidth_gbs(int64_t bytes, int runs) {
+  require_device_memory(2.0 * double(bytes), "the copy-bandwidth probe");
+  Buffer<char> a(size_t(bytes), "allocating the copy probe"), b(size_t(bytes), "allocating the copy probe");
+  check(cudaMemset(a.get(), 1, size_t(bytes)), "filling the copy probe");
+  EventClock clock;
+  std::vector<double> t;
+  for (int r = 0; r < runs + 1; ++r) {  // the first is a warm-up
+    clock.start();
+    check(cudaMemcpy(b.get(), a.get(), size_t(bytes), cudaMemcpyDeviceToDevice), "the copy probe");
+    const double s = clock.seconds();
+    if (r > 0) t.push_back(s);
+  }
+  std::sort(t.begin(), t.end());
+  return 2.0 * double(bytes) / t[t.size() / 2] / 1e9;
+}
+
+// ---- the softmax head --------------------------------------------------------
+
+struct SoftmaxObjective::State {
+  int64_t n = 0, d = 0;
+  int32_t c = 0;
+  Buffer<float> x, theta, grad, z, ones;
+  Buffer<int32_t> y;
+  Buffer<double> nll, loss;
+};
+
+SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes)
+    : state_(std::make_unique<State>()) {
+  if (n <= 0 || d <= 0 || classes <= 0) throw ArgumentError("GPU softmax regression needs rows, columns and classes");
+  if (n >= INT_MAX || d >= INT_MAX || int64_t(classes) * d >= INT_MAX)
+    throw ResourceError("GPU softmax regression: " + std::to_string(n) + " x " + std::to_string(d) +
+                        " is beyond cuBLAS's 32-bit sizes; use --device cpu");
+  State& s = *state_;
+  s.n = n;
+  s.d = d;
+  s.c = classes;
+  const size_t params = size_t(d * classes + classes);
+  require_device_memory(4.0 * double(n) * double(d) + 4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params),
+                        "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
+  s.x = Buffer<float>(x, size_t(n * d), "uploading the training features");
+  s.y = Buffer<int32_t>(y, size_t(n), "uploading the training labels");
+  s.theta = Buffer<float>(params, "allocating the parameters");
+  s.grad = Buffer<float>(params, "allocating the gradient");
+  s.z = Buffer<float>(size_t(n) * classes, "allocating the logits");
+  s.ones = Buffer<float>(size_t(n), "allocating a ones vector");
+  s.nll = Buffer<double>(size_t(n), "allocating the row losses");
+  s.loss = Buffer<double>(1, "allocating the loss");
+  fill_kernel<<<blocks_for(n), kThreads>>>(s.ones.get(), 1.0f, n);
+  launched("filling a ones vector");
+}
+
+SoftmaxObjective::~SoftmaxObjective() = default;
+
+double SoftmaxObjective::loss_grad(const float* theta, float* grad) {
+  State& s = *state_;
+  const int n = int(s.n), d = int(s.d), c = s.c;
+  const size_t params = size_t(s.d) * c + c;
+  cublasHandle_t h = handles().blas;
+  check(cudaMemcpy(s.theta.get(), theta, params * sizeof(float), cudaMemcpyHostToDevice), "uploading theta");
+  const float one = 1.0f, zero = 0.0f, inv_n = float(1.0 / double(n));
+  const float* w = s.theta.get();
+  const float* b = s.theta.get() + size_t(d) * c;
+  // Column-major views of the row-major buffers: X is d x n (ld d), W and Z are c x d and c x n (ld c).
+  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, c, n, d, &one, w, c, s.x.get(), d, &zero, s.z.get(), c), "X W");
+  softmax_rows_kernel<<<blocks_for(n), kThreads>>>(s.z.get(), b, s.y.get(), n, c, s.nll.get());
+  launched("the softmax rows");
+  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, n, &inv_n, s.z.get(), c, s.x.get(), d, &zero, s.grad.get(), c),
+        "X^T P");
+  check(cublasSgemv(h, CUBLAS_OP_N, c, n, &inv_n, s.z.get(), c, s.ones.get(), 1, &zero, s.grad.get() + size_t(d) * c,
+                    1),
+        "P^T 1");
+  sum_kernel<<<1, 1024>>>(s.nll.get(), s.n, s.loss.get());
+  launched("summing the loss");
+  double total = 0;
+  check(cudaMemcpy(grad, s.grad.get(), params * sizeof(float), cudaMemcpyDeviceToHost), "copying the gradient back");
+  check(cudaMemcpy(&total, s.loss.get(), sizeof total, cudaMemcpyDeviceToHost), "copying the loss back");
+  return total / double(n);
+}
+
+}  // namespace sgc::cuda

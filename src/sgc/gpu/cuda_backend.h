@@ -1,0 +1,61 @@
+// The CUDA side of the engine, behind plain pointers so that no CUDA header or
+// Eigen type crosses it: gpu/cuda/cuda_backend.cu implements it when the build
+// has CUDA, gpu/no_cuda.cc otherwise (every call then says the build has no
+// CUDA). Host buffers are row-major float32. Errors are sgc::Error naming the
+// CUDA call and what it was doing (out of device memory included).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sgc/ops/hop_plan.h"
+
+namespace sgc::cuda {
+
+// A CSR matrix in host memory (graph/csr.h's layout).
+struct CsrRef {
+  int64_t rows = 0, cols = 0, nnz = 0;
+  const int64_t* indptr = nullptr;
+  const int32_t* indices = nullptr;
+  const float* values = nullptr;
+};
+
+std::string unavailable_reason();  // "" when a device is usable
+std::string device_name();
+
+// Seconds of each phase of run_hop_plan, measured with CUDA events.
+struct HopTimes {
+  double upload = 0;    // S and x to the device
+  double hops = 0;      // the products and element-wise passes
+  double download = 0;  // the output back to the host
+};
+
+// Runs `plan` on x (s.cols x d): uploads S and x, does every hop on the GPU and
+// copies back out (out_rows x plan.output_columns(d)): the rows `rows[0..out_rows)`
+// of the result, or every row when rows is null (out_rows = s.rows). Refuses
+// with a clear message, before allocating, what does not fit in device memory.
+void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
+                  int64_t out_rows, float* out, HopTimes* times = nullptr);
+
+// Device-to-device copy bandwidth, GB/s counting bytes read plus bytes
+// written (as STREAM's copy does), over a `bytes` buffer: median of `runs`.
+double copy_bandwidth_gbs(int64_t bytes, int runs = 5);
+
+// The mean cross-entropy of softmax(x W + b) (model/softmax_regression.h,
+// theta = [W row-major d x c, b]) and its gradient, with x and y resident on
+// the GPU from construction on; each call moves only theta and the gradient.
+class SoftmaxObjective {
+ public:
+  SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes);
+  ~SoftmaxObjective();
+  SoftmaxObjective(const SoftmaxObjective&) = delete;
+  SoftmaxObjective& operator=(const SoftmaxObjective&) = delete;
+  double loss_grad(const float* theta, float* grad);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sgc::cuda

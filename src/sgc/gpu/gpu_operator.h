@@ -1,0 +1,31 @@
+// Registry operators and the softmax head on the GPU (gpu/device.h): the
+// library's types in, gpu/cuda_backend.h's plain buffers out.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sgc/dense.h"
+#include "sgc/gpu/cuda_backend.h"
+#include "sgc/model/softmax_regression.h"
+#include "sgc/ops/hop_plan.h"
+#include "sgc/ops/hop_product.h"
+
+namespace sgc {
+
+struct FeatureInput;
+struct OperatorResult;
+
+// The plan's output on the GPU, for every node or the nodes in *rows (in that
+// order). S must be in this process's memory (not a distributed product);
+// sparse features are densified on the host first.
+OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const HopPlan& plan,
+                                   const std::vector<int32_t>* rows);
+
+// The softmax regression's mean cross-entropy on (x, y) with x and y uploaded
+// once (labels checked against `classes` first).
+std::unique_ptr<cuda::SoftmaxObjective> softmax_objective_on_gpu(FeatureRows x, const std::vector<int32_t>& y,
+                                                                 int32_t classes);
+
+}  // namespace sgc

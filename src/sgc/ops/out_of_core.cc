@@ -1,0 +1,157 @@
+#include "sgc/ops/out_of_core.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "sgc/error.h"
+#include "sgc/util/budget.h"
+#include "sgc/util/interrupt.h"
+
+namespace sgc {
+
+int64_t ColumnSource::rows() const { return mapped_ ? mapped_->rows() : sparse_ ? sparse_->rows : view_->rows(); }
+int64_t ColumnSource::cols() const { return mapped_ ? mapped_->cols() : sparse_ ? sparse_->cols : view_->cols(); }
+
+FeatureInput ColumnSource::block(int64_t c0, int64_t width, CsrMatrix& holder) const {
+  if (mapped_) {
+    DenseMatrix b;
+    mapped_->read_columns(c0, width, b);
+    return FeatureInput(std::move(b));
+  }
+  if (view_) {
+    const int64_t n = view_->rows(), d = view_->cols();
+    DenseMatrix b(n, width);
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) std::memcpy(b.row(i).data(), view_->data() + i * d + c0, size_t(width) * 4);
+    return FeatureInput(std::move(b));
+  }
+  // Sparse: the entries of the block's columns, renumbered from 0, in their order.
+  const CsrMatrix& x = *sparse_;
+  holder = CsrMatrix{};
+  holder.rows = x.rows;
+  holder.cols = width;
+  holder.indptr.assign(size_t(x.rows) + 1, 0);
+  for (int64_t i = 0; i < x.rows; ++i) {
+    int64_t count = 0;
+    for (int64_t e = x.indptr[size_t(i)]; e < x.indptr[size_t(i) + 1]; ++e)
+      count += x.indices[size_t(e)] >= c0 && x.indices[size_t(e)] < c0 + width;
+    holder.indptr[size_t(i) + 1] = holder.indptr[size_t(i)] + count;
+  }
+  holder.indices.reserve(size_t(holder.indptr.back()));
+  holder.values.reserve(size_t(holder.indptr.back()));
+  for (int64_t e = 0; e < x.nnz(); ++e)
+    if (x.indices[size_t(e)] >= c0 && x.indices[size_t(e)] < c0 + width) {
+      holder.indices.push_back(int32_t(x.indices[size_t(e)] - c0));
+      holder.values.push_back(x.values[size_t(e)]);
+    }
+  return FeatureInput(static_cast<const CsrMatrix&>(holder));
+}
+
+int64_t column_block_width(const OperatorSpec& spec, int64_t n, int64_t d, int64_t out_rows, int64_t available,
+                           const std::string& what) {
+  const int64_t panel = std::min(d, kColumnBlockAlign);
+  const int64_t per_panel = operator_memory_bytes(spec, n, panel, out_rows);
+  if (per_panel < 0 || per_panel > available)
+    throw ResourceError(what + ": even one block of " + std::to_string(panel) + " columns needs " +
+                        format_bytes(per_panel) + ", above the " + format_bytes(std::max<int64_t>(available, 0)) +
+                        " left of the memory budget (" + format_bytes(memory_budget()) +
+                        "); raise --memory-limit or $SGC_MEMORY_LIMIT");
+  if (d <= kColumnBlockAlign) return d;
+  const int64_t per_column = std::max<int64_t>(1, operator_memory_bytes(spec, n, 1, out_rows));
+  const int64_t width = std::min(d, available / per_column);
+  return width >= d ? d : std::max(kColumnBlockAlign, width / kColumnBlockAlign * kColumnBlockAlign);
+}
+
+namespace {
+
+std::string describe(const OperatorSpec& spec, int64_t n, int64_t d) {
+  return "operator " + operator_summary(spec) + " on " + std::to_string(n) + " x " + std::to_string(d) +
+         " features, in column blocks";
+}
+
+// Runs op on each block of `source`, handing each block's output to `place`.
+template <class Place>
+int64_t for_each_block(const CsrMatrix& s, const ColumnSource& source, const OperatorSpec& spec,
+                       const std::vector<int32_t>* rows, int64_t width, BlockedRun* info, const Place& place) {
+  const int64_t d = source.cols();
+  int64_t products = 0, blocks = 0;
+  CsrMatrix holder;
+  for (int64_t c0 = 0; c0 < d; c0 += width) {
+    check_interrupt();
+    const int64_t w = std::min(width, d - c0);
+    OperatorResult r = run_operator(s, source.block(c0, w, holder), spec, rows);
+    products = r.sparse_products;
+    place(c0, w, r.features);
+    ++blocks;
+  }
+  if (info) *info = {width, blocks};
+  return products;
+}
+
+}  // namespace
+
+OperatorResult run_operator_blocked(const CsrMatrix& s, const ColumnSource& x, const OperatorSpec& spec,
+                                    const std::vector<int32_t>* rows, int64_t block_cols, BlockedRun* info) {
+  validate_operator(spec);
+  require_operator_products(spec, "operator " + operator_summary(spec));
+  const int64_t n = x.rows(), d = x.cols(), out_rows = rows ? int64_t(rows->size()) : s.rows;
+  const int64_t out_cols = operator_output_columns(spec, d), hops = d > 0 ? out_cols / d : 1;
+  const std::string what = describe(spec, n, d);
+  const int64_t out_bytes = out_rows * out_cols * int64_t(sizeof(float));
+  require_memory(out_bytes, what + " (output " + std::to_string(out_rows) + " x " + std::to_string(out_cols) + ")");
+  const int64_t width =
+      block_cols > 0 ? std::min(block_cols, std::max<int64_t>(d, 1))
+                     : column_block_width(spec, n, d, out_rows, memory_budget() - out_bytes, what);
+  OperatorResult out;
+  out.features.resize(out_rows, out_cols);
+  out.sparse_products = for_each_block(s, x, spec, rows, width, info, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < out_rows; ++r)
+      for (int64_t h = 0; h < hops; ++h)
+        std::memcpy(out.features.row(r).data() + h * d + c0, y.row(r).data() + h * w, size_t(w) * 4);
+  });
+  return out;
+}
+
+OperatorResult run_operator_blocked(const CsrMatrix& s, DenseMatrix x, const OperatorSpec& spec,
+                                    const std::vector<int32_t>* rows, int64_t block_cols, BlockedRun* info) {
+  const int64_t n = x.rows(), d = x.cols(), out_rows = rows ? int64_t(rows->size()) : s.rows;
+  if (operator_output_columns(spec, d) != d || out_rows > n) {
+    const DenseMatrix held = std::move(x);
+    return run_operator_blocked(s, ColumnSource(view_of(held)), spec, rows, block_cols, info);
+  }
+  validate_operator(spec);
+  require_operator_products(spec, "operator " + operator_summary(spec));
+  const std::string what = describe(spec, n, d);
+  const int64_t width = block_cols > 0 ? std::min(block_cols, std::max<int64_t>(d, 1))
+                                       : column_block_width(spec, n, d, out_rows,
+                                                            memory_budget() - n * d * int64_t(sizeof(float)), what);
+  // Output row r, columns B, goes to x's row r, columns B: those columns of x
+  // were copied out for this block and are not read again.
+  const DenseView source(x.data(), n, d);
+  OperatorResult out;
+  out.sparse_products =
+      for_each_block(s, ColumnSource(source), spec, rows, width, info, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
+#pragma omp parallel for schedule(static)
+        for (int64_t r = 0; r < out_rows; ++r) std::memcpy(x.row(r).data() + c0, y.row(r).data(), size_t(w) * 4);
+      });
+  if (out_rows < n) x.conservativeResize(out_rows, d);
+  out.features = std::move(x);
+  return out;
+}
+
+OperatorResult run_operator_bounded(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
+                                    const std::vector<int32_t>* rows, BlockedRun* info) {
+  const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows;
+  const int64_t need = operator_memory_bytes(spec, x.rows(), x.cols(), out_rows);
+  if (need >= 0 && need <= memory_budget()) {
+    if (info) *info = {x.cols(), 1};
+    return run_operator(s, std::move(x), spec, rows);
+  }
+  if (x.sparse) return run_operator_blocked(s, ColumnSource(*x.sparse), spec, rows, 0, info);
+  if (x.view) return run_operator_blocked(s, ColumnSource(*x.view), spec, rows, 0, info);
+  return run_operator_blocked(s, std::move(x.dense), spec, rows, 0, info);
+}
+
+}  // namespace sgc

@@ -1,0 +1,208 @@
+// See propagate_stored.h.
+#include "sgc/ops/propagate_stored.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "sgc/error.h"
+#include "sgc/graph/normalize.h"
+#include "sgc/util/interrupt.h"
+
+namespace sgc {
+
+using kernels::Storage;
+
+Precision parse_precision(const std::string& name) {
+  if (name == "fp32") return Precision::Fp32;
+  if (name == "bf16") return Precision::Bf16;
+  if (name == "fp16") return Precision::Fp16;
+  throw ArgumentError("unknown precision '" + name + "' (fp32, bf16 or fp16)");
+}
+
+std::string to_string(Precision p) { return p == Precision::Bf16 ? "bf16" : p == Precision::Fp16 ? "fp16" : "fp32"; }
+
+Storage storage_of(Precision p) {
+  return p == Precision::Bf16 ? Storage::BF16 : p == Precision::Fp16 ? Storage::F16 : Storage::F32;
+}
+
+CsrMatrix sparse_times_sparse(const CsrMatrix& a, const CsrMatrix& b) {
+  if (a.cols != b.rows)
+    throw ArgumentError("sparse product: " + std::to_string(a.cols) + " columns against " + std::to_string(b.rows) +
+                        " rows");
+  check_interrupt();
+  const int64_t d = b.cols;
+  const auto bounds = balanced_row_partition(a, 8 * omp_get_max_threads());
+  const int64_t chunks = int64_t(bounds.size()) - 1;
+  std::vector<std::vector<int32_t>> idx(static_cast<size_t>(chunks));
+  std::vector<std::vector<float>> val(static_cast<size_t>(chunks));
+  std::vector<int64_t> row_nnz(size_t(a.rows), 0);
+#pragma omp parallel if (a.nnz() * std::max<int64_t>(1, b.nnz() / std::max<int64_t>(1, b.rows)) > (int64_t(1) << 18))
+  {
+    std::vector<float> acc(size_t(d), 0.0f);
+    std::vector<int64_t> mark(size_t(d), -1);
+    std::vector<int32_t> touched;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < chunks; ++c) {
+      for (int64_t i = bounds[c]; i < bounds[c + 1]; ++i) {
+        touched.clear();
+        for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
+          const float v = a.values[p];
+          const int32_t j = a.indices[p];
+          for (int64_t q = b.indptr[j]; q < b.indptr[j + 1]; ++q) {
+            const int32_t col = b.indices[q];
+            if (mark[size_t(col)] != i) {
+              mark[size_t(col)] = i;
+              touched.push_back(col);
+              acc[size_t(col)] = 0.0f;
+            }
+            acc[size_t(col)] += v * b.values[q];
+          }
+        }
+        std::sort(touched.begin(), touched.end());
+        for (int32_t col : touched) {
+          idx[size_t(c)].push_back(col);
+          val[size_t(c)].push_back(acc[size_t(col)]);
+        }
+        row_nnz[size_t(i)] = int64_t(touched.size());
+      }
+    }
+  }
+  CsrMatrix out;
+  out.rows = a.rows;
+  out.cols = d;
+  out.indptr.assign(size_t(a.rows) + 1, 0);
+  for (int64_t i = 0; i < a.rows; ++i) out.indptr[size_t(i) + 1] = out.indptr[size_t(i)] + row_nnz[size_t(i)];
+  out.indices.resize(size_t(out.indptr.back()));
+  out.values.resize(size_t(out.indptr.back()));
+  for (int64_t c = 0; c < chunks; ++c) {
+    const int64_t at = out.indptr[size_t(bounds[c])];
+    std::copy(idx[size_t(c)].begin(), idx[size_t(c)].end(), out.indices.begin() + at);
+    std::copy(val[size_t(c)].begin(), val[size_t(c)].end(), out.values.begin() + at);
+  }
+  return out;
+}
+
+bool sparse_hop_pays(const CsrMatrix& s, const CsrMatrix& b) {
+  double bound = 0;
+  for (int64_t i = 0; i < s.rows; ++i) {
+    int64_t flops = 0;
+    for (int64_t p = s.indptr[i]; p < s.indptr[i + 1]; ++p)
+      flops += b.indptr[size_t(s.indices[p]) + 1] - b.indptr[size_t(s.indices[p])];
+    bound += double(std::min<int64_t>(flops, b.cols));
+  }
+  return bound < kSparseHopDensity * double(s.rows) * double(b.cols);
+}
+
+namespace {
+
+int64_t bytes_of(Storage s) { return s == Storage::F32 ? 4 : 2; }
+
+// An uninitialised n x d buffer in the given storage (every entry is written
+// by the product that fills it).
+struct Stored {
+  std::unique_ptr<float[]> data;
+  Stored() = default;
+  Stored(int64_t n, int64_t d, Storage st) : data(new float[size_t((n * d * bytes_of(st) + 3) / 4)]) {}
+};
+
+// x (fp32) -> dst in storage st, in parallel.
+void store(const float* x, int64_t n, int64_t d, void* dst, Storage st) {
+  const kernels::KernelTable& k = kernels::active();
+  const int64_t block = 1024;
+#pragma omp parallel for schedule(static) if (n * d > (int64_t(1) << 18))
+  for (int64_t r0 = 0; r0 < n; r0 += block) {
+    const int64_t r1 = std::min(n, r0 + block);
+    k.from_f32(x + r0 * d, static_cast<char*>(dst) + r0 * d * bytes_of(st), st, (r1 - r0) * d);
+  }
+}
+
+// Rounds m's entries through storage st (K = 0: the features as stored).
+void round_through(DenseMatrix& m, Storage st) {
+  if (st == Storage::F32) return;
+  std::vector<uint16_t> tmp(size_t(m.size()));
+  const kernels::KernelTable& k = kernels::active();
+  k.from_f32(m.data(), tmp.data(), st, m.size());
+  k.to_f32(tmp.data(), st, m.data(), m.size());
+}
+
+}  // namespace
+
+DenseMatrix propagate_stored(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense, int k,
+                             const std::vector<int32_t>* rows, Precision precision, StoredPropagation* report) {
+  if (k < 0) throw ParameterError("k", "number of propagation steps must be >= 0, got " + std::to_string(k));
+  if (!x_sparse && !x_dense) throw ArgumentError("propagate_stored: no features");
+  const int64_t n = x_sparse ? x_sparse->rows : x_dense->rows();
+  const int64_t d = x_sparse ? x_sparse->cols : x_dense->cols();
+  if (s.cols != n)
+    throw ArgumentError("operator has " + std::to_string(s.cols) + " columns but features have " + std::to_string(n) +
+                        " rows");
+  if (rows)
+    for (int32_t r : *rows)
+      if (r < 0 || r >= s.rows) throw ArgumentError("node id " + std::to_string(r) + " out of range");
+  const Storage st = storage_of(precision);
+  if (k == 0) {
+    DenseMatrix out = x_sparse ? (rows ? to_dense(select_rows(*x_sparse, *rows)) : to_dense(*x_sparse))
+                               : (rows ? gather_rows(DenseMatrix(*x_dense), *rows) : DenseMatrix(*x_dense));
+    round_through(out, st);
+    return out;
+  }
+
+  // Sparse hops while they pay (never the last one, which is written dense).
+  CsrMatrix hop_sparse;
+  const CsrMatrix* sparse = x_sparse;
+  int done = 0;
+  while (sparse && done < k - 1 && sparse_hop_pays(s, *sparse)) {
+    CsrMatrix next = sparse_times_sparse(s, *sparse);
+    hop_sparse = std::move(next);
+    sparse = &hop_sparse;
+    ++done;
+    if (report) {
+      ++report->sparse_hops;
+      report->densities.push_back(double(hop_sparse.nnz()) / double(std::max<int64_t>(1, n * d)));
+    }
+  }
+
+  // Dense hops in storage st.
+  Stored h, next;
+  const void* cur = nullptr;
+  if (sparse && done < k - 1) {  // the first dense hop reads the sparse one in place
+    h = Stored(s.rows, d, st);
+    spmm_stored(s, *sparse, h.data.get(), st);
+    hop_sparse = CsrMatrix{};
+    sparse = nullptr;
+    cur = h.data.get();
+    ++done;
+  } else if (!sparse) {  // dense X: read in place (fp32) or stored once in 16 bits
+    if (st == Storage::F32) {
+      cur = x_dense->data();
+    } else {
+      h = Stored(n, d, st);
+      store(x_dense->data(), n, d, h.data.get(), st);
+      cur = h.data.get();
+    }
+  }
+  for (; done < k - 1; ++done) {
+    next = Stored(s.rows, d, st);
+    spmm_stored(s, cur, st, d, nullptr, next.data.get(), st);
+    std::swap(h, next);
+    next = Stored();
+    cur = h.data.get();
+  }
+
+  // The last hop, fp32, only of the rows asked for.
+  DenseMatrix out(rows ? int64_t(rows->size()) : s.rows, d);
+  if (sparse) {
+    if (rows)
+      spmm_stored(select_rows(s, *rows), *sparse, out.data(), Storage::F32);
+    else
+      spmm_stored(s, *sparse, out.data(), Storage::F32);
+  } else {
+    spmm_stored(s, cur, st, d, rows, out.data(), Storage::F32);
+  }
+  return out;
+}
+
+}  // namespace sgc

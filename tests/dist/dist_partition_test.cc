@@ -1,0 +1,118 @@
+// `sgc partition` -> `sgc train --partitioned`: each rank reads only its part
+// and gets the same accuracy as the in-memory split and as one process
+// (contiguous and METIS; transductive on Cora, inductive z-scored on a small
+// Reddit-shaped graph). A corrupt or missing part, or a layout written for
+// another number of ranks, is the same error on every rank.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "dist_util.h"
+#include "sgc/data/powerlaw.h"
+#include "sgc/dist/dist_job.h"
+#include "sgc/dist/part_file.h"
+#include "sgc/io/planetoid.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/presets.h"
+
+namespace sgc {
+namespace {
+
+// A directory every rank names alike (rank 0's pid, broadcast).
+std::string shared_dir(const dist::Comm& comm, const char* what) {
+  long pid = long(getpid());
+  MPI_Bcast(&pid, 1, MPI_LONG, 0, comm.get());
+  return (std::filesystem::temp_directory_path() / ("sgc_dist_" + std::string(what) + "_" + std::to_string(pid)))
+      .string();
+}
+
+void write_on_rank0(const dist::Comm& comm, const Dataset& d, dist::PartitionMethod m, int parts,
+                    const std::string& dir) {
+  std::string err;
+  if (comm.rank() == 0) {
+    std::filesystem::remove_all(dir);
+    try {
+      dist::write_partitioned(d, m, parts, dir);
+    } catch (const Error& e) {
+      err = e.what();
+    }
+  }
+  dist::agree_or_throw(comm, err);
+}
+
+void round_trip(const Dataset& d, const Config& c, const char* what) {
+  const dist::Comm comm;
+  const Evaluation one = fit_evaluate(precompute(d, c), c.train);
+  const std::string dir = shared_dir(comm, "roundtrip");
+  for (auto m : {dist::PartitionMethod::Contiguous, dist::PartitionMethod::Metis}) {
+    write_on_rank0(comm, d, m, comm.size(), dir);
+    const dist::DistOutcome parts = dist::run_distributed(comm, dist::read_part(comm, dir, c), c);
+    const dist::DistOutcome memory = dist::run_distributed(comm, dist::distribute(comm, d, c, m), c);
+    EXPECT_NEAR(parts.eval.test_acc, one.test_acc, 0.001 + 1e-12) << what << ", " << dist::to_string(m);
+    EXPECT_NEAR(parts.eval.val_acc, one.val_acc, 0.001 + 1e-12) << what << ", " << dist::to_string(m);
+    EXPECT_NEAR(parts.eval.test_acc, memory.eval.test_acc, 0.001 + 1e-12) << what << ", " << dist::to_string(m);
+    EXPECT_EQ(parts.halo_rows, memory.halo_rows) << what;
+    if (comm.rank() == 0)
+      std::printf("%s, %d rank(s), %s parts: test %.4f (in memory %.4f, one process %.4f)\n", what, comm.size(),
+                  dist::to_string(m).c_str(), parts.eval.test_acc, memory.eval.test_acc, one.test_acc);
+  }
+  comm.barrier();
+  if (comm.rank() == 0) std::filesystem::remove_all(dir);
+}
+
+TEST(DistPartition, CoraRoundTrip) {
+  const Dataset d = load_planetoid(testing::planetoid_dir(), "cora");
+  round_trip(d, preset_for("planetoid", "cora", default_operator()).config, "cora");
+}
+
+TEST(DistPartition, RedditShapedInductiveRoundTrip) {
+  const testing::RedditCase r = testing::small_reddit_inductive(3000, 24, 6, 16, 5, 15);
+  round_trip(r.data, r.config, "reddit-shaped (inductive)");
+}
+
+TEST(DistPartition, BadLayoutsFailOnEveryRank) {
+  const dist::Comm comm;
+  const Dataset d = load_planetoid(testing::planetoid_dir(), "cora");
+  const Config c = preset_for("planetoid", "cora", default_operator()).config;
+  const std::string dir = shared_dir(comm, "bad");
+  // Written for one rank more than this run has.
+  write_on_rank0(comm, d, dist::PartitionMethod::Contiguous, comm.size() + 1, dir);
+  try {
+    dist::read_part(comm, dir, c);
+    ADD_FAILURE() << "a layout for another number of ranks was accepted";
+  } catch (const dist::CollectiveError& e) {
+    EXPECT_NE(std::string(e.what()).find("written for " + std::to_string(comm.size() + 1) + " ranks"),
+              std::string::npos)
+        << e.what();
+  }
+  // One corrupt byte in the last rank's part.
+  write_on_rank0(comm, d, dist::PartitionMethod::Contiguous, comm.size(), dir);
+  char name[32];
+  std::snprintf(name, sizeof name, "/part-%05d.bin", comm.size() - 1);
+  if (comm.rank() == 0) {
+    std::fstream f(dir + name, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x7f');
+  }
+  comm.barrier();
+  try {
+    dist::read_part(comm, dir, c);
+    ADD_FAILURE() << "a corrupt part was accepted";
+  } catch (const dist::CollectiveError& e) {
+    EXPECT_NE(std::string(e.what()).find("checksum"), std::string::npos) << e.what();
+  }
+  // A missing part.
+  comm.barrier();
+  if (comm.rank() == 0) std::filesystem::remove(dir + name);
+  comm.barrier();
+  EXPECT_THROW(dist::read_part(comm, dir, c), dist::CollectiveError);
+  comm.barrier();
+  if (comm.rank() == 0) std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sgc

@@ -1,0 +1,119 @@
+// The binary feature store (io/feature_store.h): round trips, column blocks,
+// and every way a damaged file is refused with a message naming it.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "sgc/error.h"
+#include "sgc/io/feature_store.h"
+#include "sgc/io/format/npy.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+std::string temp_path(const std::string& name) { return ::testing::TempDir() + "/sgc_store_" + name; }
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// The message of the FormatError opening `path` throws ("" if it opens).
+std::string open_error(const std::string& path) {
+  try {
+    MappedFeatures::open(path);
+  } catch (const FormatError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(FeatureStore, RoundTripsBitwise) {
+  const DenseMatrix x = testing::random_dense(1000, 37, 5);
+  const std::string path = temp_path("roundtrip.sgcf");
+  write_feature_store(path, x);
+  EXPECT_EQ(int64_t(std::filesystem::file_size(path)), kFeatureStoreHeaderBytes + 1000 * 37 * 4);
+  const MappedFeatures m = MappedFeatures::open(path);
+  ASSERT_EQ(m.rows(), 1000);
+  ASSERT_EQ(m.cols(), 37);
+  EXPECT_EQ(m.read_all(), x);
+  EXPECT_EQ(DenseMatrix(m.view()), x);
+  DenseMatrix block;
+  m.read_columns(16, 16, block);
+  EXPECT_EQ(block, x.middleCols(16, 16));
+  m.read_columns(32, 5, block);
+  EXPECT_EQ(block, x.rightCols(5));
+  EXPECT_THROW(m.read_columns(30, 8, block), ArgumentError);
+}
+
+TEST(FeatureStore, EmptyAndMovedStores) {
+  const std::string path = temp_path("empty.sgcf");
+  write_feature_store(path, DenseMatrix(0, 4));
+  MappedFeatures m = MappedFeatures::open(path);
+  EXPECT_EQ(m.rows(), 0);
+  EXPECT_EQ(m.cols(), 4);
+  const MappedFeatures moved = std::move(m);
+  EXPECT_EQ(moved.cols(), 4);
+}
+
+TEST(FeatureStore, RejectsTruncatedAndOversizedFiles) {
+  const std::string good = temp_path("good.sgcf"), bad = temp_path("bad.sgcf");
+  write_feature_store(good, testing::random_dense(300, 10, 9));
+  const std::string bytes = read_bytes(good);
+  for (size_t cut : {size_t(0), size_t(10), size_t(63), size_t(64), size_t(1000), bytes.size() - 1}) {
+    write_bytes(bad, bytes.substr(0, cut));
+    const std::string msg = open_error(bad);
+    EXPECT_NE(msg.find(bad), std::string::npos) << cut << ": " << msg;
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << cut << ": " << msg;
+  }
+  write_bytes(bad, bytes + "x");
+  EXPECT_NE(open_error(bad).find("oversized"), std::string::npos);
+}
+
+TEST(FeatureStore, RejectsCorruptFiles) {
+  const std::string good = temp_path("good2.sgcf"), bad = temp_path("bad2.sgcf");
+  write_feature_store(good, testing::random_dense(300, 10, 11));
+  const std::string bytes = read_bytes(good);
+  auto flipped = [&](size_t at) {
+    std::string b = bytes;
+    b[at] = char(b[at] ^ 0x10);
+    write_bytes(bad, b);
+    return open_error(bad);
+  };
+  EXPECT_NE(flipped(0).find("not an sgc feature store"), std::string::npos);
+  for (size_t at : {8, 12, 16, 24, 32, 36})  // version, dtype, rows, cols, checksums: the header CRC catches them
+    EXPECT_NE(flipped(at).find("corrupt feature store header"), std::string::npos) << at;
+  for (size_t at : {size_t(64), size_t(2000), bytes.size() - 1})
+    EXPECT_NE(flipped(at).find("corrupt feature store payload"), std::string::npos) << at;
+  // Without the payload check it opens (a caller that trusts the file).
+  EXPECT_NO_THROW(MappedFeatures::open(bad, /*verify_checksum=*/false));
+  EXPECT_THROW(MappedFeatures::open(temp_path("missing.sgcf")), FileError);
+  EXPECT_THROW(MappedFeatures::open(::testing::TempDir()), FileError);
+}
+
+TEST(FeatureStore, ConvertCommandWritesNpyAsAStore) {
+  const DenseMatrix x = testing::random_dense(50, 6, 3);
+  const std::string npy = temp_path("x.npy"), out = temp_path("x.sgcf");
+  std::string data(reinterpret_cast<const char*>(x.data()), size_t(x.size()) * 4);
+  {
+    std::ofstream f(npy, std::ios::binary | std::ios::trunc);
+    f << npy_header("<f4", {x.rows(), x.cols()}) << data;
+  }
+  const testing::CliRun r = testing::run_cli("convert --in " + npy + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(MappedFeatures::open(out).read_all(), x);
+  const testing::CliRun bad = testing::run_cli("convert --in " + out + " --out " + temp_path("y.sgcf"));
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find(out), std::string::npos) << bad.output;
+}
+
+}  // namespace
+}  // namespace sgc

@@ -1,0 +1,198 @@
+// The GPU path: every operator's plan of hops (checked on the CPU in every
+// build), the --device setting, and — on a machine with a CUDA GPU — every
+// operator, the row-restricted output and the softmax head against the CPU.
+// Without a GPU the device tests are skipped, saying why.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sgc/gpu/device.h"
+#include "sgc/gpu/gpu_operator.h"
+#include "sgc/graph/normalizations.h"
+#include "sgc/io/planetoid.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/model/softmax_regression.h"
+#include "sgc/model/train.h"
+#include "sgc/ops/operator.h"
+#include "sgc/presets.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+using testing::awkward_graph;
+using testing::dense_of;
+using testing::max_rel_error;
+
+OperatorSpec spec_of(const std::string& op, int k, double t = 5.0, double alpha = 0.1) {
+  OperatorSpec spec;
+  spec.def = &find_operator(op);
+  spec.k = k, spec.t = t, spec.alpha = alpha;
+  if (op == "poly") spec.coeffs = {0.3, -0.5, 0.25, 0.125};
+  return spec;
+}
+
+// Every registry operator, dgc both as a series (T < K) and by Euler steps (T > K).
+std::vector<OperatorSpec> every_operator() {
+  std::vector<OperatorSpec> v{spec_of("sgc", 3),       spec_of("dgc", 40, 4.0), spec_of("dgc", 3, 5.0),
+                              spec_of("dgc_naive", 12, 3.0), spec_of("heat", 2, 3.0), spec_of("ssgc", 5, 5, 0.2),
+                              spec_of("ppr", 2, 5, 0.3), spec_of("sign", 2),      spec_of("poly", 3)};
+  for (const OperatorDef* d : operators()) {
+    bool covered = false;
+    for (const OperatorSpec& s : v) covered = covered || s.def == d;
+    EXPECT_TRUE(covered) << d->name << " is not covered by the GPU tests";
+  }
+  return v;
+}
+
+// The plan run in double, straight from its definition in ops/hop_plan.h.
+DenseMatrixD run_plan_reference(const DenseMatrixD& s, const DenseMatrixD& x, const HopPlan& plan) {
+  switch (plan.kind) {
+    case HopPlan::Kind::Series: {
+      DenseMatrixD hop = x, sum = plan.weights[0] * x;
+      for (size_t j = 1; j < plan.weights.size(); ++j) {
+        hop = s * hop;
+        sum += plan.weights[j] * hop;
+      }
+      return sum;
+    }
+    case HopPlan::Kind::Euler: {
+      DenseMatrixD h = x;
+      for (int i = 0; i < plan.k; ++i) h = h + plan.step * (s * h - h);
+      return h;
+    }
+    case HopPlan::Kind::Concat: {
+      DenseMatrixD out(x.rows(), x.cols() * (plan.k + 1));
+      DenseMatrixD hop = x;
+      for (int j = 0; j <= plan.k; ++j) {
+        if (j > 0) hop = s * hop;
+        out.middleCols(j * x.cols(), x.cols()) = hop;
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+struct Graph {
+  CsrMatrix s;
+  DenseMatrix x;
+};
+Graph small_graph(uint64_t seed) {
+  return {aug_norm_adj(awkward_graph(90, 200, 4, seed)), testing::random_dense(90, 7, seed + 1)};
+}
+
+// A GPU test needs a GPU; elsewhere it is skipped with the reason.
+#define SKIP_WITHOUT_GPU()                                                                \
+  do {                                                                                    \
+    if (const std::string why = cuda_unavailable_reason(); !why.empty()) GTEST_SKIP() << why; \
+  } while (0)
+
+// Selects the GPU for one test and the CPU again after it.
+struct OnGpu {
+  OnGpu() { set_device(Device::Cuda); }
+  ~OnGpu() { set_device(Device::Cpu); }
+};
+
+TEST(HopPlans, EveryOperatorIsItsPlan) {
+  const Graph g = small_graph(3);
+  const DenseMatrixD sd = dense_of(g.s);
+  for (const OperatorSpec& spec : every_operator()) {
+    const HopPlan plan = hop_plan(spec);
+    EXPECT_EQ(plan.products(), planned_sparse_products(spec)) << operator_summary(spec);
+    const DenseMatrix cpu = apply_operator(g.s, FeatureInput(g.x), spec);
+    const DenseMatrixD ref = run_plan_reference(sd, g.x.cast<double>(), plan);
+    ASSERT_EQ(cpu.cols(), ref.cols()) << operator_summary(spec);
+    EXPECT_LT(max_rel_error(cpu, ref), 1e-4) << operator_summary(spec);
+  }
+}
+
+TEST(Device, NamesAndRefusals) {
+  EXPECT_EQ(parse_device("cpu"), Device::Cpu);
+  EXPECT_EQ(parse_device("cuda"), Device::Cuda);
+  try {
+    parse_device("gpu");
+    FAIL() << "accepted 'gpu'";
+  } catch (const ParameterError& e) {
+    EXPECT_NE(std::string(e.what()).find("--device"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(current_device(), Device::Cpu);
+  if (const std::string why = cuda_unavailable_reason(); !why.empty()) {
+    try {
+      set_device(Device::Cuda);
+      FAIL() << "--device cuda accepted without a usable GPU";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(current_device(), Device::Cpu);
+    const testing::CliRun run = testing::run_cli("train --device cuda --epochs 2");
+    EXPECT_NE(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("--device"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find(why), std::string::npos) << run.output;
+  }
+}
+
+TEST(Gpu, EveryOperatorEqualsTheCpu) {
+  SKIP_WITHOUT_GPU();
+  const Graph g = small_graph(5);
+  const std::vector<int32_t> rows{7, 3, 88, 0, 3};
+  for (const OperatorSpec& spec : every_operator()) {
+    const DenseMatrix cpu = apply_operator(g.s, FeatureInput(g.x), spec);
+    const DenseMatrix cpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
+    DenseMatrix gpu, gpu_rows;
+    {
+      const OnGpu on;
+      gpu = apply_operator(g.s, FeatureInput(g.x), spec);
+      gpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
+    }
+    ASSERT_EQ(gpu.rows(), cpu.rows());
+    ASSERT_EQ(gpu.cols(), cpu.cols());
+    EXPECT_LT(max_rel_error(gpu, cpu), 1e-4) << operator_summary(spec);
+    ASSERT_EQ(gpu_rows.rows(), int64_t(rows.size()));
+    EXPECT_LT(max_rel_error(gpu_rows, cpu_rows), 1e-4) << operator_summary(spec) << " (rows)";
+  }
+}
+
+TEST(Gpu, SparseFeaturesAreDensifiedAlike) {
+  SKIP_WITHOUT_GPU();
+  const Graph g = small_graph(6);
+  const CsrMatrix xs = aug_norm_adj(awkward_graph(90, 60, 10, 9));  // a sparse 90 x 90 "feature" matrix
+  const OperatorSpec spec = spec_of("ssgc", 4, 5, 0.2);
+  const DenseMatrix cpu = apply_operator(g.s, FeatureInput(xs), spec);
+  const OnGpu on;
+  EXPECT_LT(max_rel_error(apply_operator(g.s, FeatureInput(xs), spec), cpu), 1e-4);
+}
+
+TEST(Gpu, SoftmaxLossAndGradientEqualTheCpu) {
+  SKIP_WITHOUT_GPU();
+  const DenseMatrix x = testing::random_dense(5000, 33, 4);
+  std::vector<int32_t> y(5000);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = int32_t((i * 7) % 5);
+  const SoftmaxModel m = init_softmax(33, 5, 11);
+  Eigen::VectorXf g_cpu, g_gpu(m.theta.size());
+  const double l_cpu = softmax_loss_grad(m, x, y, g_cpu);
+  const auto objective = softmax_objective_on_gpu(x, y, 5);
+  const double l_gpu = objective->loss_grad(m.theta.data(), g_gpu.data());
+  EXPECT_NEAR(l_gpu, l_cpu, 1e-5 * std::abs(l_cpu));
+  EXPECT_LT((g_gpu - g_cpu).cwiseAbs().maxCoeff(), 1e-4 * g_cpu.cwiseAbs().maxCoeff());
+  EXPECT_THROW(softmax_objective_on_gpu(x, std::vector<int32_t>(5000, 5), 5), ArgumentError);
+}
+
+// Same seed, same Planetoid accuracy (to one node of float rounding).
+TEST(Gpu, CoraTrainsToTheCpuAccuracy) {
+  SKIP_WITHOUT_GPU();
+  const Dataset data = load_planetoid(testing::planetoid_dir(), "cora");
+  const Config c = preset_for(data, find_operator("sgc")).config;
+  const Evaluation cpu = fit_evaluate(precompute(data, c), c.train);
+  Evaluation gpu;
+  {
+    const OnGpu on;
+    gpu = fit_evaluate(precompute(data, c), c.train);
+  }
+  EXPECT_NEAR(gpu.test_acc, cpu.test_acc, 0.0021);
+  EXPECT_GE(gpu.test_acc, 0.80);
+}
+
+}  // namespace
+}  // namespace sgc

@@ -1,0 +1,207 @@
+// Every kernel variant this CPU can run (scalar, AVX2, AVX-512; the same ones
+// SGC_KERNEL forces) against a double-precision product and against the
+// scalar variant, and the 16-bit conversions against their definitions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "sgc/data/powerlaw.h"
+#include "sgc/graph/normalize.h"
+#include "sgc/ops/kernels/kernel_table.h"
+#include "sgc/ops/spmm.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+using kernels::Isa;
+using kernels::KernelTable;
+using kernels::Storage;
+
+std::vector<const KernelTable*> variants() {
+  std::vector<const KernelTable*> v;
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+    if (const KernelTable* t = kernels::table_for(isa)) v.push_back(t);
+  return v;
+}
+
+kernels::Csr arrays(const CsrMatrix& a) { return {a.indptr.data(), a.indices.data(), a.values.data(), a.nnz()}; }
+
+CsrMatrix test_graph() {
+  PowerLawOptions o;
+  o.nodes = 1500;
+  o.features = 4;
+  o.classes = 3;
+  o.avg_degree = 10;
+  o.seed = 11;
+  return aug_norm_adj(make_powerlaw(o).adjacency);
+}
+
+DenseMatrixD naive(const CsrMatrix& a, const DenseMatrix& x) {
+  DenseMatrixD y = DenseMatrixD::Zero(a.rows, x.cols());
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p)
+      y.row(i) += double(a.values[p]) * x.row(a.indices[p]).cast<double>();
+  return y;
+}
+
+float f32_of_bits(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+TEST(Kernels, TheScalarVariantIsAlwaysThereAndTheDetectedOneRuns) {
+  ASSERT_NE(kernels::table_for(Isa::Scalar), nullptr);
+  ASSERT_NE(kernels::table_for(kernels::detected_isa()), nullptr);
+  std::printf("variants on this CPU:");
+  for (const KernelTable* t : variants()) std::printf(" %s (bf16 %s)", t->name, t->bf16_name);
+  std::printf("\n");
+}
+
+TEST(Kernels, EveryVariantMatchesTheDoubleProductAndTheScalarVariant) {
+  const CsrMatrix a = test_graph();
+  const KernelTable& scalar = *kernels::table_for(Isa::Scalar);
+  for (int64_t d : {1, 5, 16, 17, 40, 129}) {
+    const DenseMatrix x = testing::random_dense(a.cols, d, uint64_t(d) + 3);
+    const DenseMatrixD ref = naive(a, x);
+    DenseMatrix y_scalar(a.rows, d);
+    std::vector<float> scratch(size_t(2 * d));
+    scalar.spmm_rows(arrays(a), x.data(), Storage::F32, d, nullptr, 0, a.rows, y_scalar.data(), Storage::F32, d,
+                     scratch.data(), 2, 4);
+    for (const KernelTable* t : variants()) {
+      DenseMatrix y(a.rows, d);
+      t->spmm_rows(arrays(a), x.data(), Storage::F32, d, nullptr, 0, a.rows, y.data(), Storage::F32, d,
+                   scratch.data(), 2, 4);
+      EXPECT_LT(testing::max_rel_error(y, ref), 1e-5) << t->name << " rows, d = " << d;
+      EXPECT_LT((y - y_scalar).cwiseAbs().maxCoeff(), 1e-5 * (1 + y_scalar.cwiseAbs().maxCoeff()))
+          << t->name << " rows vs scalar, d = " << d;
+      for (int64_t width : {16, 32, 64, 128}) {
+        std::vector<float> panel(size_t(a.cols * width));
+        DenseMatrix yp = DenseMatrix::Constant(a.rows, d, -1.0f);
+        for (int64_t c0 = 0; c0 < d; c0 += width) {
+          const int64_t w = std::min(width, d - c0);
+          t->pack_panel(x.data(), Storage::F32, d, 0, a.cols, c0, w, panel.data(), width);
+          t->spmm_panel(arrays(a), panel.data(), width, nullptr, 0, a.rows, yp.data(), Storage::F32, d, c0, w, 96);
+        }
+        // Within one variant the two kernels sum the same products in the same order.
+        EXPECT_LT((yp - y).cwiseAbs().maxCoeff(), 1e-6 * (1 + y.cwiseAbs().maxCoeff()))
+            << t->name << " panels of " << width << " vs rows, d = " << d;
+      }
+    }
+  }
+}
+
+TEST(Kernels, SixteenBitStorageIsWidenedExactlyAndAccumulatedInFp32) {
+  const CsrMatrix a = test_graph();
+  const int64_t d = 37;
+  const DenseMatrix x = testing::random_dense(a.cols, d, 5);
+  for (Storage st : {Storage::BF16, Storage::F16}) {
+    const KernelTable& scalar = *kernels::table_for(Isa::Scalar);
+    std::vector<uint16_t> xs(size_t(x.size()));
+    scalar.from_f32(x.data(), xs.data(), st, x.size());
+    DenseMatrix xr(a.cols, d);  // the values the 16-bit matrix holds
+    scalar.to_f32(xs.data(), st, xr.data(), xr.size());
+    const DenseMatrixD ref = naive(a, xr);
+    std::vector<float> scratch(size_t(2 * d));
+    for (const KernelTable* t : variants()) {
+      DenseMatrix y(a.rows, d);
+      t->spmm_rows(arrays(a), xs.data(), st, d, nullptr, 0, a.rows, y.data(), Storage::F32, d, scratch.data(), 2, 4);
+      EXPECT_LT(testing::max_rel_error(y, ref), 1e-5) << t->name << " storage " << int(st);
+      // 16-bit output: the fp32 result rounded once.
+      std::vector<uint16_t> ys(size_t(a.rows * d));
+      t->spmm_rows(arrays(a), xs.data(), st, d, nullptr, 0, a.rows, ys.data(), st, d, scratch.data(), 2, 4);
+      std::vector<uint16_t> rounded(ys.size());
+      scalar.from_f32(y.data(), rounded.data(), st, y.size());
+      EXPECT_EQ(ys, rounded) << t->name << " storage " << int(st);
+      // Panels read the same widened values.
+      std::vector<float> panel(size_t(a.cols * 16));
+      DenseMatrix yp(a.rows, d);
+      for (int64_t c0 = 0; c0 < d; c0 += 16) {
+        const int64_t w = std::min<int64_t>(16, d - c0);
+        t->pack_panel(xs.data(), st, d, 0, a.cols, c0, w, panel.data(), 16);
+        t->spmm_panel(arrays(a), panel.data(), 16, nullptr, 0, a.rows, yp.data(), Storage::F32, d, c0, w, 96);
+      }
+      EXPECT_LT((yp - y).cwiseAbs().maxCoeff(), 1e-6 * (1 + y.cwiseAbs().maxCoeff())) << t->name;
+    }
+  }
+}
+
+TEST(Kernels, SparseFeatureHopMatchesTheDenseOne) {
+  const CsrMatrix a = test_graph();
+  const DenseMatrix xd = testing::random_dense(a.cols, 50, 8);
+  std::vector<Triplet> t;
+  for (int64_t i = 0; i < xd.rows(); ++i)
+    for (int64_t j = 0; j < xd.cols(); ++j)
+      if ((i * 7 + j * 3) % 5 == 0) t.push_back({int32_t(i), int32_t(j), xd(i, j)});
+  const CsrMatrix xs = csr_from_triplets(xd.rows(), xd.cols(), std::move(t), false);
+  const DenseMatrixD ref = naive(a, to_dense(xs));
+  std::vector<float> scratch(50);
+  for (const KernelTable* k : variants()) {
+    DenseMatrix y(a.rows, 50);
+    k->spmm_sparse(arrays(a), arrays(xs), 50, 0, a.rows, y.data(), Storage::F32, scratch.data());
+    EXPECT_LT(testing::max_rel_error(y, ref), 1e-5) << k->name;
+  }
+}
+
+TEST(Kernels, ConversionsRoundToNearestEvenInEveryVariant) {
+  // Every finite 16-bit value survives the round trip; midpoints between two
+  // neighbours go to the even one; overflow goes to infinity; NaN stays NaN.
+  for (const KernelTable* t : variants())
+    for (Storage st : {Storage::BF16, Storage::F16}) {
+      std::vector<uint16_t> all(65536), back(65536);
+      for (int i = 0; i < 65536; ++i) all[size_t(i)] = uint16_t(i);
+      std::vector<float> wide(65536);
+      t->to_f32(all.data(), st, wide.data(), 65536);
+      t->from_f32(wide.data(), back.data(), st, 65536);
+      const int exp_bits = st == Storage::BF16 ? 8 : 5, man_bits = st == Storage::BF16 ? 7 : 10;
+      for (int i = 0; i < 65536; ++i) {
+        const bool nan = ((i >> man_bits) & ((1 << exp_bits) - 1)) == (1 << exp_bits) - 1 && (i & ((1 << man_bits) - 1));
+        const bool subnormal = ((i >> man_bits) & ((1 << exp_bits) - 1)) == 0 && (i & ((1 << man_bits) - 1));
+        if (nan) {
+          EXPECT_TRUE(std::isnan(wide[size_t(i)])) << t->name << " " << i;
+          continue;
+        }
+        if (subnormal && st == Storage::BF16 && std::strcmp(t->bf16_name, "avx512bf16") == 0) continue;  // flushed
+        ASSERT_EQ(back[size_t(i)], all[size_t(i)]) << t->name << " storage " << int(st) << " value " << i;
+      }
+      // Midpoints: 1 + half an ulp rounds down to 1 (even), 1 + 3 half-ulps up to 1 + 2 ulps.
+      const float ulp = std::ldexp(1.0f, -man_bits);
+      const float mids[] = {1.0f + 0.5f * ulp, 1.0f + 1.5f * ulp, -1.0f - 0.5f * ulp, 1e30f, 70000.0f};
+      uint16_t h[5];
+      float r[5];
+      t->from_f32(mids, h, st, 5);
+      t->to_f32(h, st, r, 5);
+      EXPECT_EQ(r[0], 1.0f) << t->name;
+      EXPECT_EQ(r[1], 1.0f + 2 * ulp) << t->name;
+      EXPECT_EQ(r[2], -1.0f) << t->name;
+      if (st == Storage::F16) {
+        EXPECT_TRUE(std::isinf(r[3]) && std::isinf(r[4])) << t->name;
+      } else {
+        EXPECT_NEAR(r[3], 1e30f, 1e30f / 128) << t->name;
+      }
+      const float qnan = f32_of_bits(0x7fc00001u);
+      uint16_t hn;
+      float rn;
+      t->from_f32(&qnan, &hn, st, 1);
+      t->to_f32(&hn, st, &rn, 1);
+      EXPECT_TRUE(std::isnan(rn)) << t->name;
+    }
+}
+
+TEST(Kernels, VariantsConvertAlike) {
+  const DenseMatrix x = testing::random_dense(1000, 33, 2) * 1000.0f;
+  const KernelTable& scalar = *kernels::table_for(Isa::Scalar);
+  for (const KernelTable* t : variants())
+    for (Storage st : {Storage::BF16, Storage::F16}) {
+      std::vector<uint16_t> a(size_t(x.size())), b(size_t(x.size()));
+      scalar.from_f32(x.data(), a.data(), st, x.size());
+      t->from_f32(x.data(), b.data(), st, x.size());
+      EXPECT_EQ(a, b) << t->name << " storage " << int(st);
+    }
+}
+
+}  // namespace
+}  // namespace sgc

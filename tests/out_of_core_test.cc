@@ -1,0 +1,146 @@
+// Out-of-core propagation (ops/out_of_core.h) against the whole-width run:
+// bitwise equal for every operator, with and without requested rows, from a
+// dense view, owned features (output written in place), sparse features and
+// a mapped feature store, and on a graph large enough that the whole-width
+// product takes the panel kernel while the blocks take the row kernel.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sgc/error.h"
+#include "sgc/graph/normalize.h"
+#include "sgc/io/feature_store.h"
+#include "sgc/ops/out_of_core.h"
+#include "sgc/util/budget.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+struct BudgetGuard {
+  const int64_t old = memory_budget();
+  explicit BudgetGuard(int64_t bytes) { set_memory_budget(bytes); }
+  ~BudgetGuard() { set_memory_budget(old); }
+};
+
+OperatorSpec spec_of(const std::string& op, int k = 2) {
+  OperatorSpec spec;
+  spec.def = &find_operator(op);
+  spec.k = k;
+  spec.t = 3.0;
+  spec.alpha = 0.2;
+  if (op == "poly") spec.coeffs = {0.2, -0.5, 0.7, 0.1};
+  if (op == "ssgc") spec.alpha = 0.05;
+  return spec;
+}
+
+// Every fourth node, backwards: requested rows in an order of their own.
+std::vector<int32_t> some_rows(int64_t n) {
+  std::vector<int32_t> rows;
+  for (int64_t i = n - 1; i >= 0; i -= 4) rows.push_back(int32_t(i));
+  return rows;
+}
+
+class EveryOperator : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EveryOperator, BlocksEqualTheWholeRunBitwise) {
+  const CsrMatrix s = aug_norm_adj(testing::awkward_graph(600, 2400, 7, 3));
+  const DenseMatrix x = testing::random_dense(600, 53, 4);  // 53: blocks of 16, 16, 16 and 5
+  const OperatorSpec spec = spec_of(GetParam(), 3);
+  const std::vector<int32_t> rows = some_rows(600);
+  for (const std::vector<int32_t>* r : {static_cast<const std::vector<int32_t>*>(nullptr), &rows}) {
+    const DenseMatrix want = run_operator(s, DenseMatrix(x), spec, r).features;
+    BlockedRun info;
+    const DenseMatrix from_view = run_operator_blocked(s, ColumnSource(view_of(x)), spec, r, 16, &info).features;
+    EXPECT_EQ(info.blocks, 4);
+    EXPECT_TRUE(from_view == want) << GetParam() << (r ? " (rows)" : "");
+    const DenseMatrix in_place = run_operator_blocked(s, DenseMatrix(x), spec, r, 32).features;
+    EXPECT_TRUE(in_place == want) << GetParam() << (r ? " (rows, in place)" : " (in place)");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(OutOfCore, EveryOperator,
+                         ::testing::Values("sgc", "dgc", "dgc_naive", "heat", "ssgc", "ppr", "sign", "poly"));
+
+TEST(OutOfCore, SparseFeaturesInBlocks) {
+  const CsrMatrix s = aug_norm_adj(testing::awkward_graph(400, 1600, 3, 5));
+  const CsrMatrix x = testing::awkward_graph(400, 900, 0, 6);  // a sparse 400 x 400 "feature" matrix
+  const std::vector<int32_t> rows = some_rows(400);
+  for (const char* op : {"sgc", "sign", "ssgc"}) {
+    const OperatorSpec spec = spec_of(op, 2);
+    const DenseMatrix want = run_operator(s, FeatureInput(x), spec, &rows).features;
+    const DenseMatrix got = run_operator_blocked(s, ColumnSource(x), spec, &rows, 48).features;
+    EXPECT_TRUE(got == want) << op;
+  }
+}
+
+TEST(OutOfCore, FromAMappedStore) {
+  const CsrMatrix s = aug_norm_adj(testing::awkward_graph(700, 3000, 5, 8));
+  const DenseMatrix x = testing::random_dense(700, 40, 9);
+  const std::string path = ::testing::TempDir() + "/sgc_ooc_x.sgcf";
+  write_feature_store(path, x);
+  const MappedFeatures m = MappedFeatures::open(path);
+  for (const char* op : {"sgc", "sign"}) {
+    const OperatorSpec spec = spec_of(op, 2);
+    EXPECT_TRUE(run_operator_blocked(s, ColumnSource(m), spec, nullptr, 16).features ==
+                run_operator(s, DenseMatrix(x), spec).features)
+        << op;
+  }
+}
+
+// Big enough that the whole-width product uses the panel kernel (X over
+// 16 MB, 64+ columns, 16+ non-zeros a row) while 16-column blocks use the
+// row kernel: the sums are still formed alike.
+TEST(OutOfCore, PanelSizedGraphBitwise) {
+  const int64_t n = 40000, d = 128;
+  const CsrMatrix s = aug_norm_adj(testing::awkward_graph(int(n), int(n) * 10, 0, 12));
+  const DenseMatrix x = testing::random_dense(n, d, 13);
+  const OperatorSpec spec = spec_of("sgc", 2);
+  const std::vector<int32_t> rows = some_rows(n);
+  const DenseMatrix want = run_operator(s, DenseMatrix(x), spec, &rows).features;
+  EXPECT_TRUE(run_operator_blocked(s, DenseMatrix(x), spec, &rows, 16).features == want);
+}
+
+TEST(OutOfCore, BoundedRunPicksBlocksUnderTheBudget) {
+  const CsrMatrix s = aug_norm_adj(testing::awkward_graph(2000, 8000, 0, 21));
+  const DenseMatrix x = testing::random_dense(2000, 100, 22);
+  const OperatorSpec spec = spec_of("sgc", 2);
+  const DenseMatrix want = run_operator(s, DenseMatrix(x), spec).features;
+  BlockedRun info;
+  EXPECT_TRUE(run_operator_bounded(s, DenseMatrix(x), spec, nullptr, &info).features == want);
+  EXPECT_EQ(info.blocks, 1);
+  {
+    // x (800 KB, the output in place) + one 32-column block (3 x 2000 x 32 floats = 768 KB).
+    BudgetGuard budget(800000 + 800000);
+    EXPECT_THROW(run_operator(s, DenseMatrix(x), spec), ResourceError);
+    EXPECT_TRUE(run_operator_bounded(s, DenseMatrix(x), spec, nullptr, &info).features == want);
+    EXPECT_EQ(info.block_cols, 32);
+    EXPECT_EQ(info.blocks, 4);
+    EXPECT_TRUE(run_operator_bounded(s, FeatureInput(view_of(x)), spec, nullptr, &info).features == want);
+    EXPECT_EQ(info.block_cols % kColumnBlockAlign, 0);
+  }
+  {
+    BudgetGuard budget(900000);  // not even one 16-column block beside x
+    try {
+      run_operator_bounded(s, DenseMatrix(x), spec);
+      FAIL() << "no ResourceError";
+    } catch (const ResourceError& e) {
+      EXPECT_NE(std::string(e.what()).find("--memory-limit"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(OutOfCore, BlockWidthIsAMultipleOfThePanel) {
+  const OperatorSpec spec = spec_of("sgc", 2);
+  // 3 n floats a column (two hops and the output) with n = out_rows = 1000.
+  EXPECT_EQ(column_block_width(spec, 1000, 100, 1000, 12000 * 40, "x"), 32);
+  EXPECT_EQ(column_block_width(spec, 1000, 100, 1000, 12000 * 100, "x"), 100);
+  EXPECT_EQ(column_block_width(spec, 1000, 10, 1000, 12000 * 10, "x"), 10);
+  EXPECT_THROW(column_block_width(spec, 1000, 100, 1000, 12000 * 15, "x"), ResourceError);
+  const OperatorSpec sign = spec_of("sign", 2);  // output 3 d columns: 5 n floats a column
+  EXPECT_EQ(column_block_width(sign, 1000, 100, 1000, 20000 * 33, "x"), 32);
+}
+
+}  // namespace
+}  // namespace sgc

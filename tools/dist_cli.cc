@@ -1,0 +1,200 @@
+#include "dist_cli.h"
+
+#include "commands.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "sgc/error.h"
+#include "sgc/model/linear_model.h"
+#include "sgc/model/model_file.h"
+#include "sgc/util/atomic_file.h"
+#include "sgc/util/interrupt.h"
+#include "sgc/util/memory.h"
+#include "sgc/util/threads.h"
+#include "sgc/util/timer.h"
+
+#if SGC_WITH_MPI
+#include "sgc/dist/dist_job.h"
+#include "sgc/dist/part_file.h"
+#endif
+
+namespace sgc_cli {
+
+void add_dist_flags(CLI::App& cmd, DistFlags& f) {
+  cmd.add_option("--partition", f.partition,
+                 "under mpirun: how nodes are split among ranks, contiguous (blocks balanced by non-zeros) or metis")
+      ->check(CLI::IsMember({"contiguous", "metis"}));
+  cmd.add_option("--partitioned", f.partitioned, "under mpirun: read each rank's part from this directory");
+}
+
+#if SGC_WITH_MPI
+
+bool distributed_run(const DistFlags& f) { return sgc::dist::launched_by_mpirun() || !f.partitioned.empty(); }
+
+namespace {
+
+int train(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify,
+          const sgc::dist::Comm& comm) {
+  sgc::Timer total;
+  if (verify) throw sgc::ArgumentError("--verify: not available in a distributed run (run it in one process)");
+  if (!save.empty() && comm.rank() == 0) sgc::check_output_path(save, "--save");
+  Job job;
+  sgc::dist::LocalData local;
+  sgc::Timer timer;
+  std::string method = d.partition;
+  if (!d.partitioned.empty()) {
+    // Each rank reads only its part; the manifest names the data set (its presets apply).
+    if (!f.dataset.empty()) throw sgc::ArgumentError("--partitioned: the data set is the one partitioned; drop --dataset");
+    const sgc::dist::PartManifest pm = sgc::dist::read_manifest(comm, d.partitioned);
+    sgc::Dataset identity;
+    identity.family = pm.family;
+    identity.name = pm.dataset;
+    const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
+    check_params_read(f, {&op});
+    if (f.threads > 0) sgc::set_num_threads(f.threads);
+    job.family = pm.family;
+    job.name = pm.dataset;
+    job.nodes = pm.nodes;
+    job.features = pm.features;
+    job.classes = pm.classes;
+    job.preset = configured(f, identity, op);
+    method = pm.method;
+    if (job.preset.config.model != &sgc::default_model())
+      throw sgc::ArgumentError("--model: distributed runs train the linear model only");
+    sgc::require_operator_products(job.preset.config.op);
+    timer.reset();
+    local = sgc::dist::read_part(comm, d.partitioned, job.preset.config);
+    job.times.load = timer.seconds();
+  } else {
+    job = prepare_job(f);
+    if (job.preset.config.model != &sgc::default_model())
+      throw sgc::ArgumentError("--model: distributed runs train the linear model only");
+    sgc::require_operator_products(job.preset.config.op);
+    timer.reset();
+    local = sgc::dist::distribute(comm, std::move(job.data), job.preset.config,
+                                  sgc::dist::parse_partition_method(d.partition));
+    job.times.normalize += timer.seconds();
+  }
+  const sgc::Config& config = job.preset.config;
+  const int64_t cut = local.cut, nodes = local.nodes;
+  const sgc::ZScoreStats stats = local.feature_stats;
+  const sgc::dist::DistOutcome out = sgc::dist::run_distributed(comm, std::move(local), config, &job.times);
+  const int64_t halo = comm.sum(out.halo_rows);
+  const sgc::Evaluation& ev = out.eval;
+  if (!save.empty() && comm.rank() == 0) {
+    sgc::LinearModel model;
+    sgc::ModelState st;
+    st.header = {{"dim", out.model.dim}, {"classes", out.model.classes}};
+    if (!stats.mean.empty()) {
+      st.header["zscore_mean"] = stats.mean;
+      st.header["zscore_std"] = stats.std;
+    }
+    st.weights.assign(out.model.theta.data(), out.model.theta.data() + out.model.theta.size());
+    model.set_state(st, config);
+    sgc::save_model(save, config, model,
+                    {{"dataset", job.name}, {"family", job.family}, {"val_accuracy", ev.val_acc},
+                     {"test_accuracy", ev.test_acc}, {"ranks", comm.size()}});
+  }
+  if (comm.rank() != 0) return 0;
+  if (f.json) {
+    json j = config_json(job, f);
+    j["ranks"] = comm.size();
+    j["partition"] = {{"method", method}, {"cut_nonzeros", cut}, {"halo_rows", halo}};
+    j["sparse_products"] = sgc::planned_sparse_products(config.op);
+    j["accuracy"] = {{"train", ev.train_acc}, {"val", ev.val_acc}, {"test", ev.test_acc}};
+    j["macro_f1"] = {{"val", ev.val_macro_f1}, {"test", ev.test_macro_f1}};
+    j["final_train_loss"] = ev.final_loss;
+    j["seconds"] = {{"load", job.times.load},         {"normalize", job.times.normalize},
+                    {"propagate", job.times.propagate}, {"train", job.times.train},
+                    {"evaluate", job.times.evaluate}, {"total", total.seconds()}};
+    j["peak_rss_bytes_rank0"] = sgc::peak_rss_bytes();
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s, %s protocol, lr=%g epochs=%d "
+              "weight_decay=%g\n",
+              job.name.c_str(), (long long)job.nodes, (long long)job.features, job.classes,
+              std::string(config.train.optimizer->name).c_str(), sgc::to_string(config.protocol).c_str(),
+              config.train.lr, config.train.epochs, config.train.weight_decay);
+  std::printf("operator %s: %lld sparse products (settings: %s)\n", sgc::operator_summary(config.op).c_str(),
+              (long long)sgc::planned_sparse_products(config.op), job.preset.source.c_str());
+  std::printf("distributed: %d ranks, %s partition, %lld of %lld nodes' rows exchanged per hop (halo), %lld "
+              "non-zeros of S cut\n",
+              comm.size(), method.c_str(), (long long)halo, (long long)nodes, (long long)cut);
+  std::printf("val accuracy %.4f, test accuracy %.4f (micro-F1; macro-F1 %.4f)\n", ev.val_acc, ev.test_acc,
+              ev.test_macro_f1);
+  std::printf("time (rank 0): load %.4fs normalize+partition %.4fs propagate %.4fs train %.4fs evaluate %.4fs\n",
+              job.times.load, job.times.normalize, job.times.propagate, job.times.train, job.times.evaluate);
+  return 0;
+}
+
+}  // namespace
+
+int run_train_distributed(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify) {
+  static sgc::dist::MpiSession mpi(nullptr, nullptr);
+  const sgc::dist::Comm comm;
+  try {
+    const int rc = train(f, d, save, verify, comm);
+    std::fflush(stdout);
+    return rc;
+  } catch (const sgc::dist::CollectiveError& e) {
+    // Every rank has the same error: rank 0 reports it, all end with status 1.
+    if (comm.rank() == 0) std::fprintf(stderr, "sgc: error: %s\n", e.what());
+    return 1;
+  } catch (const sgc::Interrupted&) {
+    sgc::dist::abort_job(comm, "interrupted", 130);
+  } catch (const std::exception& e) {
+    // Other ranks may be inside a collective: end them all rather than wait.
+    sgc::dist::abort_job(comm, e.what());
+  }
+}
+
+int run_partition(const DataFlags& f, int parts, const std::string& method, const std::string& out) {
+  if (parts < 1) throw sgc::ArgumentError("--parts: must be >= 1, got " + std::to_string(parts));
+  sgc::Timer timer;
+  const sgc::Dataset data = load_data(f);
+  const double load = timer.seconds();
+  timer.reset();
+  sgc::dist::write_partitioned(data, sgc::dist::parse_partition_method(method), parts, out);
+  std::printf("%s: %lld nodes in %d parts (%s) written to %s/ (manifest.json, part-00000.bin ...); load %.3fs, "
+              "partition and write %.3fs\n",
+              data.name.c_str(), (long long)data.num_nodes(), parts, method.c_str(), out.c_str(), load,
+              timer.seconds());
+  return 0;
+}
+
+#else
+
+bool distributed_run(const DistFlags& f) { return !f.partitioned.empty(); }
+
+int run_partition(const DataFlags&, int, const std::string&, const std::string&) {
+  throw sgc::ArgumentError("partition: this sgc was built without MPI (cmake -DSGC_MPI=ON with Open MPI)");
+}
+
+int run_train_distributed(const CommonFlags&, const DistFlags&, const std::string&, bool) {
+  throw sgc::ArgumentError("--partitioned: this sgc was built without MPI (cmake -DSGC_MPI=ON with Open MPI)");
+}
+
+#endif
+
+}  // namespace sgc_cli
+
+namespace sgc_cli {
+
+Subcommand add_partition_command(CLI::App& app) {
+  auto flags = std::make_shared<DataFlags>();
+  auto parts = std::make_shared<int>(2);
+  auto method = std::make_shared<std::string>("contiguous");
+  auto out = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("partition", "split a data set into per-rank parts for `mpirun -np P sgc train --partitioned DIR`");
+  add_data_flags(*cmd, *flags);
+  cmd->add_option("--parts", *parts, "number of ranks (parts)")->required();
+  cmd->add_option("--method", *method, "contiguous (blocks balanced by non-zeros) or metis")
+      ->check(CLI::IsMember({"contiguous", "metis"}));
+  cmd->add_option("--out", *out, "output directory (manifest.json and one part-RRRRR.bin per rank)")->required();
+  return {cmd, [flags, parts, method, out] { return run_partition(*flags, *parts, *method, *out); }};
+}
+
+}  // namespace sgc_cli
