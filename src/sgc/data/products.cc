@@ -160,7 +160,7 @@ Dataset make_products(const ProductsOptions& o) {
   const std::vector<int64_t> starts = deal_starts(w, e_max);
   std::vector<int64_t> first(size_t(n) + 1, 0);
   for (int64_t i = 0; i < n; ++i) first[size_t(i) + 1] = first[size_t(i)] + starts[size_t(i)];
-  std::vector<int32_t> end(size_t(first[size_t(n)]));
+  std::vector<int32_t> end(static_cast<size_t>(first[size_t(n)]));
 #pragma omp parallel for schedule(dynamic, 4096)
   for (int64_t i = 0; i < n; ++i) {
     Rng rng = node_rng(o.seed, 3, i);
