@@ -4,6 +4,10 @@
 #include <cstdlib>
 #include <string>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include "sgc/error.h"
 #include "sgc/ops/kernels/kernel_table.h"
 
@@ -17,13 +21,21 @@ extern const KernelTable kAvx512Bf16Table;
 #endif
 
 namespace {
+#if defined(__x86_64__) && !defined(SGC_NO_X86_KERNELS)
+// F16C from CPUID itself: clang's __builtin_cpu_supports does not know "f16c".
+bool has_f16c() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+}
+#endif
+
 bool cpu_runs(Isa isa) {
 #if defined(__x86_64__) && !defined(SGC_NO_X86_KERNELS)
   __builtin_cpu_init();
   switch (isa) {
     case Isa::Scalar: return true;
     case Isa::Avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && has_f16c();
     case Isa::Avx512:
       return cpu_runs(Isa::Avx2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
              __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
