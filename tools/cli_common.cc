@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include <cstdio>
 #include <functional>
 #include <sstream>
 
@@ -341,6 +342,23 @@ Job prepare_job(const CommonFlags& f, bool check_params) {
   job.classes = job.data.num_classes;
   job.preset = configured(f, job.data, op);
   return job;
+}
+
+json seconds_json(const Job& job, double total) {
+  return {{"load", job.times.load},         {"normalize", job.times.normalize},
+          {"propagate", job.times.propagate}, {"train", job.times.train},
+          {"evaluate", job.times.evaluate}, {"total", total}};
+}
+
+void print_job_header(const Job& job, int64_t products) {
+  const sgc::Config& config = job.preset.config;
+  std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s, %s protocol, lr=%g epochs=%d "
+              "weight_decay=%g\n",
+              job.name.c_str(), (long long)job.nodes, (long long)job.features, job.classes,
+              std::string(config.train.optimizer->name).c_str(), sgc::to_string(config.protocol).c_str(),
+              config.train.lr, config.train.epochs, config.train.weight_decay);
+  std::printf("operator %s: %lld sparse products (settings: %s)\n", sgc::operator_summary(config.op).c_str(),
+              (long long)products, job.preset.source.c_str());
 }
 
 json config_json(const Job& job, const CommonFlags& f) {

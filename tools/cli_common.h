@@ -102,5 +102,9 @@ sgc::Preset configured(const CommonFlags& f, const sgc::Dataset& data, const sgc
 
 // Data set, operator and training configuration of a job.
 json config_json(const Job& job, const CommonFlags& f);
+// The job's stage times and the whole run's, as "seconds" in --json output.
+json seconds_json(const Job& job, double total);
+// The text output's first two lines: the data set and training, the operator.
+void print_job_header(const Job& job, int64_t products);
 
 }  // namespace sgc_cli

@@ -84,19 +84,11 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
                        {"columns", verified->columns},
                        {"tolerance", kVerifyTolerance},
                        {"passed", verified->max_relative_error <= kVerifyTolerance}};
-    out["seconds"] = {{"load", job.times.load},         {"normalize", job.times.normalize},
-                      {"propagate", job.times.propagate}, {"train", job.times.train},
-                      {"evaluate", job.times.evaluate}, {"total", total.seconds()}};
+    out["seconds"] = seconds_json(job, total.seconds());
     out["peak_rss_bytes"] = sgc::peak_rss_bytes();
     std::cout << out.dump(2) << "\n";
   } else {
-    std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s, %s protocol, lr=%g epochs=%d "
-                "weight_decay=%g\n",
-                job.name.c_str(), (long long)job.nodes, (long long)job.features, job.classes,
-                std::string(config.train.optimizer->name).c_str(), sgc::to_string(config.protocol).c_str(),
-                config.train.lr, config.train.epochs, config.train.weight_decay);
-    std::printf("operator %s: %lld sparse products (settings: %s)\n", sgc::operator_summary(config.op).c_str(),
-                (long long)products, job.preset.source.c_str());
+    print_job_header(job, products);
     std::printf("val accuracy %.4f, test accuracy %.4f (micro-F1; macro-F1 %.4f)", ev.val_acc, ev.test_acc,
                 ev.test_macro_f1);
     if (base) std::printf("  (same regression at K=0: test %.4f)", base->test_acc);

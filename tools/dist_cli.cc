@@ -106,20 +106,12 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
     j["accuracy"] = {{"train", ev.train_acc}, {"val", ev.val_acc}, {"test", ev.test_acc}};
     j["macro_f1"] = {{"val", ev.val_macro_f1}, {"test", ev.test_macro_f1}};
     j["final_train_loss"] = ev.final_loss;
-    j["seconds"] = {{"load", job.times.load},         {"normalize", job.times.normalize},
-                    {"propagate", job.times.propagate}, {"train", job.times.train},
-                    {"evaluate", job.times.evaluate}, {"total", total.seconds()}};
+    j["seconds"] = seconds_json(job, total.seconds());
     j["peak_rss_bytes_rank0"] = sgc::peak_rss_bytes();
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s, %s protocol, lr=%g epochs=%d "
-              "weight_decay=%g\n",
-              job.name.c_str(), (long long)job.nodes, (long long)job.features, job.classes,
-              std::string(config.train.optimizer->name).c_str(), sgc::to_string(config.protocol).c_str(),
-              config.train.lr, config.train.epochs, config.train.weight_decay);
-  std::printf("operator %s: %lld sparse products (settings: %s)\n", sgc::operator_summary(config.op).c_str(),
-              (long long)sgc::planned_sparse_products(config.op), job.preset.source.c_str());
+  print_job_header(job, sgc::planned_sparse_products(config.op));
   std::printf("distributed: %d ranks, %s partition, %lld of %lld nodes' rows exchanged per hop (halo), %lld "
               "non-zeros of S cut\n",
               comm.size(), method.c_str(), (long long)halo, (long long)nodes, (long long)cut);
