@@ -51,6 +51,8 @@ def main():
     ap.add_argument("--lbfgs-iters", type=int, default=0,
                     help="sgc L-BFGS iterations (0: as many as torch's 2 steps took)")
     ap.add_argument("--bench", default=os.path.join(os.path.dirname(__file__), "..", "build", "reddit_bench"))
+    ap.add_argument("--end-to-end", choices=["yes", "no", "only"], default="yes",
+                    help="also (or only) time the whole inductive pipeline against SciPy + PyTorch (end_to_end)")
     args = ap.parse_args()
 
     try:
@@ -66,6 +68,10 @@ def main():
         if not any("openblas" in b for b in blas):
             print("WARNING: torch is not using OpenBLAS; install libopenblas0-pthread for a fair training comparison")
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    if args.end_to_end == "only":
+        if torch is None:
+            sys.exit("--end-to-end only needs torch")
+        return end_to_end(torch, args, env)
 
     with tempfile.TemporaryDirectory(prefix="sgc_reddit_") as tmp:
         # PyTorch's L-BFGS first, on features sgc computes: run sgc once to get them.
@@ -130,6 +136,8 @@ def main():
         print(f"  torch Adam 100 epochs: {ta_secs:.2f} s")
     print(f"end-to-end inductive sgc run: {sgc2['total_s']:.2f} s, peak RSS {sgc2['peak_rss_gb']:.2f} GB, "
           f"test micro-F1 {sgc2['test_micro_f1']:.4f}, macro-F1 {sgc2['test_macro_f1']:.4f}")
+    if torch is not None and args.end_to_end == "yes":
+        end_to_end(torch, args, env)
 
 
 def time_torch(torch, tmp, s, x, indptr, indices, values, n, runs):
@@ -191,6 +199,146 @@ def time_torch(torch, tmp, s, x, indptr, indices, values, n, runs):
         ta_secs = torch_adam()
     return (torch_csr_hop, torch_csr_bf16_hop, torch_coo_hop, tl_secs, tl_loss, tl_iters, tl_evals, ta_secs, fx,
             classes)
+
+
+# ---- end to end: the whole inductive pipeline, sgc against SciPy + PyTorch ----
+
+def python_pipeline(torch, folder, k=2, steps=2):
+    """SGC's Reddit pipeline as its reference implementation runs it (Tiiiger/SGC reddit.py): read the FastGCN
+    files, adj + adj.T, z-score with the training rows' statistics, S = (D+I)^-1/2 (A+I) (D+I)^-1/2 of the graph
+    induced on the training nodes and of the full graph (SciPy), K hops with torch.sparse.mm, torch L-BFGS (lr 1,
+    `steps` steps), micro/macro F1 on the test rows. Returns seconds per stage, the loss, iterations and F1s."""
+    t = {}
+    clock = time.perf_counter()
+    adj = sp.load_npz(f"{folder}/reddit_adj.npz").tocsr()
+    z = np.load(f"{folder}/reddit.npz")
+    feats = z["feats"].astype(np.float32)
+    train, val, test = z["train_index"], z["val_index"], z["test_index"]
+    labels = np.full(feats.shape[0], -1, dtype=np.int64)
+    labels[train], labels[val], labels[test] = z["y_train"], z["y_val"], z["y_test"]
+    t["load"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    adj = adj + adj.T
+    mean, std = feats[train].mean(0), feats[train].std(0)
+    feats = (feats - mean) / np.where(std > 0, std, 1)
+
+    def aug_norm(a):
+        a = (a + sp.eye(a.shape[0], dtype=np.float32)).tocsr()
+        r = 1.0 / np.sqrt(np.asarray(a.sum(1)).ravel())
+        return sp.diags(r) @ a @ sp.diags(r)
+
+    def to_torch(a):
+        a = a.tocoo().astype(np.float32)
+        return torch.sparse_coo_tensor(np.vstack([a.row, a.col]).astype(np.int64), a.data, a.shape).coalesce()
+
+    s_train = to_torch(aug_norm(adj[train][:, train]))
+    s_full = to_torch(aug_norm(adj))
+    t["normalize"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    fx = torch.from_numpy(np.ascontiguousarray(feats[train]))
+    ex = torch.from_numpy(feats)
+    for _ in range(k):
+        fx = torch.sparse.mm(s_train, fx)
+        ex = torch.sparse.mm(s_full, ex)
+    rest = np.concatenate([val, test])
+    ex = ex[torch.from_numpy(rest)]
+    t["propagate"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    fy = torch.from_numpy(labels[train])
+    classes = int(labels.max()) + 1
+    torch.manual_seed(0)
+    model = torch.nn.Linear(fx.shape[1], classes)
+    opt = torch.optim.LBFGS(model.parameters(), lr=1)
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(fx), fy)
+        loss.backward()
+        return loss
+    for _ in range(steps):
+        opt.step(closure)
+    t["train"] = time.perf_counter() - clock
+    with torch.no_grad():
+        loss = float(torch.nn.functional.cross_entropy(model(fx), fy))
+        pred = model(ex[len(val):]).argmax(1).numpy()
+    truth = labels[test]
+    micro = float((pred == truth).mean())
+    f1s = []
+    for c in range(classes):
+        tp = np.sum((pred == c) & (truth == c))
+        fp, fn = np.sum((pred == c) & (truth != c)), np.sum((pred != c) & (truth == c))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
+    t["total"] = sum(t.values())
+    return t, loss, int(opt.state[opt._params[0]]["n_iter"]), micro, float(np.mean(f1s))
+
+
+def peak_rss_gb_of_children():
+    import resource
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e9
+
+
+def end_to_end(torch, args, env):
+    """The inductive pipeline end to end, median of args.runs runs each: SciPy + PyTorch (python_pipeline, in a
+    process of its own) against `sgc train --dataset` on the same FastGCN files, `sgc train --generator powerlaw`
+    and `reddit_bench --stages inductive` (both generating the graph themselves); sgc runs as many L-BFGS
+    iterations as torch's two steps made, so both end at a comparable loss."""
+    sgc_cli = os.path.join(os.path.dirname(args.bench), "sgc")
+    size = ["--nodes", str(args.nodes), "--avg-degree", str(args.avg_degree)]
+    with tempfile.TemporaryDirectory(prefix="sgc_e2e_") as tmp:
+        subprocess.run([sgc_cli, "generate", "--out", tmp, "--format", "fastgcn", "--threads", str(args.threads)]
+                       + size, env=env, check=True, capture_output=True)
+        py = []
+        for _ in range(args.runs):
+            code = (f"import sys, json, resource; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); "
+                    f"import torch; torch.set_num_threads({args.threads}); import compare_reddit as c; "
+                    f"r = c.python_pipeline(torch, {tmp!r}); "
+                    "print(json.dumps(list(r) + [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9]))")
+            out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+            py.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        iters = int(np.median([r[2] for r in py]))
+        common = ["--inductive", "--optimizer", "lbfgs", "--epochs", str(iters), "--threads", str(args.threads), "--json"]
+        runs = {"sgc train --dataset (same files)": [sgc_cli, "train", "--dataset", tmp, "--feature-norm", "zscore",
+                                                     "--weight-decay", "0"] + common,
+                "sgc train --generator powerlaw": [sgc_cli, "train", "--generator", "powerlaw"] + size + common}
+        results = {}
+        for name, cmd in runs.items():
+            rs = [json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
+                  for _ in range(args.runs)]
+            results[name] = rs
+        bench = []
+        for _ in range(args.runs):
+            out = subprocess.run([args.bench, "--stages", "inductive", "--lbfgs-iters", str(iters)] + size, env=env,
+                                 check=True, capture_output=True, text=True).stdout
+            bench.append(json.loads(out.split("json: ", 1)[1]))
+            host = [line for line in out.splitlines() if line.startswith("host:")]
+
+    med = lambda xs: float(np.median(xs))
+    py_total = med([r[0]["total"] for r in py])
+    print()
+    if not host:  # reddit_bench prints none: the CPU and cores at least
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "unknown CPU")
+        host = [f"host: {model}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"]
+    print(host[0])
+    print(f"end to end, inductive, K = 2, L-BFGS; median of {args.runs} runs, {args.threads} threads")
+    stages = ["load", "normalize", "propagate", "train"]
+    print(f"  SciPy + PyTorch: " + ", ".join(f"{k} {med([r[0][k] for r in py]):.2f}" for k in stages)
+          + f", total {py_total:.2f} s; loss {med([r[1] for r in py]):.4f} after {iters} iterations; "
+          f"test micro-F1 {med([r[3] for r in py]):.4f}, macro-F1 {med([r[4] for r in py]):.4f}; "
+          f"peak RSS {med([r[5] for r in py]):.2f} GB")
+    for name, rs in results.items():
+        total = med([r["seconds"]["total"] for r in rs])
+        print(f"  {name}: " + ", ".join(f"{k} {med([r['seconds'][k] for r in rs]):.2f}" for k in stages)
+              + f", total {total:.2f} s; loss {med([r['final_train_loss'] for r in rs]):.4f}; test micro-F1 "
+              f"{med([r['accuracy']['test'] for r in rs]):.4f}, macro-F1 {med([r['macro_f1']['test'] for r in rs]):.4f}; "
+              f"peak RSS {med([r['peak_rss_bytes'] for r in rs]) / 1e9:.2f} GB -> {py_total / total:.1f}x faster")
+    total = med([b["total_s"] for b in bench])
+    print(f"  reddit_bench --stages inductive: total {total:.2f} s; loss {med([b['train_loss'] for b in bench]):.4f}; "
+          f"test micro-F1 {med([b['test_micro_f1'] for b in bench]):.4f}; peak RSS "
+          f"{med([b['peak_rss_gb'] for b in bench]):.2f} GB -> {py_total / total:.1f}x faster")
 
 if __name__ == "__main__":
     main()

@@ -4,13 +4,16 @@
 //     sgc-compressed on wide inputs: test accuracy, optimizer-state bytes
 //     (Adam: 2 d floats; compressed: 2 k floats) and OMP time per step, for
 //     each k (s = k / R), beside Adam.
-//   optimizer_bench passes [--runs N] [--batch B] [--powerlaw-nodes N]
+//   optimizer_bench passes [--runs N] [--batch B] [--powerlaw-nodes N] [--max-passes P] [--only NAMES]
 //     passes over the training rows and wall time (medians of --runs) until
-//     the full training loss reaches Adam's final loss, for L-BFGS and SCRN
-//     (full batch and --batch rows; 1024 on the Reddit-shaped graph of
-//     --powerlaw-nodes nodes, default 40,000), with the data set's preset training
-//     settings; then the same without and with weight decay (whether the
-//     training loss can reach ~0: interpolation, the strong growth condition).
+//     the full training loss reaches Adam's and L-BFGS's final losses (the
+//     preset's epochs; 100 for the one the preset does not use), for Adam,
+//     L-BFGS and SCRN: full batch (200 iterations; not on large inputs) and
+//     mini-batches of --batch rows (1024 on the Reddit-shaped graph of
+//     --powerlaw-nodes nodes, default 40,000) with 50 and 10 cubic-model steps
+//     per iteration, for about --max-passes passes (default 2000); then the
+//     strong growth condition: the lowest training loss without and with weight
+//     decay (interpolation or not) and, on Planetoid, the same study under each.
 //
 // Prints the host (CPU model, cores) first.
 #include <omp.h>
@@ -113,13 +116,22 @@ void memory_study(int runs, const std::vector<int64_t>& ks, int64_t ratio) {
 
 // ---- passes -------------------------------------------------------------
 
-struct Trace {
-  double passes = -1, seconds = -1;  // at the first step whose full training loss <= target; -1: never
-  double final_loss = 0, final_passes = 0;
+// The two targets: Adam's and L-BFGS's final full training loss (the data
+// set's preset epochs / iterations).
+struct Targets {
+  double adam = 0, lbfgs = 0;
 };
 
-// Runs opt on `in` and records when the full training data loss first reaches target.
-Trace trace(const Input& in, const TrainOptions& base, double target) {
+struct Trace {
+  // Passes and seconds at the first step whose full training loss <= each target; -1: never.
+  double passes[2] = {-1, -1}, seconds[2] = {-1, -1};
+  double final_loss = 0, final_passes = 0;
+  int steps = 0;
+};
+
+// Runs opt on `in` and records when the full training data loss first reaches
+// each target (evaluated after every step, outside the timed work).
+Trace trace(const Input& in, const TrainOptions& base, const Targets& target) {
   auto rows = std::make_shared<int64_t>(0);
   const FeatureRows x = in.pre.train_x();
   const Problem p = softmax_problem(x.cols(), in.pre.classes, x, in.pre.train_y, rows);
@@ -132,79 +144,119 @@ Trace trace(const Input& in, const TrainOptions& base, double target) {
     Timer mt;
     Eigen::VectorXf g;
     const double loss = softmax_loss_grad(m, x, in.pre.train_y, g);
-    if (t.passes < 0 && loss <= target) {
-      t.passes = double(*rows) / double(x.rows());
-      t.seconds = timer.seconds() - monitor;
-    }
+    const double goal[2] = {target.adam, target.lbfgs};
+    for (int i = 0; i < 2; ++i)
+      if (t.passes[i] < 0 && loss <= goal[i]) {
+        t.passes[i] = double(*rows) / double(x.rows());
+        t.seconds[i] = timer.seconds() - monitor;
+      }
     monitor += mt.seconds();
   };
-  minimize(m.theta, p, opt);
+  t.steps = minimize(m.theta, p, opt).steps;
   Eigen::VectorXf g;
   t.final_loss = softmax_loss_grad(m, x, in.pre.train_y, g);
   t.final_passes = double(*rows) / double(x.rows());
   return t;
 }
 
-void passes_row(const Input& in, const char* name, const TrainOptions& opt, double target, int runs) {
-  std::vector<double> secs;
+void passes_row(const Input& in, const std::string& name, const TrainOptions& opt, const Targets& target, int runs) {
+  std::vector<double> secs[2];
   Trace t;
   for (int r = 0; r < runs; ++r) {
     t = trace(in, opt, target);
-    secs.push_back(t.seconds);
+    for (int i = 0; i < 2; ++i) secs[i].push_back(t.seconds[i]);
   }
-  char passes[32] = "not reached", time[32] = "-";
-  if (t.passes >= 0) {
-    std::snprintf(passes, sizeof passes, "%.1f", t.passes);
-    std::snprintf(time, sizeof time, "%.3f", bench::median(secs));
+  char cell[2][48];
+  for (int i = 0; i < 2; ++i) {
+    if (t.passes[i] >= 0) std::snprintf(cell[i], sizeof cell[i], "%8.1f %8.3f", t.passes[i], bench::median(secs[i]));
+    else std::snprintf(cell[i], sizeof cell[i], "%8s %8s", "-", "-");
   }
-  std::printf("%-28s %-22s %10.2e %14s %10s %12.2e %9.1f\n", in.label.c_str(), name, target, passes, time,
-              t.final_loss, t.final_passes);
+  std::printf("%-26s %-30s %s   %s %10.3e %9.1f %6d\n", in.label.c_str(), name.c_str(), cell[0], cell[1],
+              t.final_loss, t.final_passes, t.steps);
   std::fflush(stdout);
 }
 
-void passes_study(int runs, int64_t batch, int64_t powerlaw_nodes) {
-  std::vector<Input> inputs;
-  for (const char* name : {"cora", "citeseer", "pubmed"}) inputs.push_back(prepare(name, load(name), "sgc", 2));
-  PowerLawOptions pl;  // Reddit's shape (degrees, 41 classes, 602 features), scaled to powerlaw_nodes
-  pl.nodes = powerlaw_nodes;
-  inputs.push_back(prepare("powerlaw " + std::to_string(powerlaw_nodes / 1000) + "k (Reddit-shaped)",
-                           make_powerlaw(pl), "sgc", 2));
-  std::printf("%-28s %-22s %10s %14s %10s %12s %9s\n", "input", "optimizer", "target", "passes to it", "seconds",
-              "final loss", "passes");
-  auto study = [&](Input& in, const char* tag) {
-    // Adam's final training loss is the target.
-    const Trace adam = trace(in, in.train, -1);
-    const double target = adam.final_loss;
-    passes_row(in, (std::string("adam ") + tag).c_str(), in.train, target, runs);
-    TrainOptions lb = in.train;
-    lb.optimizer = &find_optimizer("lbfgs");
-    passes_row(in, "lbfgs", lb, target, runs);
-    TrainOptions sc = in.train;
-    sc.optimizer = &find_optimizer("scrn");
+void passes_header(const Targets& t, const std::string& label) {
+  std::printf("%s: targets Adam %.4e, L-BFGS %.4e\n", label.c_str(), t.adam, t.lbfgs);
+  std::printf("%-26s %-30s %8s %8s   %8s %8s %10s %9s %6s\n", "input", "optimizer", "->Adam", "s", "->LBFGS", "s",
+              "final", "passes", "steps");
+}
+
+// SCRN's settings for an input of n training rows: full batch (200
+// iterations) unless it is large; mini-batches of `batch` rows (min n/2), or
+// 1024 on large inputs, for at most `max_passes` passes.
+void scrn_rows(const Input& in, const TrainOptions& base, const Targets& target, int runs, int64_t batch,
+               double max_passes) {
+  const int64_t n = int64_t(in.pre.train_y.size());
+  const bool large = n >= 10000;
+  TrainOptions sc = base;
+  sc.optimizer = &find_optimizer("scrn");
+  if (!large) {
     sc.epochs = 200;
     passes_row(in, "scrn (full batch)", sc, target, runs);
-    const int64_t n = int64_t(in.pre.train_y.size());
-    sc.batch_size = n >= 10000 ? 1024 : std::min<int64_t>(batch, n / 2);  // Reddit-shaped: 1024 rows
-    sc.epochs = 500;
-    passes_row(in, ("scrn (batch " + std::to_string(sc.batch_size) + ")").c_str(), sc, target, runs);
-  };
-  for (Input& in : inputs) study(in, "");
-  // Interpolation: without weight decay the separable training sets can be fitted
-  // exactly (loss -> 0) and every per-row gradient vanishes at the limit; with
-  // weight decay 1e-2 the per-row gradients do not vanish at the optimum.
-  std::printf("\nstrong growth condition: weight decay 0 (interpolation) vs 1e-2\n");
-  inputs.pop_back();  // Planetoid only: the Reddit-shaped graph's loss stays far from 0 either way
-  for (Input& in : inputs) {
-    for (double wd : {0.0, 1e-2}) {
-      in.train.weight_decay = wd;
-      const std::string tag = "(wd " + std::string(wd == 0 ? "0" : "1e-2") + ")";
-      TrainOptions lb = in.train;
+  }
+  sc.batch_size = large ? 1024 : std::min<int64_t>(batch, n / 2);
+  for (const int iters : {50, 10}) {  // cubic-model steps per iteration: each is a Hessian-vector product
+    sc.cubic_iters = iters;
+    // Each iteration reads ~(iters + 5) batches of rows.
+    sc.epochs = std::max(1, int(max_passes * double(n) / (double(sc.batch_size) * (iters + 5))));
+    passes_row(in, "scrn (batch " + std::to_string(sc.batch_size) + ", cubic " + std::to_string(iters) + ")", sc,
+               target, runs);
+  }
+}
+
+// Adam's and L-BFGS's final losses under `train` (the preset's epochs; L-BFGS
+// its preset iterations, or 100).
+Targets targets_of(const Input& in, const TrainOptions& train, TrainOptions& adam, TrainOptions& lbfgs) {
+  adam = train;
+  adam.optimizer = &find_optimizer("adam");
+  if (train.optimizer->name != "adam") adam.epochs = 100;
+  lbfgs = train;
+  lbfgs.optimizer = &find_optimizer("lbfgs");
+  if (train.optimizer->name != "lbfgs") lbfgs.epochs = 100;
+  return {trace(in, adam, {}).final_loss, trace(in, lbfgs, {}).final_loss};
+}
+
+void study(const Input& in, const TrainOptions& train, const std::string& tag, int runs, int64_t batch,
+           double max_passes) {
+  TrainOptions adam, lbfgs;
+  const Targets target = targets_of(in, train, adam, lbfgs);
+  passes_header(target, in.label + tag);
+  char name[32];
+  std::snprintf(name, sizeof name, "adam (lr %g)", adam.lr);
+  passes_row(in, name, adam, target, runs);
+  passes_row(in, "lbfgs", lbfgs, target, runs);
+  scrn_rows(in, train, target, runs, batch, max_passes);
+}
+
+void passes_study(int runs, int64_t batch, int64_t powerlaw_nodes, const std::string& only, double max_passes) {
+  auto wanted = [&](const std::string& name) { return only.empty() || only.find(name) != std::string::npos; };
+  std::vector<Input> inputs;
+  for (const char* name : {"cora", "citeseer", "pubmed"})
+    if (wanted(name)) inputs.push_back(prepare(name, load(name), "sgc", 2));
+  if (wanted("powerlaw")) {
+    PowerLawOptions pl;  // Reddit's shape (degrees, 41 classes, 602 features), scaled to powerlaw_nodes
+    pl.nodes = powerlaw_nodes;
+    inputs.push_back(prepare("powerlaw " + std::to_string(powerlaw_nodes / 1000) + "k", make_powerlaw(pl), "sgc", 2));
+  }
+  for (const Input& in : inputs) study(in, in.train, "", runs, batch, max_passes);
+  // The strong growth condition: with weight decay 0 a separable training set
+  // can be fitted exactly (loss -> 0: interpolation), so every per-row gradient
+  // vanishes at the limit; with weight decay 1e-2 the per-row gradients do not
+  // vanish at the optimum and mini-batch gradients stay noisy there.
+  std::printf("\nstrong growth condition: weight decay 0 vs 1e-2\n");
+  for (const Input& in : inputs) {
+    for (const double wd : {0.0, 1e-2}) {
+      TrainOptions train = in.train;
+      train.weight_decay = wd;
+      TrainOptions lb = train;
       lb.optimizer = &find_optimizer("lbfgs");
       lb.epochs = 500;
-      const Trace floor = trace(in, lb, -1);
-      std::printf("%-28s %-22s min training loss (L-BFGS, 500 iterations) %.2e\n", in.label.c_str(), tag.c_str(),
+      const Trace floor = trace(in, lb, {});
+      std::printf("%s (wd %g): lowest training loss (L-BFGS, 500 iterations) %.3e\n", in.label.c_str(), wd,
                   floor.final_loss);
-      study(in, tag.c_str());
+      if (in.pre.train_y.size() >= 10000) continue;  // the study above covers it at the preset's weight decay (0)
+      study(in, train, " (wd " + std::string(wd == 0 ? "0" : "1e-2") + ")", 1, batch, max_passes);  // one run: passes are deterministic
     }
   }
 }
@@ -220,11 +272,14 @@ std::vector<int64_t> parse_list(const char* s) {
 
 int main(int argc, char** argv) {
   if (argc < 2 || (std::strcmp(argv[1], "memory") && std::strcmp(argv[1], "passes"))) {
-    std::fprintf(stderr, "usage: optimizer_bench memory|passes [--runs N] [--ks K,K,...] [--sparsity-ratio R] [--batch B]\n");
+    std::fprintf(stderr, "usage: optimizer_bench memory|passes [--runs N] [--ks K,K,...] [--sparsity-ratio R] [--batch B] "
+                         "[--powerlaw-nodes N] [--max-passes P] [--only cora,citeseer,pubmed,powerlaw]\n");
     return 2;
   }
   int runs = 3;
   int64_t ratio = 8, batch = 64, powerlaw_nodes = 40000;
+  double max_passes = 2000;
+  std::string only;
   std::vector<int64_t> ks{1024, 4096, 16384, 65536};
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
@@ -232,13 +287,15 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--sparsity-ratio")) ratio = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--powerlaw-nodes")) powerlaw_nodes = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--max-passes")) max_passes = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
   }
   std::printf("%s; %u cores, %d OpenMP threads; medians of %d runs\n", sgc::bench::host_line().c_str(),
               std::thread::hardware_concurrency(), omp_get_max_threads(), runs);
   std::fflush(stdout);
   try {
     if (!std::strcmp(argv[1], "memory")) memory_study(runs, ks, ratio);
-    else passes_study(runs, batch, powerlaw_nodes);
+    else passes_study(runs, batch, powerlaw_nodes, only, max_passes);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "optimizer_bench: %s\n", e.what());
     return 1;

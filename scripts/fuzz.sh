@@ -23,8 +23,8 @@ JOBS="${FUZZ_BUILD_JOBS:-2}"
 
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja \
   -DSGC_BUILD_FUZZ=ON -DSGC_BUILD_TESTS=OFF -DSGC_BUILD_BENCH=OFF -DSGC_BUILD_PYTHON=OFF \
-  -DSGC_NATIVE=OFF -DSGC_CUDA=OFF -DSGC_MPI=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined" \
+  -DSGC_NATIVE=OFF -DSGC_CUDA=OFF -DSGC_MPI=OFF -DCMAKE_BUILD_TYPE= \
+  -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only -fno-omit-frame-pointer -fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined" \
   >/dev/null
 
 if [ "$#" -gt 0 ]; then

@@ -3,6 +3,7 @@
 // scalar variant, and the 16-bit conversions against their definitions.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -201,6 +202,57 @@ TEST(Kernels, VariantsConvertAlike) {
       t->from_f32(x.data(), b.data(), st, x.size());
       EXPECT_EQ(a, b) << t->name << " storage " << int(st);
     }
+}
+
+TEST(Kernels, VectorDotAndAxpyMatchDoubleInEveryVariant) {
+  for (int64_t n : {1, 7, 16, 33, 256, 1001}) {
+    const DenseMatrix xy = testing::random_dense(2, n, uint64_t(n) + 5);
+    const float* x = xy.data();
+    const float* y = xy.data() + n;
+    double ref = 0, mag = 0;
+    for (int64_t i = 0; i < n; ++i) ref += double(x[i]) * y[i], mag += std::abs(double(x[i]) * y[i]);
+    for (const KernelTable* t : variants()) {
+      EXPECT_LE(std::abs(t->dot(x, y, n) - ref), 1e-6 * mag + 1e-30) << t->name << " dot, n = " << n;
+      std::vector<float> out(y, y + n);
+      t->axpy(-0.75f, x, out.data(), n);
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_NEAR(out[size_t(i)], y[i] - 0.75 * double(x[i]), 1e-6 * (1 + std::abs(y[i]) + std::abs(x[i])))
+            << t->name << " axpy, n = " << n << ", i = " << i;
+    }
+  }
+}
+
+// The softmax head's products in every variant against a double product; the
+// gradient adds the rows in order (one call on m rows equals m calls on one).
+TEST(Kernels, HeadProductsMatchDoubleInEveryVariant) {
+  for (const auto& [m, d, c] : std::vector<std::array<int64_t, 3>>{{1, 1, 1}, {5, 17, 3}, {37, 130, 7}, {9, 602, 41}}) {
+    const int64_t ldx = d + 3;  // rows of a wider matrix, as a block of feature rows is
+    const DenseMatrix x = testing::random_dense(m, ldx, uint64_t(m * d) + 1);
+    const DenseMatrix wt = testing::random_dense(c, d, uint64_t(c) + 2);
+    const DenseMatrix p = testing::random_dense(m, c, uint64_t(m) + 3);
+    const DenseMatrix g0 = testing::random_dense(c, d, 4);
+    for (const KernelTable* t : variants()) {
+      DenseMatrix z(m, c), g = g0;
+      t->head_logits(x.data(), ldx, m, d, wt.data(), c, z.data());
+      t->head_add_outer(x.data(), ldx, m, d, p.data(), c, g.data());
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < c; ++j) {
+          double ref = 0, mag = 0;
+          for (int64_t k = 0; k < d; ++k) ref += double(x(i, k)) * wt(j, k), mag += std::abs(double(x(i, k)) * wt(j, k));
+          ASSERT_LE(std::abs(z(i, j) - ref), 1e-6 * mag + 1e-30) << t->name << " logit " << i << "," << j;
+        }
+      for (int64_t j = 0; j < c; ++j)
+        for (int64_t k = 0; k < d; ++k) {
+          double ref = g0(j, k), mag = std::abs(ref);
+          for (int64_t i = 0; i < m; ++i) ref += double(p(i, j)) * x(i, k), mag += std::abs(double(p(i, j)) * x(i, k));
+          ASSERT_LE(std::abs(g(j, k) - ref), 1e-6 * mag + 1e-30) << t->name << " gradient " << j << "," << k;
+        }
+      DenseMatrix g_rows = g0;
+      for (int64_t i = 0; i < m; ++i)
+        t->head_add_outer(x.data() + i * ldx, ldx, 1, d, p.data() + i * c, c, g_rows.data());
+      EXPECT_TRUE(g == g_rows) << t->name << ": rows not added in order";
+    }
+  }
 }
 
 }  // namespace

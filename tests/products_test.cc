@@ -8,9 +8,12 @@
 
 #include "sgc/data/products.h"
 #include "sgc/error.h"
+#include "sgc/io/ogb.h"
+#include "sgc/io/ogb_writer.h"
 #include "sgc/model/linear_model.h"
 #include "sgc/presets.h"
 #include "sgc/util/threads.h"
+#include "readers_util.h"
 
 namespace sgc {
 namespace {
@@ -71,6 +74,28 @@ TEST(Products, PropagationHelps) {
   const Evaluation k0 = fit_evaluate(precompute(d, c), c.train);
   EXPECT_GT(k2.test_acc, k0.test_acc + 0.1) << "K=0 " << k0.test_acc << " K=2 " << k2.test_acc;
   std::printf("products-shaped, 20000 nodes: test accuracy K=0 %.4f, K=2 %.4f\n", k0.test_acc, k2.test_acc);
+}
+
+// The OGB reader on a products-shaped graph in ogbn-products' layout (the
+// writer's files): the same graph, features, labels and split come back.
+TEST(Products, OgbLayoutRoundTrip) {
+  ProductsOptions o = products_sized(3000);
+  o.seed = 3;
+  const Dataset d = make_products(o);
+  testing::TempDir tmp;
+  const std::string dir = tmp.file("ogbn_products");
+  write_ogb_node_dataset(dir, d, "sales_ranking");
+  const Dataset r = load_ogb_node_dataset(dir);
+  EXPECT_EQ(r.family, "ogb");
+  EXPECT_EQ(r.adjacency.indptr, d.adjacency.indptr);
+  EXPECT_EQ(r.adjacency.indices, d.adjacency.indices);
+  EXPECT_EQ(r.adjacency.values, d.adjacency.values);
+  EXPECT_TRUE(r.dense_features == d.dense_features) << "features differ";
+  ASSERT_EQ(r.labels.size(), d.labels.size());
+  for (size_t i = 0; i < d.labels.size(); ++i) ASSERT_EQ(label_value(r, r.labels[i]), d.labels[i]) << i;
+  EXPECT_EQ(r.train, d.train);
+  EXPECT_EQ(r.val, d.val);
+  EXPECT_EQ(r.test, d.test);
 }
 
 TEST(Products, RejectsBadOptions) {

@@ -12,6 +12,7 @@
 #include "sgc/io/load.h"
 #include "sgc/ops/operator.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/progress.h"
 #include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
 
@@ -95,11 +96,14 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
         sgc::set_max_sparse_products(sgc::parse_max_products(v, "--max-products"));
       }));
   app.add_flag("--json", f.json, "print one JSON object instead of text");
+  app.add_flag("--quiet", f.quiet,
+               "no progress line on stderr (shown only when stderr is a terminal and --json is not given)");
   add_synthetic_flags(app, f.synthetic);
 }
 
 sgc::Dataset load_data(const DataFlags& f) {
   sgc::set_num_threads(f.threads);  // --memory-limit and --max-products took effect when parsed
+  sgc::install_terminal_progress(f.quiet, f.json);
   if (f.dataset.empty()) return make_synthetic(f.synthetic, f.seed);
   sgc::LoadOptions load;
   load.dir = f.data_dir;
@@ -237,16 +241,18 @@ sgc::ProductsOptions products_options(const SyntheticFlags& f, uint64_t seed) {
   return o;
 }
 
+sgc::PowerLawOptions powerlaw_options(const SyntheticFlags& f, uint64_t seed) {
+  if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
+  return with_flags(sgc::PowerLawOptions{}, f, seed);
+}
+
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed) {
   if (f.generator == "csbm") {
     sgc::CsbmOptions o = with_flags(sgc::CsbmOptions{}, f, seed);
     o.train_per_class = f.train_per_class.value_or(o.train_per_class);
     return sgc::make_csbm(o);
   }
-  if (f.generator == "powerlaw") {
-    if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
-    return sgc::make_powerlaw(with_flags(sgc::PowerLawOptions{}, f, seed));
-  }
+  if (f.generator == "powerlaw") return sgc::make_powerlaw(powerlaw_options(f, seed));
   if (f.generator == "products") {
     if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
     return sgc::make_products(products_options(f, seed));

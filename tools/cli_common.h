@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "sgc/data/powerlaw.h"
 #include "sgc/data/products.h"
 #include "sgc/data/synthetic.h"
 #include "sgc/model/config.h"
@@ -42,6 +43,9 @@ void add_synthetic_flags(CLI::App& app, SyntheticFlags& f);
 // edges (at the same mean degree unless --avg-degree is given) and the split.
 sgc::ProductsOptions products_options(const SyntheticFlags& f, uint64_t seed);
 
+// The Reddit-shaped generator's options for the flags (--generator powerlaw).
+sgc::PowerLawOptions powerlaw_options(const SyntheticFlags& f, uint64_t seed);
+
 // The synthetic data set the flags describe (seeded with `seed`).
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed);
 
@@ -56,12 +60,14 @@ struct DataFlags {
   std::string memory_limit;  // --memory-limit: empty -> default budget (sgc/util/budget.h)
   std::string max_products;  // --max-products: empty -> default cap (sgc/util/budget.h)
   bool json = false;
+  bool quiet = false;  // --quiet: no progress line (util/progress.h; never with --json or off a terminal)
   SyntheticFlags synthetic;
 };
 // --memory-limit and --max-products take effect as they are parsed (before a
 // model file is read); a bad value is a flag-syntax error (status 105).
 void add_data_flags(CLI::App& app, DataFlags& f);
-// Sets the thread count (sgc::set_num_threads), then loads or generates the data set (the
+// Sets the thread count (sgc::set_num_threads) and the progress line
+// (sgc::install_terminal_progress), then loads or generates the data set (the
 // memory budget and the products cap were set when their flags were parsed).
 sgc::Dataset load_data(const DataFlags& f);
 

@@ -21,6 +21,7 @@
 #include "sgc/io/load.h"
 #include "sgc/util/atomic_file.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/progress.h"
 #include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
 
@@ -30,7 +31,7 @@ namespace {
 
 struct ConvertFlags {
   std::string in, key, dataset, data_dir, out;
-  bool json = false;
+  bool json = false, quiet = false;
   int threads = 0;
 };
 
@@ -67,6 +68,7 @@ sgc::DenseMatrix features_of(const ConvertFlags& f) {
 
 int run_convert(const ConvertFlags& f) {
   sgc::set_num_threads(f.threads);
+  sgc::install_terminal_progress(f.quiet, f.json);
   if (f.in.empty() == f.dataset.empty()) throw sgc::ArgumentError("--in: give exactly one of --in and --dataset");
   sgc::check_output_path(f.out, "--out");
   sgc::Timer timer;
@@ -101,6 +103,7 @@ Subcommand add_convert_command(CLI::App& app) {
   cmd->add_option("--data-dir", f->data_dir, "folder with the data set's files");
   cmd->add_option("--out", f->out, "the feature store to write (atomically)")->required();
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
+  cmd->add_flag("--quiet", f->quiet, "no progress line on stderr (shown only on a terminal, without --json)");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
   return {cmd, [f] { return run_convert(*f); }};
 }

@@ -9,6 +9,9 @@
 //             undirected edge, i <= j, after '#' header lines
 //   store     <out>/features.sgcf: the features as the engine's binary
 //             feature store (sgc/io/feature_store.h), for mapping
+//   ogb       <out>/raw/*.csv.gz + <out>/split/<name>/: the OGB
+//             node-property layout (sgc/io/ogb_writer.h; split sales_ranking
+//             for products, random for powerlaw)
 // --generator products writes the ogbn-products-shaped graph
 // (sgc/data/products.h) instead; --nodes then scales its edges and split.
 // `sgc train --dataset <out>` (or <out>/edges.txt) reads them back.
@@ -29,6 +32,8 @@
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
 #include "sgc/io/fastgcn_reddit.h"
+#include "sgc/io/ogb_writer.h"
+#include "sgc/util/progress.h"
 #include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
 
@@ -41,7 +46,7 @@ struct GenerateFlags {
   std::vector<std::string> formats{"fastgcn", "edgelist"};
   std::string generator = "powerlaw";
   std::function<bool(const char*)> given;  // whether a flag was on the command line
-  bool gzip = false, compress = false, json = false;
+  bool gzip = false, compress = false, json = false, quiet = false;
   int threads = 0;
   sgc::PowerLawOptions graph;
 };
@@ -64,7 +69,8 @@ sgc::ProductsOptions products_of(const GenerateFlags& f) {
 
 int run_generate(const GenerateFlags& f) {
   sgc::set_num_threads(f.threads);
-  bool fastgcn = false, edgelist = false, store = false;
+  sgc::install_terminal_progress(f.quiet, f.json);
+  bool fastgcn = false, edgelist = false, store = false, ogb = false;
   for (const std::string& fmt : f.formats) {
     if (fmt == "fastgcn") {
       fastgcn = true;
@@ -72,8 +78,10 @@ int run_generate(const GenerateFlags& f) {
       edgelist = true;
     } else if (fmt == "store") {
       store = true;
+    } else if (fmt == "ogb") {
+      ogb = true;
     } else {
-      throw sgc::ArgumentError("--format: unknown format '" + fmt + "' (expected fastgcn, edgelist, store)");
+      throw sgc::ArgumentError("--format: unknown format '" + fmt + "' (expected fastgcn, edgelist, store, ogb)");
     }
   }
   std::error_code ec;
@@ -102,6 +110,11 @@ int run_generate(const GenerateFlags& f) {
     timer.reset();
     sgc::write_feature_store(path, d.dense_features);
     record(path, timer.seconds());
+  }
+  if (ogb) {
+    timer.reset();
+    sgc::write_ogb_node_dataset(f.out, d, f.generator == "products" ? "sales_ranking" : "random");
+    record((std::filesystem::path(f.out) / "raw" / "node-feat.csv.gz").string(), timer.seconds());
   }
   if (edgelist) {
     const std::string path = (std::filesystem::path(f.out) / (f.gzip ? "edges.txt.gz" : "edges.txt")).string();
@@ -146,7 +159,7 @@ Subcommand add_generate_command(CLI::App& app) {
   auto f = std::make_shared<GenerateFlags>();
   auto* cmd = app.add_subcommand("generate", "write the Reddit-shaped synthetic graph as FastGCN npz files and an edge list");
   cmd->add_option("--out", f->out, "output folder (created if missing)")->required();
-  cmd->add_option("--format", f->formats, "fastgcn, edgelist, store (comma-separated; default fastgcn,edgelist)")
+  cmd->add_option("--format", f->formats, "fastgcn, edgelist, store, ogb (comma-separated; default fastgcn,edgelist)")
       ->delimiter(',');
   cmd->add_option("--generator", f->generator,
                   "powerlaw (Reddit-shaped, default) or products (ogbn-products-shaped: 2,449,029 nodes, ~61.9M "
@@ -155,6 +168,7 @@ Subcommand add_generate_command(CLI::App& app) {
   cmd->add_flag("--gzip", f->gzip, "write edges.txt.gz instead of edges.txt");
   cmd->add_flag("--compress", f->compress, "deflate the npz entries (like numpy.savez_compressed)");
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
+  cmd->add_flag("--quiet", f->quiet, "no progress line on stderr (shown only on a terminal, without --json)");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
   cmd->add_option("--seed", f->graph.seed, "random seed")->capture_default_str()->check(kNonNegative);
   cmd->add_option("--nodes", f->graph.nodes, "number of nodes")->capture_default_str();

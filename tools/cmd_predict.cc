@@ -8,6 +8,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "dist_cli.h"
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
 #include "sgc/io/load.h"
@@ -21,6 +22,7 @@ namespace {
 
 struct PredictFlags : DataFlags {
   std::string model, out;
+  DistFlags dist;  // under mpirun (dist_cli.h)
 };
 
 // Accuracy over the nodes of `ids` that have a label.
@@ -32,6 +34,7 @@ double accuracy_on(const std::vector<int32_t>& ids, const sgc::Dataset& d, const
 }
 
 int run_predict(const PredictFlags& f) {
+  if (distributed_run(f.dist)) return run_predict_distributed(f, f.dist, f.model, f.out);
   sgc::set_num_threads(f.threads);
   if (!f.out.empty()) sgc::check_output_path(f.out, "--out");  // before the work, not after
   const sgc::SavedModel saved = sgc::load_model(f.model);
@@ -86,6 +89,7 @@ Subcommand add_predict_command(CLI::App& app) {
   cmd->add_option("--out", f->out,
                   "write node,class lines to this CSV file (class: the data set's own label value)");
   add_data_flags(*cmd, *f);
+  add_dist_flags(*cmd, f->dist);
   return {cmd, [f] { return run_predict(*f); }};
 }
 

@@ -86,6 +86,7 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
                        {"passed", verified->max_relative_error <= kVerifyTolerance}};
     out["seconds"] = seconds_json(job, total.seconds());
     out["peak_rss_bytes"] = sgc::peak_rss_bytes();
+    out["column_blocks"] = job.times.column_blocks;  // > 1: propagated out of core (ops/out_of_core.h)
     std::cout << out.dump(2) << "\n";
   } else {
     print_job_header(job, products);
@@ -97,6 +98,8 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
                   ev.best_test_over_epochs);
     std::printf("\ntime: load %.4fs normalize %.4fs propagate %.4fs train %.4fs evaluate %.4fs\n", job.times.load,
                 job.times.normalize, job.times.propagate, job.times.train, job.times.evaluate);
+    if (job.times.column_blocks > 1)
+      std::printf("propagated out of core in %lld column blocks (--memory-limit)\n", (long long)job.times.column_blocks);
     if (verified)
       std::printf("verify: %lld rows x %lld columns against a double-precision reference: largest relative error "
                   "%.3g (tolerance %g)\n",

@@ -2,7 +2,8 @@
 // together with the training's, on validation accuracy only; the test
 // accuracy is measured once, for the best trial. The default search space is
 // the operator's (its registry entry: what its authors tuned); the ranges of
-// other parameters come from sgc/presets.h.
+// other parameters (the training's, the optimizer's, the model's) come from
+// sgc/presets.h's search_range, which reads each parameter's description.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,14 +55,16 @@ struct Searched {
   std::string source;
 };
 
-std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& op) {
+// The optimizer and model named by the flags (their parameters' ranges are searchable too).
+std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& op, const sgc::OptimizerDef& optimizer,
+                                   const sgc::ModelDef& model) {
   std::vector<Searched> space;
   auto add = [&](const sgc::SearchRange& r) {
     space.push_back({spec_of(r), "the default range of " + r.name + " (set it with --range " + r.name +
                                      "=LOW:HIGH)"});
   };
   if (t.search) {
-    for (const std::string& name : split_names(*t.search)) add(sgc::search_range(name, op));
+    for (const std::string& name : split_names(*t.search)) add(sgc::search_range(name, op, optimizer, model));
   } else {
     for (const sgc::SearchRange& r : sgc::default_search(op)) add(r);
   }
@@ -144,7 +147,9 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
   if (t.trials < 1) throw sgc::ArgumentError("--trials: must be >= 1, got " + std::to_string(t.trials));
   // The search space first: its flags are checked before the data set is read.
   const std::vector<Searched> searched =
-      search_space(t, sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name))));
+      search_space(t, sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name))),
+                   f.optimizer ? sgc::find_optimizer(*f.optimizer) : sgc::default_optimizer(),
+                   f.model ? sgc::find_model(*f.model) : sgc::default_model());
   Job job = prepare_job(f);
   const sgc::Config base = job.preset.config;
   check_costs(searched, base);
@@ -210,7 +215,8 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
 }
 
 std::string search_help() {
-  std::string help = "comma-separated parameters to search: the operator's (k, t, alpha, ...) and lr, weight_decay "
+  std::string help = "comma-separated parameters to search: the operator's (k, t, alpha, ...), lr, weight_decay, and "
+                     "those of the chosen --optimizer (rho, sketch_dim, ...) and --model (tau, hidden, ...) "
                      "(default: what the operator's authors tuned:";
   for (const sgc::OperatorDef* d : sgc::operators()) {
     help += " " + std::string(d->name) + ":";

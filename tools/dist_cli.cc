@@ -18,6 +18,8 @@
 #if SGC_WITH_MPI
 #include "sgc/dist/dist_job.h"
 #include "sgc/dist/part_file.h"
+#include "sgc/dist/powerlaw_part.h"
+#include "sgc/dist/rank_part.h"
 #endif
 
 namespace sgc_cli {
@@ -33,6 +35,10 @@ void add_dist_flags(CLI::App& cmd, DistFlags& f) {
 
 bool distributed_run(const DistFlags& f) { return sgc::dist::launched_by_mpirun() || !f.partitioned.empty(); }
 
+bool generated_by_rank(const DataFlags& f, const DistFlags& d) {
+  return f.dataset.empty() && d.partitioned.empty() && f.synthetic.generator == "powerlaw" && d.partition == "contiguous";
+}
+
 namespace {
 
 int train(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify,
@@ -44,34 +50,51 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
   sgc::dist::LocalData local;
   sgc::Timer timer;
   std::string method = d.partition;
+  // A job whose data set only its identity names (presets apply): each rank holds only its part.
+  auto identity_job = [&](const std::string& family, const std::string& name, int64_t nodes, int64_t features,
+                          int32_t classes) {
+    sgc::Dataset identity;
+    identity.family = family;
+    identity.name = name;
+    const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
+    check_params_read(f, {&op});
+    if (f.threads > 0) sgc::set_num_threads(f.threads);
+    job.family = family;
+    job.name = name;
+    job.nodes = nodes;
+    job.features = features;
+    job.classes = classes;
+    job.preset = configured(f, identity, op);
+  };
+  auto check_linear = [&] {
+    if (job.preset.config.model != &sgc::default_model())
+      throw sgc::ArgumentError("--model: distributed runs train the linear model only");
+    sgc::require_operator_products(job.preset.config.op);
+  };
   if (!d.partitioned.empty()) {
     // Each rank reads only its part; the manifest names the data set (its presets apply).
     if (!f.dataset.empty()) throw sgc::ArgumentError("--partitioned: the data set is the one partitioned; drop --dataset");
     const sgc::dist::PartManifest pm = sgc::dist::read_manifest(comm, d.partitioned);
-    sgc::Dataset identity;
-    identity.family = pm.family;
-    identity.name = pm.dataset;
-    const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
-    check_params_read(f, {&op});
-    if (f.threads > 0) sgc::set_num_threads(f.threads);
-    job.family = pm.family;
-    job.name = pm.dataset;
-    job.nodes = pm.nodes;
-    job.features = pm.features;
-    job.classes = pm.classes;
-    job.preset = configured(f, identity, op);
+    identity_job(pm.family, pm.dataset, pm.nodes, pm.features, pm.classes);
     method = pm.method;
-    if (job.preset.config.model != &sgc::default_model())
-      throw sgc::ArgumentError("--model: distributed runs train the linear model only");
-    sgc::require_operator_products(job.preset.config.op);
+    check_linear();
     timer.reset();
     local = sgc::dist::read_part(comm, d.partitioned, job.preset.config);
     job.times.load = timer.seconds();
+  } else if (generated_by_rank(f, d)) {
+    // Each rank draws only its rows of the Reddit-shaped graph.
+    const sgc::PowerLawOptions o = powerlaw_options(f.synthetic, f.seed);
+    identity_job("synthetic", "powerlaw", o.nodes, o.features, o.classes);
+    check_linear();
+    timer.reset();
+    sgc::dist::GeneratedPart gen = sgc::dist::generate_powerlaw_part(comm, o);
+    job.times.load = timer.seconds();
+    timer.reset();
+    local = sgc::dist::local_data(comm, std::move(gen.part), job.preset.config, job.name, gen.cut, "--generator powerlaw");
+    job.times.normalize = timer.seconds();
   } else {
     job = prepare_job(f);
-    if (job.preset.config.model != &sgc::default_model())
-      throw sgc::ArgumentError("--model: distributed runs train the linear model only");
-    sgc::require_operator_products(job.preset.config.op);
+    check_linear();
     timer.reset();
     local = sgc::dist::distribute(comm, std::move(job.data), job.preset.config,
                                   sgc::dist::parse_partition_method(d.partition));
@@ -124,11 +147,11 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
 
 }  // namespace
 
-int run_train_distributed(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify) {
+int run_collective(const std::function<int(const sgc::dist::Comm&)>& fn) {
   static sgc::dist::MpiSession mpi(nullptr, nullptr);
   const sgc::dist::Comm comm;
   try {
-    const int rc = train(f, d, save, verify, comm);
+    const int rc = fn(comm);
     std::fflush(stdout);
     return rc;
   } catch (const sgc::dist::CollectiveError& e) {
@@ -143,8 +166,36 @@ int run_train_distributed(const CommonFlags& f, const DistFlags& d, const std::s
   }
 }
 
+int run_train_distributed(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify) {
+  return run_collective([&](const sgc::dist::Comm& comm) { return train(f, d, save, verify, comm); });
+}
+
 int run_partition(const DataFlags& f, int parts, const std::string& method, const std::string& out) {
   if (parts < 1) throw sgc::ArgumentError("--parts: must be >= 1, got " + std::to_string(parts));
+  if (sgc::dist::launched_by_mpirun() && f.dataset.empty() && f.synthetic.generator == "powerlaw") {
+    // Each rank draws its rows and writes its part.
+    return run_collective([&](const sgc::dist::Comm& comm) {
+      // The same on every rank: reported once.
+      if (parts != comm.size())
+        sgc::dist::agree_or_throw(comm, "--parts " + std::to_string(parts) + ": under mpirun each rank writes its part; "
+                                        "run mpirun -np " + std::to_string(parts));
+      if (method != "contiguous")
+        sgc::dist::agree_or_throw(comm, "--method " + method + ": ranks generating their parts use contiguous blocks");
+      sgc::Timer timer;
+      if (f.threads > 0) sgc::set_num_threads(f.threads);
+      const sgc::PowerLawOptions o = powerlaw_options(f.synthetic, f.seed);
+      const sgc::dist::GeneratedPart gen = sgc::dist::generate_powerlaw_part(comm, o);
+      const double made = timer.seconds();
+      timer.reset();
+      sgc::dist::write_rank_parts(comm, gen.part, method, "powerlaw", "synthetic", gen.cut, out);
+      if (comm.rank() == 0)
+        std::printf("powerlaw: %lld nodes in %d parts (contiguous), each generated and written by its rank to %s/ "
+                    "(manifest.json, part-00000.bin ...); generate %.3fs, write %.3fs\n",
+                    (long long)o.nodes, parts, out.c_str(), made, timer.seconds());
+      return 0;
+    });
+  }
+
   sgc::Timer timer;
   const sgc::Dataset data = load_data(f);
   const double load = timer.seconds();
@@ -160,6 +211,8 @@ int run_partition(const DataFlags& f, int parts, const std::string& method, cons
 #else
 
 bool distributed_run(const DistFlags& f) { return !f.partitioned.empty(); }
+
+bool generated_by_rank(const DataFlags&, const DistFlags&) { return false; }
 
 int run_partition(const DataFlags&, int, const std::string&, const std::string&) {
   throw sgc::ArgumentError("partition: this sgc was built without MPI (cmake -DSGC_MPI=ON with Open MPI)");

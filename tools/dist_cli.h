@@ -4,9 +4,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <string>
 
 #include "cli_common.h"
+
+#if SGC_WITH_MPI
+#include "sgc/dist/comm.h"
+#endif
 
 namespace sgc_cli {
 
@@ -25,6 +30,22 @@ bool distributed_run(const DistFlags& f);
 int run_train_distributed(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify);
 
 // `sgc partition --parts P [--method contiguous|metis] --out DIR` (data flags as train): one file per rank.
+// Under mpirun with --generator powerlaw, each rank generates and writes its own part.
 int run_partition(const DataFlags& f, int parts, const std::string& method, const std::string& out);
+
+// `sgc predict` under mpirun (dist_predict.cc): every rank classifies its rows, rank 0 writes --out.
+int run_predict_distributed(const DataFlags& f, const DistFlags& d, const std::string& model, const std::string& out);
+
+// --generator powerlaw with contiguous blocks: each rank draws only its rows
+// (src/sgc/dist/powerlaw_part.h); METIS needs the whole graph on every rank.
+bool generated_by_rank(const DataFlags& f, const DistFlags& d);
+
+#if SGC_WITH_MPI
+// Runs a collective command on every rank: an error every rank raised
+// together (CollectiveError) is printed once by rank 0 and every rank returns
+// 1; any other error ends the whole job (MPI_Abort, status 1), so no rank
+// waits forever in a collective.
+int run_collective(const std::function<int(const sgc::dist::Comm&)>& fn);
+#endif
 
 }  // namespace sgc_cli

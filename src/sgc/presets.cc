@@ -12,6 +12,41 @@ const PublishedSetting* published(const OperatorDef& op, std::string_view family
   return nullptr;
 }
 
+// `sgc tune`'s ranges of the optimizers' parameters (optimizer_params()) and
+// the models' (model_params(); choices have none). They nest where the
+// domains depend on each other (chunks <= sparsity <= sketch_dim anywhere in
+// them), so every trial of a search is a valid configuration. A test checks
+// that every numeric parameter has one, inside its domain.
+struct ParamSpan {
+  std::string_view name;
+  double low, high;
+  bool log;
+};
+constexpr ParamSpan kParamSpans[] = {
+    // sgc-compressed
+    {"sketch_dim", 1024, 65536, true},
+    {"sparsity", 16, 1024, true},
+    {"chunks", 1, 16, false},
+    // scrn, scrn-zo
+    {"rho", 1e-5, 10, true},
+    {"batch_size", 16, 4096, true},
+    {"cubic_iters", 5, 200, true},
+    {"epsilon", 1e-6, 1e-2, true},
+    {"smoothing", 1e-5, 1e-1, true},
+    {"directions", 4, 256, true},
+    // tsc
+    {"hidden", 16, 1024, true},
+    {"encoder_layers", 1, 2, false},
+    {"lambda", 0.01, 5, true},  // keep probability 1 - ln(1 + lambda/4) > 0 at step 3
+    {"tau", 0.05, 2, true},
+    {"contrast_k", 1, 8, false},
+    {"contrast_dropout", 0, 0.8, false},
+    {"contrast_weight", 0.01, 10, true},
+    {"negatives", 16, 1024, true},
+    // acm
+    {"dropout", 0, 0.9, false},
+};
+
 void use(Preset& p, const PublishedSetting& s) {
   for (const auto& [param, value] : s.params) set_operator_param(p.config.op, param, value);
   p.config.train.lr = s.lr;
@@ -59,23 +94,52 @@ std::vector<SearchRange> default_search(const OperatorDef& op) {
   return out;
 }
 
-SearchRange search_range(std::string_view name, const OperatorDef& op) {
+SearchRange search_range(std::string_view name, const OperatorDef& op, const OptimizerDef& optimizer,
+                         const ModelDef& model) {
   for (const SearchRange& r : op.search)
     if (r.name == name) return r;
   if (name == "lr") return {"lr", 0.01, 2, true, false};
   if (name == "weight_decay") return {"weight_decay", 1e-10, 1e-3, true, false};
-  if (!op.reads(name))
-    throw ArgumentError("--search: operator " + std::string(op.name) + " has no parameter '" + std::string(name) +
-                        "' (it reads: " + [&] {
-                          std::string s;
-                          for (std::string_view p : op.params) s += std::string(p) + ", ";
-                          return s;
-                        }() + "and the training's lr, weight_decay)");
-  if (name == "k") return {"k", 1, 10, false, true};
-  if (name == "t") return {"t", 1, 10, false, false};
-  if (name == "alpha") return {"alpha", 0.05, 0.5, true, false};
-  if (name == "tol") return {"tol", 1e-8, 1e-3, true, false};
-  throw ArgumentError("--search: '" + std::string(name) + "' cannot be searched (not a number)");
+  if (op.reads(name)) {
+    if (name == "k") return {"k", 1, 10, false, true};
+    if (name == "t") return {"t", 1, 10, false, false};
+    if (name == "alpha") return {"alpha", 0.05, 0.5, true, false};
+    if (name == "tol") return {"tol", 1e-8, 1e-3, true, false};
+    throw ArgumentError("--search: '" + std::string(name) + "' cannot be searched (not a number)");
+  }
+  const OptimizerParamDef* o = find_optimizer_param(name);
+  const ModelParamDef* m = find_model_param(name);
+  const bool optimizer_reads = o && optimizer.reads(name);
+  if (optimizer_reads || (m && model.reads(name))) {
+    if (m && m->type == ModelParamDef::Type::Choice)
+      throw ArgumentError("--search: '" + std::string(name) + "' cannot be searched (a choice, not a number)");
+    for (const ParamSpan& r : kParamSpans)
+      if (r.name == name)
+        return {std::string(name), r.low, r.high, r.log,
+                optimizer_reads ? o->integer : m->type == ModelParamDef::Type::Int, false};
+    throw ArgumentError("--search: '" + std::string(name) + "' has no search range");
+  }
+  auto list = [](const std::vector<std::string_view>& names) {
+    std::string s;
+    for (std::string_view p : names) s += (s.empty() ? "" : ", ") + std::string(p);
+    return s.empty() ? std::string("none") : s;
+  };
+  std::string hint;
+  if (o) {
+    std::vector<std::string_view> readers;
+    for (const OptimizerDef* d : optimizers())
+      if (d->reads(name)) readers.push_back(d->name);
+    hint = "; optimizers " + list(readers) + " read it (choose one with --optimizer)";
+  } else if (m) {
+    std::vector<std::string_view> readers;
+    for (const ModelDef* d : models())
+      if (d->reads(name)) readers.push_back(d->name);
+    hint = "; models " + list(readers) + " read it (choose one with --model)";
+  }
+  throw ArgumentError("--search: '" + std::string(name) + "' is not a parameter of operator " + std::string(op.name) +
+                      " (" + list(op.params) + "), optimizer " + std::string(optimizer.name) + " (" +
+                      list(optimizer.params) + "), model " + std::string(model.name) + " (" + list(model.params) +
+                      ") or the training (lr, weight_decay)" + hint);
 }
 
 }  // namespace sgc

@@ -42,8 +42,13 @@ inline Preset preset_for(const Dataset& d, const OperatorDef& op, const ModelDef
 // What `sgc tune` searches by default for an operator (its authors' choice:
 // SGC only the weight decay; the others their own parameters, lr and weight decay).
 std::vector<SearchRange> default_search(const OperatorDef& op);
-// The range of one parameter for an operator: its entry's, else a generic one.
-// ArgumentError when the operator does not read it and it is not lr / weight_decay.
-SearchRange search_range(std::string_view name, const OperatorDef& op);
+// The range of one parameter: the operator's entry's, else a generic one for
+// lr, weight_decay and the operators' shared parameters, else presets.cc's
+// range for a parameter `optimizer` reads (optimizer_params(): rho,
+// sketch_dim, ...) or `model` reads (model_params(): tau, hidden, ...).
+// ArgumentError naming what each of them reads when none reads it (and which
+// optimizers or models do), or when it is not a number.
+SearchRange search_range(std::string_view name, const OperatorDef& op,
+                         const OptimizerDef& optimizer = default_optimizer(), const ModelDef& model = default_model());
 
 }  // namespace sgc

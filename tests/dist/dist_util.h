@@ -19,6 +19,7 @@ namespace sgc::testing {
 struct RedditCase {
   Dataset data;
   Config config;
+  PowerLawOptions options;  // what generated data
 };
 inline RedditCase small_reddit_inductive(int64_t nodes, int64_t features, int32_t classes, double avg_degree,
                                          uint64_t seed, int epochs) {
@@ -28,7 +29,7 @@ inline RedditCase small_reddit_inductive(int64_t nodes, int64_t features, int32_
   o.classes = classes;
   o.avg_degree = avg_degree;
   o.seed = seed;
-  RedditCase r{make_powerlaw(o), {}};
+  RedditCase r{make_powerlaw(o), {}, o};
   r.config = preset_for(r.data, default_operator()).config;
   r.config.protocol = Protocol::Inductive;
   r.config.feature_norm = FeatureNorm::ZScore;

@@ -11,7 +11,7 @@ Rng node_rng(uint64_t seed, uint64_t stream, int64_t i) {
 }
 
 DenseMatrix class_gaussian_features(const std::vector<int32_t>& labels, int32_t classes, int64_t dim, double signal,
-                                    double noise, uint64_t seed) {
+                                    double noise, uint64_t seed, int64_t first) {
   DenseMatrix mu(classes, dim);
   Rng mean_rng(splitmix64(seed ^ 0xC1A55ull));
   const double scale = signal / std::sqrt(double(dim));
@@ -21,7 +21,7 @@ DenseMatrix class_gaussian_features(const std::vector<int32_t>& labels, int32_t 
   DenseMatrix x(n, dim);
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
-    Rng rng = node_rng(seed, 4, i);
+    Rng rng = node_rng(seed, 4, first + i);
     for (int64_t j = 0; j < dim; ++j) x(i, j) = mu(labels[i], j) + float(noise * rng.normal());
   }
   return x;

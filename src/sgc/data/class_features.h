@@ -15,9 +15,10 @@ namespace sgc {
 Rng node_rng(uint64_t seed, uint64_t stream, int64_t i);
 
 // x_i = mu_{y_i} + noise * N(0, I), with class means mu_c ~ signal * N(0, I / dim)
-// (so ||mu_c|| is about `signal`); uses node stream 4.
+// (so ||mu_c|| is about `signal`); uses node stream 4. labels[k] is node
+// first + k's (a block of rows draws what the whole graph has there).
 DenseMatrix class_gaussian_features(const std::vector<int32_t>& labels, int32_t classes, int64_t dim, double signal,
-                                    double noise, uint64_t seed);
+                                    double noise, uint64_t seed, int64_t first = 0);
 
 // 0..n-1 in a seeded random order (Fisher-Yates).
 std::vector<int32_t> random_order(int64_t n, uint64_t seed);

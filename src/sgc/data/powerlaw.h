@@ -14,10 +14,12 @@
 //
 // Defaults give Reddit's shape: 232,965 nodes, ~23M non-zeros, 602 features,
 // 41 classes. Every random draw comes from a per-node generator, so the
-// result is identical for any thread count.
+// result is identical for any thread count, and a block of rows can be drawn
+// alone (PowerLawGraph: what a rank of a distributed run does).
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "sgc/data/dataset.h"
 
@@ -40,5 +42,36 @@ struct PowerLawOptions {
 
 // Throws sgc::ArgumentError naming the option for values outside their domain.
 Dataset make_powerlaw(const PowerLawOptions& opt);
+
+// The generator node by node. The per-node tables (weights, labels, the
+// samplers, ~40 bytes a node) are built whole; edges and features are drawn
+// per node, so rows [lo, hi) of the graph need only the edges that nodes
+// start there and those that point there (src/sgc/dist/powerlaw_part.h).
+// make_powerlaw is these pieces over every node.
+class PowerLawGraph {
+ public:
+  explicit PowerLawGraph(const PowerLawOptions& o);  // validates o
+  const PowerLawOptions& options() const { return o_; }
+  int64_t nodes() const { return o_.nodes; }
+  const std::vector<int32_t>& labels() const { return labels_; }
+  // How many edges node i starts.
+  int64_t edges_started(int64_t i) const;
+  // The other ends of the edges node i starts (the graph holds each edge both
+  // ways; repeated ends are one edge), appended to `ends`.
+  void edges_from(int64_t i, std::vector<int32_t>& ends) const;
+  // Features of nodes [lo, hi).
+  DenseMatrix features(int64_t lo, int64_t hi) const;
+  // The split, each list sorted.
+  void split(std::vector<int32_t>& train, std::vector<int32_t>& val, std::vector<int32_t>& test) const;
+
+ private:
+  PowerLawOptions o_;
+  std::vector<double> w_;  // expected degrees
+  std::vector<int32_t> labels_;
+  std::vector<std::vector<int32_t>> members_;  // per class, with running sums of w
+  std::vector<std::vector<double>> member_cum_;
+  std::vector<int32_t> all_;
+  std::vector<double> all_cum_;
+};
 
 }  // namespace sgc

@@ -10,6 +10,7 @@
 #include "sgc/error.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
+#include "sgc/util/progress.h"
 
 namespace sgc {
 
@@ -161,8 +162,10 @@ Dataset make_products(const ProductsOptions& o) {
   std::vector<int64_t> first(size_t(n) + 1, 0);
   for (int64_t i = 0; i < n; ++i) first[size_t(i) + 1] = first[size_t(i)] + starts[size_t(i)];
   std::vector<int32_t> end(static_cast<size_t>(first[size_t(n)]));
+  ProgressStage edge_progress("generate: edges", n, "nodes");
+  parallel_slices(edge_progress, n, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(dynamic, 4096)
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = lo; i < hi; ++i) {
     Rng rng = node_rng(o.seed, 3, i);
     const AliasTable& own = in_class[size_t(d.labels[size_t(i)])];
     const bool can_stay = own.size() > 1;
@@ -174,7 +177,8 @@ Dataset make_products(const ProductsOptions& o) {
       end[size_t(e)] = j;
     }
   }
-  check_interrupt();
+    check_interrupt();
+  });
 
   // CSR by counting: row i holds its own starts and the starts that end at i.
   std::vector<int64_t> degree(starts.begin(), starts.end());
@@ -190,8 +194,10 @@ Dataset make_products(const ProductsOptions& o) {
   a.indices.resize(size_t(a.indptr[size_t(n)]));
   std::vector<int64_t>& cursor = degree;  // reused: the next free slot of each row
   std::copy(a.indptr.begin(), a.indptr.end() - 1, cursor.begin());
+  ProgressStage graph_progress("generate: graph", 2 * n, "rows");
+  parallel_slices(graph_progress, n, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(dynamic, 4096)
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = lo; i < hi; ++i) {
     for (int64_t e = first[size_t(i)]; e < first[size_t(i) + 1]; ++e) {
       const int32_t j = end[size_t(e)];
       int64_t pi, pj;
@@ -203,6 +209,7 @@ Dataset make_products(const ProductsOptions& o) {
       a.indices[size_t(pj)] = int32_t(i);
     }
   }
+  });
   std::vector<int32_t>().swap(end);
   std::vector<int64_t>().swap(first);
   check_interrupt();
@@ -210,12 +217,14 @@ Dataset make_products(const ProductsOptions& o) {
   // Sort each row (the fill order depends on the threads; sorted rows do not)
   // and collapse repeated edges, then close the gaps in place.
   std::vector<int64_t> length(static_cast<size_t>(n));
+  parallel_slices(graph_progress, n, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(dynamic, 4096)
-  for (int64_t i = 0; i < n; ++i) {
-    auto b = a.indices.begin() + a.indptr[size_t(i)], e = a.indices.begin() + a.indptr[size_t(i) + 1];
-    std::sort(b, e);
-    length[size_t(i)] = std::unique(b, e) - b;
-  }
+    for (int64_t i = lo; i < hi; ++i) {
+      auto b = a.indices.begin() + a.indptr[size_t(i)], e = a.indices.begin() + a.indptr[size_t(i) + 1];
+      std::sort(b, e);
+      length[size_t(i)] = std::unique(b, e) - b;
+    }
+  });
   int64_t out = 0;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t from = a.indptr[size_t(i)];
@@ -227,7 +236,14 @@ Dataset make_products(const ProductsOptions& o) {
   a.indices.resize(size_t(out));
   a.values.assign(size_t(out), 1.0f);
 
-  d.dense_features = class_gaussian_features(d.labels, o.classes, o.features, o.signal, o.noise, o.seed);
+  // Features a slice of rows at a time (each row from its own generator).
+  d.dense_features.resize(n, o.features);
+  ProgressStage feature_progress("generate: features", n, "nodes");
+  parallel_slices(feature_progress, n, [&](int64_t lo, int64_t hi) {
+    const std::vector<int32_t> labels(d.labels.begin() + lo, d.labels.begin() + hi);
+    d.dense_features.middleRows(lo, hi - lo) =
+        class_gaussian_features(labels, o.classes, o.features, o.signal, o.noise, o.seed, lo);
+  });
 
   const std::vector<int32_t> order = random_order(n, o.seed);
   d.train.assign(order.begin(), order.begin() + o.train);

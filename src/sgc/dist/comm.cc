@@ -1,5 +1,6 @@
 #include "sgc/dist/comm.h"
 
+#include <csignal>
 #include <cstdio>
 #include <algorithm>
 #include <cstdlib>
@@ -45,6 +46,22 @@ bool Comm::all(bool ok) const {
 
 void Comm::barrier() const { MPI_Barrier(comm_); }
 
+namespace {
+
+void on_mpi_error(MPI_Comm* comm, int* code, ...) {
+  char text[MPI_MAX_ERROR_STRING] = {0};
+  int len = 0;
+  MPI_Error_string(*code, text, &len);
+  int rank = -1, size = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  std::fprintf(stderr, "sgc: error: rank %d of %d: MPI error: %s\n", rank, size, text);
+  std::fflush(stderr);
+  MPI_Abort(*comm == MPI_COMM_NULL ? MPI_COMM_WORLD : *comm, 1);
+}
+
+}  // namespace
+
 MpiSession::MpiSession(int* argc, char*** argv) {
   int initialized = 0;
   MPI_Initialized(&initialized);
@@ -52,6 +69,10 @@ MpiSession::MpiSession(int* argc, char*** argv) {
     int provided = 0;
     MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   }
+  MPI_Errhandler handler;
+  MPI_Comm_create_errhandler(on_mpi_error, &handler);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, handler);
+  MPI_Errhandler_free(&handler);
 }
 
 MpiSession::~MpiSession() {
@@ -63,6 +84,27 @@ MpiSession::~MpiSession() {
 bool launched_by_mpirun() {
   // Open MPI sets these in every process it starts (mpirun, srun with PMIx).
   return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr;
+}
+
+void fault_point(const Comm& c) {
+  static const char* spec = std::getenv("SGC_DIST_FAULT");
+  static int64_t hops = 0;
+  if (!spec) return;
+  ++hops;
+  int rank = -1;
+  long long hop = -1;
+  char mode[8] = {0};
+  if (std::sscanf(spec, "%d:%lld:%7s", &rank, &hop, mode) < 2)
+    abort_job(c, std::string("SGC_DIST_FAULT='") + spec + "': expected RANK:HOP or RANK:HOP:mpi");
+  if (rank != c.rank() || hop != hops) return;
+  std::fprintf(stderr, "sgc: rank %d of %d: SGC_DIST_FAULT: %s at hop %lld (test hook)\n", c.rank(), c.size(),
+               std::string(mode) == "mpi" ? "a bad MPI call" : "dying", hop);
+  std::fflush(stderr);
+  if (std::string(mode) == "mpi") {
+    int v = 0;
+    MPI_Send(&v, 1, MPI_INT, c.size() + 7, 0, c.get());  // no such rank: the error handler ends the job
+  }
+  std::raise(SIGKILL);
 }
 
 void abort_job(const Comm& c, const std::string& message, int code) {

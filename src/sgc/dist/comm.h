@@ -41,7 +41,11 @@ class Comm {
 };
 
 // MPI_Init_thread (funneled: only the main thread calls MPI; OpenMP teams
-// compute between calls) and MPI_Finalize, once per process.
+// compute between calls) and MPI_Finalize, once per process. Installs an
+// error handler on MPI_COMM_WORLD (inherited by the communicators made from
+// it): an MPI error prints `sgc: error: rank r of P: MPI error in ...: <the
+// library's text>` and ends the job (MPI_Abort), instead of the library's
+// default abort or a return code nobody checks.
 class MpiSession {
  public:
   MpiSession(int* argc, char*** argv);
@@ -59,6 +63,14 @@ bool launched_by_mpirun();
 // only one rank sees mid-run prints `sgc: error: ...` with the rank and ends
 // the whole job (MPI_Abort), so no rank waits forever in a collective.
 [[noreturn]] void abort_job(const Comm& c, const std::string& message, int code = 1);
+
+// A test hook for the failure paths, read here only: the environment
+// variable SGC_DIST_FAULT=RANK:HOP makes rank RANK die at its HOP-th hop
+// (1-based, every distributed product on the rank counted), killed by
+// SIGKILL as a crashed node would be: no message to the other ranks, no
+// MPI_Finalize; SGC_DIST_FAULT=RANK:HOP:mpi makes that rank call MPI with a
+// bad argument instead (the error handler's path). Unset: nothing happens.
+void fault_point(const Comm& c);
 
 // An error every rank raised together, with the same message (agree_or_throw):
 // the ranks can report it once and end normally, no MPI_Abort needed.

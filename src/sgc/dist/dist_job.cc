@@ -87,6 +87,10 @@ LocalData distribute(const Comm& comm, Dataset d, const Config& c, PartitionMeth
     std::iota(L.train.begin(), L.train.end(), 0);
   }
   L.x = features_of(d, owned);
+  for (int32_t i : owned) {
+    L.labels.push_back(d.labels[size_t(i)]);
+    L.ids.push_back(i);
+  }
   return L;
 }
 

@@ -42,6 +42,8 @@ struct LocalData {
   int64_t dim = 0;  // feature columns
   LocalGraph graph;
   LocalFeatures x;                                // rows of graph
+  std::vector<int32_t> labels;                    // per row of graph (-1: none), for prediction
+  std::vector<int64_t> ids;                       // per row: its node id in the data set (prediction output)
   std::vector<int32_t> train, val, test;          // local rows of graph
   std::vector<int32_t> train_y, val_y, test_y;
   std::optional<LocalGraph> train_graph;          // inductive: the graph induced on the training nodes

@@ -151,6 +151,7 @@ DistProduct::~DistProduct() {
 
 void DistProduct::start(DenseView x, DenseMatrix& ext, std::vector<float>& sendbuf, MPI_Datatype& row,
                         MPI_Request& req) const {
+  fault_point(comm_);
   const int64_t d = x.cols();
   if (x.rows() != owned_)
     throw ArgumentError("distributed product: features have " + std::to_string(x.rows()) + " rows, rank " +

@@ -15,6 +15,7 @@
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/util/atomic_file.h"
+#include "sgc/dist/rank_part.h"
 
 namespace sgc::dist {
 
@@ -79,53 +80,37 @@ std::string read_all(const std::string& path) {
   return s.str();
 }
 
-// Rows of S from a square matrix over [own rows | halo rows] (halo rows: one
-// diagonal entry, the node's degree, which is all a normalisation reads of
-// them): the own rows, columns back in the partition numbering.
-CsrMatrix normalized_rows(CsrMatrix square, int64_t own, const std::vector<int64_t>& global_of_local,
-                          const Config& c, int64_t nodes) {
-  // Rows sorted by column (the normalisations keep and expect sorted rows).
-  for (int64_t i = 0; i < own; ++i) {
-    const int64_t b = square.indptr[size_t(i)], e = square.indptr[size_t(i) + 1];
-    std::vector<std::pair<int32_t, float>> row;
-    for (int64_t p = b; p < e; ++p) row.push_back({square.indices[size_t(p)], square.values[size_t(p)]});
-    std::sort(row.begin(), row.end());
-    for (int64_t p = b; p < e; ++p) {
-      square.indices[size_t(p)] = row[size_t(p - b)].first;
-      square.values[size_t(p)] = row[size_t(p - b)].second;
-    }
+// A part's bytes (the layout in part_file.h).
+std::string encode(const RankPart& q) {
+  const bool dense = q.x.is_dense();
+  std::string b;
+  b.append(kMagic, 8);
+  put<uint32_t>(b, uint32_t(q.rank));
+  put<uint32_t>(b, uint32_t(q.parts));
+  put<uint32_t>(b, dense ? 1u : 0u);
+  put<uint32_t>(b, 0u);
+  for (int64_t v : {q.nodes, q.first, q.rows, q.features, int64_t(q.classes), q.a.nnz(), int64_t(q.halo.size()),
+                    dense ? int64_t(0) : q.x.sparse.nnz()})
+    put<int64_t>(b, v);
+  put_array(b, q.a.indptr.data(), q.a.indptr.size());
+  put_array(b, q.a.indices.data(), q.a.indices.size());
+  put_array(b, q.a.values.data(), q.a.values.size());
+  for (size_t h = 0; h < q.halo.size(); ++h) {
+    put<int64_t>(b, q.halo[h]);
+    put<double>(b, q.halo_deg[h]);
+    put<int64_t>(b, q.halo_train[h]);
+    put<double>(b, q.halo_train_deg[h]);
   }
-  const CsrMatrix s = normalized_operator(square, c.op);
-  CsrMatrix out;
-  out.rows = own;
-  out.cols = nodes;
-  for (int64_t i = 0; i < own; ++i) {
-    for (int64_t p = s.indptr[size_t(i)]; p < s.indptr[size_t(i) + 1]; ++p) {
-      out.indices.push_back(int32_t(global_of_local[size_t(s.indices[size_t(p)])]));
-      out.values.push_back(s.values[size_t(p)]);
-    }
-    out.indptr.push_back(int64_t(out.indices.size()));
+  put_array(b, q.labels.data(), q.labels.size());
+  put_array(b, q.split.data(), q.split.size());
+  if (dense) {
+    for (Eigen::Index i = 0; i < q.x.dense.rows(); ++i) put_array(b, q.x.dense.row(i).data(), size_t(q.features));
+  } else {
+    put_array(b, q.x.sparse.indptr.data(), q.x.sparse.indptr.size());
+    put_array(b, q.x.sparse.indices.data(), q.x.sparse.indices.size());
+    put_array(b, q.x.sparse.values.data(), q.x.sparse.values.size());
   }
-  return out;
-}
-
-void zscore_distributed(const Comm& comm, DenseMatrix& x, int64_t total) {
-  const Eigen::Index d = x.cols();
-  std::vector<double> sum(size_t(d), 0.0), sq(size_t(d), 0.0);
-  for (Eigen::Index i = 0; i < x.rows(); ++i)
-    for (Eigen::Index j = 0; j < d; ++j) sum[size_t(j)] += x(i, j);
-  comm.sum_in_rank_order(sum);
-  for (double& m : sum) m /= double(std::max<int64_t>(1, total));
-  for (Eigen::Index i = 0; i < x.rows(); ++i)
-    for (Eigen::Index j = 0; j < d; ++j) sq[size_t(j)] += (x(i, j) - sum[size_t(j)]) * (x(i, j) - sum[size_t(j)]);
-  comm.sum_in_rank_order(sq);
-  ZScoreStats st;
-  for (Eigen::Index j = 0; j < d; ++j) {
-    st.mean.push_back(float(sum[size_t(j)]));
-    const double sd = total > 1 ? std::sqrt(sq[size_t(j)] / double(total - 1)) : 0.0;
-    st.std.push_back(sd > 0 ? float(sd) : 1.0f);
-  }
-  apply_zscore(x, st);
+  return b;
 }
 
 }  // namespace
@@ -133,82 +118,54 @@ void zscore_distributed(const Comm& comm, DenseMatrix& x, int64_t total) {
 void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir) {
   validate_dataset(d, d.name);
   const Partition p = make_partition(method, d.adjacency, parts);
-  const std::vector<int32_t> new_id = p.new_ids();
-  const int64_t n = d.num_nodes(), dim = d.num_features();
-  const CsrMatrix& a = d.adjacency;
-  std::vector<uint8_t> split(size_t(n), 0);
-  for (int32_t i : d.train) split[size_t(i)] = 1;
-  for (int32_t i : d.val) split[size_t(i)] = 2;
-  for (int32_t i : d.test) split[size_t(i)] = 3;
-  std::vector<double> deg(size_t(n), 0.0), train_deg(size_t(n), 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t e = a.indptr[size_t(i)]; e < a.indptr[size_t(i) + 1]; ++e) {
-      deg[size_t(i)] += a.values[size_t(e)];
-      if (split[size_t(a.indices[size_t(e)])] == 1) train_deg[size_t(i)] += a.values[size_t(e)];
-    }
-  std::vector<int64_t> train_index(size_t(n), -1);
-  for (int r = 0; r < parts; ++r) {
-    int64_t t = 0;
-    for (int32_t i : p.owned(r))
-      if (split[size_t(i)] == 1) train_index[size_t(i)] = t++;
-  }
+  const PartCutter cutter(d, p);
   std::filesystem::create_directories(dir);
   nlohmann::json files = nlohmann::json::array();
   for (int r = 0; r < parts; ++r) {
-    const std::vector<int32_t> ids = p.owned(r);
-    const int64_t lo = p.bounds[size_t(r)], hi = p.bounds[size_t(r) + 1], rows = hi - lo;
-    std::vector<int64_t> indptr{0}, halo;
-    std::vector<int32_t> cols;
-    std::vector<float> vals;
-    for (int32_t i : ids) {
-      for (int64_t e = a.indptr[size_t(i)]; e < a.indptr[size_t(i) + 1]; ++e) {
-        const int32_t c = new_id[size_t(a.indices[size_t(e)])];
-        cols.push_back(c);
-        vals.push_back(a.values[size_t(e)]);
-        if (c < lo || c >= hi) halo.push_back(c);
-      }
-      indptr.push_back(int64_t(cols.size()));
-    }
-    std::sort(halo.begin(), halo.end());
-    halo.erase(std::unique(halo.begin(), halo.end()), halo.end());
-    CsrMatrix xs;
-    if (!d.has_dense_features()) xs = select_rows(d.features, ids);
-    std::string b;
-    b.append(kMagic, 8);
-    put<uint32_t>(b, uint32_t(r));
-    put<uint32_t>(b, uint32_t(parts));
-    put<uint32_t>(b, d.has_dense_features() ? 1u : 0u);
-    put<uint32_t>(b, 0u);
-    for (int64_t v : {n, lo, rows, dim, int64_t(d.num_classes), int64_t(cols.size()), int64_t(halo.size()),
-                      d.has_dense_features() ? int64_t(0) : xs.nnz()})
-      put<int64_t>(b, v);
-    put_array(b, indptr.data(), indptr.size());
-    put_array(b, cols.data(), cols.size());
-    put_array(b, vals.data(), vals.size());
-    for (int64_t h : halo) {
-      const int32_t o = p.original(h);
-      put<int64_t>(b, h);
-      put<double>(b, deg[size_t(o)]);
-      put<int64_t>(b, train_index[size_t(o)]);
-      put<double>(b, train_deg[size_t(o)]);
-    }
-    for (int32_t i : ids) put<int32_t>(b, d.labels[size_t(i)]);
-    for (int32_t i : ids) put<uint8_t>(b, split[size_t(i)]);
-    if (d.has_dense_features()) {
-      for (int32_t i : ids) put_array(b, d.dense_features.row(i).data(), size_t(dim));
-    } else {
-      put_array(b, xs.indptr.data(), xs.indptr.size());
-      put_array(b, xs.indices.data(), xs.indices.size());
-      put_array(b, xs.values.data(), xs.values.size());
-    }
+    const std::string b = encode(cutter.part(r));
     write_file_atomically(dir + "/" + part_name(r), b);
-    files.push_back({{"file", part_name(r)}, {"rows", rows}, {"bytes", b.size()}, {"crc32", crc_of(b)}});
+    files.push_back({{"file", part_name(r)}, {"rows", p.size_of(r)}, {"bytes", b.size()}, {"crc32", crc_of(b)}});
   }
   const nlohmann::json m = {{"format", kFormat},           {"version", kVersion},   {"parts", parts},
                             {"method", to_string(method)}, {"dataset", d.name},     {"family", d.family},
-                            {"nodes", n},                  {"features", dim},       {"classes", d.num_classes},
-                            {"cut_nonzeros", cut_nonzeros(a, p)}, {"files", files}};
+                            {"nodes", d.num_nodes()},      {"features", d.num_features()},
+                            {"classes", d.num_classes},    {"cut_nonzeros", cutter.cut()}, {"files", files}};
   write_file_atomically(dir + "/manifest.json", m.dump(1) + "\n");
+}
+
+void write_rank_parts(const Comm& comm, const RankPart& part, const std::string& method, const std::string& dataset,
+                      const std::string& family, int64_t cut, const std::string& dir) {
+  std::string err;
+  // rows, bytes, crc of every part, gathered on every rank.
+  std::vector<int64_t> info(3 * size_t(comm.size()), 0);
+  try {
+    std::filesystem::create_directories(dir);
+    const std::string b = encode(part);
+    write_file_atomically(dir + "/" + part_name(comm.rank()), b);
+    info[3 * size_t(comm.rank())] = part.rows;
+    info[3 * size_t(comm.rank()) + 1] = int64_t(b.size());
+    info[3 * size_t(comm.rank()) + 2] = int64_t(crc_of(b));
+  } catch (const std::exception& e) {
+    err = e.what();
+  }
+  agree_or_throw(comm, err);
+  comm.sum(info);
+  if (comm.rank() == 0) {
+    try {
+      nlohmann::json files = nlohmann::json::array();
+      for (int r = 0; r < comm.size(); ++r)
+        files.push_back({{"file", part_name(r)}, {"rows", info[3 * size_t(r)]}, {"bytes", info[3 * size_t(r) + 1]},
+                         {"crc32", uint32_t(info[3 * size_t(r) + 2])}});
+      const nlohmann::json m = {{"format", kFormat},     {"version", kVersion},       {"parts", comm.size()},
+                                {"method", method},      {"dataset", dataset},        {"family", family},
+                                {"nodes", part.nodes},   {"features", part.features}, {"classes", part.classes},
+                                {"cut_nonzeros", cut},   {"files", files}};
+      write_file_atomically(dir + "/manifest.json", m.dump(1) + "\n");
+    } catch (const std::exception& e) {
+      err = e.what();
+    }
+  }
+  agree_or_throw(comm, err);
 }
 
 namespace {
@@ -263,13 +220,17 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
   const int me = comm.rank();
   const std::string path = dir + "/" + part_name(me);
   std::string err, bytes;
-  LocalData L;
-  int64_t lo = 0, rows = 0, halo_n = 0;
-  CsrMatrix a;  // own rows, partition numbering
-  std::vector<int64_t> halo, halo_train;
-  std::vector<double> halo_deg, halo_train_deg;
-  std::vector<int32_t> labels;
-  std::vector<uint8_t> split;
+  RankPart q;
+  int64_t& lo = q.first;
+  int64_t& rows = q.rows;
+  int64_t halo_n = 0;
+  CsrMatrix& a = q.a;  // own rows, partition numbering
+  std::vector<int64_t>& halo = q.halo;
+  std::vector<int64_t>& halo_train = q.halo_train;
+  std::vector<double>& halo_deg = q.halo_deg;
+  std::vector<double>& halo_train_deg = q.halo_train_deg;
+  std::vector<int32_t>& labels = q.labels;
+  std::vector<uint8_t>& split = q.split;
   try {
     const nlohmann::json entry = parse_manifest(dir + "/manifest.json").at("files").at(size_t(me));
     bytes = read_all(path);
@@ -290,6 +251,11 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
     const int64_t dim = in.get<int64_t>(), classes = in.get<int64_t>(), nnz = in.get<int64_t>();
     halo_n = in.get<int64_t>();
     const int64_t xnnz = in.get<int64_t>();
+    q.rank = int(rank);
+    q.parts = int(parts);
+    q.nodes = nodes;
+    q.features = dim;
+    q.classes = int32_t(classes);
     if (nodes != pm.nodes || dim != pm.features || classes != pm.classes || lo < 0 || rows < 0 || lo + rows > nodes)
       throw FormatError("header does not match the manifest");
     a.rows = rows;
@@ -313,14 +279,14 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
     split = in.array<uint8_t>(rows);
     if (dense) {
       const std::vector<float> v = in.array<float>(rows * dim);
-      L.x.dense = Eigen::Map<const DenseMatrix>(v.data(), rows, dim);
+      q.x.dense = Eigen::Map<const DenseMatrix>(v.data(), rows, dim);
     } else {
-      L.x.sparse.rows = rows;
-      L.x.sparse.cols = dim;
-      L.x.sparse.indptr = in.array<int64_t>(rows + 1);
-      L.x.sparse.indices = in.array<int32_t>(xnnz);
-      L.x.sparse.values = in.array<float>(xnnz);
-      validate_csr(L.x.sparse, "features");
+      q.x.sparse.rows = rows;
+      q.x.sparse.cols = dim;
+      q.x.sparse.indptr = in.array<int64_t>(rows + 1);
+      q.x.sparse.indices = in.array<int32_t>(xnnz);
+      q.x.sparse.values = in.array<float>(xnnz);
+      validate_csr(q.x.sparse, "features");
     }
     if (in.at != bytes.size()) throw FormatError("trailing bytes");
     for (int64_t i = 0; i < rows; ++i)
@@ -337,128 +303,7 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
   bytes.clear();
   bytes.shrink_to_fit();
 
-  L.name = pm.dataset;
-  L.classes = pm.classes;
-  L.dim = pm.features;
-  L.nodes = pm.nodes;
-  L.cut = pm.cut;
-  // Every rank's rows: the bounds.
-  std::vector<int64_t> counts(size_t(comm.size()), 0);
-  counts[size_t(me)] = rows;
-  comm.sum(counts);
-  L.graph.bounds.assign(1, 0);
-  for (int64_t k : counts) L.graph.bounds.push_back(L.graph.bounds.back() + k);
-  if (L.graph.bounds[size_t(me)] != lo || L.graph.bounds.back() != pm.nodes)
-    abort_job(comm, path + ": its rows do not line up with the other parts");
-
-  // Features, normalised over every rank's rows.
-  const int64_t total = pm.nodes;
-  if (c.feature_norm == FeatureNorm::Row) {
-    if (L.x.is_dense()) row_normalize(L.x.dense); else row_normalize(L.x.sparse);
-  } else if (c.feature_norm == FeatureNorm::ZScore) {
-    if (!L.x.is_dense()) {
-      L.x.dense = to_dense(L.x.sparse);
-      L.x.sparse = CsrMatrix{};
-    }
-    zscore_distributed(comm, L.x.dense, total);
-  }
-
-  // S's rows: the square matrix over [own | halo], halo rows carrying their degree.
-  auto square_of = [&](int64_t own, const std::vector<double>& hdeg) {
-    CsrMatrix sq;
-    sq.rows = sq.cols = own + int64_t(hdeg.size());
-    return sq;
-  };
-  const int64_t hi = lo + rows;
-  std::vector<int64_t> global_of_local(size_t(rows + halo_n));
-  for (int64_t i = 0; i < rows; ++i) global_of_local[size_t(i)] = lo + i;
-  for (int64_t h = 0; h < halo_n; ++h) global_of_local[size_t(rows + h)] = halo[size_t(h)];
-  auto halo_pos = [&](int64_t col) {
-    return int64_t(std::lower_bound(halo.begin(), halo.end(), col) - halo.begin());
-  };
-  {
-    CsrMatrix sq = square_of(rows, halo_deg);
-    for (int64_t i = 0; i < rows; ++i) {
-      for (int64_t p = a.indptr[size_t(i)]; p < a.indptr[size_t(i) + 1]; ++p) {
-        const int64_t col = a.indices[size_t(p)];
-        sq.indices.push_back(int32_t(col >= lo && col < hi ? col - lo : rows + halo_pos(col)));
-        sq.values.push_back(a.values[size_t(p)]);
-      }
-      sq.indptr.push_back(int64_t(sq.indices.size()));
-    }
-    for (int64_t h = 0; h < halo_n; ++h) {
-      sq.indices.push_back(int32_t(rows + h));
-      sq.values.push_back(float(halo_deg[size_t(h)]));
-      sq.indptr.push_back(int64_t(sq.indices.size()));
-    }
-    L.graph.s_rows = normalized_rows(std::move(sq), rows, global_of_local, c, pm.nodes);
-  }
-  std::vector<int32_t> train_rows;
-  for (int64_t i = 0; i < rows; ++i) {
-    const uint8_t s = split[size_t(i)];
-    if (s == 1) train_rows.push_back(int32_t(i));
-    if (s == 2) { L.val.push_back(int32_t(i)); L.val_y.push_back(labels[size_t(i)]); }
-    if (s == 3) { L.test.push_back(int32_t(i)); L.test_y.push_back(labels[size_t(i)]); }
-  }
-  for (int32_t i : train_rows) L.train_y.push_back(labels[size_t(i)]);
-  if (c.protocol == Protocol::Transductive) {
-    L.train = train_rows;
-    return L;
-  }
-  // Inductive: the graph induced on the training nodes, numbered rank by rank.
-  std::vector<int64_t> tcounts(size_t(comm.size()), 0);
-  tcounts[size_t(me)] = int64_t(train_rows.size());
-  comm.sum(tcounts);
-  std::vector<int64_t> tb{0};
-  for (int64_t k : tcounts) tb.push_back(tb.back() + k);
-  std::vector<int64_t> tindex(size_t(rows), -1);
-  for (size_t t = 0; t < train_rows.size(); ++t) tindex[size_t(train_rows[t])] = int64_t(t);
-  const int64_t own_t = int64_t(train_rows.size());
-  std::vector<int64_t> halo_t;  // halo entries that are training nodes
-  std::vector<double> halo_t_deg;
-  std::vector<int64_t> t_global;
-  for (int64_t t = 0; t < own_t; ++t) t_global.push_back(tb[size_t(me)] + t);
-  std::vector<int64_t> halo_t_slot(size_t(halo_n), -1);
-  for (int64_t h = 0; h < halo_n; ++h)
-    if (halo_train[size_t(h)] >= 0) {
-      const int owner = int(std::upper_bound(L.graph.bounds.begin(), L.graph.bounds.end() - 1, halo[size_t(h)]) -
-                            L.graph.bounds.begin()) - 1;
-      if (halo_train[size_t(h)] >= tcounts[size_t(owner)]) abort_job(comm, path + ": halo training index out of range");
-      halo_t_slot[size_t(h)] = int64_t(halo_t.size());
-      halo_t.push_back(h);
-      halo_t_deg.push_back(halo_train_deg[size_t(h)]);
-      t_global.push_back(tb[size_t(owner)] + halo_train[size_t(h)]);
-    }
-  CsrMatrix sq = square_of(own_t, halo_t_deg);
-  for (int32_t i : train_rows) {
-    for (int64_t p = a.indptr[size_t(i)]; p < a.indptr[size_t(i) + 1]; ++p) {
-      const int64_t col = a.indices[size_t(p)];
-      int64_t local = -1;
-      if (col >= lo && col < hi) {
-        local = tindex[size_t(col - lo)];
-      } else {
-        const int64_t slot = halo_t_slot[size_t(halo_pos(col))];
-        if (slot >= 0) local = own_t + slot;
-      }
-      if (local < 0) continue;  // not a training node
-      sq.indices.push_back(int32_t(local));
-      sq.values.push_back(a.values[size_t(p)]);
-    }
-    sq.indptr.push_back(int64_t(sq.indices.size()));
-  }
-  for (size_t h = 0; h < halo_t.size(); ++h) {
-    sq.indices.push_back(int32_t(own_t + int64_t(h)));
-    sq.values.push_back(float(halo_t_deg[h]));
-    sq.indptr.push_back(int64_t(sq.indices.size()));
-  }
-  L.train_graph = LocalGraph{tb, normalized_rows(std::move(sq), own_t, t_global, c, tb.back())};
-  if (L.x.is_dense())
-    L.train_x.dense = gather_rows(L.x.dense, train_rows);
-  else
-    L.train_x.sparse = select_rows(L.x.sparse, train_rows);
-  L.train.resize(size_t(own_t));
-  std::iota(L.train.begin(), L.train.end(), 0);
-  return L;
+  return local_data(comm, std::move(q), c, pm.dataset, pm.cut, path);
 }
 
 }  // namespace sgc::dist

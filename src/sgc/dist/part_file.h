@@ -27,12 +27,19 @@
 #include "sgc/dist/comm.h"
 #include "sgc/dist/dist_job.h"
 #include "sgc/dist/partition.h"
+#include "sgc/dist/rank_part.h"
 #include "sgc/model/config.h"
 
 namespace sgc::dist {
 
 // Writes DIR/manifest.json and one part per rank (atomically); one process.
 void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir);
+
+// Collective: each rank writes its own part (one it made itself, e.g.
+// generate_powerlaw_part), rank 0 the manifest; an error on any rank is an
+// error on every rank.
+void write_rank_parts(const Comm& comm, const RankPart& part, const std::string& method, const std::string& dataset,
+                      const std::string& family, int64_t cut, const std::string& dir);
 
 // The identity the manifest records (for presets), read by every rank.
 struct PartManifest {

@@ -35,20 +35,23 @@ std::vector<int32_t> Partition::owned(int r) const {
   return ids;
 }
 
-Partition contiguous_partition(const CsrMatrix& a, int parts) {
+Partition contiguous_partition(const std::vector<int64_t>& indptr, int parts) {
   if (parts < 1) throw ArgumentError("--parts: must be >= 1, got " + std::to_string(parts));
+  const int64_t rows = int64_t(indptr.size()) - 1;
   Partition p;
-  p.bounds.assign(size_t(parts) + 1, a.rows);
+  p.bounds.assign(size_t(parts) + 1, rows);
   p.bounds[0] = 0;
-  const int64_t total = a.nnz() + a.rows;
+  const int64_t total = indptr.back() + rows;
   int64_t row = 0;
   for (int r = 1; r < parts; ++r) {
     const int64_t target = total * r / parts;
-    while (row < a.rows && a.indptr[size_t(row)] + row < target) ++row;
+    while (row < rows && indptr[size_t(row)] + row < target) ++row;
     p.bounds[size_t(r)] = row;
   }
   return p;
 }
+
+Partition contiguous_partition(const CsrMatrix& a, int parts) { return contiguous_partition(a.indptr, parts); }
 
 Partition metis_partition(const CsrMatrix& adj, int parts, uint64_t seed) {
   if (parts < 1) throw ArgumentError("--parts: must be >= 1, got " + std::to_string(parts));

@@ -43,6 +43,8 @@ struct Partition {
 // Exactly `parts` ranges (some may be empty when there are fewer rows than
 // parts) with about equal (non-zeros + rows) of a.
 Partition contiguous_partition(const CsrMatrix& a, int parts);
+// The same from a's row offsets alone (indptr, rows + 1 entries).
+Partition contiguous_partition(const std::vector<int64_t>& indptr, int parts);
 // METIS on the graph of adj (self-loops dropped, pattern symmetrised); the
 // same partition for the same graph, parts and seed.
 Partition metis_partition(const CsrMatrix& adj, int parts, uint64_t seed = 1);

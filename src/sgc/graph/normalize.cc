@@ -6,6 +6,7 @@
 
 #include "sgc/error.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/progress.h"
 
 namespace sgc {
 
@@ -32,8 +33,10 @@ CsrMatrix aug_norm_adj(const CsrMatrix& adj, float g) {
     s.indptr[i + 1] = s.indptr[i] + (adj.indptr[i + 1] - adj.indptr[i]) + (add_diag && !has_diag[i] ? 1 : 0);
   s.indices.resize(s.indptr[n]);
   s.values.resize(s.indptr[n]);
+  ProgressStage progress("normalize", n, "rows");
+  parallel_slices(progress, n, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = lo; i < hi; ++i) {
     int64_t out = s.indptr[i];
     bool diag_done = !add_diag;
     auto emit = [&](int32_t j, double a) {
@@ -56,6 +59,7 @@ CsrMatrix aug_norm_adj(const CsrMatrix& adj, float g) {
     }
     if (!diag_done) emit(static_cast<int32_t>(i), g);
   }
+  });
   return s;
 }
 

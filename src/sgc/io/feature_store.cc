@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -139,6 +140,40 @@ MappedFeatures MappedFeatures::open(const std::string& path, bool verify_checksu
   return m;
 }
 
+MappedFeatures MappedFeatures::scratch(int64_t rows, int64_t cols, const std::string& what) {
+  const int64_t bytes = payload_bytes(rows, cols);
+  if (bytes < 0) throw ArgumentError(what + ": invalid scratch shape");
+  const char* env = std::getenv("TMPDIR");
+  std::string path = std::string(env && *env ? env : "/tmp") + "/sgc-scratch-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) throw FileError(path + ": cannot create a scratch file for " + what + " (" + std::strerror(errno) + ")");
+  ::unlink(path.c_str());  // gone from the folder now, and from the disk with the mapping
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  const int64_t size = kFeatureStoreHeaderBytes + bytes;
+  // Reserved now: a full disk is an error here, not a SIGBUS when a page is written.
+  if (const int err = ::posix_fallocate(fd, 0, off_t(size)); err != 0)
+    throw FileError(path + ": cannot reserve " + format_bytes(size) + " of scratch space for " + what + " (" +
+                    std::strerror(err) + "); set $TMPDIR to a folder with room");
+  MappedFeatures m;
+  m.path_ = path;
+  m.rows_ = rows;
+  m.cols_ = cols;
+  m.length_ = size_t(size);
+  m.writable_ = true;
+  void* p = ::mmap(nullptr, m.length_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) throw FileError(path + ": cannot map scratch space (" + std::strerror(errno) + ")");
+  m.base_ = static_cast<const unsigned char*>(p);
+  return m;
+}
+
+float* MappedFeatures::mutable_data() const {
+  if (!writable_) throw ArgumentError(path_ + ": a feature store is read-only");
+  return const_cast<float*>(data());
+}
+
 MappedFeatures& MappedFeatures::operator=(MappedFeatures&& o) noexcept {
   if (this != &o) {
     if (base_) ::munmap(const_cast<unsigned char*>(base_), length_);
@@ -147,6 +182,7 @@ MappedFeatures& MappedFeatures::operator=(MappedFeatures&& o) noexcept {
     length_ = o.length_;
     rows_ = o.rows_;
     cols_ = o.cols_;
+    writable_ = o.writable_;
     o.base_ = nullptr;
     o.length_ = 0;
   }

@@ -42,6 +42,12 @@ class MappedFeatures {
   // Opens and checks `path`; verify_checksum: also read the whole payload once
   // to check its CRC (streamed, pages dropped as it goes).
   static MappedFeatures open(const std::string& path, bool verify_checksum = true);
+  // A writable rows x cols scratch matrix in an unlinked temporary file in
+  // $TMPDIR (else /tmp), its blocks reserved up front (no space: FileError
+  // naming `what`): memory that the page cache holds instead of the process.
+  // Write through mutable_data() and call release_rows() on what was written
+  // or read; the file goes when the object does.
+  static MappedFeatures scratch(int64_t rows, int64_t cols, const std::string& what);
   MappedFeatures() = default;
   MappedFeatures(MappedFeatures&& o) noexcept { *this = std::move(o); }
   MappedFeatures& operator=(MappedFeatures&& o) noexcept;
@@ -54,6 +60,9 @@ class MappedFeatures {
   const std::string& path() const { return path_; }
   // The whole matrix in place (pages stay resident once touched).
   DenseView view() const { return DenseView(data(), rows_, cols_); }
+  float* mutable_data() const;  // scratch matrices only
+  // Drops rows [r0, r1) from the resident set (the file keeps them).
+  void release_rows(int64_t r0, int64_t r1) const;
   // out = columns [c0, c0 + width) of every row (out is resized).
   void read_columns(int64_t c0, int64_t width, DenseMatrix& out) const;
   // The whole matrix as an owned copy (memory checked against the budget).
@@ -61,13 +70,12 @@ class MappedFeatures {
 
  private:
   const float* data() const { return reinterpret_cast<const float*>(base_ + kFeatureStoreHeaderBytes); }
-  // Drops rows [r0, r1) of the mapping from the resident set.
-  void release_rows(int64_t r0, int64_t r1) const;
 
   std::string path_;
   const unsigned char* base_ = nullptr;
   size_t length_ = 0;
   int64_t rows_ = 0, cols_ = 0;
+  bool writable_ = false;
 };
 
 }  // namespace sgc

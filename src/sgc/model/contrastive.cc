@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include "sgc/error.h"
+#include "sgc/ops/kernels/kernel_table.h"
 #include "sgc/random.h"
 
 namespace sgc {
@@ -138,6 +139,11 @@ ContrastiveResult contrastive_sampled(const DenseMatrix& z1, const DenseMatrix& 
   std::vector<float> pw(other.size()), qw(other.size());
   std::vector<double> row_loss(static_cast<size_t>(n));
   DenseMatrix gu1(n, d), gu2(n, d);
+  // Row pairs through the dispatched vector kernels: this loop is most of a
+  // TSC epoch, and the portable build's own code is baseline x86-64.
+  const kernels::KernelTable& kt = kernels::active();
+  auto row1 = [&](Eigen::Index r) { return u1.data() + r * d; };
+  auto row2 = [&](Eigen::Index r) { return u2.data() + r * d; };
 
 #pragma omp parallel for schedule(static)
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -148,18 +154,20 @@ ContrastiveResult contrastive_sampled(const DenseMatrix& z1, const DenseMatrix& 
       if (j >= i) ++j;  // any node but i
       const size_t e = size_t(i) * k + s;
       other[e] = int32_t(j);
-      pw[e] = float(std::exp(double(u1.row(i).dot(u1.row(j))) / tau) * sample_scale);
-      qw[e] = float(std::exp(double(u1.row(i).dot(u2.row(j))) / tau) * sample_scale);
+      pw[e] = float(std::exp(double(kt.dot(row1(i), row1(j), d)) / tau) * sample_scale);
+      qw[e] = float(std::exp(double(kt.dot(row1(i), row2(j), d)) / tau) * sample_scale);
       denom += double(pw[e]) + double(qw[e]);
     }
-    row_loss[size_t(i)] = -double(u1.row(i).dot(u2.row(i))) / tau + std::log(denom);
-    Eigen::RowVectorXf g = -u2.row(i);
+    row_loss[size_t(i)] = -double(kt.dot(row1(i), row2(i), d)) / tau + std::log(denom);
+    float* g = gu1.data() + i * d;
+    for (Eigen::Index c = 0; c < d; ++c) g[c] = -row2(i)[c];
     for (int s = 0; s < k; ++s) {
       const size_t e = size_t(i) * k + s;
       pw[e] = float(pw[e] / denom), qw[e] = float(qw[e] / denom);
-      g += pw[e] * u1.row(other[e]) + qw[e] * u2.row(other[e]);
+      kt.axpy(pw[e], row1(other[e]), g, d);
+      kt.axpy(qw[e], row2(other[e]), g, d);
     }
-    gu1.row(i) = scale * g;
+    for (Eigen::Index c = 0; c < d; ++c) g[c] *= scale;
     gu2.row(i) = -scale * u1.row(i);
   }
   // Column side through the transposed pairs (counting sort by j), so each
@@ -174,8 +182,8 @@ ContrastiveResult contrastive_sampled(const DenseMatrix& z1, const DenseMatrix& 
     for (int64_t t = start[size_t(j)]; t < start[size_t(j) + 1]; ++t) {
       const int64_t e = by_column[size_t(t)];
       const Eigen::Index i = e / k;
-      gu1.row(j) += scale * pw[size_t(e)] * u1.row(i);
-      gu2.row(j) += scale * qw[size_t(e)] * u1.row(i);
+      kt.axpy(scale * pw[size_t(e)], row1(i), gu1.data() + j * d, d);
+      kt.axpy(scale * qw[size_t(e)], row1(i), gu2.data() + j * d, d);
     }
   ContrastiveResult out;
   for (double l : row_loss) out.loss += l;

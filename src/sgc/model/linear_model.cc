@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "sgc/error.h"
@@ -11,6 +13,8 @@
 #include "sgc/model/train.h"
 #include "sgc/ops/out_of_core.h"
 #include "sgc/ops/reference.h"
+#include "sgc/util/budget.h"
+#include "sgc/util/progress.h"
 #include "sgc/util/timer.h"
 
 namespace sgc {
@@ -27,6 +31,30 @@ std::vector<int32_t> eval_rows(const Dataset& d) {
 FeatureInput input_of(Dataset& d) {
   if (d.has_dense_features()) return FeatureInput(std::move(d.dense_features));
   return FeatureInput(d.features);
+}
+
+int64_t csr_bytes(int64_t rows, int64_t nnz) { return 8 * nnz + 8 * (rows + 1); }
+
+// Whether S (at most A's non-zeros plus the diagonal), the features and the
+// operator's working memory and output for `out_rows` rows fit the budget together.
+bool fits_in_memory(const Dataset& d, const OperatorSpec& op, int64_t out_rows) {
+  const int64_t n = d.num_nodes();
+  const int64_t x_bytes = d.has_dense_features() ? 4 * n * d.num_features() : csr_bytes(n, d.features.nnz());
+  const int64_t work = operator_memory_bytes(op, n, d.num_features(), out_rows);
+  return work >= 0 && csr_bytes(n, d.adjacency.nnz() + n) + x_bytes + work <= memory_budget();
+}
+
+// The features moved to a scratch file a chunk of rows at a time (x is freed).
+MappedFeatures spill(DenseMatrix x) {
+  MappedFeatures out = MappedFeatures::scratch(x.rows(), x.cols(), "the features");
+  float* dst = out.mutable_data();
+  const int64_t d = x.cols(), chunk = std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, 4 * d));
+  for (int64_t r0 = 0; r0 < x.rows(); r0 += chunk) {
+    const int64_t r1 = std::min<int64_t>(x.rows(), r0 + chunk);
+    std::memcpy(dst + r0 * d, x.row(r0).data(), size_t((r1 - r0) * d) * 4);
+    out.release_rows(r0, r1);
+  }
+  return out;
 }
 
 }  // namespace
@@ -46,19 +74,43 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
 
   Timer timer;
   p.feature_stats = normalize_features(data, c.feature_norm);
+  if (times) times->normalize += timer.seconds();
+
+  // Out of core when S, the features and the output do not fit the budget
+  // together: the features go to a scratch file before S is built.
+  std::vector<int32_t> rows = data.train;
+  const std::vector<int32_t> rest = eval_rows(data);
+  rows.insert(rows.end(), rest.begin(), rest.end());
+  const bool out_of_core =
+      c.protocol == Protocol::Transductive && !fits_in_memory(data, c.op, int64_t(rows.size()));
+  std::optional<MappedFeatures> x_file;
+  const int64_t dim = data.num_features();
+  timer.reset();
+  if (out_of_core && data.has_dense_features()) x_file = spill(std::move(data.dense_features));
+  if (times) times->propagate += timer.seconds();
+
+  timer.reset();
   const CsrMatrix s = normalized_operator(data.adjacency, c.op);
   if (times) times->normalize += timer.seconds();
 
   // Features whose working memory exceeds the budget are propagated in column
   // blocks (ops/out_of_core.h), with the same result.
+  BlockedRun run;
   if (c.protocol == Protocol::Transductive) {
     data.adjacency = CsrMatrix{};  // S is all the propagation needs
-    std::vector<int32_t> rows = data.train;
-    const std::vector<int32_t> rest = eval_rows(data);
-    rows.insert(rows.end(), rest.begin(), rest.end());
     timer.reset();
-    p.x = run_operator_bounded(s, input_of(data), c.op, &rows).features;
+    ProgressStage progress("propagate", planned_sparse_products(c.op), "hops");  // advanced by each sparse product
+    if (out_of_core) {
+      auto out = std::make_shared<MappedFeatures>(MappedFeatures::scratch(
+          int64_t(rows.size()), operator_output_columns(c.op, dim), "the propagated features"));
+      const ColumnSource source = x_file ? ColumnSource(*x_file) : ColumnSource(data.features);
+      run_operator_blocked_to(s, source, c.op, &rows, *out, memory_budget() - csr_bytes(s.rows, s.nnz()), &run);
+      p.spilled = std::move(out);
+    } else {
+      p.x = run_operator_bounded(s, input_of(data), c.op, &rows, &run).features;
+    }
     if (times) times->propagate += timer.seconds();
+    if (times) times->column_blocks = run.blocks;
     return p;
   }
 
@@ -68,12 +120,14 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   const CsrMatrix s_train = normalized_operator(induced_subgraph(data.adjacency, data.train), c.op);
   if (times) times->normalize += timer.seconds();
   timer.reset();
-  const std::vector<int32_t> rest = eval_rows(data);
+  ProgressStage progress("propagate", 2 * planned_sparse_products(c.op), "hops");
+  BlockedRun eval_run;
   DenseMatrix train_x =
       data.has_dense_features()
-          ? run_operator_bounded(s_train, gather_rows(data.dense_features, data.train), c.op).features
-          : run_operator_bounded(s_train, select_rows(data.features, data.train), c.op).features;
-  DenseMatrix eval_x = run_operator_bounded(s, input_of(data), c.op, &rest).features;
+          ? run_operator_bounded(s_train, gather_rows(data.dense_features, data.train), c.op, nullptr, &run).features
+          : run_operator_bounded(s_train, select_rows(data.features, data.train), c.op, nullptr, &run).features;
+  DenseMatrix eval_x = run_operator_bounded(s, input_of(data), c.op, &rest, &eval_run).features;
+  if (times) times->column_blocks = std::max(run.blocks, eval_run.blocks);
   p.x.resize(train_x.rows() + eval_x.rows(), train_x.cols());
   p.x.topRows(train_x.rows()) = train_x;
   p.x.bottomRows(eval_x.rows()) = eval_x;
@@ -140,7 +194,7 @@ Eigen::VectorXd column_of(const Dataset& d, int64_t j) {
 
 // Compares rows [first, first + ids.size()) of p.x with the reference
 // columns (ref[b] is block b; node ids[r] of the reference graph).
-void compare(const DenseMatrix& x, int64_t first, const std::vector<int32_t>& ids,
+void compare(DenseView x, int64_t first, const std::vector<int32_t>& ids,
              const std::vector<Eigen::VectorXd>& ref, int64_t j, int64_t d, VerifyReport& out) {
   for (size_t b = 0; b < ref.size(); ++b) {
     double err = 0, scale = 0;
@@ -178,16 +232,16 @@ VerifyReport verify_precomputed(Dataset d, const Config& c, const Precomputed& p
     const Eigen::VectorXd x = column_of(d, j);
     if (c.protocol == Protocol::Transductive) {
       const std::vector<Eigen::VectorXd> ref = c.op.def->reference(s, x, c.op);
-      compare(p.x, 0, d.train, ref, j, dim, out);
+      compare(p.all(), 0, d.train, ref, j, dim, out);
       out.columns += int64_t(ref.size());
-      compare(p.x, int64_t(d.train.size()), rest, ref, j, dim, out);
+      compare(p.all(), int64_t(d.train.size()), rest, ref, j, dim, out);
     } else {
       Eigen::VectorXd xt(int64_t(d.train.size()));
       for (size_t r = 0; r < d.train.size(); ++r) xt[int64_t(r)] = x[d.train[r]];
       const std::vector<Eigen::VectorXd> ref_train = c.op.def->reference(s_train, xt, c.op);
-      compare(p.x, 0, local_train, ref_train, j, dim, out);
+      compare(p.all(), 0, local_train, ref_train, j, dim, out);
       out.columns += int64_t(ref_train.size());
-      compare(p.x, int64_t(d.train.size()), rest, c.op.def->reference(s, x, c.op), j, dim, out);
+      compare(p.all(), int64_t(d.train.size()), rest, c.op.def->reference(s, x, c.op), j, dim, out);
     }
   }
   return out;

@@ -10,10 +10,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sgc/data/dataset.h"
 #include "sgc/dense.h"
+#include "sgc/io/feature_store.h"
 #include "sgc/model/config.h"
 #include "sgc/model/model.h"
 #include "sgc/model/softmax_regression.h"
@@ -24,18 +26,25 @@ namespace sgc {
 // the val rows, then the test rows), with their labels.
 struct Precomputed {
   DenseMatrix x;
+  // Out of core (S, the features and the output together above the memory
+  // budget): the same matrix in a scratch file (MappedFeatures::scratch), x empty.
+  std::shared_ptr<const MappedFeatures> spilled;
   ZScoreStats feature_stats;  // filled for FeatureNorm::ZScore (saved with a model)
   std::vector<int32_t> train_y, val_y, test_y;
   int32_t classes = 0;
 
-  FeatureRows train_x() const { return x.topRows(Eigen::Index(train_y.size())); }
-  FeatureRows val_x() const { return x.middleRows(Eigen::Index(train_y.size()), Eigen::Index(val_y.size())); }
-  FeatureRows test_x() const { return x.bottomRows(Eigen::Index(test_y.size())); }
+  DenseView all() const { return spilled ? spilled->view() : view_of(x); }
+  FeatureRows train_x() const { return all().topRows(Eigen::Index(train_y.size())); }
+  FeatureRows val_x() const { return all().middleRows(Eigen::Index(train_y.size()), Eigen::Index(val_y.size())); }
+  FeatureRows test_x() const { return all().bottomRows(Eigen::Index(test_y.size())); }
 };
 
 // Normalise + propagate under c.feature_norm, c.op and c.protocol; times are
 // added to `times` if given. Pass std::move(d) to let the features be
-// normalised and propagated in place.
+// normalised and propagated in place. Transductive runs whose S, features
+// and output do not fit the memory budget together go out of core: the
+// features to a scratch file, propagated a column block at a time from it
+// into another (Precomputed::spilled), with the same result bit for bit.
 Precomputed precompute(Dataset d, const Config& c, StageTimes* times = nullptr);
 
 // Train on the training rows and measure every split; the fitted weights go

@@ -32,6 +32,9 @@ struct Preset;
 
 struct StageTimes {
   double load = 0, normalize = 0, propagate = 0, train = 0, evaluate = 0;
+  // How propagation ran: column blocks (1: the whole width at once; more:
+  // out of core, ops/out_of_core.h); 0 when nothing was propagated.
+  int64_t column_blocks = 0;
 };
 
 struct Evaluation {

@@ -21,18 +21,54 @@ double cubic_model(const Eigen::VectorXf& g, const Hvp& h, double rho, const Eig
 }
 
 namespace {
-// grad m(D) = g + H D + rho/2 |D| D.
-Eigen::VectorXf model_gradient(const Eigen::VectorXf& g, const Hvp& h, double rho, const Eigen::VectorXf& step) {
-  Eigen::VectorXf hs;
-  h(step, hs);
-  return g + hs + float(0.5 * rho * step.cast<double>().norm()) * step;
+double norm(const Eigen::VectorXf& v) { return v.cast<double>().norm(); }
+
+// m(D) from D and H D (no product needed).
+double model_at(const Eigen::VectorXf& g, double rho, const Eigen::VectorXf& step, const Eigen::VectorXf& hs) {
+  const double n = norm(step);
+  return g.cast<double>().dot(step.cast<double>()) + 0.5 * step.cast<double>().dot(hs.cast<double>()) +
+         rho / 6 * n * n * n;
+}
+
+// Gradient descent on the model with gradient g + H D + rho/2 |D| D, eta = 1/(l + rho |D|),
+// from D = 0, for at most `iters` Hessian-vector products or until |grad m| <= tol. With
+// l >= |H| every step lowers m; l comes from a few power iterations, a lower bound of |H|,
+// and below |H| / 2 the steps diverge and m grows without bound (which the stopping rule
+// would read as "the model decreases too little"). So a step that raises m is undone and
+// l doubled: m never rises above m(0) = 0.
+struct Descent {
+  Eigen::VectorXf step, hs;  // D and H D
+  double value = 0;          // m(D) for the g descended on
+  int hvps = 0;
+};
+Descent model_descent(const Eigen::VectorXf& g, const Hvp& h, double rho, double l, int iters, double tol) {
+  Descent p{Eigen::VectorXf::Zero(g.size()), Eigen::VectorXf::Zero(g.size())};
+  Eigen::VectorXf trial, htrial;
+  while (p.hvps < iters) {
+    const double dn = norm(p.step);
+    const Eigen::VectorXf gm = g + p.hs + float(0.5 * rho * dn) * p.step;
+    if (norm(gm) <= tol) break;
+    trial = p.step - float(1 / (l + rho * dn)) * gm;
+    h(trial, htrial);
+    ++p.hvps;
+    const double value = model_at(g, rho, trial, htrial);
+    // (A rise within float rounding of the values is no sign of divergence.)
+    if (value <= p.value + 1e-6 * (std::abs(p.value) + std::abs(value))) {
+      p.step.swap(trial);
+      p.hs.swap(htrial);
+      p.value = value;
+    } else {
+      l *= 2;
+    }
+  }
+  return p;
 }
 }  // namespace
 
 CubicSolution cubic_subsolve(const Eigen::VectorXf& g, const Hvp& h, double rho, double l, double eps, int iters,
                              uint64_t seed) {
   CubicSolution s;
-  const double gn = g.cast<double>().norm();
+  const double gn = norm(g);
   if (gn >= l * l / rho && gn > 0) {  // Cauchy step: the model's minimiser along -g
     Eigen::VectorXf hg;
     h(g, hg);
@@ -40,38 +76,31 @@ CubicSolution cubic_subsolve(const Eigen::VectorXf& g, const Hvp& h, double rho,
     const double b = g.cast<double>().dot(hg.cast<double>()) / (rho * gn * gn);
     const double r = -b + std::sqrt(b * b + 2 * gn / rho);
     s.step = float(-r / gn) * g;
-  } else {
-    // Gradient steps on m from 0 with a small random perturbation of g (to leave saddle points).
-    Rng rng(seed);
-    Eigen::VectorXf zeta(g.size());
-    for (Eigen::Index i = 0; i < zeta.size(); ++i) zeta[i] = float(rng.normal());
-    const double zn = zeta.cast<double>().norm();
-    const double sigma = std::sqrt(eps * rho) / (100 * l);
-    const Eigen::VectorXf gt = g + float(sigma / std::max(zn, 1e-30)) * zeta;
-    s.step = Eigen::VectorXf::Zero(g.size());
-    for (int i = 0; i < iters; ++i) {
-      const double eta = 1 / (l + rho * s.step.cast<double>().norm());
-      s.step -= float(eta) * model_gradient(gt, h, rho, s.step);
-      ++s.hvps;
-    }
+    // H D = -r/|g| H g: the model value needs no further product.
+    s.model = model_at(g, rho, s.step, Eigen::VectorXf(float(-r / gn) * hg));
+    return s;
   }
-  s.model = cubic_model(g, h, rho, s.step);
-  ++s.hvps;
+  // Gradient steps on m from 0 with a small random perturbation of g (to leave saddle points).
+  Rng rng(seed);
+  Eigen::VectorXf zeta(g.size());
+  for (Eigen::Index i = 0; i < zeta.size(); ++i) zeta[i] = float(rng.normal());
+  const double zn = norm(zeta);
+  const double sigma = std::sqrt(eps * rho) / (100 * l);
+  const Eigen::VectorXf gt = g + float(sigma / std::max(zn, 1e-30)) * zeta;
+  Descent d = model_descent(gt, h, rho, l, iters, 0);
+  s.model = model_at(g, rho, d.step, d.hs);  // the unperturbed model
+  s.step = std::move(d.step);
+  s.hvps = d.hvps;
   return s;
 }
 
 CubicSolution cubic_finalsolve(const Eigen::VectorXf& g, const Hvp& h, double rho, double l, double tol,
                                int max_iters) {
+  Descent d = model_descent(g, h, rho, l, max_iters, tol);
   CubicSolution s;
-  s.step = Eigen::VectorXf::Zero(g.size());
-  for (int i = 0; i < max_iters; ++i) {
-    const Eigen::VectorXf gm = model_gradient(g, h, rho, s.step);
-    ++s.hvps;
-    if (gm.cast<double>().norm() <= tol) break;
-    s.step -= float(1 / (l + rho * s.step.cast<double>().norm())) * gm;
-  }
-  s.model = cubic_model(g, h, rho, s.step);
-  ++s.hvps;
+  s.model = d.value;
+  s.step = std::move(d.step);
+  s.hvps = d.hvps;
   return s;
 }
 

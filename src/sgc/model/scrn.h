@@ -20,7 +20,13 @@
 // --batch-size suffices. Choices the papers leave to the implementer: the
 // model's gradient steps use eta = 1/(l + rho |D|) (the model gradient's local
 // Lipschitz constant) instead of the theory's 1/(20 l); l is re-estimated
-// each iteration by 3 power iterations warm-started from the last; the
+// each iteration by 3 power iterations warm-started from the last. That
+// estimate is a lower bound of |H|, and a mini-batch's H changes from one
+// iteration to the next, so l can fall below |H| / 2, where the model's
+// gradient steps diverge and m(D) grows large and positive, which the
+// stopping rule would read as "too little decrease" (stopping far from a
+// minimum after a step that raised the loss): a step that raises m is
+// undone and l doubled, so m(D) <= 0 and only a small decrease stops. The
 // default rho = 1e-3 and 50 model steps suit propagated, row-normalised
 // features, whose Hessian is small (|H| ~ 1e-2 on Cora): with rho = 1 the
 // cubic term caps every step at about sqrt(2 |g| / rho) and training stalls.
@@ -48,10 +54,12 @@ struct CubicSolution {
 };
 
 // Algorithm 2 of Tripuraneni et al. (the sub-solver): the Cauchy step or
-// `iters` perturbed gradient steps on m. l: an upper estimate of |H|.
+// at most `iters` perturbed gradient steps on m (each one Hessian-vector
+// product; a step that would raise m doubles l instead). l: an estimate of |H|.
 CubicSolution cubic_subsolve(const Eigen::VectorXf& g, const Hvp& h, double rho, double l, double eps, int iters,
                              uint64_t seed);
-// Algorithm 3 (the final solver): gradient steps on m until |grad m| <= tol (at most max_iters).
+// Algorithm 3 (the final solver): gradient steps on m until |grad m| <= tol (at most
+// max_iters products; l doubled as in cubic_subsolve).
 CubicSolution cubic_finalsolve(const Eigen::VectorXf& g, const Hvp& h, double rho, double l, double tol,
                                int max_iters);
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "sgc/model/adam.h"
 #include "sgc/util/timer.h"
 
 namespace sgc {
@@ -36,22 +37,15 @@ int64_t CompressedAdam::state_bytes() const {
 }
 
 void CompressedAdam::step(Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
-  ++t_;
-  // The float arithmetic of adam.h, so that k >= d and s >= d give Adam's iterates bit for bit.
-  const float b1 = float(kBeta1), b2 = float(kBeta2);
-  const float one_minus_b1 = float(1 - kBeta1), one_minus_b2 = float(1 - kBeta2);
+  // Adam's own step (adam.h) on the compressed moments, so that k >= d and s >= d give its iterates bit for bit.
+  const AdamStep st = adam_step({lr_, kBeta1, kBeta2, kEps, wd_}, ++t_);
   if (wd_ != 0) grad += float(wd_) * theta;
-  const double bc1 = 1 - std::pow(kBeta1, t_);
-  const double bc2 = 1 - std::pow(kBeta2, t_);
-  const float step_size = float(lr_ / bc1);
-  const float inv_sqrt_bc2 = float(1.0 / std::sqrt(bc2));
   for (Chunk& ch : chunks_) {
     auto g = grad.segment(ch.lo, ch.size);
     auto x = theta.segment(ch.lo, ch.size);
     if (ch.sketch.identity() && ch.sparsity >= ch.size) {  // no compression, no sparsification: Adam
-      ch.m = b1 * ch.m + one_minus_b1 * g;
-      ch.v = b2 * ch.v + one_minus_b2 * g.cwiseAbs2();
-      x.array() -= step_size * ch.m.array() / (ch.v.array().sqrt() * inv_sqrt_bc2 + float(kEps));
+      adam_moments(st, ch.m, ch.v, g);
+      x.array() -= adam_delta(st, ch.m, ch.v);
       continue;
     }
     // p = A g_s.
@@ -66,10 +60,8 @@ void CompressedAdam::step(Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
       for (int64_t j : keep) val.push_back(g[j]);
       ch.sketch.apply(keep, val, p);
     }
-    ch.m = b1 * ch.m + one_minus_b1 * p;
-    ch.v = b2 * ch.v + one_minus_b2 * p.cwiseAbs2();
-    const Eigen::VectorXf u =
-        (step_size * ch.m.array() / (ch.v.array().sqrt() * inv_sqrt_bc2 + float(kEps))).matrix();
+    adam_moments(st, ch.m, ch.v, p);
+    const Eigen::VectorXf u = adam_delta(st, ch.m, ch.v).matrix();
     Timer timer;
     const SparseVec delta = omp_recover(ch.sketch, u, ch.sparsity, (2 * ch.sparsity + kRounds - 1) / kRounds);
     recovery_seconds_ += timer.seconds();

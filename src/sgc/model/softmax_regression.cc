@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sgc/error.h"
+#include "sgc/ops/kernels/kernel_table.h"
 #include "sgc/random.h"
 
 namespace sgc {
@@ -48,26 +49,29 @@ double softmax_loss_grad(const SoftmaxModel& m, FeatureRows x, const std::vector
   const Eigen::Index blocks = (n + kBlockRows - 1) / kBlockRows;
   std::vector<Eigen::VectorXf> partial(blocks);
   std::vector<double> block_nll(blocks);
-  const auto w = m.weight();
+  const kernels::KernelTable& k = kernels::active();
+  const DenseMatrix wt = m.weight().transpose();  // a class's weights contiguous, as the kernels read them
   const auto b = m.bias();
 #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
   for (Eigen::Index blk = 0; blk < blocks; ++blk) {
     const Eigen::Index r0 = blk * kBlockRows, rn = std::min(kBlockRows, n - r0);
+    DenseMatrix gt = DenseMatrix::Zero(c, d);  // W's gradient, transposed
     Eigen::VectorXf g = Eigen::VectorXf::Zero(d * c + c);
-    Eigen::Map<DenseMatrix> gw(g.data(), d, c);
     double nll = 0;
     // Sub-blocks small enough that the rows read by the forward product are
     // still in L2 for the backward one.
     for (Eigen::Index s0 = 0; s0 < rn; s0 += kSubRows) {
       const Eigen::Index sn = std::min(kSubRows, rn - s0);
-      const auto xb = x.middleRows(r0 + s0, sn);
-      DenseMatrix p = xb * w;
+      const float* xb = x.data() + (r0 + s0) * x.outerStride();
+      DenseMatrix p(sn, c);
+      k.head_logits(xb, x.outerStride(), sn, d, wt.data(), c, p.data());
       p.rowwise() += b;
       nll += softmax_rows_nll(p, y.data() + r0 + s0);
       for (Eigen::Index i = 0; i < sn; ++i) p(i, y[r0 + s0 + i]) -= 1.0f;  // dloss/dlogits * n
-      gw.noalias() += xb.transpose() * p;
+      k.head_add_outer(xb, x.outerStride(), sn, d, p.data(), c, gt.data());
       g.tail(c) += p.colwise().sum().transpose();
     }
+    Eigen::Map<DenseMatrix>(g.data(), d, c) = gt.transpose();
     block_nll[blk] = nll;
     partial[blk] = std::move(g);
   }
@@ -85,13 +89,15 @@ DenseMatrix softmax_logits(const SoftmaxModel& m, FeatureRows x) {
   if (x.cols() != m.dim) throw ArgumentError("softmax regression: features have " + std::to_string(x.cols()) +
                                              " columns, model expects " + std::to_string(m.dim));
   DenseMatrix z(x.rows(), m.classes);
-  const auto w = m.weight();
+  const kernels::KernelTable& k = kernels::active();
+  const DenseMatrix wt = m.weight().transpose();
   const auto b = m.bias();
   const Eigen::Index n = x.rows();
 #pragma omp parallel for schedule(static) if (n > kBlockRows)
   for (Eigen::Index r0 = 0; r0 < n; r0 += kBlockRows) {
     const Eigen::Index rn = std::min(kBlockRows, n - r0);
-    z.middleRows(r0, rn).noalias() = x.middleRows(r0, rn) * w;
+    k.head_logits(x.data() + r0 * x.outerStride(), x.outerStride(), rn, m.dim, wt.data(), m.classes,
+                  z.data() + r0 * m.classes);
     z.middleRows(r0, rn).rowwise() += b;
   }
   return z;

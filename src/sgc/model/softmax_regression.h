@@ -2,6 +2,9 @@
 //   p(y | f) = softmax(f W + b),  loss = mean over rows of -log p(y_i | f_i).
 // The parameters live in one flat vector theta = [W (d x c, row-major), b (c)]
 // so optimizers (Adam, L-BFGS) work on plain vectors.
+// The products f W and f^T (P - Y) run in the dispatched kernels
+// (ops/kernels/kernel_table.h: head_logits, head_add_outer), so the portable
+// build uses the CPU's widest vectors here too.
 #pragma once
 
 #include <cstdint>

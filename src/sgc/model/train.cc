@@ -9,6 +9,7 @@
 #include "sgc/gpu/gpu_operator.h"
 #include "sgc/model/softmax_hvp.h"
 #include "sgc/util/interrupt.h"
+#include "sgc/util/progress.h"
 
 namespace sgc {
 
@@ -93,7 +94,14 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
     if (!std::isfinite(loss)) diverged(opt, evaluations, loss);
     return loss;
   };
-  const MinimizeResult r = minimize(out.model.theta, problem, opt);
+  // Every step or iteration advances the "train" stage (util/progress.h).
+  ProgressStage progress("train", opt.epochs, "iterations");
+  TrainOptions steps = opt;
+  steps.on_step = [&](int step, double loss) {
+    progress.set(step);
+    if (opt.on_step) opt.on_step(step, loss);
+  };
+  const MinimizeResult r = minimize(out.model.theta, problem, steps);
   if (!std::isfinite(r.final_loss) || !out.model.theta.allFinite()) diverged(opt, evaluations, r.final_loss);
   out.final_loss = r.final_loss;
   out.evaluations = r.evaluations;

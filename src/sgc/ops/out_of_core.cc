@@ -7,6 +7,7 @@
 #include "sgc/error.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
+#include "sgc/util/progress.h"
 
 namespace sgc {
 
@@ -77,6 +78,8 @@ int64_t for_each_block(const CsrMatrix& s, const ColumnSource& source, const Ope
   const int64_t d = source.cols();
   int64_t products = 0, blocks = 0;
   CsrMatrix holder;
+  // The enclosing progress stage counted one whole-width run's products.
+  progress_add_total((std::max<int64_t>(1, (d + width - 1) / width) - 1) * planned_sparse_products(spec));
   for (int64_t c0 = 0; c0 < d; c0 += width) {
     check_interrupt();
     const int64_t w = std::min(width, d - c0);
@@ -139,6 +142,32 @@ OperatorResult run_operator_blocked(const CsrMatrix& s, DenseMatrix x, const Ope
   if (out_rows < n) x.conservativeResize(out_rows, d);
   out.features = std::move(x);
   return out;
+}
+
+int64_t run_operator_blocked_to(const CsrMatrix& s, const ColumnSource& x, const OperatorSpec& spec,
+                                const std::vector<int32_t>* rows, MappedFeatures& out, int64_t available,
+                                BlockedRun* info) {
+  validate_operator(spec);
+  require_operator_products(spec, "operator " + operator_summary(spec));
+  const int64_t n = x.rows(), d = x.cols(), out_rows = rows ? int64_t(rows->size()) : s.rows;
+  const int64_t out_cols = operator_output_columns(spec, d), hops = d > 0 ? out_cols / d : 1;
+  if (out.rows() != out_rows || out.cols() != out_cols)
+    throw ArgumentError("run_operator_blocked_to: the output is " + std::to_string(out.rows()) + " x " +
+                        std::to_string(out.cols()) + ", expected " + std::to_string(out_rows) + " x " +
+                        std::to_string(out_cols));
+  const int64_t width = column_block_width(spec, n, d, out_rows, available, describe(spec, n, d));
+  float* dst = out.mutable_data();
+  const int64_t chunk = std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, out_cols * 4));
+  return for_each_block(s, x, spec, rows, width, info, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
+    for (int64_t r0 = 0; r0 < out_rows; r0 += chunk) {
+      const int64_t r1 = std::min(out_rows, r0 + chunk);
+#pragma omp parallel for schedule(static)
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t h = 0; h < hops; ++h)
+          std::memcpy(dst + r * out_cols + h * d + c0, y.row(r).data() + h * w, size_t(w) * 4);
+      out.release_rows(r0, r1);
+    }
+  });
 }
 
 OperatorResult run_operator_bounded(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,

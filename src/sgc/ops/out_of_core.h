@@ -77,6 +77,16 @@ OperatorResult run_operator_blocked(const CsrMatrix& s, DenseMatrix x, const Ope
                                     const std::vector<int32_t>* rows = nullptr, int64_t block_cols = 0,
                                     BlockedRun* info = nullptr);
 
+// The blocked run with its output in `out` (out_rows x output columns, a
+// scratch file: MappedFeatures::scratch), each block's columns written a
+// chunk of rows at a time and dropped from the resident set again, so the
+// process holds S, one block's working memory and no n x d matrix. The
+// widest block whose working memory fits `available` bytes. Returns the
+// sparse products of one whole-width run.
+int64_t run_operator_blocked_to(const CsrMatrix& s, const ColumnSource& x, const OperatorSpec& spec,
+                                const std::vector<int32_t>* rows, MappedFeatures& out, int64_t available,
+                                BlockedRun* info = nullptr);
+
 // run_operator when its working memory fits the budget, else the blocked run
 // on the same input: the result is bitwise the same either way.
 OperatorResult run_operator_bounded(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,

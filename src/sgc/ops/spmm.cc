@@ -9,6 +9,7 @@
 #include "sgc/error.h"
 #include "sgc/ops/spmm_plan.h"
 #include "sgc/util/interrupt.h"
+#include "sgc/util/progress.h"
 
 namespace sgc {
 
@@ -111,6 +112,7 @@ void spmm(const CsrMatrix& a, DenseView x, DenseMatrix& y, SpmmKernel kernel) {
   check_shapes(a, x.rows());
   y.resize(a.rows, x.cols());
   product(a, x.data(), Storage::F32, x.rows(), x.cols(), nullptr, a.rows, y.data(), Storage::F32, kernel);
+  progress_tick();  // one hop of the enclosing stage (util/progress.h)
 }
 
 void spmm_rows(const CsrMatrix& a, DenseView x, const std::vector<int32_t>& rows, DenseMatrix& y, SpmmKernel kernel) {
@@ -121,6 +123,7 @@ void spmm_rows(const CsrMatrix& a, DenseView x, const std::vector<int32_t>& rows
   y.resize(m, x.cols());
   if (m == 0) return;  // an empty subset (rows.data() may be null, which product() reads as "every row")
   product(a, x.data(), Storage::F32, x.rows(), x.cols(), rows.data(), m, y.data(), Storage::F32, kernel);
+  progress_tick();
 }
 
 void spmm_stored(const CsrMatrix& a, const void* x, Storage xt, int64_t d, const std::vector<int32_t>* rows, void* y,
@@ -130,6 +133,7 @@ void spmm_stored(const CsrMatrix& a, const void* x, Storage xt, int64_t d, const
   const int64_t m = rows ? static_cast<int64_t>(rows->size()) : a.rows;
   if (m == 0) return;  // an empty subset must not read as "every row" below
   product(a, x, xt, a.cols, d, rows ? rows->data() : nullptr, m, y, yt, kernel);
+  progress_tick();
 }
 
 void spmm_stored(const CsrMatrix& a, const CsrMatrix& x, void* y, Storage yt) {
@@ -146,6 +150,7 @@ void spmm_stored(const CsrMatrix& a, const CsrMatrix& x, void* y, Storage yt) {
 #pragma omp for schedule(dynamic, 1)
     for (int64_t c = 0; c < chunks; ++c) k.spmm_sparse(ca, cx, d, bounds[c], bounds[c + 1], y, yt, scratch.data());
   }
+  progress_tick();
 }
 
 void spmm(const CsrMatrix& a, const CsrMatrix& x, DenseMatrix& y) {

@@ -6,13 +6,21 @@
 #include <cstring>
 
 #include "sgc/error.h"
+#include "sgc/util/progress.h"
 
 namespace sgc {
 namespace {
 constexpr size_t kChunk = 1 << 20;
 }
 
-TextLines::TextLines(const std::string& path) : source_(path), input_(FileBytes::open(path)) { init(); }
+TextLines::TextLines(const std::string& path) : source_(path), input_(FileBytes::open(path)) {
+  init();
+  if (progress_enabled()) {
+    const size_t slash = path.find_last_of('/');
+    progress_ = std::make_unique<ProgressStage>("read " + path.substr(slash == std::string::npos ? 0 : slash + 1),
+                                                int64_t(input_->bytes().size()), "bytes");
+  }
+}
 
 TextLines::TextLines(std::string bytes, const std::string& source)
     : source_(source), input_(FileBytes::from_string(std::move(bytes))) {
@@ -43,6 +51,7 @@ void TextLines::fail(const std::string& msg) const {
 
 bool TextLines::fill() {
   const std::string_view in = input_->bytes();
+  if (progress_) progress_->set(int64_t(in_pos_));
   if (!gzip_) {  // plain text: hand out the mapped bytes in chunks
     if (in_pos_ >= in.size()) return false;
     const size_t n = std::min(kChunk, in.size() - in_pos_);

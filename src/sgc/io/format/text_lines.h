@@ -10,6 +10,7 @@
 // A line longer than max_line_bytes() (default kMaxLineBytes, 16 MiB) is an
 // error, so a small gzip file of one huge line cannot fill the memory: the
 // text held at any time is one line plus one 1 MiB chunk.
+// Reading a file is a progress stage (util/progress.h), in compressed bytes.
 // Errors: sgc::FileError if the file cannot be opened, sgc::FormatError
 // "<path>:<line>: <problem>" for content (see fail()).
 #pragma once
@@ -24,6 +25,8 @@
 #include "sgc/io/format/file_bytes.h"
 
 namespace sgc {
+
+class ProgressStage;
 
 class TextLines {
  public:
@@ -66,6 +69,7 @@ class TextLines {
   int64_t line_ = 0;
   bool done_ = false;
   size_t max_line_ = kMaxLineBytes;
+  std::unique_ptr<ProgressStage> progress_;  // "read <file>" in bytes (util/progress.h)
 };
 
 }  // namespace sgc

@@ -64,6 +64,18 @@ struct KernelTable {
   // dst[0..n) = src[0..n) converted (round to nearest even; NaN stays NaN).
   void (*to_f32)(const void* src, Storage st, float* dst, int64_t n);
   void (*from_f32)(const float* src, void* dst, Storage dt, int64_t n);
+
+  // Dense fp32 vectors (the sampled contrastive loss's row pairs): the sum of
+  // x[i] y[i] over i < n, in a fixed lane order per variant; and y += a x.
+  float (*dot)(const float* x, const float* y, int64_t n);
+  void (*axpy)(float a, const float* x, float* y, int64_t n);
+
+  // The softmax head (c classes, a few to a few dozen): x is m x d (row
+  // stride ldx), wt is c x d (W transposed), p is m x c.
+  //   head_logits:    z[i c + j] = sum_k x[i ldx + k] wt[j d + k]
+  //   head_add_outer: gt[j d + k] += sum_i p[i c + j] x[i ldx + k], rows i in order
+  void (*head_logits)(const float* x, int64_t ldx, int64_t m, int64_t d, const float* wt, int64_t c, float* z);
+  void (*head_add_outer)(const float* x, int64_t ldx, int64_t m, int64_t d, const float* p, int64_t c, float* gt);
 };
 
 // The variant in use: SGC_KERNEL if set (an ArgumentError if it names a

@@ -1,0 +1,195 @@
+// The distributed command line, run as a user would (this test is one
+// process; it starts `mpirun -np P sgc ...` under a timeout):
+//   * `mpirun sgc train --generator powerlaw` (each rank draws its rows) gives
+//     the one-process accuracy, and `mpirun sgc partition --generator
+//     powerlaw` writes the same bytes as partitioning the one-process graph;
+//   * `mpirun sgc predict` writes the one-process predictions (rank 0, atomically),
+//     from a loaded, a partitioned and a generated graph;
+//   * a rank that dies mid-run (SGC_DIST_FAULT, the test hook in comm.h) or
+//     an MPI error ends every rank with a non-zero status and a message,
+//     never a hang.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "../test_util.h"
+
+namespace sgc {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Shell {
+  int status;  // exit status
+  std::string out;
+  double seconds = 0;
+};
+
+// `cmd` through the shell under a timeout, stdout (and stderr when `merge`) captured.
+Shell shell(const std::string& cmd, bool merge = true, int timeout_s = 300) {
+  const std::string full = "OMP_NUM_THREADS=1 timeout -k 10 " + std::to_string(timeout_s) + " " + cmd +
+                           (merge ? " 2>&1" : " 2>/dev/null");
+  const auto start = std::chrono::steady_clock::now();
+  FILE* pipe = popen(full.c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  const int rc = pclose(pipe);
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc), out,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+std::string sgc_cmd(const std::string& args) { return std::string(SGC_CLI_PATH) + " " + args; }
+std::string mpirun(int np, const std::string& args) {
+  return std::string(SGC_MPIEXEC) + " --allow-run-as-root --oversubscribe -np " + std::to_string(np) + " " +
+         sgc_cmd(args);
+}
+
+nlohmann::json json_of(const Shell& r) {
+  EXPECT_EQ(r.status, 0) << r.out;
+  try {
+    return nlohmann::json::parse(r.out);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not JSON: " << r.out;
+    return {};
+  }
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class DistCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() / ("sgc_dist_cli_" + std::to_string(getpid()))).string();
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string dir_;
+};
+
+const std::string kReddit = "--generator powerlaw --nodes 3000 --features 24 --classes 6 --avg-degree 16 --seed 5";
+
+TEST_F(DistCli, GeneratedPartsTrainAndPartitionAsOneProcess) {
+  const nlohmann::json one = json_of(shell(sgc_cmd("train " + kReddit + " --epochs 15 --json"), false));
+  for (int np : {2, 3}) {
+    const nlohmann::json many = json_of(shell(mpirun(np, "train " + kReddit + " --epochs 15 --json"), false));
+    EXPECT_NEAR(many["accuracy"]["test"].get<double>(), one["accuracy"]["test"].get<double>(), 0.001 + 1e-12) << np;
+    EXPECT_NEAR(many["accuracy"]["val"].get<double>(), one["accuracy"]["val"].get<double>(), 0.001 + 1e-12) << np;
+    EXPECT_EQ(many["ranks"].get<int>(), np);
+  }
+  // Each rank writes its own part: the same bytes as cutting the one-process graph.
+  const Shell a = shell(mpirun(3, "partition " + kReddit + " --parts 3 --out " + dir_ + "/ranks"));
+  ASSERT_EQ(a.status, 0) << a.out;
+  const Shell b = shell(sgc_cmd("partition " + kReddit + " --parts 3 --out " + dir_ + "/one"));
+  ASSERT_EQ(b.status, 0) << b.out;
+  for (const char* f : {"manifest.json", "part-00000.bin", "part-00001.bin", "part-00002.bin"}) {
+    const std::string x = slurp(dir_ + "/ranks/" + f), y = slurp(dir_ + "/one/" + f);
+    EXPECT_FALSE(x.empty()) << f;
+    EXPECT_TRUE(x == y) << f << " differs";
+  }
+  // A layout for another number of ranks is one clear error.
+  const Shell bad = shell(mpirun(2, "partition " + kReddit + " --parts 3 --out " + dir_ + "/bad"));
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("mpirun -np 3"), std::string::npos) << bad.out;
+}
+
+// The CSV's lines and how many of them the two files share.
+size_t same_lines(const std::string& a, const std::string& b, size_t& lines) {
+  std::istringstream x(a), y(b);
+  std::string u, v;
+  size_t same = 0;
+  lines = 0;
+  while (std::getline(x, u) && std::getline(y, v)) same += u == v, ++lines;
+  return same;
+}
+
+void expect_same_predictions(const std::string& got_csv, const std::string& want_csv, const Shell& got,
+                             const Shell& want) {
+  ASSERT_EQ(got.status, 0) << got.out;
+  ASSERT_EQ(want.status, 0) << want.out;
+  const nlohmann::json g = nlohmann::json::parse(got.out), w = nlohmann::json::parse(want.out);
+  EXPECT_NEAR(g["test_accuracy"].get<double>(), w["test_accuracy"].get<double>(), 0.001 + 1e-12);
+  EXPECT_NEAR(g["labelled_accuracy"].get<double>(), w["labelled_accuracy"].get<double>(), 0.001 + 1e-12);
+  const std::string a = slurp(got_csv), b = slurp(want_csv);
+  size_t lines = 0;
+  const size_t same = same_lines(a, b, lines);
+  EXPECT_EQ(lines, size_t(w["nodes"].get<int64_t>() + 1));
+  EXPECT_GE(double(same), 0.999 * double(lines)) << same << " of " << lines << " lines agree";
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), std::count(b.begin(), b.end(), '\n'));
+}
+
+TEST_F(DistCli, PredictMatchesOneProcess) {
+  // Cora (row-normalised features, transductive).
+  const std::string data = " --data-dir " + testing::planetoid_dir();
+  const std::string model = dir_ + "/cora.model";
+  ASSERT_EQ(shell(sgc_cmd("train --dataset cora" + data + " --save " + model)).status, 0);
+  const std::string cora = "predict --dataset cora" + data + " --model " + model + " --json";
+  const Shell want = shell(sgc_cmd(cora + " --out " + dir_ + "/one.csv"), false);
+  for (int np : {2, 4}) {
+    const std::string out = dir_ + "/many" + std::to_string(np) + ".csv";
+    expect_same_predictions(out, dir_ + "/one.csv", shell(mpirun(np, cora + " --out " + out), false), want);
+  }
+  // From a contiguous layout.
+  ASSERT_EQ(shell(sgc_cmd("partition --dataset cora" + data + " --parts 3 --out " + dir_ + "/parts")).status, 0);
+  expect_same_predictions(
+      dir_ + "/parts.csv", dir_ + "/one.csv",
+      shell(mpirun(3, "predict --partitioned " + dir_ + "/parts --model " + model + " --json --out " + dir_ + "/parts.csv"),
+            false),
+      want);
+  // A METIS layout does not record node ids: refused, on every rank, with one message.
+  ASSERT_EQ(shell(sgc_cmd("partition --dataset cora" + data + " --parts 2 --method metis --out " + dir_ + "/metis")).status, 0);
+  const Shell metis = shell(mpirun(2, "predict --partitioned " + dir_ + "/metis --model " + model));
+  EXPECT_EQ(metis.status, 1) << metis.out;
+  EXPECT_NE(metis.out.find("contiguous"), std::string::npos) << metis.out;
+
+  // Reddit-shaped (z-scored with the training graph's statistics), generated rank by rank.
+  const std::string reddit_model = dir_ + "/reddit.model";
+  ASSERT_EQ(shell(sgc_cmd("train " + kReddit + " --epochs 15 --save " + reddit_model)).status, 0);
+  const std::string reddit = "predict " + kReddit + " --model " + reddit_model + " --json";
+  const Shell want_r = shell(sgc_cmd(reddit + " --out " + dir_ + "/r1.csv"), false);
+  expect_same_predictions(dir_ + "/r3.csv", dir_ + "/r1.csv", shell(mpirun(3, reddit + " --out " + dir_ + "/r3.csv"), false),
+                          want_r);
+  // No temporary files left beside the outputs.
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}
+
+TEST_F(DistCli, ARankThatDiesEndsEveryRank) {
+  struct Case {
+    int np;
+    const char* fault;
+    const char* says;
+  };
+  // Killed at its first hop, at a later hop (inductive: two graphs), and an MPI error.
+  for (const Case& k : {Case{2, "1:1", "rank 1 of 2: SGC_DIST_FAULT: dying at hop 1"},
+                        Case{3, "2:3", "rank 2 of 3: SGC_DIST_FAULT: dying at hop 3"},
+                        Case{2, "0:2:mpi", "sgc: error: rank 0 of 2: MPI error: "}}) {
+    const int timeout = 120;
+    const Shell r = shell("env SGC_DIST_FAULT=" + std::string(k.fault) + " " + mpirun(k.np, "train " + kReddit + " --epochs 5"),
+                        true, timeout);
+    EXPECT_NE(r.status, 0) << k.fault << ": " << r.out;
+    EXPECT_LT(r.seconds, timeout - 5) << k.fault << ": the job hung until the timeout";
+    EXPECT_NE(r.out.find(k.says), std::string::npos) << k.fault << ": " << r.out;
+  }
+  // Without the hook the same job succeeds (the hook is what failed above).
+  EXPECT_EQ(shell(mpirun(2, "train " + kReddit + " --epochs 5")).status, 0);
+}
+
+}  // namespace
+}  // namespace sgc
