@@ -40,14 +40,6 @@ CsrMatrix test_graph() {
   return aug_norm_adj(make_powerlaw(o).adjacency);
 }
 
-DenseMatrixD naive(const CsrMatrix& a, const DenseMatrix& x) {
-  DenseMatrixD y = DenseMatrixD::Zero(a.rows, x.cols());
-  for (int64_t i = 0; i < a.rows; ++i)
-    for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p)
-      y.row(i) += double(a.values[p]) * x.row(a.indices[p]).cast<double>();
-  return y;
-}
-
 float f32_of_bits(uint32_t u) {
   float f;
   std::memcpy(&f, &u, 4);
@@ -67,7 +59,7 @@ TEST(Kernels, EveryVariantMatchesTheDoubleProductAndTheScalarVariant) {
   const KernelTable& scalar = *kernels::table_for(Isa::Scalar);
   for (int64_t d : {1, 5, 16, 17, 40, 129}) {
     const DenseMatrix x = testing::random_dense(a.cols, d, uint64_t(d) + 3);
-    const DenseMatrixD ref = naive(a, x);
+    const DenseMatrixD ref = testing::naive_product(a, x);
     DenseMatrix y_scalar(a.rows, d);
     std::vector<float> scratch(size_t(2 * d));
     scalar.spmm_rows(arrays(a), x.data(), Storage::F32, d, nullptr, 0, a.rows, y_scalar.data(), Storage::F32, d,
@@ -105,7 +97,7 @@ TEST(Kernels, SixteenBitStorageIsWidenedExactlyAndAccumulatedInFp32) {
     scalar.from_f32(x.data(), xs.data(), st, x.size());
     DenseMatrix xr(a.cols, d);  // the values the 16-bit matrix holds
     scalar.to_f32(xs.data(), st, xr.data(), xr.size());
-    const DenseMatrixD ref = naive(a, xr);
+    const DenseMatrixD ref = testing::naive_product(a, xr);
     std::vector<float> scratch(size_t(2 * d));
     for (const KernelTable* t : variants()) {
       DenseMatrix y(a.rows, d);
@@ -138,7 +130,7 @@ TEST(Kernels, SparseFeatureHopMatchesTheDenseOne) {
     for (int64_t j = 0; j < xd.cols(); ++j)
       if ((i * 7 + j * 3) % 5 == 0) t.push_back({int32_t(i), int32_t(j), xd(i, j)});
   const CsrMatrix xs = csr_from_triplets(xd.rows(), xd.cols(), std::move(t), false);
-  const DenseMatrixD ref = naive(a, to_dense(xs));
+  const DenseMatrixD ref = testing::naive_product(a, to_dense(xs));
   std::vector<float> scratch(50);
   for (const KernelTable* k : variants()) {
     DenseMatrix y(a.rows, 50);

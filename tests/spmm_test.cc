@@ -30,14 +30,6 @@ CsrMatrix power_law_with_empty_rows(int64_t nodes, uint64_t seed) {
   return csr_from_triplets(s.rows, s.cols, std::move(t), /*combine_max=*/false);
 }
 
-DenseMatrixD naive_product(const CsrMatrix& a, const DenseMatrix& x) {
-  DenseMatrixD y = DenseMatrixD::Zero(a.rows, x.cols());
-  for (int64_t i = 0; i < a.rows; ++i)
-    for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p)
-      y.row(i) += double(a.values[p]) * x.row(a.indices[p]).cast<double>();
-  return y;
-}
-
 TEST(Spmm, BothKernelsMatchTheNaiveProductOnPowerLawGraphs) {
   const CsrMatrix a = power_law_with_empty_rows(3000, 5);
   int64_t max_row = 0;
@@ -46,7 +38,7 @@ TEST(Spmm, BothKernelsMatchTheNaiveProductOnPowerLawGraphs) {
   // Widths around the 16-column panel, below it, and not a multiple of it.
   for (int64_t d : {1, 7, 15, 16, 17, 33, 64, 100}) {
     const DenseMatrix x = random_dense(a.cols, d, uint64_t(d));
-    const DenseMatrixD ref = naive_product(a, x);
+    const DenseMatrixD ref = testing::naive_product(a, x);
     for (SpmmKernel kernel : {SpmmKernel::Rows, SpmmKernel::Panels, SpmmKernel::Auto}) {
       DenseMatrix y;
       spmm(a, x, y, kernel);

@@ -68,6 +68,16 @@ inline DenseMatrixD dense_of(const CsrMatrix& a) {
   return d;
 }
 
+// a x in double, summed row by row in index order: the reference for every
+// sparse-dense product kernel.
+inline DenseMatrixD naive_product(const CsrMatrix& a, const DenseMatrix& x) {
+  DenseMatrixD y = DenseMatrixD::Zero(a.rows, x.cols());
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p)
+      y.row(i) += double(a.values[p]) * x.row(a.indices[p]).cast<double>();
+  return y;
+}
+
 inline DenseMatrix random_dense(int64_t rows, int64_t cols, uint64_t seed) {
   Rng rng(seed);
   DenseMatrix x(rows, cols);
