@@ -20,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sgc_fuzz::write_file(path, std::string_view(reinterpret_cast<const char*>(data), size));
   try {
     sgc::LoadOptions o;
+    // A few synthetic feature columns: an edge list may name ~130,000 nodes,
+    // and drawing 64 Gaussian columns for them under ASan costs seconds.
+    o.synthetic.features = 8;
     (void)sgc::load_dataset(path, o);
   } catch (const sgc::Error&) {
   }
