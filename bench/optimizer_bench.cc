@@ -1,6 +1,6 @@
 // The compressed optimizer and SCRN against Adam and L-BFGS.
 //
-//   optimizer_bench memory [--runs N] [--ks 1024,4096,...] [--sparsity-ratio R]
+//   optimizer_bench memory [--runs N] [--ks 1024,4096,...] [--sparsity-ratio R] [--only sign,cora,...]
 //     sgc-compressed on wide inputs: test accuracy, optimizer-state bytes
 //     (Adam: 2 d floats; compressed: 2 k floats) and OMP time per step, for
 //     each k (s = k / R), beside Adam.
@@ -13,7 +13,15 @@
 //     --powerlaw-nodes nodes, default 40,000) with 50 and 10 cubic-model steps
 //     per iteration, for about --max-passes passes (default 2000); then the
 //     strong growth condition: the lowest training loss without and with weight
-//     decay (interpolation or not) and, on Planetoid, the same study under each.
+//     decay (interpolation or not) and, on Planetoid, the same study under each
+//     (--growth off skips it). --monitor-passes P evaluates the full loss only
+//     every P passes (0: after every step): for large inputs, where it costs a pass.
+//   optimizer_bench minibatch [--only NAMES] [--batches B,...] [--rhos R,...] [--iterations N] [--cubic C]
+//                             [--weight-decays W,...]
+//     SCRN on Planetoid for each Hessian-batch rule (independent of the
+//     gradient's batch, the gradient's own batch, an independent one 4x as
+//     large) x batch size x rho, N iterations each: final and largest full
+//     training loss, test accuracy, passes; beside Adam's and L-BFGS's loss.
 //
 // Prints the host (CPU model, cores) first.
 #include <omp.h>
@@ -24,6 +32,8 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -34,9 +44,11 @@
 #include "sgc/data/synthetic.h"
 #include "sgc/io/load.h"
 #include "sgc/model/linear_model.h"
+#include "sgc/model/scrn.h"
 #include "sgc/model/sgc_compressed.h"
 #include "sgc/model/train.h"
 #include "sgc/presets.h"
+#include "sgc/random.h"
 #include "sgc/util/timer.h"
 
 namespace {
@@ -66,18 +78,31 @@ double accuracy(const SoftmaxModel& m, FeatureRows x, const std::vector<int32_t>
 
 // ---- memory -------------------------------------------------------------
 
-void memory_study(int runs, const std::vector<int64_t>& ks, int64_t ratio) {
+// --only: labels containing one of the comma-separated names (empty: all).
+bool selected(const std::string& only, const std::string& label) {
+  if (only.empty()) return true;
+  std::stringstream in(only);
+  for (std::string name; std::getline(in, name, ',');)
+    if (!name.empty() && label.find(name) != std::string::npos) return true;
+  return false;
+}
+
+void memory_study(int runs, const std::vector<int64_t>& ks, int64_t ratio, const std::string& only) {
   std::vector<Input> inputs;
-  inputs.push_back(prepare("cora (sgc K=2)", load("cora"), "sgc", 2));
-  inputs.push_back(prepare("coauthor_cs (sgc K=2)", load("coauthor_cs"), "sgc", 2));
-  inputs.push_back(prepare("coauthor_cs (sign K=8)", load("coauthor_cs"), "sign", 8));
-  CsbmOptions physics;  // Coauthor Physics-sized input: 8,415 features, 5 classes
-  physics.nodes = 10000;
-  physics.features = 8415;
-  physics.classes = 5;
-  Input phys = prepare("csbm 8415 features (Physics-sized)", make_csbm(physics), "sgc", 2);
-  phys.train.lr = 0.2;
-  inputs.push_back(std::move(phys));
+  if (selected(only, "cora (sgc K=2)")) inputs.push_back(prepare("cora (sgc K=2)", load("cora"), "sgc", 2));
+  if (selected(only, "coauthor_cs (sgc K=2)"))
+    inputs.push_back(prepare("coauthor_cs (sgc K=2)", load("coauthor_cs"), "sgc", 2));
+  if (selected(only, "coauthor_cs (sign K=8)"))
+    inputs.push_back(prepare("coauthor_cs (sign K=8)", load("coauthor_cs"), "sign", 8));
+  if (selected(only, "csbm 8415 features (Physics-sized)")) {
+    CsbmOptions physics;  // Coauthor Physics-sized input: 8,415 features, 5 classes
+    physics.nodes = 10000;
+    physics.features = 8415;
+    physics.classes = 5;
+    Input phys = prepare("csbm 8415 features (Physics-sized)", make_csbm(physics), "sgc", 2);
+    phys.train.lr = 0.2;
+    inputs.push_back(std::move(phys));
+  }
   std::printf("%-36s %9s %-15s %7s %6s %7s %12s %7s %9s\n", "input", "d", "optimizer", "k", "s", "test", "state bytes",
               "x Adam", "OMP ms/st");
   for (const Input& in : inputs) {
@@ -131,6 +156,13 @@ struct Trace {
 
 // Runs opt on `in` and records when the full training data loss first reaches
 // each target (evaluated after every step, outside the timed work).
+// The full loss is evaluated after the first step past every monitor_passes
+// passes (0: after every step); a pass count is then an upper bound, within
+// monitor_passes plus one step. (On the Reddit-sized graph one evaluation
+// costs a pass: after every mini-batch iteration it would cost more than the
+// training it watches.)
+double monitor_passes = 0;
+
 Trace trace(const Input& in, const TrainOptions& base, const Targets& target) {
   auto rows = std::make_shared<int64_t>(0);
   const FeatureRows x = in.pre.train_x();
@@ -138,9 +170,12 @@ Trace trace(const Input& in, const TrainOptions& base, const Targets& target) {
   SoftmaxModel m = init_softmax(x.cols(), in.pre.classes, base.seed);
   Trace t;
   Timer timer;
-  double monitor = 0;
+  double monitor = 0, next_check = 0;
   TrainOptions opt = base;
   opt.on_step = [&](int, double) {
+    const double passes = double(*rows) / double(x.rows());
+    if (passes < next_check || (t.passes[0] >= 0 && t.passes[1] >= 0)) return;
+    next_check = passes + monitor_passes;
     Timer mt;
     Eigen::VectorXf g;
     const double loss = softmax_loss_grad(m, x, in.pre.train_y, g);
@@ -153,9 +188,16 @@ Trace trace(const Input& in, const TrainOptions& base, const Targets& target) {
     monitor += mt.seconds();
   };
   t.steps = minimize(m.theta, p, opt).steps;
+  const double seconds = timer.seconds() - monitor;
   Eigen::VectorXf g;
   t.final_loss = softmax_loss_grad(m, x, in.pre.train_y, g);
   t.final_passes = double(*rows) / double(x.rows());
+  const double goal[2] = {target.adam, target.lbfgs};
+  for (int i = 0; i < 2; ++i)  // reached between the last check and the end
+    if (t.passes[i] < 0 && t.final_loss <= goal[i]) {
+      t.passes[i] = t.final_passes;
+      t.seconds[i] = seconds;
+    }
   return t;
 }
 
@@ -229,7 +271,8 @@ void study(const Input& in, const TrainOptions& train, const std::string& tag, i
   scrn_rows(in, train, target, runs, batch, max_passes);
 }
 
-void passes_study(int runs, int64_t batch, int64_t powerlaw_nodes, const std::string& only, double max_passes) {
+void passes_study(int runs, int64_t batch, int64_t powerlaw_nodes, const std::string& only, double max_passes,
+                  bool growth) {
   auto wanted = [&](const std::string& name) { return only.empty() || only.find(name) != std::string::npos; };
   std::vector<Input> inputs;
   for (const char* name : {"cora", "citeseer", "pubmed"})
@@ -240,6 +283,7 @@ void passes_study(int runs, int64_t batch, int64_t powerlaw_nodes, const std::st
     inputs.push_back(prepare("powerlaw " + std::to_string(powerlaw_nodes / 1000) + "k", make_powerlaw(pl), "sgc", 2));
   }
   for (const Input& in : inputs) study(in, in.train, "", runs, batch, max_passes);
+  if (!growth) return;
   // The strong growth condition: with weight decay 0 a separable training set
   // can be fitted exactly (loss -> 0: interpolation), so every per-row gradient
   // vanishes at the limit; with weight decay 1e-2 the per-row gradients do not
@@ -261,6 +305,113 @@ void passes_study(int runs, int64_t batch, int64_t powerlaw_nodes, const std::st
   }
 }
 
+// ---- minibatch ------------------------------------------------------------
+
+// How SCRN's Hessian batch relates to its gradient batch (rho is the grid's).
+struct HessianRule {
+  const char* name;
+  bool same = false;   // the gradient's batch
+  int64_t times = 1;   // else an independent batch this many times the gradient's (capped at every row)
+  bool ratio = false;  // the ratio test on the Hessian's batch (scrn's default), else every step taken
+};
+
+// One SCRN run with the rule's batches (scrn_run with oracles that pick the
+// Hessian's rows), the full training loss and test accuracy watched after every iteration.
+struct MiniRun {
+  double final_loss = 0, max_loss = 0, test = 0, passes = 0;
+  int steps = 0;
+};
+MiniRun mini_run(const Input& in, TrainOptions opt, const HessianRule& rule) {
+  auto rows = std::make_shared<int64_t>(0);
+  const FeatureRows x = in.pre.train_x();
+  const int64_t n = x.rows();
+  const Problem p = softmax_problem(x.cols(), in.pre.classes, x, in.pre.train_y, rows);
+  SoftmaxModel m = init_softmax(x.cols(), in.pre.classes, opt.seed);
+  std::vector<int64_t> last, perm(static_cast<size_t>(n));
+  std::iota(perm.begin(), perm.end(), int64_t(0));
+  Rng rng(opt.seed ^ 0xBA7C4ull);
+  ScrnOracles o;
+  o.grad = [&](const Eigen::VectorXf& th, const std::vector<int64_t>& idx, Eigen::VectorXf& g) {
+    last = idx;
+    return p.batch(th, idx, &g);
+  };
+  o.hessian = [&](const Eigen::VectorXf& th, const std::vector<int64_t>& idx) -> Hvp {
+    std::vector<int64_t> use = idx;
+    if (rule.same) {
+      use = last;
+    } else if (rule.times > 1) {
+      const int64_t b = opt.batch_size * rule.times;
+      use.clear();
+      if (b < n) {
+        for (int64_t i = 0; i < b; ++i) std::swap(perm[size_t(i)], perm[size_t(i + int64_t(rng.below(uint64_t(n - i))))]);
+        use.assign(perm.begin(), perm.begin() + b);
+        std::sort(use.begin(), use.end());
+      }
+    }
+    return [&p, th, use](const Eigen::VectorXf& v, Eigen::VectorXf& out) { p.hvp(th, use, v, out); };
+  };
+  if (rule.ratio)
+    o.value = [&p](const Eigen::VectorXf& th, const std::vector<int64_t>& idx) { return p.batch(th, idx, nullptr); };
+  MiniRun r;
+  Eigen::VectorXf g;
+  r.max_loss = softmax_loss_grad(m, x, in.pre.train_y, g);
+  opt.on_step = [&](int, double) {
+    r.max_loss = std::max(r.max_loss, softmax_loss_grad(m, x, in.pre.train_y, g));
+  };
+  r.steps = scrn_run(m.theta, p, o, opt).steps;
+  r.final_loss = softmax_loss_grad(m, x, in.pre.train_y, g);
+  r.passes = double(*rows) / double(n);
+  r.test = accuracy(m, in.pre.test_x(), in.pre.test_y);
+  return r;
+}
+
+// rho x batch size x Hessian rule for SCRN on Planetoid, each for a fixed
+// number of iterations: which small-batch settings stay stable.
+void minibatch_study(const std::string& only, const std::vector<int64_t>& batches, const std::vector<double>& rhos,
+                     int iterations, int cubic, const std::vector<double>& wds) {
+  const HessianRule rules[] = {{"independent"}, {"same batch", true}, {"independent, 4x", false, 4},
+                               {"indep. + ratio test", false, 1, true}};
+  for (const char* name : {"cora", "citeseer", "pubmed"}) {
+    if (!only.empty() && only.find(name) == std::string::npos) continue;
+    Input in = prepare(name, load(name), "sgc", 2);
+    for (const double wd : wds.empty() ? std::vector<double>{in.train.weight_decay} : wds) {
+    in.train.weight_decay = wd;
+    TrainOptions adam = in.train, lbfgs = in.train;
+    const Evaluation a = fit_evaluate(in.pre, adam);
+    lbfgs.optimizer = &find_optimizer("lbfgs");
+    lbfgs.epochs = 500;
+    const Evaluation l = fit_evaluate(in.pre, lbfgs);
+    std::printf("%s (weight decay %g, %zu training rows): Adam final loss %.4f test %.1f%%; L-BFGS 500: loss %.4f test "
+                "%.1f%%; SCRN %d iterations, cubic %d\n",
+                name, in.train.weight_decay, in.pre.train_y.size(), a.final_loss, a.test_acc * 100, l.final_loss,
+                l.test_acc * 100, iterations, cubic);
+    std::printf("%-20s %6s %8s %10s %10s %7s %8s %6s\n", "hessian", "batch", "rho", "final", "max", "test", "passes",
+                "steps");
+    for (const HessianRule& rule : rules)
+      for (const int64_t b : batches)
+        for (const double rho : rhos) {
+          TrainOptions opt = in.train;
+          opt.optimizer = &find_optimizer("scrn");
+          opt.batch_size = b;
+          opt.rho = rho;
+          opt.epochs = iterations;
+          opt.cubic_iters = cubic;
+          const MiniRun r = mini_run(in, opt, rule);
+          std::printf("%-20s %6lld %8.0e %10.4f %10.4f %6.1f%% %8.1f %6d\n", rule.name, (long long)b, rho,
+                      r.final_loss, r.max_loss, r.test * 100, r.passes, r.steps);
+          std::fflush(stdout);
+        }
+    }
+  }
+}
+
+std::vector<double> parse_reals(const char* s) {
+  std::vector<double> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(std::atof(item.c_str()));
+  return out;
+}
+
 std::vector<int64_t> parse_list(const char* s) {
   std::vector<int64_t> out;
   std::stringstream in(s);
@@ -271,16 +422,21 @@ std::vector<int64_t> parse_list(const char* s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || (std::strcmp(argv[1], "memory") && std::strcmp(argv[1], "passes"))) {
-    std::fprintf(stderr, "usage: optimizer_bench memory|passes [--runs N] [--ks K,K,...] [--sparsity-ratio R] [--batch B] "
-                         "[--powerlaw-nodes N] [--max-passes P] [--only cora,citeseer,pubmed,powerlaw]\n");
+  if (argc < 2 || (std::strcmp(argv[1], "memory") && std::strcmp(argv[1], "passes") && std::strcmp(argv[1], "minibatch"))) {
+    std::fprintf(stderr, "usage: optimizer_bench memory|passes|minibatch [--runs N] [--ks K,K,...] [--sparsity-ratio R] "
+                         "[--batch B] [--powerlaw-nodes N] [--max-passes P] [--monitor-passes P] [--growth on|off] "
+                         "[--only cora,citeseer,pubmed,powerlaw] [--batches B,B,...] [--rhos R,R,...] [--iterations N] "
+                         "[--cubic C] [--weight-decays W,W,...]\n");
     return 2;
   }
   int runs = 3;
   int64_t ratio = 8, batch = 64, powerlaw_nodes = 40000;
   double max_passes = 2000;
   std::string only;
-  std::vector<int64_t> ks{1024, 4096, 16384, 65536};
+  std::vector<int64_t> ks{1024, 4096, 16384, 65536}, batches{16, 35, 70};
+  std::vector<double> rhos{1e-3, 1e-2, 1e-1, 1}, wds;  // wds empty: the preset's weight decay
+  int iterations = 200, cubic = 10;
+  bool growth = true;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--ks")) ks = parse_list(argv[i + 1]);
@@ -289,13 +445,25 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--powerlaw-nodes")) powerlaw_nodes = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--max-passes")) max_passes = std::atof(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--monitor-passes")) monitor_passes = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--growth")) growth = std::strcmp(argv[i + 1], "off") != 0;
+    else if (!std::strcmp(argv[i], "--batches")) batches = parse_list(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--rhos")) rhos = parse_reals(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--iterations")) iterations = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--cubic")) cubic = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--weight-decays")) wds = parse_reals(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "optimizer_bench: unknown flag %s\n", argv[i]);
+      return 2;
+    }
   }
   std::printf("%s; %u cores, %d OpenMP threads; medians of %d runs\n", sgc::bench::host_line().c_str(),
               std::thread::hardware_concurrency(), omp_get_max_threads(), runs);
   std::fflush(stdout);
   try {
-    if (!std::strcmp(argv[1], "memory")) memory_study(runs, ks, ratio);
-    else passes_study(runs, batch, powerlaw_nodes, only, max_passes);
+    if (!std::strcmp(argv[1], "memory")) memory_study(runs, ks, ratio, only);
+    else if (!std::strcmp(argv[1], "passes")) passes_study(runs, batch, powerlaw_nodes, only, max_passes, growth);
+    else minibatch_study(only, batches, rhos, iterations, cubic, wds);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "optimizer_bench: %s\n", e.what());
     return 1;

@@ -4,8 +4,10 @@
 // and Cora's success rates against the authors' measured figures.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -105,6 +107,36 @@ TEST(AttackVictim, LocalScoresEqualFullRepropagation) {
   }
 }
 
+// The largest |b_k| of a linear model's intercept (the tail of its weights).
+float max_abs_bias(const Model& m, int32_t classes) {
+  const ModelState s = m.state();
+  return Eigen::Map<const Eigen::VectorXf>(s.weights.data() + s.weights.size() - size_t(classes), classes)
+      .cwiseAbs()
+      .maxCoeff();
+}
+
+// The head without a bias (the authors' SGC victims are Linear(bias=False);
+// victim_config sets it on Planetoid, checked in AttackCora): the option
+// survives the configuration's JSON (model files), every optimizer keeps b
+// at 0, and with the option on b is trained.
+TEST(AttackVictim, HeadWithoutBias) {
+  const Dataset d = small_planted();
+  Config c = victim_config(d, default_operator());
+  EXPECT_TRUE(c.model_params.bias);  // not a Planetoid set: the library's preset
+  c.model_params.bias = false;
+  EXPECT_FALSE(config_from_json(config_to_json(c)).model_params.bias);
+  EXPECT_EQ(config_to_json(c)["model_params"]["bias"], "none");
+  auto bias_of = [&](const Config& cfg) { return max_abs_bias(*train_victim(d, cfg).model, d.num_classes); };
+  for (const char* opt : {"adam", "lbfgs", "scrn"}) {
+    Config cfg = c;
+    cfg.train.optimizer = &find_optimizer(opt);
+    cfg.train.epochs = 20;
+    EXPECT_EQ(bias_of(cfg), 0.0f) << opt;
+    cfg.model_params.bias = true;
+    EXPECT_GT(bias_of(cfg), 0.0f) << opt;
+  }
+}
+
 TEST(AttackGreedy, EfficientIncrementsEqualRecomputationAndExactPicksTheArgmax) {
   const Dataset d = small_planted();
   const Victim v = train_victim(d, victim_config(d, default_operator()));
@@ -174,6 +206,149 @@ TEST(AttackGreedy, ExactVariantIsGreedyArgmaxEveryStepAndDeterministic) {
   for (size_t i = 0; i < out.steps.size(); ++i) EXPECT_EQ(again.steps[i].flip.u, out.steps[i].flip.u);
 }
 
+// Every flip is an edge (v, u) at the target, an absent label-c edge added or
+// a present label-y neighbour removed, each edge at most once, v never left
+// without a neighbour, and no more flips than the largest budget; the
+// perturbed graph differs from the clean one in v's row and column only.
+TEST(AttackGreedy, FlipsStayAtTheTargetWithinBudgetAndKeepAnEdge) {
+  const Dataset d = small_planted();
+  const Victim v = train_victim(d, victim_config(d, default_operator()));
+  const DenseMatrixD clean = sgc::testing::dense_of(d.adjacency).cast<double>();
+  int64_t removals = 0, blocked = 0;  // removals made; targets that could have lost every neighbour
+  for (Variant var : {Variant::Efficient, Variant::Exact})
+    for (LabelMode mode : {LabelMode::Known, LabelMode::Unknown}) {
+      AttackOptions o;
+      o.variant = var, o.labels = mode, o.budgets = {1, 3, 6};
+      InfAttack attack(d, v, o);
+      for (size_t i = 0; i < 40; ++i) {
+        const int32_t t = d.test[i];
+        const TargetOutcome out = attack.attack(t);
+        const std::string where = to_string(var) + "/" + to_string(mode) + " target " + std::to_string(t);
+        EXPECT_LE(out.steps.size(), 6u) << where;
+        FlipGraph g(d.adjacency);
+        g.reset(t);
+        int64_t removable = 0;
+        g.for_each_neighbor(t, [&](int32_t u, double) { removable += u != t && attack.labels()[size_t(u)] == out.attack_label; });
+        blocked += removable > 0 && removable == g.target_degree();
+        std::vector<int32_t> seen;
+        for (const StepRecord& s : out.steps) {
+          const int32_t u = s.flip.u;
+          EXPECT_NE(u, t) << where;
+          EXPECT_EQ(std::count(seen.begin(), seen.end(), u), 0) << where << ": edge to " << u << " flipped twice";
+          seen.push_back(u);
+          if (s.flip.added) {
+            EXPECT_FALSE(g.adjacent(u)) << where;
+            EXPECT_EQ(attack.labels()[size_t(u)], out.target_class) << where;
+            if (!g.adjacent(u)) g.add(u);
+          } else {
+            ++removals;
+            EXPECT_TRUE(g.adjacent(u)) << where;
+            EXPECT_EQ(attack.labels()[size_t(u)], out.attack_label) << where;
+            if (g.adjacent(u)) g.remove(u);
+            EXPECT_GE(g.target_degree(), 1) << where << ": removed the last edge";
+          }
+        }
+        const DenseMatrixD diff = sgc::testing::dense_of(g.materialize()).cast<double>() - clean;
+        for (Eigen::Index r = 0; r < diff.rows(); ++r)
+          for (Eigen::Index c = 0; c < diff.cols(); ++c)
+            if (diff(r, c) != 0) EXPECT_TRUE(r == t || c == t) << where << ": entry " << r << "," << c << " changed";
+      }
+    }
+  // The checks above were exercised: removals happened, and some targets had only removable neighbours.
+  EXPECT_GT(removals, 0);
+  EXPECT_GT(blocked, 0);
+
+  // Targets left with removals only (every label-c node made unknown): the
+  // greedy removes all but one of v's label-y neighbours, never the last.
+  int checked = 0;
+  for (int32_t t : d.test) {
+    FlipGraph g(d.adjacency);
+    g.reset(t);
+    const int32_t y = d.labels[size_t(t)];
+    bool all_y = g.target_degree() >= 2;
+    g.for_each_neighbor(t, [&](int32_t u, double) { all_y = all_y && (u == t || d.labels[size_t(u)] == y); });
+    if (!all_y || v.clean.label[size_t(t)] != y) continue;
+    int32_t c = -1;  // the victim's second class, as the attack picks it
+    for (int32_t k = 0; k < d.num_classes; ++k)
+      if (k != y && (c < 0 || v.clean.logits(t, k) > v.clean.logits(t, c))) c = k;
+    Dataset only_removals = d;
+    for (int32_t u = 0; u < int32_t(d.num_nodes()); ++u)
+      if (d.labels[size_t(u)] == c) only_removals.labels[size_t(u)] = -1;
+    for (Variant var : {Variant::Efficient, Variant::Exact}) {
+      AttackOptions o;
+      o.variant = var, o.budgets = {int(g.target_degree()) + 2};
+      const TargetOutcome out = InfAttack(only_removals, v, o).attack(t);
+      ASSERT_EQ(out.target_class, c);
+      EXPECT_EQ(out.add_candidates, 0);
+      EXPECT_EQ(int64_t(out.steps.size()), g.target_degree() - 1) << to_string(var) << " target " << t;
+      for (const StepRecord& st : out.steps) EXPECT_FALSE(st.flip.added);
+    }
+    if (++checked == 3) break;
+  }
+  EXPECT_EQ(checked, 3);
+}
+
+// The flips file, parsed and applied to the clean graph, gives the victim
+// (re-run on the whole perturbed graph) the reported outcome at every budget.
+TEST(AttackFlips, ReplayedFileReproducesTheReportedOutcome) {
+  const Dataset d = small_planted();
+  const Victim v = train_victim(d, victim_config(d, default_operator()));
+  AttackOptions o;
+  o.labels = LabelMode::Unknown;
+  o.budgets = {1, 2, 4};
+  const std::vector<int32_t> targets = select_targets(d, v.clean.label, 25, 3);
+  const AttackReport r = run_attack(d, v, targets, o);
+  const std::string path = ::testing::TempDir() + "attack_replay.csv";
+  std::ofstream(path) << flips_csv(r);
+  struct Row {
+    int32_t target, step, u;
+    bool added;
+  };
+  std::vector<Row> rows;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(line, "target,step,u,action");
+  while (std::getline(in, line)) {
+    Row row{};
+    char action[16] = {};
+    ASSERT_EQ(std::sscanf(line.c_str(), "%d,%d,%d,%15s", &row.target, &row.step, &row.u, action), 4) << line;
+    ASSERT_TRUE(std::string(action) == "added" || std::string(action) == "removed") << line;
+    row.added = std::string(action) == "added";
+    rows.push_back(row);
+  }
+  int64_t successes = 0, failures = 0;
+  for (size_t i = 0; i < r.targets.size(); ++i) {
+    const TargetOutcome& t = r.targets[i];
+    for (size_t b = 0; b < o.budgets.size(); ++b) {
+      // The clean edges as a set, the file's flips of this target up to the budget applied.
+      std::set<std::pair<int32_t, int32_t>> edges;
+      for (int32_t x = 0; x < int32_t(d.num_nodes()); ++x)
+        for (int64_t p = d.adjacency.indptr[size_t(x)]; p < d.adjacency.indptr[size_t(x) + 1]; ++p)
+          edges.insert({x, d.adjacency.indices[size_t(p)]});
+      for (const Row& row : rows) {
+        if (row.target != t.target || row.step > o.budgets[b]) continue;
+        if (row.added) {
+          ASSERT_TRUE(edges.insert({row.target, row.u}).second && edges.insert({row.u, row.target}).second);
+        } else {
+          ASSERT_EQ(edges.erase({row.target, row.u}) + edges.erase({row.u, row.target}), 2u);
+        }
+      }
+      std::vector<Triplet> trip;
+      for (const auto& [x, y] : edges) trip.push_back({x, y, 1.0f});
+      Dataset perturbed = d;
+      perturbed.adjacency = csr_from_triplets(d.num_nodes(), d.num_nodes(), std::move(trip), true);
+      const Prediction p = v.model->predict(std::move(perturbed), v.config);
+      const double margin = double(p.logits(t.target, t.target_class)) - double(p.logits(t.target, t.label));
+      EXPECT_NEAR(margin, t.margin[b], 1e-4) << "target " << t.target << " budget " << o.budgets[b];
+      if (std::abs(margin) > 1e-4) EXPECT_EQ(margin > 0, bool(t.success[b])) << "target " << t.target;
+      (t.success[b] ? successes : failures) += 1;
+    }
+  }
+  EXPECT_GT(successes, 0);  // both outcomes occur, so the comparison means something
+  EXPECT_GT(failures, 0);
+}
+
 std::string write_temp(const std::string& name, const std::string& text) {
   const std::string path = ::testing::TempDir() + name;
   std::ofstream(path) << text;
@@ -209,21 +384,32 @@ TEST(AttackTargets, FileParsing) {
   EXPECT_EQ(a.size(), 20u);
 }
 
-// Cora, 2-layer SGC victim, known labels: within 0.05 of the authors' code
-// (.81 .95 .99 .99 .99), mean over two target seeds.
-TEST(AttackCora, EfficientKnownLabelMatchesReference) {
+// Cora, 2-layer SGC victim (the authors' settings, no bias), efficient
+// variant: known and unknown labels within 0.05 of the authors' code run on
+// their own targets (known .81 .95 .99 .99 .99, unknown .75 .94 .99 .99 .99),
+// mean over target seeds 1-3. The attack costs ~0.1 ms a target; the victim's
+// training and the soft labels dominate.
+TEST(AttackCora, EfficientKnownAndUnknownLabelsMatchReference) {
   const Dataset d = load_dataset("cora", sgc::testing::planetoid_dir());
   const Victim v = train_victim(d, victim_config(d, default_operator()));
   EXPECT_NEAR(v.test_accuracy, 0.804, 0.02);
-  const std::vector<double> ref{0.81, 0.95, 0.99, 0.99, 0.99};
-  std::vector<double> mean(5, 0);
-  for (uint64_t seed : {1, 2}) {
-    const AttackReport r = run_attack(d, v, select_targets(d, v.clean.label, 100, seed), AttackOptions{});
-    ASSERT_EQ(r.targets.size(), 100u);
-    for (size_t b = 0; b < 5; ++b) mean[b] += r.success_rate[b] / 2;
-    EXPECT_TRUE(r.local_victim);
+  EXPECT_FALSE(v.config.model_params.bias);
+  EXPECT_EQ(max_abs_bias(*v.model, d.num_classes), 0.0f);
+  for (LabelMode mode : {LabelMode::Known, LabelMode::Unknown}) {
+    const std::vector<double> ref = mode == LabelMode::Known ? std::vector<double>{0.81, 0.95, 0.99, 0.99, 0.99}
+                                                             : std::vector<double>{0.75, 0.94, 0.99, 0.99, 0.99};
+    AttackOptions o;
+    o.labels = mode;
+    std::vector<double> mean(5, 0);
+    for (uint64_t seed : {1, 2, 3}) {
+      const AttackReport r = run_attack(d, v, select_targets(d, v.clean.label, 100, seed), o);
+      ASSERT_EQ(r.targets.size(), 100u);
+      for (size_t b = 0; b < 5; ++b) mean[b] += r.success_rate[b] / 3;
+      EXPECT_TRUE(r.local_victim);
+    }
+    for (size_t b = 0; b < 5; ++b)
+      EXPECT_NEAR(mean[b], ref[b], 0.05) << to_string(mode) << " labels, budget " << 2 * (b + 1);
   }
-  for (size_t b = 0; b < 5; ++b) EXPECT_NEAR(mean[b], ref[b], 0.05) << "budget " << 2 * (b + 1);
 }
 
 TEST(AttackCli, EndToEnd) {

@@ -69,6 +69,8 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
   auto check_linear = [&] {
     if (job.preset.config.model != &sgc::default_model())
       throw sgc::ArgumentError("--model: distributed runs train the linear model only");
+    if (!job.preset.config.model_params.bias)
+      throw sgc::ArgumentError("--bias none: distributed runs fit the intercept (run without mpirun)");
     sgc::require_operator_products(job.preset.config.op);
   };
   if (!d.partitioned.empty()) {

@@ -33,6 +33,7 @@ Config victim_config(const Dataset& d, const OperatorDef& op, int k) {
     c.train.lr = 0.2;
     c.train.epochs = 200;
     c.train.weight_decay = victim_weight_decay(d.name);
+    c.model_params.bias = false;  // their SGC is Linear(bias=False)
   }
   if (k > 0) {
     if (!op.reads("k")) throw ArgumentError("--k: operator " + std::string(op.name) + " has no depth K");

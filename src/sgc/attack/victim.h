@@ -2,7 +2,7 @@
 // black-box: it reads only the graph, labels and the victim's predictions).
 //
 //   victim_config: SGC as in InfAttack's code (Wang et al., WSDM 2024):
-//     K = 2, row-normalised features, Adam lr 0.2, 200 epochs, weight decay
+//     K = 2, row-normalised features, no bias, Adam lr 0.2, 200 epochs, weight decay
 //     1.656e-5 / 2.3545587e-5 / 7.4039e-5 on Cora / Citeseer / Pubmed, public
 //     Planetoid split; any other operator or data set: the library's preset
 //     (presets.h); K replaced when given (deep SGC).

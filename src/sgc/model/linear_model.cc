@@ -14,6 +14,7 @@
 #include "sgc/ops/out_of_core.h"
 #include "sgc/ops/reference.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/memory.h"
 #include "sgc/util/progress.h"
 #include "sgc/util/timer.h"
 
@@ -90,6 +91,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   if (times) times->propagate += timer.seconds();
 
   timer.reset();
+  release_free_heap();  // what loading and normalising left behind
   const CsrMatrix s = normalized_operator(data.adjacency, c.op);
   if (times) times->normalize += timer.seconds();
 
@@ -117,27 +119,34 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   // Inductive (SGC on Reddit): the training rows see only the graph induced on
   // the training nodes; val/test rows are propagated over the full graph.
   timer.reset();
-  const CsrMatrix s_train = normalized_operator(induced_subgraph(data.adjacency, data.train), c.op);
+  CsrMatrix s_train = normalized_operator(induced_subgraph(data.adjacency, data.train), c.op);
+  data.adjacency = CsrMatrix{};  // S and S_train are all the propagation needs
   if (times) times->normalize += timer.seconds();
   timer.reset();
   ProgressStage progress("propagate", 2 * planned_sparse_products(c.op), "hops");
   BlockedRun eval_run;
-  DenseMatrix train_x =
-      data.has_dense_features()
-          ? run_operator_bounded(s_train, gather_rows(data.dense_features, data.train), c.op, nullptr, &run).features
-          : run_operator_bounded(s_train, select_rows(data.features, data.train), c.op, nullptr, &run).features;
+  p.x = data.has_dense_features()
+            ? run_operator_bounded(s_train, gather_rows(data.dense_features, data.train), c.op, nullptr, &run).features
+            : run_operator_bounded(s_train, select_rows(data.features, data.train), c.op, nullptr, &run).features;
+  const int64_t train_rows = p.x.rows();
+  s_train = CsrMatrix{};
+  release_free_heap();  // the training hops' buffers
   DenseMatrix eval_x = run_operator_bounded(s, input_of(data), c.op, &rest, &eval_run).features;
   if (times) times->column_blocks = std::max(run.blocks, eval_run.blocks);
-  p.x.resize(train_x.rows() + eval_x.rows(), train_x.cols());
-  p.x.topRows(train_x.rows()) = train_x;
+  // The input features are no longer needed; the training rows grow in place
+  // (a row-major resize keeps them) so the result is never held twice.
+  data.dense_features = DenseMatrix();
+  data.features = CsrMatrix{};
+  p.x.conservativeResize(train_rows + eval_x.rows(), Eigen::NoChange);
   p.x.bottomRows(eval_x.rows()) = eval_x;
   if (times) times->propagate += timer.seconds();
   return p;
 }
 
-Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times, SoftmaxModel* fitted) {
+Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times, SoftmaxModel* fitted,
+                        bool bias) {
   Timer timer;
-  TrainOutcome trained = train_softmax(p.train_x(), p.train_y, p.classes, opt);
+  TrainOutcome trained = train_softmax(p.train_x(), p.train_y, p.classes, opt, bias);
   if (times) times->train += timer.seconds();
 
   timer.reset();
@@ -262,7 +271,7 @@ void LinearModel::prepare(Dataset data, const Config& c, StageTimes* times) {
 }
 
 Evaluation LinearModel::fit(const Config& c, StageTimes* times) {
-  return fit_evaluate(pre_, c.train, times, &weights_);
+  return fit_evaluate(pre_, c.train, times, &weights_, c.model_params.bias);
 }
 
 Prediction LinearModel::predict(Dataset d, const Config& c) const {
@@ -319,6 +328,7 @@ const ModelDef& linear_model() {
   static const ModelDef def = [] {
     ModelDef d{"linear", "softmax regression on operator-propagated features (SGC and its family)",
                [] { return std::unique_ptr<Model>(new LinearModel); }};
+    d.params = {"bias"};
     d.runs_on_gpu = true;
     return d;
   }();

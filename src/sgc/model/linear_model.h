@@ -48,9 +48,9 @@ struct Precomputed {
 Precomputed precompute(Dataset d, const Config& c, StageTimes* times = nullptr);
 
 // Train on the training rows and measure every split; the fitted weights go
-// to *fitted when given.
+// to *fitted when given. bias: the head's intercept (ModelParams::bias).
 Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times = nullptr,
-                        SoftmaxModel* fitted = nullptr);
+                        SoftmaxModel* fitted = nullptr, bool bias = true);
 
 // The verifier (gapbs style): recomputes `columns` sampled feature columns of
 // the rows in `p` in double precision straight from the operator's

@@ -96,6 +96,9 @@ const std::vector<ModelParamDef>& model_params() {
          p.checkpoint = choice_of(j, "checkpoint", {"best_val", "last"}) == "best_val" ? Checkpoint::BestVal
                                                                                       : Checkpoint::Last;
        }},
+      {"bias", T::Choice, "the softmax head's intercept: fit (a trained b) or none (b = 0)", {"fit", "none"},
+       [](const P& p) { return J(p.bias ? "fit" : "none"); },
+       [](P& p, const J& j) { p.bias = choice_of(j, "bias", {"fit", "none"}) == "fit"; }},
   };
   return table;
 }

@@ -1,4 +1,4 @@
-// Parameters of the models beyond the linear head (TSC, ACM): one struct in
+// Parameters of the models (the linear head's intercept; TSC, ACM): one struct in
 // the Config and one table, as the operators' parameters (ops/operator.h),
 // from which the CLI generates its flags and help, and which the JSON
 // serialisation (model files, --json, Python) reads and writes. Each model
@@ -41,8 +41,11 @@ struct ModelParams {
   // ACM (Zhou et al., PAKDD 2024)
   double dropout = 0.6;           // input-feature dropout
   bool learn_metric = true;       // learn the weights w of the sphere's metric (else w = 1)
-  // both
+  // TSC and ACM
   Checkpoint checkpoint = Checkpoint::BestVal;
+  // linear: whether the softmax head has an intercept b (false: b = 0, as
+  // torch's Linear(bias=False) in InfAttack's SGC victims)
+  bool bias = true;
 };
 
 struct ModelParamDef {

@@ -129,7 +129,7 @@ MinimizeResult scrn_run(Eigen::VectorXf& theta, const Problem& p, const ScrnOrac
   Eigen::VectorXf u(theta.size());  // the power iteration's vector, kept across iterations
   for (Eigen::Index i = 0; i < u.size(); ++i) u[i] = float(rng.normal());
   u /= float(u.cast<double>().norm());
-  const double stop = std::sqrt(opt.epsilon * opt.epsilon * opt.epsilon / opt.rho) / 100;
+  double rho = opt.rho;  // raised after a failed step, lowered back towards opt.rho after a very successful one
   MinimizeResult r;
   Eigen::VectorXf g, hu;
   for (int it = 0; it < opt.epochs; ++it) {
@@ -154,9 +154,27 @@ MinimizeResult scrn_run(Eigen::VectorXf& theta, const Problem& p, const ScrnOrac
       u = hu / float(l);
     }
     l = std::max(l, 1e-6);
-    CubicSolution s = cubic_subsolve(g, h, opt.rho, l, opt.epsilon, opt.cubic_iters, opt.seed + uint64_t(it) + 1);
-    const bool last = s.model > -stop;
-    if (last) s = cubic_finalsolve(g, h, opt.rho, l, opt.epsilon / 2, 10 * opt.cubic_iters);
+    CubicSolution s = cubic_subsolve(g, h, rho, l, opt.epsilon, opt.cubic_iters, opt.seed + uint64_t(it) + 1);
+    const bool last = s.model > -std::sqrt(opt.epsilon * opt.epsilon * opt.epsilon / rho) / 100;
+    if (last) {
+      s = cubic_finalsolve(g, h, rho, l, opt.epsilon / 2, 10 * opt.cubic_iters);
+    } else if (o.value) {
+      // The ratio test of adaptive cubic regularisation (Cartis, Gould & Toint 2011; scrn.h),
+      // f measured on the gradient's batch: the model's g is that batch's, so the model is
+      // exact to first order there. (Measured on the independent Hessian batch instead,
+      // small batches rejected most steps on Cora and rho grew until training stalled.)
+      const Eigen::VectorXf trial = theta + s.step;
+      double actual = loss - o.value(trial, gi);
+      if (wd != 0) actual += 0.5 * double(wd) * (theta.squaredNorm() - trial.squaredNorm());
+      const double ratio = actual / -s.model;
+      r.steps = it + 1;
+      if (!(ratio >= 0.1)) {  // the model overrated the step: reject it, a firmer cubic term
+        rho *= 2;
+        if (opt.on_step) opt.on_step(it + 1, loss);
+        continue;
+      }
+      if (ratio > 0.9) rho = std::max(opt.rho, rho / 2);
+    }
     theta += s.step;
     r.steps = it + 1;
     if (opt.on_step) opt.on_step(it + 1, loss);
@@ -177,6 +195,10 @@ MinimizeResult scrn_problem(Eigen::VectorXf& theta, const Problem& p, const Trai
   ScrnOracles o;
   o.grad = [&p](const Eigen::VectorXf& th, const std::vector<int64_t>& idx, Eigen::VectorXf& g) {
     return p.batch ? p.batch(th, idx, &g) : p.full(th, g);
+  };
+  o.value = [&p](const Eigen::VectorXf& th, const std::vector<int64_t>& idx) {
+    Eigen::VectorXf unused;
+    return p.batch ? p.batch(th, idx, nullptr) : p.full(th, unused);
   };
   o.hessian = [&p](const Eigen::VectorXf& th, const std::vector<int64_t>& idx) -> Hvp {
     if (p.hvp)

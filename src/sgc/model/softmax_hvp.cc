@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sgc/error.h"
+#include "sgc/ops/kernels/kernel_table.h"
 
 namespace sgc {
 
@@ -78,18 +79,21 @@ void softmax_hvp(const SoftmaxModel& m, FeatureRows x, const std::vector<int32_t
   if (n == 0) throw ArgumentError("softmax regression: no training rows");
   const Eigen::Index kBlock = block_rows(d), blocks = (n + kBlock - 1) / kBlock;
   std::vector<Eigen::VectorXf> partial(static_cast<size_t>(blocks));
-  const auto w = m.weight();
+  // The gradient's kernels (softmax_regression.cc): the three products run at
+  // the CPU's widest vector width, which this file's own build flags need not have.
+  const kernels::KernelTable& k = kernels::active();
+  const DenseMatrix wt = m.weight().transpose(), vt = Eigen::Map<const DenseMatrix>(v.data(), d, c).transpose();
   const auto b = m.bias();
-  const Eigen::Map<const DenseMatrix> vw(v.data(), d, c);
   const Eigen::Map<const Eigen::RowVectorXf> vb(v.data() + d * c, c);
 #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
   for (Eigen::Index blk = 0; blk < blocks; ++blk) {
     const Eigen::Index r0 = blk * kBlock, rn = std::min(kBlock, n - r0);
     DenseMatrix tmp;
     const FeatureRows xb = batch_block(x, rows, r0, rn, tmp);
-    DenseMatrix p = xb * w;
+    DenseMatrix p(rn, c), dz(rn, c);
+    k.head_logits(xb.data(), xb.outerStride(), rn, d, wt.data(), c, p.data());
     p.rowwise() += b;
-    DenseMatrix dz = xb * vw;
+    k.head_logits(xb.data(), xb.outerStride(), rn, d, vt.data(), c, dz.data());
     dz.rowwise() += vb;
     for (Eigen::Index i = 0; i < rn; ++i) {
       const float mx = p.row(i).maxCoeff();
@@ -98,9 +102,10 @@ void softmax_hvp(const SoftmaxModel& m, FeatureRows x, const std::vector<int32_t
       const float pdz = p.row(i).dot(dz.row(i));
       dz.row(i) = p.row(i).array() * (dz.row(i).array() - pdz);  // r_i = p*dz - p (p . dz)
     }
+    DenseMatrix gt = DenseMatrix::Zero(c, d);
+    k.head_add_outer(xb.data(), xb.outerStride(), rn, d, dz.data(), c, gt.data());
     Eigen::VectorXf g(d * c + c);
-    Eigen::Map<DenseMatrix> gw(g.data(), d, c);
-    gw.noalias() = xb.transpose() * dz;
+    Eigen::Map<DenseMatrix>(g.data(), d, c) = gt.transpose();
     g.tail(c) = dz.colwise().sum().transpose();
     partial[size_t(blk)] = std::move(g);
   }

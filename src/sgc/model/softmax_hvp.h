@@ -8,8 +8,9 @@
 //   dz_i  = V^T x_i + v_b                       (the logits' change along v)
 //   r_i   = p_i * dz_i - p_i (p_i . dz_i)       (elementwise product)
 //   H v   = [ (1/n) sum_i x_i r_i^T ,  (1/n) sum_i r_i ]
-// exactly, at the cost of two products with the batch's features (the same as
-// a gradient). The Hessian is positive semi-definite (the loss is convex).
+// exactly, at the cost of three products with the batch's features (z_i is
+// recomputed for every v: one more than a gradient). The Hessian is positive
+// semi-definite (the loss is convex).
 #pragma once
 
 #include <cstdint>

@@ -57,9 +57,16 @@ Problem softmax_problem(int64_t dim, int32_t classes, FeatureRows x, const std::
   return p;
 }
 
-TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt) {
+TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt,
+                           bool bias) {
   validate_train_options(opt);
   TrainOutcome out{init_softmax(x.cols(), classes, opt.seed)};
+  // The intercept's entries of theta (its tail), zeroed when it is not fitted.
+  const Eigen::Index b0 = x.cols() * classes;
+  auto no_bias = [&](Eigen::VectorXf& v) {
+    if (!bias && v.size() > b0) v.tail(v.size() - b0).setZero();
+  };
+  no_bias(out.model.theta);
   SoftmaxModel probe = out.model;  // trial points of a line search are evaluated here
   int evaluations = 0;
   auto rows_read = std::make_shared<int64_t>(0);
@@ -74,9 +81,16 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
   problem.batch = [&](const Eigen::VectorXf& theta, const std::vector<int64_t>& idx, Eigen::VectorXf* grad) {
     ++evaluations;
     const double loss = rows_only.batch(theta, idx, grad);
+    if (grad) no_bias(*grad);
     if (!std::isfinite(loss)) diverged(opt, evaluations, loss);
     return loss;
   };
+  if (!bias)
+    problem.hvp = [&](const Eigen::VectorXf& theta, const std::vector<int64_t>& idx, const Eigen::VectorXf& v,
+                      Eigen::VectorXf& hv) {
+      rows_only.hvp(theta, idx, v, hv);
+      no_bias(hv);
+    };
   problem.full = [&](const Eigen::VectorXf& theta, Eigen::VectorXf& grad) {
     ++evaluations;
     check_interrupt();
@@ -91,6 +105,7 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
       loss = softmax_loss_grad(probe, x, y, grad);
     }
     *rows_read += x.rows();
+    no_bias(grad);
     if (!std::isfinite(loss)) diverged(opt, evaluations, loss);
     return loss;
   };
@@ -102,6 +117,7 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
     if (opt.on_step) opt.on_step(step, loss);
   };
   const MinimizeResult r = minimize(out.model.theta, problem, steps);
+  no_bias(out.model.theta);  // a guard for updates that are not coordinate-wise (sgc-compressed's recovery)
   if (!std::isfinite(r.final_loss) || !out.model.theta.allFinite()) diverged(opt, evaluations, r.final_loss);
   out.final_loss = r.final_loss;
   out.evaluations = r.evaluations;

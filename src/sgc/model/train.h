@@ -27,7 +27,11 @@ struct TrainOutcome {
 Problem softmax_problem(int64_t dim, int32_t classes, FeatureRows x, const std::vector<int32_t>& y,
                         std::shared_ptr<int64_t> rows_read = nullptr);
 
-// Trains with opt.optimizer from torch.nn.Linear's initialisation.
-TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt);
+// Trains with opt.optimizer from torch.nn.Linear's initialisation. Without
+// `bias` the intercept is held at 0 (torch's Linear(bias=False)): it starts
+// at 0 and its gradient and Hessian-vector entries are zeroed, so no
+// optimizer moves it.
+TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt,
+                           bool bias = true);
 
 }  // namespace sgc

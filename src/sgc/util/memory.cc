@@ -1,6 +1,9 @@
 #include "sgc/util/memory.h"
 
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <cstdlib>
 #include <string>
@@ -21,6 +24,12 @@ void reexec_with_huge_page_heap(char** argv) {
   execv("/proc/self/exe", argv);
   // exec failed (no /proc?): carry on with the default allocator.
   if (current) setenv("GLIBC_TUNABLES", current, 1); else unsetenv("GLIBC_TUNABLES");
+}
+
+void release_free_heap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 }  // namespace sgc

@@ -15,4 +15,10 @@ namespace sgc {
 // Returns only if no re-exec happened (already set, disabled, or exec failed).
 void reexec_with_huge_page_heap(char** argv);
 
+// With that heap, freed blocks stay resident (the point: they are reused
+// without faulting again), so a stage's temporaries would count towards every
+// later stage's peak. Between stages whose buffers differ in size, this hands
+// the free pages back to the kernel (glibc malloc_trim; a no-op elsewhere).
+void release_free_heap();
+
 }  // namespace sgc
