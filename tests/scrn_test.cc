@@ -116,6 +116,23 @@ TEST(ScrnStop, NeverStopsFarFromTheMinimumWithNoisyBatches) {
   }
 }
 
+// Cora with its preset (SGC K = 2 features), loaded once for the tests below.
+struct CoraCase {
+  Config config;
+  Precomputed pre;
+};
+const CoraCase& cora() {
+  static const CoraCase once = [] {
+    LoadOptions lo;
+    lo.dir = testing::data_dir();
+    Dataset d = load_dataset("cora", lo);
+    Config config = preset_for(d, default_operator()).config;
+    Precomputed pre = precompute(std::move(d), config);
+    return CoraCase{std::move(config), std::move(pre)};
+  }();
+  return once;
+}
+
 // The softmax regression on Cora's SGC features with 35-row batches: a batch's
 // curvature varies from one iteration to the next, so the power-iteration
 // bound on |H| is sometimes below half of it. Without backtracking the model's
@@ -125,11 +142,8 @@ TEST(ScrnStop, NeverStopsFarFromTheMinimumWithNoisyBatches) {
 // without weight decay; full batch, the strongly convex run (weight decay) stops
 // and the interpolating one (none) fits.
 TEST(ScrnStop, CoraMiniBatchesStopOnlyAtAMinimum) {
-  LoadOptions lo;
-  lo.dir = testing::data_dir();
-  Dataset d = load_dataset("cora", lo);
-  const Config c = preset_for(d, default_operator()).config;
-  const Precomputed pre = precompute(std::move(d), c);
+  const Config& c = cora().config;
+  const Precomputed& pre = cora().pre;
   const FeatureRows x = pre.train_x();
   for (const double wd : {0.0, 1e-2}) {
     for (const int64_t batch : {int64_t(0), int64_t(35)}) {
@@ -160,11 +174,8 @@ TEST(ScrnStop, CoraMiniBatchesStopOnlyAtAMinimum) {
 // the decrease its model promised on the gradient's batch, else rho doubles)
 // keeps the run descending.
 TEST(ScrnStop, SmallBatchesDescendAtTheDefaultRho) {
-  LoadOptions lo;
-  lo.dir = testing::data_dir();
-  Dataset d = load_dataset("cora", lo);
-  const Config c = preset_for(d, default_operator()).config;
-  const Precomputed pre = precompute(std::move(d), c);
+  const Config& c = cora().config;
+  const Precomputed& pre = cora().pre;
   const FeatureRows x = pre.train_x();
   const Problem p = softmax_problem(x.cols(), pre.classes, x, pre.train_y);
   TrainOptions opt = c.train;
