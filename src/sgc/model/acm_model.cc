@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
@@ -34,14 +35,33 @@ constexpr int64_t kParallelWork = int64_t(1) << 20;
 constexpr int64_t kMaxLocal = 16;  // classes up to this are summed in registers
 
 // Row i of a * x into acc (c columns); a local accumulator, so the compiler
-// need not assume the output aliases x.
-template <class T>
+// need not assume the output aliases x. C > 0 is c known at compile time: the
+// class loop is then unrolled and vectorised (the same sums in the same order).
+template <int C = 0, class T>
 inline void row_product(const CsrMatrix& a, const T* x, int64_t c, int64_t i, T* acc) {
-  for (int64_t j = 0; j < c; ++j) acc[j] = 0;
+  const int64_t cols = C > 0 ? C : c;
+  for (int64_t j = 0; j < cols; ++j) acc[j] = 0;
   for (int64_t e = a.indptr[i]; e < a.indptr[i + 1]; ++e) {
     const T v = T(a.values[e]);
-    const T* in = x + int64_t(a.indices[e]) * c;
-    for (int64_t j = 0; j < c; ++j) acc[j] += v * in[j];
+    const T* in = x + int64_t(a.indices[e]) * cols;
+    for (int64_t j = 0; j < cols; ++j) acc[j] += v * in[j];
+  }
+}
+
+// Calls f(std::integral_constant<int, C>) with C = c for the class counts
+// up to kMaxLocal, else C = 0 (c read at run time).
+template <class F>
+void with_class_count(int64_t c, F&& f) {
+  switch (c) {
+#define SGC_ACM_CLASSES(n) \
+  case n:                  \
+    return f(std::integral_constant<int, n>{});
+    SGC_ACM_CLASSES(2) SGC_ACM_CLASSES(3) SGC_ACM_CLASSES(4) SGC_ACM_CLASSES(5) SGC_ACM_CLASSES(6)
+    SGC_ACM_CLASSES(7) SGC_ACM_CLASSES(8) SGC_ACM_CLASSES(9) SGC_ACM_CLASSES(10) SGC_ACM_CLASSES(11)
+    SGC_ACM_CLASSES(12) SGC_ACM_CLASSES(13) SGC_ACM_CLASSES(14) SGC_ACM_CLASSES(15) SGC_ACM_CLASSES(16)
+#undef SGC_ACM_CLASSES
+    default:
+      return f(std::integral_constant<int, 0>{});
   }
 }
 
@@ -55,12 +75,15 @@ void csr_times(const CsrMatrix& a, const AcmMatrix<T>& x, AcmMatrix<T>& y) {
     for (int64_t i = 0; i < a.rows; ++i) row_product(a, x.data(), c, i, y.data() + i * c);
     return;
   }
+  with_class_count(c, [&](auto classes) {
+    constexpr int C = decltype(classes)::value;
 #pragma omp parallel for schedule(static) if (a.nnz() * c >= kParallelWork)
-  for (int64_t i = 0; i < a.rows; ++i) {
-    T acc[kMaxLocal];
-    row_product(a, x.data(), c, i, acc);
-    std::copy(acc, acc + c, y.data() + i * c);
-  }
+    for (int64_t i = 0; i < a.rows; ++i) {
+      T acc[kMaxLocal];
+      row_product<C>(a, x.data(), c, i, acc);
+      std::copy(acc, acc + c, y.data() + i * c);
+    }
+  });
 }
 
 // One step: out = rows of S z projected onto the metric's ellipsoid; norms into r.
@@ -84,12 +107,15 @@ void project_step(const CsrMatrix& s, const AcmMatrix<T>& z, const AcmVector<T>&
     for (int64_t i = 0; i < s.rows; ++i) project(i, out.data() + i * c);
     return;
   }
+  with_class_count(c, [&](auto classes) {
+    constexpr int C = decltype(classes)::value;
 #pragma omp parallel for schedule(static) if (s.nnz() * c >= kParallelWork)
-  for (int64_t i = 0; i < s.rows; ++i) {
-    T acc[kMaxLocal];
-    row_product(s, z.data(), c, i, acc);
-    project(i, acc);
-  }
+    for (int64_t i = 0; i < s.rows; ++i) {
+      T acc[kMaxLocal];
+      row_product<C>(s, z.data(), c, i, acc);
+      project(i, acc);
+    }
+  });
 }
 
 // The normalised features as CSR (dense sources keep their non-zeros: dropout

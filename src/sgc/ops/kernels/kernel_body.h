@@ -251,7 +251,34 @@ void axpy(float a, const float* x, float* y, int64_t n) {
 // The softmax head's products (kernel_table.h). Four classes share each load
 // of a row; each logit is one lane-parallel dot product (fixed order per variant).
 void head_logits(const float* x, int64_t ldx, int64_t m, int64_t d, const float* wt, int64_t c, float* z) {
-  for (int64_t i = 0; i < m; ++i) {
+  int64_t i = 0;
+  // Two rows at a time share each class row's loads (8 sums per pass over d
+  // instead of 4: fewer loads per multiply-add); each sum is formed as below.
+  for (; i + 2 <= m; i += 2) {
+    const float *xa = x + i * ldx, *xb = xa + ldx;
+    float *za = z + i * c, *zb = za + c;
+    int64_t j = 0;
+    for (; j + 4 <= c; j += 4) {
+      const float *w0 = wt + j * d, *w1 = w0 + d, *w2 = w1 + d, *w3 = w2 + d;
+      float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, b0 = 0.0f, b1 = 0.0f, b2 = 0.0f, b3 = 0.0f;
+#pragma omp simd reduction(+ : a0, a1, a2, a3, b0, b1, b2, b3)
+      for (int64_t k = 0; k < d; ++k) {
+        const float u = xa[k], v = xb[k];
+        a0 += u * w0[k], a1 += u * w1[k], a2 += u * w2[k], a3 += u * w3[k];
+        b0 += v * w0[k], b1 += v * w1[k], b2 += v * w2[k], b3 += v * w3[k];
+      }
+      za[j] = a0, za[j + 1] = a1, za[j + 2] = a2, za[j + 3] = a3;
+      zb[j] = b0, zb[j + 1] = b1, zb[j + 2] = b2, zb[j + 3] = b3;
+    }
+    for (; j < c; ++j) {
+      const float* w = wt + j * d;
+      float a = 0.0f, b = 0.0f;
+#pragma omp simd reduction(+ : a, b)
+      for (int64_t k = 0; k < d; ++k) a += xa[k] * w[k], b += xb[k] * w[k];
+      za[j] = a, zb[j] = b;
+    }
+  }
+  for (; i < m; ++i) {
     const float* xi = x + i * ldx;
     float* zi = z + i * c;
     int64_t j = 0;
@@ -281,7 +308,19 @@ void head_add_outer(const float* x, int64_t ldx, int64_t m, int64_t d, const flo
   int64_t i = 0;
   for (; i + 4 <= m; i += 4) {
     const float *x0 = x + i * ldx, *x1 = x0 + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx;
-    for (int64_t j = 0; j < c; ++j) {
+    int64_t j = 0;
+    for (; j + 2 <= c; j += 2) {  // two classes per pass over the four rows
+      const float a0 = p[i * c + j], a1 = p[(i + 1) * c + j], a2 = p[(i + 2) * c + j], a3 = p[(i + 3) * c + j];
+      const float b0 = p[i * c + j + 1], b1 = p[(i + 1) * c + j + 1], b2 = p[(i + 2) * c + j + 1],
+                  b3 = p[(i + 3) * c + j + 1];
+      float *g = gt + j * d, *h = g + d;
+#pragma omp simd
+      for (int64_t k = 0; k < d; ++k) {
+        g[k] = (((g[k] + a0 * x0[k]) + a1 * x1[k]) + a2 * x2[k]) + a3 * x3[k];
+        h[k] = (((h[k] + b0 * x0[k]) + b1 * x1[k]) + b2 * x2[k]) + b3 * x3[k];
+      }
+    }
+    for (; j < c; ++j) {
       const float a0 = p[i * c + j], a1 = p[(i + 1) * c + j], a2 = p[(i + 2) * c + j], a3 = p[(i + 3) * c + j];
       float* g = gt + j * d;
 #pragma omp simd
