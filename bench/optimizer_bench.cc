@@ -312,7 +312,7 @@ struct HessianRule {
   const char* name;
   bool same = false;   // the gradient's batch
   int64_t times = 1;   // else an independent batch this many times the gradient's (capped at every row)
-  bool ratio = false;  // the ratio test on the Hessian's batch (scrn's default), else every step taken
+  bool ratio = false;  // scrn's ratio test (on the gradient's batch), else every step taken
 };
 
 // One SCRN run with the rule's batches (scrn_run with oracles that pick the
@@ -375,32 +375,32 @@ void minibatch_study(const std::string& only, const std::vector<int64_t>& batche
     if (!only.empty() && only.find(name) == std::string::npos) continue;
     Input in = prepare(name, load(name), "sgc", 2);
     for (const double wd : wds.empty() ? std::vector<double>{in.train.weight_decay} : wds) {
-    in.train.weight_decay = wd;
-    TrainOptions adam = in.train, lbfgs = in.train;
-    const Evaluation a = fit_evaluate(in.pre, adam);
-    lbfgs.optimizer = &find_optimizer("lbfgs");
-    lbfgs.epochs = 500;
-    const Evaluation l = fit_evaluate(in.pre, lbfgs);
-    std::printf("%s (weight decay %g, %zu training rows): Adam final loss %.4f test %.1f%%; L-BFGS 500: loss %.4f test "
-                "%.1f%%; SCRN %d iterations, cubic %d\n",
-                name, in.train.weight_decay, in.pre.train_y.size(), a.final_loss, a.test_acc * 100, l.final_loss,
-                l.test_acc * 100, iterations, cubic);
-    std::printf("%-20s %6s %8s %10s %10s %7s %8s %6s\n", "hessian", "batch", "rho", "final", "max", "test", "passes",
-                "steps");
-    for (const HessianRule& rule : rules)
-      for (const int64_t b : batches)
-        for (const double rho : rhos) {
-          TrainOptions opt = in.train;
-          opt.optimizer = &find_optimizer("scrn");
-          opt.batch_size = b;
-          opt.rho = rho;
-          opt.epochs = iterations;
-          opt.cubic_iters = cubic;
-          const MiniRun r = mini_run(in, opt, rule);
-          std::printf("%-20s %6lld %8.0e %10.4f %10.4f %6.1f%% %8.1f %6d\n", rule.name, (long long)b, rho,
-                      r.final_loss, r.max_loss, r.test * 100, r.passes, r.steps);
-          std::fflush(stdout);
-        }
+      in.train.weight_decay = wd;
+      TrainOptions adam = in.train, lbfgs = in.train;
+      const Evaluation a = fit_evaluate(in.pre, adam);
+      lbfgs.optimizer = &find_optimizer("lbfgs");
+      lbfgs.epochs = 500;
+      const Evaluation l = fit_evaluate(in.pre, lbfgs);
+      std::printf("%s (weight decay %g, %zu training rows): Adam final loss %.4f test %.1f%%; L-BFGS 500: loss %.4f test "
+                  "%.1f%%; SCRN %d iterations, cubic %d\n",
+                  name, in.train.weight_decay, in.pre.train_y.size(), a.final_loss, a.test_acc * 100, l.final_loss,
+                  l.test_acc * 100, iterations, cubic);
+      std::printf("%-20s %6s %8s %10s %10s %7s %8s %6s\n", "hessian", "batch", "rho", "final", "max", "test", "passes",
+                  "steps");
+      for (const HessianRule& rule : rules)
+        for (const int64_t b : batches)
+          for (const double rho : rhos) {
+            TrainOptions opt = in.train;
+            opt.optimizer = &find_optimizer("scrn");
+            opt.batch_size = b;
+            opt.rho = rho;
+            opt.epochs = iterations;
+            opt.cubic_iters = cubic;
+            const MiniRun r = mini_run(in, opt, rule);
+            std::printf("%-20s %6lld %8.0e %10.4f %10.4f %6.1f%% %8.1f %6d\n", rule.name, (long long)b, rho,
+                        r.final_loss, r.max_loss, r.test * 100, r.passes, r.steps);
+            std::fflush(stdout);
+          }
     }
   }
 }

@@ -167,9 +167,9 @@ MinimizeResult scrn_run(Eigen::VectorXf& theta, const Problem& p, const ScrnOrac
       double actual = loss - o.value(trial, gi);
       if (wd != 0) actual += 0.5 * double(wd) * (theta.squaredNorm() - trial.squaredNorm());
       const double ratio = actual / -s.model;
-      r.steps = it + 1;
       if (!(ratio >= 0.1)) {  // the model overrated the step: reject it, a firmer cubic term
         rho *= 2;
+        r.steps = it + 1;
         if (opt.on_step) opt.on_step(it + 1, loss);
         continue;
       }
