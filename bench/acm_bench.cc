@@ -28,12 +28,12 @@ namespace {
 
 int main(int argc, char** argv) {
   int runs = 3, k = 120, epochs = 1000;
-  std::string dir = sgc::default_data_root() + "/planetoid";
+  std::string dir = sgc::bench::planetoid_dir();
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--k")) k = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--data-dir")) dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--data-dir")) dir = sgc::bench::planetoid_dir(argv[i + 1]);
   }
   std::printf("%s; %u hardware threads, %d OpenMP threads\n", sgc::bench::host_line().c_str(),
               std::thread::hardware_concurrency(), omp_get_max_threads());

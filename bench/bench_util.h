@@ -10,16 +10,26 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "sgc/data/powerlaw.h"
+#include "sgc/io/load.h"
 #include "sgc/util/timer.h"
 
 extern char** environ;
 
 namespace sgc::bench {
+
+// Where the Planetoid pickles are: --data-dir means the data root, as for
+// `sgc` (DIR/planetoid), though the planetoid folder itself is accepted too;
+// without the flag, the default root ($SGC_DATA_DIR or ../shared/data).
+inline std::string planetoid_dir(const std::string& flag_value = "") {
+  const std::string root = flag_value.empty() ? default_data_root() : flag_value;
+  return std::filesystem::is_directory(root + "/planetoid") ? root + "/planetoid" : root;
+}
 
 // The Reddit-shaped graph's size flags the benchmarks share (--nodes,
 // --avg-degree, --features): applies `flag` to o and says whether it was one.

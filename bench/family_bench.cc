@@ -66,12 +66,12 @@ double relative_difference(const sgc::DenseMatrix& a, const sgc::DenseMatrix& b)
 int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
   int runs = 5, naive_runs = 1;
-  std::string data_dir = std::string(SGC_DEFAULT_DATA_DIR) + "/planetoid";
+  std::string data_dir = sgc::bench::planetoid_dir();
   std::string datasets = "cora,citeseer,pubmed";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--naive-runs")) naive_runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--data-dir")) data_dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--data-dir")) data_dir = sgc::bench::planetoid_dir(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--datasets")) datasets = argv[i + 1];
   }
   std::printf("family_bench: propagation of the train/val/test rows, seconds (median of %d runs; naive: %d)\n\n",

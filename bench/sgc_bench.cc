@@ -42,11 +42,11 @@ const std::map<std::string, Reference> kReference{{"cora", {0.048, 0.373, 3.40}}
 int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
   int runs = 7;
-  std::string data_dir = std::string(SGC_DEFAULT_DATA_DIR) + "/planetoid";
+  std::string data_dir = sgc::bench::planetoid_dir();
   std::string datasets = "cora,citeseer,pubmed";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--data-dir")) data_dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--data-dir")) data_dir = sgc::bench::planetoid_dir(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--datasets")) datasets = argv[i + 1];
   }
   std::printf("sgc_bench: median of %d runs per figure, seconds\n\n", runs);

@@ -149,11 +149,10 @@ void epochs(const std::string& dir, const std::string& name, int runs) {
 
 int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
-  std::string dir = std::string(SGC_DEFAULT_DATA_DIR) + "/planetoid";
-  if (const char* env = std::getenv("SGC_DATA_DIR"); env && *env) dir = std::string(env) + "/planetoid";
+  std::string dir = sgc::bench::planetoid_dir();
   int runs = 3, layers = 32;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--data-dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--data-dir")) dir = sgc::bench::planetoid_dir(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--layers")) layers = std::atoi(argv[i + 1]);
     else {
