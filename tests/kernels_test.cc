@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "sgc/data/powerlaw.h"
@@ -214,35 +215,106 @@ TEST(Kernels, VectorDotAndAxpyMatchDoubleInEveryVariant) {
   }
 }
 
-// The softmax head's products in every variant against a double product; the
-// gradient adds the rows in order (one call on m rows equals m calls on one).
+// Higham's bound for any order of summing n rounded products: gamma_n times the sum of their magnitudes.
+double gamma_bound(int64_t n) {
+  const double u = std::ldexp(1.0, -24);
+  return double(n) * u / (1 - double(n) * u);
+}
+
+// The softmax head's products in every variant against a double product, for
+// class counts around the vector widths (c padded to whole kHeadPad columns),
+// odd feature counts, row counts that are no multiple of any tile, and
+// strides wider than the rows; a logit does not depend on the rows beside it
+// and the gradient adds the rows in order (one call on m rows equals m calls on one).
 TEST(Kernels, HeadProductsMatchDoubleInEveryVariant) {
-  for (const auto& [m, d, c] : std::vector<std::array<int64_t, 3>>{{1, 1, 1}, {5, 17, 3}, {37, 130, 7}, {9, 602, 41}}) {
-    const int64_t ldx = d + 3;  // rows of a wider matrix, as a block of feature rows is
-    const DenseMatrix x = testing::random_dense(m, ldx, uint64_t(m * d) + 1);
-    const DenseMatrix wt = testing::random_dense(c, d, uint64_t(c) + 2);
-    const DenseMatrix p = testing::random_dense(m, c, uint64_t(m) + 3);
-    const DenseMatrix g0 = testing::random_dense(c, d, 4);
-    for (const KernelTable* t : variants()) {
-      DenseMatrix z(m, c), g = g0;
-      t->head_logits(x.data(), ldx, m, d, wt.data(), c, z.data());
-      t->head_add_outer(x.data(), ldx, m, d, p.data(), c, g.data());
-      for (int64_t i = 0; i < m; ++i)
-        for (int64_t j = 0; j < c; ++j) {
-          double ref = 0, mag = 0;
-          for (int64_t k = 0; k < d; ++k) ref += double(x(i, k)) * wt(j, k), mag += std::abs(double(x(i, k)) * wt(j, k));
-          ASSERT_LE(std::abs(z(i, j) - ref), 1e-6 * mag + 1e-30) << t->name << " logit " << i << "," << j;
+  const std::vector<std::array<int64_t, 2>> shapes{{1, 1}, {5, 17}, {9, 602}, {37, 130}, {13, 129}, {300, 603}};
+  for (const auto& [m, d] : shapes)
+    for (int64_t c : {1, 2, 7, 16, 41, 47, 80}) {
+      const int64_t cols = (c + kernels::kHeadPad - 1) / kernels::kHeadPad * kernels::kHeadPad;
+      ASSERT_EQ(cols % kernels::kHeadPad, 0);
+      const int64_t ldx = d + 3, ldw = cols + 5, ldz = cols + 3, ldp = cols + 1, ldg = cols + 7;
+      const uint64_t seed = uint64_t(m * 1000 + d * 10 + c);
+      const DenseMatrix x = testing::random_dense(m, ldx, seed + 1);
+      const DenseMatrix w = testing::random_dense(d, ldw, seed + 2);
+      const DenseMatrix p = testing::random_dense(m, ldp, seed + 3);
+      const DenseMatrix g0 = testing::random_dense(d, ldg, seed + 4);
+      const std::string shape = " m " + std::to_string(m) + " d " + std::to_string(d) + " c " + std::to_string(c);
+      for (const KernelTable* t : variants()) {
+        DenseMatrix z = DenseMatrix::Constant(m, ldz, 7.0f), g = g0;
+        t->head_logits(x.data(), ldx, m, d, w.data(), ldw, cols, z.data(), ldz);
+        t->head_add_outer(x.data(), ldx, m, d, p.data(), ldp, cols, g.data(), ldg);
+        for (int64_t i = 0; i < m; ++i) {
+          for (int64_t j = 0; j < cols; ++j) {
+            double ref = 0, mag = 0;
+            for (int64_t k = 0; k < d; ++k) ref += double(x(i, k)) * w(k, j), mag += std::abs(double(x(i, k)) * w(k, j));
+            ASSERT_LE(std::abs(z(i, j) - ref), gamma_bound(d) * mag + 1e-30)
+                << t->name << shape << ": logit " << i << "," << j;
+          }
+          for (int64_t j = cols; j < ldz; ++j) ASSERT_EQ(z(i, j), 7.0f) << t->name << shape << ": wrote past cols";
         }
-      for (int64_t j = 0; j < c; ++j)
         for (int64_t k = 0; k < d; ++k) {
-          double ref = g0(j, k), mag = std::abs(ref);
-          for (int64_t i = 0; i < m; ++i) ref += double(p(i, j)) * x(i, k), mag += std::abs(double(p(i, j)) * x(i, k));
-          ASSERT_LE(std::abs(g(j, k) - ref), 1e-6 * mag + 1e-30) << t->name << " gradient " << j << "," << k;
+          for (int64_t j = 0; j < cols; ++j) {
+            double ref = g0(k, j), mag = std::abs(ref);
+            for (int64_t i = 0; i < m; ++i) ref += double(p(i, j)) * x(i, k), mag += std::abs(double(p(i, j)) * x(i, k));
+            ASSERT_LE(std::abs(g(k, j) - ref), gamma_bound(m + 1) * mag + 1e-30)
+                << t->name << shape << ": gradient " << k << "," << j;
+          }
+          for (int64_t j = cols; j < ldg; ++j) ASSERT_EQ(g(k, j), g0(k, j)) << t->name << shape << ": wrote past cols";
         }
-      DenseMatrix g_rows = g0;
-      for (int64_t i = 0; i < m; ++i)
-        t->head_add_outer(x.data() + i * ldx, ldx, 1, d, p.data() + i * c, c, g_rows.data());
-      EXPECT_TRUE(g == g_rows) << t->name << ": rows not added in order";
+        DenseMatrix z_rows = DenseMatrix::Constant(m, ldz, 7.0f), g_rows = g0;
+        for (int64_t i = 0; i < m; ++i) {
+          t->head_logits(x.data() + i * ldx, ldx, 1, d, w.data(), ldw, cols, z_rows.data() + i * ldz, ldz);
+          t->head_add_outer(x.data() + i * ldx, ldx, 1, d, p.data() + i * ldp, ldp, cols, g_rows.data(), ldg);
+        }
+        EXPECT_TRUE(z == z_rows) << t->name << shape << ": a logit depends on the other rows of the call";
+        EXPECT_TRUE(g == g_rows) << t->name << shape << ": rows not added in order";
+      }
+    }
+}
+
+// The head's softmax rows in every variant against double: probabilities
+// minus the one-hot label, zero padding, the row sums and label logits that
+// give the loss, and the bias gradient (logits spread wide enough that some
+// probabilities underflow).
+TEST(Kernels, HeadSoftmaxMatchesDoubleInEveryVariant) {
+  const double u = std::ldexp(1.0, -24);
+  for (int64_t c : {1, 2, 7, 16, 41, 47, 80}) {
+    const int64_t m = 37, ldz = (c + kernels::kHeadPad - 1) / kernels::kHeadPad * kernels::kHeadPad;
+    const DenseMatrix z0 = testing::random_dense(m, ldz, uint64_t(c) + 7) * 120.0f;
+    const DenseMatrix bias = testing::random_dense(1, c, uint64_t(c) + 8);
+    std::vector<int32_t> labels(static_cast<size_t>(m));
+    for (int64_t i = 0; i < m; ++i) labels[size_t(i)] = int32_t((i * 7 + 3) % c);
+    for (const KernelTable* t : variants()) {
+      DenseMatrix z = z0;
+      std::vector<float> gb(static_cast<size_t>(c), 0.5f), sums(static_cast<size_t>(m)), lab(static_cast<size_t>(m));
+      t->head_softmax(z.data(), ldz, m, c, bias.data(), labels.data(), gb.data(), sums.data(), lab.data());
+      std::vector<double> gb_ref(size_t(c), 0.5), gb_mag(size_t(c), 0.5);
+      for (int64_t i = 0; i < m; ++i) {
+        // e_j's error: a few ulp for exp, plus |t_j - max| ulp from rounding t_j - max in float.
+        std::vector<double> e(static_cast<size_t>(c)), e_err(static_cast<size_t>(c));
+        double mx = -1e300, s = 0, s_err = 0;
+        for (int64_t j = 0; j < c; ++j) mx = std::max(mx, double(z0(i, j) + bias(0, j)));
+        for (int64_t j = 0; j < c; ++j) {
+          const double x = double(z0(i, j) + bias(0, j)) - mx;
+          s += e[size_t(j)] = std::exp(x);
+          s_err += e_err[size_t(j)] = (std::abs(x) + 4) * u * e[size_t(j)];
+        }
+        s_err += double(c) * u * s;
+        const std::string at = std::string(t->name) + " c " + std::to_string(c) + " row " + std::to_string(i);
+        ASSERT_LE(std::abs(sums[size_t(i)] - s), s_err) << at << ": row sum";
+        const int32_t y = labels[size_t(i)];
+        ASSERT_LE(std::abs(lab[size_t(i)] - (double(z0(i, y) + bias(0, y)) - mx)), 2 * u * (std::abs(mx) + 1)) << at;
+        for (int64_t j = 0; j < c; ++j) {
+          const double q = e[size_t(j)] / s, p = q - (j == y ? 1.0 : 0.0);
+          const double tol = q * (e_err[size_t(j)] / e[size_t(j)] + s_err / s + 2 * u) + u * std::abs(p) + 1e-37;
+          ASSERT_LE(std::abs(z(i, j) - p), tol) << at << ", class " << j;
+          gb_ref[size_t(j)] += p, gb_mag[size_t(j)] += std::abs(p) + tol / u;
+        }
+        for (int64_t j = c; j < ldz; ++j) ASSERT_EQ(z(i, j), 0.0f) << at << ": padding";
+      }
+      for (int64_t j = 0; j < c; ++j)
+        ASSERT_LE(std::abs(gb[size_t(j)] - gb_ref[size_t(j)]), double(m + 2) * u * gb_mag[size_t(j)])
+            << t->name << " c " << c << ": bias gradient " << j;
     }
   }
 }

@@ -82,31 +82,36 @@ void softmax_hvp(const SoftmaxModel& m, FeatureRows x, const std::vector<int32_t
   // The gradient's kernels (softmax_regression.cc): the three products run at
   // the CPU's widest vector width, which this file's own build flags need not have.
   const kernels::KernelTable& k = kernels::active();
-  const DenseMatrix wt = m.weight().transpose(), vt = Eigen::Map<const DenseMatrix>(v.data(), d, c).transpose();
-  const auto b = m.bias();
-  const Eigen::Map<const Eigen::RowVectorXf> vb(v.data() + d * c, c);
+  // [W | V] in the head's layout: one product gives each row's logits and their change along v.
+  const Eigen::Index cp = head_columns(c), cw = 2 * cp;
+  std::vector<float> wv(size_t(d * cw), 0.0f);
+  copy_to_head_layout(m.theta.data(), d, c, wv.data(), cw);
+  copy_to_head_layout(v.data(), d, c, wv.data() + cp, cw);
+  const Eigen::Map<const Eigen::ArrayXf> b(m.theta.data() + d * c, c), vb(v.data() + d * c, c);
 #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
   for (Eigen::Index blk = 0; blk < blocks; ++blk) {
     const Eigen::Index r0 = blk * kBlock, rn = std::min(kBlock, n - r0);
     DenseMatrix tmp;
     const FeatureRows xb = batch_block(x, rows, r0, rn, tmp);
-    DenseMatrix p(rn, c), dz(rn, c);
-    k.head_logits(xb.data(), xb.outerStride(), rn, d, wt.data(), c, p.data());
-    p.rowwise() += b;
-    k.head_logits(xb.data(), xb.outerStride(), rn, d, vt.data(), c, dz.data());
-    dz.rowwise() += vb;
+    std::vector<float> z(size_t(rn * cw));
+    k.head_logits(xb.data(), xb.outerStride(), rn, d, wv.data(), cw, cw, z.data(), cw);
+    Eigen::VectorXf g = Eigen::VectorXf::Zero(d * c + c);
     for (Eigen::Index i = 0; i < rn; ++i) {
-      const float mx = p.row(i).maxCoeff();
-      p.row(i) = (p.row(i).array() - mx).exp();
-      p.row(i) /= p.row(i).sum();
-      const float pdz = p.row(i).dot(dz.row(i));
-      dz.row(i) = p.row(i).array() * (dz.row(i).array() - pdz);  // r_i = p*dz - p (p . dz)
+      Eigen::Map<Eigen::ArrayXf> p(z.data() + i * cw, c), dz(z.data() + i * cw + cp, c);
+      p += b;
+      dz += vb;
+      const float mx = p.maxCoeff();
+      p = (p - mx).exp();
+      p /= p.sum();
+      const float pdz = (p * dz).sum();
+      p *= dz - pdz;  // r_i = p*dz - p (p . dz), over p: the gradient product reads it there
+      for (Eigen::Index j = c; j < cp; ++j) z[size_t(i * cw + j)] = 0.0f;
+      g.tail(c) += p.matrix();
     }
-    DenseMatrix gt = DenseMatrix::Zero(c, d);
-    k.head_add_outer(xb.data(), xb.outerStride(), rn, d, dz.data(), c, gt.data());
-    Eigen::VectorXf g(d * c + c);
-    Eigen::Map<DenseMatrix>(g.data(), d, c) = gt.transpose();
-    g.tail(c) = dz.colwise().sum().transpose();
+    std::vector<float> gw(size_t(d * cp), 0.0f);
+    k.head_add_outer(xb.data(), xb.outerStride(), rn, d, z.data(), cw, cp, gw.data(), cp);
+    for (Eigen::Index f = 0; f < d; ++f)
+      for (Eigen::Index j = 0; j < c; ++j) g[f * c + j] = gw[size_t(f * cp + j)];
     partial[size_t(blk)] = std::move(g);
   }
   hv = partial[0];

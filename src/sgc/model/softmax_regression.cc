@@ -19,20 +19,27 @@ SoftmaxModel init_softmax(int64_t dim, int32_t classes, uint64_t seed) {
 }
 
 namespace {
+// Rows per block: each block's partial gradient is its own, the partials are
+// added in block order (thread-count independent); within a block, sub-blocks
+// small enough that the rows read by the forward product are still in L2 for
+// the backward one.
 constexpr Eigen::Index kBlockRows = 2048;
 constexpr Eigen::Index kSubRows = 256;
+}  // namespace
 
-// Softmax of each row in place (max-shifted); returns the sum of -log p(label).
-double softmax_rows_nll(DenseMatrix& z, const int32_t* labels) {
-  double nll = 0;
-  for (Eigen::Index i = 0; i < z.rows(); ++i) {
-    const float mx = z.row(i).maxCoeff();
-    z.row(i).array() = (z.row(i).array() - mx).exp();
-    const double sum = z.row(i).cast<double>().sum();
-    nll -= std::log(double(z(i, labels[i])) / sum);
-    z.row(i) /= static_cast<float>(sum);
-  }
-  return nll;
+Eigen::Index head_columns(Eigen::Index c) { return (c + kernels::kHeadPad - 1) / kernels::kHeadPad * kernels::kHeadPad; }
+
+void copy_to_head_layout(const float* w, Eigen::Index d, Eigen::Index c, float* out, Eigen::Index ld) {
+  for (Eigen::Index k = 0; k < d; ++k)
+    for (Eigen::Index j = 0; j < c; ++j) out[k * ld + j] = w[k * c + j];
+}
+
+namespace {
+// W in the head's layout, zero in the padding columns.
+std::vector<float> head_weights(const SoftmaxModel& m) {
+  std::vector<float> w(size_t(m.dim * head_columns(m.classes)), 0.0f);
+  copy_to_head_layout(m.theta.data(), m.dim, m.classes, w.data(), head_columns(m.classes));
+  return w;
 }
 }  // namespace
 
@@ -50,28 +57,33 @@ double softmax_loss_grad(const SoftmaxModel& m, FeatureRows x, const std::vector
   std::vector<Eigen::VectorXf> partial(blocks);
   std::vector<double> block_nll(blocks);
   const kernels::KernelTable& k = kernels::active();
-  const DenseMatrix wt = m.weight().transpose();  // a class's weights contiguous, as the kernels read them
-  const auto b = m.bias();
+  const std::vector<float> w = head_weights(m);
+  const Eigen::Index cp = head_columns(c);
+  const float* b = m.theta.data() + d * c;
+  const float* xd = x.data();
+  const Eigen::Index ldx = x.outerStride();
 #pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
   for (Eigen::Index blk = 0; blk < blocks; ++blk) {
     const Eigen::Index r0 = blk * kBlockRows, rn = std::min(kBlockRows, n - r0);
-    DenseMatrix gt = DenseMatrix::Zero(c, d);  // W's gradient, transposed
-    Eigen::VectorXf g = Eigen::VectorXf::Zero(d * c + c);
+    std::vector<float> gw(size_t(d * cp), 0.0f), p(size_t(kSubRows * cp));  // W's gradient, padded as W
+    std::vector<float> row_sum(static_cast<size_t>(kSubRows)), row_label(static_cast<size_t>(kSubRows));
+    Eigen::VectorXd gb = Eigen::VectorXd::Zero(c);
     double nll = 0;
-    // Sub-blocks small enough that the rows read by the forward product are
-    // still in L2 for the backward one.
     for (Eigen::Index s0 = 0; s0 < rn; s0 += kSubRows) {
       const Eigen::Index sn = std::min(kSubRows, rn - s0);
-      const float* xb = x.data() + (r0 + s0) * x.outerStride();
-      DenseMatrix p(sn, c);
-      k.head_logits(xb, x.outerStride(), sn, d, wt.data(), c, p.data());
-      p.rowwise() += b;
-      nll += softmax_rows_nll(p, y.data() + r0 + s0);
-      for (Eigen::Index i = 0; i < sn; ++i) p(i, y[r0 + s0 + i]) -= 1.0f;  // dloss/dlogits * n
-      k.head_add_outer(xb, x.outerStride(), sn, d, p.data(), c, gt.data());
-      g.tail(c) += p.colwise().sum().transpose();
+      const float* xb = xd + (r0 + s0) * ldx;
+      k.head_logits(xb, ldx, sn, d, w.data(), cp, cp, p.data(), cp);
+      // Softmax minus the one-hot labels: dloss/dlogits * n.
+      Eigen::VectorXf gb_sub = Eigen::VectorXf::Zero(c);
+      k.head_softmax(p.data(), cp, sn, c, b, y.data() + r0 + s0, gb_sub.data(), row_sum.data(), row_label.data());
+      for (Eigen::Index i = 0; i < sn; ++i) nll += std::log(double(row_sum[size_t(i)])) - double(row_label[size_t(i)]);
+      k.head_add_outer(xb, ldx, sn, d, p.data(), cp, cp, gw.data(), cp);
+      gb += gb_sub.cast<double>();
     }
-    Eigen::Map<DenseMatrix>(g.data(), d, c) = gt.transpose();
+    Eigen::VectorXf g(d * c + c);
+    for (Eigen::Index f = 0; f < d; ++f)
+      for (Eigen::Index j = 0; j < c; ++j) g[f * c + j] = gw[size_t(f * cp + j)];
+    g.tail(c) = gb.cast<float>();
     block_nll[blk] = nll;
     partial[blk] = std::move(g);
   }
@@ -88,17 +100,18 @@ double softmax_loss_grad(const SoftmaxModel& m, FeatureRows x, const std::vector
 DenseMatrix softmax_logits(const SoftmaxModel& m, FeatureRows x) {
   if (x.cols() != m.dim) throw ArgumentError("softmax regression: features have " + std::to_string(x.cols()) +
                                              " columns, model expects " + std::to_string(m.dim));
-  DenseMatrix z(x.rows(), m.classes);
+  const Eigen::Index n = x.rows(), c = m.classes;
+  DenseMatrix z(n, c);
   const kernels::KernelTable& k = kernels::active();
-  const DenseMatrix wt = m.weight().transpose();
+  const std::vector<float> w = head_weights(m);
+  const Eigen::Index cp = head_columns(c);
   const auto b = m.bias();
-  const Eigen::Index n = x.rows();
 #pragma omp parallel for schedule(static) if (n > kBlockRows)
   for (Eigen::Index r0 = 0; r0 < n; r0 += kBlockRows) {
     const Eigen::Index rn = std::min(kBlockRows, n - r0);
-    k.head_logits(x.data() + r0 * x.outerStride(), x.outerStride(), rn, m.dim, wt.data(), m.classes,
-                  z.data() + r0 * m.classes);
-    z.middleRows(r0, rn).rowwise() += b;
+    DenseMatrix zp(rn, cp);
+    k.head_logits(x.data() + r0 * x.outerStride(), x.outerStride(), rn, m.dim, w.data(), cp, cp, zp.data(), cp);
+    z.middleRows(r0, rn) = zp.leftCols(c).rowwise() + b;
   }
   return z;
 }

@@ -2,8 +2,9 @@
 //   p(y | f) = softmax(f W + b),  loss = mean over rows of -log p(y_i | f_i).
 // The parameters live in one flat vector theta = [W (d x c, row-major), b (c)]
 // so optimizers (Adam, L-BFGS) work on plain vectors.
-// The products f W and f^T (P - Y) run in the dispatched kernels
-// (ops/kernels/kernel_table.h: head_logits, head_add_outer), so the portable
+// The products f W and f^T (P - Y) and the softmax between them run in the
+// dispatched kernels (ops/kernels/kernel_table.h: head_logits, head_softmax,
+// head_add_outer; register-tiled as a GEMM's micro-kernels), so the portable
 // build uses the CPU's widest vectors here too.
 #pragma once
 
@@ -37,6 +38,12 @@ using FeatureRows = Eigen::Ref<const DenseMatrix>;
 // so the result does not depend on the thread count.
 double softmax_loss_grad(const SoftmaxModel& m, FeatureRows x, const std::vector<int32_t>& y,
                          Eigen::VectorXf& grad);
+
+// The head kernels' layout (kernel_table.h): W feature-major with the class
+// count padded to head_columns(c), a multiple of kernels::kHeadPad. The copy
+// writes a d x c row-major matrix into rows of ld floats, columns [0, c).
+Eigen::Index head_columns(Eigen::Index c);
+void copy_to_head_layout(const float* w, Eigen::Index d, Eigen::Index c, float* out, Eigen::Index ld);
 
 // Logits f W + b for every row of x.
 DenseMatrix softmax_logits(const SoftmaxModel& m, FeatureRows x);

@@ -248,95 +248,7 @@ void axpy(float a, const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
-// The softmax head's products (kernel_table.h). Four classes share each load
-// of a row; each logit is one lane-parallel dot product (fixed order per variant).
-void head_logits(const float* x, int64_t ldx, int64_t m, int64_t d, const float* wt, int64_t c, float* z) {
-  int64_t i = 0;
-  // Two rows at a time share each class row's loads (8 sums per pass over d
-  // instead of 4: fewer loads per multiply-add); each sum is formed as below.
-  for (; i + 2 <= m; i += 2) {
-    const float *xa = x + i * ldx, *xb = xa + ldx;
-    float *za = z + i * c, *zb = za + c;
-    int64_t j = 0;
-    for (; j + 4 <= c; j += 4) {
-      const float *w0 = wt + j * d, *w1 = w0 + d, *w2 = w1 + d, *w3 = w2 + d;
-      float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, b0 = 0.0f, b1 = 0.0f, b2 = 0.0f, b3 = 0.0f;
-#pragma omp simd reduction(+ : a0, a1, a2, a3, b0, b1, b2, b3)
-      for (int64_t k = 0; k < d; ++k) {
-        const float u = xa[k], v = xb[k];
-        a0 += u * w0[k], a1 += u * w1[k], a2 += u * w2[k], a3 += u * w3[k];
-        b0 += v * w0[k], b1 += v * w1[k], b2 += v * w2[k], b3 += v * w3[k];
-      }
-      za[j] = a0, za[j + 1] = a1, za[j + 2] = a2, za[j + 3] = a3;
-      zb[j] = b0, zb[j + 1] = b1, zb[j + 2] = b2, zb[j + 3] = b3;
-    }
-    for (; j < c; ++j) {
-      const float* w = wt + j * d;
-      float a = 0.0f, b = 0.0f;
-#pragma omp simd reduction(+ : a, b)
-      for (int64_t k = 0; k < d; ++k) a += xa[k] * w[k], b += xb[k] * w[k];
-      za[j] = a, zb[j] = b;
-    }
-  }
-  for (; i < m; ++i) {
-    const float* xi = x + i * ldx;
-    float* zi = z + i * c;
-    int64_t j = 0;
-    for (; j + 4 <= c; j += 4) {
-      const float *w0 = wt + j * d, *w1 = w0 + d, *w2 = w1 + d, *w3 = w2 + d;
-      float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
-      for (int64_t k = 0; k < d; ++k) {
-        const float v = xi[k];
-        s0 += v * w0[k], s1 += v * w1[k], s2 += v * w2[k], s3 += v * w3[k];
-      }
-      zi[j] = s0, zi[j + 1] = s1, zi[j + 2] = s2, zi[j + 3] = s3;
-    }
-    for (; j < c; ++j) {
-      const float* w = wt + j * d;
-      float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-      for (int64_t k = 0; k < d; ++k) s += xi[k] * w[k];
-      zi[j] = s;
-    }
-  }
-}
-
-// Four rows at a time, added one after another: the same sums, in the same
-// order, as row by row, with a quarter of the passes over gt.
-void head_add_outer(const float* x, int64_t ldx, int64_t m, int64_t d, const float* p, int64_t c, float* gt) {
-  int64_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const float *x0 = x + i * ldx, *x1 = x0 + ldx, *x2 = x1 + ldx, *x3 = x2 + ldx;
-    int64_t j = 0;
-    for (; j + 2 <= c; j += 2) {  // two classes per pass over the four rows
-      const float a0 = p[i * c + j], a1 = p[(i + 1) * c + j], a2 = p[(i + 2) * c + j], a3 = p[(i + 3) * c + j];
-      const float b0 = p[i * c + j + 1], b1 = p[(i + 1) * c + j + 1], b2 = p[(i + 2) * c + j + 1],
-                  b3 = p[(i + 3) * c + j + 1];
-      float *g = gt + j * d, *h = g + d;
-#pragma omp simd
-      for (int64_t k = 0; k < d; ++k) {
-        g[k] = (((g[k] + a0 * x0[k]) + a1 * x1[k]) + a2 * x2[k]) + a3 * x3[k];
-        h[k] = (((h[k] + b0 * x0[k]) + b1 * x1[k]) + b2 * x2[k]) + b3 * x3[k];
-      }
-    }
-    for (; j < c; ++j) {
-      const float a0 = p[i * c + j], a1 = p[(i + 1) * c + j], a2 = p[(i + 2) * c + j], a3 = p[(i + 3) * c + j];
-      float* g = gt + j * d;
-#pragma omp simd
-      for (int64_t k = 0; k < d; ++k) g[k] = (((g[k] + a0 * x0[k]) + a1 * x1[k]) + a2 * x2[k]) + a3 * x3[k];
-    }
-  }
-  for (; i < m; ++i) {
-    const float* xi = x + i * ldx;
-    for (int64_t j = 0; j < c; ++j) {
-      const float a = p[i * c + j];
-      float* g = gt + j * d;
-#pragma omp simd
-      for (int64_t k = 0; k < d; ++k) g[k] += a * xi[k];
-    }
-  }
-}
+#include "sgc/ops/kernels/head_body.h"
 
 }  // namespace
 }  // namespace SGC_KERNEL_NS
@@ -347,7 +259,7 @@ const KernelTable SGC_KERNEL_TABLE = {
     SGC_KERNEL_NS::spmm_rows, SGC_KERNEL_NS::pack_panel, SGC_KERNEL_NS::spmm_panel,
     SGC_KERNEL_NS::spmm_sparse, SGC_KERNEL_NS::to_f32,  SGC_KERNEL_NS::from_f32,
     SGC_KERNEL_NS::dot,       SGC_KERNEL_NS::axpy,
-    SGC_KERNEL_NS::head_logits, SGC_KERNEL_NS::head_add_outer,
+    SGC_KERNEL_NS::head_logits, SGC_KERNEL_NS::head_add_outer, SGC_KERNEL_NS::head_softmax,
 };
 
 #if defined(__AVX512F__)
@@ -358,7 +270,7 @@ const KernelTable SGC_KERNEL_TABLE_BF16 = {
     SGC_KERNEL_NS::spmm_rows, SGC_KERNEL_NS::pack_panel, SGC_KERNEL_NS::spmm_panel,
     SGC_KERNEL_NS::spmm_sparse, SGC_KERNEL_NS::to_f32,  SGC_KERNEL_NS::from_f32_native,
     SGC_KERNEL_NS::dot,       SGC_KERNEL_NS::axpy,
-    SGC_KERNEL_NS::head_logits, SGC_KERNEL_NS::head_add_outer,
+    SGC_KERNEL_NS::head_logits, SGC_KERNEL_NS::head_add_outer, SGC_KERNEL_NS::head_softmax,
 };
 #endif
 

@@ -17,6 +17,10 @@
 
 namespace sgc::kernels {
 
+// The softmax head's class columns come in multiples of this (whole vectors
+// of every variant): 41 classes are computed as 48.
+constexpr int64_t kHeadPad = 16;
+
 enum class Isa : int { Scalar = 0, Avx2 = 1, Avx512 = 2 };
 
 // How a dense feature matrix is stored: fp32, or 16 bits (bfloat16: fp32's
@@ -70,12 +74,24 @@ struct KernelTable {
   float (*dot)(const float* x, const float* y, int64_t n);
   void (*axpy)(float a, const float* x, float* y, int64_t n);
 
-  // The softmax head (c classes, a few to a few dozen): x is m x d (row
-  // stride ldx), wt is c x d (W transposed), p is m x c.
-  //   head_logits:    z[i c + j] = sum_k x[i ldx + k] wt[j d + k]
-  //   head_add_outer: gt[j d + k] += sum_i p[i c + j] x[i ldx + k], rows i in order
-  void (*head_logits)(const float* x, int64_t ldx, int64_t m, int64_t d, const float* wt, int64_t c, float* z);
-  void (*head_add_outer)(const float* x, int64_t ldx, int64_t m, int64_t d, const float* p, int64_t c, float* gt);
+  // The softmax head (c classes, a few to a few dozen), as GEMM micro-kernels
+  // (head_body.h). x is m x d (row stride ldx); W is feature-major, d rows of
+  // ldw floats; `cols` columns are computed, a multiple of kHeadPad (callers
+  // pad c with zero columns of W, and of p for the gradient, and ignore the rest):
+  //   head_logits:    z[i ldz + j] = sum_k x[i ldx + k] w[k ldw + j],            j < cols
+  //   head_add_outer: g[k ldg + j] += sum_i p[i ldp + j] x[i ldx + k], rows i in order, j < cols
+  // A logit sums k in blocks in a fixed order, independent of m; a gradient
+  // entry adds the rows one after another, so one call on m rows equals m calls on one.
+  void (*head_logits)(const float* x, int64_t ldx, int64_t m, int64_t d, const float* w, int64_t ldw, int64_t cols,
+                      float* z, int64_t ldz);
+  void (*head_add_outer)(const float* x, int64_t ldx, int64_t m, int64_t d, const float* p, int64_t ldp, int64_t cols,
+                         float* g, int64_t ldg);
+  // Rows of logits z (stride ldz, a multiple of kHeadPad; c <= ldz classes)
+  // in place: t = z + bias, e = exp(t - max t), s = sum e; the row becomes
+  // e / s minus the one-hot label (zero beyond c) and is added to bias_grad
+  // (rows in order); row_sum[i] = s, row_label[i] = t[label] - max t.
+  void (*head_softmax)(float* z, int64_t ldz, int64_t m, int64_t c, const float* bias, const int32_t* labels,
+                       float* bias_grad, float* row_sum, float* row_label);
 };
 
 // The variant in use: SGC_KERNEL if set (an ArgumentError if it names a
