@@ -76,6 +76,13 @@ double accuracy(const SoftmaxModel& m, FeatureRows x, const std::vector<int32_t>
   return double(ok) / double(p.size());
 }
 
+// Test accuracy; the test rows may be computed when read (deferred last hop).
+double test_accuracy(const SoftmaxModel& m, const Precomputed& pre) {
+  DenseMatrix rows;
+  pre.test_rows(0, int64_t(pre.test_y.size()), rows);
+  return accuracy(m, rows, pre.test_y);
+}
+
 // ---- memory -------------------------------------------------------------
 
 // --only: labels containing one of the comma-separated names (empty: all).
@@ -128,7 +135,7 @@ void memory_study(int runs, const std::vector<int64_t>& ks, int64_t ratio, const
           comp.step(m.theta, grad);
         }
         omp_ms.push_back(comp.recovery_seconds() * 1000 / opt.epochs);
-        test = accuracy(m, in.pre.test_x(), in.pre.test_y);  // deterministic: the same every run
+        test = test_accuracy(m, in.pre);  // deterministic: the same every run
         bytes = comp.state_bytes();
       }
       std::printf("%-36s %9lld %-15s %7lld %6lld %6.1f%% %12lld %6.1fx %9.2f\n", in.label.c_str(), (long long)d,
@@ -361,7 +368,7 @@ MiniRun mini_run(const Input& in, TrainOptions opt, const HessianRule& rule) {
   r.steps = scrn_run(m.theta, p, o, opt).steps;
   r.final_loss = softmax_loss_grad(m, x, in.pre.train_y, g);
   r.passes = double(*rows) / double(n);
-  r.test = accuracy(m, in.pre.test_x(), in.pre.test_y);
+  r.test = test_accuracy(m, in.pre);
   return r;
 }
 

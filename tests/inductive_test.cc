@@ -1,6 +1,10 @@
 // The inductive protocol and the Reddit-shaped generator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "sgc/data/class_features.h"
+#include "sgc/data/feature_norm.h"
 #include "sgc/data/powerlaw.h"
 #include "sgc/data/synthetic.h"
 #include "sgc/error.h"
@@ -65,6 +69,41 @@ TEST(Inductive, EqualsHandBuiltProtocol) {
   EXPECT_GT((DenseMatrix(t.train_x()) - DenseMatrix(p.train_x())).cwiseAbs().maxCoeff(), 1e-3);
 }
 
+// precompute's inductive path (one-pass normalisation, the val/test rows
+// first from a view of X) is bitwise the protocol run step by step: S_train
+// from the induced graph, its hops on the gathered training rows, the
+// val/test rows' hops on S; with sorted (powerlaw) and as-given (CSBM) splits.
+TEST(Inductive, PrecomputeIsBitwiseTheStepByStepRun) {
+  PowerLawOptions po;
+  po.nodes = 3000;
+  po.avg_degree = 20;
+  po.features = 24;
+  po.classes = 5;
+  CsbmOptions co;
+  co.nodes = 500;
+  co.val = 100;
+  co.test = 150;
+  co.train_per_class = 40;
+  for (const Dataset& d : {make_powerlaw(po), make_csbm(co)}) {
+    Config c;
+    c.feature_norm = FeatureNorm::ZScore;
+    c.op.k = 2;
+    c.protocol = Protocol::Inductive;
+    const Precomputed p = precompute(d, c);
+    Dataset z = d;
+    normalize_features(z, c.feature_norm);
+    const CsrMatrix s = normalized_operator(z.adjacency, c.op);
+    const CsrMatrix s_train = normalized_operator(induced_subgraph(z.adjacency, z.train), c.op);
+    std::vector<int32_t> rest = z.val;
+    rest.insert(rest.end(), z.test.begin(), z.test.end());
+    const DenseMatrix train_x = apply_operator(s_train, gather_rows(z.dense_features, z.train), c.op);
+    const DenseMatrix rest_x = apply_operator(s, z.dense_features, c.op, &rest);
+    ASSERT_EQ(p.x.rows(), train_x.rows() + rest_x.rows());
+    EXPECT_TRUE((p.x.topRows(train_x.rows()).array() == train_x.array()).all()) << d.name;
+    EXPECT_TRUE((p.x.bottomRows(rest_x.rows()).array() == rest_x.array()).all()) << d.name;
+  }
+}
+
 TEST(Inductive, InducedSubgraphRejectsBadNodes) {
   const CsrMatrix a = testing::awkward_graph(20, 40, 2, 3);
   EXPECT_THROW(induced_subgraph(a, {1, 2, 1}), ArgumentError);
@@ -72,6 +111,32 @@ TEST(Inductive, InducedSubgraphRejectsBadNodes) {
   const CsrMatrix s = induced_subgraph(a, {5, 3, 9});
   validate_csr(s, "subgraph");
   EXPECT_EQ(s.rows, 3);
+}
+
+// S and S_train in one pass: bitwise the two built apart, on a graph with
+// self-loops, weights, repeats and isolated nodes, for several self-loop weights.
+TEST(Inductive, OnePassNormalisationEqualsTwoSteps) {
+  CsrMatrix a = testing::awkward_graph(300, 1500, 7, 9);
+  for (size_t p = 0; p < a.values.size(); p += 3) a.values[p] = 0.5f + float(p % 5);  // weights, kept symmetric enough
+  std::vector<int32_t> nodes;
+  for (int32_t v = 0; v < 300; ++v)
+    if (v % 3 != 1) nodes.push_back(v);
+  nodes.push_back(299);  // an isolated node in the subgraph
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  for (float g : {1.0f, 0.0f, 2.5f}) {
+    const AugNormPair both = aug_norm_adj_with_induced(a, nodes, g);
+    const CsrMatrix full = aug_norm_adj(a, g), sub = aug_norm_adj(induced_subgraph(a, nodes), g);
+    EXPECT_EQ(both.full.indptr, full.indptr) << g;
+    EXPECT_EQ(both.full.indices, full.indices) << g;
+    EXPECT_EQ(both.full.values, full.values) << g;
+    EXPECT_EQ(both.sub.rows, sub.rows);
+    EXPECT_EQ(both.sub.indptr, sub.indptr) << g;
+    EXPECT_EQ(both.sub.indices, sub.indices) << g;
+    EXPECT_EQ(both.sub.values, sub.values) << g;
+  }
+  EXPECT_THROW(aug_norm_adj_with_induced(a, {3, 2}, 1.0f), ArgumentError);
+  EXPECT_THROW(aug_norm_adj_with_induced(a, {3, 3}, 1.0f), ArgumentError);
+  EXPECT_THROW(aug_norm_adj_with_induced(a, {3, 300}, 1.0f), ArgumentError);
 }
 
 TEST(PowerLaw, HeavyTailSymmetricDeterministic) {
@@ -97,6 +162,65 @@ TEST(PowerLaw, HeavyTailSymmetricDeterministic) {
   EXPECT_GT(max_deg, 20 * mean_deg) << "degree tail is not heavy";
   EXPECT_NEAR(double(a.train.size()) / a.num_nodes(), 0.66, 0.01);
   EXPECT_NEAR(double(a.val.size()) / a.num_nodes(), 0.10, 0.01);
+}
+
+// The graph is built straight into CSR form: it must be the graph of the
+// edges the generator draws, both ways, one entry per pair (what
+// csr_from_triplets makes of the edge list), for any thread count.
+TEST(PowerLaw, AdjacencyIsTheDrawnEdgesGraph) {
+  PowerLawOptions o;
+  o.nodes = 5000;
+  o.avg_degree = 60;
+  o.features = 4;
+  o.classes = 5;
+  o.homophily = 0.8;
+  o.seed = 3;
+  const PowerLawGraph g(o);
+  std::vector<Triplet> t;
+  std::vector<int32_t> ends;
+  for (int64_t i = 0; i < o.nodes; ++i) {
+    ends.clear();
+    g.edges_from(i, ends);
+    EXPECT_EQ(int64_t(ends.size()), g.edges_started(i));
+    for (int32_t j : ends) {
+      t.push_back({int32_t(i), j, 1.0f});
+      t.push_back({j, int32_t(i), 1.0f});
+    }
+  }
+  const CsrMatrix want = csr_from_triplets(o.nodes, o.nodes, std::move(t), /*combine_max=*/true);
+  const int threads_before = num_threads();
+  for (int threads : {1, 2, 3}) {
+    set_num_threads(threads);
+    const Dataset d = make_powerlaw(o);
+    EXPECT_EQ(d.adjacency.indptr, want.indptr) << threads << " threads";
+    EXPECT_EQ(d.adjacency.indices, want.indices) << threads << " threads";
+    EXPECT_EQ(d.adjacency.values, want.values) << threads << " threads";
+  }
+  set_num_threads(threads_before);
+}
+
+// The ziggurat's values are N(0, 1): moments and the mass of a few intervals
+// (the base layer's tail beyond 3.44 included) within a few standard errors.
+TEST(PowerLaw, ZigguratIsStandardNormal) {
+  Rng rng(17);
+  const int n = 2000000;
+  double sum = 0, sq = 0, quad = 0;
+  int64_t in1 = 0, in2 = 0, beyond3 = 0, beyond_r = 0;
+  for (int k = 0; k < n; ++k) {
+    const double z = ziggurat_normal(rng);
+    sum += z, sq += z * z, quad += z * z * z * z;
+    in1 += std::abs(z) < 1, in2 += std::abs(z) < 2, beyond3 += std::abs(z) > 3, beyond_r += std::abs(z) > 3.442619855899;
+  }
+  EXPECT_NEAR(sum / n, 0.0, 5 / std::sqrt(double(n)));
+  EXPECT_NEAR(sq / n, 1.0, 5 * std::sqrt(2.0 / n));
+  EXPECT_NEAR(quad / n, 3.0, 5 * std::sqrt(96.0 / n));
+  auto near = [&](int64_t count, double p) {
+    EXPECT_NEAR(double(count) / n, p, 5 * std::sqrt(p * (1 - p) / n)) << "P = " << p;
+  };
+  near(in1, 0.682689492137086);
+  near(in2, 0.954499736103642);
+  near(beyond3, 0.002699796063260);
+  near(beyond_r, 0.000576108512392);  // erfc(3.4426 / sqrt 2)
 }
 
 TEST(PowerLaw, PropagationBeatsRawFeatures) {

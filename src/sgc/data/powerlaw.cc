@@ -1,6 +1,7 @@
 #include "sgc/data/powerlaw.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -9,6 +10,7 @@
 #include "sgc/data/class_features.h"
 #include "sgc/error.h"
 #include "sgc/random.h"
+#include "sgc/util/interrupt.h"
 
 namespace sgc {
 
@@ -64,17 +66,40 @@ PowerLawGraph::PowerLawGraph(const PowerLawOptions& o) : o_(o) {
   }
 
   // Per-class and global samplers proportional to w.
+  std::vector<std::vector<int32_t>> members(size_t(o.classes));
+  for (int64_t i = 0; i < n; ++i) members[size_t(labels_[size_t(i)])].push_back(int32_t(i));
   members_.resize(size_t(o.classes));
-  member_cum_.resize(size_t(o.classes));
-  for (int64_t i = 0; i < n; ++i) {
-    const size_t c = size_t(labels_[size_t(i)]);
-    members_[c].push_back(int32_t(i));
-    member_cum_[c].push_back((member_cum_[c].empty() ? 0.0 : member_cum_[c].back()) + w_[size_t(i)]);
+  for (int32_t c = 0; c < o.classes; ++c) members_[size_t(c)].build(std::move(members[size_t(c)]), w_);
+  std::vector<int32_t> all(static_cast<size_t>(n));
+  std::iota(all.begin(), all.end(), 0);
+  all_.build(std::move(all), w_);
+}
+
+void PowerLawGraph::Sampler::build(std::vector<int32_t> id, const std::vector<double>& w) {
+  ids = std::move(id);
+  const size_t m = ids.size();
+  cum.resize(m);
+  double run = 0;
+  for (size_t k = 0; k < m; ++k) cum[k] = run += w[size_t(ids[k])];
+  guide.clear();
+  if (m == 0) return;
+  // m buckets of equal weight; bucket(x) is monotone in x, so every k below
+  // guide[bucket(u)] has cum[k] < u and the search may start there.
+  per_bucket = double(m) / cum.back();
+  guide.resize(m + 2);
+  size_t k = 0;
+  for (size_t b = 0; b < guide.size(); ++b) {
+    while (k < m && size_t(cum[k] * per_bucket) < b) ++k;
+    guide[b] = int32_t(k);
   }
-  all_.resize(size_t(n));
-  std::iota(all_.begin(), all_.end(), 0);
-  all_cum_.resize(size_t(n));
-  std::partial_sum(w_.begin(), w_.end(), all_cum_.begin());
+}
+
+int32_t PowerLawGraph::Sampler::draw(double u01) const {
+  const double u = u01 * cum.back();
+  size_t k = size_t(guide[std::min(size_t(u * per_bucket), guide.size() - 1)]);
+  const size_t m = cum.size();
+  while (k < m && cum[k] <= u) ++k;  // the first running sum above u: upper_bound's answer
+  return ids[std::min(k, m - 1)];
 }
 
 int64_t PowerLawGraph::edges_started(int64_t i) const {
@@ -88,12 +113,12 @@ void PowerLawGraph::edges_from(int64_t i, std::vector<int32_t>& ends) const {
   const int64_t count = edges_started(i);
   Rng rng = node_rng(o_.seed, 3, i);
   const int32_t c = labels_[size_t(i)];
-  const bool can_stay = members_[size_t(c)].size() > 1;
+  const Sampler& own = members_[size_t(c)];
+  const bool can_stay = own.ids.size() > 1;
   for (int64_t e = 0; e < count; ++e) {
     int32_t j;
     do {
-      j = (can_stay && rng.uniform() < o_.homophily) ? draw(member_cum_[size_t(c)], members_[size_t(c)], rng)
-                                                     : draw(all_cum_, all_, rng);
+      j = (can_stay && rng.uniform() < o_.homophily) ? own.draw(rng.uniform()) : all_.draw(rng.uniform());
     } while (j == i);
     ends.push_back(j);
   }
@@ -101,7 +126,8 @@ void PowerLawGraph::edges_from(int64_t i, std::vector<int32_t>& ends) const {
 
 DenseMatrix PowerLawGraph::features(int64_t lo, int64_t hi) const {
   const std::vector<int32_t> labels(labels_.begin() + lo, labels_.begin() + hi);
-  return class_gaussian_features(labels, o_.classes, o_.features, o_.signal, o_.noise, o_.seed, lo);
+  return class_gaussian_features(labels, o_.classes, o_.features, o_.signal, o_.noise, o_.seed, lo,
+                                 GaussianDraw::Ziggurat);
 }
 
 void PowerLawGraph::split(std::vector<int32_t>& train, std::vector<int32_t>& val, std::vector<int32_t>& test) const {
@@ -117,34 +143,89 @@ void PowerLawGraph::split(std::vector<int32_t>& train, std::vector<int32_t>& val
   std::sort(test.begin(), test.end());
 }
 
+namespace {
+
+// The graph of every edge i -> j that g draws, both ways, one entry per pair
+// with value 1, columns sorted: what csr_from_triplets(..., combine_max)
+// makes of the edge list, built without one. Rows are counted, filled (the
+// order inside a row depends on the threads, the sort below does not), then
+// sorted and deduplicated in place.
+CsrMatrix powerlaw_adjacency(const PowerLawGraph& g) {
+  const int64_t n = g.nodes();
+  std::vector<int64_t> start(size_t(n) + 1, 0);  // the edges node i starts: [start[i], start[i + 1])
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) start[size_t(i) + 1] = g.edges_started(i);
+  for (int64_t i = 0; i < n; ++i) start[size_t(i) + 1] += start[size_t(i)];
+  std::vector<int32_t> ends(static_cast<size_t>(start[size_t(n)]));
+#pragma omp parallel
+  {
+    std::vector<int32_t> mine;
+#pragma omp for schedule(dynamic, 1024)
+    for (int64_t i = 0; i < n; ++i) {
+      mine.clear();
+      g.edges_from(i, mine);
+      std::copy(mine.begin(), mine.end(), ends.begin() + start[size_t(i)]);
+    }
+  }
+  check_interrupt();
+
+  // Row sizes with repeats: the edges a node starts plus those that end there.
+  std::vector<int64_t> ptr(size_t(n) + 1, 0);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) ptr[size_t(i) + 1] = start[size_t(i) + 1] - start[size_t(i)];
+#pragma omp parallel for schedule(static)
+  for (size_t e = 0; e < ends.size(); ++e)
+    std::atomic_ref<int64_t>(ptr[size_t(ends[e]) + 1]).fetch_add(1, std::memory_order_relaxed);
+  for (int64_t i = 0; i < n; ++i) ptr[size_t(i) + 1] += ptr[size_t(i)];
+  // Each row: the ends its node starts, then (slots taken atomically) the starts of edges ending there.
+  std::vector<int32_t> cols(static_cast<size_t>(ptr[size_t(n)]));
+  std::vector<int64_t> next(static_cast<size_t>(n));
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) next[size_t(i)] = ptr[size_t(i)] + start[size_t(i) + 1] - start[size_t(i)];
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t e = start[size_t(i)]; e < start[size_t(i) + 1]; ++e) {
+      const int32_t j = ends[size_t(e)];
+      cols[size_t(ptr[size_t(i)] + e - start[size_t(i)])] = j;
+      cols[size_t(std::atomic_ref<int64_t>(next[size_t(j)]).fetch_add(1, std::memory_order_relaxed))] = int32_t(i);
+    }
+  std::vector<int32_t>().swap(ends);
+  std::vector<int64_t>().swap(next);
+  check_interrupt();
+
+  // Sorted, one entry per pair; then the rows moved down over the repeats.
+  std::vector<int64_t> kept(static_cast<size_t>(n));
+#pragma omp parallel for schedule(dynamic, 256)
+  for (int64_t i = 0; i < n; ++i) {
+    const auto b = cols.begin() + ptr[size_t(i)], e = cols.begin() + ptr[size_t(i) + 1];
+    std::sort(b, e);
+    kept[size_t(i)] = std::unique(b, e) - b;
+  }
+  CsrMatrix a;
+  a.rows = a.cols = n;
+  a.indptr.assign(size_t(n) + 1, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t at = a.indptr[size_t(i)];
+    if (at != ptr[size_t(i)]) std::copy_n(cols.begin() + ptr[size_t(i)], kept[size_t(i)], cols.begin() + at);
+    a.indptr[size_t(i) + 1] = at + kept[size_t(i)];
+  }
+  cols.resize(size_t(a.indptr[size_t(n)]));
+  a.indices = std::move(cols);
+  a.values.assign(a.indices.size(), 1.0f);
+  return a;
+}
+
+}  // namespace
+
 Dataset make_powerlaw(const PowerLawOptions& o) {
   const PowerLawGraph g(o);
-  const int64_t n = o.nodes;
   Dataset d;
   d.name = "powerlaw";
   d.family = "synthetic";
   d.num_classes = o.classes;
   d.labels = g.labels();
-  // Each edge i -> j both ways; the CSR keeps one entry per pair.
-  std::vector<int64_t> offset(size_t(n) + 1, 0);
-  for (int64_t i = 0; i < n; ++i) offset[size_t(i) + 1] = offset[size_t(i)] + g.edges_started(i);
-  std::vector<Triplet> edges(2 * size_t(offset[size_t(n)]));
-#pragma omp parallel
-  {
-    std::vector<int32_t> ends;
-#pragma omp for schedule(dynamic, 1024)
-    for (int64_t i = 0; i < n; ++i) {
-      ends.clear();
-      g.edges_from(i, ends);
-      for (size_t k = 0; k < ends.size(); ++k) {
-        const size_t e = size_t(offset[size_t(i)]) + k;
-        edges[2 * e] = {int32_t(i), ends[k], 1.0f};
-        edges[2 * e + 1] = {ends[k], int32_t(i), 1.0f};
-      }
-    }
-  }
-  d.adjacency = csr_from_triplets(n, n, std::move(edges), /*combine_max=*/true);
-  d.dense_features = g.features(0, n);
+  d.adjacency = powerlaw_adjacency(g);
+  d.dense_features = g.features(0, o.nodes);
   g.split(d.train, d.val, d.test);
   return d;
 }

@@ -1,12 +1,15 @@
 // See normalize.h for the formulas.
 #include "sgc/graph/normalize.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "sgc/error.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/progress.h"
+#include "sgc/util/threads.h"
 
 namespace sgc {
 
@@ -63,6 +66,105 @@ CsrMatrix aug_norm_adj(const CsrMatrix& adj, float g) {
   return s;
 }
 
+AugNormPair aug_norm_adj_with_induced(const CsrMatrix& adj, const std::vector<int32_t>& nodes, float g) {
+  if (adj.rows != adj.cols) throw ArgumentError("aug_norm_adj: adjacency must be square");
+  const int64_t n = adj.rows, m = int64_t(nodes.size());
+  std::vector<int32_t> sub_id(size_t(n), -1);
+  for (int64_t r = 0; r < m; ++r) {
+    const int32_t v = nodes[size_t(r)];
+    if (v < 0 || v >= n) throw ArgumentError("induced_subgraph: node " + std::to_string(v) + " out of range");
+    if (r > 0 && v <= nodes[size_t(r) - 1])
+      throw ArgumentError("aug_norm_adj_with_induced: nodes must be strictly increasing");
+    sub_id[size_t(v)] = int32_t(r);
+  }
+  // Degrees of A + gI and of A_sub + gI, summed in the column order
+  // aug_norm_adj uses (increasing ids keep A's order inside the subgraph).
+  std::vector<double> inv_full(static_cast<size_t>(n)), inv_sub(static_cast<size_t>(m));
+  std::vector<int64_t> sub_len(static_cast<size_t>(m));
+  std::vector<uint8_t> has_diag(size_t(n), 0);
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (int64_t i = 0; i < n; ++i) {
+    const bool in_sub = sub_id[size_t(i)] >= 0;
+    double d = g, ds = g;
+    int64_t len = 0;
+    for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p) {
+      d += adj.values[p];
+      if (adj.indices[p] == i) has_diag[size_t(i)] = 1;
+      if (in_sub && sub_id[size_t(adj.indices[p])] >= 0) ds += adj.values[p], ++len;
+    }
+    inv_full[size_t(i)] = d > 0 ? 1.0 / std::sqrt(d) : 0.0;
+    if (in_sub) {
+      inv_sub[size_t(sub_id[size_t(i)])] = ds > 0 ? 1.0 / std::sqrt(ds) : 0.0;
+      sub_len[size_t(sub_id[size_t(i)])] = len;
+    }
+  }
+  const bool add_diag = g != 0.0f;
+  AugNormPair out;
+  CsrMatrix& s = out.full;
+  CsrMatrix& t = out.sub;
+  s.rows = s.cols = n;
+  t.rows = t.cols = m;
+  s.indptr.assign(size_t(n) + 1, 0);
+  t.indptr.assign(size_t(m) + 1, 0);
+  for (int64_t i = 0; i < n; ++i)
+    s.indptr[size_t(i) + 1] = s.indptr[size_t(i)] + (adj.indptr[i + 1] - adj.indptr[i]) + (add_diag && !has_diag[size_t(i)]);
+  for (int64_t r = 0; r < m; ++r)
+    t.indptr[size_t(r) + 1] = t.indptr[size_t(r)] + sub_len[size_t(r)] + (add_diag && !has_diag[size_t(nodes[size_t(r)])]);
+  s.indices.resize(size_t(s.indptr[size_t(n)]));
+  s.values.resize(size_t(s.indptr[size_t(n)]));
+  t.indices.resize(size_t(t.indptr[size_t(m)]));
+  t.values.resize(size_t(t.indptr[size_t(m)]));
+  // Row i of S and, for a subgraph node, its row of S_sub: aug_norm_adj's
+  // emission (the diagonal in column order) on both at once.
+  ProgressStage progress("normalize", n, "rows");
+  parallel_slices(progress, n, [&](int64_t lo, int64_t hi) {
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (int64_t i = lo; i < hi; ++i) {
+      const int32_t r = sub_id[size_t(i)];
+      int64_t out_s = s.indptr[size_t(i)], out_t = r >= 0 ? t.indptr[size_t(r)] : 0;
+      bool diag_s = !add_diag, diag_t = !add_diag || r < 0;
+      const double ci = inv_full[size_t(i)], cr = r >= 0 ? inv_sub[size_t(r)] : 0.0;
+      auto emit_s = [&](int32_t j, double a) {
+        s.indices[size_t(out_s)] = j;
+        s.values[size_t(out_s++)] = static_cast<float>(ci * a * inv_full[size_t(j)]);
+      };
+      auto emit_t = [&](int32_t j, double a) {
+        t.indices[size_t(out_t)] = j;
+        t.values[size_t(out_t++)] = static_cast<float>(cr * a * inv_sub[size_t(j)]);
+      };
+      for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p) {
+        const int32_t j = adj.indices[p];
+        const int32_t jt = r >= 0 ? sub_id[size_t(j)] : -1;
+        bool done_s = false, done_t = false;
+        if (!diag_s && j >= i) {
+          diag_s = true;
+          if (j == i) {
+            emit_s(j, adj.values[p] + double(g));
+            done_s = true;
+          } else {
+            emit_s(int32_t(i), g);
+          }
+        }
+        if (!done_s) emit_s(j, adj.values[p]);
+        if (jt < 0) continue;
+        if (!diag_t && jt >= r) {
+          diag_t = true;
+          if (jt == r) {
+            emit_t(jt, adj.values[p] + double(g));
+            done_t = true;
+          } else {
+            emit_t(r, g);
+          }
+        }
+        if (!done_t) emit_t(jt, adj.values[p]);
+      }
+      if (!diag_s) emit_s(int32_t(i), g);
+      if (!diag_t) emit_t(r, g);
+    }
+  });
+  return out;
+}
+
 void row_normalize(CsrMatrix& x) {
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < x.rows; ++i) {
@@ -89,10 +191,29 @@ ZScoreStats zscore_stats(const DenseMatrix& x) {
   st.std.assign(d, 1.0f);
   if (n == 0) return st;
   // Column sums in double, row by row (cache-friendly for row-major storage).
-  Eigen::VectorXd mean = Eigen::VectorXd::Zero(d), sq = Eigen::VectorXd::Zero(d);
-  for (Eigen::Index i = 0; i < n; ++i) mean += x.row(i).transpose().cast<double>();
-  mean /= double(n);
-  for (Eigen::Index i = 0; i < n; ++i) sq += (x.row(i).transpose().cast<double>() - mean).array().square().matrix();
+  // Each thread takes a range of columns over all rows, so every column is
+  // summed in row order whatever the thread count (the serial result).
+  std::vector<double> mean(size_t(d), 0.0), sq(size_t(d), 0.0);
+  // A share of the columns per thread (the result does not depend on it), in whole cache lines.
+  const Eigen::Index chunk = std::max<Eigen::Index>(16, (d / std::max(1, num_threads()) + 15) / 16 * 16);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (Eigen::Index c0 = 0; c0 < d; c0 += chunk) {
+    const Eigen::Index c1 = std::min(d, c0 + chunk);
+    double* m = mean.data() + c0;
+    double* q = sq.data() + c0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const float* row = x.data() + i * d;
+      for (Eigen::Index j = c0; j < c1; ++j) m[j - c0] += double(row[j]);
+    }
+    for (Eigen::Index j = c0; j < c1; ++j) m[j - c0] /= double(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const float* row = x.data() + i * d;
+      for (Eigen::Index j = c0; j < c1; ++j) {
+        const double v = double(row[j]) - m[j - c0];
+        q[j - c0] += v * v;
+      }
+    }
+  }
   for (Eigen::Index j = 0; j < d; ++j) {
     st.mean[j] = float(mean[j]);
     const double sd = n > 1 ? std::sqrt(sq[j] / double(n - 1)) : 0.0;

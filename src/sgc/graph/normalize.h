@@ -21,6 +21,17 @@ namespace sgc {
 // S = (D + g I)^-1/2 (A + g I) (D + g I)^-1/2 with self-loop weight g (1 for SGC).
 CsrMatrix aug_norm_adj(const CsrMatrix& adj, float self_loop_weight = 1.0f);
 
+// aug_norm_adj of adj and of its subgraph induced on `nodes` (strictly
+// increasing ids; node r of the subgraph is nodes[r]), in one pass over adj:
+// bitwise aug_norm_adj(adj, g) and aug_norm_adj(induced_subgraph(adj, nodes), g),
+// without building the induced adjacency (the inductive protocol's S and
+// S_train). ArgumentError for ids out of range or out of order.
+struct AugNormPair {
+  CsrMatrix full, sub;
+};
+AugNormPair aug_norm_adj_with_induced(const CsrMatrix& adj, const std::vector<int32_t>& nodes,
+                                      float self_loop_weight = 1.0f);
+
 // Divides each row by its sum; rows whose sum is 0 are left as they are.
 // (The Planetoid preprocessing of GCN and SGC.)
 void row_normalize(CsrMatrix& x);

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <random>
+#include <stdexcept>
 
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
+#include "sgc/graph/normalize.h"
 #include "sgc/graph/subgraph.h"
 #include "sgc/model/train.h"
 #include "sgc/ops/out_of_core.h"
@@ -36,6 +39,12 @@ FeatureInput input_of(Dataset& d) {
 
 int64_t csr_bytes(int64_t rows, int64_t nnz) { return 8 * nnz + 8 * (rows + 1); }
 
+// Deferred test rows are computed and classified this many at a time, a
+// block per thread: about 8 MiB of them, a buffer that each thread reuses.
+int64_t test_block_rows(int64_t cols) {
+  return std::max<int64_t>(64, (int64_t(8) << 20) / std::max<int64_t>(1, 4 * cols));
+}
+
 // Whether S (at most A's non-zeros plus the diagonal), the features and the
 // operator's working memory and output for `out_rows` rows fit the budget together.
 bool fits_in_memory(const Dataset& d, const OperatorSpec& op, int64_t out_rows) {
@@ -59,6 +68,20 @@ MappedFeatures spill(DenseMatrix x) {
 }
 
 }  // namespace
+
+FeatureRows Precomputed::test_x() const {
+  if (deferred_test) throw std::logic_error("Precomputed::test_x: the test rows are deferred; read test_rows");
+  return all().bottomRows(Eigen::Index(test_y.size()));
+}
+
+void Precomputed::test_rows(int64_t r0, int64_t r1, DenseMatrix& out) const {
+  if (deferred_test) {
+    deferred_test->compute(r0, r1, out);
+    return;
+  }
+  const int64_t first = int64_t(train_y.size() + val_y.size());
+  out = all().middleRows(Eigen::Index(first + r0), Eigen::Index(r1 - r0));
+}
 
 Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   validate_operator(c.op);
@@ -92,7 +115,19 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
 
   timer.reset();
   release_free_heap();  // what loading and normalising left behind
-  const CsrMatrix s = normalized_operator(data.adjacency, c.op);
+  // Inductive with SGC's normalisation and sorted training ids: S and S_train
+  // in one pass over A (bitwise the two built apart, without A_train).
+  CsrMatrix s, s_train;
+  const bool one_pass = c.protocol == Protocol::Inductive && c.op.norm == Normalization::AugNormAdj &&
+                        std::adjacent_find(data.train.begin(), data.train.end(), std::greater_equal<int32_t>()) ==
+                            data.train.end();
+  if (one_pass) {
+    AugNormPair both = aug_norm_adj_with_induced(data.adjacency, data.train, float(c.op.self_loop));
+    s = std::move(both.full);
+    s_train = std::move(both.sub);
+  } else {
+    s = normalized_operator(data.adjacency, c.op);
+  }
   if (times) times->normalize += timer.seconds();
 
   // Features whose working memory exceeds the budget are propagated in column
@@ -109,7 +144,12 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
       run_operator_blocked_to(s, source, c.op, &rows, *out, memory_budget() - csr_bytes(s.rows, s.nnz()), &run);
       p.spilled = std::move(out);
     } else {
-      p.x = run_operator_bounded(s, input_of(data), c.op, &rows, &run).features;
+      // The test rows may stay a last hop computed when read (fit_evaluate
+      // reads them a block at a time), where that is the smaller form.
+      OperatorResult r = run_operator_bounded(s, input_of(data), c.op, &rows, &run,
+                                              int64_t(data.train.size() + data.val.size()));
+      p.x = std::move(r.features);
+      p.deferred_test = std::move(r.deferred);
     }
     if (times) times->propagate += timer.seconds();
     if (times) times->column_blocks = run.blocks;
@@ -118,25 +158,54 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
 
   // Inductive (SGC on Reddit): the training rows see only the graph induced on
   // the training nodes; val/test rows are propagated over the full graph.
+  // The val/test rows go first, while S is still needed and nothing else is
+  // held: SGC reads the features in place (a view), so the full-graph hop's
+  // n x d output is the only other n x d buffer; other operators copy a view,
+  // so they take the training rows out first and are handed the features.
+  // Then S goes, the training rows are gathered and the features go, and the
+  // training hops run on S_train alone.
   timer.reset();
-  CsrMatrix s_train = normalized_operator(induced_subgraph(data.adjacency, data.train), c.op);
+  if (!one_pass) s_train = normalized_operator(induced_subgraph(data.adjacency, data.train), c.op);
   data.adjacency = CsrMatrix{};  // S and S_train are all the propagation needs
+  release_free_heap();           // A (and A_train): the peak comes next
   if (times) times->normalize += timer.seconds();
   timer.reset();
   ProgressStage progress("propagate", 2 * planned_sparse_products(c.op), "hops");
+  const bool dense = data.has_dense_features();
+  const bool reads_view = dense && c.op.def == &default_operator();
+  auto train_input = [&]() -> FeatureInput {
+    if (dense) {  // gather_rows, in parallel (a few hundred MB on Reddit)
+      const DenseMatrix& x = data.dense_features;
+      for (int32_t v : data.train)
+        if (v < 0 || v >= x.rows()) throw ArgumentError("node id " + std::to_string(v) + " out of range");
+      DenseMatrix xt(Eigen::Index(data.train.size()), x.cols());
+#pragma omp parallel for schedule(static)
+      for (int64_t r = 0; r < int64_t(data.train.size()); ++r) xt.row(r) = x.row(data.train[size_t(r)]);
+      return FeatureInput(std::move(xt));
+    }
+    // Sparse features: a CSR of the training rows (a view into it does not outlive it).
+    data.features = select_rows(data.features, data.train);
+    return FeatureInput(data.features);
+  };
+  std::optional<FeatureInput> x_train;
+  if (!reads_view && dense) x_train.emplace(train_input());
   BlockedRun eval_run;
-  p.x = data.has_dense_features()
-            ? run_operator_bounded(s_train, gather_rows(data.dense_features, data.train), c.op, nullptr, &run).features
-            : run_operator_bounded(s_train, select_rows(data.features, data.train), c.op, nullptr, &run).features;
-  const int64_t train_rows = p.x.rows();
-  s_train = CsrMatrix{};
-  release_free_heap();  // the training hops' buffers
-  DenseMatrix eval_x = run_operator_bounded(s, input_of(data), c.op, &rest, &eval_run).features;
-  if (times) times->column_blocks = std::max(run.blocks, eval_run.blocks);
-  // The input features are no longer needed; the training rows grow in place
-  // (a row-major resize keeps them) so the result is never held twice.
+  DenseMatrix eval_x =
+      run_operator_bounded(s, reads_view ? FeatureInput(view_of(data.dense_features)) : input_of(data), c.op, &rest,
+                           &eval_run)
+          .features;
+  s = CsrMatrix{};
+  if (!x_train) x_train.emplace(train_input());
   data.dense_features = DenseMatrix();
+  release_free_heap();  // S and the full-graph hop
+  p.x = run_operator_bounded(s_train, std::move(*x_train), c.op, nullptr, &run).features;
+  x_train.reset();
   data.features = CsrMatrix{};
+  s_train = CsrMatrix{};
+  if (times) times->column_blocks = std::max(run.blocks, eval_run.blocks);
+  // The training rows grow in place (a row-major resize keeps them), so the
+  // result is never held twice.
+  const int64_t train_rows = p.x.rows();
   p.x.conservativeResize(train_rows + eval_x.rows(), Eigen::NoChange);
   p.x.bottomRows(eval_x.rows()) = eval_x;
   if (times) times->propagate += timer.seconds();
@@ -160,7 +229,17 @@ Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTime
     e.val_macro_f1 = macro_f1(pred, p.val_y, p.classes);
   }
   if (!p.test_y.empty()) {
-    const auto pred = softmax_predict(trained.model, p.test_x());
+    std::vector<int32_t> pred;
+    if (p.deferred_test) {  // a block of rows at a time, so they never all exist at once
+      pred.resize(p.test_y.size());
+      p.deferred_test->for_each_block(test_block_rows(p.deferred_test->cols()),
+                                      [&](int64_t r0, int64_t, const DenseMatrix& rows) {
+                                        const std::vector<int32_t> part = softmax_predict(trained.model, rows);
+                                        std::copy(part.begin(), part.end(), pred.begin() + r0);
+                                      });
+    } else {
+      pred = softmax_predict(trained.model, p.test_x());
+    }
     e.test_acc = accuracy(pred, p.test_y);
     e.test_macro_f1 = macro_f1(pred, p.test_y, p.classes);
   }
@@ -243,7 +322,18 @@ VerifyReport verify_precomputed(Dataset d, const Config& c, const Precomputed& p
       const std::vector<Eigen::VectorXd> ref = c.op.def->reference(s, x, c.op);
       compare(p.all(), 0, d.train, ref, j, dim, out);
       out.columns += int64_t(ref.size());
-      compare(p.all(), int64_t(d.train.size()), rest, ref, j, dim, out);
+      if (!p.deferred_test) {
+        compare(p.all(), int64_t(d.train.size()), rest, ref, j, dim, out);
+        continue;
+      }
+      compare(p.all(), int64_t(d.train.size()), d.val, ref, j, dim, out);
+      const int64_t m = int64_t(d.test.size()), block = test_block_rows(p.deferred_test->cols());
+      DenseMatrix rows;
+      for (int64_t r0 = 0; r0 < m; r0 += block) {
+        const int64_t r1 = std::min(m, r0 + block);
+        p.test_rows(r0, r1, rows);
+        compare(view_of(rows), 0, std::vector<int32_t>(d.test.begin() + r0, d.test.begin() + r1), ref, j, dim, out);
+      }
     } else {
       Eigen::VectorXd xt(int64_t(d.train.size()));
       for (size_t r = 0; r < d.train.size(); ++r) xt[int64_t(r)] = x[d.train[r]];

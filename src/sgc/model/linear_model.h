@@ -19,6 +19,7 @@
 #include "sgc/model/config.h"
 #include "sgc/model/model.h"
 #include "sgc/model/softmax_regression.h"
+#include "sgc/ops/propagate_stored.h"
 
 namespace sgc {
 
@@ -33,10 +34,18 @@ struct Precomputed {
   std::vector<int32_t> train_y, val_y, test_y;
   int32_t classes = 0;
 
+  // Test rows left to be computed when read (ops/propagate_stored.h: a
+  // sparse S^(K-1) X and the test rows of S, far smaller than their dense
+  // output); x then holds the train and val rows only. Null: x has them all.
+  std::shared_ptr<const DeferredRows> deferred_test;
+
   DenseView all() const { return spilled ? spilled->view() : view_of(x); }
   FeatureRows train_x() const { return all().topRows(Eigen::Index(train_y.size())); }
   FeatureRows val_x() const { return all().middleRows(Eigen::Index(train_y.size()), Eigen::Index(val_y.size())); }
-  FeatureRows test_x() const { return all().bottomRows(Eigen::Index(test_y.size())); }
+  // Only without deferred_test (std::logic_error otherwise): read test_rows then.
+  FeatureRows test_x() const;
+  // out = test rows [r0, r1), computed or copied.
+  void test_rows(int64_t r0, int64_t r1, DenseMatrix& out) const;
 };
 
 // Normalise + propagate under c.feature_norm, c.op and c.protocol; times are

@@ -171,12 +171,12 @@ int64_t run_operator_blocked_to(const CsrMatrix& s, const ColumnSource& x, const
 }
 
 OperatorResult run_operator_bounded(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
-                                    const std::vector<int32_t>* rows, BlockedRun* info) {
+                                    const std::vector<int32_t>* rows, BlockedRun* info, int64_t defer_from) {
   const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows;
   const int64_t need = operator_memory_bytes(spec, x.rows(), x.cols(), out_rows);
   if (need >= 0 && need <= memory_budget()) {
     if (info) *info = {x.cols(), 1};
-    return run_operator(s, std::move(x), spec, rows);
+    return run_operator(s, std::move(x), spec, rows, defer_from);
   }
   if (x.sparse) return run_operator_blocked(s, ColumnSource(*x.sparse), spec, rows, 0, info);
   if (x.view) return run_operator_blocked(s, ColumnSource(*x.view), spec, rows, 0, info);

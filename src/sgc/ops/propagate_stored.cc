@@ -4,9 +4,12 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <memory>
 #include <utility>
 
+#include "sgc/data/dataset.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/util/interrupt.h"
@@ -130,78 +133,248 @@ void round_through(DenseMatrix& m, Storage st) {
 
 }  // namespace
 
-DenseMatrix propagate_stored(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense, int k,
-                             const std::vector<int32_t>* rows, Precision precision, StoredPropagation* report) {
+namespace {
+
+void check_inputs(const CsrMatrix& s, const CsrMatrix* x_sparse, const std::optional<DenseView>& x_dense, int k,
+                  const std::vector<int32_t>* rows) {
   if (k < 0) throw ParameterError("k", "number of propagation steps must be >= 0, got " + std::to_string(k));
   if (!x_sparse && !x_dense) throw ArgumentError("propagate_stored: no features");
   const int64_t n = x_sparse ? x_sparse->rows : x_dense->rows();
-  const int64_t d = x_sparse ? x_sparse->cols : x_dense->cols();
   if (s.cols != n)
     throw ArgumentError("operator has " + std::to_string(s.cols) + " columns but features have " + std::to_string(n) +
                         " rows");
   if (rows)
     for (int32_t r : *rows)
       if (r < 0 || r >= s.rows) throw ArgumentError("node id " + std::to_string(r) + " out of range");
-  const Storage st = storage_of(precision);
-  if (k == 0) {
-    DenseMatrix out = x_sparse ? (rows ? to_dense(select_rows(*x_sparse, *rows)) : to_dense(*x_sparse))
-                               : (rows ? gather_rows(DenseMatrix(*x_dense), *rows) : DenseMatrix(*x_dense));
-    round_through(out, st);
-    return out;
-  }
+}
 
+// H = S^(K-1) X as the hops leave it for the last one (K >= 1): sparse (X
+// itself, borrowed, or a sparse hop's result) or dense in storage st (X's
+// buffer read in place, or a hop's).
+struct BeforeLast {
+  const CsrMatrix* x_sparse = nullptr;  // H is X
+  CsrMatrix hop_sparse;                 // H is a sparse hop's result
+  bool is_sparse = false;
+  Stored h;
+  const void* dense = nullptr;
+  const CsrMatrix& sparse() const { return x_sparse ? *x_sparse : hop_sparse; }
+};
+
+// Sparse features at least this dense are made dense before the first hop:
+// the sparse-feature kernel scatters one scalar update per stored entry,
+// where the dense one runs a vector lane per entry. Amazon Computers' X (35%
+// dense) took 0.7-1.3 s that way against 0.1-0.4 s for the dense hop on a
+// loaded 2-core host; Planetoid (1-10%) and Coauthor (0.9%) stay sparse.
+constexpr double kDenseFeatureDensity = 0.2;
+
+void hops_before_last(const CsrMatrix& s, const CsrMatrix* x_sparse, const std::optional<DenseView>& x_dense, int k,
+                      Storage st, StoredPropagation* report, BeforeLast& out) {
+  const int64_t n = x_sparse ? x_sparse->rows : x_dense->rows();
+  const int64_t d = x_sparse ? x_sparse->cols : x_dense->cols();
+  if (x_sparse && double(x_sparse->nnz()) >= kDenseFeatureDensity * double(n) * double(d)) {
+    // X written densely into H's buffer (stored as st), which the first dense
+    // hop reads and then frees.
+    Stored x32(n, d, Storage::F32);
+    float* dst = x32.data.get();
+    const CsrMatrix& xs = *x_sparse;
+#pragma omp parallel for schedule(static) if (n * d > (int64_t(1) << 18))
+    for (int64_t i = 0; i < n; ++i) {
+      float* row = dst + i * d;
+      std::fill(row, row + d, 0.0f);
+      for (int64_t q = xs.indptr[size_t(i)]; q < xs.indptr[size_t(i) + 1]; ++q) row[xs.indices[size_t(q)]] = xs.values[size_t(q)];
+    }
+    if (st == Storage::F32) {
+      out.h = std::move(x32);
+    } else {
+      out.h = Stored(n, d, st);
+      store(dst, n, d, out.h.data.get(), st);
+    }
+    out.dense = out.h.data.get();
+    x_sparse = nullptr;
+  }
   // Sparse hops while they pay (never the last one, which is written dense).
-  CsrMatrix hop_sparse;
-  const CsrMatrix* sparse = x_sparse;
+  out.x_sparse = x_sparse;
+  out.is_sparse = x_sparse != nullptr;
   int done = 0;
-  while (sparse && done < k - 1 && sparse_hop_pays(s, *sparse)) {
-    CsrMatrix next = sparse_times_sparse(s, *sparse);
-    hop_sparse = std::move(next);
-    sparse = &hop_sparse;
+  while (out.is_sparse && done < k - 1 && sparse_hop_pays(s, out.sparse())) {
+    CsrMatrix next = sparse_times_sparse(s, out.sparse());
+    out.hop_sparse = std::move(next);
+    out.x_sparse = nullptr;
     ++done;
     if (report) {
       ++report->sparse_hops;
-      report->densities.push_back(double(hop_sparse.nnz()) / double(std::max<int64_t>(1, n * d)));
+      report->densities.push_back(double(out.hop_sparse.nnz()) / double(std::max<int64_t>(1, n * d)));
     }
   }
 
   // Dense hops in storage st.
-  Stored h, next;
-  const void* cur = nullptr;
-  if (sparse && done < k - 1) {  // the first dense hop reads the sparse one in place
-    h = Stored(s.rows, d, st);
-    spmm_stored(s, *sparse, h.data.get(), st);
-    hop_sparse = CsrMatrix{};
-    sparse = nullptr;
-    cur = h.data.get();
+  if (out.is_sparse && done < k - 1) {  // the first dense hop reads the sparse one in place
+    out.h = Stored(s.rows, d, st);
+    spmm_stored(s, out.sparse(), out.h.data.get(), st);
+    out.hop_sparse = CsrMatrix{};
+    out.x_sparse = nullptr;
+    out.is_sparse = false;
+    out.dense = out.h.data.get();
     ++done;
-  } else if (!sparse) {  // dense X: read in place (fp32) or stored once in 16 bits
+  } else if (out.dense) {  // X made dense above
+  } else if (!out.is_sparse) {  // dense X: read in place (fp32) or stored once in 16 bits
     if (st == Storage::F32) {
-      cur = x_dense->data();
+      out.dense = x_dense->data();
     } else {
-      h = Stored(n, d, st);
-      store(x_dense->data(), n, d, h.data.get(), st);
-      cur = h.data.get();
+      out.h = Stored(n, d, st);
+      store(x_dense->data(), n, d, out.h.data.get(), st);
+      out.dense = out.h.data.get();
     }
   }
+  Stored next;
   for (; done < k - 1; ++done) {
     next = Stored(s.rows, d, st);
-    spmm_stored(s, cur, st, d, nullptr, next.data.get(), st);
-    std::swap(h, next);
+    spmm_stored(s, out.dense, st, d, nullptr, next.data.get(), st);
+    std::swap(out.h, next);
     next = Stored();
-    cur = h.data.get();
+    out.dense = out.h.data.get();
   }
+}
 
-  // The last hop, fp32, only of the rows asked for.
-  DenseMatrix out(rows ? int64_t(rows->size()) : s.rows, d);
-  if (sparse) {
+// The last hop, fp32, of the rows asked for (all when null) into out.
+void last_hop(const CsrMatrix& s, const BeforeLast& h, int64_t d, Storage st, const std::vector<int32_t>* rows,
+              DenseMatrix& out) {
+  out.resize(rows ? int64_t(rows->size()) : s.rows, d);
+  if (out.rows() == 0) return;
+  if (h.is_sparse) {
     if (rows)
-      spmm_stored(select_rows(s, *rows), *sparse, out.data(), Storage::F32);
+      spmm_stored(select_rows(s, *rows), h.sparse(), out.data(), Storage::F32);
     else
-      spmm_stored(s, *sparse, out.data(), Storage::F32);
+      spmm_stored(s, h.sparse(), out.data(), Storage::F32);
   } else {
-    spmm_stored(s, cur, st, d, rows, out.data(), Storage::F32);
+    spmm_stored(s, h.dense, st, d, rows, out.data(), Storage::F32);
   }
+}
+
+DenseMatrix features_k0(const CsrMatrix* x_sparse, const std::optional<DenseView>& x_dense,
+                        const std::vector<int32_t>* rows, Storage st) {
+  DenseMatrix out = x_sparse ? (rows ? to_dense(select_rows(*x_sparse, *rows)) : to_dense(*x_sparse))
+                             : (rows ? gather_rows(DenseMatrix(*x_dense), *rows) : DenseMatrix(*x_dense));
+  round_through(out, st);
+  return out;
+}
+
+int64_t csr_bytes(const CsrMatrix& a) { return int64_t(8 * a.nnz() + 8 * (a.rows + 1)); }
+
+std::atomic<int64_t> g_defer_min_bytes{int64_t(64) << 20};
+
+}  // namespace
+
+DenseMatrix propagate_stored(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense, int k,
+                             const std::vector<int32_t>* rows, Precision precision, StoredPropagation* report) {
+  check_inputs(s, x_sparse, x_dense, k, rows);
+  const Storage st = storage_of(precision);
+  if (k == 0) return features_k0(x_sparse, x_dense, rows, st);
+  BeforeLast h;
+  hops_before_last(s, x_sparse, x_dense, k, st, report, h);
+  DenseMatrix out;
+  last_hop(s, h, x_sparse ? x_sparse->cols : x_dense->cols(), st, rows, out);
+  return out;
+}
+
+// ---- deferred rows ----------------------------------------------------------------
+
+DeferredRows::DeferredRows(CsrMatrix s_rows, CsrMatrix h, std::string what)
+    : s_rows_(std::move(s_rows)), h_(std::move(h)), what_(std::move(what)) {
+  if (s_rows_.cols != h_.rows)
+    throw ArgumentError("deferred rows: " + std::to_string(s_rows_.cols) + " columns of S against " +
+                        std::to_string(h_.rows) + " rows of H");
+}
+
+int64_t DeferredRows::bytes() const { return csr_bytes(s_rows_) + csr_bytes(h_); }
+
+void DeferredRows::compute(int64_t r0, int64_t r1, DenseMatrix& out) const {
+  if (r0 < 0 || r1 < r0 || r1 > rows())
+    throw ArgumentError("deferred rows: [" + std::to_string(r0) + ", " + std::to_string(r1) + ") of " +
+                        std::to_string(rows()));
+  // The rows [r0, r1) of S as a CSR of their own (a copy of their entries,
+  // cheap beside the product); each output row is summed by the same kernel
+  // in the same order as in a whole product, so the rows are the same.
+  CsrMatrix block;
+  block.rows = r1 - r0;
+  block.cols = s_rows_.cols;
+  const int64_t e0 = s_rows_.indptr[size_t(r0)], e1 = s_rows_.indptr[size_t(r1)];
+  block.indptr.resize(size_t(block.rows) + 1);
+  for (int64_t r = r0; r <= r1; ++r) block.indptr[size_t(r - r0)] = s_rows_.indptr[size_t(r)] - e0;
+  block.indices.assign(s_rows_.indices.begin() + e0, s_rows_.indices.begin() + e1);
+  block.values.assign(s_rows_.values.begin() + e0, s_rows_.values.begin() + e1);
+  out.resize(block.rows, cols());
+  if (block.rows == 0) return;
+  spmm_stored(block, h_, out.data(), Storage::F32);
+  if (!all_finite(out.data(), out.size()))
+    throw Error("propagated features are not finite (overflow) with " + what_ +
+                ": use a normalisation with self-loops (aug_norm_adj, aug_rwalk), a smaller K, or normalised "
+                "features (--feature-norm row)");
+}
+
+void DeferredRows::for_each_block(int64_t block,
+                                  const std::function<void(int64_t, int64_t, const DenseMatrix&)>& fn) const {
+  if (block < 1) throw ArgumentError("deferred rows: block of " + std::to_string(block) + " rows");
+  const int64_t m = rows(), blocks = (m + block - 1) / block;
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
+  // The products inside are nested regions, so they run on the block's thread.
+#pragma omp parallel if (blocks > 1)
+  {
+    DenseMatrix buf;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t b = 0; b < blocks; ++b) {
+      if (failed.load(std::memory_order_relaxed)) continue;
+      try {
+        const int64_t r0 = b * block, r1 = std::min(m, r0 + block);
+        compute(r0, r1, buf);
+        fn(r0, r1, buf);
+      } catch (...) {
+#pragma omp critical(sgc_deferred_rows_error)
+        if (!error) error = std::current_exception();
+        failed.store(true, std::memory_order_relaxed);
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+int64_t deferred_rows_min_bytes() { return g_defer_min_bytes.load(); }
+void set_deferred_rows_min_bytes(int64_t bytes) { g_defer_min_bytes.store(std::max<int64_t>(0, bytes)); }
+
+bool deferring_pays(int64_t rows, int64_t d, int64_t state_bytes) {
+  const double dense = 4.0 * double(rows) * double(d);
+  return rows > 0 && dense >= double(deferred_rows_min_bytes()) && 4.0 * double(state_bytes) <= dense;
+}
+
+SplitFeatures propagate_stored_split(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense,
+                                     int k, const std::vector<int32_t>& rows, int64_t defer_from, Precision precision,
+                                     const std::string& what, StoredPropagation* report) {
+  check_inputs(s, x_sparse, x_dense, k, &rows);
+  if (defer_from < 0 || defer_from > int64_t(rows.size()))
+    throw ArgumentError("propagate_stored_split: defer_from " + std::to_string(defer_from) + " outside [0, " +
+                        std::to_string(rows.size()) + "]");
+  const Storage st = storage_of(precision);
+  SplitFeatures out;
+  if (k == 0) {
+    out.head = features_k0(x_sparse, x_dense, &rows, st);
+    return out;
+  }
+  const int64_t d = x_sparse ? x_sparse->cols : x_dense->cols();
+  BeforeLast h;
+  hops_before_last(s, x_sparse, x_dense, k, st, report, h);
+  const std::vector<int32_t> tail_rows(rows.begin() + defer_from, rows.end());
+  if (h.is_sparse) {
+    CsrMatrix s_tail = select_rows(s, tail_rows);
+    if (deferring_pays(int64_t(tail_rows.size()), d, csr_bytes(s_tail) + csr_bytes(h.sparse()))) {
+      const std::vector<int32_t> head_rows(rows.begin(), rows.begin() + defer_from);
+      last_hop(s, h, d, st, &head_rows, out.head);
+      CsrMatrix kept = h.x_sparse ? *h.x_sparse : std::move(h.hop_sparse);
+      out.tail = std::make_shared<const DeferredRows>(std::move(s_tail), std::move(kept), what);
+      return out;
+    }
+  }
+  last_hop(s, h, d, st, &rows, out.head);
   return out;
 }
 
