@@ -14,6 +14,8 @@
 namespace sgc {
 
 namespace {
+constexpr double kMaxLossOverUniform = 100;
+
 // Divergence is an error, not a result.
 [[noreturn]] void diverged(const TrainOptions& opt, int evaluation, double loss) {
   char buf[400];
@@ -118,7 +120,12 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
   };
   const MinimizeResult r = minimize(out.model.theta, problem, steps);
   no_bias(out.model.theta);  // a guard for updates that are not coordinate-wise (sgc-compressed's recovery)
-  if (!std::isfinite(r.final_loss) || !out.model.theta.allFinite()) diverged(opt, evaluations, r.final_loss);
+  // A finite loss far above a uniform guess's (ln C) is divergence too: the
+  // steps could not follow the features' scale (lap or no_norm at depth).
+  const double uniform_loss = std::log(double(classes));
+  if (!std::isfinite(r.final_loss) || !out.model.theta.allFinite() ||
+      r.final_loss > kMaxLossOverUniform * uniform_loss)
+    diverged(opt, evaluations, r.final_loss);
   out.final_loss = r.final_loss;
   out.evaluations = r.evaluations;
   out.passes = double(*rows_read) / double(x.rows());
