@@ -15,15 +15,18 @@ namespace sgc {
 
 namespace {
 constexpr double kMaxLossOverUniform = 100;
+constexpr float kMaxWeight = 1e20f;
 
 // Divergence is an error, not a result.
-[[noreturn]] void diverged(const TrainOptions& opt, int evaluation, double loss) {
-  char buf[400];
+[[noreturn]] void diverged(const TrainOptions& opt, int evaluation, double loss, double max_weight = -1) {
+  char weights[64] = "";
+  if (max_weight >= 0) std::snprintf(weights, sizeof weights, ", largest weight %g", max_weight);
+  char buf[480];
   std::snprintf(buf, sizeof buf,
-                "training diverged: the loss became %g at evaluation %d (%s, lr %g, weight decay %g); lower --lr or "
+                "training diverged: the loss became %g at evaluation %d%s (%s, lr %g, weight decay %g); lower --lr or "
                 "--weight-decay, or check the features' scale (normalisations without self-loops, such as lap or "
                 "no_norm, grow the features with K)",
-                loss, evaluation, std::string(opt.optimizer->name).c_str(), opt.lr, opt.weight_decay);
+                loss, evaluation, weights, std::string(opt.optimizer->name).c_str(), opt.lr, opt.weight_decay);
   throw Error(buf);
 }
 }  // namespace
@@ -121,11 +124,13 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
   const MinimizeResult r = minimize(out.model.theta, problem, steps);
   no_bias(out.model.theta);  // a guard for updates that are not coordinate-wise (sgc-compressed's recovery)
   // A finite loss far above a uniform guess's (ln C) is divergence too: the
-  // steps could not follow the features' scale (lap or no_norm at depth).
+  // steps could not follow the features' scale (lap or no_norm at depth). So
+  // are weights so large that every probability saturates (a step size far
+  // too large can still end at a zero training loss).
   const double uniform_loss = std::log(double(classes));
   if (!std::isfinite(r.final_loss) || !out.model.theta.allFinite() ||
-      r.final_loss > kMaxLossOverUniform * uniform_loss)
-    diverged(opt, evaluations, r.final_loss);
+      r.final_loss > kMaxLossOverUniform * uniform_loss || out.model.theta.cwiseAbs().maxCoeff() > kMaxWeight)
+    diverged(opt, evaluations, r.final_loss, double(out.model.theta.cwiseAbs().maxCoeff()));
   out.final_loss = r.final_loss;
   out.evaluations = r.evaluations;
   out.passes = double(*rows_read) / double(x.rows());
