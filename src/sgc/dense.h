@@ -16,11 +16,12 @@ using DenseMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen
 
 // Rows `ids` of x, in that order; throws sgc::ArgumentError for an id out of range.
 inline DenseMatrix gather_rows(const DenseMatrix& x, const std::vector<int32_t>& ids) {
+  for (int32_t v : ids)
+    if (v < 0 || v >= x.rows()) throw ArgumentError("node id " + std::to_string(v) + " out of range");
   DenseMatrix out(static_cast<Eigen::Index>(ids.size()), x.cols());
-  for (size_t r = 0; r < ids.size(); ++r) {
-    if (ids[r] < 0 || ids[r] >= x.rows()) throw ArgumentError("node id " + std::to_string(ids[r]) + " out of range");
-    out.row(Eigen::Index(r)) = x.row(ids[r]);
-  }
+  // In parallel: a few hundred MB for Reddit's training rows.
+#pragma omp parallel for schedule(static) if (out.size() > (int64_t(1) << 20))
+  for (int64_t r = 0; r < int64_t(ids.size()); ++r) out.row(Eigen::Index(r)) = x.row(ids[size_t(r)]);
   return out;
 }
 

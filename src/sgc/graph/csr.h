@@ -24,6 +24,10 @@ struct CsrMatrix {
   int64_t row_end(int64_t r) const { return indptr[r + 1]; }
 };
 
+// Bytes of a CSR with these sizes (int32 indices and float values, int64 row pointers).
+inline int64_t csr_bytes(int64_t rows, int64_t nnz) { return 8 * nnz + 8 * (rows + 1); }
+inline int64_t csr_bytes(const CsrMatrix& a) { return csr_bytes(a.rows, a.nnz()); }
+
 // One edge (or matrix entry) in coordinate form.
 struct Triplet {
   int32_t row;

@@ -37,8 +37,6 @@ FeatureInput input_of(Dataset& d) {
   return FeatureInput(d.features);
 }
 
-int64_t csr_bytes(int64_t rows, int64_t nnz) { return 8 * nnz + 8 * (rows + 1); }
-
 // Deferred test rows are computed and classified this many at a time, a
 // block per thread: about 8 MiB of them, a buffer that each thread reuses.
 int64_t test_block_rows(int64_t cols) {
@@ -174,15 +172,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   const bool dense = data.has_dense_features();
   const bool reads_view = dense && c.op.def == &default_operator();
   auto train_input = [&]() -> FeatureInput {
-    if (dense) {  // gather_rows, in parallel (a few hundred MB on Reddit)
-      const DenseMatrix& x = data.dense_features;
-      for (int32_t v : data.train)
-        if (v < 0 || v >= x.rows()) throw ArgumentError("node id " + std::to_string(v) + " out of range");
-      DenseMatrix xt(Eigen::Index(data.train.size()), x.cols());
-#pragma omp parallel for schedule(static)
-      for (int64_t r = 0; r < int64_t(data.train.size()); ++r) xt.row(r) = x.row(data.train[size_t(r)]);
-      return FeatureInput(std::move(xt));
-    }
+    if (dense) return FeatureInput(gather_rows(data.dense_features, data.train));
     // Sparse features: a CSR of the training rows (a view into it does not outlive it).
     data.features = select_rows(data.features, data.train);
     return FeatureInput(data.features);

@@ -259,8 +259,6 @@ DenseMatrix features_k0(const CsrMatrix* x_sparse, const std::optional<DenseView
   return out;
 }
 
-int64_t csr_bytes(const CsrMatrix& a) { return int64_t(8 * a.nnz() + 8 * (a.rows + 1)); }
-
 std::atomic<int64_t> g_defer_min_bytes{int64_t(64) << 20};
 
 }  // namespace
