@@ -148,10 +148,10 @@ int main(int argc, char** argv) {
     // Roofline: the bytes a hop must move from memory at least (S once, X
     // once, Y written) and those the chosen blocking moves (S once per panel),
     // against the triad measured here.
-    const sgc::SpmmPlan plan = sgc::plan_spmm(s.rows, s.nnz(), n, dcols, 4, omp_get_max_threads(), sgc::SpmmKernel::Auto);
     const double s_bytes = double(s.nnz()) * 8 + double(s.rows + 1) * 8;
-    const double passes = plan.panels ? double((dcols + plan.panel_width - 1) / plan.panel_width) : 1.0;
     for (int eb : {4, 2}) {
+      const sgc::SpmmPlan plan = sgc::plan_spmm(s.rows, s.nnz(), n, dcols, eb, omp_get_max_threads(), sgc::SpmmKernel::Auto);
+      const double passes = plan.panels ? double((dcols + plan.panel_width - 1) / plan.panel_width) : 1.0;
       const double compulsory = s_bytes + 2.0 * double(n) * double(dcols) * eb;
       const double blocked = passes * s_bytes + 2.0 * double(n) * double(dcols) * eb;
       const double secs = eb == 4 ? hop_s : hop_bf16_s;

@@ -78,7 +78,8 @@ TEST(Kernels, EveryVariantMatchesTheDoubleProductAndTheScalarVariant) {
         for (int64_t c0 = 0; c0 < d; c0 += width) {
           const int64_t w = std::min(width, d - c0);
           t->pack_panel(x.data(), Storage::F32, d, 0, a.cols, c0, w, panel.data(), width);
-          t->spmm_panel(arrays(a), panel.data(), width, nullptr, 0, a.rows, yp.data(), Storage::F32, d, c0, w, 96);
+          t->spmm_panel(arrays(a), panel.data(), Storage::F32, width, nullptr, 0, a.rows, yp.data(), Storage::F32, d, c0,
+                        w, 96);
         }
         // Within one variant the two kernels sum the same products in the same order.
         EXPECT_LT((yp - y).cwiseAbs().maxCoeff(), 1e-6 * (1 + y.cwiseAbs().maxCoeff()))
@@ -110,15 +111,24 @@ TEST(Kernels, SixteenBitStorageIsWidenedExactlyAndAccumulatedInFp32) {
       std::vector<uint16_t> rounded(ys.size());
       scalar.from_f32(y.data(), rounded.data(), st, y.size());
       EXPECT_EQ(ys, rounded) << t->name << " storage " << int(st);
-      // Panels read the same widened values.
-      std::vector<float> panel(size_t(a.cols * 16));
-      DenseMatrix yp(a.rows, d);
-      for (int64_t c0 = 0; c0 < d; c0 += 16) {
-        const int64_t w = std::min<int64_t>(16, d - c0);
-        t->pack_panel(xs.data(), st, d, 0, a.cols, c0, w, panel.data(), 16);
-        t->spmm_panel(arrays(a), panel.data(), 16, nullptr, 0, a.rows, yp.data(), Storage::F32, d, c0, w, 96);
+      // 16-bit panels (every width) widen the same values as they are read:
+      // the same sums as whole rows, and bit for bit the sums over an fp32
+      // panel of the widened values.
+      for (int64_t width : {16, 32, 64, 128}) {
+        std::vector<uint16_t> panel(size_t(a.cols * width));
+        std::vector<float> panel32(size_t(a.cols * width));
+        DenseMatrix yp(a.rows, d), yp32(a.rows, d);
+        for (int64_t c0 = 0; c0 < d; c0 += width) {
+          const int64_t w = std::min<int64_t>(width, d - c0);
+          t->pack_panel(xs.data(), st, d, 0, a.cols, c0, w, panel.data(), width);
+          t->spmm_panel(arrays(a), panel.data(), st, width, nullptr, 0, a.rows, yp.data(), Storage::F32, d, c0, w, 96);
+          t->pack_panel(xr.data(), Storage::F32, d, 0, a.cols, c0, w, panel32.data(), width);
+          t->spmm_panel(arrays(a), panel32.data(), Storage::F32, width, nullptr, 0, a.rows, yp32.data(),
+                        Storage::F32, d, c0, w, 96);
+        }
+        EXPECT_LT((yp - y).cwiseAbs().maxCoeff(), 1e-6 * (1 + y.cwiseAbs().maxCoeff())) << t->name << " " << width;
+        if (st == Storage::BF16) EXPECT_EQ(yp, yp32) << t->name << " panels of " << width;
       }
-      EXPECT_LT((yp - y).cwiseAbs().maxCoeff(), 1e-6 * (1 + y.cwiseAbs().maxCoeff())) << t->name;
     }
   }
 }

@@ -112,7 +112,7 @@ SpmmPlan plan_spmm(int64_t a_rows, int64_t nnz, int64_t n, int64_t d, int64_t el
   // The widest panel (fewest passes over A) that leaves half the usable
   // cache to the rest (A's stream, the output), no wider than X.
   for (int64_t w : {128, 64, 32})
-    if (n * w * int64_t(sizeof(float)) <= p.usable_cache / 2 && w <= (d + 15) / 16 * 16) {
+    if (n * w * elem_bytes <= p.usable_cache / 2 && w <= (d + 15) / 16 * 16) {
       p.panel_width = w;
       break;
     }
@@ -138,7 +138,8 @@ std::string describe_kernels(int threads) {
   o << "spmm with " << threads << " threads: usable cache " << mib(usable)
     << "; column panels when X is larger than that and rows average >= " << kPanelMinRowLength
     << " non-zeros; panel width for n nodes: 128 columns up to n = " << usable / 2 / (128 * 4) << ", 64 up to "
-    << usable / 2 / (64 * 4) << ", 32 up to " << usable / 2 / (32 * 4) << ", else 16\n";
+    << usable / 2 / (64 * 4) << ", 32 up to " << usable / 2 / (32 * 4)
+    << ", else 16 (16-bit X: panels stored in 16 bits, so each width up to twice these n)\n";
   return o.str();
 }
 

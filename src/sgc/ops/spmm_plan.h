@@ -10,7 +10,8 @@
 // stays cached, at the cost of streaming A once per panel; they pay when X
 // does not fit in the usable cache and rows are long enough for the cheaper
 // gathers to outweigh those streams. The panel is as wide as the cache allows
-// (fewer passes over A), from one cache line of floats up to 128 columns.
+// (fewer passes over A), from 16 up to 128 columns; it is stored as X is, so
+// 16-bit X gets panels of twice the columns and half the passes over A.
 #pragma once
 
 #include <cstdint>

@@ -176,33 +176,57 @@ void spmm_rows(const Csr& a, const void* x, Storage xt, int64_t d, const int32_t
   }
 }
 
-void pack_panel(const void* x, Storage xt, int64_t d, int64_t j0, int64_t j1, int64_t c0, int64_t w, float* panel,
+void pack_panel(const void* x, Storage xt, int64_t d, int64_t j0, int64_t j1, int64_t c0, int64_t w, void* panel,
                 int64_t width) {
   const char* xb = static_cast<const char*>(x);
   const int64_t eb = bytes_of(xt);
+  char* pb = static_cast<char*>(panel);
   for (int64_t j = j0; j < j1; ++j) {
-    float* dst = panel + j * width;
-    to_f32(xb + (j * d + c0) * eb, xt, dst, w);
-    for (int64_t c = w; c < width; ++c) dst[c] = 0.0f;
+    __builtin_memcpy(pb + j * width * eb, xb + (j * d + c0) * eb, (__SIZE_TYPE__)(w * eb));
+    __builtin_memset(pb + (j * width + w) * eb, 0, (__SIZE_TYPE__)((width - w) * eb));
   }
 }
 
-template <int W>
-void panel_rows(const Csr& a, const float* panel, const int32_t* rows, int64_t r0, int64_t r1, void* y, Storage yt,
+// acc[0..W) += v * in[0..W), in stored as PT and widened exactly.
+template <int W, Storage PT>
+inline void panel_axpy(float v, const void* in, float* acc) {
+  if constexpr (PT == Storage::F32) {
+    const float* x = static_cast<const float*>(in);
+#pragma omp simd
+    for (int j = 0; j < W; ++j) acc[j] += v * x[j];
+  } else if constexpr (PT == Storage::BF16) {
+    const uint16_t* x = static_cast<const uint16_t*>(in);
+#pragma omp simd
+    for (int j = 0; j < W; ++j) acc[j] += v * bf16_to_f32(x[j]);
+  } else {
+    const uint16_t* x = static_cast<const uint16_t*>(in);
+#if defined(__F16C__)
+    const __m256 vv = _mm256_set1_ps(v);
+    for (int j = 0; j < W; j += 8) {
+      const __m256 xc = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + j)));
+      _mm256_storeu_ps(acc + j, _mm256_add_ps(_mm256_loadu_ps(acc + j), _mm256_mul_ps(vv, xc)));
+    }
+#else
+    for (int j = 0; j < W; ++j) acc[j] += v * f16_to_f32_soft(x[j]);
+#endif
+  }
+}
+
+template <int W, Storage PT>
+void panel_rows(const Csr& a, const void* panel, const int32_t* rows, int64_t r0, int64_t r1, void* y, Storage yt,
                 int64_t y_stride, int64_t c0, int64_t w, int64_t prefetch) {
+  constexpr int64_t row_bytes = W * (PT == Storage::F32 ? 4 : 2);
+  const char* pb = static_cast<const char*>(panel);
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t i = rows ? rows[r] : r;
     alignas(64) float acc[W];
     for (int j = 0; j < W; ++j) acc[j] = 0.0f;
     for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
       if (p + prefetch < a.nnz) {
-        const float* ahead = panel + int64_t(a.indices[p + prefetch]) * W;
-        for (int line = 0; line < W / 16; ++line) __builtin_prefetch(ahead + 16 * line, 0, 3);
+        const char* ahead = pb + int64_t(a.indices[p + prefetch]) * row_bytes;
+        for (int64_t line = 0; line < (row_bytes + 63) / 64; ++line) __builtin_prefetch(ahead + 64 * line, 0, 3);
       }
-      const float v = a.values[p];
-      const float* in = panel + int64_t(a.indices[p]) * W;
-#pragma omp simd
-      for (int j = 0; j < W; ++j) acc[j] += v * in[j];
+      panel_axpy<W, PT>(a.values[p], pb + int64_t(a.indices[p]) * row_bytes, acc);
     }
     if (yt == Storage::F32) {
       float* out = static_cast<float*>(y) + r * y_stride + c0;
@@ -213,14 +237,22 @@ void panel_rows(const Csr& a, const float* panel, const int32_t* rows, int64_t r
   }
 }
 
-void spmm_panel(const Csr& a, const float* panel, int64_t width, const int32_t* rows, int64_t r0, int64_t r1, void* y,
-                Storage yt, int64_t y_stride, int64_t c0, int64_t w, int64_t prefetch) {
+template <Storage PT>
+void spmm_panel_as(const Csr& a, const void* panel, int64_t width, const int32_t* rows, int64_t r0, int64_t r1,
+                   void* y, Storage yt, int64_t y_stride, int64_t c0, int64_t w, int64_t prefetch) {
   switch (width) {
-    case 16: return panel_rows<16>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
-    case 32: return panel_rows<32>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
-    case 64: return panel_rows<64>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
-    default: return panel_rows<128>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
+    case 16: return panel_rows<16, PT>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
+    case 32: return panel_rows<32, PT>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
+    case 64: return panel_rows<64, PT>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
+    default: return panel_rows<128, PT>(a, panel, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
   }
+}
+
+void spmm_panel(const Csr& a, const void* panel, Storage pt, int64_t width, const int32_t* rows, int64_t r0,
+                int64_t r1, void* y, Storage yt, int64_t y_stride, int64_t c0, int64_t w, int64_t prefetch) {
+  if (pt == Storage::BF16) return spmm_panel_as<Storage::BF16>(a, panel, width, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
+  if (pt == Storage::F16) return spmm_panel_as<Storage::F16>(a, panel, width, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
+  spmm_panel_as<Storage::F32>(a, panel, width, rows, r0, r1, y, yt, y_stride, c0, w, prefetch);
 }
 
 void spmm_sparse(const Csr& a, const Csr& x, int64_t d, int64_t r0, int64_t r1, void* y, Storage yt, float* scratch) {

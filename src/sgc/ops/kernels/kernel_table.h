@@ -51,14 +51,16 @@ struct KernelTable {
                     void* y, Storage yt, int64_t y_stride, float* scratch, int64_t prefetch, int64_t prefetch_lines);
 
   // Packs columns [c0, c0 + w) of rows [j0, j1) of x (row stride d, stored
-  // as xt) into panel rows of `width` floats (w <= width; the rest zero).
+  // as xt) into panel rows of `width` elements (w <= width; the rest zero),
+  // stored as x is: a 16-bit panel holds twice the columns in the same cache.
   void (*pack_panel)(const void* x, Storage xt, int64_t d, int64_t j0, int64_t j1, int64_t c0, int64_t w,
-                     float* panel, int64_t width);
+                     void* panel, int64_t width);
 
   // Column panel: the same sums as spmm_rows over a packed panel of `width`
-  // (16, 32, 64 or 128) columns; writes columns [c0, c0 + w) of y.
-  void (*spmm_panel)(const Csr& a, const float* panel, int64_t width, const int32_t* rows, int64_t r0, int64_t r1,
-                     void* y, Storage yt, int64_t y_stride, int64_t c0, int64_t w, int64_t prefetch);
+  // (16, 32, 64 or 128) columns stored as pt (widened exactly to fp32 as
+  // read); writes columns [c0, c0 + w) of y.
+  void (*spmm_panel)(const Csr& a, const void* panel, Storage pt, int64_t width, const int32_t* rows, int64_t r0,
+                     int64_t r1, void* y, Storage yt, int64_t y_stride, int64_t c0, int64_t w, int64_t prefetch);
 
   // Sparse features: rows [r0, r1) of y (d columns, stored as yt) = a x for
   // x in CSR; scratch holds d floats.
