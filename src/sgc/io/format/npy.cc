@@ -279,7 +279,10 @@ std::string npy_text(const NpyArray& a, const std::string& source) {
 
 pickle::Document npy_object(const NpyArray& a, const std::string& source) {
   if (!a.is_object()) throw FormatError(source + ": expected an object array (|O), got dtype '" + printable(a.descr) + "'");
-  return pickle::parse(std::string(a.object_pickle), source);
+  // No copy where the bytes have an owner: the pickle is usually most of a
+  // large member (a sparse matrix).
+  if (!a.storage.owner) return pickle::parse(std::string(a.object_pickle), source);
+  return pickle::parse_shared(a.storage.owner, a.object_pickle, source);
 }
 
 std::string npy_bytes(const std::string& descr, const std::vector<int64_t>& shape, std::string_view data) {

@@ -132,6 +132,10 @@ class Document {
   Document();
   static Document decode(std::unique_ptr<Arena> arena, const std::string& source);
   friend Document parse(std::string bytes, const std::string& source);
+  friend Document parse_shared(std::shared_ptr<const void> owner, std::string_view bytes, const std::string& source);
+// The same without a copy: `bytes` stay valid while `owner` lives, and the
+// Document keeps `owner` alive.
+Document parse_shared(std::shared_ptr<const void> owner, std::string_view bytes, const std::string& source);
   friend Document read_file(const std::string& path);
   std::string source_;
   std::unique_ptr<Arena> arena_;
@@ -141,6 +145,9 @@ class Document {
 // Decodes one complete pickle (exactly one STOP, no trailing bytes). `source`
 // starts every error message.
 Document parse(std::string bytes, const std::string& source);
+// The same without a copy: `bytes` stay valid while `owner` lives, and the
+// Document keeps `owner` alive.
+Document parse_shared(std::shared_ptr<const void> owner, std::string_view bytes, const std::string& source);
 // Maps (or reads) the whole file, then parses it; errors start with `path`.
 // Throws sgc::FileError "<path>: cannot open (<strerror>)" if it cannot be
 // opened, "<path>: cannot read (<strerror>)" if it cannot be read.

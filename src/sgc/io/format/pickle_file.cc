@@ -44,6 +44,13 @@ Document parse(std::string bytes, const std::string& source) {
   return Document::decode(std::move(arena), source);
 }
 
+Document parse_shared(std::shared_ptr<const void> owner, std::string_view bytes, const std::string& source) {
+  auto arena = std::make_unique<Document::Arena>();
+  arena->shared = std::move(owner);
+  arena->input = bytes;
+  return Document::decode(std::move(arena), source);
+}
+
 namespace {
 
 struct Fd {

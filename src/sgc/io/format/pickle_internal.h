@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,7 @@ namespace sgc::pickle {
 
 struct Document::Arena {
   std::string owned;                // the input bytes, when they were copied
+  std::shared_ptr<const void> shared;  // or bytes someone else owns (a zip member), kept alive
   void* map = nullptr;              // or a private read-only mapping of the file
   size_t map_len = 0;
   std::string_view input;           // whichever of the two holds the pickle
