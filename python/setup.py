@@ -49,6 +49,10 @@ class CMakeBuild(build_ext):
         dest = self.get_ext_fullpath(ext.name)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         shutil.copyfile(built[0], dest)
+        # The CUDA module (built when CMake found nvcc) is loaded from beside _core.
+        cuda_module = os.path.join(build_dir, "python", "sgc", "libsgc_cuda.so")
+        if os.path.exists(cuda_module):
+            shutil.copyfile(cuda_module, os.path.join(os.path.dirname(dest), "libsgc_cuda.so"))
 
 
 setup(ext_modules=[CMakeExtension("sgc._core")], cmdclass={"build_ext": CMakeBuild})

@@ -1,8 +1,11 @@
 // The CUDA side of the engine, behind plain pointers so that no CUDA header or
-// Eigen type crosses it: gpu/cuda/cuda_backend.cu implements it when the build
-// has CUDA, gpu/no_cuda.cc otherwise (every call then says the build has no
-// CUDA). Host buffers are row-major float32. Errors are sgc::Error naming the
-// CUDA call and what it was doing (out of device memory included).
+// Eigen type crosses it. gpu/cuda/cuda_backend.cu implements it inside the
+// CUDA module libsgc_cuda.so; the core's gpu/cuda_loader.cc implements it for
+// every caller by loading that module on first use (through the C table of
+// gpu/cuda_module_abi.h), or says why it cannot: no CUDA in the build, no
+// module, no CUDA libraries, no GPU. Host buffers are row-major float32.
+// Errors are sgc::Error naming the CUDA call and what it was doing (out of
+// device memory included).
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,8 @@
 // (ops/registry.cc) and train_softmax (model/train.cc) read it, so every front
 // end and every registry operator follows it without a flag of its own.
 //
-// On the GPU (gpu/cuda/, built when CMake finds nvcc: option SGC_CUDA): S and
+// On the GPU (gpu/cuda/, built when CMake finds nvcc: option SGC_CUDA, as the
+// module libsgc_cuda.so that the first GPU call loads, gpu/cuda_loader.cc): S and
 // X are uploaded once, every hop of the operator's plan (ops/hop_plan.h) runs
 // in device memory with cuSPARSE's SpMM, and only the requested rows come
 // back; the softmax head's loss and gradient run with cuBLAS on features kept

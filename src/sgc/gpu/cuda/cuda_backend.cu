@@ -1,5 +1,7 @@
 // The CUDA backend (gpu/cuda_backend.h): operators' hop plans with cuSPARSE's
 // generic SpMM on CSR, and the softmax head's loss and gradient with cuBLAS.
+// Compiled into the module libsgc_cuda.so only (module_entry.cu exports it),
+// loaded by the core on first use (gpu/cuda_loader.cc).
 //
 // Hops: S (CSR, 32-bit indices while nnz < 2^31, else 64-bit) and X are
 // uploaded once; two n x d row-major buffers hold the current and next hop

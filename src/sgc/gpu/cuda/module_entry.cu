@@ -1,0 +1,109 @@
+// The CUDA module's one exported symbol (gpu/cuda_module_abi.h): a table of
+// C functions wrapping cuda_backend.cu's C++ (which implements
+// gpu/cuda_backend.h here, hidden inside the module: the module is built with
+// hidden visibility, so these definitions never meet the core's loader's).
+// Every exception stops here and becomes a status the core rethrows as the
+// same sgc::Error class.
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <type_traits>
+
+#include "sgc/error.h"
+#include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/cuda_module_abi.h"
+
+// The opaque handle the core holds: the module's SoftmaxObjective.
+struct sgc_cuda_softmax : sgc::cuda::SoftmaxObjective {
+  using SoftmaxObjective::SoftmaxObjective;
+};
+
+namespace {
+
+int32_t report(sgc_cuda_status* st, int32_t kind, const char* message) {
+  st->kind = kind;
+  std::strncpy(st->message, message, sizeof st->message - 1);
+  st->message[sizeof st->message - 1] = '\0';
+  return kind;
+}
+
+// Runs f, turning whatever it throws into *st.
+template <class F>
+int32_t guarded(sgc_cuda_status* st, F&& f) {
+  try {
+    f();
+    return report(st, SGC_CUDA_OK, "");
+  } catch (const sgc::ResourceError& e) {
+    return report(st, SGC_CUDA_RESOURCE_ERROR, e.what());
+  } catch (const sgc::ArgumentError& e) {
+    return report(st, SGC_CUDA_ARGUMENT_ERROR, e.what());
+  } catch (const std::bad_alloc&) {
+    return report(st, SGC_CUDA_RESOURCE_ERROR, "out of host memory in the CUDA module");
+  } catch (const std::exception& e) {
+    return report(st, SGC_CUDA_ERROR, e.what());
+  } catch (...) {
+    return report(st, SGC_CUDA_ERROR, "unknown error in the CUDA module");
+  }
+}
+
+int32_t unavailable_reason(sgc_cuda_status* reason) {
+  std::string why;
+  const int32_t kind = guarded(reason, [&] { why = sgc::cuda::unavailable_reason(); });
+  return kind == SGC_CUDA_OK ? report(reason, SGC_CUDA_OK, why.c_str()) : kind;
+}
+
+int32_t device_name(char* name, size_t capacity, sgc_cuda_status* st) {
+  return guarded(st, [&] {
+    const std::string n = sgc::cuda::device_name();
+    if (capacity == 0) return;
+    std::strncpy(name, n.c_str(), capacity - 1);
+    name[capacity - 1] = '\0';
+  });
+}
+
+int32_t run_hop_plan(const sgc_cuda_csr* s, const float* x, int64_t d, const sgc_cuda_plan* p, const int32_t* rows,
+                     int64_t out_rows, float* out, sgc_cuda_times* times, sgc_cuda_status* st) {
+  return guarded(st, [&] {
+    sgc::HopPlan plan;
+    switch (p->kind) {
+      case SGC_CUDA_PLAN_SERIES: plan.kind = sgc::HopPlan::Kind::Series; break;
+      case SGC_CUDA_PLAN_EULER: plan.kind = sgc::HopPlan::Kind::Euler; break;
+      case SGC_CUDA_PLAN_CONCAT: plan.kind = sgc::HopPlan::Kind::Concat; break;
+      default: throw sgc::ArgumentError("GPU propagation: unknown plan kind " + std::to_string(p->kind));
+    }
+    plan.k = p->k;
+    plan.step = p->step;
+    plan.weights.assign(p->weights, p->weights + p->weight_count);
+    const sgc::cuda::CsrRef ref{s->rows, s->cols, s->nnz, s->indptr, s->indices, s->values};
+    sgc::cuda::HopTimes t;
+    sgc::cuda::run_hop_plan(ref, x, d, plan, rows, out_rows, out, times ? &t : nullptr);
+    if (times) *times = {t.upload, t.hops, t.download};
+  });
+}
+
+int32_t copy_bandwidth_gbs(int64_t bytes, int32_t runs, double* gbs, sgc_cuda_status* st) {
+  return guarded(st, [&] { *gbs = sgc::cuda::copy_bandwidth_gbs(bytes, runs); });
+}
+
+int32_t softmax_create(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes,
+                       sgc_cuda_softmax** made, sgc_cuda_status* st) {
+  *made = nullptr;
+  return guarded(st, [&] { *made = new sgc_cuda_softmax(x, n, d, y, classes); });
+}
+
+int32_t softmax_loss_grad(sgc_cuda_softmax* objective, const float* theta, float* grad, double* loss,
+                          sgc_cuda_status* st) {
+  return guarded(st, [&] { *loss = objective->loss_grad(theta, grad); });
+}
+
+void softmax_destroy(sgc_cuda_softmax* objective) { delete objective; }
+
+constexpr sgc_cuda_api kApi = {SGC_CUDA_ABI_VERSION, sizeof(sgc_cuda_api), unavailable_reason, device_name,
+                               run_hop_plan,         copy_bandwidth_gbs,   softmax_create,     softmax_loss_grad,
+                               softmax_destroy};
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const sgc_cuda_api* sgc_cuda_module_api(void) { return &kApi; }
+static_assert(std::is_same_v<decltype(&sgc_cuda_module_api), sgc_cuda_entry_fn>);

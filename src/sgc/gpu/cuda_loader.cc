@@ -1,0 +1,199 @@
+// gpu/cuda_backend.h as the core sees it: the CUDA code lives in a module,
+// libsgc_cuda.so (gpu/cuda/, linked with cudart, cuSPARSE and cuBLAS), which
+// is dlopen()ed the first time a caller needs the GPU (set_device(Cuda), `sgc
+// info`). Linking those libraries into every process cost ~150-190 MB of RSS
+// and start-up time before main, CPU-only runs included; now only a GPU run
+// maps them. The module's table of C functions (gpu/cuda_module_abi.h) is
+// wrapped back into cuda_backend.h's C++ here, statuses rethrown as the same
+// sgc::Error classes.
+//
+// Where the module is looked for:
+//   1. $SGC_CUDA_MODULE, a path, when set: only there (an explicit choice);
+//   2. the directory of the executable or shared object holding this code
+//      (the build folder for sgc, sgc_tests and the benchmarks; the Python
+//      package's folder for sgc._core);
+//   3. the plain file name, through the dynamic linker's normal search path.
+// If none loads (no module, no libcudart / cuSPARSE / cuBLAS, a stale module),
+// unavailable_reason() names each place tried and dlerror()'s answer. This is
+// also the one home of the policy for builds without CUDA (SGC_CUDA off): no
+// module is built and none is looked for.
+#include <dlfcn.h>
+#include <link.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "sgc/error.h"
+#include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/cuda_module_abi.h"
+
+namespace sgc::cuda {
+
+namespace {
+
+struct Module {
+  const sgc_cuda_api* api = nullptr;
+  std::string why;  // why api is null
+};
+
+#ifndef SGC_HAVE_CUDA
+
+Module load() {
+  return {nullptr,
+          "this build of sgc has no CUDA (configure with -DSGC_CUDA=ON where nvcc and the CUDA libraries are "
+          "installed)"};
+}
+
+#else
+
+// The directory (with its trailing '/') of the executable or shared object this
+// code was linked into, "" if unknown.
+const char kAnchor = 0;
+std::string own_directory() {
+  Dl_info info{};
+  link_map* map = nullptr;
+  std::string path;
+  if (dladdr1(&kAnchor, &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) && map && map->l_name)
+    path = map->l_name;
+  if (path.empty()) {  // the main executable's link map has no name
+    char buf[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) path.assign(buf, size_t(n));
+  }
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+Module load() {
+  std::vector<std::string> places;
+  std::string tried;
+  if (const char* env = std::getenv("SGC_CUDA_MODULE"); env && *env) {
+    places.push_back(env);
+    tried = "SGC_CUDA_MODULE=";
+  } else {
+    if (const std::string dir = own_directory(); !dir.empty()) places.push_back(dir + SGC_CUDA_MODULE_FILE);
+    places.push_back(SGC_CUDA_MODULE_FILE);
+  }
+  for (size_t i = 0; i < places.size(); ++i) {
+    const std::string& place = places[i];
+    if (i > 0) tried += ", ";
+    tried += place + " (";
+    // Never closed: the CUDA runtime and its handles stay until the process exits.
+    void* handle = dlopen(place.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char* err = dlerror();
+      tried += std::string(err ? err : "dlopen failed") + ")";
+      continue;
+    }
+    const auto entry = reinterpret_cast<sgc_cuda_entry_fn>(dlsym(handle, SGC_CUDA_ENTRY));
+    const sgc_cuda_api* api = entry ? entry() : nullptr;
+    if (!api) {
+      tried += std::string("loaded, but it has no ") + SGC_CUDA_ENTRY + ")";
+    } else if (api->abi_version != SGC_CUDA_ABI_VERSION || api->size < sizeof(sgc_cuda_api)) {
+      tried += "loaded, but its interface is version " + std::to_string(api->abi_version) + ", this sgc needs " +
+               std::to_string(SGC_CUDA_ABI_VERSION) + ": a module from another build)";
+    } else {
+      return {api, ""};
+    }
+    dlclose(handle);
+  }
+  return {nullptr, "the CUDA module " SGC_CUDA_MODULE_FILE " did not load; tried " + tried};
+}
+
+#endif  // SGC_HAVE_CUDA
+
+// Loaded once per process, on first use (thread-safe).
+const Module& module() {
+  static const Module m = load();
+  return m;
+}
+
+// The table, or sgc::Error saying why there is none.
+const sgc_cuda_api& api() {
+  const Module& m = module();
+  if (!m.api) throw Error(m.why);
+  return *m.api;
+}
+
+void rethrow_if_failed(const sgc_cuda_status& st) {
+  switch (st.kind) {
+    case SGC_CUDA_OK: return;
+    case SGC_CUDA_ARGUMENT_ERROR: throw ArgumentError(st.message);
+    case SGC_CUDA_RESOURCE_ERROR: throw ResourceError(st.message);
+    default: throw Error(st.message);
+  }
+}
+
+}  // namespace
+
+std::string unavailable_reason() {
+  const Module& m = module();
+  if (!m.api) return m.why;
+  sgc_cuda_status st{};
+  m.api->unavailable_reason(&st);
+  if (st.kind != SGC_CUDA_OK && !st.message[0]) return "the CUDA module failed to check for a device";
+  return st.message;
+}
+
+std::string device_name() {
+  if (!module().api) return "";
+  char name[512] = "";
+  sgc_cuda_status st{};
+  module().api->device_name(name, sizeof name, &st);
+  rethrow_if_failed(st);
+  return name;
+}
+
+void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
+                  int64_t out_rows, float* out, HopTimes* times) {
+  const sgc_cuda_api& a = api();
+  const sgc_cuda_csr csr{s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values};
+  const int32_t kind = plan.kind == HopPlan::Kind::Series  ? SGC_CUDA_PLAN_SERIES
+                       : plan.kind == HopPlan::Kind::Euler ? SGC_CUDA_PLAN_EULER
+                                                           : SGC_CUDA_PLAN_CONCAT;
+  const sgc_cuda_plan p{kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size())};
+  sgc_cuda_times t{};
+  sgc_cuda_status st{};
+  a.run_hop_plan(&csr, x, d, &p, rows, out_rows, out, times ? &t : nullptr, &st);
+  rethrow_if_failed(st);
+  if (times) *times = {t.upload, t.hops, t.download};
+}
+
+double copy_bandwidth_gbs(int64_t bytes, int runs) {
+  double gbs = 0;
+  sgc_cuda_status st{};
+  api().copy_bandwidth_gbs(bytes, runs, &gbs, &st);
+  rethrow_if_failed(st);
+  return gbs;
+}
+
+struct SoftmaxObjective::State {
+  const sgc_cuda_api* api = nullptr;
+  sgc_cuda_softmax* objective = nullptr;
+  ~State() {
+    if (objective) api->softmax_destroy(objective);
+  }
+};
+
+SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes)
+    : state_(std::make_unique<State>()) {
+  state_->api = &api();
+  sgc_cuda_status st{};
+  state_->api->softmax_create(x, n, d, y, classes, &state_->objective, &st);
+  rethrow_if_failed(st);
+}
+
+SoftmaxObjective::~SoftmaxObjective() = default;
+
+double SoftmaxObjective::loss_grad(const float* theta, float* grad) {
+  double loss = 0;
+  sgc_cuda_status st{};
+  state_->api->softmax_loss_grad(state_->objective, theta, grad, &loss, &st);
+  rethrow_if_failed(st);
+  return loss;
+}
+
+}  // namespace sgc::cuda

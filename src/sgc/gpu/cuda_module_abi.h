@@ -1,0 +1,79 @@
+// The boundary between the core and the CUDA module (libsgc_cuda.so, built
+// from gpu/cuda/ with cuSPARSE and cuBLAS): plain C, so that nothing of either
+// side's C++ (std::string, std::vector, exceptions, Eigen) crosses it. The
+// module exports one function, SGC_CUDA_ENTRY, returning a table of function
+// pointers; gpu/cuda_loader.cc dlopen()s the module on first use and checks the
+// table's version and size before calling anything. Every call reports errors
+// in a status (the kind of sgc::Error and its message) that the core rethrows.
+//
+// Change the table or any struct below: bump SGC_CUDA_ABI_VERSION, so that a
+// stale module is refused with a message rather than called wrongly.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SGC_CUDA_ABI_VERSION 1u
+#define SGC_CUDA_ENTRY "sgc_cuda_module_api"
+#define SGC_CUDA_MODULE_FILE "libsgc_cuda.so"
+
+// The kind of error, mapped back to sgc::Error's classes by the core.
+enum { SGC_CUDA_OK = 0, SGC_CUDA_ERROR = 1, SGC_CUDA_ARGUMENT_ERROR = 2, SGC_CUDA_RESOURCE_ERROR = 3 };
+
+typedef struct sgc_cuda_status {
+  int32_t kind;        // SGC_CUDA_OK or an error kind
+  char message[1024];  // NUL-terminated, truncated if longer
+} sgc_cuda_status;
+
+// cuda::CsrRef.
+typedef struct sgc_cuda_csr {
+  int64_t rows, cols, nnz;
+  const int64_t* indptr;
+  const int32_t* indices;
+  const float* values;
+} sgc_cuda_csr;
+
+// sgc::HopPlan (ops/hop_plan.h) as plain data: it holds a std::vector.
+enum { SGC_CUDA_PLAN_SERIES = 0, SGC_CUDA_PLAN_EULER = 1, SGC_CUDA_PLAN_CONCAT = 2 };
+typedef struct sgc_cuda_plan {
+  int32_t kind;
+  int32_t k;
+  double step;
+  const double* weights;
+  int64_t weight_count;
+} sgc_cuda_plan;
+
+typedef struct sgc_cuda_times {
+  double upload, hops, download;
+} sgc_cuda_times;
+
+typedef struct sgc_cuda_softmax sgc_cuda_softmax;  // opaque: the module's SoftmaxObjective
+
+// The functions mirror gpu/cuda_backend.h one for one. Each returns status->kind.
+typedef struct sgc_cuda_api {
+  uint32_t abi_version;  // SGC_CUDA_ABI_VERSION of the module
+  uint32_t size;         // sizeof(sgc_cuda_api) in the module
+  // OK with "" when a device is usable, OK with the reason otherwise.
+  int32_t (*unavailable_reason)(sgc_cuda_status* reason);
+  int32_t (*device_name)(char* name, size_t capacity, sgc_cuda_status* status);
+  // times may be NULL.
+  int32_t (*run_hop_plan)(const sgc_cuda_csr* s, const float* x, int64_t d, const sgc_cuda_plan* plan,
+                          const int32_t* rows, int64_t out_rows, float* out, sgc_cuda_times* times,
+                          sgc_cuda_status* status);
+  int32_t (*copy_bandwidth_gbs)(int64_t bytes, int32_t runs, double* gbs, sgc_cuda_status* status);
+  int32_t (*softmax_create)(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes,
+                            sgc_cuda_softmax** made, sgc_cuda_status* status);
+  int32_t (*softmax_loss_grad)(sgc_cuda_softmax* objective, const float* theta, float* grad, double* loss,
+                               sgc_cuda_status* status);
+  void (*softmax_destroy)(sgc_cuda_softmax* objective);
+} sgc_cuda_api;
+
+typedef const sgc_cuda_api* (*sgc_cuda_entry_fn)(void);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
