@@ -10,6 +10,7 @@
 #include "sgc/graph/normalizations.h"
 #include "sgc/io/planetoid.h"
 #include "sgc/model/acm_model.h"
+#include "sgc/model/acm_steps.h"
 #include "sgc/model/linear_model.h"
 #include "sgc/presets.h"
 #include "sgc/util/threads.h"
@@ -39,13 +40,14 @@ CsrMatrix random_sparse(int64_t rows, int64_t cols, uint64_t seed) {
 struct GradCase {
   bool learned;
   int k;
+  int classes;  // 4, 7, 12: rows of 4, 8, 16 lanes; 19: 24 lanes, the width read at run time
 };
 
 class AcmGradient : public ::testing::TestWithParam<GradCase> {};
 
 TEST_P(AcmGradient, MatchesFiniteDifferences) {
   const GradCase gc = GetParam();
-  const int n = 30, f = 6, c = 4;
+  const int n = 30, f = 6, c = gc.classes;
   const CsrMatrix s = normalize_adjacency(testing::awkward_graph(n, 50, 2, 7), Normalization::AugNormAdj);
   const CsrMatrix x = random_sparse(n, f, 3);
   Rng rng(5);
@@ -90,12 +92,153 @@ TEST_P(AcmGradient, MatchesFiniteDifferences) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, AcmGradient,
-                         ::testing::Values(GradCase{true, 1}, GradCase{true, 4}, GradCase{false, 4},
-                                           GradCase{true, 0}, GradCase{false, 12}),
+                         ::testing::Values(GradCase{true, 1, 4}, GradCase{true, 4, 4}, GradCase{false, 4, 4},
+                                           GradCase{true, 0, 4}, GradCase{false, 12, 4}, GradCase{true, 4, 7},
+                                           GradCase{true, 3, 12}, GradCase{false, 3, 19}),
                          [](const auto& info) {
                            return std::string(info.param.learned ? "Learned" : "Unit") + "K" +
-                                  std::to_string(info.param.k);
+                                  std::to_string(info.param.k) + "C" + std::to_string(info.param.classes);
                          });
+
+// Training runs the forward pass in float and the gradient in float with
+// each sweep rescaled by a power of two (acm_steps.h): at depth it stays
+// close to the double computation instead of overflowing.
+TEST(AcmPropagation, FloatGradientMatchesDoubleAtDepth) {
+  const int n = 40, f = 6, c = 5, k = 40;
+  const CsrMatrix s = normalize_adjacency(testing::awkward_graph(n, 50, 3, 31), Normalization::AugNormAdj);
+  const CsrMatrix x = random_sparse(n, f, 32);
+  const AcmMatrix<double> w_in = (testing::random_dense(f, c, 33).array() - 0.5f).matrix().cast<double>();
+  const AcmVector<double> w = AcmVector<double>::LinSpaced(c, 0.5, 2.0);
+  const std::vector<int32_t> rows{0, 5, 9, 14, 22, 30, 38};  // 38: isolated
+  const std::vector<int32_t> y{0, 1, 2, 3, 4, 0, 1};
+  AcmMatrix<double> g_in;
+  AcmVector<double> g_w;
+  AcmMatrix<float> g_in_f;
+  AcmVector<float> g_w_f;
+  const double loss = acm_loss_grad(s, x, w_in, w, k, rows, y, g_in, g_w);
+  const double loss_f =
+      acm_loss_grad<float>(s, x, w_in.cast<float>(), w.cast<float>(), k, rows, y, g_in_f, g_w_f);
+  ASSERT_TRUE(g_in_f.allFinite() && g_w_f.allFinite());
+  EXPECT_NEAR(loss_f, loss, 1e-4 * std::abs(loss));
+  EXPECT_LT(testing::max_error_vs_scale(g_in_f, g_in), 1e-3) << "largest |dL/dW| " << g_in.cwiseAbs().maxCoeff();
+  EXPECT_LT(testing::max_error_vs_scale(g_w_f, g_w), 1e-3);
+}
+
+// Where rows nearly cancel the gradient grows geometrically with K: on an
+// even cycle whose rows alternate in sign, each step's rows have norm 1/3 and
+// the gradient grows ~3x per step, past float's range (3.4e38) by K = 140.
+// The float engine rescales every sweep, so it stays finite (unscaled float
+// gave inf here).
+TEST(AcmPropagation, GradientBeyondFloatRangeStaysFinite) {
+  const int n = 20, c = 3, k = 140;
+  std::vector<Triplet> t;
+  for (int i = 0; i < n; ++i) {
+    t.push_back({i, (i + 1) % n, 1.0f});
+    t.push_back({(i + 1) % n, i, 1.0f});
+  }
+  const CsrMatrix s = normalize_adjacency(csr_from_triplets(n, n, t, true), Normalization::AugNormAdj);
+  CsrMatrix x;
+  x.rows = n;
+  x.cols = 1;
+  x.indptr.assign(n + 1, 0);
+  for (int i = 0; i < n; ++i) {
+    x.indices.push_back(0);
+    x.values.push_back(i % 2 ? -1.0f : 1.0f);
+    x.indptr[size_t(i) + 1] = i + 1;
+  }
+  const float w_in[c] = {0.3f, -0.5f, 0.8f}, w[c] = {1, 1, 1};
+  AcmSteps<float> steps(s, c, k);
+  steps.forward(x, w_in, w, true);
+  double* g = steps.clear_gradient();
+  for (int i = 0; i < n; i += 3)
+    for (int j = 0; j < c; ++j) g[i * steps.lanes() + j] = j == i % c ? -0.1 : 0.05;
+  double g_in[c], g_w[c];
+  steps.backward(x, w, g_in, g_w);
+  double largest = 0;
+  for (int j = 0; j < c; ++j) {
+    EXPECT_TRUE(std::isfinite(g_in[j]) && std::isfinite(g_w[j])) << j;
+    largest = std::max(largest, std::abs(g_in[j]));
+  }
+  EXPECT_GT(largest, 1e39) << "the gradient is past float's range: the case this test is about";
+}
+
+// The steps split the rows among threads (graphs large enough to go
+// parallel): every row is still summed by one thread in CSR order and the
+// metric gradient per fixed block, so any thread count gives the same bits.
+TEST(AcmPropagation, SameGradientsOnAnyThreadCount) {
+  const int n = 3000, f = 10;
+  const CsrMatrix s = normalize_adjacency(testing::awkward_graph(n, 9000, 7, 11), Normalization::AugNormAdj);
+  const CsrMatrix x = random_sparse(n, f, 12);
+  std::vector<int32_t> rows, y;
+  for (int32_t i = 0; i < n; i += 13) {
+    rows.push_back(i);
+    y.push_back(i % 3);
+  }
+  const int threads = num_threads();
+  for (int c : {3, 7, 19}) {
+    const AcmMatrix<float> w_in = (testing::random_dense(f, c, 13).array() - 0.5f).matrix();
+    AcmVector<float> w = AcmVector<float>::Ones(c);
+    w[0] = 0.5f;
+    std::vector<AcmMatrix<float>> z, g_in;
+    std::vector<AcmVector<float>> g_w;
+    std::vector<double> loss;
+    for (int t : {1, 2, 3}) {
+      set_num_threads(t);
+      z.push_back(acm_forward(s, x, w_in, w, 9));
+      g_in.emplace_back();
+      g_w.emplace_back();
+      loss.push_back(acm_loss_grad(s, x, w_in, w, 9, rows, y, g_in.back(), g_w.back()));
+    }
+    set_num_threads(threads);
+    ASSERT_GT(g_in[0].cwiseAbs().maxCoeff(), 0.0f);
+    for (size_t t = 1; t < z.size(); ++t) {
+      EXPECT_TRUE(z[t] == z[0]) << c << " classes, " << t + 1 << " threads";
+      EXPECT_EQ(loss[t], loss[0]) << c << " classes, " << t + 1 << " threads";
+      EXPECT_TRUE(g_in[t] == g_in[0]) << c << " classes, " << t + 1 << " threads";
+      EXPECT_TRUE(g_w[t] == g_w[0]) << c << " classes, " << t + 1 << " threads";
+    }
+  }
+}
+
+// Under load a parallel pass is abandoned at a step boundary and thread 0
+// finishes it alone (acm_team.h): the same bits again.
+TEST(AcmPropagation, APassFinishedByOneThreadGivesTheSameBits) {
+  const int n = 3000, f = 10, c = 7, k = 9;
+  const CsrMatrix s = normalize_adjacency(testing::awkward_graph(n, 9000, 7, 21), Normalization::AugNormAdj);
+  const CsrMatrix x = random_sparse(n, f, 22);
+  const DenseMatrix w_in = (testing::random_dense(f, c, 23).array() - 0.5f).matrix();
+  const Eigen::VectorXf w = Eigen::VectorXf::LinSpaced(c, 0.5f, 1.5f);
+  struct Result {
+    DenseMatrix z;
+    AcmMatrix<double> g_in;
+    AcmVector<double> g_w;
+  };
+  auto run = [&](int threads, int abandon_at) {
+    const int saved = num_threads();
+    set_num_threads(threads);
+    AcmSteps<float> steps(s, c, k);
+    if (abandon_at > 0) steps.team().abandon_at(abandon_at);
+    steps.forward(x, w_in.data(), w.data(), true);
+    Result r{DenseMatrix(n, c), AcmMatrix<double>(f, c), AcmVector<double>(c)};
+    double* g = steps.clear_gradient();
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < c; ++j) {
+        r.z(i, j) = steps.row(i)[j];
+        if (i % 11 == 0) g[i * steps.lanes() + j] = steps.row(i)[j] - (j == i % c ? 1.0 : 0.0);
+      }
+    steps.backward(x, w.data(), r.g_in.data(), r.g_w.data());
+    set_num_threads(saved);
+    return r;
+  };
+  const Result one = run(1, 0);
+  ASSERT_GT(one.g_in.cwiseAbs().maxCoeff(), 0.0);
+  for (int at : {1, 4}) {
+    const Result alone = run(2, at);
+    EXPECT_TRUE(alone.z == one.z) << "abandoned at boundary " << at;
+    EXPECT_TRUE(alone.g_in == one.g_in) << "abandoned at boundary " << at;
+    EXPECT_TRUE(alone.g_w == one.g_w) << "abandoned at boundary " << at;
+  }
+}
 
 TEST(AcmPropagation, RowsLieOnTheMetricsEllipsoid) {
   const CsrMatrix s = normalize_adjacency(testing::awkward_graph(40, 80, 0, 2), Normalization::AugNormAdj);

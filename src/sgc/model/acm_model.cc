@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
-#include <type_traits>
 
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
+#include "sgc/model/acm_steps.h"
 #include "sgc/model/adam.h"
 #include "sgc/ops/operator.h"
 #include "sgc/presets.h"
@@ -19,103 +19,49 @@ namespace sgc {
 
 namespace {
 
-// Gradients are computed in double and clipped to this norm before the
-// (float) Adam step: back through K steps the gradient is divided by each
-// row's norm r_i at every step, and where aggregated rows are short (r_i < 1)
-// it grows geometrically with K (Cora, K = 60, seed 1: float overflow at
-// epoch 611). The clip leaves ordinary steps alone (norms are below 1 there).
+// The gradient is clipped to this norm before the (float) Adam step: back
+// through K steps it is divided by each row's norm r_i at every step, and
+// where aggregated rows are short (r_i < 1) it grows geometrically with K
+// (Cora, K = 60, seed 1, epoch 611: past float's range; acm_steps.h rescales
+// every sweep so that it does not overflow, and hands it over in double). The
+// clip leaves ordinary steps alone (norms are below 1 there).
 constexpr double kMaxGradNorm = 1e3;
-constexpr double kEps = 1e-6;      // inside the square root of the row norm, as the authors'
-constexpr int64_t kBlock = 1024;   // rows per partial sum: fixed, so sums do not depend on the thread count
 
-// Work (non-zeros of a times columns) below which a product runs on one
-// thread: a parallel region per step costs more than a small step, and far
-// more on a loaded host (threads wait at every step's barrier).
-constexpr int64_t kParallelWork = int64_t(1) << 20;
-constexpr int64_t kMaxLocal = 16;  // classes up to this are summed in registers
-
-// Row i of a * x into acc (c columns); a local accumulator, so the compiler
-// need not assume the output aliases x. C > 0 is c known at compile time: the
-// class loop is then unrolled and vectorised (the same sums in the same order).
-template <int C = 0, class T>
-inline void row_product(const CsrMatrix& a, const T* x, int64_t c, int64_t i, T* acc) {
-  const int64_t cols = C > 0 ? C : c;
-  for (int64_t j = 0; j < cols; ++j) acc[j] = 0;
-  for (int64_t e = a.indptr[i]; e < a.indptr[i + 1]; ++e) {
-    const T v = T(a.values[e]);
-    const T* in = x + int64_t(a.indices[e]) * cols;
-    for (int64_t j = 0; j < cols; ++j) acc[j] += v * in[j];
-  }
-}
-
-// Calls f(std::integral_constant<int, C>) with C = c for the class counts
-// up to kMaxLocal, else C = 0 (c read at run time).
-template <class F>
-void with_class_count(int64_t c, F&& f) {
-  switch (c) {
-#define SGC_ACM_CLASSES(n) \
-  case n:                  \
-    return f(std::integral_constant<int, n>{});
-    SGC_ACM_CLASSES(2) SGC_ACM_CLASSES(3) SGC_ACM_CLASSES(4) SGC_ACM_CLASSES(5) SGC_ACM_CLASSES(6)
-    SGC_ACM_CLASSES(7) SGC_ACM_CLASSES(8) SGC_ACM_CLASSES(9) SGC_ACM_CLASSES(10) SGC_ACM_CLASSES(11)
-    SGC_ACM_CLASSES(12) SGC_ACM_CLASSES(13) SGC_ACM_CLASSES(14) SGC_ACM_CLASSES(15) SGC_ACM_CLASSES(16)
-#undef SGC_ACM_CLASSES
-    default:
-      return f(std::integral_constant<int, 0>{});
-  }
-}
-
-// y = a * x for CSR a and dense x (row i by one thread, in index order).
+// Mean cross-entropy of log softmax over `rows` of Z_K (c classes), in
+// double; its gradient with respect to Z_K into those rows of the engine's
+// gradient buffer.
 template <class T>
-void csr_times(const CsrMatrix& a, const AcmMatrix<T>& x, AcmMatrix<T>& y) {
-  const int64_t c = x.cols();
-  y.resize(a.rows, c);
-  if (c > kMaxLocal) {
-#pragma omp parallel for schedule(static) if (a.nnz() * c >= kParallelWork)
-    for (int64_t i = 0; i < a.rows; ++i) row_product(a, x.data(), c, i, y.data() + i * c);
-    return;
+double softmax_loss(AcmSteps<T>& steps, int64_t c, const std::vector<int32_t>& rows, const std::vector<int32_t>& y) {
+  double* g = steps.clear_gradient();
+  const double scale = 1.0 / double(rows.size());
+  double loss = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const T* zi = steps.row(rows[r]);
+    double m = double(zi[0]);
+    for (int64_t j = 1; j < c; ++j) m = std::max(m, double(zi[j]));
+    double sum = 0;
+    for (int64_t j = 0; j < c; ++j) sum += std::exp(double(zi[j]) - m);
+    const double lse = m + std::log(sum);
+    loss += lse - double(zi[y[r]]);
+    double* gi = g + int64_t(rows[r]) * steps.lanes();
+    for (int64_t j = 0; j < c; ++j) gi[j] = (std::exp(double(zi[j]) - lse) - (j == y[r] ? 1.0 : 0.0)) * scale;
   }
-  with_class_count(c, [&](auto classes) {
-    constexpr int C = decltype(classes)::value;
-#pragma omp parallel for schedule(static) if (a.nnz() * c >= kParallelWork)
-    for (int64_t i = 0; i < a.rows; ++i) {
-      T acc[kMaxLocal];
-      row_product<C>(a, x.data(), c, i, acc);
-      std::copy(acc, acc + c, y.data() + i * c);
-    }
-  });
+  return loss * scale;
 }
 
-// One step: out = rows of S z projected onto the metric's ellipsoid; norms into r.
-template <class T>
-void project_step(const CsrMatrix& s, const AcmMatrix<T>& z, const AcmVector<T>& w, AcmMatrix<T>& out,
-                  AcmVector<T>& r) {
-  const int64_t c = z.cols();
-  out.resize(s.rows, c);
-  r.resize(s.rows);
-  auto project = [&](int64_t i, T* row) {
-    T q = 0;
-    for (int64_t j = 0; j < c; ++j) q += w[j] * row[j] * row[j];
-    const T norm = std::sqrt(q + T(kEps));
-    r[i] = norm;
-    T* dst = out.data() + i * c;
-    for (int64_t j = 0; j < c; ++j) dst[j] = row[j] / norm;
-  };
-  if (c > kMaxLocal) {
-    csr_times(s, z, out);
-#pragma omp parallel for schedule(static) if (s.nnz() * c >= kParallelWork)
-    for (int64_t i = 0; i < s.rows; ++i) project(i, out.data() + i * c);
-    return;
+// The predicted class of each of `rows` (the first largest score, as
+// argmax_rows), row(i) giving the scores of row i.
+template <class Row>
+std::vector<int32_t> argmax_rows(Row row, int64_t c, const std::vector<int32_t>& rows) {
+  std::vector<int32_t> pred(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const float* zi = row(rows[r]);
+    int32_t best = 0;
+    for (int64_t j = 1; j < c; ++j)
+      if (zi[j] > zi[best]) best = int32_t(j);
+    pred[r] = best;
   }
-  with_class_count(c, [&](auto classes) {
-    constexpr int C = decltype(classes)::value;
-#pragma omp parallel for schedule(static) if (s.nnz() * c >= kParallelWork)
-    for (int64_t i = 0; i < s.rows; ++i) {
-      T acc[kMaxLocal];
-      row_product<C>(s, z.data(), c, i, acc);
-      project(i, acc);
-    }
-  });
+  return pred;
 }
 
 // The normalised features as CSR (dense sources keep their non-zeros: dropout
@@ -144,116 +90,67 @@ CsrMatrix sparse_features(Dataset& d, FeatureNorm norm) {
 
 template <class T>
 AcmMatrix<T> acm_forward(const CsrMatrix& s, const CsrMatrix& x, const AcmMatrix<T>& w_in, const AcmVector<T>& w,
-                         int k, AcmTrace<T>* trace) {
+                         int k) {
   if (x.cols != w_in.rows() || w.size() != w_in.cols() || s.rows != x.rows || s.cols != x.rows)
     throw ArgumentError("acm: shapes of S, X, W and the metric do not fit");
-  if (trace) {
-    trace->z.resize(size_t(k) + 1);
-    trace->r.resize(size_t(k));
-    csr_times(x, w_in, trace->z[0]);
-    for (int step = 1; step <= k; ++step) project_step(s, trace->z[step - 1], w, trace->z[step], trace->r[step - 1]);
-    return trace->z[k];
-  }
-  AcmMatrix<T> z, next;
-  AcmVector<T> r;
-  csr_times(x, w_in, z);
-  for (int step = 1; step <= k; ++step) {
-    project_step(s, z, w, next, r);
-    z.swap(next);
-  }
+  AcmSteps<T> steps(s, w_in.cols(), k);
+  steps.forward(x, w_in.data(), w.data(), false);
+  AcmMatrix<T> z(x.rows, w_in.cols());
+  for (int64_t i = 0; i < x.rows; ++i) std::copy(steps.row(i), steps.row(i) + z.cols(), z.data() + i * z.cols());
   return z;
-}
-
-template <class T>
-void acm_backward(const CsrMatrix& s, const CsrMatrix& x, const AcmVector<T>& w, const AcmTrace<T>& trace,
-                  AcmMatrix<T> g, AcmMatrix<T>& grad_w_in, AcmVector<T>& grad_w) {
-  const int k = int(trace.r.size());
-  const int64_t n = g.rows(), c = g.cols();
-  const int64_t blocks = (n + kBlock - 1) / kBlock;
-  AcmMatrix<T> partial = AcmMatrix<T>::Zero(blocks, c), du(n, c);
-  grad_w = AcmVector<T>::Zero(c);
-  for (int step = k; step >= 1; --step) {
-    // Z = U / r with r = sqrt(sum_c w_c U_c^2 + eps): with s_i = <g_i, Z_i>,
-    //   dL/dU_ic = (g_ic - w_c Z_ic s_i) / r_i,   dL/dw_c = -1/2 sum_i s_i Z_ic^2.
-    const AcmMatrix<T>& z = trace.z[size_t(step)];
-    const AcmVector<T>& r = trace.r[size_t(step) - 1];
-    partial.setZero();
-#pragma omp parallel for schedule(static) if (n * c * 16 >= kParallelWork)
-    for (int64_t b = 0; b < blocks; ++b) {
-      T* part = partial.data() + b * c;
-      for (int64_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
-        const T* zi = z.data() + i * c;
-        const T* gi = g.data() + i * c;
-        T* di = du.data() + i * c;
-        T dot = 0;
-        for (int64_t j = 0; j < c; ++j) dot += gi[j] * zi[j];
-        for (int64_t j = 0; j < c; ++j) {
-          di[j] = (gi[j] - w[j] * zi[j] * dot) / r[i];
-          part[j] -= T(0.5) * dot * zi[j] * zi[j];
-        }
-      }
-    }
-    for (int64_t b = 0; b < blocks; ++b) grad_w += partial.row(b).transpose();
-    csr_times(s, du, g);  // U = S Z_{k-1} and S is symmetric: dL/dZ_{k-1} = S dL/dU
-  }
-  // Z_0 = X W: dL/dW = X^T g (serial: a sum over the rows in a fixed order).
-  grad_w_in = AcmMatrix<T>::Zero(x.cols, c);
-  for (int64_t i = 0; i < x.rows; ++i)
-    for (int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
-      const T v = T(x.values[e]);
-      T* out = grad_w_in.data() + int64_t(x.indices[e]) * c;
-      const T* gi = g.data() + i * c;
-      for (int64_t j = 0; j < c; ++j) out[j] += v * gi[j];
-    }
 }
 
 template <class T>
 double acm_loss_grad(const CsrMatrix& s, const CsrMatrix& x, const AcmMatrix<T>& w_in, const AcmVector<T>& w, int k,
                      const std::vector<int32_t>& rows, const std::vector<int32_t>& y, AcmMatrix<T>& grad_w_in,
-                     AcmVector<T>& grad_w, AcmTrace<T>* trace) {
-  AcmTrace<T> local;
-  AcmTrace<T>& t = trace ? *trace : local;
-  const AcmMatrix<T>& z = (acm_forward(s, x, w_in, w, k, &t), t.z[size_t(k)]);
-  AcmMatrix<T> g = AcmMatrix<T>::Zero(z.rows(), z.cols());
-  const double scale = 1.0 / double(rows.size());
-  double loss = 0;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const auto zi = z.row(rows[r]);
-    const double m = double(zi.maxCoeff());
-    double sum = 0;
-    for (Eigen::Index j = 0; j < zi.size(); ++j) sum += std::exp(double(zi[j]) - m);
-    const double lse = m + std::log(sum);
-    loss += lse - double(zi[y[r]]);
-    for (Eigen::Index j = 0; j < zi.size(); ++j)
-      g(rows[r], j) = T((std::exp(double(zi[j]) - lse) - (j == y[r] ? 1.0 : 0.0)) * scale);
-  }
-  acm_backward(s, x, w, t, std::move(g), grad_w_in, grad_w);
-  return loss * scale;
+                     AcmVector<T>& grad_w) {
+  if (x.cols != w_in.rows() || w.size() != w_in.cols() || s.rows != x.rows || s.cols != x.rows)
+    throw ArgumentError("acm: shapes of S, X, W and the metric do not fit");
+  const int64_t c = w_in.cols();
+  AcmSteps<T> steps(s, c, k);
+  steps.forward(x, w_in.data(), w.data(), true);
+  const double loss = softmax_loss(steps, c, rows, y);
+  AcmMatrix<double> gin(x.cols, c);
+  AcmVector<double> gw(c);
+  steps.backward(x, w.data(), gin.data(), gw.data());
+  grad_w_in = gin.cast<T>();
+  grad_w = gw.cast<T>();
+  return loss;
 }
 
 #define SGC_ACM_INSTANTIATE(T)                                                                                    \
   template AcmMatrix<T> acm_forward(const CsrMatrix&, const CsrMatrix&, const AcmMatrix<T>&, const AcmVector<T>&, \
-                                    int, AcmTrace<T>*);                                                           \
-  template void acm_backward(const CsrMatrix&, const CsrMatrix&, const AcmVector<T>&, const AcmTrace<T>&,         \
-                             AcmMatrix<T>, AcmMatrix<T>&, AcmVector<T>&);                                         \
+                                    int);                                                                         \
   template double acm_loss_grad(const CsrMatrix&, const CsrMatrix&, const AcmMatrix<T>&, const AcmVector<T>&, int, \
                                 const std::vector<int32_t>&, const std::vector<int32_t>&, AcmMatrix<T>&,          \
-                                AcmVector<T>&, AcmTrace<T>*);
+                                AcmVector<T>&);
 SGC_ACM_INSTANTIATE(float)
 SGC_ACM_INSTANTIATE(double)
 #undef SGC_ACM_INSTANTIATE
 
-void acm_dropout(const CsrMatrix& x, double p, uint64_t seed, int epoch, CsrMatrix& out) {
-  if (&out != &x) out = x;
-  if (p <= 0) return;
+namespace {
+
+// The values of acm_dropout(x, p, ...) (p > 0) into `values` (x.nnz()).
+void dropout_values(const CsrMatrix& x, double p, uint64_t seed, int epoch, float* values) {
+  // Stored values from which the draws run in parallel: below, a parallel
+  // region costs more than it saves, and on a loaded host much more (its
+  // join waits for a thread the scheduler has parked).
+  constexpr int64_t kParallelWork = int64_t(1) << 20;
   const float scale = float(1.0 / (1.0 - p));
   const uint64_t base = splitmix64(seed ^ splitmix64(0xAC3ull + uint64_t(epoch)));
 #pragma omp parallel for schedule(static) if (x.nnz() >= kParallelWork)
   for (int64_t i = 0; i < x.rows; ++i) {
     Rng rng(base + uint64_t(i));
     for (int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e)
-      out.values[size_t(e)] = rng.uniform() < p ? 0.0f : x.values[size_t(e)] * scale;
+      values[e] = rng.uniform() < p ? 0.0f : x.values[size_t(e)] * scale;
   }
+}
+
+}  // namespace
+
+void acm_dropout(const CsrMatrix& x, double p, uint64_t seed, int epoch, CsrMatrix& out) {
+  if (&out != &x) out = x;
+  if (p > 0) dropout_values(x, p, seed, epoch, out.values.data());
 }
 
 // ---- the Model -------------------------------------------------------------------
@@ -299,11 +196,13 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
 
   Adam adam(theta.size(), {c.train.lr, 0.9, 0.999, 1e-8, c.train.weight_decay});
   DenseMatrix w_in(f, nc);
-  AcmMatrix<double> grad_w_in_d;
-  AcmVector<double> grad_metric_d;
+  // Forward in float (rows stay unit length), gradient in double; the
+  // engine keeps its buffers (the trace of K + 1 steps) across epochs.
+  AcmSteps<float> steps(s_, nc, k);
+  AcmMatrix<double> grad_w_in_d(f, nc);
+  AcmVector<double> grad_metric_d(nc);
   Eigen::VectorXf w = Eigen::VectorXf::Ones(nc), grad(theta.size());
-  AcmTrace<double> trace;
-  CsrMatrix dropped;
+  CsrMatrix dropped = x_;  // the structure once; each epoch redraws the values
   double best_val = -1, last_loss = 0, best_test = -1;
   int best_epoch = -1;
   DenseMatrix best_w_in;
@@ -313,12 +212,19 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
     w_in = Eigen::Map<const DenseMatrix>(theta.data(), f, nc);
     w = mp.learn_metric ? Eigen::VectorXf(theta.tail(nc)) : Eigen::VectorXf::Ones(nc);
   };
+  // Epoch e + 1's forward pass and epoch e's evaluation use the same weights
+  // (after e's step): they run together, in the same sweeps over S.
+  const bool evaluate = mp.checkpoint == Checkpoint::BestVal && !val_.empty();
+  auto draw = [&](int epoch) {
+    if (mp.dropout > 0) dropout_values(x_, mp.dropout, c.train.seed, epoch, dropped.values.data());
+  };
+  unpack();
+  draw(0);
+  if (c.train.epochs > 0) steps.forward(dropped, w_in.data(), w.data(), true);
   for (int epoch = 0; epoch < c.train.epochs; ++epoch) {
     check_interrupt();
-    unpack();
-    acm_dropout(x_, mp.dropout, c.train.seed, epoch, dropped);
-    const double loss = acm_loss_grad<double>(s_, dropped, w_in.cast<double>(), w.cast<double>(), k, train_,
-                                              train_y_, grad_w_in_d, grad_metric_d, &trace);
+    const double loss = softmax_loss(steps, nc, train_, train_y_);
+    steps.backward(dropped, w.data(), grad_w_in_d.data(), grad_metric_d.data());
     const double grad_norm = std::sqrt(grad_w_in_d.squaredNorm() + grad_metric_d.squaredNorm());
     if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
       char buf[300];
@@ -337,12 +243,21 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
     adam.step(theta, grad);
     if (c.train.on_step) c.train.on_step(epoch + 1, loss);
 
-    // Evaluation without dropout, after the step (the weights the checkpoint keeps).
+    // The next epoch's forward pass, and the evaluation without dropout
+    // after this step (the weights the checkpoint keeps).
     unpack();
-    if (mp.checkpoint == Checkpoint::BestVal && !val_.empty()) {
-      const DenseMatrix z = acm_forward<float>(s_, x_, w_in, w, k);
-      const double val = accuracy(argmax_rows(z, val_), val_y_);
-      if (!test_.empty()) best_test = std::max(best_test, accuracy(argmax_rows(z, test_), test_y_));
+    const bool next = epoch + 1 < c.train.epochs;
+    if (next) draw(epoch + 1);
+    if (evaluate && next)
+      steps.forward_and_evaluate(dropped, x_, w_in.data(), w.data());
+    else if (evaluate)
+      steps.forward(x_, w_in.data(), w.data(), false);
+    else if (next)
+      steps.forward(dropped, w_in.data(), w.data(), true);
+    if (evaluate) {
+      auto row = [&](int64_t i) { return next ? steps.eval_row(i) : steps.row(i); };
+      const double val = accuracy(argmax_rows(row, nc, val_), val_y_);
+      if (!test_.empty()) best_test = std::max(best_test, accuracy(argmax_rows(row, nc, test_), test_y_));
       if (val > best_val) {
         best_val = val;
         best_epoch = epoch + 1;

@@ -12,7 +12,7 @@
 // Adam updates |v|; reproduced here) or fixed to 1 (--metric unit: the unit
 // sphere). S is the sgc operator's normalisation (default D~^-1/2 (A+I) D~^-1/2);
 // K is --k. The projection is nonlinear, so propagation runs inside training
-// on N x C; the gradients are written by hand (acm_backward). Training: Adam
+// on N x C; the gradients are written by hand (acm_steps.h). Training: Adam
 // with L2 weight decay on W and v, c.train.epochs full-batch steps, keeping
 // the weights of the first epoch with the best validation accuracy
 // (--checkpoint), evaluated without dropout.
@@ -35,33 +35,21 @@ using AcmMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMaj
 template <class T>
 using AcmVector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
-// What the backward pass needs of a forward pass: Z_0..Z_K and the row norms r_1..r_K.
-template <class T>
-struct AcmTrace {
-  std::vector<AcmMatrix<T>> z;  // K + 1 matrices, N x C
-  std::vector<AcmVector<T>> r;  // r[k - 1]: the norms of step k, N
-};
-
 // Z_K for Z_0 = x w_in, x sparse N x F (dropout already applied to its
-// values), the metric w (C; all ones for the unit sphere). The trace is
-// filled when given (reused across calls without reallocating).
+// values), the metric w (C; all ones for the unit sphere). The steps and their
+// gradient are AcmSteps (acm_steps.h); these two are for one-off calls.
 template <class T>
 AcmMatrix<T> acm_forward(const CsrMatrix& s, const CsrMatrix& x, const AcmMatrix<T>& w_in, const AcmVector<T>& w,
-                         int k, AcmTrace<T>* trace = nullptr);
-
-// Given g = dL/dZ_K, the gradients of L with respect to w_in (F x C) and the
-// metric w (C); S must be symmetric (the backward product uses S for S^T).
-template <class T>
-void acm_backward(const CsrMatrix& s, const CsrMatrix& x, const AcmVector<T>& w, const AcmTrace<T>& trace,
-                  AcmMatrix<T> g, AcmMatrix<T>& grad_w_in, AcmVector<T>& grad_w);
+                         int k);
 
 // Mean cross-entropy of log softmax(Z_K) over `rows` (labels y) and its
-// gradients: forward + backward. grad_w is computed for any w (with the unit
-// metric the caller ignores it).
+// gradients with respect to w_in and the metric w (computed for any w: with
+// the unit metric the caller ignores it); S must be symmetric. Forward and
+// gradient in T (the gradient rescaled every step: see acm_steps.h).
 template <class T>
 double acm_loss_grad(const CsrMatrix& s, const CsrMatrix& x, const AcmMatrix<T>& w_in, const AcmVector<T>& w, int k,
                      const std::vector<int32_t>& rows, const std::vector<int32_t>& y, AcmMatrix<T>& grad_w_in,
-                     AcmVector<T>& grad_w, AcmTrace<T>* trace = nullptr);
+                     AcmVector<T>& grad_w);
 
 // x with each stored value dropped with probability p and the rest scaled by
 // 1/(1-p) (as torch's dropout); the draws depend on (seed, epoch, row) only,
