@@ -7,10 +7,8 @@
 // same checks hold with the "no CUDA in this build" message.
 #include <gtest/gtest.h>
 #include <link.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <climits>
 #include <cstdio>
 #include <fstream>
@@ -30,27 +28,14 @@ namespace {
 #define SGC_PYTHON_MODULE_PATH ""
 #endif
 
-// Output (stdout and stderr) and exit status of a shell command; 128 + signal if it crashed.
-testing::CliRun run_shell(const std::string& cmd) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), got);
-  const int status = pclose(pipe);
-  if (WIFSIGNALED(status)) return {128 + WTERMSIG(status), out};
-  return {WEXITSTATUS(status), out};
-}
-
 // `sgc args` with the environment assignments `env` ("A=b C=d").
 testing::CliRun run_cli_with(const std::string& env, const std::string& args) {
-  return run_shell(env + " '" + std::string(SGC_CLI_PATH) + "' " + args);
+  return testing::run_shell(env + " '" + std::string(SGC_CLI_PATH) + "' " + args);
 }
 
 // The shared objects a binary needs (its DT_NEEDED entries).
 std::vector<std::string> needed(const std::string& path) {
-  const testing::CliRun r = run_shell("readelf -d '" + path + "'");
+  const testing::CliRun r = testing::run_shell("readelf -d '" + path + "'");
   std::vector<std::string> names;
   const std::string tag = "Shared library: [";
   for (size_t at = r.output.find(tag); at != std::string::npos; at = r.output.find(tag, at + 1)) {

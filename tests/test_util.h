@@ -22,15 +22,16 @@ inline std::string data_dir() {
 }
 inline std::string planetoid_dir() { return data_dir() + "/planetoid"; }
 
-// Runs the built `sgc` command with `args`; exit code (128 + signal if it
-// crashed) and stdout + stderr together.
+// What a command did: exit code (128 + signal if it crashed) and stdout +
+// stderr together.
 struct CliRun {
   int exit_code;
   std::string output;
 };
 
-inline CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(SGC_CLI_PATH) + " " + args + " 2>&1";
+// Runs a shell command.
+inline CliRun run_shell(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return {-1, "popen failed"};
   std::string out;
@@ -41,6 +42,9 @@ inline CliRun run_cli(const std::string& args) {
   if (WIFSIGNALED(status)) return {128 + WTERMSIG(status), out};
   return {WEXITSTATUS(status), out};
 }
+
+// Runs the built `sgc` command with `args`.
+inline CliRun run_cli(const std::string& args) { return run_shell(std::string(SGC_CLI_PATH) + " " + args); }
 
 // A random undirected graph with the awkward cases on purpose: isolated nodes
 // (the last `isolated` ids), self-loops and duplicate edges.
