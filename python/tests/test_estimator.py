@@ -40,11 +40,15 @@ def test_same_accuracy_as_the_cpp_pipeline(name, planetoid_dir):
     ds = sgc.datasets.load_planetoid(name, planetoid_dir)
     clf = fitted(ds)
     ref = _core.run_pipeline(name, str(planetoid_dir), 42)
-    np.testing.assert_array_equal(clf._theta(), ref["theta"])  # bitwise the same model
+    # The same model to float rounding: the pipeline propagates large sparse
+    # features a column block at a time and reads its test rows through the
+    # head (ops/linear_rows.h), the estimator propagates every row at once, and
+    # a block may take a different (sparse or dense) kernel than the whole.
+    np.testing.assert_allclose(clf._theta(), ref["theta"], rtol=0, atol=1e-5 * np.abs(ref["theta"]).max())
     assert clf.score(ds.adj, ds.X, ds.y, ds.test_idx) == ref["test_acc"]
     assert clf.val_score_ == ref["val_acc"]
     assert clf.train_score_ == ref["train_acc"]
-    assert clf.loss_ == ref["final_loss"]
+    assert clf.loss_ == pytest.approx(ref["final_loss"], rel=1e-6)
 
 
 def test_same_test_accuracy_as_the_command_line(cora, planetoid_dir):

@@ -16,6 +16,7 @@
 #include "sgc/util/atomic_file.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
+#include "sgc/util/memory.h"
 
 namespace sgc {
 
@@ -195,12 +196,7 @@ MappedFeatures::~MappedFeatures() {
 
 void MappedFeatures::release_rows(int64_t r0, int64_t r1) const {
   // Whole pages inside the rows only (the header page and neighbours stay).
-  const long page = ::sysconf(_SC_PAGESIZE);
-  const uintptr_t begin = uintptr_t(base_ + kFeatureStoreHeaderBytes + r0 * cols_ * 4);
-  const uintptr_t end = uintptr_t(base_ + kFeatureStoreHeaderBytes + r1 * cols_ * 4);
-  const uintptr_t first = (begin + uintptr_t(page) - 1) / uintptr_t(page) * uintptr_t(page);
-  const uintptr_t last = end / uintptr_t(page) * uintptr_t(page);
-  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  release_pages(base_ + kFeatureStoreHeaderBytes + r0 * cols_ * 4, size_t((r1 - r0) * cols_ * 4));
 }
 
 void MappedFeatures::read_columns(int64_t c0, int64_t width, DenseMatrix& out) const {

@@ -18,7 +18,8 @@ CsrMatrix pickled_csr(const NpzFile& f, const char* key) {
   const NpyArray a = f.array(key);
   const std::string where = f.where(key);
   const pickle::Document doc = npy_object(a, where);
-  return pickle::to_csr(pickle::object_item(doc.root(), where), where);
+  // An inflated member is this call's alone: its arrays' pages go back once copied.
+  return pickle::to_csr(pickle::object_item(doc.root(), where), where, a.storage.exclusive);
 }
 
 std::vector<int64_t> label_values(const NpzFile& f, const char* key) {

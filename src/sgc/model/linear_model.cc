@@ -11,6 +11,7 @@
 
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
+#include "sgc/gpu/device.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/graph/subgraph.h"
 #include "sgc/model/train.h"
@@ -35,12 +36,6 @@ std::vector<int32_t> eval_rows(const Dataset& d) {
 FeatureInput input_of(Dataset& d) {
   if (d.has_dense_features()) return FeatureInput(std::move(d.dense_features));
   return FeatureInput(d.features);
-}
-
-// Deferred test rows are computed and classified this many at a time, a
-// block per thread: about 8 MiB of them, a buffer that each thread reuses.
-int64_t test_block_rows(int64_t cols) {
-  return std::max<int64_t>(64, (int64_t(8) << 20) / std::max<int64_t>(1, 4 * cols));
 }
 
 // Whether S (at most A's non-zeros plus the diagonal), the features and the
@@ -68,17 +63,15 @@ MappedFeatures spill(DenseMatrix x) {
 }  // namespace
 
 FeatureRows Precomputed::test_x() const {
-  if (deferred_test) throw std::logic_error("Precomputed::test_x: the test rows are deferred; read test_rows");
+  if (lazy_test) throw std::logic_error("Precomputed::test_x: the test rows are kept as S and X; read test_logits");
   return all().bottomRows(Eigen::Index(test_y.size()));
 }
 
-void Precomputed::test_rows(int64_t r0, int64_t r1, DenseMatrix& out) const {
-  if (deferred_test) {
-    deferred_test->compute(r0, r1, out);
-    return;
-  }
-  const int64_t first = int64_t(train_y.size() + val_y.size());
-  out = all().middleRows(Eigen::Index(first + r0), Eigen::Index(r1 - r0));
+DenseMatrix Precomputed::test_logits(const SoftmaxModel& m) const {
+  if (!lazy_test) return softmax_logits(m, test_x());
+  DenseMatrix logits = lazy_test->times(m.weight());
+  logits.rowwise() += m.bias();
+  return logits;
 }
 
 Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
@@ -105,6 +98,10 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   rows.insert(rows.end(), rest.begin(), rest.end());
   const bool out_of_core =
       c.protocol == Protocol::Transductive && !fits_in_memory(data, c.op, int64_t(rows.size()));
+  // Large sparse features on the CPU: the test rows are read through the head.
+  const bool lazy = c.protocol == Protocol::Transductive && !out_of_core && !data.has_dense_features() &&
+                    !data.test.empty() && current_device() == Device::Cpu && linear_rows_supported(c.op) &&
+                    linear_rows_pay(data.num_nodes(), data.num_features());
   std::optional<MappedFeatures> x_file;
   const int64_t dim = data.num_features();
   timer.reset();
@@ -141,13 +138,17 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
       const ColumnSource source = x_file ? ColumnSource(*x_file) : ColumnSource(data.features);
       run_operator_blocked_to(s, source, c.op, &rows, *out, memory_budget() - csr_bytes(s.rows, s.nnz()), &run);
       p.spilled = std::move(out);
+    } else if (lazy) {
+      // Only the train and val rows are made, a column block at a time; the
+      // test rows stay S and X (linear_rows.h).
+      const std::vector<int32_t> head(rows.begin(), rows.begin() + int64_t(data.train.size() + data.val.size()));
+      const int64_t state = csr_bytes(s) + csr_bytes(data.features);
+      const int64_t width = lean_block_width(c.op, s.rows, dim, int64_t(head.size()), state);
+      p.x = run_operator_blocked(s, ColumnSource(data.features), c.op, &head, width, &run).features;
+      p.lazy_test = std::make_shared<const LinearRows>(std::make_shared<const CsrMatrix>(std::move(s)),
+                                                       std::move(data.features), c.op, data.test);
     } else {
-      // The test rows may stay a last hop computed when read (fit_evaluate
-      // reads them a block at a time), where that is the smaller form.
-      OperatorResult r = run_operator_bounded(s, input_of(data), c.op, &rows, &run,
-                                              int64_t(data.train.size() + data.val.size()));
-      p.x = std::move(r.features);
-      p.deferred_test = std::move(r.deferred);
+      p.x = run_operator_bounded(s, input_of(data), c.op, &rows, &run).features;
     }
     if (times) times->propagate += timer.seconds();
     if (times) times->column_blocks = run.blocks;
@@ -219,17 +220,8 @@ Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTime
     e.val_macro_f1 = macro_f1(pred, p.val_y, p.classes);
   }
   if (!p.test_y.empty()) {
-    std::vector<int32_t> pred;
-    if (p.deferred_test) {  // a block of rows at a time, so they never all exist at once
-      pred.resize(p.test_y.size());
-      p.deferred_test->for_each_block(test_block_rows(p.deferred_test->cols()),
-                                      [&](int64_t r0, int64_t, const DenseMatrix& rows) {
-                                        const std::vector<int32_t> part = softmax_predict(trained.model, rows);
-                                        std::copy(part.begin(), part.end(), pred.begin() + r0);
-                                      });
-    } else {
-      pred = softmax_predict(trained.model, p.test_x());
-    }
+    const std::vector<int32_t> pred =
+        p.lazy_test ? predict_from_logits(p.test_logits(trained.model)) : softmax_predict(trained.model, p.test_x());
     e.test_acc = accuracy(pred, p.test_y);
     e.test_macro_f1 = macro_f1(pred, p.test_y, p.classes);
   }
@@ -312,18 +304,16 @@ VerifyReport verify_precomputed(Dataset d, const Config& c, const Precomputed& p
       const std::vector<Eigen::VectorXd> ref = c.op.def->reference(s, x, c.op);
       compare(p.all(), 0, d.train, ref, j, dim, out);
       out.columns += int64_t(ref.size());
-      if (!p.deferred_test) {
+      if (!p.lazy_test) {
         compare(p.all(), int64_t(d.train.size()), rest, ref, j, dim, out);
         continue;
       }
       compare(p.all(), int64_t(d.train.size()), d.val, ref, j, dim, out);
-      const int64_t m = int64_t(d.test.size()), block = test_block_rows(p.deferred_test->cols());
-      DenseMatrix rows;
-      for (int64_t r0 = 0; r0 < m; r0 += block) {
-        const int64_t r1 = std::min(m, r0 + block);
-        p.test_rows(r0, r1, rows);
-        compare(view_of(rows), 0, std::vector<int32_t>(d.test.begin() + r0, d.test.begin() + r1), ref, j, dim, out);
-      }
+      // The test rows of column j: through the head with W = e_j (X e_j is X's column j exactly).
+      DenseMatrix e_j = DenseMatrix::Zero(dim, 1);
+      e_j(j, 0) = 1.0f;
+      const DenseMatrix column = p.lazy_test->times(view_of(e_j));
+      compare(view_of(column), 0, d.test, ref, 0, 1, out);
     } else {
       Eigen::VectorXd xt(int64_t(d.train.size()));
       for (size_t r = 0; r < d.train.size(); ++r) xt[int64_t(r)] = x[d.train[r]];

@@ -2,7 +2,9 @@
 // once by the operator, then a softmax regression trained on the propagated
 // rows (Wu et al., ICML 2019):
 //   prepare: normalise (S = the operator's normalisation of A, feature norm)
-//            -> propagate (F = operator(S, X), only the train/val/test rows)
+//            -> propagate (F = operator(S, X), only the train/val/test rows;
+//               for large sparse features the test rows stay S and X, read
+//               through the head as operator(S, X W): ops/linear_rows.h)
 //   fit:     softmax regression on the training rows (any optimizer)
 //            -> accuracy on train/val/test.
 // precompute() and fit_evaluate() are the two stages as free functions, for
@@ -19,7 +21,7 @@
 #include "sgc/model/config.h"
 #include "sgc/model/model.h"
 #include "sgc/model/softmax_regression.h"
-#include "sgc/ops/propagate_stored.h"
+#include "sgc/ops/linear_rows.h"
 
 namespace sgc {
 
@@ -34,18 +36,18 @@ struct Precomputed {
   std::vector<int32_t> train_y, val_y, test_y;
   int32_t classes = 0;
 
-  // Test rows left to be computed when read (ops/propagate_stored.h: a
-  // sparse S^(K-1) X and the test rows of S, far smaller than their dense
-  // output); x then holds the train and val rows only. Null: x has them all.
-  std::shared_ptr<const DeferredRows> deferred_test;
+  // The test rows kept as S and the sparse features (ops/linear_rows.h) and
+  // read only through the head: x then holds the train and val rows only.
+  // Null: x has them all.
+  std::shared_ptr<const LinearRows> lazy_test;
 
   DenseView all() const { return spilled ? spilled->view() : view_of(x); }
   FeatureRows train_x() const { return all().topRows(Eigen::Index(train_y.size())); }
   FeatureRows val_x() const { return all().middleRows(Eigen::Index(train_y.size()), Eigen::Index(val_y.size())); }
-  // Only without deferred_test (std::logic_error otherwise): read test_rows then.
+  // Only without lazy_test (std::logic_error otherwise): read test_logits then.
   FeatureRows test_x() const;
-  // out = test rows [r0, r1), computed or copied.
-  void test_rows(int64_t r0, int64_t r1, DenseMatrix& out) const;
+  // The head's logits (x W + b) for every test row, whichever form they take.
+  DenseMatrix test_logits(const SoftmaxModel& m) const;
 };
 
 // Normalise + propagate under c.feature_norm, c.op and c.protocol; times are

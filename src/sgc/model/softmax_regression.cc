@@ -116,8 +116,7 @@ DenseMatrix softmax_logits(const SoftmaxModel& m, FeatureRows x) {
   return z;
 }
 
-std::vector<int32_t> softmax_predict(const SoftmaxModel& m, FeatureRows x) {
-  const DenseMatrix z = softmax_logits(m, x);
+std::vector<int32_t> predict_from_logits(const DenseMatrix& z) {
   std::vector<int32_t> pred(z.rows());
   for (Eigen::Index i = 0; i < z.rows(); ++i) {
     Eigen::Index arg;
@@ -125,6 +124,10 @@ std::vector<int32_t> softmax_predict(const SoftmaxModel& m, FeatureRows x) {
     pred[i] = static_cast<int32_t>(arg);
   }
   return pred;
+}
+
+std::vector<int32_t> softmax_predict(const SoftmaxModel& m, FeatureRows x) {
+  return predict_from_logits(softmax_logits(m, x));
 }
 
 }  // namespace sgc

@@ -50,5 +50,7 @@ DenseMatrix softmax_logits(const SoftmaxModel& m, FeatureRows x);
 
 // Class with the highest logit per row (ties -> lowest class id).
 std::vector<int32_t> softmax_predict(const SoftmaxModel& m, FeatureRows x);
+// The highest logit of each row (ties: the lowest class).
+std::vector<int32_t> predict_from_logits(const DenseMatrix& z);
 
 }  // namespace sgc

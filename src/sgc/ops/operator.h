@@ -83,9 +83,6 @@ struct FeatureInput {
 struct OperatorResult {
   DenseMatrix features;
   int64_t sparse_products = 0;
-  // Asked for with defer_from (run_operator): the requested rows from
-  // features.rows() on, computed when read; null when features has them all.
-  std::shared_ptr<const DeferredRows> deferred;
 };
 
 // A tunable range (tune's search space): log-uniform or uniform on [low, high].
@@ -121,11 +118,6 @@ struct OperatorDef {
   // order) when rows is given, else of every node.
   OperatorResult (*run)(const HopProduct& s, FeatureInput x, const OperatorSpec&,
                         const std::vector<int32_t>* rows) = nullptr;
-  // Operators whose last step is one product S H (sgc): as run on S held
-  // here, with rows[defer_from..) left as OperatorResult::deferred where that
-  // is the smaller form (propagate_stored.h); null: run computes every row.
-  OperatorResult (*run_deferred)(const CsrMatrix& s, FeatureInput x, const OperatorSpec&,
-                                 const std::vector<int32_t>& rows, int64_t defer_from) = nullptr;
   // Operators that are not a series: their recurrence as a plan of hops
   // (ops/hop_plan.h), which is how other backends (the GPU) run them. Null:
   // the series, when there is one, is the plan.
@@ -229,12 +221,8 @@ HopPlan hop_plan(const OperatorSpec& spec);
 // this process's rows. Checks the caps first (ResourceError), and the result
 // after: non-finite features (an overflow: no self-loops at large K, huge
 // inputs) are an sgc::Error naming the operator with a hint, never a result.
-// defer_from >= 0 (with rows): the rows from defer_from on may come back as
-// OperatorResult::deferred, computed a block at a time when read, if the
-// operator can (run_deferred, on the CPU with S in this process) and it pays;
-// the caller then reads them from there.
 OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
-                            const std::vector<int32_t>* rows = nullptr, int64_t defer_from = -1);
+                            const std::vector<int32_t>* rows = nullptr);
 DenseMatrix apply_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                            const std::vector<int32_t>* rows = nullptr);
 

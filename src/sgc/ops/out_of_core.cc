@@ -1,8 +1,10 @@
 #include "sgc/ops/out_of_core.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "sgc/error.h"
 #include "sgc/util/budget.h"
@@ -27,24 +29,29 @@ FeatureInput ColumnSource::block(int64_t c0, int64_t width, CsrMatrix& holder) c
     for (int64_t i = 0; i < n; ++i) std::memcpy(b.row(i).data(), view_->data() + i * d + c0, size_t(width) * 4);
     return FeatureInput(std::move(b));
   }
-  // Sparse: the entries of the block's columns, renumbered from 0, in their order.
+  // Sparse: the entries of the block's columns, renumbered from 0, in their
+  // order. Columns are sorted within a row, so each row's block is one run
+  // found by binary search: a pass over all blocks touches every entry once.
   const CsrMatrix& x = *sparse_;
+  const auto first_at_or_after = [&](int64_t i, int64_t c) {
+    const auto b = x.indices.begin();
+    return std::lower_bound(b + x.indptr[size_t(i)], b + x.indptr[size_t(i) + 1], int32_t(std::min<int64_t>(c, INT32_MAX))) - b;
+  };
   holder = CsrMatrix{};
   holder.rows = x.rows;
   holder.cols = width;
   holder.indptr.assign(size_t(x.rows) + 1, 0);
+  std::vector<int64_t> start(size_t(x.rows));
   for (int64_t i = 0; i < x.rows; ++i) {
-    int64_t count = 0;
-    for (int64_t e = x.indptr[size_t(i)]; e < x.indptr[size_t(i) + 1]; ++e)
-      count += x.indices[size_t(e)] >= c0 && x.indices[size_t(e)] < c0 + width;
-    holder.indptr[size_t(i) + 1] = holder.indptr[size_t(i)] + count;
+    start[size_t(i)] = first_at_or_after(i, c0);
+    holder.indptr[size_t(i) + 1] = holder.indptr[size_t(i)] + (first_at_or_after(i, c0 + width) - start[size_t(i)]);
   }
-  holder.indices.reserve(size_t(holder.indptr.back()));
-  holder.values.reserve(size_t(holder.indptr.back()));
-  for (int64_t e = 0; e < x.nnz(); ++e)
-    if (x.indices[size_t(e)] >= c0 && x.indices[size_t(e)] < c0 + width) {
-      holder.indices.push_back(int32_t(x.indices[size_t(e)] - c0));
-      holder.values.push_back(x.values[size_t(e)]);
+  holder.indices.resize(size_t(holder.indptr.back()));
+  holder.values.resize(size_t(holder.indptr.back()));
+  for (int64_t i = 0; i < x.rows; ++i)
+    for (int64_t e = holder.indptr[size_t(i)], src = start[size_t(i)]; e < holder.indptr[size_t(i) + 1]; ++e, ++src) {
+      holder.indices[size_t(e)] = int32_t(x.indices[size_t(src)] - c0);
+      holder.values[size_t(e)] = x.values[size_t(src)];
     }
   return FeatureInput(static_cast<const CsrMatrix&>(holder));
 }
@@ -171,12 +178,12 @@ int64_t run_operator_blocked_to(const CsrMatrix& s, const ColumnSource& x, const
 }
 
 OperatorResult run_operator_bounded(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
-                                    const std::vector<int32_t>* rows, BlockedRun* info, int64_t defer_from) {
+                                    const std::vector<int32_t>* rows, BlockedRun* info) {
   const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows;
   const int64_t need = operator_memory_bytes(spec, x.rows(), x.cols(), out_rows);
   if (need >= 0 && need <= memory_budget()) {
     if (info) *info = {x.cols(), 1};
-    return run_operator(s, std::move(x), spec, rows, defer_from);
+    return run_operator(s, std::move(x), spec, rows);
   }
   if (x.sparse) return run_operator_blocked(s, ColumnSource(*x.sparse), spec, rows, 0, info);
   if (x.view) return run_operator_blocked(s, ColumnSource(*x.view), spec, rows, 0, info);

@@ -88,10 +88,8 @@ int64_t run_operator_blocked_to(const CsrMatrix& s, const ColumnSource& x, const
                                 BlockedRun* info = nullptr);
 
 // run_operator when its working memory fits the budget, else the blocked run
-// on the same input: the result is bitwise the same either way. defer_from:
-// as run_operator's, honoured when the run fits the budget.
+// on the same input: the result is bitwise the same either way.
 OperatorResult run_operator_bounded(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
-                                    const std::vector<int32_t>* rows = nullptr, BlockedRun* info = nullptr,
-                                    int64_t defer_from = -1);
+                                    const std::vector<int32_t>* rows = nullptr, BlockedRun* info = nullptr);
 
 }  // namespace sgc

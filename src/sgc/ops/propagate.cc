@@ -108,21 +108,6 @@ OperatorResult run_sgc(const HopProduct& s, FeatureInput x, const OperatorSpec& 
   return out;
 }
 
-// Sparse features: H = S^(K-1) X stays sparse while that pays, and the
-// rows from defer_from on are left as its last hop, computed when read, when
-// that is the smaller form. Otherwise every row as run_sgc computes it.
-OperatorResult run_sgc_deferred(const CsrMatrix& s, FeatureInput x, const OperatorSpec& spec,
-                                const std::vector<int32_t>& rows, int64_t defer_from) {
-  if (!x.sparse) return run_sgc(s, std::move(x), spec, &rows);
-  OperatorResult out;
-  out.sparse_products = spec.k;
-  SplitFeatures split =
-      propagate_stored_split(s, x.sparse, std::nullopt, spec.k, rows, defer_from, spec.precision, operator_summary(spec));
-  out.features = std::move(split.head);
-  out.deferred = std::move(split.tail);
-  return out;
-}
-
 }  // namespace
 
 const OperatorDef& sgc_operator() {
@@ -132,7 +117,6 @@ const OperatorDef& sgc_operator() {
       .source = "SGC, Wu et al., ICML 2019",
       .params = {"k"},
       .run = run_sgc,
-      .run_deferred = run_sgc_deferred,
       .plan = [](const OperatorSpec& s) {
         std::vector<double> e_k(size_t(s.k) + 1, 0.0);
         e_k.back() = 1.0;

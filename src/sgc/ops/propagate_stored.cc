@@ -4,7 +4,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <memory>
 #include <utility>
@@ -216,8 +215,7 @@ void hops_before_last(const CsrMatrix& s, const CsrMatrix* x_sparse, const std::
     out.is_sparse = false;
     out.dense = out.h.data.get();
     ++done;
-  } else if (out.dense) {  // X made dense above
-  } else if (!out.is_sparse) {  // dense X: read in place (fp32) or stored once in 16 bits
+  } else if (!out.is_sparse && !out.dense) {  // dense X: read in place (fp32) or stored once in 16 bits
     if (st == Storage::F32) {
       out.dense = x_dense->data();
     } else {
@@ -259,8 +257,6 @@ DenseMatrix features_k0(const CsrMatrix* x_sparse, const std::optional<DenseView
   return out;
 }
 
-std::atomic<int64_t> g_defer_min_bytes{int64_t(64) << 20};
-
 }  // namespace
 
 DenseMatrix propagate_stored(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense, int k,
@@ -272,107 +268,6 @@ DenseMatrix propagate_stored(const CsrMatrix& s, const CsrMatrix* x_sparse, std:
   hops_before_last(s, x_sparse, x_dense, k, st, report, h);
   DenseMatrix out;
   last_hop(s, h, x_sparse ? x_sparse->cols : x_dense->cols(), st, rows, out);
-  return out;
-}
-
-// ---- deferred rows ----------------------------------------------------------------
-
-DeferredRows::DeferredRows(CsrMatrix s_rows, CsrMatrix h, std::string what)
-    : s_rows_(std::move(s_rows)), h_(std::move(h)), what_(std::move(what)) {
-  if (s_rows_.cols != h_.rows)
-    throw ArgumentError("deferred rows: " + std::to_string(s_rows_.cols) + " columns of S against " +
-                        std::to_string(h_.rows) + " rows of H");
-}
-
-int64_t DeferredRows::bytes() const { return csr_bytes(s_rows_) + csr_bytes(h_); }
-
-void DeferredRows::compute(int64_t r0, int64_t r1, DenseMatrix& out) const {
-  if (r0 < 0 || r1 < r0 || r1 > rows())
-    throw ArgumentError("deferred rows: [" + std::to_string(r0) + ", " + std::to_string(r1) + ") of " +
-                        std::to_string(rows()));
-  // The rows [r0, r1) of S as a CSR of their own (a copy of their entries,
-  // cheap beside the product); each output row is summed by the same kernel
-  // in the same order as in a whole product, so the rows are the same.
-  CsrMatrix block;
-  block.rows = r1 - r0;
-  block.cols = s_rows_.cols;
-  const int64_t e0 = s_rows_.indptr[size_t(r0)], e1 = s_rows_.indptr[size_t(r1)];
-  block.indptr.resize(size_t(block.rows) + 1);
-  for (int64_t r = r0; r <= r1; ++r) block.indptr[size_t(r - r0)] = s_rows_.indptr[size_t(r)] - e0;
-  block.indices.assign(s_rows_.indices.begin() + e0, s_rows_.indices.begin() + e1);
-  block.values.assign(s_rows_.values.begin() + e0, s_rows_.values.begin() + e1);
-  out.resize(block.rows, cols());
-  if (block.rows == 0) return;
-  spmm_stored(block, h_, out.data(), Storage::F32);
-  if (!all_finite(out.data(), out.size()))
-    throw Error("propagated features are not finite (overflow) with " + what_ +
-                ": use a normalisation with self-loops (aug_norm_adj, aug_rwalk), a smaller K, or normalised "
-                "features (--feature-norm row)");
-}
-
-void DeferredRows::for_each_block(int64_t block,
-                                  const std::function<void(int64_t, int64_t, const DenseMatrix&)>& fn) const {
-  if (block < 1) throw ArgumentError("deferred rows: block of " + std::to_string(block) + " rows");
-  const int64_t m = rows(), blocks = (m + block - 1) / block;
-  std::exception_ptr error;
-  std::atomic<bool> failed{false};
-  // The products inside are nested regions, so they run on the block's thread.
-#pragma omp parallel if (blocks > 1)
-  {
-    DenseMatrix buf;
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t b = 0; b < blocks; ++b) {
-      if (failed.load(std::memory_order_relaxed)) continue;
-      try {
-        const int64_t r0 = b * block, r1 = std::min(m, r0 + block);
-        compute(r0, r1, buf);
-        fn(r0, r1, buf);
-      } catch (...) {
-#pragma omp critical(sgc_deferred_rows_error)
-        if (!error) error = std::current_exception();
-        failed.store(true, std::memory_order_relaxed);
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
-
-int64_t deferred_rows_min_bytes() { return g_defer_min_bytes.load(); }
-void set_deferred_rows_min_bytes(int64_t bytes) { g_defer_min_bytes.store(std::max<int64_t>(0, bytes)); }
-
-bool deferring_pays(int64_t rows, int64_t d, int64_t state_bytes) {
-  const double dense = 4.0 * double(rows) * double(d);
-  return rows > 0 && dense >= double(deferred_rows_min_bytes()) && 4.0 * double(state_bytes) <= dense;
-}
-
-SplitFeatures propagate_stored_split(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense,
-                                     int k, const std::vector<int32_t>& rows, int64_t defer_from, Precision precision,
-                                     const std::string& what, StoredPropagation* report) {
-  check_inputs(s, x_sparse, x_dense, k, &rows);
-  if (defer_from < 0 || defer_from > int64_t(rows.size()))
-    throw ArgumentError("propagate_stored_split: defer_from " + std::to_string(defer_from) + " outside [0, " +
-                        std::to_string(rows.size()) + "]");
-  const Storage st = storage_of(precision);
-  SplitFeatures out;
-  if (k == 0) {
-    out.head = features_k0(x_sparse, x_dense, &rows, st);
-    return out;
-  }
-  const int64_t d = x_sparse ? x_sparse->cols : x_dense->cols();
-  BeforeLast h;
-  hops_before_last(s, x_sparse, x_dense, k, st, report, h);
-  const std::vector<int32_t> tail_rows(rows.begin() + defer_from, rows.end());
-  if (h.is_sparse) {
-    CsrMatrix s_tail = select_rows(s, tail_rows);
-    if (deferring_pays(int64_t(tail_rows.size()), d, csr_bytes(s_tail) + csr_bytes(h.sparse()))) {
-      const std::vector<int32_t> head_rows(rows.begin(), rows.begin() + defer_from);
-      last_hop(s, h, d, st, &head_rows, out.head);
-      CsrMatrix kept = h.x_sparse ? *h.x_sparse : std::move(h.hop_sparse);
-      out.tail = std::make_shared<const DeferredRows>(std::move(s_tail), std::move(kept), what);
-      return out;
-    }
-  }
-  last_hop(s, h, d, st, &rows, out.head);
   return out;
 }
 

@@ -24,8 +24,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,53 +61,5 @@ struct StoredPropagation {
 DenseMatrix propagate_stored(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense, int k,
                              const std::vector<int32_t>* rows, Precision precision,
                              StoredPropagation* report = nullptr);
-
-// Rows of S H computed when they are read, H = S^(K-1) X kept sparse: the
-// last hop of S^K X for rows a caller only reads a block at a time (a
-// classifier's test rows), so that their dense output never exists at once.
-// On bag-of-words graphs H is a few per cent dense while S^K X is not: for
-// Coauthor CS, H = S X takes 67 MB where the dense test rows take 0.48 GB.
-// Each read repeats that share of the last hop.
-class DeferredRows {
- public:
-  // s_rows: the rows of S to compute; h: H (s_rows.cols x d); what: the
-  // operator, for the error when a computed row is not finite.
-  DeferredRows(CsrMatrix s_rows, CsrMatrix h, std::string what);
-  int64_t rows() const { return s_rows_.rows; }
-  int64_t cols() const { return h_.cols; }
-  int64_t bytes() const;  // what the two matrices hold
-  // out = rows [r0, r1), fp32, bit for bit the rows propagate_stored returns
-  // for them; sgc::Error if one is not finite (an overflow).
-  void compute(int64_t r0, int64_t r1, DenseMatrix& out) const;
-  // fn(r0, r1, rows) for consecutive blocks of `block` rows covering every
-  // row: blocks in parallel, each computed on its thread alone (one OpenMP
-  // region for all of them rather than one per block, and a buffer per
-  // thread), so fn must be safe to call from several threads at once. The
-  // first exception thrown is rethrown once every thread has stopped.
-  void for_each_block(int64_t block, const std::function<void(int64_t, int64_t, const DenseMatrix&)>& fn) const;
-
- private:
-  CsrMatrix s_rows_, h_;
-  std::string what_;
-};
-
-// Whether `rows` rows of d columns are better computed when read: their
-// dense fp32 form takes at least deferred_rows_min_bytes() and the state a
-// DeferredRows keeps (`state_bytes`) at most a quarter of it.
-bool deferring_pays(int64_t rows, int64_t d, int64_t state_bytes);
-// 64 MiB unless set (tests set 0 to defer small graphs' rows).
-int64_t deferred_rows_min_bytes();
-void set_deferred_rows_min_bytes(int64_t bytes);
-
-// The rows `rows[0..defer_from)` of S^K X as propagate_stored computes them
-// (head), and the rows from defer_from on as DeferredRows (tail) when H is
-// sparse and deferring_pays; otherwise every row is in head and tail is null.
-struct SplitFeatures {
-  DenseMatrix head;
-  std::shared_ptr<const DeferredRows> tail;
-};
-SplitFeatures propagate_stored_split(const CsrMatrix& s, const CsrMatrix* x_sparse, std::optional<DenseView> x_dense,
-                                     int k, const std::vector<int32_t>& rows, int64_t defer_from, Precision precision,
-                                     const std::string& what, StoredPropagation* report = nullptr);
 
 }  // namespace sgc

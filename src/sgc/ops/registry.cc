@@ -280,7 +280,7 @@ void check_output(const DenseMatrix& f, const OperatorSpec& spec) {
 }  // namespace
 
 OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
-                            const std::vector<int32_t>* rows, int64_t defer_from) {
+                            const std::vector<int32_t>* rows) {
   validate_operator(spec);
   // The caps, before any work.
   const std::string summary = operator_summary(spec);
@@ -293,8 +293,6 @@ OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorS
   OperatorResult out;
   if (current_device() == Device::Cuda) {
     out = run_operator_on_gpu(s, std::move(x), hop_plan(spec), rows);
-  } else if (defer_from >= 0 && rows && s.local() && spec.def->run_deferred && series_of(spec).empty()) {
-    out = spec.def->run_deferred(*s.local(), std::move(x), spec, *rows, defer_from);
   } else if (const std::vector<double> w = series_of(spec); !w.empty()) {
     if (x.sparse)
       out.features = apply_polynomial(s, *x.sparse, w, rows, &out.sparse_products);

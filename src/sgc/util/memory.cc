@@ -1,10 +1,12 @@
 #include "sgc/util/memory.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -30,6 +32,13 @@ void release_free_heap() {
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif
+}
+
+void release_pages(const void* p, size_t bytes) {
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = uintptr_t(p), end = begin + bytes;
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 }  // namespace sgc

@@ -10,6 +10,8 @@
 // itself once (about 5 ms). Set SGC_NO_HUGEPAGES=1 to skip this.
 #pragma once
 
+#include <cstddef>
+
 namespace sgc {
 
 // Returns only if no re-exec happened (already set, disabled, or exec failed).
@@ -20,5 +22,11 @@ void reexec_with_huge_page_heap(char** argv);
 // later stage's peak. Between stages whose buffers differ in size, this hands
 // the free pages back to the kernel (glibc malloc_trim; a no-op elsewhere).
 void release_free_heap();
+
+// Hands the whole pages inside [p, p + bytes) back to the kernel
+// (madvise(MADV_DONTNEED)), for a buffer whose part has been copied out and
+// will not be read again: private anonymous pages then read back as zeros,
+// file-backed ones as the file. Pages the range only partly covers stay.
+void release_pages(const void* p, size_t bytes);
 
 }  // namespace sgc

@@ -162,14 +162,17 @@ const Value* find(const Value& dict, std::string_view key);
 // A scipy csr_matrix object (state dict with data/indices/indptr/_shape;
 // float or integer data, int32/int64 indices and indptr). Unsorted or
 // duplicate column indices within a row are sorted and summed, as scipy does.
-CsrMatrix to_csr(const Value& v, const std::string& source);
+// release_copied: the arrays' bytes are read by nobody else (ByteRange::
+// exclusive), so each array's pages go back to the kernel once it is copied
+// and a large member is never held twice.
+CsrMatrix to_csr(const Value& v, const std::string& source, bool release_copied = false);
 
 // A numpy array as elements of type T in C (row-major) order. Integer T needs
 // an integer or bool dtype with every value in T's range; float T accepts any
 // numeric dtype. T is one of int32_t, int64_t, float, double.
 // The same from the three CSR arrays and the shape (e.g. read from an .npz).
 CsrMatrix csr_from_arrays(int64_t rows, int64_t cols, const NdArray& data, const NdArray& indices,
-                          const NdArray& indptr, const std::string& source);
+                          const NdArray& indptr, const std::string& source, bool release_copied = false);
 
 template <class T>
 struct DenseArray {

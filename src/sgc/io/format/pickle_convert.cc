@@ -12,6 +12,7 @@
 
 #include "sgc/error.h"
 #include "sgc/io/format/pickle.h"
+#include "sgc/util/memory.h"
 
 namespace sgc::pickle {
 namespace {
@@ -146,7 +147,7 @@ int64_t NdArray::size() const {
   return n;
 }
 
-CsrMatrix to_csr(const Value& v, const std::string& source) {
+CsrMatrix to_csr(const Value& v, const std::string& source, bool release_copied) {
   if (!v.is(Kind::Object) || v.node->cls != PyClass::ScipyCsrMatrix) {
     fail(source, std::string("expected a scipy.sparse.csr_matrix, got ") + kind_name(v.kind));
   }
@@ -162,11 +163,11 @@ CsrMatrix to_csr(const Value& v, const std::string& source) {
   }
   const int64_t rows = shape->node->items[0].i, cols = shape->node->items[1].i;
   return csr_from_arrays(rows, cols, vector_field(v, "data", source), vector_field(v, "indices", source),
-                         vector_field(v, "indptr", source), source);
+                         vector_field(v, "indptr", source), source, release_copied);
 }
 
 CsrMatrix csr_from_arrays(int64_t rows, int64_t cols, const NdArray& data, const NdArray& indices,
-                          const NdArray& indptr, const std::string& source) {
+                          const NdArray& indptr, const std::string& source, bool release_copied) {
   constexpr int64_t kMaxDim = std::numeric_limits<int32_t>::max();
   if (rows < 0 || cols < 0 || rows > kMaxDim || cols > kMaxDim) {
     fail(source, "csr_matrix shape (" + std::to_string(rows) + ", " + std::to_string(cols) + ") out of range");
@@ -197,7 +198,9 @@ CsrMatrix csr_from_arrays(int64_t rows, int64_t cols, const NdArray& data, const
     if (m.indptr[r + 1] < m.indptr[r]) fail(source, "csr_matrix indptr decreases at row " + std::to_string(r));
   }
   m.indices = elements<int32_t>(indices, source, "indices");
+  if (release_copied) release_pages(indices.data.data(), indices.data.size());
   m.values = elements<float>(data, source, "data");
+  if (release_copied) release_pages(data.data.data(), data.data.size());
   bool sorted = true;
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {

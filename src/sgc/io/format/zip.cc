@@ -256,6 +256,7 @@ ByteRange ZipArchive::read(const Entry& e) const {
     }
     out.owner = FileBytes::from_buffer(std::move(data), e.size);
     out.bytes = out.owner->bytes();
+    out.exclusive = true;
   }
   uLong crc = crc32(0L, Z_NULL, 0);
   for (size_t k = 0; k < out.bytes.size(); k += 1u << 30) {

@@ -37,6 +37,9 @@ namespace sgc {
 struct ByteRange {
   std::shared_ptr<const FileBytes> owner;
   std::string_view bytes;
+  // The bytes belong to this read alone (an inflated entry, not a view of
+  // the file): a reader may hand pages it has copied out back to the kernel.
+  bool exclusive = false;
 };
 
 class ZipArchive {
