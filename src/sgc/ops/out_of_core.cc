@@ -42,12 +42,15 @@ FeatureInput ColumnSource::block(int64_t c0, int64_t width, CsrMatrix& holder) c
   holder.cols = width;
   holder.indptr.assign(size_t(x.rows) + 1, 0);
   std::vector<int64_t> start(size_t(x.rows));
+#pragma omp parallel for schedule(static) if (x.nnz() > (int64_t(1) << 16))
   for (int64_t i = 0; i < x.rows; ++i) {
     start[size_t(i)] = first_at_or_after(i, c0);
-    holder.indptr[size_t(i) + 1] = holder.indptr[size_t(i)] + (first_at_or_after(i, c0 + width) - start[size_t(i)]);
+    holder.indptr[size_t(i) + 1] = first_at_or_after(i, c0 + width) - start[size_t(i)];
   }
+  for (int64_t i = 0; i < x.rows; ++i) holder.indptr[size_t(i) + 1] += holder.indptr[size_t(i)];
   holder.indices.resize(size_t(holder.indptr.back()));
   holder.values.resize(size_t(holder.indptr.back()));
+#pragma omp parallel for schedule(static) if (x.nnz() > (int64_t(1) << 16))
   for (int64_t i = 0; i < x.rows; ++i)
     for (int64_t e = holder.indptr[size_t(i)], src = start[size_t(i)]; e < holder.indptr[size_t(i) + 1]; ++e, ++src) {
       holder.indices[size_t(e)] = int32_t(x.indices[size_t(src)] - c0);
