@@ -287,7 +287,8 @@ void axpy(float a, const float* x, float* y, int64_t n) {
 
 extern const KernelTable SGC_KERNEL_TABLE;
 const KernelTable SGC_KERNEL_TABLE = {
-    SGC_KERNEL_ISA,           SGC_KERNEL_NAME,         "scalar",
+    // bf16 rounding in integer arithmetic, vectorised by the compiler for the table's ISA.
+    SGC_KERNEL_ISA,           SGC_KERNEL_NAME,         SGC_KERNEL_NAME " integer rounding",
     SGC_KERNEL_NS::spmm_rows, SGC_KERNEL_NS::pack_panel, SGC_KERNEL_NS::spmm_panel,
     SGC_KERNEL_NS::spmm_sparse, SGC_KERNEL_NS::to_f32,  SGC_KERNEL_NS::from_f32,
     SGC_KERNEL_NS::dot,       SGC_KERNEL_NS::axpy,

@@ -39,7 +39,7 @@ struct Csr {
 struct KernelTable {
   Isa isa;
   const char* name;       // "scalar", "avx2", "avx512"
-  const char* bf16_name;  // how fp32 -> bf16 is converted ("scalar", "avx512bf16")
+  const char* bf16_name;  // how fp32 -> bf16 is converted ("avx2 integer rounding", "avx512bf16")
 
   // Whole rows: for r in [r0, r1), i = rows ? rows[r] : r,
   //   y[r * y_stride + c] = sum_p a.values[p] * x[a.indices[p] * d + c], c < d,
