@@ -111,25 +111,42 @@ const NdArray& vector_field(const Value& obj, const char* key, const std::string
 }
 
 // Sorts the columns of each row (values alongside) and sums duplicates, in
-// place: what scipy's sum_duplicates does.
+// place: what scipy's sum_duplicates does. Rows are sorted in parallel, each
+// into the front of its own range (the same per-row result for any thread
+// count), then moved together.
 void sort_rows_sum_duplicates(CsrMatrix& m) {
-  std::vector<std::pair<int32_t, float>> row;
+  std::vector<int64_t> kept(static_cast<size_t>(m.rows));
+#pragma omp parallel
+  {
+    std::vector<std::pair<int32_t, float>> row;
+#pragma omp for schedule(dynamic, 256)
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const int64_t b = m.indptr[r], e = m.indptr[r + 1];
+      row.clear();
+      for (int64_t k = b; k < e; ++k) row.emplace_back(m.indices[k], m.values[k]);
+      std::sort(row.begin(), row.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+      int64_t out = b;
+      for (size_t k = 0; k < row.size(); ++k) {
+        if (out > b && m.indices[out - 1] == row[k].first) {
+          m.values[out - 1] += row[k].second;
+        } else {
+          m.indices[out] = row[k].first;
+          m.values[out] = row[k].second;
+          ++out;
+        }
+      }
+      kept[r] = out - b;
+    }
+  }
   int64_t out = 0;
   for (int64_t r = 0; r < m.rows; ++r) {
-    const int64_t b = m.indptr[r], e = m.indptr[r + 1];
-    row.clear();
-    for (int64_t k = b; k < e; ++k) row.emplace_back(m.indices[k], m.values[k]);
-    std::sort(row.begin(), row.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    const int64_t b = m.indptr[r];
     m.indptr[r] = out;
-    for (size_t k = 0; k < row.size(); ++k) {
-      if (out > m.indptr[r] && m.indices[out - 1] == row[k].first) {
-        m.values[out - 1] += row[k].second;
-      } else {
-        m.indices[out] = row[k].first;
-        m.values[out] = row[k].second;
-        ++out;
-      }
+    if (out != b) {
+      std::copy(m.indices.begin() + b, m.indices.begin() + b + kept[r], m.indices.begin() + out);
+      std::copy(m.values.begin() + b, m.values.begin() + b + kept[r], m.values.begin() + out);
     }
+    out += kept[r];
   }
   m.indptr[m.rows] = out;
   m.indices.resize(static_cast<size_t>(out));
