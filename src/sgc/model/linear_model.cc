@@ -96,12 +96,13 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   std::vector<int32_t> rows = data.train;
   const std::vector<int32_t> rest = eval_rows(data);
   rows.insert(rows.end(), rest.begin(), rest.end());
-  const bool out_of_core =
-      c.protocol == Protocol::Transductive && !fits_in_memory(data, c.op, int64_t(rows.size()));
-  // Large sparse features on the CPU: the test rows are read through the head.
-  const bool lazy = c.protocol == Protocol::Transductive && !out_of_core && !data.has_dense_features() &&
-                    !data.test.empty() && current_device() == Device::Cpu && linear_rows_supported(c.op) &&
+  // Large sparse features on the CPU: the test rows are read through the
+  // head, and the rest is propagated in column blocks within the budget.
+  const bool lazy = c.protocol == Protocol::Transductive && !data.has_dense_features() && !data.test.empty() &&
+                    current_device() == Device::Cpu && linear_rows_supported(c.op) &&
                     linear_rows_pay(data.num_nodes(), data.num_features());
+  const bool out_of_core =
+      c.protocol == Protocol::Transductive && !lazy && !fits_in_memory(data, c.op, int64_t(rows.size()));
   std::optional<MappedFeatures> x_file;
   const int64_t dim = data.num_features();
   timer.reset();
@@ -142,8 +143,11 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
       // Only the train and val rows are made, a column block at a time; the
       // test rows stay S and X (linear_rows.h).
       const std::vector<int32_t> head(rows.begin(), rows.begin() + int64_t(data.train.size() + data.val.size()));
-      const int64_t state = csr_bytes(s) + csr_bytes(data.features);
-      const int64_t width = lean_block_width(c.op, s.rows, dim, int64_t(head.size()), state);
+      const int64_t state = csr_bytes(s) + csr_bytes(data.features), out = 4 * int64_t(head.size()) * dim;
+      const int64_t width =
+          std::min(lean_block_width(c.op, s.rows, dim, int64_t(head.size()), state),
+                   column_block_width(c.op, s.rows, dim, int64_t(head.size()), memory_budget() - state - out,
+                                      data.name + ": the train and val rows' propagation"));
       p.x = run_operator_blocked(s, ColumnSource(data.features), c.op, &head, width, &run).features;
       p.lazy_test = std::make_shared<const LinearRows>(std::make_shared<const CsrMatrix>(std::move(s)),
                                                        std::move(data.features), c.op, data.test);
