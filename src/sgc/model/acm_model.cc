@@ -22,9 +22,10 @@ namespace {
 // The gradient is clipped to this norm before the (float) Adam step: back
 // through K steps it is divided by each row's norm r_i at every step, and
 // where aggregated rows are short (r_i < 1) it grows geometrically with K
-// (Cora, K = 60, seed 1, epoch 611: past float's range; acm_steps.h rescales
-// every sweep so that it does not overflow, and hands it over in double). The
-// clip leaves ordinary steps alone (norms are below 1 there).
+// (Cora, K = 60, seed 1, epoch 611: past float's range; K = 120, seed 4,
+// epoch 19: past double's; acm_steps.h rescales every sweep so that it does
+// not overflow, and hands it over with its power of two apart). The clip
+// leaves ordinary steps alone (norms are below 1 there).
 constexpr double kMaxGradNorm = 1e3;
 
 // Mean cross-entropy of log softmax over `rows` of Z_K (c classes), in
@@ -112,9 +113,9 @@ double acm_loss_grad(const CsrMatrix& s, const CsrMatrix& x, const AcmMatrix<T>&
   const double loss = softmax_loss(steps, c, rows, y);
   AcmMatrix<double> gin(x.cols, c);
   AcmVector<double> gw(c);
-  steps.backward(x, w.data(), gin.data(), gw.data());
-  grad_w_in = gin.cast<T>();
-  grad_w = gw.cast<T>();
+  const int exponent = steps.backward(x, w.data(), gin.data(), gw.data());
+  grad_w_in = gin.unaryExpr([&](double v) { return std::ldexp(v, exponent); }).template cast<T>();
+  grad_w = gw.unaryExpr([&](double v) { return std::ldexp(v, exponent); }).template cast<T>();
   return loss;
 }
 
@@ -224,17 +225,22 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
   for (int epoch = 0; epoch < c.train.epochs; ++epoch) {
     check_interrupt();
     const double loss = softmax_loss(steps, nc, train_, train_y_);
-    steps.backward(dropped, w.data(), grad_w_in_d.data(), grad_metric_d.data());
-    const double grad_norm = std::sqrt(grad_w_in_d.squaredNorm() + grad_metric_d.squaredNorm());
-    if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
+    // The gradient is the scaled one times 2^exponent; its norm is compared
+    // with the clip in that form, since 2^exponent itself may not be a double.
+    const int exponent = steps.backward(dropped, w.data(), grad_w_in_d.data(), grad_metric_d.data());
+    const double scaled_norm = std::sqrt(grad_w_in_d.squaredNorm() + grad_metric_d.squaredNorm());
+    if (!std::isfinite(loss) || !std::isfinite(scaled_norm)) {
       char buf[300];
       std::snprintf(buf, sizeof buf,
-                    "acm training diverged: the loss became %g at epoch %d (lr %g, weight decay %g); lower --lr",
+                    "acm training diverged: the loss (%g) or its gradient is not finite at epoch %d (lr %g, weight "
+                    "decay %g); lower --lr",
                     loss, epoch + 1, c.train.lr, c.train.weight_decay);
       throw Error(buf);
     }
     last_loss = loss;
-    const double clip = grad_norm > kMaxGradNorm ? kMaxGradNorm / grad_norm : 1.0;
+    const bool too_long =
+        scaled_norm > 0 && std::log2(scaled_norm) + double(exponent) > std::log2(kMaxGradNorm);
+    const double clip = too_long ? kMaxGradNorm / scaled_norm : std::ldexp(1.0, exponent);
     grad.head(f * nc) = (Eigen::Map<const Eigen::VectorXd>(grad_w_in_d.data(), f * nc) * clip).cast<float>();
     if (mp.learn_metric)
       grad.tail(nc) = (grad_metric_d * clip).cast<float>();

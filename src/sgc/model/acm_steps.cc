@@ -101,6 +101,11 @@ inline A lane_sum(F term, int64_t w) {
 
 // Forward projection of rows [first, last) of u, in place:
 // u_i /= r_i, r_i = sqrt(sum_c w_c u_ic^2 + eps); 1 / r_i into inv_r when given.
+// A zero row (its whole neighbourhood's features dropped out, e.g. a small
+// component) stays zero, and its 1 / r_i is recorded as 0, not 1 / sqrt(eps):
+// the gradient through it (1000x per step, 2^1189 at K = 120) reaches neither
+// W (its rows of X are zero) nor w (its z^2 is zero), but would set the scale
+// of every backward sweep and push the other rows' gradients below float's range.
 template <int L, class T>
 inline void project_rows(int64_t first, int64_t last, T* __restrict u, const T* __restrict metric, int64_t w,
                          T* __restrict inv_r) {
@@ -108,7 +113,7 @@ inline void project_rows(int64_t first, int64_t last, T* __restrict u, const T* 
   for (int64_t i = first; i < last; ++i) {
     T* ui = u + i * w;
     const T q = lane_sum<L, T>([&](int64_t j) { return metric[j] * ui[j] * ui[j]; }, w);
-    const T inv = T(1) / std::sqrt(q + T(kEps));
+    const T inv = q > 0 ? T(1) / std::sqrt(q + T(kEps)) : T(0);
     if (inv_r) inv_r[i] = inv;
     for (int64_t j = 0; j < w; ++j) ui[j] *= inv;
   }
@@ -321,7 +326,7 @@ double* AcmSteps<T>::clear_gradient() {
 }
 
 template <class T>
-void AcmSteps<T>::backward(const CsrMatrix& x, const T* metric, double* grad_w_in, double* grad_metric) {
+int AcmSteps<T>::backward(const CsrMatrix& x, const T* metric, double* grad_w_in, double* grad_metric) {
   if (!traced_) throw ArgumentError("acm: backward() needs a forward pass with its trace");
   if (x.rows != n_) throw ArgumentError("acm: X and S have different row counts");
   const int64_t l = lanes_, c = classes_, blocks = (n_ + kBlock - 1) / kBlock;
@@ -356,10 +361,11 @@ void AcmSteps<T>::backward(const CsrMatrix& x, const T* metric, double* grad_w_i
       double* peaks = peak_.data();
       int p = 0, e = 0;
       std::vector<T> part(static_cast<size_t>(l));
-      double unit = 1;  // 2^e
+      // dL/dw's partial sums are kept in the current scale too (times 2^-e),
+      // rescaled at every boundary, so that they cannot overflow either.
       auto sweep_block = [&](int64_t first, T peak) {  // the block's dL/dw share (in double) and peak
         double* dst = partial_.data() + first / kBlock * l;
-        for (int64_t j = 0; j < l; ++j) dst[j] += double(part[size_t(j)]) * unit;
+        for (int64_t j = 0; j < l; ++j) dst[j] += double(part[size_t(j)]);
         peaks[p * blocks + first / kBlock] = double(peak);
       };
       // dL/dU of step K from dL/dZ_K (g_perm_) into g_[1].
@@ -381,7 +387,9 @@ void AcmSteps<T>::backward(const CsrMatrix& x, const T* metric, double* grad_w_i
         const int m = exponent_of(std::sqrt(top));
         const T scale = T(std::ldexp(1.0, -m));
         e += m;
-        unit = std::ldexp(1.0, e);
+        const double shrink = std::ldexp(1.0, -m);  // this thread's blocks, written before the barrier
+        for (int64_t i = rows.first / kBlock * l; i < (rows.last + kBlock - 1) / kBlock * l; ++i)
+          partial_.data()[i] *= shrink;
         p ^= 1;
         const T* du = g_[cur].data();
         T* out = g_[cur ^ 1].data();
@@ -428,12 +436,13 @@ void AcmSteps<T>::backward(const CsrMatrix& x, const T* metric, double* grad_w_i
   else
     transpose_product(g_[k_ % 2 == 1 ? 0 : 1].data(), pos_.data());
   for (int64_t i = 0; i < f; ++i)
-    for (int64_t j = 0; j < c; ++j) grad_w_in[i * c + j] = std::ldexp(gp[i * l + j], exponent);
+    for (int64_t j = 0; j < c; ++j) grad_w_in[i * c + j] = gp[i * l + j];
   for (int64_t j = 0; j < c; ++j) {
     double sum = 0;
     for (int64_t b = 0; b < blocks; ++b) sum += partial_.data()[b * l + j];
     grad_metric[j] = sum;
   }
+  return exponent;
 }
 
 template class AcmBuffer<float>;
