@@ -39,15 +39,7 @@ struct LinearRowsThreshold {
   ~LinearRowsThreshold() { set_linear_rows_min_bytes(saved); }
 };
 
-OperatorSpec spec_of(const std::string& op, int k) {
-  OperatorSpec spec;
-  spec.def = &find_operator(op);
-  spec.k = k;
-  spec.t = 3.0;
-  spec.alpha = 0.2;
-  if (op == "poly") spec.coeffs = {0.2, -0.5, 0.7, 0.1};
-  return spec;
-}
+using testing::operator_spec;
 
 class EveryColumnwiseOperator : public ::testing::TestWithParam<const char*> {};
 
@@ -58,7 +50,7 @@ TEST_P(EveryColumnwiseOperator, OperatorOnXWEqualsTheRowsTimesW) {
   for (int32_t i = 499; i >= 0; i -= 3) rows.push_back(i);  // an order of their own, as a split lists them
   const DenseMatrix w = testing::random_dense(500, 7, 11);
   for (const int k : {1, 3}) {
-    const OperatorSpec spec = spec_of(GetParam(), k);
+    const OperatorSpec spec = operator_spec(GetParam(), k);
     const DenseMatrix features = run_operator(*s, FeatureInput(x), spec, &rows).features;
     const DenseMatrix want = features * w;
     const LinearRows lazy(s, x, spec, rows);
@@ -81,17 +73,17 @@ INSTANTIATE_TEST_SUITE_P(LinearRows, EveryColumnwiseOperator,
 TEST(LinearRows, RefusesSignAndWrongShapes) {
   const auto s = std::make_shared<const CsrMatrix>(aug_norm_adj(testing::awkward_graph(50, 200, 2, 3)));
   const CsrMatrix x = testing::awkward_graph(50, 100, 0, 4);
-  EXPECT_FALSE(linear_rows_supported(spec_of("sign", 2))) << "sign's hops sit side by side";
-  EXPECT_TRUE(linear_rows_supported(spec_of("sgc", 2)));
-  EXPECT_THROW(LinearRows(s, x, spec_of("sign", 2), {0, 1}), ArgumentError);
-  EXPECT_THROW(LinearRows(s, x, spec_of("sgc", 2), {0, 50}), ArgumentError);
-  EXPECT_THROW(LinearRows(s, testing::awkward_graph(49, 100, 0, 4), spec_of("sgc", 2), {0}), ArgumentError);
-  const LinearRows ok(s, x, spec_of("sgc", 2), {3, 4});
+  EXPECT_FALSE(linear_rows_supported(operator_spec("sign", 2))) << "sign's hops sit side by side";
+  EXPECT_TRUE(linear_rows_supported(operator_spec("sgc", 2)));
+  EXPECT_THROW(LinearRows(s, x, operator_spec("sign", 2), {0, 1}), ArgumentError);
+  EXPECT_THROW(LinearRows(s, x, operator_spec("sgc", 2), {0, 50}), ArgumentError);
+  EXPECT_THROW(LinearRows(s, testing::awkward_graph(49, 100, 0, 4), operator_spec("sgc", 2), {0}), ArgumentError);
+  const LinearRows ok(s, x, operator_spec("sgc", 2), {3, 4});
   EXPECT_THROW(ok.times(view_of(DenseMatrix(DenseMatrix::Zero(49, 2)))), ArgumentError);
 }
 
 TEST(LinearRows, BlockWidthKeepsMemoryAndBlockCountBounds) {
-  const OperatorSpec spec = spec_of("sgc", 2);
+  const OperatorSpec spec = operator_spec("sgc", 2);
   for (const int64_t d : {5, 16, 100, 767, 6805, 100000}) {
     for (const int64_t state : {int64_t(1) << 10, int64_t(8) << 20, int64_t(1) << 34}) {
       const int64_t n = 13752, rows = 950;

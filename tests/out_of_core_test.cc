@@ -27,16 +27,7 @@ struct BudgetGuard {
   ~BudgetGuard() { set_memory_budget(old); }
 };
 
-OperatorSpec spec_of(const std::string& op, int k = 2) {
-  OperatorSpec spec;
-  spec.def = &find_operator(op);
-  spec.k = k;
-  spec.t = 3.0;
-  spec.alpha = 0.2;
-  if (op == "poly") spec.coeffs = {0.2, -0.5, 0.7, 0.1};
-  if (op == "ssgc") spec.alpha = 0.05;
-  return spec;
-}
+using testing::operator_spec;
 
 // Every fourth node, backwards: requested rows in an order of their own.
 std::vector<int32_t> some_rows(int64_t n) {
@@ -50,7 +41,7 @@ class EveryOperator : public ::testing::TestWithParam<const char*> {};
 TEST_P(EveryOperator, BlocksEqualTheWholeRunBitwise) {
   const CsrMatrix s = aug_norm_adj(testing::awkward_graph(600, 2400, 7, 3));
   const DenseMatrix x = testing::random_dense(600, 53, 4);  // 53: blocks of 16, 16, 16 and 5
-  const OperatorSpec spec = spec_of(GetParam(), 3);
+  const OperatorSpec spec = operator_spec(GetParam(), 3);
   const std::vector<int32_t> rows = some_rows(600);
   for (const std::vector<int32_t>* r : {static_cast<const std::vector<int32_t>*>(nullptr), &rows}) {
     const DenseMatrix want = run_operator(s, DenseMatrix(x), spec, r).features;
@@ -71,7 +62,7 @@ TEST(OutOfCore, SparseFeaturesInBlocks) {
   const CsrMatrix x = testing::awkward_graph(400, 900, 0, 6);  // a sparse 400 x 400 "feature" matrix
   const std::vector<int32_t> rows = some_rows(400);
   for (const char* op : {"sgc", "sign", "ssgc"}) {
-    const OperatorSpec spec = spec_of(op, 2);
+    const OperatorSpec spec = operator_spec(op, 2);
     const DenseMatrix want = run_operator(s, FeatureInput(x), spec, &rows).features;
     const DenseMatrix got = run_operator_blocked(s, ColumnSource(x), spec, &rows, 48).features;
     EXPECT_TRUE(got == want) << op;
@@ -85,7 +76,7 @@ TEST(OutOfCore, FromAMappedStore) {
   write_feature_store(path, x);
   const MappedFeatures m = MappedFeatures::open(path);
   for (const char* op : {"sgc", "sign"}) {
-    const OperatorSpec spec = spec_of(op, 2);
+    const OperatorSpec spec = operator_spec(op, 2);
     EXPECT_TRUE(run_operator_blocked(s, ColumnSource(m), spec, nullptr, 16).features ==
                 run_operator(s, DenseMatrix(x), spec).features)
         << op;
@@ -99,7 +90,7 @@ TEST(OutOfCore, PanelSizedGraphBitwise) {
   const int64_t n = 40000, d = 128;
   const CsrMatrix s = aug_norm_adj(testing::awkward_graph(int(n), int(n) * 10, 0, 12));
   const DenseMatrix x = testing::random_dense(n, d, 13);
-  const OperatorSpec spec = spec_of("sgc", 2);
+  const OperatorSpec spec = operator_spec("sgc", 2);
   const std::vector<int32_t> rows = some_rows(n);
   const DenseMatrix want = run_operator(s, DenseMatrix(x), spec, &rows).features;
   EXPECT_TRUE(run_operator_blocked(s, DenseMatrix(x), spec, &rows, 16).features == want);
@@ -108,7 +99,7 @@ TEST(OutOfCore, PanelSizedGraphBitwise) {
 TEST(OutOfCore, BoundedRunPicksBlocksUnderTheBudget) {
   const CsrMatrix s = aug_norm_adj(testing::awkward_graph(2000, 8000, 0, 21));
   const DenseMatrix x = testing::random_dense(2000, 100, 22);
-  const OperatorSpec spec = spec_of("sgc", 2);
+  const OperatorSpec spec = operator_spec("sgc", 2);
   const DenseMatrix want = run_operator(s, DenseMatrix(x), spec).features;
   BlockedRun info;
   EXPECT_TRUE(run_operator_bounded(s, DenseMatrix(x), spec, nullptr, &info).features == want);
@@ -175,13 +166,13 @@ TEST(OutOfCore, PrecomputeOutOfCoreIsBitwiseTheSame) {
 }
 
 TEST(OutOfCore, BlockWidthIsAMultipleOfThePanel) {
-  const OperatorSpec spec = spec_of("sgc", 2);
+  const OperatorSpec spec = operator_spec("sgc", 2);
   // 3 n floats a column (two hops and the output) with n = out_rows = 1000.
   EXPECT_EQ(column_block_width(spec, 1000, 100, 1000, 12000 * 40, "x"), 32);
   EXPECT_EQ(column_block_width(spec, 1000, 100, 1000, 12000 * 100, "x"), 100);
   EXPECT_EQ(column_block_width(spec, 1000, 10, 1000, 12000 * 10, "x"), 10);
   EXPECT_THROW(column_block_width(spec, 1000, 100, 1000, 12000 * 15, "x"), ResourceError);
-  const OperatorSpec sign = spec_of("sign", 2);  // output 3 d columns: 5 n floats a column
+  const OperatorSpec sign = operator_spec("sign", 2);  // output 3 d columns: 5 n floats a column
   EXPECT_EQ(column_block_width(sign, 1000, 100, 1000, 20000 * 33, "x"), 32);
 }
 

@@ -11,9 +11,22 @@
 
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
+#include "sgc/ops/operator.h"
 #include "sgc/random.h"
 
 namespace sgc::testing {
+
+// A registry operator at depth k with test settings for the parameters it
+// reads (T 3, alpha 0.2 or 0.05 for ssgc, a short polynomial).
+inline OperatorSpec operator_spec(const std::string& op, int k = 2) {
+  OperatorSpec spec;
+  spec.def = &find_operator(op);
+  spec.k = k;
+  spec.t = 3.0;
+  spec.alpha = op == "ssgc" ? 0.05 : 0.2;
+  if (op == "poly") spec.coeffs = {0.2, -0.5, 0.7, 0.1};
+  return spec;
+}
 
 // The real data sets: $SGC_DATA_DIR, else <repo>/../shared/data (set at build time).
 inline std::string data_dir() {

@@ -33,10 +33,6 @@ LinearRows::LinearRows(std::shared_ptr<const CsrMatrix> s, CsrMatrix x, Operator
       throw ArgumentError("linear rows: row " + std::to_string(r) + " outside [0, " + std::to_string(s_->rows) + ")");
 }
 
-int64_t LinearRows::bytes() const {
-  return csr_bytes(*s_) + csr_bytes(x_) + int64_t(rows_.size() * sizeof(int32_t));
-}
-
 DenseMatrix LinearRows::times(DenseView w) const {
   if (w.rows() != cols())
     throw ArgumentError("linear rows: W has " + std::to_string(w.rows()) + " rows, the features " +

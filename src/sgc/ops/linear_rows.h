@@ -36,7 +36,6 @@ class LinearRows {
 
   int64_t rows() const { return int64_t(rows_.size()); }
   int64_t cols() const { return x_.cols; }
-  int64_t bytes() const;  // S, X and the row ids
 
   // (op(S, X)[rows]) W for W of cols() rows: the operator on X W.
   DenseMatrix times(DenseView w) const;
