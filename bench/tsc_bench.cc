@@ -82,8 +82,7 @@ void propagation_part(const std::string& name, const sgc::TscProblem& p, int lay
   const double precompute = timer.seconds();
   const sgc::DenseMatrix w = random_dense(f + 1, h, 2);
   for (bool every_step : {true, false}) {
-    std::vector<bool> keep(size_t(layers) + 1, !every_step);
-    if (!every_step) std::fill(keep.begin(), keep.end() - 1, false);
+    std::vector<bool> keep(size_t(layers) + 1, every_step);  // every H_i, or H_L alone
     keep[size_t(layers)] = true;
     std::vector<sgc::DenseMatrix> grads(size_t(layers) + 1);
     for (int i = 0; i <= layers; ++i)

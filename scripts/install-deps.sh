@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
-  libeigen3-dev libcli11-dev nlohmann-json3-dev zlib1g-dev \
+  libeigen3-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libopenblas-openmp-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang libclang-rt-14-dev libomp-dev \
   python3 python3-dev python3-numpy python3-scipy python3-pytest pybind11-dev \

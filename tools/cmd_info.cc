@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands.h"
+#include "sgc/gemm.h"
 #include "sgc/gpu/device.h"
 #include "sgc/ops/spmm_plan.h"
 #include "sgc/util/threads.h"
@@ -30,6 +31,7 @@ Subcommand add_info_command(CLI::App& app) {
             if (*threads > 0) sgc::set_num_threads(*threads);
             std::printf("cpu: %s, %d threads\n%s", cpu_model().c_str(), sgc::num_threads(),
                         sgc::describe_kernels(sgc::num_threads()).c_str());
+            std::printf("dense products: %s\n", sgc::gemm_backend().c_str());
             const std::string no_gpu = sgc::cuda_unavailable_reason();
             std::printf("gpu: %s\n", no_gpu.empty() ? sgc::cuda_device_name().c_str() : ("none: " + no_gpu).c_str());
             return 0;

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <vector>
 
-#include <omp.h>
 
 #include "sgc/error.h"
+#include "sgc/gemm.h"
 #include "sgc/ops/kernels/kernel_table.h"
 #include "sgc/random.h"
 
@@ -74,46 +74,36 @@ ContrastiveResult contrastive_exact(const DenseMatrix& z1, const DenseMatrix& z2
   DenseMatrix gu1 = DenseMatrix::Zero(n, d), gu2 = DenseMatrix::Zero(n, d);
   DenseMatrix p(block, n), q(block, n);
   std::vector<double> row_loss(static_cast<size_t>(n));
-  // Each thread takes one contiguous share of the block's rows, then of the
-  // columns: few large products, so each packs its operands once.
-  const Eigen::Index threads = std::max(1, omp_get_max_threads());
 
   for (Eigen::Index i0 = 0; i0 < n; i0 += block) {
     const Eigen::Index rows = std::min(block, n - i0);
     const auto u1_block = u1.middleRows(i0, rows);
+    auto pb = p.topRows(rows), qb = q.topRows(rows);
     // Similarities, exponentials, denominators; P and Q overwrite them.
-    const Eigen::Index row_share = (rows + threads - 1) / threads;
-#pragma omp parallel for schedule(static, 1)
-    for (Eigen::Index r0 = 0; r0 < rows; r0 += row_share) {
-      const Eigen::Index m = std::min(row_share, rows - r0);
-      p.block(r0, 0, m, n).noalias() = u1_block.middleRows(r0, m) * u1.transpose();
-      q.block(r0, 0, m, n).noalias() = u1_block.middleRows(r0, m) * u2.transpose();
-      for (Eigen::Index r = r0; r < r0 + m; ++r) {
-        const Eigen::Index i = i0 + r;
-        const double positive = q(r, i);
-        p.row(r) = (p.row(r).array() * inv_tau).exp();
-        q.row(r) = (q.row(r).array() * inv_tau).exp();
-        p(r, i) = 0, q(r, i) = 0;
-        double denom = 0;
-        for (Eigen::Index j = 0; j < n; ++j) denom += double(p(r, j)) + double(q(r, j));
-        row_loss[size_t(i)] = -positive / tau + std::log(denom);
-        const float inv = float(1.0 / denom);
-        p.row(r) *= inv;
-        q.row(r) *= inv;
-      }
-      // Row side: d/du1_i of its own term.
-      gu1.middleRows(i0 + r0, m).noalias() +=
-          scale * (p.block(r0, 0, m, n) * u1 + q.block(r0, 0, m, n) * u2 - u2.middleRows(i0 + r0, m));
+    gemm(1.0f, u1_block, Op::None, u1, Op::Transpose, 0.0f, pb);
+    gemm(1.0f, u1_block, Op::None, u2, Op::Transpose, 0.0f, qb);
+#pragma omp parallel for schedule(static)
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      const Eigen::Index i = i0 + r;
+      const double positive = q(r, i);
+      p.row(r) = (p.row(r).array() * inv_tau).exp();
+      q.row(r) = (q.row(r).array() * inv_tau).exp();
+      p(r, i) = 0, q(r, i) = 0;
+      double denom = 0;
+      for (Eigen::Index j = 0; j < n; ++j) denom += double(p(r, j)) + double(q(r, j));
+      row_loss[size_t(i)] = -positive / tau + std::log(denom);
+      const float inv = float(1.0 / denom);
+      p.row(r) *= inv;
+      q.row(r) *= inv;
     }
-    // Column side: u1_j and u2_j in the other rows' terms; threads own columns.
-    const auto pb = p.topRows(rows), qb = q.topRows(rows);
-    const Eigen::Index column_share = (n + threads - 1) / threads;
-#pragma omp parallel for schedule(static, 1)
-    for (Eigen::Index j0 = 0; j0 < n; j0 += column_share) {
-      const Eigen::Index m = std::min(column_share, n - j0);
-      gu1.middleRows(j0, m).noalias() += scale * (pb.middleCols(j0, m).transpose() * u1_block);
-      gu2.middleRows(j0, m).noalias() += scale * (qb.middleCols(j0, m).transpose() * u1_block);
-    }
+    // Row side: d/du1_i of its own term.
+    auto g1 = gu1.middleRows(i0, rows);
+    gemm(scale, pb, Op::None, u1, Op::None, 1.0f, g1);
+    gemm(scale, qb, Op::None, u2, Op::None, 1.0f, g1);
+    g1 -= scale * u2.middleRows(i0, rows);
+    // Column side: u1_j and u2_j in the other rows' terms.
+    gemm(scale, pb, Op::Transpose, u1_block, Op::None, 1.0f, gu1);
+    gemm(scale, qb, Op::Transpose, u1_block, Op::None, 1.0f, gu2);
     gu2.middleRows(i0, rows) -= scale * u1_block;  // the positive pair
   }
   ContrastiveResult out;

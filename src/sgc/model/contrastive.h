@@ -5,7 +5,8 @@
 //                       (sum_{j != i} e^{s(z1_i, z1_j)/tau} + sum_{j != i} e^{s(z1_i, z2_j)/tau}) ).
 // Exact: the N x N similarities are never stored; row blocks of B x N are
 // computed, exponentiated, summed and multiplied back, so memory stays
-// O(N x d) plus one block, and the result does not depend on the thread count.
+// O(N x d) plus one block; the products go through sgc::gemm (OpenBLAS when
+// built with it), so results are deterministic for a host and thread count.
 // Sampled: each node's negatives are n nodes drawn with a seed (the same n
 // for both sums), the sums scaled by (N - 1) / n so the loss estimates the
 // exact one; O(N n d).

@@ -6,6 +6,7 @@
 #include "sgc/data/feature_norm.h"
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
+#include "sgc/gemm.h"
 #include "sgc/model/adam.h"
 #include "sgc/model/contrastive.h"
 #include "sgc/ops/spmm.h"
@@ -41,28 +42,6 @@ struct Offsets {
   }
 };
 
-// a^T b for tall a, b (N x p, N x q): the p output rows split among threads.
-DenseMatrix tall_transpose_product(const DenseMatrix& a, const DenseMatrix& b) {
-  DenseMatrix out(a.cols(), b.cols());
-#pragma omp parallel for schedule(static)
-  for (Eigen::Index r0 = 0; r0 < a.cols(); r0 += 16) {
-    const Eigen::Index rows = std::min<Eigen::Index>(16, a.cols() - r0);
-    out.middleRows(r0, rows).noalias() = a.middleCols(r0, rows).transpose() * b;
-  }
-  return out;
-}
-
-// a b for tall a (N x p) and small b (p x q), rows split among threads.
-DenseMatrix tall_product(const DenseMatrix& a, const Eigen::Ref<const DenseMatrix>& b) {
-  DenseMatrix out(a.rows(), b.cols());
-#pragma omp parallel for schedule(static)
-  for (Eigen::Index r0 = 0; r0 < a.rows(); r0 += 256) {
-    const Eigen::Index rows = std::min<Eigen::Index>(256, a.rows() - r0);
-    out.middleRows(r0, rows).noalias() = a.middleRows(r0, rows) * b;
-  }
-  return out;
-}
-
 DenseMatrix encode_first(const TscShape& sh, const CsrMatrix& x, const Eigen::VectorXf& theta) {
   const Offsets o(sh);
   DenseMatrix h;
@@ -74,7 +53,7 @@ DenseMatrix encode_first(const TscShape& sh, const CsrMatrix& x, const Eigen::Ve
 
 DenseMatrix encode_second(const TscShape& sh, const DenseMatrix& h1, const Eigen::VectorXf& theta) {
   const Offsets o(sh);
-  DenseMatrix h = tall_product(h1, ConstMap(theta.data() + o.w2, sh.hidden, sh.hidden));
+  DenseMatrix h = gemm(h1, Op::None, ConstMap(theta.data() + o.w2, sh.hidden, sh.hidden), Op::None);
   h.rowwise() += ConstRowMap(theta.data() + o.b2, sh.hidden);
   return h;
 }
@@ -115,7 +94,7 @@ DenseMatrix tsc_scores(const TscShape& shape, const CsrMatrix& s, DenseMatrix h,
     tsc_forward_steps(s, draw_tsc_masks(layers, int(shape.hidden), mp.lambda, rng), h, {}, unused);
   }
   const Offsets o(shape);
-  DenseMatrix scores = tall_product(h, ConstMap(theta.data() + o.wc, shape.hidden, shape.classes));
+  DenseMatrix scores = gemm(h, Op::None, ConstMap(theta.data() + o.wc, shape.hidden, shape.classes), Op::None);
   scores.rowwise() += ConstRowMap(theta.data() + o.bc, shape.classes);
   return scores;
 }
@@ -195,9 +174,9 @@ double tsc_loss_grad(const TscProblem& p, const ModelParams& mp, const TscMasks&
 
   timer.reset();
   if (sh.encoder_layers == 2) {
-    Map(grad.data() + o.w2, sh.hidden, sh.hidden) = tall_transpose_product(h1, dh);
+    Map(grad.data() + o.w2, sh.hidden, sh.hidden) = gemm(h1, Op::Transpose, dh, Op::None);
     RowMap(grad.data() + o.b2, sh.hidden) = dh.colwise().sum();
-    dh = tall_product(dh, ConstMap(theta.data() + o.w2, sh.hidden, sh.hidden).transpose());
+    dh = gemm(dh, Op::None, ConstMap(theta.data() + o.w2, sh.hidden, sh.hidden), Op::Transpose);
   }
   DenseMatrix dw1;
   spmm(p.xt, dh, dw1);

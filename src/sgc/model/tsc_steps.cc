@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sgc/error.h"
+#include "sgc/gemm.h"
 #include "sgc/ops/spmm.h"
 
 namespace sgc {
@@ -135,17 +136,7 @@ std::vector<int32_t> columns_with_count(const std::vector<int>& counts, int c) {
 void product_columns(const DenseMatrix& p, const DenseMatrix& w, const std::vector<int32_t>& cols, DenseMatrix& out) {
   DenseMatrix wc(w.rows(), Eigen::Index(cols.size()));
   for (size_t c = 0; c < cols.size(); ++c) wc.col(Eigen::Index(c)) = w.col(cols[c]);
-  const Eigen::Index n = p.rows();
-  DenseMatrix prod(n, wc.cols());
-  // Eigen runs single-threaded here (EIGEN_DONT_PARALLELIZE): split rows among threads.
-#pragma omp parallel
-  {
-#pragma omp for schedule(static)
-    for (Eigen::Index r0 = 0; r0 < n; r0 += 256) {
-      const Eigen::Index rows = std::min<Eigen::Index>(256, n - r0);
-      prod.middleRows(r0, rows).noalias() = p.middleRows(r0, rows) * wc;
-    }
-  }
+  const DenseMatrix prod = gemm(p, Op::None, wc, Op::None);
   for (size_t c = 0; c < cols.size(); ++c) out.col(cols[c]) = prod.col(Eigen::Index(c));
 }
 }  // namespace
@@ -207,13 +198,7 @@ void tsc_backward_powers(const std::vector<DenseMatrix>& powers, const std::vect
       for (size_t k = 0; k < cols.size(); ++k)
         if (counts[i][cols[k]] == c) g.col(Eigen::Index(k)) += grads[i].col(cols[k]);
     }
-    // P_c^T g: split the feature rows of the result among threads.
-    DenseMatrix part(f, g.cols());
-#pragma omp parallel for schedule(static)
-    for (Eigen::Index r0 = 0; r0 < f; r0 += 64) {
-      const Eigen::Index rows = std::min<Eigen::Index>(64, f - r0);
-      part.middleRows(r0, rows).noalias() = powers[c].middleCols(r0, rows).transpose() * g;
-    }
+    const DenseMatrix part = gemm(powers[c], Op::Transpose, g, Op::None);
     for (size_t k = 0; k < cols.size(); ++k) dw.col(cols[k]) += part.col(Eigen::Index(k));
   }
 }
