@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/gemm.h"
 #include "sgc/ops/spmm.h"
 #include "sgc/random.h"
 
@@ -45,7 +46,7 @@ double mean_average_distance(const DenseMatrix& x, int64_t sample, uint64_t seed
 #pragma omp parallel for schedule(dynamic, 1)
   for (Eigen::Index i0 = 0; i0 < m; i0 += kRows) {
     const Eigen::Index rows = std::min(kRows, m - i0);
-    const DenseMatrix cosine = u.middleRows(i0, rows) * u.transpose();
+    const DenseMatrix cosine = gemm(u.middleRows(i0, rows), Op::None, u, Op::Transpose);
     for (Eigen::Index r = 0; r < rows; ++r) {
       double sum = 0;
       int64_t count = 0;
