@@ -60,23 +60,26 @@ std::vector<int32_t> columns_where(const std::vector<uint8_t>& mask, uint8_t val
   return cols;
 }
 
-// y[:, cols] = (S x)[:, cols]; other columns of y untouched. The product runs
-// on the gathered columns only (all of them when every column is chosen).
-void spmm_columns(const CsrMatrix& s, const DenseMatrix& x, const std::vector<int32_t>& cols, DenseMatrix& y) {
+// h[:, cols] = (S h)[:, cols] in place; other columns untouched. The product
+// runs on the gathered columns only (all of them when every column is chosen),
+// so a step that aggregates a few columns reads and writes only those.
+void aggregate_columns(const CsrMatrix& s, const std::vector<int32_t>& cols, DenseMatrix& h) {
   if (cols.empty()) return;
-  const Eigen::Index n = x.rows();
-  if (cols.size() == size_t(x.cols())) {
-    spmm(s, x, y);
+  DenseMatrix out;
+  if (cols.size() == size_t(h.cols())) {
+    spmm(s, h, out);
+    h.swap(out);
     return;
   }
-  DenseMatrix packed(n, Eigen::Index(cols.size())), out;
+  const Eigen::Index n = h.rows();
+  DenseMatrix packed(n, Eigen::Index(cols.size()));
 #pragma omp parallel for schedule(static)
   for (Eigen::Index r = 0; r < n; ++r)
-    for (size_t c = 0; c < cols.size(); ++c) packed(r, Eigen::Index(c)) = x(r, cols[c]);
+    for (size_t c = 0; c < cols.size(); ++c) packed(r, Eigen::Index(c)) = h(r, cols[c]);
   spmm(s, packed, out);
 #pragma omp parallel for schedule(static)
   for (Eigen::Index r = 0; r < n; ++r)
-    for (size_t c = 0; c < cols.size(); ++c) y(r, cols[c]) = out(r, Eigen::Index(c));
+    for (size_t c = 0; c < cols.size(); ++c) h(r, cols[c]) = out(r, Eigen::Index(c));
 }
 
 }  // namespace
@@ -88,7 +91,7 @@ void tsc_forward_steps(const CsrMatrix& s, const TscMasks& masks, DenseMatrix& h
   if (keep.size() > 0 && keep[0]) saved[0] = h;
   for (size_t i = 0; i < layers; ++i) {
     // Aggregated columns change; kept ones are already in place.
-    spmm_columns(s, DenseMatrix(h), columns_where(masks[i], 1), h);
+    aggregate_columns(s, columns_where(masks[i], 1), h);
     if (i + 1 < keep.size() && keep[i + 1]) saved[i + 1] = h;
   }
 }
@@ -100,7 +103,7 @@ void tsc_backward_steps(const CsrMatrix& s, const TscMasks& masks, std::vector<D
   DenseMatrix g = std::move(grads[layers]);
   for (size_t i = layers; i-- > 0;) {
     // H_{i+1} = M S H_i + (1 - M) H_i, S symmetric: dH_i = S (M dH_{i+1}) + (1 - M) dH_{i+1}.
-    spmm_columns(s, DenseMatrix(g), columns_where(masks[i], 1), g);
+    aggregate_columns(s, columns_where(masks[i], 1), g);
     if (grads[i].size() > 0) g += grads[i];
   }
   dh0 = std::move(g);
