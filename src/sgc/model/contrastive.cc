@@ -4,7 +4,6 @@
 #include <cmath>
 #include <vector>
 
-
 #include "sgc/error.h"
 #include "sgc/gemm.h"
 #include "sgc/ops/kernels/kernel_table.h"
