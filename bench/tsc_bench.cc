@@ -16,6 +16,7 @@
 
 #include "bench_util.h"
 #include "sgc/data/feature_norm.h"
+#include "sgc/gemm.h"
 #include "sgc/io/planetoid.h"
 #include "sgc/model/contrastive.h"
 #include "sgc/model/tsc_model.h"
@@ -160,7 +161,7 @@ int main(int argc, char** argv) {
     }
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  std::printf("%s\n", sgc::bench::host_line().c_str());
+  std::printf("%s; dense products: %s\n", sgc::bench::host_line().c_str(), sgc::gemm_backend().c_str());
   try {
     contrastive_part("pubmed", 19717, 256, 1);  // first: its peak RSS is the process's
     for (const char* name : {"cora", "pubmed"}) propagation_part(name, problem_of(dir, name, 256), layers, runs);
