@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "sgc/data/powerlaw.h"
+#include "sgc/dense.h"
 #include "sgc/io/load.h"
+#include "sgc/random.h"
 #include "sgc/util/timer.h"
 
 extern char** environ;
@@ -45,6 +47,26 @@ inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Median wall seconds of `runs` calls of f.
+template <class F>
+double median_seconds(int runs, F&& f) {
+  std::vector<double> t;
+  for (int r = 0; r < runs; ++r) {
+    Timer timer;
+    f();
+    t.push_back(timer.seconds());
+  }
+  return median(t);
+}
+
+// A rows x cols matrix uniform in [-1, 1), from a seed.
+inline DenseMatrix random_dense(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
+  Rng rng(seed);
+  DenseMatrix m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = float(rng.uniform(-1, 1));
+  return m;
 }
 
 // Wall time of one process (argv[0] a path), stdout discarded; -1 if it failed.

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <vector>
 
 #include "bench_util.h"
@@ -19,24 +18,10 @@
 
 namespace {
 
-sgc::DenseMatrix random_dense(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
-  sgc::Rng rng(seed);
-  sgc::DenseMatrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = float(rng.uniform(-1, 1));
-  return m;
-}
+using sgc::bench::median_seconds;
+using sgc::bench::random_dense;
 
 using Gemm = void (*)(float, const sgc::MatrixRef&, sgc::Op, const sgc::MatrixRef&, sgc::Op, float, sgc::MutableMatrixRef);
-
-double median_seconds(int runs, const std::function<void()>& f) {
-  std::vector<double> t;
-  for (int r = 0; r < runs; ++r) {
-    sgc::Timer timer;
-    f();
-    t.push_back(timer.seconds());
-  }
-  return sgc::bench::median(t);
-}
 
 void shape(const char* what, int runs, Eigen::Index m, Eigen::Index k, Eigen::Index n, sgc::Op op_a, sgc::Op op_b) {
   const sgc::DenseMatrix a = op_a == sgc::Op::None ? random_dense(m, k, 1) : random_dense(k, m, 1);

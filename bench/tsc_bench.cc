@@ -26,7 +26,8 @@
 #include "sgc/util/memory.h"
 #include "sgc/util/timer.h"
 
-using sgc::bench::median;
+using sgc::bench::median_seconds;
+using sgc::bench::random_dense;
 
 namespace {
 
@@ -42,23 +43,6 @@ sgc::TscProblem problem_of(const std::string& dir, const std::string& name, int 
   return p;
 }
 
-sgc::DenseMatrix random_dense(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
-  sgc::Rng rng(seed);
-  sgc::DenseMatrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = float(rng.uniform(-1, 1));
-  return m;
-}
-
-template <class F>
-double median_seconds(int runs, F&& f) {
-  std::vector<double> t;
-  for (int r = 0; r < runs; ++r) {
-    sgc::Timer timer;
-    f();
-    t.push_back(timer.seconds());
-  }
-  return median(t);
-}
 
 void propagation_part(const std::string& name, const sgc::TscProblem& p, int layers, int runs) {
   const int64_t n = p.x.rows, f = p.x.cols, h = p.shape.hidden;

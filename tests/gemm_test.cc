@@ -7,17 +7,10 @@
 #include <limits>
 
 #include "sgc/gemm.h"
-#include "sgc/random.h"
+#include "test_util.h"
 
 namespace sgc {
 namespace {
-
-DenseMatrix random_matrix(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
-  Rng rng(seed);
-  DenseMatrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = float(rng.uniform(-1, 1));
-  return m;
-}
 
 DenseMatrixD reference(const DenseMatrix& a, Op op_a, const DenseMatrix& b, Op op_b) {
   const DenseMatrixD ad = a.cast<double>(), bd = b.cast<double>();
@@ -34,9 +27,9 @@ TEST(Gemm, EveryTransposeAndBothBackendsMatchADoubleProduct) {
     for (Op op_a : {Op::None, Op::Transpose})
       for (Op op_b : {Op::None, Op::Transpose}) {
         const Eigen::Index m = 130, k = 77, n = 45;  // odd sizes: every kernel edge
-        const DenseMatrix a = op_a == Op::None ? random_matrix(m, k, 1) : random_matrix(k, m, 1);
-        const DenseMatrix b = op_b == Op::None ? random_matrix(k, n, 2) : random_matrix(n, k, 2);
-        const DenseMatrix c0 = random_matrix(m, n, 3);
+        const DenseMatrix a = op_a == Op::None ? testing::random_dense(m, k, 1) : testing::random_dense(k, m, 1);
+        const DenseMatrix b = op_b == Op::None ? testing::random_dense(k, n, 2) : testing::random_dense(n, k, 2);
+        const DenseMatrix c0 = testing::random_dense(m, n, 3);
         DenseMatrix c = c0;
         g(0.5f, a, op_a, b, op_b, -2.0f, c);
         const DenseMatrixD want = 0.5 * reference(a, op_a, b, op_b) - 2.0 * c0.cast<double>();
@@ -45,7 +38,7 @@ TEST(Gemm, EveryTransposeAndBothBackendsMatchADoubleProduct) {
 }
 
 TEST(Gemm, BlocksWithAnOuterStrideAndBetaZeroIgnoresNan) {
-  const DenseMatrix big_a = random_matrix(50, 40, 4), big_b = random_matrix(60, 30, 5);
+  const DenseMatrix big_a = testing::random_dense(50, 40, 4), big_b = testing::random_dense(60, 30, 5);
   DenseMatrix big_c = DenseMatrix::Constant(70, 50, std::numeric_limits<float>::quiet_NaN());
   const auto a = big_a.block(3, 5, 20, 17);   // 20 x 17, outer stride 40
   const auto b = big_b.block(10, 2, 17, 11);  // 17 x 11, outer stride 30

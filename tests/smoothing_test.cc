@@ -9,6 +9,7 @@
 #include "sgc/eval/smoothing.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/random.h"
+#include "test_util.h"
 
 namespace sgc {
 namespace {
@@ -34,17 +35,10 @@ Graph random_graph(int64_t n, uint64_t seed) {
   return g;
 }
 
-DenseMatrix random_matrix(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
-  Rng rng(seed);
-  DenseMatrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = float(rng.normal());
-  return m;
-}
-
 TEST(Smoothing, DirichletEnergyIsTheEdgeSumOverTheSquaredNorm) {
   const int64_t n = 60;
   const Graph g = random_graph(n, 1);
-  const DenseMatrix x = random_matrix(n, 5, 2);
+  const DenseMatrix x = testing::random_dense(n, 5, 2);
   std::vector<double> degree(size_t(n), 1.0);  // d~ = d + 1
   for (int64_t i = 0; i < n; ++i) degree[size_t(i)] += double(g.a.indptr[i + 1] - g.a.indptr[i]);
   double edges = 0, norm = 0;
@@ -76,7 +70,7 @@ TEST(Smoothing, DirichletEnergyIsTheEdgeSumOverTheSquaredNorm) {
 
 TEST(Smoothing, MadIsTheMeanOfRowMeansOfCosineDistances) {
   const Eigen::Index n = 45;
-  DenseMatrix x = random_matrix(n, 6, 3);
+  DenseMatrix x = testing::random_dense(n, 6, 3);
   x.row(7).setZero();  // a zero row: distance 1 to every other row
   std::vector<double> row_mean;
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -103,7 +97,7 @@ TEST(Smoothing, MadIsTheMeanOfRowMeansOfCosineDistances) {
   EXPECT_EQ(mean_average_distance(same), 0.0);
 
   // A sample: the same seed gives the same value, and it estimates the whole.
-  const DenseMatrix big = random_matrix(3000, 4, 4);
+  const DenseMatrix big = testing::random_dense(3000, 4, 4);
   const double whole = mean_average_distance(big, 3000);
   const double a = mean_average_distance(big, 500, 9), b = mean_average_distance(big, 500, 9);
   EXPECT_EQ(a, b);

@@ -6,7 +6,8 @@
 // Through the system's OpenBLAS (its OpenMP build) when the build found it:
 // OpenBLAS picks its kernel for the running CPU (AVX2, AVX-512, ...), while the
 // engine's own code stays baseline x86-64, so Eigen's products would run on
-// SSE2 only (2.8x slower on a Zen 3 core, bench/gemm_bench). Otherwise Eigen.
+// SSE2 only (2.3-2.5x slower on Zen 3 with 2 threads, bench/gemm_bench).
+// Otherwise Eigen.
 // Threads: the caller's OpenMP team (omp_get_max_threads()); a call made inside
 // a parallel region runs on its own thread.
 #pragma once
