@@ -86,8 +86,11 @@ TEST(LinearRows, BlockWidthKeepsMemoryAndBlockCountBounds) {
   const OperatorSpec spec = operator_spec("sgc", 2);
   for (const int64_t d : {5, 16, 100, 767, 6805, 100000}) {
     for (const int64_t state : {int64_t(1) << 10, int64_t(8) << 20, int64_t(1) << 34}) {
-      const int64_t n = 13752, rows = 950;
-      const int64_t w = lean_block_width(spec, n, d, rows, state);
+      // Hop buffers on a receptive field of 4,000 of the 13,752 nodes; a dense
+      // block of X has all of them.
+      const int64_t n = 13752, hop_rows = 4000, rows = 950;
+      const auto memory = [&](int64_t width) { return operator_memory_bytes(spec, hop_rows, width, rows) + 4 * n * width; };
+      const int64_t w = lean_block_width(spec, hop_rows, n, d, rows, state);
       ASSERT_GE(w, 1);
       ASSERT_LE(w, d);
       if (w < d) {
@@ -95,13 +98,13 @@ TEST(LinearRows, BlockWidthKeepsMemoryAndBlockCountBounds) {
         EXPECT_LE((d + w - 1) / w, kMaxLeanBlocks) << d << " " << state;
         // Wider than the memory rule allows only when the count bound needs it:
         // one panel less would make too many blocks.
-        if (w > kColumnBlockAlign && operator_memory_bytes(spec, n, w, rows) > state / 4)
+        if (w > kColumnBlockAlign && memory(w) > state / 4)
           EXPECT_GT((d + w - kColumnBlockAlign - 1) / (w - kColumnBlockAlign), kMaxLeanBlocks) << d << " " << state;
       }
     }
   }
   // A state as large as the dense features: one block.
-  EXPECT_EQ(lean_block_width(spec, 1000, 300, 10, int64_t(1) << 40), 300);
+  EXPECT_EQ(lean_block_width(spec, 1000, 1000, 300, 10, int64_t(1) << 40), 300);
 }
 
 TEST(LinearRows, LinearModelAccuracyIsTheSameWithTestRowsReadThroughTheHead) {
@@ -123,7 +126,10 @@ TEST(LinearRows, LinearModelAccuracyIsTheSameWithTestRowsReadThroughTheHead) {
     opt.seed = seed;
     SoftmaxModel m0, m1;
     const Evaluation e0 = fit_evaluate(whole, opt, nullptr, &m0), e1 = fit_evaluate(lean, opt, nullptr, &m1);
-    EXPECT_LT(testing::max_rel_error(lean.test_logits(m1), whole.test_logits(m0)), 1e-4) << "seed " << seed;
+    // The lean train rows come from their receptive field, where a sparse
+    // first hop takes another kernel than the whole run's sparse hop: the
+    // rows agree to 1e-5 (above), the trained logits to 1e-3.
+    EXPECT_LT(testing::max_rel_error(lean.test_logits(m1), whole.test_logits(m0)), 1e-3) << "seed " << seed;
     // The same logits up to rounding: at most a near-tie may flip.
     EXPECT_NEAR(e0.test_acc, e1.test_acc, 0.0011) << "seed " << seed;
     EXPECT_NEAR(e0.val_acc, e1.val_acc, 1e-12) << "seed " << seed;

@@ -67,6 +67,19 @@ TEST(OutOfCore, SparseFeaturesInBlocks) {
     const DenseMatrix got = run_operator_blocked(s, ColumnSource(x), spec, &rows, 48).features;
     EXPECT_TRUE(got == want) << op;
   }
+  // Blocks dense enough to multiply faster dense (dense_input_pays) are
+  // densified; each entry is still summed in S's order.
+  CsrMatrix dense_x = testing::awkward_graph(400, 40000, 0, 7);
+  for (float& v : dense_x.values) v *= 0.37f;
+  ASSERT_FALSE(ColumnSource(x).dense_blocks_pay(s));
+  ASSERT_TRUE(ColumnSource(dense_x).dense_blocks_pay(s));
+  for (const char* op : {"sgc", "ssgc"}) {
+    const OperatorSpec spec = operator_spec(op, 2);
+    const DenseMatrix want = run_operator(s, FeatureInput(dense_x), spec, &rows).features;
+    const DenseMatrix got = run_operator_blocked(s, ColumnSource(dense_x), spec, &rows, 48).features;
+    EXPECT_LE(testing::max_error_vs_scale(got, want), 1e-6) << op;
+    EXPECT_TRUE(got == want) << op;
+  }
 }
 
 TEST(OutOfCore, FromAMappedStore) {

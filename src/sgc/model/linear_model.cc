@@ -16,6 +16,7 @@
 #include "sgc/graph/subgraph.h"
 #include "sgc/model/train.h"
 #include "sgc/ops/out_of_core.h"
+#include "sgc/ops/receptive_field.h"
 #include "sgc/ops/reference.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/memory.h"
@@ -142,13 +143,20 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
     } else if (lazy) {
       // Only the train and val rows are made, a column block at a time; the
       // test rows stay S and X (linear_rows.h).
+      // Where they are few, only their receptive field is (receptive_field.h).
       const std::vector<int32_t> head(rows.begin(), rows.begin() + int64_t(data.train.size() + data.val.size()));
+      const std::optional<ReceptiveField> field = lean_receptive_field(s, c.op, head);
+      const int64_t hop_rows = field ? field->widest() : s.rows;
+      const ColumnSource source(data.features);
+      const CsrMatrix* first = field ? field->first_hop() : &s;
+      const int64_t dense_block_rows = first && source.dense_blocks_pay(*first) ? s.rows : 0;
       const int64_t state = csr_bytes(s) + csr_bytes(data.features), out = 4 * int64_t(head.size()) * dim;
       const int64_t width =
-          std::min(lean_block_width(c.op, s.rows, dim, int64_t(head.size()), state),
-                   column_block_width(c.op, s.rows, dim, int64_t(head.size()), memory_budget() - state - out,
+          std::min(lean_block_width(c.op, hop_rows, dense_block_rows, dim, int64_t(head.size()), state),
+                   column_block_width(c.op, hop_rows, dim, int64_t(head.size()), memory_budget() - state - out,
                                       data.name + ": the train and val rows' propagation"));
-      p.x = run_operator_blocked(s, ColumnSource(data.features), c.op, &head, width, &run).features;
+      p.x = field ? field->run_blocked(source, width, &run)
+                  : run_operator_blocked(s, source, c.op, &head, width, &run).features;
       p.lazy_test = std::make_shared<const LinearRows>(std::make_shared<const CsrMatrix>(std::move(s)),
                                                        std::move(data.features), c.op, data.test);
     } else {

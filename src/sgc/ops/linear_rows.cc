@@ -49,10 +49,12 @@ bool linear_rows_pay(int64_t n, int64_t d) {
   return n > 0 && d > 0 && 4.0 * double(n) * double(d) >= double(linear_rows_min_bytes());
 }
 
-int64_t lean_block_width(const OperatorSpec& spec, int64_t n, int64_t d, int64_t out_rows, int64_t state_bytes) {
+int64_t lean_block_width(const OperatorSpec& spec, int64_t hop_rows, int64_t x_rows, int64_t d, int64_t out_rows,
+                         int64_t state_bytes) {
   const int64_t panel = std::min(d, kColumnBlockAlign);
   if (d <= panel) return std::max<int64_t>(d, 1);
-  const int64_t per_column = std::max<int64_t>(1, operator_memory_bytes(spec, n, 1, out_rows));
+  const int64_t per_column =
+      std::max<int64_t>(1, operator_memory_bytes(spec, hop_rows, 1, out_rows) + 4 * std::max<int64_t>(x_rows, 0));
   const int64_t fits = state_bytes / 4 / per_column;
   const int64_t by_memory = fits >= d ? d : std::max(panel, fits / kColumnBlockAlign * kColumnBlockAlign);
   const int64_t fewest = (d + kMaxLeanBlocks - 1) / kMaxLeanBlocks;

@@ -61,13 +61,16 @@ void set_linear_rows_min_bytes(int64_t bytes);
 
 // Column block width for propagating rows from sparse X next to the state a
 // LinearRows keeps (`state_bytes`: S and X): the widest multiple of the spmm
-// panel width whose working memory (operator_memory_bytes, which counts dense
-// hops) is at most a quarter of that state, at least one panel and at most d;
+// panel width whose working memory (operator_memory_bytes on hop buffers of
+// `hop_rows` rows, plus the block of X's `x_rows` rows densified when that
+// is faster: out_of_core.h) is at most a quarter of that state, at least one
+// panel and at most d;
 // but no more than kMaxLeanBlocks blocks, since each block repeats a pass over
 // S and over X's row pointers whatever its width (Coauthor CS, d = 6,805:
 // 426 blocks of 16 took 2.2 s against 0.3 s whole; its sparse hops keep the
 // wider blocks small anyway).
 inline constexpr int64_t kMaxLeanBlocks = 16;
-int64_t lean_block_width(const OperatorSpec& spec, int64_t n, int64_t d, int64_t out_rows, int64_t state_bytes);
+int64_t lean_block_width(const OperatorSpec& spec, int64_t hop_rows, int64_t x_rows, int64_t d, int64_t out_rows,
+                         int64_t state_bytes);
 
 }  // namespace sgc

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/ops/spmm.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 #include "sgc/util/progress.h"
@@ -16,7 +17,11 @@ namespace sgc {
 int64_t ColumnSource::rows() const { return mapped_ ? mapped_->rows() : sparse_ ? sparse_->rows : view_->rows(); }
 int64_t ColumnSource::cols() const { return mapped_ ? mapped_->cols() : sparse_ ? sparse_->cols : view_->cols(); }
 
-FeatureInput ColumnSource::block(int64_t c0, int64_t width, CsrMatrix& holder) const {
+bool ColumnSource::dense_blocks_pay(const CsrMatrix& product) const {
+  return sparse_ && dense_input_pays(product, sparse_->rows, sparse_->cols, sparse_->nnz());
+}
+
+FeatureInput ColumnSource::block(int64_t c0, int64_t width, CsrMatrix& holder, bool densify) const {
   if (mapped_) {
     DenseMatrix b;
     mapped_->read_columns(c0, width, b);
@@ -48,6 +53,18 @@ FeatureInput ColumnSource::block(int64_t c0, int64_t width, CsrMatrix& holder) c
     holder.indptr[size_t(i) + 1] = first_at_or_after(i, c0 + width) - start[size_t(i)];
   }
   for (int64_t i = 0; i < x.rows; ++i) holder.indptr[size_t(i) + 1] += holder.indptr[size_t(i)];
+  if (densify) {
+    DenseMatrix b(x.rows, width);
+#pragma omp parallel for schedule(static) if (x.rows * width > (int64_t(1) << 16))
+    for (int64_t i = 0; i < x.rows; ++i) {
+      float* row = b.row(i).data();
+      std::fill(row, row + width, 0.0f);
+      const int64_t end = start[size_t(i)] + holder.indptr[size_t(i) + 1] - holder.indptr[size_t(i)];
+      for (int64_t src = start[size_t(i)]; src < end; ++src) row[x.indices[size_t(src)] - c0] = x.values[size_t(src)];
+    }
+    holder = CsrMatrix{};
+    return FeatureInput(std::move(b));
+  }
   holder.indices.resize(size_t(holder.indptr.back()));
   holder.values.resize(size_t(holder.indptr.back()));
 #pragma omp parallel for schedule(static) if (x.nnz() > (int64_t(1) << 16))
@@ -88,12 +105,13 @@ int64_t for_each_block(const CsrMatrix& s, const ColumnSource& source, const Ope
   const int64_t d = source.cols();
   int64_t products = 0, blocks = 0;
   CsrMatrix holder;
+  const bool densify = source.dense_blocks_pay(s);
   // The enclosing progress stage counted one whole-width run's products.
   progress_add_total((std::max<int64_t>(1, (d + width - 1) / width) - 1) * planned_sparse_products(spec));
   for (int64_t c0 = 0; c0 < d; c0 += width) {
     check_interrupt();
     const int64_t w = std::min(width, d - c0);
-    OperatorResult r = run_operator(s, source.block(c0, w, holder), spec, rows);
+    OperatorResult r = run_operator(s, source.block(c0, w, holder, densify), spec, rows);
     products = r.sparse_products;
     place(c0, w, r.features);
     ++blocks;

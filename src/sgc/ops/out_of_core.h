@@ -39,9 +39,15 @@ class ColumnSource {
   int64_t rows() const;
   int64_t cols() const;
   // Columns [c0, c0 + width) as an operator input: an owned dense copy, or
-  // for sparse features a view of `holder`, which receives the block.
-  FeatureInput block(int64_t c0, int64_t width, CsrMatrix& holder) const;
+  // for sparse features a view of `holder`, which receives the block, or
+  // with `densify` an owned dense copy of it as well.
+  FeatureInput block(int64_t c0, int64_t width, CsrMatrix& holder, bool densify = false) const;
   bool sparse() const { return sparse_ != nullptr; }
+  // Whether blocks of these sparse features multiply `product` faster dense
+  // (dense_input_pays, spmm.h, at the features' mean density): decided once
+  // for a run, so its working memory is known before it starts (a dense
+  // block holds rows() x width floats).
+  bool dense_blocks_pay(const CsrMatrix& product) const;
 
  private:
   const MappedFeatures* mapped_ = nullptr;

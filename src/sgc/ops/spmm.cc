@@ -155,6 +155,15 @@ void spmm_stored(const CsrMatrix& a, const CsrMatrix& x, void* y, Storage yt) {
   progress_tick();
 }
 
+bool dense_input_pays(const CsrMatrix& a, int64_t x_rows, int64_t x_cols, int64_t x_nnz) {
+  if (x_rows <= 0 || x_cols <= 0) return false;
+  const kernels::Isa isa = kernels::active().isa;
+  const double lanes = isa == kernels::Isa::Avx512 ? 16 : isa == kernels::Isa::Avx2 ? 8 : 4;  // baseline: SSE2
+  const double sparse = double(a.nnz()) * double(x_nnz) / double(x_rows);
+  const double dense = (double(a.nnz()) + double(x_rows)) * double(x_cols) / lanes;
+  return dense < sparse;
+}
+
 void spmm(const CsrMatrix& a, const CsrMatrix& x, DenseMatrix& y) {
   y.resize(a.rows, x.cols);
   spmm_stored(a, x, y.data(), Storage::F32);
