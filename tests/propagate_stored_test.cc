@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include "sgc/graph/normalize.h"
@@ -82,12 +83,45 @@ void expect_within_bound(const DenseMatrix& y, const Reference& ref, int k, doub
 
 TEST(SparseTimesSparse, MatchesTheDenseProduct) {
   const CsrMatrix s = aug_norm_adj(testing::awkward_graph(300, 900, 11, 4));
-  const CsrMatrix b = random_sparse(300, 70, 0.05, 3);
-  const CsrMatrix c = sparse_times_sparse(s, b);
-  validate_csr(c, "S B");
-  const DenseMatrixD ref = testing::dense_of(s) * to_dense(b).cast<double>();
-  EXPECT_LT(testing::max_rel_error(to_dense(c), ref), 1e-5);
-  EXPECT_THROW(sparse_times_sparse(b, s), ArgumentError);
+  // Rows come out in column order by a bitset scan (narrow or dense rows) or
+  // by sorting (a few columns spread over many): both, and one column.
+  for (const auto& [cols, density] : {std::pair<int64_t, double>{70, 0.05}, {20000, 0.0004}, {1, 0.5}, {700, 0.3}}) {
+    const CsrMatrix b = random_sparse(300, cols, density, 3);
+    const CsrMatrix c = sparse_times_sparse(s, b);
+    validate_csr(c, "S B");  // sorted, in range
+    const DenseMatrixD ref = testing::dense_of(s) * to_dense(b).cast<double>();
+    EXPECT_LT(testing::max_rel_error(to_dense(c), ref), 1e-5) << cols;
+    int64_t stored = 0;  // only the entries that can be non-zero
+    for (int64_t i = 0; i < ref.rows(); ++i)
+      for (int64_t j = 0; j < ref.cols(); ++j) stored += ref(i, j) != 0;
+    EXPECT_GE(c.nnz(), stored) << cols;
+  }
+  {  // 100,000 columns, three a row: sorted, not scanned
+    std::vector<Triplet> t;
+    uint64_t h = 99;
+    for (int32_t i = 0; i < 300; ++i)
+      for (int e = 0; e < 3; ++e) {
+        h = h * 6364136223846793005ull + 1442695040888963407ull;
+        t.push_back({i, int32_t((h >> 33) % 100000), float(e + 1)});
+      }
+    const CsrMatrix b = csr_from_triplets(300, 100000, std::move(t), false);
+    const CsrMatrix c = sparse_times_sparse(s, b);
+    validate_csr(c, "S B, wide");
+    for (int64_t i = 0; i < s.rows; ++i) {
+      std::map<int32_t, double> want;
+      for (int64_t p = s.indptr[i]; p < s.indptr[i + 1]; ++p)
+        for (int64_t q = b.indptr[s.indices[p]]; q < b.indptr[s.indices[p] + 1]; ++q)
+          want[b.indices[q]] += double(s.values[p]) * b.values[q];
+      ASSERT_EQ(c.indptr[i + 1] - c.indptr[i], int64_t(want.size())) << i;
+      int64_t q = c.indptr[i];
+      for (const auto& [col, v] : want) {
+        EXPECT_EQ(c.indices[q], col);
+        EXPECT_NEAR(c.values[q], v, 1e-5 * std::abs(v));
+        ++q;
+      }
+    }
+  }
+  EXPECT_THROW(sparse_times_sparse(random_sparse(300, 70, 0.05, 3), s), ArgumentError);
 }
 
 TEST(PropagateStored, SparsePathEqualsTheDensePathOnRandomAndRealGraphs) {

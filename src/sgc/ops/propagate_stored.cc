@@ -35,40 +35,66 @@ CsrMatrix sparse_times_sparse(const CsrMatrix& a, const CsrMatrix& b) {
     throw ArgumentError("sparse product: " + std::to_string(a.cols) + " columns against " + std::to_string(b.rows) +
                         " rows");
   check_interrupt();
-  const int64_t d = b.cols;
+  const int64_t d = b.cols, words = (d + 63) / 64;
   const auto bounds = balanced_row_partition(a, 8 * omp_get_max_threads());
   const int64_t chunks = int64_t(bounds.size()) - 1;
   std::vector<std::vector<int32_t>> idx(static_cast<size_t>(chunks));
   std::vector<std::vector<float>> val(static_cast<size_t>(chunks));
   std::vector<int64_t> row_nnz(size_t(a.rows), 0);
-#pragma omp parallel if (a.nnz() * std::max<int64_t>(1, b.nnz() / std::max<int64_t>(1, b.rows)) > (int64_t(1) << 18))
+  // A scattered multiply-add here costs several of spmm's vector ones (the
+  // membership test, the gather of b's row), so fewer of them pay for threads.
+  const int64_t flops = a.nnz() * std::max<int64_t>(1, b.nnz() / std::max<int64_t>(1, b.rows));
+#pragma omp parallel if (flops > (int64_t(1) << 15))
   {
+    // Row i's columns are accumulated in acc and marked in a bitset of d
+    // bits; they come out in column order either by scanning the bitset's
+    // words between the lowest and highest column (when that is cheaper than
+    // sorting them) or by sorting the touched list.
     std::vector<float> acc(size_t(d), 0.0f);
-    std::vector<int64_t> mark(size_t(d), -1);
+    std::vector<uint64_t> seen(size_t(words), 0);
     std::vector<int32_t> touched;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t c = 0; c < chunks; ++c) {
       for (int64_t i = bounds[c]; i < bounds[c + 1]; ++i) {
         touched.clear();
+        int32_t lo = INT32_MAX, hi = -1;
         for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
           const float v = a.values[p];
           const int32_t j = a.indices[p];
           for (int64_t q = b.indptr[j]; q < b.indptr[j + 1]; ++q) {
             const int32_t col = b.indices[q];
-            if (mark[size_t(col)] != i) {
-              mark[size_t(col)] = i;
+            uint64_t& word = seen[size_t(col) >> 6];
+            const uint64_t bit = uint64_t(1) << (col & 63);
+            if (!(word & bit)) {
+              word |= bit;
               touched.push_back(col);
               acc[size_t(col)] = 0.0f;
+              lo = std::min(lo, col), hi = std::max(hi, col);
             }
             acc[size_t(col)] += v * b.values[q];
           }
         }
-        std::sort(touched.begin(), touched.end());
-        for (int32_t col : touched) {
-          idx[size_t(c)].push_back(col);
-          val[size_t(c)].push_back(acc[size_t(col)]);
+        const int64_t t = int64_t(touched.size());
+        if (t == 0) continue;
+        const int64_t scan = (int64_t(hi) >> 6) - (int64_t(lo) >> 6) + 1;
+        if (scan <= t * 8) {  // about t log2 t comparisons for rows of tens to hundreds of entries
+          for (int64_t w = int64_t(lo) >> 6; w <= int64_t(hi) >> 6; ++w) {
+            for (uint64_t bits = seen[size_t(w)]; bits; bits &= bits - 1) {
+              const int32_t col = int32_t(w * 64 + __builtin_ctzll(bits));
+              idx[size_t(c)].push_back(col);
+              val[size_t(c)].push_back(acc[size_t(col)]);
+            }
+            seen[size_t(w)] = 0;
+          }
+        } else {
+          std::sort(touched.begin(), touched.end());
+          for (int32_t col : touched) {
+            idx[size_t(c)].push_back(col);
+            val[size_t(c)].push_back(acc[size_t(col)]);
+            seen[size_t(col) >> 6] = 0;
+          }
         }
-        row_nnz[size_t(i)] = int64_t(touched.size());
+        row_nnz[size_t(i)] = t;
       }
     }
   }
