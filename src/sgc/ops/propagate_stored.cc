@@ -76,21 +76,26 @@ CsrMatrix sparse_times_sparse(const CsrMatrix& a, const CsrMatrix& b) {
         }
         const int64_t t = int64_t(touched.size());
         if (t == 0) continue;
+        const size_t at = idx[size_t(c)].size();
+        idx[size_t(c)].resize(at + size_t(t));
+        val[size_t(c)].resize(at + size_t(t));
+        int32_t* out_idx = idx[size_t(c)].data() + at;
+        float* out_val = val[size_t(c)].data() + at;
         const int64_t scan = (int64_t(hi) >> 6) - (int64_t(lo) >> 6) + 1;
         if (scan <= t * 8) {  // about t log2 t comparisons for rows of tens to hundreds of entries
           for (int64_t w = int64_t(lo) >> 6; w <= int64_t(hi) >> 6; ++w) {
             for (uint64_t bits = seen[size_t(w)]; bits; bits &= bits - 1) {
               const int32_t col = int32_t(w * 64 + __builtin_ctzll(bits));
-              idx[size_t(c)].push_back(col);
-              val[size_t(c)].push_back(acc[size_t(col)]);
+              *out_idx++ = col;
+              *out_val++ = acc[size_t(col)];
             }
             seen[size_t(w)] = 0;
           }
         } else {
           std::sort(touched.begin(), touched.end());
           for (int32_t col : touched) {
-            idx[size_t(c)].push_back(col);
-            val[size_t(c)].push_back(acc[size_t(col)]);
+            *out_idx++ = col;
+            *out_val++ = acc[size_t(col)];
             seen[size_t(col) >> 6] = 0;
           }
         }
