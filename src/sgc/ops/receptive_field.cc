@@ -43,6 +43,14 @@ std::optional<ReceptiveField> ReceptiveField::of(const CsrMatrix& s, const std::
     }
     f.level_.push_back(int64_t(f.order_.size()));
   }
+  // Each hop keeps its rows of S: at most one S's worth in all (a long series
+  // on a field just under max_nodes would otherwise copy S many times over).
+  std::vector<int64_t> prefix_nnz(f.order_.size() + 1, 0);
+  for (size_t v = 0; v < f.order_.size(); ++v)
+    prefix_nnz[v + 1] = prefix_nnz[v] + s.indptr[size_t(f.order_[v]) + 1] - s.indptr[size_t(f.order_[v])];
+  int64_t copied = 0;
+  for (int j = 1; j <= hops; ++j) copied += prefix_nnz[size_t(f.level_[size_t(hops - j)])];
+  if (copied > std::max<int64_t>(s.nnz(), 1)) return std::nullopt;
   // Hop j computes G_{J-j}: the first level_[J-j] rows of the renumbered S.
   for (int j = 1; j <= hops; ++j) {
     const int64_t m = f.level_[size_t(hops - j)];

@@ -32,7 +32,8 @@ class ReceptiveField {
  public:
   // The field of `rows` for the series with these weights (J = weights.size()
   // - 1 products of S), or nullopt when a hop buffer, G_1 .. G_{J-1}, would
-  // cover more than max_nodes nodes (then the whole S costs about the same).
+  // cover more than max_nodes nodes (then the whole S costs about the same)
+  // or the hops' rows of S would together hold more entries than S.
   // ArgumentError for a row outside S or no weights.
   static std::optional<ReceptiveField> of(const CsrMatrix& s, const std::vector<int32_t>& rows,
                                           std::vector<double> weights, int64_t max_nodes);
