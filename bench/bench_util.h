@@ -18,6 +18,7 @@
 #include "sgc/data/powerlaw.h"
 #include "sgc/dense.h"
 #include "sgc/io/load.h"
+#include "sgc/ops/spmm_plan.h"
 #include "sgc/random.h"
 #include "sgc/util/timer.h"
 
@@ -112,14 +113,17 @@ inline std::string host_line() {
       model = line.substr(line.find(':') + 2);
       break;
     }
-  auto cache = [](int name) {
-    const long v = sysconf(name);
-    return v > 0 ? std::to_string(v >> 10) + " KiB" : std::string("?");
+  // The caches the kernels plan with (sysfs where it has them: glibc's
+  // sysconf reports a whole socket's L3 on some VMs).
+  const sgc::HostCaches& caches = sgc::host_caches();
+  auto size = [](int64_t bytes) {
+    return bytes <= 0 ? std::string("?") : bytes >= (int64_t(1) << 20) ? std::to_string(bytes >> 20) + " MiB"
+                                                                       : std::to_string(bytes >> 10) + " KiB";
   };
   char buf[512];
-  std::snprintf(buf, sizeof buf, "host: %s, %ld cores, L2 %s, L3 %s, triad %.1f GB/s", model.c_str(),
-                sysconf(_SC_NPROCESSORS_ONLN), cache(_SC_LEVEL2_CACHE_SIZE).c_str(),
-                cache(_SC_LEVEL3_CACHE_SIZE).c_str(), triad_gbs());
+  std::snprintf(buf, sizeof buf, "host: %s, %ld cores, L2 %s, L3 %s (%s), triad %.1f GB/s", model.c_str(),
+                sysconf(_SC_NPROCESSORS_ONLN), size(caches.l2).c_str(), size(caches.l3).c_str(),
+                caches.source.c_str(), triad_gbs());
   return buf;
 }
 

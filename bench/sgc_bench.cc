@@ -4,6 +4,7 @@
 // measured on this kind of machine (Debian torch 1.13.1, 2 cores; issue #2).
 //
 //   sgc_bench [--runs N] [--data-dir DIR] [--datasets cora,citeseer,pubmed]
+//   sgc_bench --host      the host line alone (CPU, caches, measured triad)
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -23,13 +24,10 @@
 #include "sgc/util/timer.h"
 #include "bench_util.h"
 
-
 namespace {
 
 using sgc::bench::median;
 using sgc::bench::time_process;
-
-
 
 struct Reference {  // reference implementation, seconds (issue #2)
   double propagate, train, process;
@@ -41,6 +39,10 @@ const std::map<std::string, Reference> kReference{{"cora", {0.048, 0.373, 3.40}}
 
 int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
+  if (argc == 2 && !std::strcmp(argv[1], "--host")) {
+    std::printf("%s\n", sgc::bench::host_line().c_str());
+    return 0;
+  }
   int runs = 7;
   std::string data_dir = sgc::bench::planetoid_dir();
   std::string datasets = "cora,citeseer,pubmed";
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--data-dir")) data_dir = sgc::bench::planetoid_dir(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--datasets")) datasets = argv[i + 1];
   }
-  std::printf("sgc_bench: median of %d runs per figure, seconds\n\n", runs);
+  std::printf("sgc_bench: median of %d runs per figure, seconds\n%s\n\n", runs, sgc::bench::host_line().c_str());
   std::printf("%-9s %8s %9s %9s %9s %9s %8s %8s | %8s %8s %8s\n", "dataset", "load", "normalize", "propagate",
               "train", "evaluate", "test acc", "process", "x prop", "x train", "x proc");
   std::stringstream names(datasets);
