@@ -30,6 +30,18 @@ Storage storage_of(Precision p) {
   return p == Precision::Bf16 ? Storage::BF16 : p == Precision::Fp16 ? Storage::F16 : Storage::F32;
 }
 
+namespace {
+// Index of the lowest set bit of x != 0, by de Bruijn multiplication: the
+// portable build must not use tzcnt (BMI1), which __builtin_ctzll becomes.
+int lowest_bit(uint64_t x) {
+  static constexpr int kIndex[64] = {0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+                                     62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+                                     63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+                                     46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+  return kIndex[((x & (~x + 1)) * 0x03f79d71b4cb0a89ull) >> 58];
+}
+}  // namespace
+
 CsrMatrix sparse_times_sparse(const CsrMatrix& a, const CsrMatrix& b) {
   if (a.cols != b.rows)
     throw ArgumentError("sparse product: " + std::to_string(a.cols) + " columns against " + std::to_string(b.rows) +
@@ -85,7 +97,7 @@ CsrMatrix sparse_times_sparse(const CsrMatrix& a, const CsrMatrix& b) {
         if (scan <= t * 8) {  // about t log2 t comparisons for rows of tens to hundreds of entries
           for (int64_t w = int64_t(lo) >> 6; w <= int64_t(hi) >> 6; ++w) {
             for (uint64_t bits = seen[size_t(w)]; bits; bits &= bits - 1) {
-              const int32_t col = int32_t(w * 64 + __builtin_ctzll(bits));
+              const int32_t col = int32_t(w * 64 + lowest_bit(bits));
               *out_idx++ = col;
               *out_val++ = acc[size_t(col)];
             }
