@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "sgc/gpu/cuda_backend.h"
 #include "sgc/gpu/device.h"
+#include "sgc/gpu/generated_graph.h"
 #include "sgc/gpu/gpu_operator.h"
 #include "sgc/graph/normalizations.h"
 #include "sgc/io/planetoid.h"
@@ -192,6 +194,32 @@ TEST(Gpu, CoraTrainsToTheCpuAccuracy) {
   }
   EXPECT_NEAR(gpu.test_acc, cpu.test_acc, 0.0021);
   EXPECT_GE(gpu.test_acc, 0.80);
+}
+
+// The graph the GPU makes for the papers100M-shaped run, small: the same S
+// as the host makes from the same spec, and its hops in bfloat16 as the
+// CPU's 16-bit path computes them (the GPU rounds the last hop to 16 bits
+// too, the CPU returns it in fp32: one rounding apart).
+TEST(Gpu, GeneratedGraphHopsEqualTheCpusInBf16) {
+  SKIP_WITHOUT_GPU();
+  GeneratedGraphSpec g;
+  g.nodes = 30000, g.mean_row = 20, g.features = 200, g.seed = 3;  // 200: a pass of 4 pairs a lane, then one
+  const std::vector<int32_t> rows{0, 1, 17, 29999, 12345, 12345};
+  std::vector<float> got(rows.size() * size_t(g.features));
+  const cuda::GeneratedRun run = cuda::run_generated_hops(g, 3, rows.data(), int64_t(rows.size()), got.data());
+  const CsrMatrix s = generated_operator(g);
+  EXPECT_EQ(run.nnz, s.nnz());
+  OperatorSpec spec = spec_of("sgc", 3);
+  spec.precision = Precision::Bf16;
+  const DenseMatrix x = generated_features(g);
+  const DenseMatrix want = run_operator(s, FeatureInput(view_of(x)), spec, &rows).features;
+  const Eigen::Map<const DenseMatrix> gpu(got.data(), Eigen::Index(rows.size()), g.features);
+  EXPECT_LE(testing::max_error_vs_scale(gpu, want), 1.0 / 128) << "bfloat16 keeps 8 significant bits";
+  EXPECT_GT(want.cwiseAbs().maxCoeff(), 0.0f);
+  // Zero hops: the features themselves, rounded to bfloat16.
+  std::vector<float> x0(rows.size() * size_t(g.features));
+  cuda::run_generated_hops(g, 0, rows.data(), int64_t(rows.size()), x0.data());
+  EXPECT_NEAR(x0[size_t(g.features) * 3 + 5], x(29999, 5), 1.0 / 256);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "sgc/gpu/generated_graph.h"
 #include "sgc/ops/hop_plan.h"
 
 namespace sgc::cuda {
@@ -44,6 +45,23 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
 // Device-to-device copy bandwidth, GB/s counting bytes read plus bytes
 // written (as STREAM's copy does), over a `bytes` buffer: median of `runs`.
 double copy_bandwidth_gbs(int64_t bytes, int runs = 5);
+
+// What run_generated_hops did: seconds measured with CUDA events.
+struct GeneratedRun {
+  int64_t nnz = 0;        // S's entries
+  double generate = 0;    // S and X made on the device
+  double hops = 0;        // every hop
+  double hop_bytes = 0;   // one hop's compulsory traffic: S once, X read and Y written in 16 bits
+};
+
+// Makes the spec's S and X on the GPU (generated_graph.h: nothing crosses
+// the bus), X and every hop stored in bfloat16 with fp32 sums in entry order
+// (16-bit storage, as --precision bf16 on the CPU), runs `hops` products, and
+// copies the rows rows[0..row_count) of the last back into out (row_count x
+// features, widened to fp32). Features must be even. ResourceError, before
+// allocating, when it does not fit in free device memory.
+GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int32_t* rows, int64_t row_count,
+                                float* out);
 
 // The mean cross-entropy of softmax(x W + b) (model/softmax_regression.h,
 // theta = [W row-major d x c, b]) and its gradient, with x and y resident on

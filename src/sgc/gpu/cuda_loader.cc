@@ -170,6 +170,16 @@ double copy_bandwidth_gbs(int64_t bytes, int runs) {
   return gbs;
 }
 
+GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int32_t* rows, int64_t row_count,
+                                float* out) {
+  const sgc_cuda_generated spec{g.nodes, g.mean_row, g.max_row, g.features, g.seed};
+  sgc_cuda_generated_run run{};
+  sgc_cuda_status st{};
+  api().run_generated_hops(&spec, hops, rows, row_count, out, &run, &st);
+  rethrow_if_failed(st);
+  return {run.nnz, run.generate, run.hops, run.hop_bytes};
+}
+
 struct SoftmaxObjective::State {
   const sgc_cuda_api* api = nullptr;
   sgc_cuda_softmax* objective = nullptr;

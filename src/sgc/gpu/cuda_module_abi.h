@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SGC_CUDA_ABI_VERSION 1u
+#define SGC_CUDA_ABI_VERSION 2u
 #define SGC_CUDA_ENTRY "sgc_cuda_module_api"
 #define SGC_CUDA_MODULE_FILE "libsgc_cuda.so"
 
@@ -51,6 +51,19 @@ typedef struct sgc_cuda_times {
   double upload, hops, download;
 } sgc_cuda_times;
 
+// sgc::GeneratedGraphSpec (gpu/generated_graph.h) and cuda::GeneratedRun.
+typedef struct sgc_cuda_generated {
+  int64_t nodes;
+  double mean_row;
+  int64_t max_row;
+  int64_t features;
+  uint64_t seed;
+} sgc_cuda_generated;
+typedef struct sgc_cuda_generated_run {
+  int64_t nnz;
+  double generate, hops, hop_bytes;
+} sgc_cuda_generated_run;
+
 typedef struct sgc_cuda_softmax sgc_cuda_softmax;  // opaque: the module's SoftmaxObjective
 
 // The functions mirror gpu/cuda_backend.h one for one. Each returns status->kind.
@@ -70,6 +83,8 @@ typedef struct sgc_cuda_api {
   int32_t (*softmax_loss_grad)(sgc_cuda_softmax* objective, const float* theta, float* grad, double* loss,
                                sgc_cuda_status* status);
   void (*softmax_destroy)(sgc_cuda_softmax* objective);
+  int32_t (*run_generated_hops)(const sgc_cuda_generated* g, int32_t hops, const int32_t* rows, int64_t row_count,
+                                float* out, sgc_cuda_generated_run* run, sgc_cuda_status* status);
 } sgc_cuda_api;
 
 typedef const sgc_cuda_api* (*sgc_cuda_entry_fn)(void);

@@ -24,82 +24,12 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/gpu/cuda/cuda_util.cuh"
 #include "sgc/gpu/cuda_backend.h"
 
 namespace sgc::cuda {
 
 namespace {
-
-void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) throw Error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
-}
-void check(cusparseStatus_t e, const char* what) {
-  if (e != CUSPARSE_STATUS_SUCCESS) throw Error(std::string("cuSPARSE: ") + what + ": " + cusparseGetErrorString(e));
-}
-void check(cublasStatus_t e, const char* what) {
-  if (e != CUBLAS_STATUS_SUCCESS) throw Error(std::string("cuBLAS: ") + what + ": " + cublasGetStatusString(e));
-}
-
-// Device memory owned by one object.
-template <class T>
-class Buffer {
- public:
-  Buffer() = default;
-  Buffer(size_t count, const char* what) : count_(count) {
-    if (count) check(cudaMalloc(reinterpret_cast<void**>(&p_), count * sizeof(T)), what);
-  }
-  Buffer(const T* host, size_t count, const char* what) : Buffer(count, what) {
-    if (count) check(cudaMemcpy(p_, host, count * sizeof(T), cudaMemcpyHostToDevice), what);
-  }
-  ~Buffer() {
-    if (p_) cudaFree(p_);
-  }
-  Buffer(Buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), count_(std::exchange(o.count_, 0)) {}
-  Buffer& operator=(Buffer&& o) noexcept {
-    std::swap(p_, o.p_);
-    std::swap(count_, o.count_);
-    return *this;
-  }
-  T* get() const { return p_; }
-
- private:
-  T* p_ = nullptr;
-  size_t count_ = 0;
-};
-
-// One cuSPARSE and one cuBLAS handle per process, made on first use and never
-// destroyed: destroying them while the runtime unloads at exit can fault.
-struct Handles {
-  cusparseHandle_t sparse = nullptr;
-  cublasHandle_t blas = nullptr;
-};
-Handles& handles() {
-  static Handles* h = [] {
-    auto* made = new Handles;
-    check(cusparseCreate(&made->sparse), "creating the cuSPARSE handle");
-    check(cublasCreate(&made->blas), "creating the cuBLAS handle");
-    return made;
-  }();
-  return *h;
-}
-
-// Refuses, before allocating, what does not fit in free device memory.
-void require_device_memory(double bytes, const std::string& what) {
-  size_t free_bytes = 0, total = 0;
-  check(cudaMemGetInfo(&free_bytes, &total), "reading free device memory");
-  if (bytes > 0.95 * double(free_bytes)) {
-    char buf[300];
-    std::snprintf(buf, sizeof buf, "%s needs %.2f GiB of GPU memory, %.2f GiB of %.2f GiB are free", what.c_str(),
-                  bytes / 1073741824.0, double(free_bytes) / 1073741824.0, double(total) / 1073741824.0);
-    throw ResourceError(std::string(buf) + "; use --device cpu (or the out-of-core path) for this graph");
-  }
-}
-
-constexpr int kThreads = 256;
-int blocks_for(int64_t n) {
-  const int64_t b = (n + kThreads - 1) / kThreads;
-  return int(b < 4096 ? (b < 1 ? 1 : b) : 4096);  // grid-stride loops cover the rest
-}
 
 __global__ void scale_kernel(float* y, const float* x, float w, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
@@ -165,32 +95,6 @@ __global__ void fill_kernel(float* y, float v, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     y[i] = v;
 }
-
-void launched(const char* what) { check(cudaGetLastError(), what); }
-
-// Elapsed seconds between marks on the default stream.
-class EventClock {
- public:
-  EventClock() {
-    check(cudaEventCreate(&start_), "creating a timing event");
-    check(cudaEventCreate(&stop_), "creating a timing event");
-  }
-  ~EventClock() {
-    cudaEventDestroy(start_);
-    cudaEventDestroy(stop_);
-  }
-  void start() { check(cudaEventRecord(start_), "recording a timing event"); }
-  double seconds() {
-    check(cudaEventRecord(stop_), "recording a timing event");
-    check(cudaEventSynchronize(stop_), "waiting for a timing event");
-    float ms = 0;
-    check(cudaEventElapsedTime(&ms, start_, stop_), "reading a timing event");
-    return ms / 1000.0;
-  }
-
- private:
-  cudaEvent_t start_ = nullptr, stop_ = nullptr;
-};
 
 // S on the device with its cuSPARSE descriptor.
 class DeviceCsr {

@@ -99,9 +99,23 @@ int32_t softmax_loss_grad(sgc_cuda_softmax* objective, const float* theta, float
 
 void softmax_destroy(sgc_cuda_softmax* objective) { delete objective; }
 
+int32_t run_generated_hops(const sgc_cuda_generated* g, int32_t hops, const int32_t* rows, int64_t row_count,
+                           float* out, sgc_cuda_generated_run* run, sgc_cuda_status* st) {
+  return guarded(st, [&] {
+    sgc::GeneratedGraphSpec spec;
+    spec.nodes = g->nodes;
+    spec.mean_row = g->mean_row;
+    spec.max_row = g->max_row;
+    spec.features = g->features;
+    spec.seed = g->seed;
+    const sgc::cuda::GeneratedRun r = sgc::cuda::run_generated_hops(spec, hops, rows, row_count, out);
+    *run = {r.nnz, r.generate, r.hops, r.hop_bytes};
+  });
+}
+
 constexpr sgc_cuda_api kApi = {SGC_CUDA_ABI_VERSION, sizeof(sgc_cuda_api), unavailable_reason, device_name,
                                run_hop_plan,         copy_bandwidth_gbs,   softmax_create,     softmax_loss_grad,
-                               softmax_destroy};
+                               softmax_destroy,      run_generated_hops};
 
 }  // namespace
 
