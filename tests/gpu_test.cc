@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sgc/gpu/cuda_backend.h"
@@ -153,6 +154,37 @@ TEST(Gpu, EveryOperatorEqualsTheCpu) {
     EXPECT_LT(max_rel_error(gpu, cpu), 1e-4) << operator_summary(spec);
     ASSERT_EQ(gpu_rows.rows(), int64_t(rows.size()));
     EXPECT_LT(max_rel_error(gpu_rows, cpu_rows), 1e-4) << operator_summary(spec) << " (rows)";
+  }
+}
+
+// --precision bf16|fp16 on sgc: X and the hops in 16 bits with fp32 sums in
+// the same order as the CPU's, the last hop in fp32. A sum that differs in its
+// last fp32 bit may round to the other 16-bit neighbour, hence one 16-bit
+// step of tolerance.
+TEST(Gpu, SixteenBitStorageEqualsTheCpus) {
+  SKIP_WITHOUT_GPU();
+  const Graph g{small_graph(6).s, testing::random_dense(90, 8, 11)};  // an even number of features
+  const std::vector<int32_t> rows{7, 3, 88, 0, 3};
+  for (const auto& [precision, step] : {std::pair{Precision::Bf16, 1.0 / 128}, std::pair{Precision::Fp16, 1.0 / 1024}}) {
+    OperatorSpec spec = spec_of("sgc", 3);
+    spec.precision = precision;
+    const DenseMatrix cpu = apply_operator(g.s, FeatureInput(g.x), spec);
+    const DenseMatrix cpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
+    DenseMatrix gpu, gpu_rows;
+    {
+      const OnGpu on;
+      gpu = apply_operator(g.s, FeatureInput(g.x), spec);
+      gpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
+      // An odd number of features cannot be read as 16-bit pairs: refused, not run otherwise.
+      const DenseMatrix odd = g.x.leftCols(g.x.cols() - 1);
+      EXPECT_THROW(apply_operator(g.s, FeatureInput(odd), spec), ArgumentError);
+    }
+    EXPECT_LE(testing::max_error_vs_scale(gpu, cpu), step) << to_string(precision);
+    EXPECT_LE(testing::max_error_vs_scale(gpu_rows, cpu_rows), step) << to_string(precision) << " (rows)";
+    // Not the fp32 result: the storage really is 16 bits.
+    OperatorSpec fp32 = spec;
+    fp32.precision = Precision::Fp32;
+    EXPECT_GT(testing::max_error_vs_scale(gpu, apply_operator(g.s, FeatureInput(g.x), fp32)), 1e-7);
   }
 }
 

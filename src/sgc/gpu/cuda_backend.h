@@ -35,12 +35,19 @@ struct HopTimes {
   double download = 0;  // the output back to the host
 };
 
+// How X and the hops are kept on the device: fp32, or 16 bits (bfloat16 or
+// IEEE half) with fp32 sums and the last hop in fp32 (--precision; as the
+// CPU's propagate_stored.h does it).
+enum class HopStorage { Fp32, Bf16, Fp16 };
+
 // Runs `plan` on x (s.cols x d): uploads S and x, does every hop on the GPU and
 // copies back out (out_rows x plan.output_columns(d)): the rows `rows[0..out_rows)`
 // of the result, or every row when rows is null (out_rows = s.rows). Refuses
 // with a clear message, before allocating, what does not fit in device memory.
+// 16-bit storage takes the plans of S^K X scaled (SGC's; an even d), nothing
+// else (ArgumentError).
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
-                  int64_t out_rows, float* out, HopTimes* times = nullptr);
+                  int64_t out_rows, float* out, HopTimes* times = nullptr, HopStorage storage = HopStorage::Fp32);
 
 // Device-to-device copy bandwidth, GB/s counting bytes read plus bytes
 // written (as STREAM's copy does), over a `bytes` buffer: median of `runs`.

@@ -148,13 +148,16 @@ std::string device_name() {
 }
 
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
-                  int64_t out_rows, float* out, HopTimes* times) {
+                  int64_t out_rows, float* out, HopTimes* times, HopStorage storage) {
   const sgc_cuda_api& a = api();
   const sgc_cuda_csr csr{s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values};
   const int32_t kind = plan.kind == HopPlan::Kind::Series  ? SGC_CUDA_PLAN_SERIES
                        : plan.kind == HopPlan::Kind::Euler ? SGC_CUDA_PLAN_EULER
                                                            : SGC_CUDA_PLAN_CONCAT;
-  const sgc_cuda_plan p{kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size())};
+  const int32_t stored = storage == HopStorage::Bf16   ? SGC_CUDA_STORAGE_BF16
+                         : storage == HopStorage::Fp16 ? SGC_CUDA_STORAGE_FP16
+                                                       : SGC_CUDA_STORAGE_FP32;
+  const sgc_cuda_plan p{kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size()), stored};
   sgc_cuda_times t{};
   sgc_cuda_status st{};
   a.run_hop_plan(&csr, x, d, &p, rows, out_rows, out, times ? &t : nullptr, &st);

@@ -39,12 +39,15 @@ typedef struct sgc_cuda_csr {
 
 // sgc::HopPlan (ops/hop_plan.h) as plain data: it holds a std::vector.
 enum { SGC_CUDA_PLAN_SERIES = 0, SGC_CUDA_PLAN_EULER = 1, SGC_CUDA_PLAN_CONCAT = 2 };
+// How X and the hops are stored: cuda::HopStorage.
+enum { SGC_CUDA_STORAGE_FP32 = 0, SGC_CUDA_STORAGE_BF16 = 1, SGC_CUDA_STORAGE_FP16 = 2 };
 typedef struct sgc_cuda_plan {
   int32_t kind;
   int32_t k;
   double step;
   const double* weights;
   int64_t weight_count;
+  int32_t storage;
 } sgc_cuda_plan;
 
 typedef struct sgc_cuda_times {

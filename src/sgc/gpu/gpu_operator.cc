@@ -10,7 +10,7 @@
 namespace sgc {
 
 OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const HopPlan& plan,
-                                   const std::vector<int32_t>* rows) {
+                                   const std::vector<int32_t>* rows, cuda::HopStorage storage) {
   const CsrMatrix* a = s.local();
   if (!a) throw ArgumentError("--device cuda: the GPU path runs on a graph held by one process, not a distributed one");
   if (x.rows() != a->cols)
@@ -33,7 +33,8 @@ OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const Ho
   OperatorResult out;
   out.features.resize(out_rows, plan.output_columns(d));
   const cuda::CsrRef ref{a->rows, a->cols, a->nnz(), a->indptr.data(), a->indices.data(), a->values.data()};
-  cuda::run_hop_plan(ref, data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data());
+  cuda::run_hop_plan(ref, data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data(), nullptr,
+                     storage);
   out.sparse_products = plan.products();
   return out;
 }

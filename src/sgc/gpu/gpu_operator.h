@@ -19,9 +19,11 @@ struct OperatorResult;
 
 // The plan's output on the GPU, for every node or the nodes in *rows (in that
 // order). S must be in this process's memory (not a distributed product);
-// sparse features are densified on the host first.
+// sparse features are densified on the host first. `storage`: how X and the
+// hops are kept (16 bits for operators that honour --precision).
 OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const HopPlan& plan,
-                                   const std::vector<int32_t>* rows);
+                                   const std::vector<int32_t>* rows,
+                                   cuda::HopStorage storage = cuda::HopStorage::Fp32);
 
 // The softmax regression's mean cross-entropy on (x, y) with x and y uploaded
 // once (labels checked against `classes` first).

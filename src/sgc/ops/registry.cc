@@ -292,7 +292,12 @@ OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorS
                      std::to_string(operator_output_columns(spec, x.cols())) + ")");
   OperatorResult out;
   if (current_device() == Device::Cuda) {
-    out = run_operator_on_gpu(s, std::move(x), hop_plan(spec), rows);
+    // 16-bit storage where the operator honours --precision (as on the CPU).
+    const cuda::HopStorage storage = !spec.def->sixteen_bit                ? cuda::HopStorage::Fp32
+                                     : spec.precision == Precision::Bf16 ? cuda::HopStorage::Bf16
+                                     : spec.precision == Precision::Fp16 ? cuda::HopStorage::Fp16
+                                                                         : cuda::HopStorage::Fp32;
+    out = run_operator_on_gpu(s, std::move(x), hop_plan(spec), rows, storage);
   } else if (const std::vector<double> w = series_of(spec); !w.empty()) {
     if (x.sparse)
       out.features = apply_polynomial(s, *x.sparse, w, rows, &out.sparse_products);

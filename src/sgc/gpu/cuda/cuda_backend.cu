@@ -25,6 +25,7 @@
 
 #include "sgc/error.h"
 #include "sgc/gpu/cuda/cuda_util.cuh"
+#include "sgc/gpu/cuda/spmm16.cuh"
 #include "sgc/gpu/cuda_backend.h"
 
 namespace sgc::cuda {
@@ -199,8 +200,82 @@ std::string device_name() {
   return buf;
 }
 
+namespace {
+
+// S^K X scaled, X and the hops in T (16 bits), the last hop in fp32 on the
+// requested rows only: the CPU's propagate_stored.h in the same order.
+template <class T>
+void run_scaled_power_16(const CsrRef& s, const float* x, int64_t d, int k, float scale, const int32_t* rows,
+                         int64_t out_rows, float* out, HopTimes* times) {
+  EventClock clock;
+  clock.start();
+  const int64_t n = s.rows, entries = n * d;
+  require_device_memory(double(s.nnz) * 8 + double(n + 1) * 8 + 4.0 * double(entries) + 2.0 * 2.0 * double(entries) +
+                            4.0 * double(out_rows) * double(d),
+                        "propagating " + std::to_string(n) + " x " + std::to_string(d) +
+                            " features in 16 bits on the GPU");
+  Buffer<int64_t> indptr(s.indptr, size_t(n + 1), "uploading S's row offsets");
+  Buffer<int32_t> indices(s.indices, size_t(s.nnz), "uploading S's column indices");
+  Buffer<float> values(s.values, size_t(s.nnz), "uploading S's values");
+  Buffer<T> a(size_t(entries), "allocating a hop buffer"), b(size_t(entries), "allocating a hop buffer");
+  {
+    Buffer<float> staged(x, size_t(entries), "uploading the features");
+    narrow_kernel<T><<<blocks_for(entries), kThreads>>>(a.get(), staged.get(), entries);
+    launched("storing the features in 16 bits");
+  }
+  Buffer<int32_t> drows;
+  if (rows) drows = Buffer<int32_t>(rows, size_t(out_rows), "uploading the requested rows");
+  Buffer<float> dout(size_t(out_rows * d), "allocating the output");
+  if (times) {
+    times->upload = clock.seconds();
+    clock.start();
+  }
+  T* cur = a.get();
+  T* next = b.get();
+  for (int h = 1; h < k; ++h) {
+    hop16<T, T>(indptr.get(), indices.get(), values.get(), cur, next, nullptr, n, d);
+    std::swap(cur, next);
+  }
+  if (k >= 1) {
+    hop16<T, float>(indptr.get(), indices.get(), values.get(), cur, dout.get(), rows ? drows.get() : nullptr,
+                    out_rows, d);
+    if (scale != 1.0f) {
+      scale_kernel<<<blocks_for(out_rows * d), kThreads>>>(dout.get(), dout.get(), scale, out_rows * d);
+      launched("scaling the last hop");
+    }
+  } else {
+    gather16_kernel<T><<<blocks_for(out_rows * d), kThreads>>>(dout.get(), cur, d, rows ? drows.get() : nullptr,
+                                                               out_rows, scale);
+    launched("gathering the requested rows");
+  }
+  if (times) {
+    times->hops = clock.seconds();
+    clock.start();
+  }
+  check(cudaMemcpy(out, dout.get(), size_t(out_rows * d) * sizeof(float), cudaMemcpyDeviceToHost),
+        "copying the features back");
+  if (times) times->download = clock.seconds();
+}
+
+}  // namespace
+
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
-                  int64_t out_rows, float* out, HopTimes* times) {
+                  int64_t out_rows, float* out, HopTimes* times, HopStorage storage) {
+  if (storage != HopStorage::Fp32) {
+    int nonzero = 0;
+    for (double w : plan.weights) nonzero += w != 0;
+    if (plan.kind != HopPlan::Kind::Series || plan.weights.empty() || plan.weights.back() == 0 || nonzero != 1)
+      throw ArgumentError("16-bit storage on the GPU runs S^K X (sgc) only; use --precision fp32 for this operator");
+    if (d % 2) throw ArgumentError("16-bit storage on the GPU needs an even number of features, got " + std::to_string(d));
+    if (s.cols != s.rows) throw ArgumentError("GPU propagation needs a square S");
+    const int k = int(plan.weights.size()) - 1;
+    const float scale = float(plan.weights.back());
+    if (storage == HopStorage::Bf16)
+      run_scaled_power_16<__nv_bfloat16>(s, x, d, k, scale, rows, out_rows, out, times);
+    else
+      run_scaled_power_16<__half>(s, x, d, k, scale, rows, out_rows, out, times);
+    return;
+  }
   EventClock clock;
   clock.start();
   const int64_t n = s.rows, entries = n * d, out_cols = plan.output_columns(d);

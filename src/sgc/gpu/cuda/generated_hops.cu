@@ -10,12 +10,7 @@
 // 0.9 GB, two 16-bit hop buffers of 28.4 GB: 84 GB, where fp32 hops (114 GB
 // for the two) would not leave room for S on a 141 GB GPU.
 //
-// The hop: one warp per row, each lane holding P pairs of columns (d <= 64 P
-// per pass) as float2 sums, S's entries in order, x's rows read as bfloat162
-// (a warp reads 128 contiguous bytes per pair of columns per entry) and the
-// sums rounded to bfloat16 once (round to nearest even, as the CPU's
-// kernels/). The sums are fmaf in entry order: the CPU's 16-bit path with
-// FMA forms the same ones.
+// The hops are spmm16.cuh's, in bfloat16.
 #include <cub/device/device_scan.cuh>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -26,22 +21,13 @@
 
 #include "sgc/error.h"
 #include "sgc/gpu/cuda/cuda_util.cuh"
+#include "sgc/gpu/cuda/spmm16.cuh"
 #include "sgc/gpu/cuda_backend.h"
 #include "sgc/gpu/generated_graph.h"
 
 namespace sgc::cuda {
 
 namespace {
-
-constexpr int kWarp = 32;
-constexpr int kWarpsPerBlock = kThreads / kWarp;
-
-// Enough blocks for one warp per row, within the grid's limit (the loops
-// stride over the rest).
-int warp_blocks(int64_t rows) {
-  const int64_t b = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
-  return int(b < 1 ? 1 : b > (int64_t(1) << 30) ? (int64_t(1) << 30) : b);
-}
 
 __global__ void row_lengths_kernel(GeneratedGraphSpec g, int64_t* length) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < g.nodes; i += int64_t(gridDim.x) * blockDim.x)
@@ -65,58 +51,6 @@ __global__ void features_kernel(GeneratedGraphSpec g, __nv_bfloat16* x) {
   const int64_t n = g.nodes * g.features;
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x)
     x[e] = __float2bfloat16_rn(generated_feature(g, e / g.features, e % g.features));
-}
-
-// Columns [c0, c0 + 64 P) of y = S x (n x d, bfloat16, d even).
-template <int P>
-__global__ void spmm_bf16_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
-                                 const __nv_bfloat16* x, __nv_bfloat16* y, int64_t n, int64_t d, int64_t c0) {
-  const int lane = threadIdx.x % kWarp;
-  const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
-  const int64_t pairs = d / 2, first = c0 / 2;
-  for (int64_t i = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp; i < n; i += warps) {
-    float2 sum[P];
-#pragma unroll
-    for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
-    for (int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
-      const float v = values[p];
-      const __nv_bfloat162* row = reinterpret_cast<const __nv_bfloat162*>(x + int64_t(indices[p]) * d);
-#pragma unroll
-      for (int t = 0; t < P; ++t) {
-        const int64_t pair = first + lane + int64_t(kWarp) * t;
-        if (pair < pairs) {
-          const float2 f = __bfloat1622float2(row[pair]);
-          sum[t].x = fmaf(v, f.x, sum[t].x);
-          sum[t].y = fmaf(v, f.y, sum[t].y);
-        }
-      }
-    }
-    __nv_bfloat162* out = reinterpret_cast<__nv_bfloat162*>(y + i * d);
-#pragma unroll
-    for (int t = 0; t < P; ++t) {
-      const int64_t pair = first + lane + int64_t(kWarp) * t;
-      if (pair < pairs) out[pair] = __floats2bfloat162_rn(sum[t].x, sum[t].y);
-    }
-  }
-}
-
-// out[r, :] = x[rows[r], :] widened to fp32.
-__global__ void gather_bf16_kernel(float* out, const __nv_bfloat16* x, int64_t d, const int32_t* rows, int64_t count) {
-  const int64_t n = count * d;
-  for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x)
-    out[e] = __bfloat162float(x[int64_t(rows[e / d]) * d + e % d]);
-}
-
-void hop_bf16(const int64_t* indptr, const int32_t* indices, const float* values, const __nv_bfloat16* x,
-              __nv_bfloat16* y, int64_t n, int64_t d) {
-  // Four pairs a lane (256 columns) a pass at most; fewer when d is smaller.
-  for (int64_t c0 = 0; c0 < d; c0 += 256) {
-    const int64_t width = d - c0 < 256 ? d - c0 : 256;
-    if (width <= 64) spmm_bf16_kernel<1><<<warp_blocks(n), kThreads>>>(indptr, indices, values, x, y, n, d, c0);
-    else if (width <= 128) spmm_bf16_kernel<2><<<warp_blocks(n), kThreads>>>(indptr, indices, values, x, y, n, d, c0);
-    else spmm_bf16_kernel<4><<<warp_blocks(n), kThreads>>>(indptr, indices, values, x, y, n, d, c0);
-    launched("a 16-bit sparse x dense product");
-  }
 }
 
 }  // namespace
@@ -168,7 +102,7 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
   __nv_bfloat16* cur = a.get();
   __nv_bfloat16* next = b.get();
   for (int h = 0; h < hops; ++h) {
-    hop_bf16(indptr.get(), indices.get(), values.get(), cur, next, n, d);
+    hop16(indptr.get(), indices.get(), values.get(), cur, next, nullptr, n, d);
     std::swap(cur, next);
   }
   run.hops = clock.seconds();
@@ -177,7 +111,7 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
   if (row_count > 0) {
     Buffer<int32_t> drows(rows, size_t(row_count), "uploading the requested rows");
     Buffer<float> dout(size_t(row_count * d), "allocating the requested rows");
-    gather_bf16_kernel<<<blocks_for(row_count * d), kThreads>>>(dout.get(), cur, d, drows.get(), row_count);
+    gather16_kernel<<<blocks_for(row_count * d), kThreads>>>(dout.get(), cur, d, drows.get(), row_count, 1.0f);
     launched("gathering the requested rows");
     check(cudaMemcpy(out, dout.get(), size_t(row_count * d) * sizeof(float), cudaMemcpyDeviceToHost),
           "copying the requested rows back");

@@ -76,8 +76,11 @@ int32_t run_hop_plan(const sgc_cuda_csr* s, const float* x, int64_t d, const sgc
     plan.step = p->step;
     plan.weights.assign(p->weights, p->weights + p->weight_count);
     const sgc::cuda::CsrRef ref{s->rows, s->cols, s->nnz, s->indptr, s->indices, s->values};
+    const sgc::cuda::HopStorage storage = p->storage == SGC_CUDA_STORAGE_BF16   ? sgc::cuda::HopStorage::Bf16
+                                          : p->storage == SGC_CUDA_STORAGE_FP16 ? sgc::cuda::HopStorage::Fp16
+                                                                                : sgc::cuda::HopStorage::Fp32;
     sgc::cuda::HopTimes t;
-    sgc::cuda::run_hop_plan(ref, x, d, plan, rows, out_rows, out, times ? &t : nullptr);
+    sgc::cuda::run_hop_plan(ref, x, d, plan, rows, out_rows, out, times ? &t : nullptr, storage);
     if (times) *times = {t.upload, t.hops, t.download};
   });
 }
