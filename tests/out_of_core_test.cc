@@ -187,6 +187,10 @@ TEST(OutOfCore, BlockWidthIsAMultipleOfThePanel) {
   EXPECT_THROW(column_block_width(spec, 1000, 100, 1000, 12000 * 15, "x"), ResourceError);
   const OperatorSpec sign = operator_spec("sign", 2);  // output 3 d columns: 5 n floats a column
   EXPECT_EQ(column_block_width(sign, 1000, 100, 1000, 20000 * 33, "x"), 32);
+  // A dense copy of each input block (2,000 rows) adds 8,000 bytes a column.
+  EXPECT_EQ(column_block_width(spec, 1000, 100, 1000, 20000 * 40, "x", 2000), 32);
+  EXPECT_EQ(column_block_width(spec, 1000, 100, 1000, 20000 * 100, "x", 2000), 100);
+  EXPECT_THROW(column_block_width(spec, 1000, 100, 1000, 12000 * 40, "x", 2000 * 40), ResourceError);
 }
 
 }  // namespace

@@ -154,7 +154,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
       const int64_t width =
           std::min(lean_block_width(c.op, hop_rows, dense_block_rows, dim, int64_t(head.size()), state),
                    column_block_width(c.op, hop_rows, dim, int64_t(head.size()), memory_budget() - state - out,
-                                      data.name + ": the train and val rows' propagation"));
+                                      data.name + ": the train and val rows' propagation", dense_block_rows));
       p.x = field ? field->run_blocked(source, width, &run)
                   : run_operator_blocked(s, source, c.op, &head, width, &run).features;
       p.lazy_test = std::make_shared<const LinearRows>(std::make_shared<const CsrMatrix>(std::move(s)),

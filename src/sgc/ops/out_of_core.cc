@@ -77,16 +77,18 @@ FeatureInput ColumnSource::block(int64_t c0, int64_t width, CsrMatrix& holder, b
 }
 
 int64_t column_block_width(const OperatorSpec& spec, int64_t n, int64_t d, int64_t out_rows, int64_t available,
-                           const std::string& what) {
+                           const std::string& what, int64_t input_rows) {
   const int64_t panel = std::min(d, kColumnBlockAlign);
-  const int64_t per_panel = operator_memory_bytes(spec, n, panel, out_rows);
+  const int64_t input = 4 * std::max<int64_t>(input_rows, 0);
+  const int64_t hops = operator_memory_bytes(spec, n, panel, out_rows);
+  const int64_t per_panel = hops < 0 ? -1 : hops + input * panel;
   if (per_panel < 0 || per_panel > available)
     throw ResourceError(what + ": even one block of " + std::to_string(panel) + " columns needs " +
                         format_bytes(per_panel) + ", above the " + format_bytes(std::max<int64_t>(available, 0)) +
                         " left of the memory budget (" + format_bytes(memory_budget()) +
                         "); raise --memory-limit or $SGC_MEMORY_LIMIT");
   if (d <= kColumnBlockAlign) return d;
-  const int64_t per_column = std::max<int64_t>(1, operator_memory_bytes(spec, n, 1, out_rows));
+  const int64_t per_column = std::max<int64_t>(1, operator_memory_bytes(spec, n, 1, out_rows) + input);
   const int64_t width = std::min(d, available / per_column);
   return width >= d ? d : std::max(kColumnBlockAlign, width / kColumnBlockAlign * kColumnBlockAlign);
 }
@@ -133,7 +135,8 @@ OperatorResult run_operator_blocked(const CsrMatrix& s, const ColumnSource& x, c
   require_memory(out_bytes, what + " (output " + std::to_string(out_rows) + " x " + std::to_string(out_cols) + ")");
   const int64_t width =
       block_cols > 0 ? std::min(block_cols, std::max<int64_t>(d, 1))
-                     : column_block_width(spec, n, d, out_rows, memory_budget() - out_bytes, what);
+                     : column_block_width(spec, n, d, out_rows, memory_budget() - out_bytes, what,
+                                          x.dense_blocks_pay(s) ? n : 0);
   OperatorResult out;
   out.features.resize(out_rows, out_cols);
   out.sparse_products = for_each_block(s, x, spec, rows, width, info, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
@@ -183,7 +186,8 @@ int64_t run_operator_blocked_to(const CsrMatrix& s, const ColumnSource& x, const
     throw ArgumentError("run_operator_blocked_to: the output is " + std::to_string(out.rows()) + " x " +
                         std::to_string(out.cols()) + ", expected " + std::to_string(out_rows) + " x " +
                         std::to_string(out_cols));
-  const int64_t width = column_block_width(spec, n, d, out_rows, available, describe(spec, n, d));
+  const int64_t width =
+      column_block_width(spec, n, d, out_rows, available, describe(spec, n, d), x.dense_blocks_pay(s) ? n : 0);
   float* dst = out.mutable_data();
   const int64_t chunk = std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, out_cols * 4));
   return for_each_block(s, x, spec, rows, width, info, [&](int64_t c0, int64_t w, const DenseMatrix& y) {

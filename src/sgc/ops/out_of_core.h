@@ -63,10 +63,11 @@ struct BlockedRun {
 
 // The widest block (a multiple of kColumnBlockAlign, at most d, at least one
 // panel) whose working memory, operator_memory_bytes(spec, n, width,
-// out_rows), fits in `available` bytes; ResourceError naming `what` if not
-// even one panel fits.
+// out_rows) plus a dense copy of the input block (input_rows x width floats:
+// a dense or mapped source's block, a densified sparse one), fits in
+// `available` bytes; ResourceError naming `what` if not even one panel fits.
 int64_t column_block_width(const OperatorSpec& spec, int64_t n, int64_t d, int64_t out_rows, int64_t available,
-                           const std::string& what);
+                           const std::string& what, int64_t input_rows = 0);
 
 // op(S, X) of every node or of *rows, computed block by block; the output is
 // held in memory (checked against the budget first). block_cols 0: the widest
