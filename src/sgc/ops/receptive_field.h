@@ -10,10 +10,12 @@
 // nodes, not on all of them, and its hop buffers shrink by as much.
 //
 // The nodes are renumbered in nested levels (R first, then the rest of G_1,
-// then of G_2, ...), so hop j is a prefix of rows of one renumbered S. A row
-// keeps S's entries in their order (only the column ids change), so each sum
-// is formed in the same order as over the whole S: the same kernels give the
-// same rows (tests/receptive_field_test.cc).
+// then of G_2, ...), so hop j takes the first |G_{J-j}| rows of one
+// renumbered S (each hop keeps its own copy of them: at most S's size in
+// all, else the field is not used). A row keeps S's entries in their order
+// (only the column ids change), so each sum is formed in the same order as
+// over the whole S: with dense features SGC's rows are bitwise the whole
+// run's (tests/receptive_field_test.cc).
 #pragma once
 
 #include <cstdint>
