@@ -2,12 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "sgc/error.h"
 #include "sgc/eval/metrics.h"
 #include "sgc/model/adam.h"
 #include "sgc/model/softmax_regression.h"
 #include "sgc/model/train.h"
+#include "sgc/util/threads.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -64,6 +66,47 @@ TEST(SoftmaxRegression, BlockedGradientEqualsSingleBlock) {
   const DenseMatrixD gw = x.cast<double>().transpose() * p / n;
   for (int a = 0; a < d; ++a)
     for (int b = 0; b < c; ++b) EXPECT_NEAR(g[a * c + b], gw(a, b), 1e-5);
+}
+
+// Few rows and many features (Coauthor CS: 300 x 6,805, 15 classes): one
+// block, whose rows' logits and features' gradient the threads split; each is
+// formed as by one thread, so any thread count gives the same bits, and the
+// split reaches the last (partial) feature tile.
+TEST(SoftmaxRegression, OneBlockGivesTheSameBitsOnAnyThreadCount) {
+  const int threads = num_threads();
+  for (const auto& [n, d, c] : {std::tuple{300, 6805, 15}, std::tuple{140, 1433, 7}, std::tuple{70, 1001, 41}}) {
+    const DenseMatrix x = (testing::random_dense(n, d, 21).array() - 0.5f).matrix();
+    std::vector<int32_t> y(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) y[size_t(i)] = (i * 5) % c;
+    const SoftmaxModel m = init_softmax(d, c, 4);
+    std::vector<Eigen::VectorXf> g;
+    std::vector<double> loss;
+    for (int t : {1, 2, 3}) {
+      set_num_threads(t);
+      g.emplace_back();
+      loss.push_back(softmax_loss_grad(m, x, y, g.back()));
+    }
+    set_num_threads(threads);
+    for (size_t t = 1; t < g.size(); ++t) {
+      EXPECT_EQ(loss[t], loss[0]) << n << " x " << d;
+      EXPECT_TRUE(g[t] == g[0]) << n << " x " << d << ", " << t + 1 << " threads";
+    }
+    // Against the definition in double.
+    DenseMatrixD z = x.cast<double>() * m.weight().cast<double>();
+    z.rowwise() += m.bias().cast<double>();
+    DenseMatrixD p(n, c);
+    for (int i = 0; i < n; ++i) {
+      const double mx = z.row(i).maxCoeff();
+      const double lse = mx + std::log((z.row(i).array() - mx).exp().sum());
+      p.row(i) = (z.row(i).array() - lse).exp();
+      p(i, y[size_t(i)]) -= 1;
+    }
+    const DenseMatrixD gw = x.cast<double>().transpose() * p / n;
+    double worst = 0;
+    for (int a = 0; a < d; ++a)
+      for (int b = 0; b < c; ++b) worst = std::max(worst, std::abs(double(g[0][a * c + b]) - gw(a, b)));
+    EXPECT_LT(worst, 1e-5) << n << " x " << d;
+  }
 }
 
 TEST(SoftmaxRegression, RejectsBadLabelsAndShapes) {
