@@ -43,7 +43,6 @@ sgc::TscProblem problem_of(const std::string& dir, const std::string& name, int 
   return p;
 }
 
-
 void propagation_part(const std::string& name, const sgc::TscProblem& p, int layers, int runs) {
   const int64_t n = p.x.rows, f = p.x.cols, h = p.shape.hidden;
   sgc::Rng rng(1);

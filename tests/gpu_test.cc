@@ -136,19 +136,26 @@ TEST(Device, NamesAndRefusals) {
   }
 }
 
+// The operator on every row and on `rows`, on the CPU and on the GPU.
+struct OnBoth {
+  DenseMatrix cpu, cpu_rows, gpu, gpu_rows;
+};
+OnBoth on_both(const Graph& g, const OperatorSpec& spec, const std::vector<int32_t>& rows) {
+  OnBoth r;
+  r.cpu = apply_operator(g.s, FeatureInput(g.x), spec);
+  r.cpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
+  const OnGpu on;
+  r.gpu = apply_operator(g.s, FeatureInput(g.x), spec);
+  r.gpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
+  return r;
+}
+
 TEST(Gpu, EveryOperatorEqualsTheCpu) {
   SKIP_WITHOUT_GPU();
   const Graph g = small_graph(5);
   const std::vector<int32_t> rows{7, 3, 88, 0, 3};
   for (const OperatorSpec& spec : every_operator()) {
-    const DenseMatrix cpu = apply_operator(g.s, FeatureInput(g.x), spec);
-    const DenseMatrix cpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
-    DenseMatrix gpu, gpu_rows;
-    {
-      const OnGpu on;
-      gpu = apply_operator(g.s, FeatureInput(g.x), spec);
-      gpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
-    }
+    const auto [cpu, cpu_rows, gpu, gpu_rows] = on_both(g, spec, rows);
     ASSERT_EQ(gpu.rows(), cpu.rows());
     ASSERT_EQ(gpu.cols(), cpu.cols());
     EXPECT_LT(max_rel_error(gpu, cpu), 1e-4) << operator_summary(spec);
@@ -168,14 +175,10 @@ TEST(Gpu, SixteenBitStorageEqualsTheCpus) {
   for (const auto& [precision, step] : {std::pair{Precision::Bf16, 1.0 / 128}, std::pair{Precision::Fp16, 1.0 / 1024}}) {
     OperatorSpec spec = spec_of("sgc", 3);
     spec.precision = precision;
-    const DenseMatrix cpu = apply_operator(g.s, FeatureInput(g.x), spec);
-    const DenseMatrix cpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
-    DenseMatrix gpu, gpu_rows;
+    const auto [cpu, cpu_rows, gpu, gpu_rows] = on_both(g, spec, rows);
     {
-      const OnGpu on;
-      gpu = apply_operator(g.s, FeatureInput(g.x), spec);
-      gpu_rows = apply_operator(g.s, FeatureInput(g.x), spec, &rows);
       // An odd number of features cannot be read as 16-bit pairs: refused, not run otherwise.
+      const OnGpu on;
       const DenseMatrix odd = g.x.leftCols(g.x.cols() - 1);
       EXPECT_THROW(apply_operator(g.s, FeatureInput(odd), spec), ArgumentError);
     }

@@ -134,6 +134,16 @@ TEST(ReceptiveField, RefusesBadInput) {
   const std::optional<ReceptiveField> field = ReceptiveField::of(s, {0, 1}, {0, 0, 1}, s.rows);
   ASSERT_TRUE(field);
   EXPECT_THROW(field->run(FeatureInput(testing::random_dense(1999, 4, 1))), ArgumentError);
+  // Overflow is an error, not a result.
+  const std::optional<ReceptiveField> huge = ReceptiveField::of(s, {0, 1}, {0, 0, 1e30}, s.rows);
+  ASSERT_TRUE(huge);
+  const DenseMatrix big = DenseMatrix::Constant(s.rows, 2, 1e30f);
+  try {
+    huge->run(FeatureInput(view_of(big)));
+    ADD_FAILURE() << "no error on overflow";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ReceptiveField, LeanRunsUseItOnlyForFp32SeriesOnSmallFields) {

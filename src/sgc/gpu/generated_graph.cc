@@ -3,21 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "sgc/error.h"
 #include "sgc/util/budget.h"
 
 namespace sgc {
 
-namespace {
-void check_spec(const GeneratedGraphSpec& g) {
-  if (g.nodes <= 0 || g.nodes > INT32_MAX) throw ArgumentError("generated graph: nodes must be in [1, 2^31)");
-  if (!(g.mean_row >= 1.0) || g.max_row < 1 || g.features < 1)
-    throw ArgumentError("generated graph: mean row length >= 1, max row >= 1 and features >= 1 needed");
-}
-}  // namespace
-
 CsrMatrix generated_operator(const GeneratedGraphSpec& g) {
-  check_spec(g);
+  check_generated_spec(g);
   std::vector<int64_t> length(size_t(g.nodes));
   int64_t nnz = 0;
   for (int64_t i = 0; i < g.nodes; ++i) nnz += length[size_t(i)] = generated_row_length(g, i);
@@ -40,7 +31,7 @@ CsrMatrix generated_operator(const GeneratedGraphSpec& g) {
 }
 
 DenseMatrix generated_features(const GeneratedGraphSpec& g) {
-  check_spec(g);
+  check_generated_spec(g);
   require_memory(4 * g.nodes * g.features, "the generated features");
   DenseMatrix x(g.nodes, g.features);
 #pragma omp parallel for schedule(static)

@@ -26,6 +26,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "sgc/error.h"
+
 #if defined(__CUDACC__)
 #define SGC_HOST_DEVICE __host__ __device__
 #else
@@ -41,6 +43,14 @@ struct GeneratedGraphSpec {
   int64_t features = 128;
   uint64_t seed = 0;
 };
+
+// ArgumentError unless nodes are in [1, 2^31), the mean and largest row
+// lengths at least 1 and features at least 1 (host and GPU alike).
+inline void check_generated_spec(const GeneratedGraphSpec& g) {
+  if (g.nodes <= 0 || g.nodes > INT32_MAX) throw ArgumentError("generated graph: nodes must be in [1, 2^31)");
+  if (!(g.mean_row >= 1.0) || g.max_row < 1 || g.features < 1)
+    throw ArgumentError("generated graph: mean row length >= 1, max row >= 1 and features >= 1 needed");
+}
 
 inline GeneratedGraphSpec papers100m_shaped() {
   GeneratedGraphSpec g;

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "sgc/data/dataset.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/ops/polynomial.h"
@@ -109,9 +108,7 @@ DenseMatrix ReceptiveField::run(const FeatureInput& x) const {
     }
     if (weights_[j] != 0) add_scaled(y, weights_[j], HopView{h, &out_});
   }
-  if (!all_finite(y.data(), y.size()))
-    throw Error("propagated features are not finite (overflow): use a normalisation with self-loops, a smaller K, "
-                "or normalised features (--feature-norm row)");
+  require_finite_output(y, "a series of " + std::to_string(hops()) + " hops on a receptive field");
   return y;
 }
 

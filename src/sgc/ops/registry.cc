@@ -269,15 +269,12 @@ int64_t operator_memory_bytes(const OperatorSpec& spec, int64_t n, int64_t d, in
   return bytes >= 9.2e18 ? -1 : int64_t(bytes);
 }
 
-namespace {
-// Overflowing features are an error, not a result.
-void check_output(const DenseMatrix& f, const OperatorSpec& spec) {
+void require_finite_output(const DenseMatrix& f, const std::string& what) {
   if (all_finite(f.data(), f.size())) return;
-  throw Error("propagated features are not finite (overflow) with " + operator_summary(spec) +
+  throw Error("propagated features are not finite (overflow) with " + what +
               ": use a normalisation with self-loops (aug_norm_adj, aug_rwalk), a smaller K, or normalised "
               "features (--feature-norm row)");
 }
-}  // namespace
 
 OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                             const std::vector<int32_t>* rows) {
@@ -307,7 +304,7 @@ OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorS
     if (!spec.def->run) throw ParameterError("op", std::string(spec.name()) + " has no way to run this setting");
     out = spec.def->run(s, std::move(x), spec, rows);
   }
-  check_output(out.features, spec);
+  require_finite_output(out.features, operator_summary(spec));
   return out;
 }
 

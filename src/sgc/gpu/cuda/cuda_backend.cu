@@ -261,13 +261,18 @@ void run_scaled_power_16(const CsrRef& s, const float* x, int64_t d, int k, floa
 
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
                   int64_t out_rows, float* out, HopTimes* times, HopStorage storage) {
+  if (s.cols != s.rows)
+    throw ArgumentError("GPU propagation needs a square S, got " + std::to_string(s.rows) + " x " +
+                        std::to_string(s.cols));
+  int nonzero = 0;
+  for (double w : plan.weights) nonzero += w != 0;
+  // S^K X scaled: a series whose one non-zero weight is the last (SGC's e_K).
+  const bool last_alone =
+      plan.kind == HopPlan::Kind::Series && nonzero == 1 && !plan.weights.empty() && plan.weights.back() != 0;
   if (storage != HopStorage::Fp32) {
-    int nonzero = 0;
-    for (double w : plan.weights) nonzero += w != 0;
-    if (plan.kind != HopPlan::Kind::Series || plan.weights.empty() || plan.weights.back() == 0 || nonzero != 1)
+    if (!last_alone)
       throw ArgumentError("16-bit storage on the GPU runs S^K X (sgc) only; use --precision fp32 for this operator");
     if (d % 2) throw ArgumentError("16-bit storage on the GPU needs an even number of features, got " + std::to_string(d));
-    if (s.cols != s.rows) throw ArgumentError("GPU propagation needs a square S");
     const int k = int(plan.weights.size()) - 1;
     const float scale = float(plan.weights.back());
     if (storage == HopStorage::Bf16)
@@ -279,13 +284,8 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   EventClock clock;
   clock.start();
   const int64_t n = s.rows, entries = n * d, out_cols = plan.output_columns(d);
-  if (s.cols != n) throw ArgumentError("GPU propagation needs a square S, got " + std::to_string(n) + " x " +
-                                       std::to_string(s.cols));
-  int nonzero = 0;
-  for (double w : plan.weights) nonzero += w != 0;
   // A series needs its running sum unless its one non-zero weight is the last.
-  const bool keep_sum = plan.kind == HopPlan::Kind::Series &&
-                        !(nonzero == 1 && !plan.weights.empty() && plan.weights.back() != 0);
+  const bool keep_sum = plan.kind == HopPlan::Kind::Series && !last_alone;
   const bool keep_out = plan.kind == HopPlan::Kind::Concat;
   require_device_memory(double(s.nnz) * 12 + double(n + 1) * 8 +
                             4.0 * double(entries) * (2 + (keep_sum ? 1 : 0)) +

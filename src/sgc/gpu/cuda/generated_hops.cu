@@ -15,7 +15,6 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
-#include <climits>
 #include <string>
 #include <utility>
 
@@ -57,9 +56,8 @@ __global__ void features_kernel(GeneratedGraphSpec g, __nv_bfloat16* x) {
 
 GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int32_t* rows, int64_t row_count,
                                 float* out) {
-  if (g.nodes <= 0 || g.nodes >= INT_MAX) throw ArgumentError("generated graph: nodes must be in [1, 2^31)");
-  if (g.features < 2 || g.features % 2) throw ArgumentError("generated graph: features must be even and >= 2");
-  if (!(g.mean_row >= 1.0) || g.max_row < 1) throw ArgumentError("generated graph: mean and max row length >= 1");
+  check_generated_spec(g);
+  if (g.features % 2) throw ArgumentError("generated graph: the GPU reads features in 16-bit pairs: an even count");
   if (hops < 0) throw ArgumentError("generated graph: hops must be >= 0");
   if (row_count < 0 || (row_count > 0 && (!rows || !out))) throw ArgumentError("generated graph: rows without output");
   for (int64_t r = 0; r < row_count; ++r)
