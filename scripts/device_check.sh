@@ -8,7 +8,16 @@ cd "$(dirname "$0")/.."
 B=${B:-.devbuild}
 OUT=${OUT:-/tmp}
 export SGC_DATA_DIR=$PWD/.devdata PYTHONUNBUFFERED=1
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# CUDA's libraries: the toolkit's, else the ones PyTorch's wheels carry.
+cuda_libs=/usr/local/cuda/lib64
+for dir in $(python3 -c 'import glob, site; print(" ".join(sorted(glob.glob(site.getsitepackages()[0] + "/nvidia/*/lib"))))' 2>/dev/null); do
+  cuda_libs=$cuda_libs:$dir
+done
+export LD_LIBRARY_PATH=$cuda_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# Before spending device time: every program and the module find their libraries.
+missing=$(for f in "$B"/sgc "$B"/sgc_tests "$B"/gpu_bench "$B"/reddit_bench "$B"/libsgc_cuda.so; do
+  ldd "$f" | sed -n "s|^\t*\(.*not found\)|$f: \1|p"; done)
+if [ -n "$missing" ]; then echo "device_check: missing libraries:"; echo "$missing"; exit 2; fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 lscpu | grep -E "Model name|L3" || true
 timeout 240 "$B/sgc_tests" --gtest_filter='Gpu*:HopPlans*:Device*' 2>&1 | tee "$OUT/gpu_tests.log"

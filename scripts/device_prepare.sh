@@ -1,23 +1,47 @@
 #!/usr/bin/env bash
 # Prepares the GPU checks for a device machine (one without this project's
 # Debian packages): builds the CUDA-enabled test and benchmark programs here,
-# strips them into .devbuild/ and copies the Planetoid files the checks read
-# into .devdata/ (both ignored by git, carried by the device call). Then, on
-# the device machine, from the repository root:
+# strips them into .devbuild/ with the shared libraries they need beyond the
+# C and C++ runtimes and CUDA (.devbuild/lib, found through an RPATH of
+# $ORIGIN/lib, which also serves their own dependencies), and copies the
+# Planetoid files the checks read into .devdata/ (both ignored by git, carried
+# by the device call). Then, on the device machine, from the repository root:
 #   bash scripts/device_check.sh        (carry: .devbuild .devdata)
 # See docs/gpu.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-gpu}
 DATA=${SGC_DATA_DIR:-../shared/data}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSGC_CUDA=ON -DSGC_MPI=OFF -DSGC_BUILD_PYTHON=OFF \
-  -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
+# No OpenBLAS (the GPU checks need none of its products, and the device image
+# lacks it and its Fortran runtime); DT_RPATH (not RUNPATH) so that the bundled
+# folder also serves the libraries' own dependencies.
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSGC_CUDA=ON -DSGC_MPI=OFF -DSGC_BLAS=OFF \
+  -DSGC_BUILD_PYTHON=OFF -DCMAKE_CUDA_ARCHITECTURES=90 \
+  "-DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags,-rpath,\$ORIGIN/lib" >/dev/null
 cmake --build "$BUILD" -j "${JOBS:-2}" --target sgc sgc_tests gpu_bench reddit_bench sgc_cuda
 rm -rf .devbuild .devdata
-mkdir -p .devbuild .devdata/planetoid
-for p in sgc sgc_tests gpu_bench reddit_bench; do strip -o ".devbuild/$p" "$BUILD/$p"; done
+mkdir -p .devbuild/lib .devdata/planetoid
+programs="sgc sgc_tests gpu_bench reddit_bench"
+for p in $programs; do strip -o ".devbuild/$p" "$BUILD/$p"; done
 # The CUDA module is loaded from the folder of the program that needs it.
 strip -o .devbuild/libsgc_cuda.so "$BUILD/libsgc_cuda.so"
+# Bundle what the programs link beyond glibc, libstdc++/libgcc (the device's
+# are newer and compatible) and CUDA's own libraries (the device's toolkit).
+for p in $programs; do ldd "$BUILD/$p"; done | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' | sort -u |
+  while read -r name path; do
+    case "$name" in
+      libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libstdc++.so*|libgcc_s.so*) ;;
+      libcu*|libnv*) ;;
+      *) cp -L "$path" ".devbuild/lib/$name" ;;
+    esac
+  done
 cp "$DATA"/planetoid/ind.cora.* "$DATA"/planetoid/ind.pubmed.* .devdata/planetoid/
 for d in /.devbuild/ /.devdata/; do grep -qxF "$d" .git/info/exclude 2>/dev/null || echo "$d" >> .git/info/exclude; done
+# Each program must find every bundled library through its RPATH alone.
+for p in $programs; do
+  if LD_LIBRARY_PATH= ldd ".devbuild/$p" | grep -q "not found"; then
+    echo "device_prepare: .devbuild/$p misses a library" >&2; exit 1
+  fi
+done
+ls .devbuild/lib
 du -sh .devbuild .devdata

@@ -216,6 +216,66 @@ TEST(Gpu, SoftmaxLossAndGradientEqualTheCpu) {
   EXPECT_THROW(softmax_objective_on_gpu(x, std::vector<int32_t>(5000, 5), 5), ArgumentError);
 }
 
+// A graph with rows longer than a warp (the inserted diagonal's place found
+// across lanes), self-loops on some nodes, isolated nodes, weights.
+CsrMatrix long_row_graph() {
+  std::vector<Triplet> t;
+  const int n = 400;
+  for (int32_t i = 0; i < n - 5; ++i) {
+    const int degree = i % 7 == 0 ? 150 : 3;
+    for (int e = 0; e < degree; ++e) {
+      const int32_t j = int32_t((uint64_t(i) * 2654435761u + uint64_t(e) * 40503u) % uint64_t(n - 5));
+      const float w = 0.5f + float((i + e) % 5) * 0.25f;
+      t.push_back({i, j, w});
+      t.push_back({j, i, w});
+    }
+  }
+  return csr_from_triplets(n, n, std::move(t), /*combine_max=*/true);
+}
+
+// S built on the GPU from A is the host's S: the same entries in the same
+// places, every value the same float (the products rounded one by one on
+// both sides), for every normalisation and self-loop weight.
+TEST(Gpu, NormalisesAsTheHostDoes) {
+  SKIP_WITHOUT_GPU();
+  for (const CsrMatrix& a : {awkward_graph(90, 200, 4, 3), long_row_graph()}) {
+    for (const std::string& name : normalization_names()) {
+      for (double g : {1.0, 0.5, 0.0}) {
+        const NormalizationForm form = normalization_form(parse_normalization(name), g);
+        const CsrMatrix want = normalize_by_form(a, form);
+        const CsrMatrix got = normalize_on_gpu(a, form);
+        ASSERT_EQ(got.indptr, want.indptr) << name << " g=" << g;
+        ASSERT_EQ(got.indices, want.indices) << name << " g=" << g;
+        int64_t differ = 0;
+        for (size_t p = 0; p < want.values.size(); ++p)
+          differ += std::nextafter(want.values[p], INFINITY) < got.values[p] ||
+                    std::nextafter(want.values[p], -INFINITY) > got.values[p];
+        EXPECT_EQ(differ, 0) << name << " g=" << g << ": values more than one float step apart";
+      }
+    }
+  }
+  const CsrMatrix wide = csr_from_triplets(5, 6, {{0, 5, 1.0f}, {4, 1, 1.0f}}, /*combine_max=*/false);
+  EXPECT_THROW(normalize_on_gpu(wide, normalization_form(Normalization::NormAdj)), ArgumentError);
+}
+
+// The operators run from A (S built on the GPU) equal the host's run from S.
+TEST(Gpu, OperatorsFromTheAdjacencyEqualTheCpu) {
+  SKIP_WITHOUT_GPU();
+  const CsrMatrix a = long_row_graph();
+  const DenseMatrix x = testing::random_dense(a.rows, 6, 2);
+  const std::vector<int32_t> rows{7, 3, 300, 0, 3, 399};
+  for (OperatorSpec spec : {spec_of("sgc", 2), spec_of("ssgc", 4, 5, 0.2), spec_of("sign", 2), spec_of("dgc", 3)}) {
+    for (Normalization norm : {Normalization::AugNormAdj, Normalization::RWalk, Normalization::LowPass}) {
+      spec.norm = norm;
+      const CsrMatrix s = normalized_operator(a, spec);
+      const DenseMatrix cpu = apply_operator(s, FeatureInput(x), spec, &rows);
+      const OnGpu on;
+      const DenseMatrix gpu = run_operator_on_adjacency(a, FeatureInput(x), spec, &rows).features;
+      EXPECT_LT(max_rel_error(gpu, cpu), 1e-4) << operator_summary(spec);
+    }
+  }
+}
+
 // Same seed, same Planetoid accuracy (to one node of float rounding).
 TEST(Gpu, CoraTrainsToTheCpuAccuracy) {
   SKIP_WITHOUT_GPU();

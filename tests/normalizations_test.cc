@@ -88,6 +88,26 @@ TEST(Normalizations, AugNormAdjIsTheSgcOperatorBitForBit) {
   }
 }
 
+// The per-node form the GPU builds S from (the generic builder, which every
+// other normalisation goes through on the host) is aug_norm_adj's own pass,
+// bit for bit.
+TEST(Normalizations, FormBuilderIsAugNormAdjBitForBit) {
+  for (const CsrMatrix& a : {awkward_graph(80, 300, 5, 3), weighted_graph(60, 150, 4, 7)}) {
+    for (double g : {1.0, 0.25, 0.0}) {
+      const CsrMatrix want = aug_norm_adj(a, float(g));
+      const CsrMatrix got = normalize_by_form(a, normalization_form(Normalization::AugNormAdj, g));
+      EXPECT_EQ(got.indptr, want.indptr) << "g=" << g;
+      EXPECT_EQ(got.indices, want.indices) << "g=" << g;
+      EXPECT_EQ(got.values, want.values) << "g=" << g;
+    }
+  }
+  const NormalizationForm aug = normalization_form(Normalization::AugNormAdj, 0.1);
+  EXPECT_EQ(aug.loop, double(0.1f));  // as aug_norm_adj takes it
+  EXPECT_TRUE(aug.loop_in_degree && aug.stores_diagonal);
+  EXPECT_FALSE(normalization_form(Normalization::AugNormAdj, 0.0).stores_diagonal);
+  EXPECT_TRUE(normalization_form(Normalization::Lap).identity_is_degree);
+}
+
 TEST(Normalizations, StructuralProperties) {
   const CsrMatrix a = awkward_graph(70, 200, 4, 5);
   const int first_isolated = 66;

@@ -130,11 +130,13 @@ struct CopyStats {
 };
 CopyStats& copy_stats();
 
-// F = operator(S, norm(X)) with S = normalized_operator(adj, spec): of every
-// node, or of the nodes in *rows (in that order). Runs without the GIL.
+// F = operator(S, norm(X)) with S = normalized_operator(adj, spec), built
+// where it is propagated (sgc::run_operator_on_adjacency: on the GPU with
+// device "cuda"): of every node, or of the nodes in *rows (in that order).
+// Runs without the GIL.
 //
 // A float32 C-contiguous X with feature_norm "none" goes to
-// sgc::apply_operator as a DenseView of numpy's buffer (the library reads it
+// the library as a DenseView of numpy's buffer (the library reads it
 // in place where the operator can, and checks it finite); any other dense X
 // is copied once (copy_dense) and moved in; sparse X is normalised with
 // sgc::normalize_features (z-score densifies) and handed over as it is.

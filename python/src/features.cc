@@ -20,11 +20,11 @@ sgc::DenseMatrix compute_features(const sgc::CsrMatrix& adj, Features& x, sgc::F
   if (x.rows != adj.rows)
     throw sgc::ArgumentError("X: " + std::to_string(x.rows) + " rows, but the graph has " +
                              std::to_string(adj.rows) + " nodes");
-  const sgc::CsrMatrix s = sgc::normalized_operator(adj, spec);
+  // S is normalised where it is used (on the GPU with device="cuda").
+  auto run = [&](sgc::FeatureInput in) { return sgc::run_operator_on_adjacency(adj, std::move(in), spec, rows).features; };
 
   // Zero-copy: the library reads numpy's buffer (and checks it finite).
-  if (x.view && norm == sgc::FeatureNorm::None)
-    return sgc::apply_operator(s, sgc::FeatureInput(x.dense_view()), spec, rows);
+  if (x.view && norm == sgc::FeatureNorm::None) return run(sgc::FeatureInput(x.dense_view()));
 
   sgc::Dataset d;
   if (x.sparse) d.features = std::move(x.csr);
@@ -32,9 +32,8 @@ sgc::DenseMatrix compute_features(const sgc::CsrMatrix& adj, Features& x, sgc::F
   // z-score densifies sparse features. (A dense X without columns
   // or rows is left alone: the library tells dense from sparse features by size.)
   if (x.sparse || (x.rows > 0 && x.cols > 0)) sgc::normalize_features(d, norm);
-  if (!x.sparse || d.has_dense_features())
-    return sgc::apply_operator(s, sgc::FeatureInput(std::move(d.dense_features)), spec, rows);
-  return sgc::apply_operator(s, sgc::FeatureInput(d.features), spec, rows);
+  if (!x.sparse || d.has_dense_features()) return run(sgc::FeatureInput(std::move(d.dense_features)));
+  return run(sgc::FeatureInput(d.features));
 }
 
 }  // namespace sgc_py

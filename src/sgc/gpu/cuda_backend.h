@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sgc/gpu/generated_graph.h"
+#include "sgc/graph/normalization_form.h"
 #include "sgc/ops/hop_plan.h"
 
 namespace sgc::cuda {
@@ -30,7 +31,7 @@ std::string device_name();
 
 // Seconds of each phase of run_hop_plan, measured with CUDA events.
 struct HopTimes {
-  double upload = 0;    // S and x to the device
+  double upload = 0;    // S (or A, normalised there) and x to the device
   double hops = 0;      // the products and element-wise passes
   double download = 0;  // the output back to the host
 };
@@ -45,9 +46,19 @@ enum class HopStorage { Fp32, Bf16, Fp16 };
 // of the result, or every row when rows is null (out_rows = s.rows). Refuses
 // with a clear message, before allocating, what does not fit in device memory.
 // 16-bit storage takes the plans of S^K X scaled (SGC's; an even d), nothing
-// else (ArgumentError).
+// else (ArgumentError). With `normalize`, s is the adjacency A and S is built
+// from it on the device by that form (entry for entry the host's
+// normalize_by_form): A crosses the bus instead of S, and the host never
+// normalises.
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
-                  int64_t out_rows, float* out, HopTimes* times = nullptr, HopStorage storage = HopStorage::Fp32);
+                  int64_t out_rows, float* out, HopTimes* times = nullptr, HopStorage storage = HopStorage::Fp32,
+                  const NormalizationForm* normalize = nullptr);
+
+// S = the form applied to A, built on the GPU as run_hop_plan builds it and
+// copied back: indptr (a.rows + 1 entries), indices and values (room for
+// `capacity` entries; a.nnz + a.rows always suffices). Returns S's entries.
+int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* indptr, int32_t* indices,
+                         float* values, int64_t capacity);
 
 // Device-to-device copy bandwidth, GB/s counting bytes read plus bytes
 // written (as STREAM's copy does), over a `bytes` buffer: median of `runs`.

@@ -147,10 +147,18 @@ std::string device_name() {
   return name;
 }
 
+namespace {
+sgc_cuda_norm to_abi(const NormalizationForm& f) {
+  return {f.scale, f.identity_is_degree, f.loop_in_degree, f.stores_diagonal, f.loop, f.sign, f.identity};
+}
+}  // namespace
+
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
-                  int64_t out_rows, float* out, HopTimes* times, HopStorage storage) {
+                  int64_t out_rows, float* out, HopTimes* times, HopStorage storage,
+                  const NormalizationForm* normalize) {
   const sgc_cuda_api& a = api();
   const sgc_cuda_csr csr{s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values};
+  const sgc_cuda_norm norm = normalize ? to_abi(*normalize) : sgc_cuda_norm{};
   const int32_t kind = plan.kind == HopPlan::Kind::Series  ? SGC_CUDA_PLAN_SERIES
                        : plan.kind == HopPlan::Kind::Euler ? SGC_CUDA_PLAN_EULER
                                                            : SGC_CUDA_PLAN_CONCAT;
@@ -160,9 +168,20 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   const sgc_cuda_plan p{kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size()), stored};
   sgc_cuda_times t{};
   sgc_cuda_status st{};
-  a.run_hop_plan(&csr, x, d, &p, rows, out_rows, out, times ? &t : nullptr, &st);
+  a.run_hop_plan(&csr, normalize ? &norm : nullptr, x, d, &p, rows, out_rows, out, times ? &t : nullptr, &st);
   rethrow_if_failed(st);
   if (times) *times = {t.upload, t.hops, t.download};
+}
+
+int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* indptr, int32_t* indices,
+                         float* values, int64_t capacity) {
+  const sgc_cuda_csr csr{a.rows, a.cols, a.nnz, a.indptr, a.indices, a.values};
+  const sgc_cuda_norm norm = to_abi(f);
+  int64_t nnz = 0;
+  sgc_cuda_status st{};
+  api().normalize(&csr, &norm, indptr, indices, values, capacity, &nnz, &st);
+  rethrow_if_failed(st);
+  return nnz;
 }
 
 double copy_bandwidth_gbs(int64_t bytes, int runs) {

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SGC_CUDA_ABI_VERSION 2u
+#define SGC_CUDA_ABI_VERSION 3u
 #define SGC_CUDA_ENTRY "sgc_cuda_module_api"
 #define SGC_CUDA_MODULE_FILE "libsgc_cuda.so"
 
@@ -50,6 +50,13 @@ typedef struct sgc_cuda_plan {
   int32_t storage;
 } sgc_cuda_plan;
 
+// sgc::NormalizationForm (graph/normalization_form.h), flags as 0 / 1.
+typedef struct sgc_cuda_norm {
+  int32_t scale;
+  int32_t identity_is_degree, loop_in_degree, stores_diagonal;
+  double loop, sign, identity;
+} sgc_cuda_norm;
+
 typedef struct sgc_cuda_times {
   double upload, hops, download;
 } sgc_cuda_times;
@@ -76,16 +83,18 @@ typedef struct sgc_cuda_api {
   // OK with "" when a device is usable, OK with the reason otherwise.
   int32_t (*unavailable_reason)(sgc_cuda_status* reason);
   int32_t (*device_name)(char* name, size_t capacity, sgc_cuda_status* status);
-  // times may be NULL.
-  int32_t (*run_hop_plan)(const sgc_cuda_csr* s, const float* x, int64_t d, const sgc_cuda_plan* plan,
-                          const int32_t* rows, int64_t out_rows, float* out, sgc_cuda_times* times,
-                          sgc_cuda_status* status);
+  // times may be NULL; norm NULL: s is S, else s is A, normalised on the device.
+  int32_t (*run_hop_plan)(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const float* x, int64_t d,
+                          const sgc_cuda_plan* plan, const int32_t* rows, int64_t out_rows, float* out,
+                          sgc_cuda_times* times, sgc_cuda_status* status);
   int32_t (*copy_bandwidth_gbs)(int64_t bytes, int32_t runs, double* gbs, sgc_cuda_status* status);
   int32_t (*softmax_create)(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes,
                             sgc_cuda_softmax** made, sgc_cuda_status* status);
   int32_t (*softmax_loss_grad)(sgc_cuda_softmax* objective, const float* theta, float* grad, double* loss,
                                sgc_cuda_status* status);
   void (*softmax_destroy)(sgc_cuda_softmax* objective);
+  int32_t (*normalize)(const sgc_cuda_csr* a, const sgc_cuda_norm* norm, int64_t* indptr, int32_t* indices,
+                       float* values, int64_t capacity, int64_t* nnz, sgc_cuda_status* status);
   int32_t (*run_generated_hops)(const sgc_cuda_generated* g, int32_t hops, const int32_t* rows, int64_t row_count,
                                 float* out, sgc_cuda_generated_run* run, sgc_cuda_status* status);
 } sgc_cuda_api;

@@ -27,12 +27,7 @@
 #include <cstdint>
 
 #include "sgc/error.h"
-
-#if defined(__CUDACC__)
-#define SGC_HOST_DEVICE __host__ __device__
-#else
-#define SGC_HOST_DEVICE
-#endif
+#include "sgc/util/host_device.h"
 
 namespace sgc {
 

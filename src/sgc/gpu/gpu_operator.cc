@@ -9,16 +9,18 @@
 
 namespace sgc {
 
-OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const HopPlan& plan,
-                                   const std::vector<int32_t>* rows, cuda::HopStorage storage) {
-  const CsrMatrix* a = s.local();
-  if (!a) throw ArgumentError("--device cuda: the GPU path runs on a graph held by one process, not a distributed one");
-  if (x.rows() != a->cols)
-    throw ArgumentError("GPU propagation: S has " + std::to_string(a->cols) + " columns but the features have " +
-                        std::to_string(x.rows()) + " rows");
+namespace {
+
+// m is S, or A with the form S is built from on the device.
+OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, FeatureInput x, const HopPlan& plan,
+                          const std::vector<int32_t>* rows, cuda::HopStorage storage) {
+  const char* name = form ? "A" : "S";
+  if (x.rows() != m.cols)
+    throw ArgumentError(std::string("GPU propagation: ") + name + " has " + std::to_string(m.cols) +
+                        " columns but the features have " + std::to_string(x.rows()) + " rows");
   if (rows)
     for (int32_t r : *rows)
-      if (r < 0 || r >= a->rows) throw ArgumentError("GPU propagation: row " + std::to_string(r) + " out of range");
+      if (r < 0 || r >= m.rows) throw ArgumentError("GPU propagation: row " + std::to_string(r) + " out of range");
   const int64_t d = x.cols();
   // Read in place when the features are a view or owned; densify sparse ones.
   DenseMatrix owned;
@@ -29,14 +31,43 @@ OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const Ho
     owned = std::move(x).take_dense();
     data = owned.data();
   }
-  const int64_t out_rows = rows ? int64_t(rows->size()) : a->rows;
+  const int64_t out_rows = rows ? int64_t(rows->size()) : m.rows;
   OperatorResult out;
   out.features.resize(out_rows, plan.output_columns(d));
-  const cuda::CsrRef ref{a->rows, a->cols, a->nnz(), a->indptr.data(), a->indices.data(), a->values.data()};
+  const cuda::CsrRef ref{m.rows, m.cols, m.nnz(), m.indptr.data(), m.indices.data(), m.values.data()};
   cuda::run_hop_plan(ref, data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data(), nullptr,
-                     storage);
+                     storage, form);
   out.sparse_products = plan.products();
   return out;
+}
+
+}  // namespace
+
+OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const HopPlan& plan,
+                                   const std::vector<int32_t>* rows, cuda::HopStorage storage) {
+  const CsrMatrix* a = s.local();
+  if (!a) throw ArgumentError("--device cuda: the GPU path runs on a graph held by one process, not a distributed one");
+  return run_on_gpu(*a, nullptr, std::move(x), plan, rows, storage);
+}
+
+OperatorResult run_operator_on_gpu(const CsrMatrix& adj, const NormalizationForm& form, FeatureInput x,
+                                   const HopPlan& plan, const std::vector<int32_t>* rows, cuda::HopStorage storage) {
+  return run_on_gpu(adj, &form, std::move(x), plan, rows, storage);
+}
+
+CsrMatrix normalize_on_gpu(const CsrMatrix& adj, const NormalizationForm& form) {
+  CsrMatrix s;
+  s.rows = adj.rows;
+  s.cols = adj.cols;
+  s.indptr.resize(size_t(adj.rows) + 1);
+  const int64_t capacity = adj.nnz() + adj.rows;
+  s.indices.resize(size_t(capacity));
+  s.values.resize(size_t(capacity));
+  const cuda::CsrRef ref{adj.rows, adj.cols, adj.nnz(), adj.indptr.data(), adj.indices.data(), adj.values.data()};
+  const int64_t nnz = cuda::normalize_on_gpu(ref, form, s.indptr.data(), s.indices.data(), s.values.data(), capacity);
+  s.indices.resize(size_t(nnz));
+  s.values.resize(size_t(nnz));
+  return s;
 }
 
 std::unique_ptr<cuda::SoftmaxObjective> softmax_objective_on_gpu(FeatureRows x, const std::vector<int32_t>& y,

@@ -8,6 +8,8 @@
 
 #include "sgc/dense.h"
 #include "sgc/gpu/cuda_backend.h"
+#include "sgc/graph/csr.h"
+#include "sgc/graph/normalization_form.h"
 #include "sgc/model/softmax_regression.h"
 #include "sgc/ops/hop_plan.h"
 #include "sgc/ops/hop_product.h"
@@ -24,6 +26,15 @@ struct OperatorResult;
 OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const HopPlan& plan,
                                    const std::vector<int32_t>* rows,
                                    cuda::HopStorage storage = cuda::HopStorage::Fp32);
+
+// The same with S built on the GPU from the adjacency by `form`
+// (graph/normalizations.h's normalization_form): A crosses the bus, not S.
+OperatorResult run_operator_on_gpu(const CsrMatrix& adj, const NormalizationForm& form, FeatureInput x,
+                                   const HopPlan& plan, const std::vector<int32_t>* rows,
+                                   cuda::HopStorage storage = cuda::HopStorage::Fp32);
+
+// S = form(A) built on the GPU and copied back (the GPU tests' view of it).
+CsrMatrix normalize_on_gpu(const CsrMatrix& adj, const NormalizationForm& form);
 
 // The softmax regression's mean cross-entropy on (x, y) with x and y uploaded
 // once (labels checked against `classes` first).

@@ -1,8 +1,7 @@
 // See normalizations.h for the formulas.
 //
-// Every normalisation other than aug_norm_adj has the form
-//   M = diag(c) + sign * diag(l) (A + gI) diag(r)
-// with per-node vectors c, l, r; one builder makes all of them.
+// Every normalisation is one per-node form (normalization_form.h); one
+// builder makes all of them.
 #include "sgc/graph/normalizations.h"
 
 #include <cmath>
@@ -34,108 +33,105 @@ constexpr NormInfo kNorms[] = {
     {Normalization::RWalkLap, "rwalk_lap", "RWalkLap"},
 };
 
-// M = diag(c) + sign * diag(l) (A + gI) diag(r).
-struct AffineForm {
-  std::vector<double> c, l, r;
-  double sign = 1.0;
-  double g = 0.0;
-  bool has_identity_part = false;  // c is part of the formula (even where it is 0)
-};
-
 // Smaller graphs are normalised on one thread (waking the team costs more).
 constexpr int64_t kParallelMinNonZeros = int64_t(1) << 16;
 
-// 1/x, or 0 where x = 0 (the reference code's "inf -> 0").
-double inverse_or_zero(double x) { return x != 0 ? 1.0 / x : 0.0; }
-double inverse_sqrt_or_zero(double x) { return x > 0 ? 1.0 / std::sqrt(x) : 0.0; }
+}  // namespace
 
-std::vector<double> row_sums(const CsrMatrix& a) {
-  std::vector<double> d(a.rows, 0.0);
-#pragma omp parallel for schedule(static) if (a.nnz() >= kParallelMinNonZeros)
-  for (int64_t i = 0; i < a.rows; ++i)
-    for (int64_t p = a.indptr[i]; p < a.indptr[i + 1]; ++p) d[i] += a.values[p];
-  return d;
-}
-
-AffineForm form_of(Normalization n, const std::vector<double>& deg, double g) {
-  const size_t count = deg.size();
-  AffineForm f;
-  f.c.assign(count, 0.0);
-  f.l.assign(count, 1.0);
-  f.r.assign(count, 1.0);
-  auto sym = [&] {  // D^-1/2 A D^-1/2
-    for (size_t i = 0; i < count; ++i) f.l[i] = f.r[i] = inverse_sqrt_or_zero(deg[i]);
-  };
-  auto walk = [&](double loop) {  // (D + loop I)^-1 (A + loop I)
-    f.g = loop;
-    for (size_t i = 0; i < count; ++i) f.l[i] = inverse_or_zero(deg[i] + loop);
-  };
-  auto identity_plus = [&](double c_value, double sign) {
-    f.c.assign(count, c_value);
+NormalizationForm normalization_form(Normalization n, double g) {
+  if (!(g >= 0) || !std::isfinite(g)) throw ArgumentError("--self-loop: must be a non-negative number");
+  NormalizationForm f;
+  auto identity_plus = [&](double c, double sign) {
+    f.identity = c;
     f.sign = sign;
-    f.has_identity_part = true;
+    f.stores_diagonal = true;
   };
   switch (n) {
-    case Normalization::AugNormAdj: break;  // handled by aug_norm_adj()
-    case Normalization::NormAdj: sym(); break;
-    case Normalization::RWalk: walk(0.0); break;
-    case Normalization::AugRWalk: walk(g); break;
-    case Normalization::FirstOrderGcn: sym(), identity_plus(1.0, 1.0); break;
-    case Normalization::LowPass: sym(), identity_plus(0.5, 0.5); break;  // (I + NormAdj) / 2
+    case Normalization::AugNormAdj:  // (D + gI)^-1/2 (A + gI) (D + gI)^-1/2, g as aug_norm_adj takes it (float)
+      f.scale = NormalizationForm::kSymmetric;
+      f.loop = double(static_cast<float>(g));
+      f.loop_in_degree = true;
+      break;
+    case Normalization::NormAdj: f.scale = NormalizationForm::kSymmetric; break;
+    case Normalization::RWalk: f.scale = NormalizationForm::kWalk; break;
+    case Normalization::AugRWalk:
+      f.scale = NormalizationForm::kWalk;
+      f.loop = g;
+      break;
+    case Normalization::FirstOrderGcn:
+      f.scale = NormalizationForm::kSymmetric;
+      identity_plus(1.0, 1.0);
+      break;
+    case Normalization::LowPass:  // (I + NormAdj) / 2
+      f.scale = NormalizationForm::kSymmetric;
+      identity_plus(0.5, 0.5);
+      break;
     case Normalization::NoNorm: break;
-    case Normalization::NormLap: sym(), identity_plus(1.0, -1.0); break;
+    case Normalization::NormLap:
+      f.scale = NormalizationForm::kSymmetric;
+      identity_plus(1.0, -1.0);
+      break;
     case Normalization::Lap:
       identity_plus(0.0, -1.0);
-      f.c = deg;
+      f.identity_is_degree = true;
       break;
-    case Normalization::RWalkLap: walk(0.0), identity_plus(1.0, -1.0); break;
+    case Normalization::RWalkLap:
+      f.scale = NormalizationForm::kWalk;
+      identity_plus(1.0, -1.0);
+      break;
   }
+  if (f.loop != 0.0) f.stores_diagonal = true;
   return f;
 }
 
-CsrMatrix build(const CsrMatrix& adj, const AffineForm& f) {
+CsrMatrix normalize_by_form(const CsrMatrix& adj, const NormalizationForm& f) {
+  if (adj.rows != adj.cols) throw ArgumentError("normalize_adjacency: adjacency must be square");
   const int64_t n = adj.rows;
-  const bool force_diag = f.has_identity_part || f.g != 0.0;
-  std::vector<char> has_diag(n, 0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p)
+  const bool parallel = adj.nnz() >= kParallelMinNonZeros;
+  std::vector<NodeScale> scale(static_cast<size_t>(n));
+  std::vector<char> has_diag(static_cast<size_t>(n), 0);
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t i = 0; i < n; ++i) {
+    double degree = degree_start(f);
+    for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p) {
+      degree += adj.values[p];
       if (adj.indices[p] == i) has_diag[i] = 1;
+    }
+    scale[i] = node_scale(f, degree);
+  }
   CsrMatrix m;
   m.rows = m.cols = n;
   m.indptr.assign(n + 1, 0);
   for (int64_t i = 0; i < n; ++i)
-    m.indptr[i + 1] = m.indptr[i] + (adj.indptr[i + 1] - adj.indptr[i]) + (force_diag && !has_diag[i] ? 1 : 0);
+    m.indptr[i + 1] =
+        m.indptr[i] + (adj.indptr[i + 1] - adj.indptr[i]) + (f.stores_diagonal && !has_diag[i] ? 1 : 0);
   m.indices.resize(m.indptr[n]);
   m.values.resize(m.indptr[n]);
-#pragma omp parallel for schedule(static) if (adj.nnz() >= kParallelMinNonZeros)
+#pragma omp parallel for schedule(static) if (parallel)
   for (int64_t i = 0; i < n; ++i) {
     int64_t out = m.indptr[i];
     auto emit = [&](int32_t j, double a) {
-      double v = f.sign * f.l[i] * a * f.r[j];
-      if (j == i) v += f.c[i];
       m.indices[out] = j;
-      m.values[out] = static_cast<float>(v);
+      m.values[out] = normalized_entry(f, scale[i], scale[j].r, a, j == i);
       ++out;
     };
-    bool diag_done = !force_diag && !has_diag[i];
+    bool diag_done = !f.stores_diagonal && !has_diag[i];
     for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p) {
       const int32_t j = adj.indices[p];
       if (!diag_done && j >= i) {  // the diagonal goes in column order
         diag_done = true;
         if (j == i) {
-          emit(j, adj.values[p] + f.g);
+          emit(j, adj.values[p] + f.loop);
           continue;
         }
-        emit(static_cast<int32_t>(i), f.g);
+        emit(static_cast<int32_t>(i), f.loop);
       }
       emit(j, adj.values[p]);
     }
-    if (!diag_done) emit(static_cast<int32_t>(i), f.g);
+    if (!diag_done) emit(static_cast<int32_t>(i), f.loop);
   }
   return m;
 }
-
-}  // namespace
 
 Normalization parse_normalization(const std::string& name) {
   for (const NormInfo& info : kNorms)
@@ -162,9 +158,10 @@ const std::vector<std::string>& normalization_names() {
 
 CsrMatrix normalize_adjacency(const CsrMatrix& adj, Normalization n, double g) {
   if (adj.rows != adj.cols) throw ArgumentError("normalize_adjacency: adjacency must be square");
-  if (!(g >= 0) || !std::isfinite(g)) throw ArgumentError("--self-loop: must be a non-negative number");
+  const NormalizationForm f = normalization_form(n, g);
+  // aug_norm_adj: its own pass (with progress), bitwise the form's.
   if (n == Normalization::AugNormAdj) return aug_norm_adj(adj, static_cast<float>(g));
-  return build(adj, form_of(n, row_sums(adj), g));
+  return normalize_by_form(adj, f);
 }
 
 }  // namespace sgc

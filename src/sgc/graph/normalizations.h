@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "sgc/graph/csr.h"
+#include "sgc/graph/normalization_form.h"
 
 namespace sgc {
 
@@ -58,5 +59,12 @@ const std::vector<std::string>& normalization_names();
 // indices stay sorted; the diagonal is stored whenever the formula has one.
 // aug_norm_adj is exactly aug_norm_adj() of normalize.h.
 CsrMatrix normalize_adjacency(const CsrMatrix& adj, Normalization n, double self_loop_weight = 1.0);
+
+// `n` as its per-node form (normalization_form.h), which the GPU builds S
+// from; ArgumentError for a negative or non-finite self-loop weight.
+NormalizationForm normalization_form(Normalization n, double self_loop_weight = 1.0);
+// M from A by a form, on the host: what normalize_adjacency returns for the
+// form's normalisation (aug_norm_adj bitwise), and the GPU's reference.
+CsrMatrix normalize_by_form(const CsrMatrix& adj, const NormalizationForm& f);
 
 }  // namespace sgc

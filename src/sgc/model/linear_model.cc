@@ -61,6 +61,40 @@ MappedFeatures spill(DenseMatrix x) {
   return out;
 }
 
+// The propagation on the GPU, S built there from A (run_operator_on_adjacency):
+// transductive, the train, val and test rows (`rows`) in one run; inductive,
+// the val/test rows over the whole graph and the training rows over the graph
+// induced on them (gathered on the host, normalised on the GPU).
+void propagate_on_gpu(Dataset& data, const Config& c, const std::vector<int32_t>& rows, Precomputed& p,
+                      StageTimes* times) {
+  Timer timer;
+  const int64_t runs = c.protocol == Protocol::Transductive ? 1 : 2;
+  ProgressStage progress("propagate", runs * planned_sparse_products(c.op), "hops");
+  const bool dense = data.has_dense_features();
+  if (c.protocol == Protocol::Transductive) {
+    p.x = run_operator_on_adjacency(data.adjacency, input_of(data), c.op, &rows).features;
+  } else {
+    const std::vector<int32_t> rest = eval_rows(data);
+    const DenseMatrix eval_x =
+        run_operator_on_adjacency(data.adjacency,
+                                  dense ? FeatureInput(view_of(data.dense_features)) : FeatureInput(data.features),
+                                  c.op, &rest)
+            .features;
+    const CsrMatrix a_train = induced_subgraph(data.adjacency, data.train);
+    data.adjacency = CsrMatrix{};
+    CsrMatrix sparse_train;  // outlives the FeatureInput that points to it
+    if (!dense) sparse_train = select_rows(data.features, data.train);
+    p.x = run_operator_on_adjacency(
+              a_train, dense ? FeatureInput(gather_rows(data.dense_features, data.train)) : FeatureInput(sparse_train),
+              c.op)
+              .features;
+    const int64_t train_rows = p.x.rows();
+    p.x.conservativeResize(train_rows + eval_x.rows(), Eigen::NoChange);
+    p.x.bottomRows(eval_x.rows()) = eval_x;
+  }
+  if (times) times->propagate += timer.seconds();
+}
+
 }  // namespace
 
 FeatureRows Precomputed::test_x() const {
@@ -112,6 +146,13 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
 
   timer.reset();
   release_free_heap();  // what loading and normalising left behind
+  // On the GPU, S is built there from A (run_operator_on_adjacency): the
+  // host does not normalise and A, not S, crosses the bus.
+  const bool on_gpu = current_device() == Device::Cuda && !out_of_core;
+  if (on_gpu) {
+    propagate_on_gpu(data, c, rows, p, times);
+    return p;
+  }
   // Inductive with SGC's normalisation and sorted training ids: S and S_train
   // in one pass over A (bitwise the two built apart, without A_train).
   CsrMatrix s, s_train;

@@ -226,6 +226,13 @@ HopPlan hop_plan(const OperatorSpec& spec);
 // inputs) are an sgc::Error naming the operator with a hint, never a result.
 OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                             const std::vector<int32_t>* rows = nullptr);
+
+// run_operator on S = normalized_operator(adj, spec), normalised where it is
+// propagated: with --device cuda only A crosses the bus and S is built on the
+// GPU (the same S entry for entry); on the CPU it is normalized_operator, then
+// run_operator.
+OperatorResult run_operator_on_adjacency(const CsrMatrix& adj, FeatureInput x, const OperatorSpec& spec,
+                                         const std::vector<int32_t>* rows = nullptr);
 DenseMatrix apply_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                            const std::vector<int32_t>* rows = nullptr);
 

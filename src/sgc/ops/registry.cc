@@ -12,6 +12,7 @@
 #include "sgc/gpu/device.h"
 #include "sgc/gpu/gpu_operator.h"
 #include "sgc/graph/normalize.h"
+#include "sgc/graph/normalizations.h"
 #include "sgc/ops/operator.h"
 #include "sgc/util/named.h"
 #include "sgc/ops/polynomial.h"
@@ -276,25 +277,35 @@ void require_finite_output(const DenseMatrix& f, const std::string& what) {
               "features (--feature-norm row)");
 }
 
-OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
-                            const std::vector<int32_t>* rows) {
+namespace {
+
+// The caps, before any work.
+void require_operator_caps(const OperatorSpec& spec, const FeatureInput& x, int64_t out_rows) {
   validate_operator(spec);
-  // The caps, before any work.
   const std::string summary = operator_summary(spec);
   require_operator_products(spec, "operator " + summary);
-  const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows();
   require_memory(operator_memory_bytes(spec, x.rows(), x.cols(), out_rows),
                  "operator " + summary + " on " + std::to_string(x.rows()) + " x " + std::to_string(x.cols()) +
                      " features (output " + std::to_string(out_rows) + " x " +
                      std::to_string(operator_output_columns(spec, x.cols())) + ")");
+}
+
+// 16-bit storage on the GPU where the operator honours --precision (as on the CPU).
+cuda::HopStorage gpu_storage(const OperatorSpec& spec) {
+  if (!spec.def->sixteen_bit) return cuda::HopStorage::Fp32;
+  return spec.precision == Precision::Bf16   ? cuda::HopStorage::Bf16
+         : spec.precision == Precision::Fp16 ? cuda::HopStorage::Fp16
+                                             : cuda::HopStorage::Fp32;
+}
+
+}  // namespace
+
+OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
+                            const std::vector<int32_t>* rows) {
+  require_operator_caps(spec, x, rows ? int64_t(rows->size()) : s.rows());
   OperatorResult out;
   if (current_device() == Device::Cuda) {
-    // 16-bit storage where the operator honours --precision (as on the CPU).
-    const cuda::HopStorage storage = !spec.def->sixteen_bit                ? cuda::HopStorage::Fp32
-                                     : spec.precision == Precision::Bf16 ? cuda::HopStorage::Bf16
-                                     : spec.precision == Precision::Fp16 ? cuda::HopStorage::Fp16
-                                                                         : cuda::HopStorage::Fp32;
-    out = run_operator_on_gpu(s, std::move(x), hop_plan(spec), rows, storage);
+    out = run_operator_on_gpu(s, std::move(x), hop_plan(spec), rows, gpu_storage(spec));
   } else if (const std::vector<double> w = series_of(spec); !w.empty()) {
     if (x.sparse)
       out.features = apply_polynomial(s, *x.sparse, w, rows, &out.sparse_products);
@@ -304,6 +315,16 @@ OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorS
     if (!spec.def->run) throw ParameterError("op", std::string(spec.name()) + " has no way to run this setting");
     out = spec.def->run(s, std::move(x), spec, rows);
   }
+  require_finite_output(out.features, operator_summary(spec));
+  return out;
+}
+
+OperatorResult run_operator_on_adjacency(const CsrMatrix& adj, FeatureInput x, const OperatorSpec& spec,
+                                         const std::vector<int32_t>* rows) {
+  if (current_device() != Device::Cuda) return run_operator(normalized_operator(adj, spec), std::move(x), spec, rows);
+  require_operator_caps(spec, x, rows ? int64_t(rows->size()) : adj.rows);
+  OperatorResult out = run_operator_on_gpu(adj, normalization_form(spec.norm, spec.self_loop), std::move(x),
+                                           hop_plan(spec), rows, gpu_storage(spec));
   require_finite_output(out.features, operator_summary(spec));
   return out;
 }

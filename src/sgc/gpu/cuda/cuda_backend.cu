@@ -25,6 +25,7 @@
 
 #include "sgc/error.h"
 #include "sgc/gpu/cuda/cuda_util.cuh"
+#include "sgc/gpu/cuda/device_csr.cuh"
 #include "sgc/gpu/cuda/spmm16.cuh"
 #include "sgc/gpu/cuda_backend.h"
 
@@ -97,24 +98,32 @@ __global__ void fill_kernel(float* y, float v, int64_t n) {
     y[i] = v;
 }
 
-// S on the device with its cuSPARSE descriptor.
+// 32-bit copies of 64-bit offsets (to) or 64-bit copies of 32-bit columns.
+template <class To, class From>
+__global__ void convert_index_kernel(To* to, const From* from, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    to[i] = To(from[i]);
+}
+
+// S on the device with its cuSPARSE descriptor: 32-bit offsets and columns
+// while nnz < 2^31, else 64-bit ones (converted on the device).
 class DeviceCsr {
  public:
-  explicit DeviceCsr(const CsrRef& s) {
-    const bool narrow = s.nnz < INT_MAX && s.rows < INT_MAX;
-    values_ = Buffer<float>(s.values, size_t(s.nnz), "uploading S's values");
-    if (narrow) {
-      std::vector<int32_t> indptr(s.indptr, s.indptr + s.rows + 1);
-      indptr32_ = Buffer<int32_t>(indptr.data(), indptr.size(), "uploading S's row offsets");
-      indices32_ = Buffer<int32_t>(s.indices, size_t(s.nnz), "uploading S's column indices");
-      check(cusparseCreateCsr(&desc_, s.rows, s.cols, s.nnz, indptr32_.get(), indices32_.get(), values_.get(),
+  explicit DeviceCsr(DeviceCsrArrays&& s) : m_(std::move(s)) {
+    if (m_.nnz < INT_MAX && m_.rows < INT_MAX) {
+      indptr32_ = Buffer<int32_t>(size_t(m_.rows + 1), "S's 32-bit row offsets");
+      convert_index_kernel<<<blocks_for(m_.rows + 1), kThreads>>>(indptr32_.get(), m_.indptr.get(), m_.rows + 1);
+      launched("S's 32-bit row offsets");
+      m_.indptr = Buffer<int64_t>();
+      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, indptr32_.get(), m_.indices.get(), m_.values.get(),
                               CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
             "describing S");
     } else {
-      std::vector<int64_t> indices(s.indices, s.indices + s.nnz);
-      indptr64_ = Buffer<int64_t>(s.indptr, size_t(s.rows + 1), "uploading S's row offsets");
-      indices64_ = Buffer<int64_t>(indices.data(), indices.size(), "uploading S's column indices");
-      check(cusparseCreateCsr(&desc_, s.rows, s.cols, s.nnz, indptr64_.get(), indices64_.get(), values_.get(),
+      indices64_ = Buffer<int64_t>(size_t(m_.nnz), "S's 64-bit column indices");
+      convert_index_kernel<<<blocks_for(m_.nnz), kThreads>>>(indices64_.get(), m_.indices.get(), m_.nnz);
+      launched("S's 64-bit column indices");
+      m_.indices = Buffer<int32_t>();
+      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, m_.indptr.get(), indices64_.get(), m_.values.get(),
                               CUSPARSE_INDEX_64I, CUSPARSE_INDEX_64I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
             "describing S");
     }
@@ -127,9 +136,9 @@ class DeviceCsr {
   cusparseSpMatDescr_t desc() const { return desc_; }
 
  private:
-  Buffer<float> values_;
-  Buffer<int32_t> indptr32_, indices32_;
-  Buffer<int64_t> indptr64_, indices64_;
+  DeviceCsrArrays m_;
+  Buffer<int32_t> indptr32_;
+  Buffer<int64_t> indices64_;
   cusparseSpMatDescr_t desc_ = nullptr;
 };
 
@@ -202,21 +211,28 @@ std::string device_name() {
 
 namespace {
 
+// Device bytes S takes, or, when it is built there from A, what building it
+// holds at its peak (an upper bound: S stays, A goes).
+double s_bytes(const CsrRef& s, const NormalizationForm* normalize) {
+  return normalize ? normalize_device_bytes(s.rows, s.nnz) : csr_device_bytes(s.rows, s.nnz);
+}
+
 // S^K X scaled, X and the hops in T (16 bits), the last hop in fp32 on the
 // requested rows only: the CPU's propagate_stored.h in the same order.
 template <class T>
-void run_scaled_power_16(const CsrRef& s, const float* x, int64_t d, int k, float scale, const int32_t* rows,
-                         int64_t out_rows, float* out, HopTimes* times) {
+void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, const float* x, int64_t d, int k,
+                         float scale, const int32_t* rows, int64_t out_rows, float* out, HopTimes* times) {
   EventClock clock;
   clock.start();
   const int64_t n = s.rows, entries = n * d;
-  require_device_memory(double(s.nnz) * 8 + double(n + 1) * 8 + 4.0 * double(entries) + 2.0 * 2.0 * double(entries) +
+  require_device_memory(s_bytes(s, normalize) + 4.0 * double(entries) + 2.0 * 2.0 * double(entries) +
                             4.0 * double(out_rows) * double(d),
                         "propagating " + std::to_string(n) + " x " + std::to_string(d) +
                             " features in 16 bits on the GPU");
-  Buffer<int64_t> indptr(s.indptr, size_t(n + 1), "uploading S's row offsets");
-  Buffer<int32_t> indices(s.indices, size_t(s.nnz), "uploading S's column indices");
-  Buffer<float> values(s.values, size_t(s.nnz), "uploading S's values");
+  const DeviceCsrArrays sd = normalize ? normalize_on_device(s, *normalize) : upload_csr(s);
+  const int64_t* indptr = sd.indptr.get();
+  const int32_t* indices = sd.indices.get();
+  const float* values = sd.values.get();
   Buffer<T> a(size_t(entries), "allocating a hop buffer"), b(size_t(entries), "allocating a hop buffer");
   {
     Buffer<float> staged(x, size_t(entries), "uploading the features");
@@ -233,11 +249,11 @@ void run_scaled_power_16(const CsrRef& s, const float* x, int64_t d, int k, floa
   T* cur = a.get();
   T* next = b.get();
   for (int h = 1; h < k; ++h) {
-    hop16<T, T>(indptr.get(), indices.get(), values.get(), cur, next, nullptr, n, d);
+    hop16<T, T>(indptr, indices, values, cur, next, nullptr, n, d);
     std::swap(cur, next);
   }
   if (k >= 1) {
-    hop16<T, float>(indptr.get(), indices.get(), values.get(), cur, dout.get(), rows ? drows.get() : nullptr,
+    hop16<T, float>(indptr, indices, values, cur, dout.get(), rows ? drows.get() : nullptr,
                     out_rows, d);
     if (scale != 1.0f) {
       scale_kernel<<<blocks_for(out_rows * d), kThreads>>>(dout.get(), dout.get(), scale, out_rows * d);
@@ -260,10 +276,11 @@ void run_scaled_power_16(const CsrRef& s, const float* x, int64_t d, int k, floa
 }  // namespace
 
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
-                  int64_t out_rows, float* out, HopTimes* times, HopStorage storage) {
+                  int64_t out_rows, float* out, HopTimes* times, HopStorage storage,
+                  const NormalizationForm* normalize) {
   if (s.cols != s.rows)
-    throw ArgumentError("GPU propagation needs a square S, got " + std::to_string(s.rows) + " x " +
-                        std::to_string(s.cols));
+    throw ArgumentError(std::string("GPU propagation needs a square ") + (normalize ? "A" : "S") + ", got " +
+                        std::to_string(s.rows) + " x " + std::to_string(s.cols));
   int nonzero = 0;
   for (double w : plan.weights) nonzero += w != 0;
   // S^K X scaled: a series whose one non-zero weight is the last (SGC's e_K).
@@ -276,9 +293,9 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
     const int k = int(plan.weights.size()) - 1;
     const float scale = float(plan.weights.back());
     if (storage == HopStorage::Bf16)
-      run_scaled_power_16<__nv_bfloat16>(s, x, d, k, scale, rows, out_rows, out, times);
+      run_scaled_power_16<__nv_bfloat16>(s, normalize, x, d, k, scale, rows, out_rows, out, times);
     else
-      run_scaled_power_16<__half>(s, x, d, k, scale, rows, out_rows, out, times);
+      run_scaled_power_16<__half>(s, normalize, x, d, k, scale, rows, out_rows, out, times);
     return;
   }
   EventClock clock;
@@ -287,12 +304,13 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   // A series needs its running sum unless its one non-zero weight is the last.
   const bool keep_sum = plan.kind == HopPlan::Kind::Series && !last_alone;
   const bool keep_out = plan.kind == HopPlan::Kind::Concat;
-  require_device_memory(double(s.nnz) * 12 + double(n + 1) * 8 +
-                            4.0 * double(entries) * (2 + (keep_sum ? 1 : 0)) +
+  // 64-bit columns (and their 32-bit source) beyond 2^31 entries.
+  const double wide_columns = s.nnz + n >= INT_MAX ? double(s.nnz + n) * 8 : 0.0;
+  require_device_memory(s_bytes(s, normalize) + wide_columns + 4.0 * double(entries) * (2 + (keep_sum ? 1 : 0)) +
                             4.0 * double(out_rows) * double(out_cols) * (keep_out || rows ? 1 : 0),
                         "propagating " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
 
-  DeviceCsr ds(s);
+  DeviceCsr ds(normalize ? normalize_on_device(s, *normalize) : upload_csr(s));
   Hopper hopper(ds);
   DeviceDense a(n, d, "allocating a hop buffer"), b(n, d, "allocating a hop buffer");
   check(cudaMemcpy(a.get(), x, size_t(entries) * sizeof(float), cudaMemcpyHostToDevice), "uploading the features");

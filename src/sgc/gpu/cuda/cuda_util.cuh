@@ -7,6 +7,7 @@
 #include <cuda_runtime.h>
 #include <cusparse.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -84,6 +85,16 @@ constexpr int kThreads = 256;
 inline int blocks_for(int64_t n) {
   const int64_t b = (n + kThreads - 1) / kThreads;
   return int(b < 4096 ? (b < 1 ? 1 : b) : 4096);  // grid-stride loops cover the rest
+}
+
+constexpr int kWarp = 32;
+constexpr int kWarpsPerBlock = kThreads / kWarp;
+
+// Enough blocks for one warp per row, within the grid's limit (the kernels
+// stride over the rest).
+inline int warp_blocks(int64_t rows) {
+  const int64_t b = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  return int(b < 1 ? 1 : b > (int64_t(1) << 30) ? (int64_t(1) << 30) : b);
 }
 
 inline void launched(const char* what) { check(cudaGetLastError(), what); }

@@ -62,8 +62,21 @@ int32_t device_name(char* name, size_t capacity, sgc_cuda_status* st) {
   });
 }
 
-int32_t run_hop_plan(const sgc_cuda_csr* s, const float* x, int64_t d, const sgc_cuda_plan* p, const int32_t* rows,
-                     int64_t out_rows, float* out, sgc_cuda_times* times, sgc_cuda_status* st) {
+sgc::NormalizationForm from_abi(const sgc_cuda_norm& n) {
+  sgc::NormalizationForm f;
+  f.scale = n.scale;
+  f.identity_is_degree = n.identity_is_degree != 0;
+  f.loop_in_degree = n.loop_in_degree != 0;
+  f.stores_diagonal = n.stores_diagonal != 0;
+  f.loop = n.loop;
+  f.sign = n.sign;
+  f.identity = n.identity;
+  return f;
+}
+
+int32_t run_hop_plan(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const float* x, int64_t d,
+                     const sgc_cuda_plan* p, const int32_t* rows, int64_t out_rows, float* out, sgc_cuda_times* times,
+                     sgc_cuda_status* st) {
   return guarded(st, [&] {
     sgc::HopPlan plan;
     switch (p->kind) {
@@ -80,8 +93,18 @@ int32_t run_hop_plan(const sgc_cuda_csr* s, const float* x, int64_t d, const sgc
                                           : p->storage == SGC_CUDA_STORAGE_FP16 ? sgc::cuda::HopStorage::Fp16
                                                                                 : sgc::cuda::HopStorage::Fp32;
     sgc::cuda::HopTimes t;
-    sgc::cuda::run_hop_plan(ref, x, d, plan, rows, out_rows, out, times ? &t : nullptr, storage);
+    const sgc::NormalizationForm form = norm ? from_abi(*norm) : sgc::NormalizationForm{};
+    sgc::cuda::run_hop_plan(ref, x, d, plan, rows, out_rows, out, times ? &t : nullptr, storage,
+                            norm ? &form : nullptr);
     if (times) *times = {t.upload, t.hops, t.download};
+  });
+}
+
+int32_t normalize(const sgc_cuda_csr* a, const sgc_cuda_norm* norm, int64_t* indptr, int32_t* indices, float* values,
+                  int64_t capacity, int64_t* nnz, sgc_cuda_status* st) {
+  return guarded(st, [&] {
+    const sgc::cuda::CsrRef ref{a->rows, a->cols, a->nnz, a->indptr, a->indices, a->values};
+    *nnz = sgc::cuda::normalize_on_gpu(ref, from_abi(*norm), indptr, indices, values, capacity);
   });
 }
 
@@ -118,7 +141,7 @@ int32_t run_generated_hops(const sgc_cuda_generated* g, int32_t hops, const int3
 
 constexpr sgc_cuda_api kApi = {SGC_CUDA_ABI_VERSION, sizeof(sgc_cuda_api), unavailable_reason, device_name,
                                run_hop_plan,         copy_bandwidth_gbs,   softmax_create,     softmax_loss_grad,
-                               softmax_destroy,      run_generated_hops};
+                               softmax_destroy,      normalize,            run_generated_hops};
 
 }  // namespace
 

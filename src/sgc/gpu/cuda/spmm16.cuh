@@ -37,16 +37,6 @@ struct Half16<__half> {
   static __device__ __half narrow1(float v) { return __float2half_rn(v); }
 };
 
-constexpr int kWarp = 32;
-constexpr int kWarpsPerBlock = kThreads / kWarp;
-
-// Enough blocks for one warp per row, within the grid's limit (the kernels
-// stride over the rest).
-inline int warp_blocks(int64_t rows) {
-  const int64_t b = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
-  return int(b < 1 ? 1 : b > (int64_t(1) << 30) ? (int64_t(1) << 30) : b);
-}
-
 // Columns [c0, c0 + 64 P) of rows 0..m of y = (S x)[rows] (rows null: every
 // row, m = n), y stored as Out: T, or float for a last hop kept in fp32.
 template <class T, class Out, int P>
