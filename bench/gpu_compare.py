@@ -34,6 +34,19 @@ def cuda_median(fn, runs, torch):
     return times[len(times) // 2]
 
 
+def run_echoed(cmd):
+    """Runs cmd, printing its output as it comes (so a failure or a timeout
+    still leaves it in the log); returns the output, raises on failure."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        print(line, end="", flush=True)
+        lines.append(line)
+    if proc.wait() != 0:
+        raise SystemExit(f"gpu_compare: {' '.join(cmd)} exited with {proc.returncode}")
+    return "".join(lines)
+
+
 def json_line(output):
     for line in output.splitlines():
         if line.startswith("json: "):
@@ -52,14 +65,10 @@ def main():
     if not torch.cuda.is_available():
         raise SystemExit("gpu_compare: torch sees no CUDA GPU")
 
-    out = subprocess.run([os.path.join(args.build, "gpu_bench"), "--runs", str(args.runs)],
-                         check=True, capture_output=True, text=True).stdout
-    print(out, end="")
-    sgc = json_line(out)
+    sgc = json_line(run_echoed([os.path.join(args.build, "gpu_bench"), "--runs", str(args.runs)]))
 
     with tempfile.TemporaryDirectory() as dump:
-        subprocess.run([os.path.join(args.build, "reddit_bench"), "--stages", "hop", "--runs", "1", "--dump", dump],
-                       check=True, capture_output=True, text=True)
+        run_echoed([os.path.join(args.build, "reddit_bench"), "--stages", "hop", "--runs", "1", "--dump", dump])
         indptr = np.load(os.path.join(dump, "s_indptr.npy"))
         indices = np.load(os.path.join(dump, "s_indices.npy"))
         values = np.load(os.path.join(dump, "s_values.npy"))

@@ -8,12 +8,13 @@ cd "$(dirname "$0")/.."
 B=${B:-.devbuild}
 OUT=${OUT:-/tmp}
 export SGC_DATA_DIR=$PWD/.devdata PYTHONUNBUFFERED=1
-# CUDA's libraries: the toolkit's, else the ones PyTorch's wheels carry.
-cuda_libs=/usr/local/cuda/lib64
-for dir in $(python3 -c 'import glob, site; print(" ".join(sorted(glob.glob(site.getsitepackages()[0] + "/nvidia/*/lib"))))' 2>/dev/null); do
-  cuda_libs=$cuda_libs:$dir
+# CUDA's libraries: the ones PyTorch's wheels carry first (so that torch keeps
+# its own when Python runs here), then the toolkit's.
+cuda_libs=
+for dir in $(python3 -c 'import glob, site; print(" ".join(sorted(d for p in site.getsitepackages() + [site.getusersitepackages()] for d in glob.glob(p + "/nvidia/*/lib"))))' 2>/dev/null); do
+  cuda_libs=$cuda_libs$dir:
 done
-export LD_LIBRARY_PATH=$cuda_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export LD_LIBRARY_PATH=$cuda_libs/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # Before spending device time: every program and the module find their libraries.
 missing=$(for f in "$B"/sgc "$B"/sgc_tests "$B"/gpu_bench "$B"/reddit_bench "$B"/libsgc_cuda.so; do
   ldd "$f" | sed -n "s|^\t*\(.*not found\)|$f: \1|p"; done)
@@ -22,6 +23,8 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 lscpu | grep -E "Model name|L3" || true
 timeout 240 "$B/sgc_tests" --gtest_filter='Gpu*:HopPlans*:Device*' 2>&1 | tee "$OUT/gpu_tests.log"
 tests=${PIPESTATUS[0]}
+# A GPU test skips when it finds no usable GPU: here that is a failure.
+if grep -q '^\[  SKIPPED \]' "$OUT/gpu_tests.log"; then echo "device_check: GPU tests were skipped"; tests=3; fi
 timeout 300 python3 bench/gpu_compare.py --build "$B" --runs 5 2>&1 | tee "$OUT/gpu_bench.log"
 bench=${PIPESTATUS[0]}
 echo "gpu tests: exit $tests; benchmark: exit $bench"

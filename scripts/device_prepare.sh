@@ -17,7 +17,7 @@ DATA=${SGC_DATA_DIR:-../shared/data}
 # folder also serves the libraries' own dependencies.
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSGC_CUDA=ON -DSGC_MPI=OFF -DSGC_BLAS=OFF \
   -DSGC_BUILD_PYTHON=OFF -DCMAKE_CUDA_ARCHITECTURES=90 \
-  "-DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags,-rpath,\$ORIGIN/lib" >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags '-DCMAKE_BUILD_RPATH=$ORIGIN/lib' >/dev/null
 cmake --build "$BUILD" -j "${JOBS:-2}" --target sgc sgc_tests gpu_bench reddit_bench sgc_cuda
 rm -rf .devbuild .devdata
 mkdir -p .devbuild/lib .devdata/planetoid
@@ -37,11 +37,18 @@ for p in $programs; do ldd "$BUILD/$p"; done | awk '$2 == "=>" && $3 ~ /^\// {pr
   done
 cp "$DATA"/planetoid/ind.cora.* "$DATA"/planetoid/ind.pubmed.* .devdata/planetoid/
 for d in /.devbuild/ /.devdata/; do grep -qxF "$d" .git/info/exclude 2>/dev/null || echo "$d" >> .git/info/exclude; done
-# Each program must find every bundled library through its RPATH alone.
+# Each program must carry the RPATH (not RUNPATH) $ORIGIN/lib and find every
+# bundled library there, not in this machine's system folders.
 for p in $programs; do
-  if LD_LIBRARY_PATH= ldd ".devbuild/$p" | grep -q "not found"; then
-    echo "device_prepare: .devbuild/$p misses a library" >&2; exit 1
+  if ! readelf -d ".devbuild/$p" | grep -q '(RPATH).*\[\$ORIGIN/lib\]'; then
+    echo "device_prepare: .devbuild/$p lacks the RPATH \$ORIGIN/lib" >&2; exit 1
   fi
+  for lib in .devbuild/lib/*; do
+    name=$(basename "$lib")
+    if ldd ".devbuild/$p" | grep -F "$name =>" | grep -vqF "$PWD/.devbuild/lib/$name"; then
+      echo "device_prepare: .devbuild/$p does not take $name from .devbuild/lib" >&2; exit 1
+    fi
+  done
 done
 ls .devbuild/lib
 du -sh .devbuild .devdata

@@ -45,10 +45,7 @@ Fixture make_fixture(uint64_t seed, int n = 70, int d = 9) {
 }
 
 OperatorSpec spec_of(const std::string& op, int k, double t = 5.0, double alpha = 0.1, double tol = 1e-6) {
-  OperatorSpec spec;
-  spec.def = &find_operator(op);
-  spec.k = k, spec.t = t, spec.alpha = alpha, spec.tol = tol;
-  return spec;
+  return testing::operator_spec(op, k, t, alpha, tol);
 }
 
 // "sgc K=3", for messages.

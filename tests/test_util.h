@@ -28,6 +28,16 @@ inline OperatorSpec operator_spec(const std::string& op, int k = 2) {
   return spec;
 }
 
+// A registry operator with the diffusion time T, alpha (and ssgc/ppr's tol)
+// given; poly gets a short polynomial.
+inline OperatorSpec operator_spec(const std::string& op, int k, double t, double alpha, double tol = 1e-6) {
+  OperatorSpec spec = operator_spec(op, k);
+  spec.t = t;
+  spec.alpha = alpha;
+  spec.tol = tol;
+  return spec;
+}
+
 // The real data sets: $SGC_DATA_DIR, else <repo>/../shared/data (set at build time).
 inline std::string data_dir() {
   if (const char* env = std::getenv("SGC_DATA_DIR"); env && *env) return env;
@@ -101,6 +111,14 @@ inline DenseMatrix random_dense(int64_t rows, int64_t cols, uint64_t seed) {
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) x(i, j) = float(rng.uniform());
   return x;
+}
+
+// Entries drawn from N(0, 1).
+inline DenseMatrix random_normal(int64_t rows, int64_t cols, uint64_t seed) {
+  Rng rng(seed);
+  DenseMatrix m(rows, cols);
+  for (int64_t i = 0; i < m.size(); ++i) m.data()[i] = float(rng.normal());
+  return m;
 }
 
 // Largest |a - b| / (|b| + floor) over all entries: relative error with a floor

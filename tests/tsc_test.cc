@@ -18,13 +18,6 @@
 namespace sgc {
 namespace {
 
-DenseMatrix random_matrix(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
-  Rng rng(seed);
-  DenseMatrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = float(rng.normal());
-  return m;
-}
-
 // A random symmetric graph's S = D~^-1/2 (A + I) D~^-1/2.
 CsrMatrix random_operator(int64_t n, int edges_per_node, uint64_t seed) {
   Rng rng(seed);
@@ -51,7 +44,7 @@ CsrMatrix random_features(int64_t n, int64_t f, uint64_t seed) {
 double max_abs_diff(const DenseMatrix& a, const DenseMatrix& b) { return (a - b).cwiseAbs().maxCoeff(); }
 
 TEST(TscContrastive, TiledEqualsDenseFormula) {
-  const DenseMatrix z1 = random_matrix(53, 9, 1), z2 = random_matrix(53, 9, 2);
+  const DenseMatrix z1 = testing::random_normal(53, 9, 1), z2 = testing::random_normal(53, 9, 2);
   for (double tau : {0.1, 0.6}) {
     const ContrastiveResult ref = contrastive_dense_reference(z1, z2, tau);
     for (int64_t block : {1, 7, 53, 0}) {
@@ -66,7 +59,7 @@ TEST(TscContrastive, TiledEqualsDenseFormula) {
 
 // The gradient of the sampled loss (fixed seed) against central differences.
 TEST(TscContrastive, SampledGradientMatchesFiniteDifferences) {
-  DenseMatrix z1 = random_matrix(20, 5, 3), z2 = random_matrix(20, 5, 4);
+  DenseMatrix z1 = testing::random_normal(20, 5, 3), z2 = testing::random_normal(20, 5, 4);
   const double tau = 0.5;
   const ContrastiveResult c = contrastive_sampled(z1, z2, tau, 6, 11);
   const float eps = 1e-2f;
@@ -101,7 +94,7 @@ TEST(TscSteps, PowersPathEqualsStepsPath) {
     for (int64_t e = x.indptr[r]; e < x.indptr[r + 1]; ++e) xt(r, x.indices[e]) = x.values[e];
     xt(r, f) = 1;
   }
-  const DenseMatrix w = random_matrix(f + 1, hidden, 7);
+  const DenseMatrix w = testing::random_normal(f + 1, hidden, 7);
   Rng rng(8);
   const TscMasks masks = draw_tsc_masks(layers, int(hidden), 0.9, rng);
   std::vector<bool> keep(layers + 1, false);
@@ -125,9 +118,9 @@ TEST(TscSteps, PowersPathEqualsStepsPath) {
 
   // Backward: gradients on H_9, H_4 and H_1.
   std::vector<DenseMatrix> grads(layers + 1);
-  grads[layers] = random_matrix(n, hidden, 9);
-  grads[4] = random_matrix(n, hidden, 10);
-  grads[1] = random_matrix(n, hidden, 11);
+  grads[layers] = testing::random_normal(n, hidden, 9);
+  grads[4] = testing::random_normal(n, hidden, 10);
+  grads[1] = testing::random_normal(n, hidden, 11);
   DenseMatrix dw_powers;
   tsc_backward_powers(powers, counts, grads, dw_powers);
   DenseMatrix dh0;
@@ -145,7 +138,7 @@ TEST(TscSteps, ExpectedOperatorIsTheMeanOverMasks) {
   const int64_t n = 25, hidden = 4;
   const int layers = 7;
   const CsrMatrix s = random_operator(n, 2, 12);
-  const DenseMatrix h0 = random_matrix(n, hidden, 13);
+  const DenseMatrix h0 = testing::random_normal(n, hidden, 13);
   DenseMatrix expected = h0;
   tsc_expected(s, layers, 2.0, expected);
   DenseMatrix mean = DenseMatrix::Zero(n, hidden);

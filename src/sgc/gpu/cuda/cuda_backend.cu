@@ -3,9 +3,10 @@
 // Compiled into the module libsgc_cuda.so only (module_entry.cu exports it),
 // loaded by the core on first use (gpu/cuda_loader.cc).
 //
-// Hops: S (CSR, 32-bit indices while nnz < 2^31, else 64-bit) and X are
-// uploaded once; two n x d row-major buffers hold the current and next hop
-// (cusparseSpMM, non-transposed A: deterministic run to run); a series keeps
+// Hops: S (CSR, 32-bit indices while nnz < 2^31, else 64-bit; uploaded, or
+// built on the device from A) and X are uploaded once; two n x d row-major
+// buffers hold the current and next hop (cusparseSpMM with non-transposed A;
+// run-to-run equality is checked by Gpu.RunsAreRepeatable); a series keeps
 // its running sum in a third buffer only when more than one weight is
 // non-zero (SGC's e_K needs none); only the requested rows are copied back.
 // Head: logits Z = X W by SGEMM, a row kernel turns Z into softmax - onehot and
@@ -67,12 +68,15 @@ __global__ void softmax_rows_kernel(float* z, const float* b, const int32_t* y, 
       row[j] += b[j];
       mx = fmaxf(mx, row[j]);
     }
+    // -log p(label) = log sum exp(z - max) - (z_label - max), from the logit
+    // itself: the label's exp can underflow long before the loss is large.
+    const float label_logit = row[y[r]] - mx;
     double sum = 0;
     for (int32_t j = 0; j < c; ++j) {
       row[j] = expf(row[j] - mx);
       sum += row[j];
     }
-    nll[r] = log(sum) - log(double(row[y[r]]));
+    nll[r] = log(sum) - double(label_logit);
     const float inv = float(1.0 / sum);
     for (int32_t j = 0; j < c; ++j) row[j] *= inv;
     row[y[r]] -= 1.0f;
