@@ -25,6 +25,11 @@ timeout 240 "$B/sgc_tests" --gtest_filter='Gpu*:HopPlans*:Device*' 2>&1 | tee "$
 tests=${PIPESTATUS[0]}
 # A GPU test skips when it finds no usable GPU: here that is a failure.
 if grep -q '^\[  SKIPPED \]' "$OUT/gpu_tests.log"; then echo "device_check: GPU tests were skipped"; tests=3; fi
+# The command line end to end on the GPU, beside the CPU (same preset and seed).
+for dev in cpu cuda; do
+  timeout 60 "$B/sgc" train --dataset cora --data-dir .devdata/planetoid --device $dev 2>&1 | tail -2 | tee -a "$OUT/gpu_tests.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "device_check: sgc train --device $dev failed"; tests=4; }
+done
 timeout 300 python3 bench/gpu_compare.py --build "$B" --runs 5 2>&1 | tee "$OUT/gpu_bench.log"
 bench=${PIPESTATUS[0]}
 echo "gpu tests: exit $tests; benchmark: exit $bench"
