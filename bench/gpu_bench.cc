@@ -4,7 +4,8 @@
 //     of --runs, and the bytes it must move from device memory at least (S
 //     once, X once, Y written) as a fraction of the copy bandwidth; and what
 //     S costs before it: normalised on the host and uploaded, against A
-//     uploaded and S built on the device;
+//     uploaded and S built on the device; and the same hop by the pair kernel
+//     (fp32 and bfloat16) beside cuSPARSE's on the same buffers;
 //  3. the Reddit-shaped inductive run end to end on the GPU (z-score, S and
 //     S_train built on the GPU from A and A_train, K = 2, L-BFGS), each stage timed;
 //  4. DGC on Pubmed (its published setting), the whole run: load, normalise,
@@ -105,6 +106,19 @@ int main(int argc, char** argv) {
               "%.0f%% of the copy bandwidth\n",
               hop_s, median(upload), median(download), bytes / 1e9, bytes / hop_s / 1e9,
               100.0 * bytes / hop_s / 1e9 / copy_gbs);
+  // The same hop by the pair kernel (cuda/spmm_pairs.cuh) in fp32 and in bfloat16, beside cuSPARSE's.
+  sgc::cuda::HopKernelTimes kernels;
+  kernels.pairs_fp32 = kernels.pairs_bf16 = -1;
+  try {
+    kernels = sgc::cuda::compare_hop_kernels(ref, d.dense_features.data(), f, runs);
+    std::printf("one hop, kernels on the same buffers: cuSPARSE fp32 %.4f s; pair kernel fp32 %.4f s (%.2fx, passes of "
+                "%lld columns, max difference %.1e of the largest value); pair kernel bf16 %.4f s (%.2fx)\n",
+                kernels.cusparse, kernels.pairs_fp32, kernels.cusparse / kernels.pairs_fp32,
+                (long long)kernels.pass_columns, kernels.pairs_vs_cusparse, kernels.pairs_bf16,
+                kernels.cusparse / kernels.pairs_bf16);
+  } catch (const sgc::Error& e) {
+    std::printf("one hop, kernels on the same buffers: failed (%s)\n", e.what());
+  }
   std::printf("S for that hop: normalised on the host %.3f s + uploaded with X %.3f s = %.3f s; A uploaded with X and "
               "normalised on the device %.3f s -> %.2fx\n",
               host_normalize_s, median(upload), host_normalize_s + median(upload), median(upload_normalizing),
@@ -176,7 +190,8 @@ int main(int argc, char** argv) {
 
   std::printf("json: {\"copy_gbs\": %.1f, \"hop_s\": %.6f, \"hop_bytes\": %.0f, \"reddit_total_s\": %.4f, "
               "\"reddit_test_micro_f1\": %.4f, \"dgc_pubmed_s\": %.4f, \"dgc_pubmed_acc\": %.4f, "
-              "\"papers_k3_s\": %.4f, \"papers_nnz\": %.0f}\n",
-              copy_gbs, hop_s, bytes, reddit_total_s, ev.test_acc, dgc_s, dgc_acc, papers_s, papers_nnz);
+              "\"papers_k3_s\": %.4f, \"papers_nnz\": %.0f, \"hop_pairs_fp32_s\": %.6f, \"hop_pairs_bf16_s\": %.6f}\n",
+              copy_gbs, hop_s, bytes, reddit_total_s, ev.test_acc, dgc_s, dgc_acc, papers_s, papers_nnz,
+              kernels.pairs_fp32, kernels.pairs_bf16);
   return 0;
 }

@@ -81,6 +81,20 @@ def main():
     torch_hop = cuda_median(lambda: torch.sparse.mm(s, xt), args.runs, torch)
     print(f"torch {torch.__version__} on {torch.cuda.get_device_name()}: one hop torch.sparse.mm (CSR) "
           f"{torch_hop:.4f} s; sgc {sgc['hop_s']:.4f} s -> sgc {torch_hop / sgc['hop_s']:.2f}x faster")
+    for key, label in (("hop_pairs_fp32_s", "sgc's pair kernel, fp32"),
+                       ("hop_pairs_bf16_s", "sgc's pair kernel, X and Y in bfloat16")):
+        if sgc.get(key, -1) > 0:
+            print(f"{label}: {sgc[key]:.4f} s -> {torch_hop / sgc[key]:.2f}x torch.sparse.mm (fp32)")
+    try:
+        s16, x16 = s.to(torch.bfloat16), xt.to(torch.bfloat16)
+        torch_hop16 = cuda_median(lambda: torch.sparse.mm(s16, x16), args.runs, torch)
+        line = f"torch.sparse.mm (CSR) in bfloat16: {torch_hop16:.4f} s"
+        if sgc.get("hop_pairs_bf16_s", -1) > 0:
+            line += f" -> sgc's bf16 pair kernel {torch_hop16 / sgc['hop_pairs_bf16_s']:.2f}x faster"
+        print(line)
+        del s16, x16
+    except (RuntimeError, NotImplementedError) as e:
+        print(f"torch.sparse.mm in bfloat16: not run ({e})")
 
     try:
         from torch_geometric.nn import SGConv

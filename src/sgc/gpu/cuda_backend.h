@@ -60,6 +60,19 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
 int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* indptr, int32_t* indices,
                          float* values, int64_t capacity);
 
+// One hop S X three ways on the same device buffers, device seconds, median
+// of `runs`: cuSPARSE's SpMM in fp32 (what run_hop_plan runs), the pair
+// kernel of cuda/spmm_pairs.cuh in fp32 with passes sized to the L2 cache,
+// and that kernel with X and Y in bfloat16; with the fp32 pair kernel's
+// largest difference from cuSPARSE's result, relative to its largest value.
+// d even.
+struct HopKernelTimes {
+  double cusparse = 0, pairs_fp32 = 0, pairs_bf16 = 0;
+  int64_t pass_columns = 0;
+  double pairs_vs_cusparse = 0;
+};
+HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, int runs);
+
 // Device-to-device copy bandwidth, GB/s counting bytes read plus bytes
 // written (as STREAM's copy does), over a `bytes` buffer: median of `runs`.
 double copy_bandwidth_gbs(int64_t bytes, int runs = 5);

@@ -184,6 +184,15 @@ int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* i
   return nnz;
 }
 
+HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, int runs) {
+  const sgc_cuda_csr csr{s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values};
+  sgc_cuda_hop_kernels t{};
+  sgc_cuda_status st{};
+  api().compare_hop_kernels(&csr, x, d, runs, &t, &st);
+  rethrow_if_failed(st);
+  return {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse};
+}
+
 double copy_bandwidth_gbs(int64_t bytes, int runs) {
   double gbs = 0;
   sgc_cuda_status st{};

@@ -74,6 +74,13 @@ typedef struct sgc_cuda_generated_run {
   double generate, hops, hop_bytes;
 } sgc_cuda_generated_run;
 
+// cuda::HopKernelTimes.
+typedef struct sgc_cuda_hop_kernels {
+  double cusparse, pairs_fp32, pairs_bf16;
+  int64_t pass_columns;
+  double pairs_vs_cusparse;
+} sgc_cuda_hop_kernels;
+
 typedef struct sgc_cuda_softmax sgc_cuda_softmax;  // opaque: the module's SoftmaxObjective
 
 // The functions mirror gpu/cuda_backend.h one for one. Each returns status->kind.
@@ -95,6 +102,8 @@ typedef struct sgc_cuda_api {
   void (*softmax_destroy)(sgc_cuda_softmax* objective);
   int32_t (*normalize)(const sgc_cuda_csr* a, const sgc_cuda_norm* norm, int64_t* indptr, int32_t* indices,
                        float* values, int64_t capacity, int64_t* nnz, sgc_cuda_status* status);
+  int32_t (*compare_hop_kernels)(const sgc_cuda_csr* s, const float* x, int64_t d, int32_t runs,
+                                 sgc_cuda_hop_kernels* times, sgc_cuda_status* status);
   int32_t (*run_generated_hops)(const sgc_cuda_generated* g, int32_t hops, const int32_t* rows, int64_t row_count,
                                 float* out, sgc_cuda_generated_run* run, sgc_cuda_status* status);
 } sgc_cuda_api;

@@ -27,7 +27,7 @@
 #include "sgc/error.h"
 #include "sgc/gpu/cuda/cuda_util.cuh"
 #include "sgc/gpu/cuda/device_csr.cuh"
-#include "sgc/gpu/cuda/spmm16.cuh"
+#include "sgc/gpu/cuda/spmm_pairs.cuh"
 #include "sgc/gpu/cuda_backend.h"
 
 namespace sgc::cuda {
@@ -253,18 +253,18 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
   T* cur = a.get();
   T* next = b.get();
   for (int h = 1; h < k; ++h) {
-    hop16<T, T>(indptr, indices, values, cur, next, nullptr, n, d);
+    hop_pairs<T, T>(indptr, indices, values, cur, next, nullptr, n, d);
     std::swap(cur, next);
   }
   if (k >= 1) {
-    hop16<T, float>(indptr, indices, values, cur, dout.get(), rows ? drows.get() : nullptr,
+    hop_pairs<T, float>(indptr, indices, values, cur, dout.get(), rows ? drows.get() : nullptr,
                     out_rows, d);
     if (scale != 1.0f) {
       scale_kernel<<<blocks_for(out_rows * d), kThreads>>>(dout.get(), dout.get(), scale, out_rows * d);
       launched("scaling the last hop");
     }
   } else {
-    gather16_kernel<T><<<blocks_for(out_rows * d), kThreads>>>(dout.get(), cur, d, rows ? drows.get() : nullptr,
+    gather_widened_kernel<T><<<blocks_for(out_rows * d), kThreads>>>(dout.get(), cur, d, rows ? drows.get() : nullptr,
                                                                out_rows, scale);
     launched("gathering the requested rows");
   }
@@ -393,6 +393,55 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   check(cudaMemcpy(out, from, size_t(out_rows * out_cols) * sizeof(float), cudaMemcpyDeviceToHost),
         "copying the features back");
   if (times) times->download = clock.seconds();
+}
+
+HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, int runs) {
+  if (s.rows != s.cols || d % 2 || runs < 1)
+    throw ArgumentError("compare_hop_kernels: a square S, an even d and at least one run");
+  const int64_t n = s.rows, entries = n * d;
+  require_device_memory(2 * csr_device_bytes(n, s.nnz) + 4.0 * double(entries) * 2 + 2.0 * double(entries) * 2,
+                        "comparing hop kernels on " + std::to_string(n) + " x " + std::to_string(d) + " features");
+  HopKernelTimes t;
+  t.pass_columns = pass_columns_for_l2(n, 4);
+  const DeviceCsrArrays sd = upload_csr(s);  // the pair kernel's layout
+  DeviceCsr cs(upload_csr(s));              // cuSPARSE's
+  Hopper hopper(cs);
+  DeviceDense xd(n, d, "allocating X"), yd(n, d, "allocating Y");
+  check(cudaMemcpy(xd.get(), x, size_t(entries) * sizeof(float), cudaMemcpyHostToDevice), "uploading X");
+  Buffer<__nv_bfloat16> x16(size_t(entries), "allocating X in bfloat16"), y16(size_t(entries), "allocating Y");
+  narrow_kernel<__nv_bfloat16><<<blocks_for(entries), kThreads>>>(x16.get(), xd.get(), entries);
+  launched("X in bfloat16");
+  auto median_seconds = [&](auto&& hop) {
+    EventClock clock;
+    std::vector<double> v;
+    hop();  // warm-up (workspace, first touch)
+    for (int r = 0; r < runs; ++r) {
+      clock.start();
+      hop();
+      v.push_back(clock.seconds());
+    }
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  t.cusparse = median_seconds([&] { hopper.hop(xd, yd); });
+  std::vector<float> want(static_cast<size_t>(entries)), got(static_cast<size_t>(entries));
+  check(cudaMemcpy(want.data(), yd.get(), want.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
+  t.pairs_fp32 = median_seconds([&] {
+    hop_pairs<float, float>(sd.indptr.get(), sd.indices.get(), sd.values.get(), xd.get(), yd.get(), nullptr, n, d,
+                            t.pass_columns);
+  });
+  check(cudaMemcpy(got.data(), yd.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
+  t.pairs_bf16 = median_seconds([&] {
+    hop_pairs<__nv_bfloat16, __nv_bfloat16>(sd.indptr.get(), sd.indices.get(), sd.values.get(), x16.get(),
+                                            y16.get(), nullptr, n, d, t.pass_columns);
+  });
+  double diff = 0, scale = 0;
+  for (size_t e = 0; e < want.size(); ++e) {
+    diff = std::max(diff, double(std::fabs(got[e] - want[e])));
+    scale = std::max(scale, double(std::fabs(want[e])));
+  }
+  t.pairs_vs_cusparse = scale > 0 ? diff / scale : diff;
+  return t;
 }
 
 double copy_bandwidth_gbs(int64_t bytes, int runs) {

@@ -10,7 +10,7 @@
 // 0.9 GB, two 16-bit hop buffers of 28.4 GB: 84 GB, where fp32 hops (114 GB
 // for the two) would not leave room for S on a 141 GB GPU.
 //
-// The hops are spmm16.cuh's, in bfloat16.
+// The hops are spmm_pairs.cuh's, in bfloat16.
 #include <cub/device/device_scan.cuh>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -20,7 +20,7 @@
 
 #include "sgc/error.h"
 #include "sgc/gpu/cuda/cuda_util.cuh"
-#include "sgc/gpu/cuda/spmm16.cuh"
+#include "sgc/gpu/cuda/spmm_pairs.cuh"
 #include "sgc/gpu/cuda_backend.h"
 #include "sgc/gpu/generated_graph.h"
 
@@ -100,7 +100,7 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
   __nv_bfloat16* cur = a.get();
   __nv_bfloat16* next = b.get();
   for (int h = 0; h < hops; ++h) {
-    hop16(indptr.get(), indices.get(), values.get(), cur, next, nullptr, n, d);
+    hop_pairs(indptr.get(), indices.get(), values.get(), cur, next, nullptr, n, d);
     std::swap(cur, next);
   }
   run.hops = clock.seconds();
@@ -109,7 +109,7 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
   if (row_count > 0) {
     Buffer<int32_t> drows(rows, size_t(row_count), "uploading the requested rows");
     Buffer<float> dout(size_t(row_count * d), "allocating the requested rows");
-    gather16_kernel<<<blocks_for(row_count * d), kThreads>>>(dout.get(), cur, d, drows.get(), row_count, 1.0f);
+    gather_widened_kernel<<<blocks_for(row_count * d), kThreads>>>(dout.get(), cur, d, drows.get(), row_count, 1.0f);
     launched("gathering the requested rows");
     check(cudaMemcpy(out, dout.get(), size_t(row_count * d) * sizeof(float), cudaMemcpyDeviceToHost),
           "copying the requested rows back");

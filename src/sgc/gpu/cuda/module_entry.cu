@@ -108,6 +108,15 @@ int32_t normalize(const sgc_cuda_csr* a, const sgc_cuda_norm* norm, int64_t* ind
   });
 }
 
+int32_t compare_hop_kernels(const sgc_cuda_csr* s, const float* x, int64_t d, int32_t runs, sgc_cuda_hop_kernels* times,
+                            sgc_cuda_status* st) {
+  return guarded(st, [&] {
+    const sgc::cuda::CsrRef ref{s->rows, s->cols, s->nnz, s->indptr, s->indices, s->values};
+    const sgc::cuda::HopKernelTimes t = sgc::cuda::compare_hop_kernels(ref, x, d, runs);
+    *times = {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse};
+  });
+}
+
 int32_t copy_bandwidth_gbs(int64_t bytes, int32_t runs, double* gbs, sgc_cuda_status* st) {
   return guarded(st, [&] { *gbs = sgc::cuda::copy_bandwidth_gbs(bytes, runs); });
 }
@@ -141,7 +150,8 @@ int32_t run_generated_hops(const sgc_cuda_generated* g, int32_t hops, const int3
 
 constexpr sgc_cuda_api kApi = {SGC_CUDA_ABI_VERSION, sizeof(sgc_cuda_api), unavailable_reason, device_name,
                                run_hop_plan,         copy_bandwidth_gbs,   softmax_create,     softmax_loss_grad,
-                               softmax_destroy,      normalize,            run_generated_hops};
+                               softmax_destroy,      normalize,            compare_hop_kernels,
+                               run_generated_hops};
 
 }  // namespace
 

@@ -1,11 +1,13 @@
-// Sparse x dense products with X and Y stored in 16 bits (bfloat16 or IEEE
-// half) and sums in fp32, the GPU side of --precision bf16|fp16: S in CSR
-// (int64 row offsets, int32 columns, fp32 values), X and Y row-major n x d,
-// d even. One warp per row; each lane holds P pairs of columns (a pass
-// covers 64 P columns) as float2 sums formed with fmaf in S's entry order,
-// reading x's rows as 32-bit pairs (a warp reads 128 contiguous bytes per
-// entry and pair slot), and rounds each sum to 16 bits once (round to
-// nearest even, as the CPU's kernels/ do).
+// Sparse x dense products reading X in pairs of columns: X and Y stored in
+// 16 bits (bfloat16 or IEEE half: the GPU side of --precision bf16|fp16) or
+// in fp32, sums in fp32. S in CSR (int64 row offsets, int32 columns, fp32
+// values), X and Y row-major n x d, d even. One warp per row; each lane holds
+// P pairs of columns (a pass covers 64 P columns) as float2 sums formed with
+// fmaf in S's entry order, reading x's rows as pairs (a warp reads 64 P
+// contiguous values per entry), and rounds each sum to the storage once
+// (round to nearest even, as the CPU's kernels/ do). Each pass reads S again
+// and gathers only its columns of X: narrow passes keep the gathered columns
+// of X in the L2 cache (pass_columns_for_l2).
 #pragma once
 
 #include <cuda_bf16.h>
@@ -19,9 +21,9 @@
 namespace sgc::cuda {
 
 template <class T>
-struct Half16;
+struct PairTraits;
 template <>
-struct Half16<__nv_bfloat16> {
+struct PairTraits<__nv_bfloat16> {
   using Pair = __nv_bfloat162;
   static __device__ float2 widen(Pair p) { return __bfloat1622float2(p); }
   static __device__ Pair narrow(float a, float b) { return __floats2bfloat162_rn(a, b); }
@@ -29,7 +31,15 @@ struct Half16<__nv_bfloat16> {
   static __device__ __nv_bfloat16 narrow1(float v) { return __float2bfloat16_rn(v); }
 };
 template <>
-struct Half16<__half> {
+struct PairTraits<float> {
+  using Pair = float2;
+  static __device__ float2 widen(Pair p) { return p; }
+  static __device__ Pair narrow(float a, float b) { return make_float2(a, b); }
+  static __device__ float widen1(float v) { return v; }
+  static __device__ float narrow1(float v) { return v; }
+};
+template <>
+struct PairTraits<__half> {
   using Pair = __half2;
   static __device__ float2 widen(Pair p) { return __half22float2(p); }
   static __device__ Pair narrow(float a, float b) { return __floats2half2_rn(a, b); }
@@ -40,9 +50,9 @@ struct Half16<__half> {
 // Columns [c0, c0 + 64 P) of rows 0..m of y = (S x)[rows] (rows null: every
 // row, m = n), y stored as Out: T, or float for a last hop kept in fp32.
 template <class T, class Out, int P>
-__global__ void spmm16_kernel(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
+__global__ void spmm_pairs_kernel(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
                               const int32_t* rows, int64_t m, int64_t d, int64_t c0) {
-  using H = Half16<T>;
+  using H = PairTraits<T>;
   const int lane = threadIdx.x % kWarp;
   const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
   const int64_t pairs = d / 2, first = c0 / 2;
@@ -76,37 +86,50 @@ __global__ void spmm16_kernel(const int64_t* indptr, const int32_t* indices, con
   }
 }
 
-// y = (S x)[rows] (m rows; rows null: every row, m = n), d even.
+// y = (S x)[rows] (m rows; rows null: every row, m = n), d even, in passes
+// of `pass` columns (64, 128 or 256).
 template <class T, class Out>
-void hop16(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
-           const int32_t* rows, int64_t m, int64_t d) {
-  for (int64_t c0 = 0; c0 < d; c0 += 256) {  // four pairs a lane a pass at most
-    const int64_t width = d - c0 < 256 ? d - c0 : 256;
+void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
+               const int32_t* rows, int64_t m, int64_t d, int64_t pass = 256) {
+  for (int64_t c0 = 0; c0 < d; c0 += pass) {
+    const int64_t width = d - c0 < pass ? d - c0 : pass;
     const int blocks = warp_blocks(m);
     if (width <= 64)
-      spmm16_kernel<T, Out, 1><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
+      spmm_pairs_kernel<T, Out, 1><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
     else if (width <= 128)
-      spmm16_kernel<T, Out, 2><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
+      spmm_pairs_kernel<T, Out, 2><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
     else
-      spmm16_kernel<T, Out, 4><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
-    launched("a 16-bit sparse x dense product");
+      spmm_pairs_kernel<T, Out, 4><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
+    launched("a sparse x dense product (pairs of columns)");
   }
+}
+
+// The widest pass (256, 128 or 64 columns) whose columns of an n-row X in
+// `bytes`-wide values fill at most half the device's L2 cache; 64 when none
+// does (the cache then holds part of them).
+inline int64_t pass_columns_for_l2(int64_t n, int bytes) {
+  int dev = 0, l2 = 0;
+  check(cudaGetDevice(&dev), "reading the current device");
+  check(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev), "reading the L2 cache size");
+  for (int64_t pass = 256; pass > 64; pass /= 2)
+    if (double(n) * double(pass) * bytes <= 0.5 * double(l2)) return pass;
+  return 64;
 }
 
 // y[0..n) = x[0..n) rounded to 16 bits.
 template <class T>
 __global__ void narrow_kernel(T* y, const float* x, int64_t n) {
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x)
-    y[e] = Half16<T>::narrow1(x[e]);
+    y[e] = PairTraits<T>::narrow1(x[e]);
 }
 
 // out[r, :] = scale * x[rows ? rows[r] : r, :] widened to fp32, r < count.
 template <class T>
-__global__ void gather16_kernel(float* out, const T* x, int64_t d, const int32_t* rows, int64_t count, float scale) {
+__global__ void gather_widened_kernel(float* out, const T* x, int64_t d, const int32_t* rows, int64_t count, float scale) {
   const int64_t n = count * d;
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < n; e += int64_t(gridDim.x) * blockDim.x) {
     const int64_t r = e / d;
-    out[e] = scale * Half16<T>::widen1(x[(rows ? int64_t(rows[r]) : r) * d + e % d]);
+    out[e] = scale * PairTraits<T>::widen1(x[(rows ? int64_t(rows[r]) : r) * d + e % d]);
   }
 }
 
