@@ -73,6 +73,31 @@ TEST(Normalize, ZScoreColumns) {
   EXPECT_EQ(x.col(2).cwiseAbs().maxCoeff(), 0.0f);
 }
 
+// validate_csr accepts a well-formed matrix (parallel pass included) and
+// names each kind of fault, wherever it sits in a long row.
+TEST(Csr, ValidateNamesEachFault) {
+  const CsrMatrix good = testing::awkward_graph(3000, 40000, 5, 2);  // > 2^16 entries: the parallel pass
+  EXPECT_NO_THROW(validate_csr(good, "good"));
+  auto expect_fault = [&](const char* what, auto&& spoil) {
+    CsrMatrix m = good;
+    spoil(m);
+    try {
+      validate_csr(m, "spoilt");
+      ADD_FAILURE() << what << ": accepted";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("spoilt"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  const int64_t mid = good.indptr[1500] + 3;  // inside a row, not its first entry
+  expect_fault("out of range", [&](CsrMatrix& m) { m.indices[mid] = int32_t(m.cols); });
+  expect_fault("out of range", [&](CsrMatrix& m) { m.indices[mid] = -1; });
+  expect_fault("row 1500 are not strictly increasing", [&](CsrMatrix& m) { m.indices[mid] = m.indices[mid - 1]; });
+  expect_fault("non-finite value nan at (1500,", [&](CsrMatrix& m) { m.values[mid] = std::nanf(""); });
+  expect_fault("non-finite value -inf at (1500,", [&](CsrMatrix& m) { m.values[mid] = -INFINITY; });
+  expect_fault("indptr decreases at row 10", [&](CsrMatrix& m) { m.indptr[11] = m.indptr[10] - 1; });
+}
+
 TEST(Propagate, MatchesNaiveReferenceDenseAndSparse) {
   for (int k : {0, 1, 2, 5}) {
     const CsrMatrix a = awkward_graph(80, 200, 5, 10 + k);
