@@ -1,5 +1,6 @@
 // GPU benchmark (gpu/): what --device cuda does on the machine it runs on.
-//  1. the device's copy bandwidth (read + write bytes of a device-to-device copy);
+//  1. the device's copy bandwidth (read + write bytes of a device-to-device copy),
+//     and the host link's both ways, from pageable and from pinned memory;
 //  2. one hop S X on the Reddit-shaped graph (powerlaw.h), device time, median
 //     of --runs, and the bytes it must move from device memory at least (S
 //     once, X once, Y written) as a fraction of the copy bandwidth; and what
@@ -70,6 +71,15 @@ int main(int argc, char** argv) {
   // 1. Copy bandwidth.
   const double copy_gbs = sgc::cuda::copy_bandwidth_gbs(int64_t(1) << 30, runs);
   std::printf("device copy bandwidth (1 GiB, read + write): %.0f GB/s\n", copy_gbs);
+  sgc::cuda::HostLinkBandwidth link;
+  try {
+    link = sgc::cuda::host_link_bandwidth(int64_t(1) << 30, runs);
+    std::printf("host link (1 GiB): to the device %.1f GB/s from pageable memory, %.1f GB/s from pinned; to the host "
+                "%.1f GB/s to pageable, %.1f GB/s to pinned\n",
+                link.to_device_pageable, link.to_device_pinned, link.to_host_pageable, link.to_host_pinned);
+  } catch (const sgc::Error& e) {
+    std::printf("host link: failed (%s)\n", e.what());
+  }
 
   // 2. One hop.
   sgc::Timer t;
@@ -190,8 +200,9 @@ int main(int argc, char** argv) {
 
   std::printf("json: {\"copy_gbs\": %.1f, \"hop_s\": %.6f, \"hop_bytes\": %.0f, \"reddit_total_s\": %.4f, "
               "\"reddit_test_micro_f1\": %.4f, \"dgc_pubmed_s\": %.4f, \"dgc_pubmed_acc\": %.4f, "
-              "\"papers_k3_s\": %.4f, \"papers_nnz\": %.0f, \"hop_pairs_fp32_s\": %.6f, \"hop_pairs_bf16_s\": %.6f}\n",
+              "\"papers_k3_s\": %.4f, \"papers_nnz\": %.0f, \"hop_pairs_fp32_s\": %.6f, \"hop_pairs_bf16_s\": %.6f, "
+              "\"h2d_pageable_gbs\": %.1f, \"h2d_pinned_gbs\": %.1f}\n",
               copy_gbs, hop_s, bytes, reddit_total_s, ev.test_acc, dgc_s, dgc_acc, papers_s, papers_nnz,
-              kernels.pairs_fp32, kernels.pairs_bf16);
+              kernels.pairs_fp32, kernels.pairs_bf16, link.to_device_pageable, link.to_device_pinned);
   return 0;
 }

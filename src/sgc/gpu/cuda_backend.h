@@ -77,6 +77,15 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
 // written (as STREAM's copy does), over a `bytes` buffer: median of `runs`.
 double copy_bandwidth_gbs(int64_t bytes, int runs = 5);
 
+// Host<->device copy bandwidth over a `bytes` buffer, GB/s, median of
+// `runs`: from and to ordinary (pageable) host memory, as every transfer of
+// the GPU path is made now, and from and to page-locked memory, what staging
+// through pinned buffers could reach.
+struct HostLinkBandwidth {
+  double to_device_pageable = 0, to_device_pinned = 0, to_host_pageable = 0, to_host_pinned = 0;
+};
+HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs = 5);
+
 // What run_generated_hops did: seconds measured with CUDA events.
 struct GeneratedRun {
   int64_t nnz = 0;        // S's entries

@@ -193,6 +193,14 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   return {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse};
 }
 
+HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
+  sgc_cuda_host_link g{};
+  sgc_cuda_status st{};
+  api().host_link_bandwidth(bytes, runs, &g, &st);
+  rethrow_if_failed(st);
+  return {g.to_device_pageable, g.to_device_pinned, g.to_host_pageable, g.to_host_pinned};
+}
+
 double copy_bandwidth_gbs(int64_t bytes, int runs) {
   double gbs = 0;
   sgc_cuda_status st{};

@@ -81,6 +81,11 @@ typedef struct sgc_cuda_hop_kernels {
   double pairs_vs_cusparse;
 } sgc_cuda_hop_kernels;
 
+// cuda::HostLinkBandwidth.
+typedef struct sgc_cuda_host_link {
+  double to_device_pageable, to_device_pinned, to_host_pageable, to_host_pinned;
+} sgc_cuda_host_link;
+
 typedef struct sgc_cuda_softmax sgc_cuda_softmax;  // opaque: the module's SoftmaxObjective
 
 // The functions mirror gpu/cuda_backend.h one for one. Each returns status->kind.
@@ -104,6 +109,7 @@ typedef struct sgc_cuda_api {
                        float* values, int64_t capacity, int64_t* nnz, sgc_cuda_status* status);
   int32_t (*compare_hop_kernels)(const sgc_cuda_csr* s, const float* x, int64_t d, int32_t runs,
                                  sgc_cuda_hop_kernels* times, sgc_cuda_status* status);
+  int32_t (*host_link_bandwidth)(int64_t bytes, int32_t runs, sgc_cuda_host_link* gbs, sgc_cuda_status* status);
   int32_t (*run_generated_hops)(const sgc_cuda_generated* g, int32_t hops, const int32_t* rows, int64_t row_count,
                                 float* out, sgc_cuda_generated_run* run, sgc_cuda_status* status);
 } sgc_cuda_api;

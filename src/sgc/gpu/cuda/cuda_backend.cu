@@ -20,6 +20,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -458,6 +459,38 @@ double copy_bandwidth_gbs(int64_t bytes, int runs) {
   }
   std::sort(t.begin(), t.end());
   return 2.0 * double(bytes) / t[t.size() / 2] / 1e9;
+}
+
+HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
+  if (bytes <= 0 || runs < 1) throw ArgumentError("host_link_bandwidth: a positive size and at least one run");
+  require_device_memory(double(bytes), "the host-link probe");
+  Buffer<char> device(size_t(bytes), "allocating the host-link probe");
+  std::vector<char> pageable(static_cast<size_t>(bytes), 1);
+  char* pinned = nullptr;
+  check(cudaMallocHost(reinterpret_cast<void**>(&pinned), size_t(bytes)), "allocating page-locked host memory");
+  struct Free {
+    char* p;
+    ~Free() { cudaFreeHost(p); }
+  } free_pinned{pinned};
+  std::memset(pinned, 1, size_t(bytes));
+  auto gbs = [&](void* to, const void* from, cudaMemcpyKind kind, const char* what) {
+    EventClock clock;
+    std::vector<double> t;
+    for (int r = 0; r < runs + 1; ++r) {  // the first is a warm-up
+      clock.start();
+      check(cudaMemcpy(to, from, size_t(bytes), kind), what);
+      const double s = clock.seconds();
+      if (r > 0) t.push_back(s);
+    }
+    std::sort(t.begin(), t.end());
+    return double(bytes) / t[t.size() / 2] / 1e9;
+  };
+  HostLinkBandwidth b;
+  b.to_device_pageable = gbs(device.get(), pageable.data(), cudaMemcpyHostToDevice, "the host-link probe");
+  b.to_device_pinned = gbs(device.get(), pinned, cudaMemcpyHostToDevice, "the host-link probe");
+  b.to_host_pageable = gbs(pageable.data(), device.get(), cudaMemcpyDeviceToHost, "the host-link probe");
+  b.to_host_pinned = gbs(pinned, device.get(), cudaMemcpyDeviceToHost, "the host-link probe");
+  return b;
 }
 
 // ---- the softmax head --------------------------------------------------------

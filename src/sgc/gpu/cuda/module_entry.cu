@@ -117,6 +117,13 @@ int32_t compare_hop_kernels(const sgc_cuda_csr* s, const float* x, int64_t d, in
   });
 }
 
+int32_t host_link_bandwidth(int64_t bytes, int32_t runs, sgc_cuda_host_link* gbs, sgc_cuda_status* st) {
+  return guarded(st, [&] {
+    const sgc::cuda::HostLinkBandwidth b = sgc::cuda::host_link_bandwidth(bytes, runs);
+    *gbs = {b.to_device_pageable, b.to_device_pinned, b.to_host_pageable, b.to_host_pinned};
+  });
+}
+
 int32_t copy_bandwidth_gbs(int64_t bytes, int32_t runs, double* gbs, sgc_cuda_status* st) {
   return guarded(st, [&] { *gbs = sgc::cuda::copy_bandwidth_gbs(bytes, runs); });
 }
@@ -151,7 +158,7 @@ int32_t run_generated_hops(const sgc_cuda_generated* g, int32_t hops, const int3
 constexpr sgc_cuda_api kApi = {SGC_CUDA_ABI_VERSION, sizeof(sgc_cuda_api), unavailable_reason, device_name,
                                run_hop_plan,         copy_bandwidth_gbs,   softmax_create,     softmax_loss_grad,
                                softmax_destroy,      normalize,            compare_hop_kernels,
-                               run_generated_hops};
+                               host_link_bandwidth,  run_generated_hops};
 
 }  // namespace
 
