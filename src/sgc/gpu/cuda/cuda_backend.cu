@@ -253,13 +253,13 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
   }
   T* cur = a.get();
   T* next = b.get();
+  const int64_t pass = pass_columns_for_l2(n, sizeof(T));
   for (int h = 1; h < k; ++h) {
-    hop_pairs<T, T>(indptr, indices, values, cur, next, nullptr, n, d);
+    hop_pairs<T, T>(indptr, indices, values, cur, next, nullptr, n, d, pass);
     std::swap(cur, next);
   }
   if (k >= 1) {
-    hop_pairs<T, float>(indptr, indices, values, cur, dout.get(), rows ? drows.get() : nullptr,
-                    out_rows, d);
+    hop_pairs<T, float>(indptr, indices, values, cur, dout.get(), rows ? drows.get() : nullptr, out_rows, d, pass);
     if (scale != 1.0f) {
       scale_kernel<<<blocks_for(out_rows * d), kThreads>>>(dout.get(), dout.get(), scale, out_rows * d);
       launched("scaling the last hop");
@@ -432,9 +432,10 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
                             t.pass_columns);
   });
   check(cudaMemcpy(got.data(), yd.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
+  const int64_t pass16 = pass_columns_for_l2(n, 2);
   t.pairs_bf16 = median_seconds([&] {
     hop_pairs<__nv_bfloat16, __nv_bfloat16>(sd.indptr.get(), sd.indices.get(), sd.values.get(), x16.get(),
-                                            y16.get(), nullptr, n, d, t.pass_columns);
+                                            y16.get(), nullptr, n, d, pass16);
   });
   double diff = 0, scale = 0;
   for (size_t e = 0; e < want.size(); ++e) {

@@ -105,15 +105,17 @@ void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* value
 }
 
 // The widest pass (256, 128 or 64 columns) whose columns of an n-row X in
-// `bytes`-wide values fill at most half the device's L2 cache; 64 when none
-// does (the cache then holds part of them).
+// `bytes`-wide values fill at most half the device's L2 cache; 64 when those
+// of a 64-column pass are within twice the L2 (the cache still holds a good
+// part of them); else 256, the fewest passes over S, since no pass width
+// keeps the gathers in the cache (papers100M's X).
 inline int64_t pass_columns_for_l2(int64_t n, int bytes) {
   int dev = 0, l2 = 0;
   check(cudaGetDevice(&dev), "reading the current device");
   check(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev), "reading the L2 cache size");
-  for (int64_t pass = 256; pass > 64; pass /= 2)
+  for (int64_t pass = 256; pass >= 64; pass /= 2)
     if (double(n) * double(pass) * bytes <= 0.5 * double(l2)) return pass;
-  return 64;
+  return double(n) * 64.0 * bytes <= 2.0 * double(l2) ? 64 : 256;
 }
 
 // y[0..n) = x[0..n) rounded to 16 bits.
