@@ -28,6 +28,7 @@
 #include "sgc/gpu/cuda_backend.h"
 #include "sgc/gpu/device.h"
 #include "sgc/gpu/generated_graph.h"
+#include "sgc/gpu/gpu_operator.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/graph/normalizations.h"
 #include "sgc/io/planetoid.h"
@@ -90,9 +91,7 @@ int main(int argc, char** argv) {
   t.reset();
   const sgc::CsrMatrix s = sgc::aug_norm_adj(d.adjacency);
   const double host_normalize_s = t.seconds();
-  const sgc::cuda::CsrRef ref{s.rows, s.cols, s.nnz(), s.indptr.data(), s.indices.data(), s.values.data()};
-  const sgc::cuda::CsrRef adj{d.adjacency.rows, d.adjacency.cols, d.adjacency.nnz(), d.adjacency.indptr.data(),
-                              d.adjacency.indices.data(), d.adjacency.values.data()};
+  const sgc::cuda::CsrRef ref = sgc::csr_ref(s), adj = sgc::csr_ref(d.adjacency);
   const sgc::NormalizationForm form = sgc::normalization_form(sgc::Normalization::AugNormAdj);
   const int64_t f = d.num_features();
   sgc::DenseMatrix y(s.rows, f);

@@ -297,8 +297,7 @@ TEST(Gpu, PairKernelEqualsCusparse) {
   SKIP_WITHOUT_GPU();
   const CsrMatrix s = aug_norm_adj(awkward_graph(20000, 100000, 10, 4));
   const DenseMatrix x = testing::random_dense(s.rows, 300, 5);
-  const cuda::CsrRef ref{s.rows, s.cols, s.nnz(), s.indptr.data(), s.indices.data(), s.values.data()};
-  const cuda::HopKernelTimes t = cuda::compare_hop_kernels(ref, x.data(), x.cols(), 1);
+  const cuda::HopKernelTimes t = cuda::compare_hop_kernels(csr_ref(s), x.data(), x.cols(), 1);
   EXPECT_LT(t.pairs_vs_cusparse, 1e-5);
   EXPECT_GT(t.cusparse, 0);
   EXPECT_GT(t.pairs_fp32, 0);

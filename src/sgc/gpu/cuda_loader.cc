@@ -148,6 +148,7 @@ std::string device_name() {
 }
 
 namespace {
+sgc_cuda_csr to_abi(const CsrRef& s) { return {s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values}; }
 sgc_cuda_norm to_abi(const NormalizationForm& f) {
   return {f.scale, f.identity_is_degree, f.loop_in_degree, f.stores_diagonal, f.loop, f.sign, f.identity};
 }
@@ -157,7 +158,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
                   int64_t out_rows, float* out, HopTimes* times, HopStorage storage,
                   const NormalizationForm* normalize) {
   const sgc_cuda_api& a = api();
-  const sgc_cuda_csr csr{s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values};
+  const sgc_cuda_csr csr = to_abi(s);
   const sgc_cuda_norm norm = normalize ? to_abi(*normalize) : sgc_cuda_norm{};
   const int32_t kind = plan.kind == HopPlan::Kind::Series  ? SGC_CUDA_PLAN_SERIES
                        : plan.kind == HopPlan::Kind::Euler ? SGC_CUDA_PLAN_EULER
@@ -175,7 +176,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
 
 int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* indptr, int32_t* indices,
                          float* values, int64_t capacity) {
-  const sgc_cuda_csr csr{a.rows, a.cols, a.nnz, a.indptr, a.indices, a.values};
+  const sgc_cuda_csr csr = to_abi(a);
   const sgc_cuda_norm norm = to_abi(f);
   int64_t nnz = 0;
   sgc_cuda_status st{};
@@ -185,7 +186,7 @@ int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* i
 }
 
 HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, int runs) {
-  const sgc_cuda_csr csr{s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values};
+  const sgc_cuda_csr csr = to_abi(s);
   sgc_cuda_hop_kernels t{};
   sgc_cuda_status st{};
   api().compare_hop_kernels(&csr, x, d, runs, &t, &st);

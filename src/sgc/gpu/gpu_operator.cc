@@ -34,8 +34,7 @@ OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, Fea
   const int64_t out_rows = rows ? int64_t(rows->size()) : m.rows;
   OperatorResult out;
   out.features.resize(out_rows, plan.output_columns(d));
-  const cuda::CsrRef ref{m.rows, m.cols, m.nnz(), m.indptr.data(), m.indices.data(), m.values.data()};
-  cuda::run_hop_plan(ref, data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data(), nullptr,
+  cuda::run_hop_plan(csr_ref(m), data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data(), nullptr,
                      storage, form);
   out.sparse_products = plan.products();
   return out;
@@ -63,8 +62,7 @@ CsrMatrix normalize_on_gpu(const CsrMatrix& adj, const NormalizationForm& form) 
   const int64_t capacity = adj.nnz() + adj.rows;
   s.indices.resize(size_t(capacity));
   s.values.resize(size_t(capacity));
-  const cuda::CsrRef ref{adj.rows, adj.cols, adj.nnz(), adj.indptr.data(), adj.indices.data(), adj.values.data()};
-  const int64_t nnz = cuda::normalize_on_gpu(ref, form, s.indptr.data(), s.indices.data(), s.values.data(), capacity);
+  const int64_t nnz = cuda::normalize_on_gpu(csr_ref(adj), form, s.indptr.data(), s.indices.data(), s.values.data(), capacity);
   s.indices.resize(size_t(nnz));
   s.values.resize(size_t(nnz));
   return s;

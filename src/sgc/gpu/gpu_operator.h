@@ -19,6 +19,11 @@ namespace sgc {
 struct FeatureInput;
 struct OperatorResult;
 
+// The CUDA side's view of a CSR matrix held here.
+inline cuda::CsrRef csr_ref(const CsrMatrix& m) {
+  return {m.rows, m.cols, m.nnz(), m.indptr.data(), m.indices.data(), m.values.data()};
+}
+
 // The plan's output on the GPU, for every node or the nodes in *rows (in that
 // order). S must be in this process's memory (not a distributed product);
 // sparse features are densified on the host first. `storage`: how X and the

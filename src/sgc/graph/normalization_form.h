@@ -37,10 +37,20 @@ struct NodeScale {
   double l = 1.0, r = 1.0, c = 0.0;
 };
 
-// The degree's starting value: g when the loop is part of it.
-SGC_HOST_DEVICE inline double degree_start(const NormalizationForm& f) { return f.loop_in_degree ? f.loop : 0.0; }
+// Node i's degree: A's row i summed in column order, in double, from g when
+// the loop is part of it; *diagonal tells whether A stores (i, i).
+SGC_HOST_DEVICE inline double row_degree(const NormalizationForm& f, const int64_t* indptr, const int32_t* indices,
+                                         const float* values, int64_t i, bool* diagonal) {
+  double degree = f.loop_in_degree ? f.loop : 0.0;
+  *diagonal = false;
+  for (int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
+    degree += values[p];
+    *diagonal |= indices[p] == i;
+  }
+  return degree;
+}
 
-// l_i, r_i and c_i from the node's degree (row sum from degree_start).
+// l_i, r_i and c_i from the node's degree (row_degree).
 SGC_HOST_DEVICE inline NodeScale node_scale(const NormalizationForm& f, double degree) {
   NodeScale s;
   if (f.scale == NormalizationForm::kSymmetric) {
@@ -53,11 +63,12 @@ SGC_HOST_DEVICE inline NodeScale node_scale(const NormalizationForm& f, double d
   return s;
 }
 
-// M's entry (i, j) for A's entry a (a + g on the diagonal, g where A has none).
-// The device's products and sum are rounded one by one (no fused
-// multiply-add), as the host's.
+// M's entry (i, j) for A's entry a (0 for a diagonal A does not store); on
+// the diagonal a + g is scaled and c added. The device's products and sum are
+// rounded one by one (no fused multiply-add), as the host's.
 SGC_HOST_DEVICE inline float normalized_entry(const NormalizationForm& f, const NodeScale& row, double r_col,
-                                              double a, bool diagonal) {
+                                              float a_ij, bool diagonal) {
+  const double a = diagonal ? double(a_ij) + f.loop : double(a_ij);
 #if defined(__CUDA_ARCH__)
   double v = __dmul_rn(__dmul_rn(__dmul_rn(f.sign, row.l), a), r_col);
   if (diagonal) v = __dadd_rn(v, row.c);

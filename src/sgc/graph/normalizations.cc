@@ -92,12 +92,9 @@ CsrMatrix normalize_by_form(const CsrMatrix& adj, const NormalizationForm& f) {
   std::vector<char> has_diag(static_cast<size_t>(n), 0);
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t i = 0; i < n; ++i) {
-    double degree = degree_start(f);
-    for (int64_t p = adj.indptr[i]; p < adj.indptr[i + 1]; ++p) {
-      degree += adj.values[p];
-      if (adj.indices[p] == i) has_diag[i] = 1;
-    }
-    scale[i] = node_scale(f, degree);
+    bool diagonal = false;
+    scale[i] = node_scale(f, row_degree(f, adj.indptr.data(), adj.indices.data(), adj.values.data(), i, &diagonal));
+    has_diag[i] = diagonal;
   }
   CsrMatrix m;
   m.rows = m.cols = n;
@@ -110,7 +107,7 @@ CsrMatrix normalize_by_form(const CsrMatrix& adj, const NormalizationForm& f) {
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t i = 0; i < n; ++i) {
     int64_t out = m.indptr[i];
-    auto emit = [&](int32_t j, double a) {
+    auto emit = [&](int32_t j, float a) {
       m.indices[out] = j;
       m.values[out] = normalized_entry(f, scale[i], scale[j].r, a, j == i);
       ++out;
@@ -120,15 +117,11 @@ CsrMatrix normalize_by_form(const CsrMatrix& adj, const NormalizationForm& f) {
       const int32_t j = adj.indices[p];
       if (!diag_done && j >= i) {  // the diagonal goes in column order
         diag_done = true;
-        if (j == i) {
-          emit(j, adj.values[p] + f.loop);
-          continue;
-        }
-        emit(static_cast<int32_t>(i), f.loop);
+        if (j != i) emit(static_cast<int32_t>(i), 0.0f);  // a diagonal A does not store
       }
       emit(j, adj.values[p]);
     }
-    if (!diag_done) emit(static_cast<int32_t>(i), f.loop);
+    if (!diag_done) emit(static_cast<int32_t>(i), 0.0f);
   }
   return m;
 }

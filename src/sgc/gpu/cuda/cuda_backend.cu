@@ -412,28 +412,16 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   Buffer<__nv_bfloat16> x16(size_t(entries), "allocating X in bfloat16"), y16(size_t(entries), "allocating Y");
   narrow_kernel<__nv_bfloat16><<<blocks_for(entries), kThreads>>>(x16.get(), xd.get(), entries);
   launched("X in bfloat16");
-  auto median_seconds = [&](auto&& hop) {
-    EventClock clock;
-    std::vector<double> v;
-    hop();  // warm-up (workspace, first touch)
-    for (int r = 0; r < runs; ++r) {
-      clock.start();
-      hop();
-      v.push_back(clock.seconds());
-    }
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  t.cusparse = median_seconds([&] { hopper.hop(xd, yd); });
+  t.cusparse = median_device_seconds(runs, [&] { hopper.hop(xd, yd); });
   std::vector<float> want(static_cast<size_t>(entries)), got(static_cast<size_t>(entries));
   check(cudaMemcpy(want.data(), yd.get(), want.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
-  t.pairs_fp32 = median_seconds([&] {
+  t.pairs_fp32 = median_device_seconds(runs, [&] {
     hop_pairs<float, float>(sd.indptr.get(), sd.indices.get(), sd.values.get(), xd.get(), yd.get(), nullptr, n, d,
                             t.pass_columns);
   });
   check(cudaMemcpy(got.data(), yd.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
   const int64_t pass16 = pass_columns_for_l2(n, 2);
-  t.pairs_bf16 = median_seconds([&] {
+  t.pairs_bf16 = median_device_seconds(runs, [&] {
     hop_pairs<__nv_bfloat16, __nv_bfloat16>(sd.indptr.get(), sd.indices.get(), sd.values.get(), x16.get(),
                                             y16.get(), nullptr, n, d, pass16);
   });
@@ -450,16 +438,10 @@ double copy_bandwidth_gbs(int64_t bytes, int runs) {
   require_device_memory(2.0 * double(bytes), "the copy-bandwidth probe");
   Buffer<char> a(size_t(bytes), "allocating the copy probe"), b(size_t(bytes), "allocating the copy probe");
   check(cudaMemset(a.get(), 1, size_t(bytes)), "filling the copy probe");
-  EventClock clock;
-  std::vector<double> t;
-  for (int r = 0; r < runs + 1; ++r) {  // the first is a warm-up
-    clock.start();
+  const double seconds = median_device_seconds(runs, [&] {
     check(cudaMemcpy(b.get(), a.get(), size_t(bytes), cudaMemcpyDeviceToDevice), "the copy probe");
-    const double s = clock.seconds();
-    if (r > 0) t.push_back(s);
-  }
-  std::sort(t.begin(), t.end());
-  return 2.0 * double(bytes) / t[t.size() / 2] / 1e9;
+  });
+  return 2.0 * double(bytes) / seconds / 1e9;
 }
 
 HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
@@ -475,16 +457,8 @@ HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
   } free_pinned{pinned};
   std::memset(pinned, 1, size_t(bytes));
   auto gbs = [&](void* to, const void* from, cudaMemcpyKind kind, const char* what) {
-    EventClock clock;
-    std::vector<double> t;
-    for (int r = 0; r < runs + 1; ++r) {  // the first is a warm-up
-      clock.start();
-      check(cudaMemcpy(to, from, size_t(bytes), kind), what);
-      const double s = clock.seconds();
-      if (r > 0) t.push_back(s);
-    }
-    std::sort(t.begin(), t.end());
-    return double(bytes) / t[t.size() / 2] / 1e9;
+    return double(bytes) / median_device_seconds(runs, [&] { check(cudaMemcpy(to, from, size_t(bytes), kind), what); }) /
+           1e9;
   };
   HostLinkBandwidth b;
   b.to_device_pageable = gbs(device.get(), pageable.data(), cudaMemcpyHostToDevice, "the host-link probe");

@@ -7,10 +7,12 @@
 #include <cuda_runtime.h>
 #include <cusparse.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sgc/error.h"
 
@@ -122,5 +124,21 @@ class EventClock {
  private:
   cudaEvent_t start_ = nullptr, stop_ = nullptr;
 };
+
+// Device seconds of f() on the default stream, median of `runs` after one
+// untimed warm-up (workspaces, first touch).
+template <class F>
+double median_device_seconds(int runs, F&& f) {
+  EventClock clock;
+  std::vector<double> t;
+  f();
+  for (int r = 0; r < runs; ++r) {
+    clock.start();
+    f();
+    t.push_back(clock.seconds());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
 
 }  // namespace sgc::cuda

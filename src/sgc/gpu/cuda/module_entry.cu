@@ -62,6 +62,8 @@ int32_t device_name(char* name, size_t capacity, sgc_cuda_status* st) {
   });
 }
 
+sgc::cuda::CsrRef from_abi(const sgc_cuda_csr& s) { return {s.rows, s.cols, s.nnz, s.indptr, s.indices, s.values}; }
+
 sgc::NormalizationForm from_abi(const sgc_cuda_norm& n) {
   sgc::NormalizationForm f;
   f.scale = n.scale;
@@ -88,7 +90,7 @@ int32_t run_hop_plan(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const flo
     plan.k = p->k;
     plan.step = p->step;
     plan.weights.assign(p->weights, p->weights + p->weight_count);
-    const sgc::cuda::CsrRef ref{s->rows, s->cols, s->nnz, s->indptr, s->indices, s->values};
+    const sgc::cuda::CsrRef ref = from_abi(*s);
     const sgc::cuda::HopStorage storage = p->storage == SGC_CUDA_STORAGE_BF16   ? sgc::cuda::HopStorage::Bf16
                                           : p->storage == SGC_CUDA_STORAGE_FP16 ? sgc::cuda::HopStorage::Fp16
                                                                                 : sgc::cuda::HopStorage::Fp32;
@@ -103,7 +105,7 @@ int32_t run_hop_plan(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const flo
 int32_t normalize(const sgc_cuda_csr* a, const sgc_cuda_norm* norm, int64_t* indptr, int32_t* indices, float* values,
                   int64_t capacity, int64_t* nnz, sgc_cuda_status* st) {
   return guarded(st, [&] {
-    const sgc::cuda::CsrRef ref{a->rows, a->cols, a->nnz, a->indptr, a->indices, a->values};
+    const sgc::cuda::CsrRef ref = from_abi(*a);
     *nnz = sgc::cuda::normalize_on_gpu(ref, from_abi(*norm), indptr, indices, values, capacity);
   });
 }
@@ -111,7 +113,7 @@ int32_t normalize(const sgc_cuda_csr* a, const sgc_cuda_norm* norm, int64_t* ind
 int32_t compare_hop_kernels(const sgc_cuda_csr* s, const float* x, int64_t d, int32_t runs, sgc_cuda_hop_kernels* times,
                             sgc_cuda_status* st) {
   return guarded(st, [&] {
-    const sgc::cuda::CsrRef ref{s->rows, s->cols, s->nnz, s->indptr, s->indices, s->values};
+    const sgc::cuda::CsrRef ref = from_abi(*s);
     const sgc::cuda::HopKernelTimes t = sgc::cuda::compare_hop_kernels(ref, x, d, runs);
     *times = {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse};
   });

@@ -26,13 +26,8 @@ __global__ void node_scales_kernel(NormalizationForm f, const int64_t* indptr, c
                                    const float* values, int64_t n, NodeScale* scale, uint8_t* insert,
                                    int64_t* length) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    double degree = degree_start(f);
     bool diagonal = false;
-    for (int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
-      degree += values[p];
-      diagonal |= indices[p] == i;
-    }
-    scale[i] = node_scale(f, degree);
+    scale[i] = node_scale(f, row_degree(f, indptr, indices, values, i, &diagonal));
     insert[i] = f.stores_diagonal && !diagonal;
     length[i] = indptr[i + 1] - indptr[i] + insert[i];
   }
@@ -61,16 +56,14 @@ __global__ void fill_kernel(NormalizationForm f, const int64_t* a_indptr, const 
       }
       if (lane == 0) {
         s_indices[out + first] = int32_t(i);
-        s_values[out + first] = normalized_entry(f, row, row.r, f.loop, true);
+        s_values[out + first] = normalized_entry(f, row, row.r, 0.0f, true);
       }
     }
     for (int64_t k = lane; k < length; k += kWarp) {
       const int32_t j = a_indices[begin + k];
-      const bool diagonal = j == i;
-      const double a = diagonal ? double(a_values[begin + k]) + f.loop : double(a_values[begin + k]);
       const int64_t at = out + k + (k >= first ? 1 : 0);
       s_indices[at] = j;
-      s_values[at] = normalized_entry(f, row, scale[j].r, a, diagonal);
+      s_values[at] = normalized_entry(f, row, scale[j].r, a_values[begin + k], j == i);
     }
   }
 }
