@@ -1,6 +1,7 @@
 // GPU benchmark (gpu/): what --device cuda does on the machine it runs on.
 //  1. the device's copy bandwidth (read + write bytes of a device-to-device copy),
-//     and the host link's both ways, from pageable and from pinned memory;
+//     and the host link's both ways: cudaMemcpy from pageable and from pinned
+//     memory, and the GPU path's staged copies (gpu/cuda/host_link.h);
 //  2. one hop S X on the Reddit-shaped graph (powerlaw.h), device time, median
 //     of --runs, and the bytes it must move from device memory at least (S
 //     once, X once, Y written) as a fraction of the copy bandwidth; and what
@@ -19,6 +20,8 @@
 //
 //   gpu_bench [--nodes N] [--avg-degree D] [--features F] [--runs R] [--data-dir DIR] [--papers-nodes N]
 // Without a usable GPU it says why and exits with status 2.
+#include <omp.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -75,9 +78,11 @@ int main(int argc, char** argv) {
   sgc::cuda::HostLinkBandwidth link;
   try {
     link = sgc::cuda::host_link_bandwidth(int64_t(1) << 30, runs);
-    std::printf("host link (1 GiB): to the device %.1f GB/s from pageable memory, %.1f GB/s from pinned; to the host "
-                "%.1f GB/s to pageable, %.1f GB/s to pinned\n",
-                link.to_device_pageable, link.to_device_pinned, link.to_host_pageable, link.to_host_pinned);
+    std::printf("host link (1 GiB, %d OpenMP threads): to the device %.1f GB/s from pageable memory, %.1f GB/s from "
+                "pinned, %.1f GB/s staged (the GPU path's); to the host %.1f GB/s to pageable, %.1f GB/s to pinned, "
+                "%.1f GB/s staged\n",
+                omp_get_max_threads(), link.to_device_pageable, link.to_device_pinned, link.to_device_staged,
+                link.to_host_pageable, link.to_host_pinned, link.to_host_staged);
   } catch (const sgc::Error& e) {
     std::printf("host link: failed (%s)\n", e.what());
   }
@@ -200,8 +205,10 @@ int main(int argc, char** argv) {
   std::printf("json: {\"copy_gbs\": %.1f, \"hop_s\": %.6f, \"hop_bytes\": %.0f, \"reddit_total_s\": %.4f, "
               "\"reddit_test_micro_f1\": %.4f, \"dgc_pubmed_s\": %.4f, \"dgc_pubmed_acc\": %.4f, "
               "\"papers_k3_s\": %.4f, \"papers_nnz\": %.0f, \"hop_pairs_fp32_s\": %.6f, \"hop_pairs_bf16_s\": %.6f, "
-              "\"h2d_pageable_gbs\": %.1f, \"h2d_pinned_gbs\": %.1f}\n",
+              "\"h2d_pageable_gbs\": %.1f, \"h2d_pinned_gbs\": %.1f, \"h2d_staged_gbs\": %.1f, "
+              "\"d2h_pageable_gbs\": %.1f, \"d2h_staged_gbs\": %.1f}\n",
               copy_gbs, hop_s, bytes, reddit_total_s, ev.test_acc, dgc_s, dgc_acc, papers_s, papers_nnz,
-              kernels.pairs_fp32, kernels.pairs_bf16, link.to_device_pageable, link.to_device_pinned);
+              kernels.pairs_fp32, kernels.pairs_bf16, link.to_device_pageable, link.to_device_pinned,
+              link.to_device_staged, link.to_host_pageable, link.to_host_staged);
   return 0;
 }

@@ -17,7 +17,8 @@ DATA=${SGC_DATA_DIR:-../shared/data}
 # folder also serves the libraries' own dependencies.
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSGC_CUDA=ON -DSGC_MPI=OFF -DSGC_BLAS=OFF \
   -DSGC_BUILD_PYTHON=OFF -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags '-DCMAKE_BUILD_RPATH=$ORIGIN/lib' >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags -DCMAKE_MODULE_LINKER_FLAGS=-Wl,--disable-new-dtags \
+  '-DCMAKE_BUILD_RPATH=$ORIGIN/lib' >/dev/null
 cmake --build "$BUILD" -j "${JOBS:-2}" --target sgc sgc_tests gpu_bench reddit_bench sgc_cuda
 rm -rf .devbuild .devdata
 mkdir -p .devbuild/lib .devdata/planetoid
@@ -37,10 +38,10 @@ for p in $programs; do ldd "$BUILD/$p"; done | awk '$2 == "=>" && $3 ~ /^\// {pr
   done
 cp "$DATA"/planetoid/ind.cora.* "$DATA"/planetoid/ind.pubmed.* .devdata/planetoid/
 for d in /.devbuild/ /.devdata/; do grep -qxF "$d" .git/info/exclude 2>/dev/null || echo "$d" >> .git/info/exclude; done
-# Each program must carry the RPATH (not RUNPATH) $ORIGIN/lib and find every
-# bundled library there, not in this machine's system folders.
-for p in $programs; do
-  if ! readelf -d ".devbuild/$p" | grep -q '(RPATH).*\[\$ORIGIN/lib\]'; then
+# Each program and the module must carry the RPATH (not RUNPATH) $ORIGIN/lib
+# and find every bundled library there, not in this machine's system folders.
+for p in $programs libsgc_cuda.so; do
+  if ! readelf -d ".devbuild/$p" | grep -q '(RPATH).*\$ORIGIN/lib\]'; then
     echo "device_prepare: .devbuild/$p lacks the RPATH \$ORIGIN/lib" >&2; exit 1
   fi
   for lib in .devbuild/lib/*; do

@@ -291,6 +291,32 @@ TEST(Gpu, RunsAreRepeatable) {
   }
 }
 
+// Transfers of at least two staging chunks go through page-locked chunks
+// (gpu/cuda/host_link.h): X up and the hops down, whole and gathered, arrive
+// bit for bit. S = I keeps every hop exact; the sizes are not a multiple of a
+// chunk, so the last chunk is a partial one.
+TEST(Gpu, StagedTransfersArriveExactly) {
+  SKIP_WITHOUT_GPU();
+  const int64_t n = 100003, d = 100;  // 40 MB of features: three chunks of 16 MiB
+  CsrMatrix eye;
+  eye.rows = eye.cols = n;
+  for (int64_t i = 0; i < n; ++i) {
+    eye.indices.push_back(int32_t(i));
+    eye.values.push_back(1.0f);
+    eye.indptr.push_back(i + 1);
+  }
+  const DenseMatrix x = testing::random_dense(n, d, 21);
+  std::vector<int32_t> reversed(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) reversed[size_t(i)] = int32_t(n - 1 - i);
+  for (const HopPlan& plan : {HopPlan::series({1.0}), HopPlan::series({0.0, 0.0, 1.0})}) {
+    DenseMatrix whole(n, d), gathered(n, d);
+    cuda::run_hop_plan(csr_ref(eye), x.data(), d, plan, nullptr, n, whole.data());
+    EXPECT_TRUE(whole == x) << plan.products() << " hops, every row";
+    cuda::run_hop_plan(csr_ref(eye), x.data(), d, plan, reversed.data(), n, gathered.data());
+    EXPECT_TRUE(gathered == x.colwise().reverse().eval()) << plan.products() << " hops, rows reversed";
+  }
+}
+
 // The pair kernel in fp32 (gpu_bench's candidate beside cuSPARSE) gives
 // cuSPARSE's hop, over more than one pass of columns.
 TEST(Gpu, PairKernelEqualsCusparse) {

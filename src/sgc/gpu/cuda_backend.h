@@ -78,11 +78,12 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
 double copy_bandwidth_gbs(int64_t bytes, int runs = 5);
 
 // Host<->device copy bandwidth over a `bytes` buffer, GB/s, median of
-// `runs`: from and to ordinary (pageable) host memory, as every transfer of
-// the GPU path is made now, and from and to page-locked memory, what staging
-// through pinned buffers could reach.
+// `runs`: cudaMemcpy from and to ordinary (pageable) host memory and from and
+// to page-locked memory, beside the GPU path's own transfers (cuda/host_link.h:
+// pageable memory staged through page-locked chunks by the OpenMP team).
 struct HostLinkBandwidth {
-  double to_device_pageable = 0, to_device_pinned = 0, to_host_pageable = 0, to_host_pinned = 0;
+  double to_device_pageable = 0, to_device_pinned = 0, to_device_staged = 0;
+  double to_host_pageable = 0, to_host_pinned = 0, to_host_staged = 0;
 };
 HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs = 5);
 

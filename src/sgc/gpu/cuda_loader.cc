@@ -199,7 +199,8 @@ HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
   sgc_cuda_status st{};
   api().host_link_bandwidth(bytes, runs, &g, &st);
   rethrow_if_failed(st);
-  return {g.to_device_pageable, g.to_device_pinned, g.to_host_pageable, g.to_host_pinned};
+  return {g.to_device_pageable, g.to_device_pinned, g.to_device_staged,
+          g.to_host_pageable,   g.to_host_pinned,   g.to_host_staged};
 }
 
 double copy_bandwidth_gbs(int64_t bytes, int runs) {

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SGC_CUDA_ABI_VERSION 3u
+#define SGC_CUDA_ABI_VERSION 4u
 #define SGC_CUDA_ENTRY "sgc_cuda_module_api"
 #define SGC_CUDA_MODULE_FILE "libsgc_cuda.so"
 
@@ -83,7 +83,8 @@ typedef struct sgc_cuda_hop_kernels {
 
 // cuda::HostLinkBandwidth.
 typedef struct sgc_cuda_host_link {
-  double to_device_pageable, to_device_pinned, to_host_pageable, to_host_pinned;
+  double to_device_pageable, to_device_pinned, to_device_staged;
+  double to_host_pageable, to_host_pinned, to_host_staged;
 } sgc_cuda_host_link;
 
 typedef struct sgc_cuda_softmax sgc_cuda_softmax;  // opaque: the module's SoftmaxObjective

@@ -28,6 +28,7 @@
 #include "sgc/error.h"
 #include "sgc/gpu/cuda/cuda_util.cuh"
 #include "sgc/gpu/cuda/device_csr.cuh"
+#include "sgc/gpu/cuda/host_link.h"
 #include "sgc/gpu/cuda/spmm_pairs.cuh"
 #include "sgc/gpu/cuda_backend.h"
 
@@ -273,8 +274,7 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
     times->hops = clock.seconds();
     clock.start();
   }
-  check(cudaMemcpy(out, dout.get(), size_t(out_rows * d) * sizeof(float), cudaMemcpyDeviceToHost),
-        "copying the features back");
+  copy_to_host(out, dout.get(), size_t(out_rows * d) * sizeof(float), "copying the features back");
   if (times) times->download = clock.seconds();
 }
 
@@ -318,7 +318,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   DeviceCsr ds(normalize ? normalize_on_device(s, *normalize) : upload_csr(s));
   Hopper hopper(ds);
   DeviceDense a(n, d, "allocating a hop buffer"), b(n, d, "allocating a hop buffer");
-  check(cudaMemcpy(a.get(), x, size_t(entries) * sizeof(float), cudaMemcpyHostToDevice), "uploading the features");
+  copy_to_device(a.get(), x, size_t(entries) * sizeof(float), "uploading the features");
   DeviceDense* cur = &a;
   DeviceDense* next = &b;
   Buffer<int32_t> drows;
@@ -391,8 +391,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
     clock.start();
   }
   const float* from = (keep_out || rows) ? dout.get() : result;
-  check(cudaMemcpy(out, from, size_t(out_rows * out_cols) * sizeof(float), cudaMemcpyDeviceToHost),
-        "copying the features back");
+  copy_to_host(out, from, size_t(out_rows * out_cols) * sizeof(float), "copying the features back");
   if (times) times->download = clock.seconds();
 }
 
@@ -408,7 +407,7 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   DeviceCsr cs(upload_csr(s));              // cuSPARSE's
   Hopper hopper(cs);
   DeviceDense xd(n, d, "allocating X"), yd(n, d, "allocating Y");
-  check(cudaMemcpy(xd.get(), x, size_t(entries) * sizeof(float), cudaMemcpyHostToDevice), "uploading X");
+  copy_to_device(xd.get(), x, size_t(entries) * sizeof(float), "uploading X");
   Buffer<__nv_bfloat16> x16(size_t(entries), "allocating X in bfloat16"), y16(size_t(entries), "allocating Y");
   narrow_kernel<__nv_bfloat16><<<blocks_for(entries), kThreads>>>(x16.get(), xd.get(), entries);
   launched("X in bfloat16");
@@ -465,6 +464,11 @@ HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
   b.to_device_pinned = gbs(device.get(), pinned, cudaMemcpyHostToDevice, "the host-link probe");
   b.to_host_pageable = gbs(pageable.data(), device.get(), cudaMemcpyDeviceToHost, "the host-link probe");
   b.to_host_pinned = gbs(pinned, device.get(), cudaMemcpyDeviceToHost, "the host-link probe");
+  // What the GPU path's transfers run at (host_link.h): pageable memory staged through pinned chunks.
+  auto staged_gbs = [&](auto copy) { return double(bytes) / median_device_seconds(runs, copy) / 1e9; };
+  b.to_device_staged =
+      staged_gbs([&] { copy_to_device(device.get(), pageable.data(), size_t(bytes), "the host-link probe"); });
+  b.to_host_staged = staged_gbs([&] { copy_to_host(pageable.data(), device.get(), size_t(bytes), "the host-link probe"); });
   return b;
 }
 

@@ -1,5 +1,6 @@
 // Plumbing shared by the CUDA module's sources: errors as sgc::Error naming
-// the call, device buffers owned by one object, the library handles, the
+// the call, device buffers owned by one object (filled by host_link.h's
+// copies), the library handles, the
 // device-memory check done before allocating, launch sizes and event timing.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/gpu/cuda/host_link.h"
 
 namespace sgc::cuda {
 
@@ -37,7 +39,7 @@ class Buffer {
     if (count) check(cudaMalloc(reinterpret_cast<void**>(&p_), count * sizeof(T)), what);
   }
   Buffer(const T* host, size_t count, const char* what) : Buffer(count, what) {
-    if (count) check(cudaMemcpy(p_, host, count * sizeof(T), cudaMemcpyHostToDevice), what);
+    copy_to_device(p_, host, count * sizeof(T), what);
   }
   ~Buffer() {
     if (p_) cudaFree(p_);

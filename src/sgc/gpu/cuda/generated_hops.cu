@@ -112,8 +112,7 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
     Buffer<float> dout(size_t(row_count * d), "allocating the requested rows");
     gather_widened_kernel<<<blocks_for(row_count * d), kThreads>>>(dout.get(), cur, d, drows.get(), row_count, 1.0f);
     launched("gathering the requested rows");
-    check(cudaMemcpy(out, dout.get(), size_t(row_count * d) * sizeof(float), cudaMemcpyDeviceToHost),
-          "copying the requested rows back");
+    copy_to_host(out, dout.get(), size_t(row_count * d) * sizeof(float), "copying the requested rows back");
   }
   return run;
 }

@@ -122,7 +122,8 @@ int32_t compare_hop_kernels(const sgc_cuda_csr* s, const float* x, int64_t d, in
 int32_t host_link_bandwidth(int64_t bytes, int32_t runs, sgc_cuda_host_link* gbs, sgc_cuda_status* st) {
   return guarded(st, [&] {
     const sgc::cuda::HostLinkBandwidth b = sgc::cuda::host_link_bandwidth(bytes, runs);
-    *gbs = {b.to_device_pageable, b.to_device_pinned, b.to_host_pageable, b.to_host_pinned};
+    *gbs = {b.to_device_pageable, b.to_device_pinned, b.to_device_staged,
+            b.to_host_pageable,   b.to_host_pinned,   b.to_host_staged};
   });
 }
 

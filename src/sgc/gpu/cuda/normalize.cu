@@ -114,12 +114,9 @@ int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* i
   if (s.nnz > capacity)
     throw ArgumentError("GPU normalisation: S has " + std::to_string(s.nnz) + " entries, room was given for " +
                         std::to_string(capacity));
-  check(cudaMemcpy(indptr, s.indptr.get(), size_t(s.rows + 1) * sizeof(int64_t), cudaMemcpyDeviceToHost),
-        "copying S's row offsets back");
-  check(cudaMemcpy(indices, s.indices.get(), size_t(s.nnz) * sizeof(int32_t), cudaMemcpyDeviceToHost),
-        "copying S's columns back");
-  check(cudaMemcpy(values, s.values.get(), size_t(s.nnz) * sizeof(float), cudaMemcpyDeviceToHost),
-        "copying S's values back");
+  copy_to_host(indptr, s.indptr.get(), size_t(s.rows + 1) * sizeof(int64_t), "copying S's row offsets back");
+  copy_to_host(indices, s.indices.get(), size_t(s.nnz) * sizeof(int32_t), "copying S's columns back");
+  copy_to_host(values, s.values.get(), size_t(s.nnz) * sizeof(float), "copying S's values back");
   return s.nnz;
 }
 

@@ -1,0 +1,118 @@
+// Staged host<->device copies (host_link.h): two page-locked chunks, one
+// stream, one event per chunk marking when its DMA has finished. Host code
+// only; nvcc hands it to the host compiler with OpenMP (the parallel memcpy).
+#include "sgc/gpu/cuda/host_link.h"
+
+#include <cuda_runtime.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "sgc/error.h"
+
+namespace sgc::cuda {
+
+namespace {
+
+void check(cudaError_t e, const char* what, const char* doing) {
+  if (e != cudaSuccess) throw Error(std::string("CUDA: ") + what + " (" + doing + "): " + cudaGetErrorString(e));
+}
+
+// memcpy split over the OpenMP team: one thread cannot fill a PCIe 5 link.
+void parallel_memcpy(char* to, const char* from, size_t bytes) {
+  const int64_t threads = std::max(1, omp_get_max_threads());
+  const int64_t slice = int64_t((bytes + size_t(threads) - 1) / size_t(threads));
+#pragma omp parallel for schedule(static) num_threads(int(threads))
+  for (int64_t t = 0; t < threads; ++t) {
+    const int64_t begin = t * slice, end = std::min<int64_t>(int64_t(bytes), begin + slice);
+    if (begin < end) std::memcpy(to + begin, from + begin, size_t(end - begin));
+  }
+}
+
+// The chunks, the stream and the events, made on first use and kept for the
+// process (as the library handles are: freeing them while the runtime unloads
+// at exit can fault). One staged copy at a time.
+struct Staging {
+  char* chunk[2] = {nullptr, nullptr};
+  cudaStream_t stream = nullptr;
+  cudaEvent_t done[2] = {nullptr, nullptr};
+  std::mutex busy;
+};
+
+Staging& staging(const char* what) {
+  static Staging* made = [what] {
+    auto* s = new Staging;
+    for (char*& c : s->chunk)
+      check(cudaMallocHost(reinterpret_cast<void**>(&c), kStagingChunkBytes), what, "allocating a page-locked chunk");
+    check(cudaStreamCreate(&s->stream), what, "creating the staging stream");
+    for (cudaEvent_t& e : s->done)
+      check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), what, "creating a staging event");
+    return s;
+  }();
+  return *made;
+}
+
+// Waits for the stream on every exit, so that no DMA still reads or writes a
+// chunk when the next copy (or an error's handler) runs.
+struct Drain {
+  cudaStream_t stream;
+  ~Drain() { cudaStreamSynchronize(stream); }
+};
+
+bool staged(size_t bytes) { return bytes >= 2 * kStagingChunkBytes; }
+
+}  // namespace
+
+void copy_to_device(void* device, const void* host, size_t bytes, const char* what) {
+  if (!staged(bytes)) {
+    if (bytes) check(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice), what, "a direct copy");
+    return;
+  }
+  Staging& s = staging(what);
+  std::lock_guard<std::mutex> lock(s.busy);
+  Drain drain{s.stream};
+  auto* to = static_cast<char*>(device);
+  const auto* from = static_cast<const char*>(host);
+  for (size_t off = 0, i = 0; off < bytes; off += kStagingChunkBytes, ++i) {
+    const size_t len = std::min(kStagingChunkBytes, bytes - off), b = i % 2;
+    // The chunk is free once the DMA that last read it (chunk i - 2) is done.
+    if (i >= 2) check(cudaEventSynchronize(s.done[b]), what, "waiting for a staged chunk");
+    parallel_memcpy(s.chunk[b], from + off, len);
+    check(cudaMemcpyAsync(to + off, s.chunk[b], len, cudaMemcpyHostToDevice, s.stream), what, "a staged copy");
+    check(cudaEventRecord(s.done[b], s.stream), what, "marking a staged chunk");
+  }
+  check(cudaStreamSynchronize(s.stream), what, "finishing a staged copy");
+}
+
+void copy_to_host(void* host, const void* device, size_t bytes, const char* what) {
+  if (!staged(bytes)) {
+    if (bytes) check(cudaMemcpy(host, device, bytes, cudaMemcpyDeviceToHost), what, "a direct copy");
+    return;
+  }
+  Staging& s = staging(what);
+  std::lock_guard<std::mutex> lock(s.busy);
+  Drain drain{s.stream};
+  auto* to = static_cast<char*>(host);
+  const auto* from = static_cast<const char*>(device);
+  const size_t chunks = (bytes + kStagingChunkBytes - 1) / kStagingChunkBytes;
+  auto fetch = [&](size_t i) {
+    const size_t off = i * kStagingChunkBytes, len = std::min(kStagingChunkBytes, bytes - off);
+    check(cudaMemcpyAsync(s.chunk[i % 2], from + off, len, cudaMemcpyDeviceToHost, s.stream), what, "a staged copy");
+    check(cudaEventRecord(s.done[i % 2], s.stream), what, "marking a staged chunk");
+  };
+  fetch(0);
+  for (size_t i = 0; i < chunks; ++i) {
+    // Chunk i + 1's DMA goes into the chunk whose bytes (i - 1) were copied out
+    // in the previous round, and runs while chunk i is copied out now.
+    if (i + 1 < chunks) fetch(i + 1);
+    check(cudaEventSynchronize(s.done[i % 2]), what, "waiting for a staged chunk");
+    const size_t off = i * kStagingChunkBytes, len = std::min(kStagingChunkBytes, bytes - off);
+    parallel_memcpy(to + off, s.chunk[i % 2], len);
+  }
+}
+
+}  // namespace sgc::cuda
