@@ -346,6 +346,42 @@ TEST(Gpu, CoraTrainsToTheCpuAccuracy) {
   EXPECT_GE(gpu.test_acc, 0.80);
 }
 
+// A GPU propagation leaves the train, val and test rows in device memory,
+// and the head trains and the evaluation reads them there: the same model and
+// accuracies as from the host's copy of those rows uploaded again, both
+// protocols.
+TEST(Gpu, ResidentRowsTrainAndEvaluateAsUploaded) {
+  SKIP_WITHOUT_GPU();
+  const Dataset data = load_planetoid(testing::planetoid_dir(), "cora");
+  for (const Protocol protocol : {Protocol::Transductive, Protocol::Inductive}) {
+    Config c = preset_for(data, find_operator("sgc")).config;
+    c.protocol = protocol;
+    const OnGpu on;
+    const Precomputed resident = precompute(data, c);
+    ASSERT_TRUE(resident.train_on_device.rows && resident.eval_on_device.rows);
+    const int64_t n_train = int64_t(resident.train_y.size()), n_val = int64_t(resident.val_y.size());
+    EXPECT_GE(resident.train_on_device.rows->rows(), n_train);
+    EXPECT_EQ(resident.eval_on_device.rows->rows() - resident.eval_on_device.row0,
+              n_val + int64_t(resident.test_y.size()));
+    Precomputed uploaded = resident;
+    uploaded.train_on_device = uploaded.eval_on_device = DeviceSlice{};
+    SoftmaxModel from_resident, from_uploaded;
+    const Evaluation a = fit_evaluate(resident, c.train, nullptr, &from_resident);
+    const Evaluation b = fit_evaluate(uploaded, c.train, nullptr, &from_uploaded);
+    EXPECT_LT(max_rel_error(from_resident.theta, from_uploaded.theta), 1e-5) << int(protocol);
+    EXPECT_NEAR(a.test_acc, b.test_acc, 0.0021) << int(protocol);
+    EXPECT_NEAR(a.val_acc, b.val_acc, 0.0021) << int(protocol);
+    EXPECT_NEAR(a.train_acc, b.train_acc, 0.0021) << int(protocol);
+    // The logits read on the device equal the host's from its copy.
+    const DenseMatrix host = softmax_logits(from_resident, resident.val_x());
+    const DenseMatrix device = softmax_logits_on_gpu(from_resident, resident.val_x(), resident.eval_on_device);
+    EXPECT_LT(max_rel_error(device, host), 1e-5) << int(protocol);
+    // A slice that does not hold the rows is refused, not read past its end.
+    const DeviceSlice past{resident.eval_on_device.rows, resident.eval_on_device.rows->rows()};
+    EXPECT_THROW(softmax_logits_on_gpu(from_resident, resident.val_x(), past), std::logic_error);
+  }
+}
+
 // The graph the GPU makes for the papers100M-shaped run, small: the same S
 // as the host makes from the same spec, and its hops in bfloat16 as the
 // CPU's 16-bit path computes them (the GPU rounds the last hop to 16 bits

@@ -41,6 +41,24 @@ struct HopTimes {
 // CPU's propagate_stored.h does it).
 enum class HopStorage { Fp32, Bf16, Fp16 };
 
+// Rows of propagated features left in device memory by run_hop_plan (row-major
+// fp32, rows() x cols()), so that the head trains on them and the evaluation
+// reads them where they are: no second upload. Freed with the object.
+class DeviceRows {
+ public:
+  struct State;
+  explicit DeviceRows(std::unique_ptr<State> state);
+  ~DeviceRows();
+  DeviceRows(const DeviceRows&) = delete;
+  DeviceRows& operator=(const DeviceRows&) = delete;
+  int64_t rows() const;
+  int64_t cols() const;
+  const State& state() const { return *state_; }
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
 // Runs `plan` on x (s.cols x d): uploads S and x, does every hop on the GPU and
 // copies back out (out_rows x plan.output_columns(d)): the rows `rows[0..out_rows)`
 // of the result, or every row when rows is null (out_rows = s.rows). Refuses
@@ -49,10 +67,16 @@ enum class HopStorage { Fp32, Bf16, Fp16 };
 // else (ArgumentError). With `normalize`, s is the adjacency A and S is built
 // from it on the device by that form (entry for entry the host's
 // normalize_by_form): A crosses the bus instead of S, and the host never
-// normalises.
+// normalises. With `keep`, the output stays in device memory too (*keep; the
+// buffer the result was made in, so the peak is unchanged).
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
                   int64_t out_rows, float* out, HopTimes* times = nullptr, HopStorage storage = HopStorage::Fp32,
-                  const NormalizationForm* normalize = nullptr);
+                  const NormalizationForm* normalize = nullptr, std::unique_ptr<DeviceRows>* keep = nullptr);
+
+// The head's logits x W + b (n x classes, row-major, into `out`) for the rows
+// [row0, row0 + n) of `x`, with theta = [W row-major x.cols() x classes, b]:
+// only theta goes up and the logits come down.
+void device_logits(const DeviceRows& x, int64_t row0, int64_t n, const float* theta, int32_t classes, float* out);
 
 // S = the form applied to A, built on the GPU as run_hop_plan builds it and
 // copied back: indptr (a.rows + 1 entries), indices and values (room for
@@ -106,16 +130,21 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
 
 // The mean cross-entropy of softmax(x W + b) (model/softmax_regression.h,
 // theta = [W row-major d x c, b]) and its gradient, with x and y resident on
-// the GPU from construction on; each call moves only theta and the gradient.
+// the GPU from construction on (uploaded, or rows already there); each call
+// moves only theta and the gradient.
 class SoftmaxObjective {
  public:
   SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes);
+  // On the rows [row0, row0 + n) of rows already on the device (read in
+  // place: `x` must outlive the objective).
+  SoftmaxObjective(const DeviceRows& x, int64_t row0, int64_t n, const int32_t* y, int32_t classes);
   ~SoftmaxObjective();
   SoftmaxObjective(const SoftmaxObjective&) = delete;
   SoftmaxObjective& operator=(const SoftmaxObjective&) = delete;
   double loss_grad(const float* theta, float* grad);
 
  private:
+  void init(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes);
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -154,9 +154,23 @@ sgc_cuda_norm to_abi(const NormalizationForm& f) {
 }
 }  // namespace
 
+// The module's rows, freed through it.
+struct DeviceRows::State {
+  const sgc_cuda_api* api = nullptr;
+  sgc_cuda_rows* handle = nullptr;
+  int64_t rows = 0, cols = 0;
+  ~State() {
+    if (handle) api->rows_destroy(handle);
+  }
+};
+DeviceRows::DeviceRows(std::unique_ptr<State> state) : state_(std::move(state)) {}
+DeviceRows::~DeviceRows() = default;
+int64_t DeviceRows::rows() const { return state_->rows; }
+int64_t DeviceRows::cols() const { return state_->cols; }
+
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
                   int64_t out_rows, float* out, HopTimes* times, HopStorage storage,
-                  const NormalizationForm* normalize) {
+                  const NormalizationForm* normalize, std::unique_ptr<DeviceRows>* keep) {
   const sgc_cuda_api& a = api();
   const sgc_cuda_csr csr = to_abi(s);
   const sgc_cuda_norm norm = normalize ? to_abi(*normalize) : sgc_cuda_norm{};
@@ -169,9 +183,24 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   const sgc_cuda_plan p{kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size()), stored};
   sgc_cuda_times t{};
   sgc_cuda_status st{};
-  a.run_hop_plan(&csr, normalize ? &norm : nullptr, x, d, &p, rows, out_rows, out, times ? &t : nullptr, &st);
+  sgc_cuda_rows* kept = nullptr;
+  a.run_hop_plan(&csr, normalize ? &norm : nullptr, x, d, &p, rows, out_rows, out, times ? &t : nullptr,
+                 keep ? &kept : nullptr, &st);
+  auto held = std::make_unique<DeviceRows::State>();  // frees `kept` on every path
+  held->api = &a;
+  held->handle = kept;
   rethrow_if_failed(st);
   if (times) *times = {t.upload, t.hops, t.download};
+  if (keep) {
+    a.rows_shape(kept, &held->rows, &held->cols);
+    *keep = std::make_unique<DeviceRows>(std::move(held));
+  }
+}
+
+void device_logits(const DeviceRows& x, int64_t row0, int64_t n, const float* theta, int32_t classes, float* out) {
+  sgc_cuda_status st{};
+  x.state().api->rows_logits(x.state().handle, row0, n, theta, classes, out, &st);
+  rethrow_if_failed(st);
 }
 
 int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* indptr, int32_t* indices,
@@ -234,6 +263,14 @@ SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const i
   state_->api = &api();
   sgc_cuda_status st{};
   state_->api->softmax_create(x, n, d, y, classes, &state_->objective, &st);
+  rethrow_if_failed(st);
+}
+
+SoftmaxObjective::SoftmaxObjective(const DeviceRows& x, int64_t row0, int64_t n, const int32_t* y, int32_t classes)
+    : state_(std::make_unique<State>()) {
+  state_->api = x.state().api;
+  sgc_cuda_status st{};
+  state_->api->softmax_create_on_rows(x.state().handle, row0, n, y, classes, &state_->objective, &st);
   rethrow_if_failed(st);
 }
 

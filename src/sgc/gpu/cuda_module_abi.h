@@ -88,6 +88,7 @@ typedef struct sgc_cuda_host_link {
 } sgc_cuda_host_link;
 
 typedef struct sgc_cuda_softmax sgc_cuda_softmax;  // opaque: the module's SoftmaxObjective
+typedef struct sgc_cuda_rows sgc_cuda_rows;        // opaque: the module's DeviceRows
 
 // The functions mirror gpu/cuda_backend.h one for one. Each returns status->kind.
 typedef struct sgc_cuda_api {
@@ -96,10 +97,12 @@ typedef struct sgc_cuda_api {
   // OK with "" when a device is usable, OK with the reason otherwise.
   int32_t (*unavailable_reason)(sgc_cuda_status* reason);
   int32_t (*device_name)(char* name, size_t capacity, sgc_cuda_status* status);
-  // times may be NULL; norm NULL: s is S, else s is A, normalised on the device.
+  // times may be NULL; norm NULL: s is S, else s is A, normalised on the
+  // device; keep NULL: the output is not kept on the device, else *keep holds
+  // it (freed by rows_destroy).
   int32_t (*run_hop_plan)(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const float* x, int64_t d,
                           const sgc_cuda_plan* plan, const int32_t* rows, int64_t out_rows, float* out,
-                          sgc_cuda_times* times, sgc_cuda_status* status);
+                          sgc_cuda_times* times, sgc_cuda_rows** keep, sgc_cuda_status* status);
   int32_t (*copy_bandwidth_gbs)(int64_t bytes, int32_t runs, double* gbs, sgc_cuda_status* status);
   int32_t (*softmax_create)(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes,
                             sgc_cuda_softmax** made, sgc_cuda_status* status);
@@ -113,6 +116,12 @@ typedef struct sgc_cuda_api {
   int32_t (*host_link_bandwidth)(int64_t bytes, int32_t runs, sgc_cuda_host_link* gbs, sgc_cuda_status* status);
   int32_t (*run_generated_hops)(const sgc_cuda_generated* g, int32_t hops, const int32_t* rows, int64_t row_count,
                                 float* out, sgc_cuda_generated_run* run, sgc_cuda_status* status);
+  int32_t (*softmax_create_on_rows)(const sgc_cuda_rows* x, int64_t row0, int64_t n, const int32_t* y,
+                                    int32_t classes, sgc_cuda_softmax** made, sgc_cuda_status* status);
+  int32_t (*rows_logits)(const sgc_cuda_rows* x, int64_t row0, int64_t n, const float* theta, int32_t classes,
+                         float* logits, sgc_cuda_status* status);
+  void (*rows_shape)(const sgc_cuda_rows* x, int64_t* rows, int64_t* cols);
+  void (*rows_destroy)(sgc_cuda_rows* x);
 } sgc_cuda_api;
 
 typedef const sgc_cuda_api* (*sgc_cuda_entry_fn)(void);

@@ -1,5 +1,6 @@
 #include "sgc/gpu/gpu_operator.h"
 
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -13,7 +14,7 @@ namespace {
 
 // m is S, or A with the form S is built from on the device.
 OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, FeatureInput x, const HopPlan& plan,
-                          const std::vector<int32_t>* rows, cuda::HopStorage storage) {
+                          const std::vector<int32_t>* rows, cuda::HopStorage storage, bool keep_on_device) {
   const char* name = form ? "A" : "S";
   if (x.rows() != m.cols)
     throw ArgumentError(std::string("GPU propagation: ") + name + " has " + std::to_string(m.cols) +
@@ -34,8 +35,10 @@ OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, Fea
   const int64_t out_rows = rows ? int64_t(rows->size()) : m.rows;
   OperatorResult out;
   out.features.resize(out_rows, plan.output_columns(d));
+  std::unique_ptr<cuda::DeviceRows> kept;
   cuda::run_hop_plan(csr_ref(m), data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data(), nullptr,
-                     storage, form);
+                     storage, form, keep_on_device ? &kept : nullptr);
+  out.on_device = std::move(kept);
   out.sparse_products = plan.products();
   return out;
 }
@@ -46,12 +49,13 @@ OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const Ho
                                    const std::vector<int32_t>* rows, cuda::HopStorage storage) {
   const CsrMatrix* a = s.local();
   if (!a) throw ArgumentError("--device cuda: the GPU path runs on a graph held by one process, not a distributed one");
-  return run_on_gpu(*a, nullptr, std::move(x), plan, rows, storage);
+  return run_on_gpu(*a, nullptr, std::move(x), plan, rows, storage, false);
 }
 
 OperatorResult run_operator_on_gpu(const CsrMatrix& adj, const NormalizationForm& form, FeatureInput x,
-                                   const HopPlan& plan, const std::vector<int32_t>* rows, cuda::HopStorage storage) {
-  return run_on_gpu(adj, &form, std::move(x), plan, rows, storage);
+                                   const HopPlan& plan, const std::vector<int32_t>* rows, cuda::HopStorage storage,
+                                   bool keep_on_device) {
+  return run_on_gpu(adj, &form, std::move(x), plan, rows, storage, keep_on_device);
 }
 
 CsrMatrix normalize_on_gpu(const CsrMatrix& adj, const NormalizationForm& form) {
@@ -68,17 +72,37 @@ CsrMatrix normalize_on_gpu(const CsrMatrix& adj, const NormalizationForm& form) 
   return s;
 }
 
+namespace {
+void require_resident(FeatureRows x, const DeviceSlice& r, const char* what) {
+  if (!r.rows || r.row0 < 0 || r.row0 + x.rows() > r.rows->rows() || r.rows->cols() != x.cols())
+    throw std::logic_error(std::string(what) + ": the rows on the device are not the host's rows");
+}
+}  // namespace
+
 std::unique_ptr<cuda::SoftmaxObjective> softmax_objective_on_gpu(FeatureRows x, const std::vector<int32_t>& y,
-                                                                 int32_t classes) {
+                                                                 int32_t classes, const DeviceSlice* resident) {
   if (int64_t(y.size()) != x.rows()) throw ArgumentError("softmax regression: label count != rows");
   for (int32_t label : y)
     if (label < 0 || label >= classes)
       throw ArgumentError("softmax regression: label " + std::to_string(label) + " out of range");
+  if (resident) {
+    require_resident(x, *resident, "softmax_objective_on_gpu");
+    return std::make_unique<cuda::SoftmaxObjective>(*resident->rows, resident->row0, x.rows(), y.data(), classes);
+  }
   // The device copy wants contiguous rows; a strided view is packed first.
   DenseMatrix packed;
   if (x.outerStride() != x.cols()) packed = x;
   const float* data = packed.size() ? packed.data() : x.data();
   return std::make_unique<cuda::SoftmaxObjective>(data, x.rows(), x.cols(), y.data(), classes);
+}
+
+DenseMatrix softmax_logits_on_gpu(const SoftmaxModel& m, FeatureRows x, const DeviceSlice& resident) {
+  require_resident(x, resident, "softmax_logits_on_gpu");
+  if (m.dim != x.cols()) throw ArgumentError("softmax logits: the model's width differs from the features'");
+  DenseMatrix logits(x.rows(), m.classes);
+  if (x.rows() > 0)
+    cuda::device_logits(*resident.rows, resident.row0, x.rows(), m.theta.data(), m.classes, logits.data());
+  return logits;
 }
 
 }  // namespace sgc

@@ -34,16 +34,30 @@ OperatorResult run_operator_on_gpu(const HopProduct& s, FeatureInput x, const Ho
 
 // The same with S built on the GPU from the adjacency by `form`
 // (graph/normalizations.h's normalization_form): A crosses the bus, not S.
+// keep_on_device: the output also stays in GPU memory (OperatorResult::on_device).
 OperatorResult run_operator_on_gpu(const CsrMatrix& adj, const NormalizationForm& form, FeatureInput x,
                                    const HopPlan& plan, const std::vector<int32_t>* rows,
-                                   cuda::HopStorage storage = cuda::HopStorage::Fp32);
+                                   cuda::HopStorage storage = cuda::HopStorage::Fp32, bool keep_on_device = false);
 
 // S = form(A) built on the GPU and copied back (the GPU tests' view of it).
 CsrMatrix normalize_on_gpu(const CsrMatrix& adj, const NormalizationForm& form);
 
-// The softmax regression's mean cross-entropy on (x, y) with x and y uploaded
-// once (labels checked against `classes` first).
+// Rows already in GPU memory: rows [row0, row0 + n) of `rows` are the host's
+// rows of some FeatureRows (n = its row count), equal entry for entry.
+struct DeviceSlice {
+  std::shared_ptr<const cuda::DeviceRows> rows;
+  int64_t row0 = 0;
+};
+
+// The softmax regression's mean cross-entropy on (x, y) with x and y on the
+// GPU: x read in place from `resident` when given (it must hold x's rows),
+// else uploaded once (labels checked against `classes` first).
 std::unique_ptr<cuda::SoftmaxObjective> softmax_objective_on_gpu(FeatureRows x, const std::vector<int32_t>& y,
-                                                                 int32_t classes);
+                                                                 int32_t classes,
+                                                                 const DeviceSlice* resident = nullptr);
+
+// The head's logits x W + b from rows already on the GPU (resident holds x's
+// rows): only the weights go up and the logits come down.
+DenseMatrix softmax_logits_on_gpu(const SoftmaxModel& m, FeatureRows x, const DeviceSlice& resident);
 
 }  // namespace sgc

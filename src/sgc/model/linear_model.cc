@@ -71,24 +71,28 @@ void propagate_on_gpu(Dataset& data, const Config& c, const std::vector<int32_t>
   const int64_t runs = c.protocol == Protocol::Transductive ? 1 : 2;
   ProgressStage progress("propagate", runs * planned_sparse_products(c.op), "hops");
   const bool dense = data.has_dense_features();
+  const int64_t train_rows = int64_t(data.train.size());
   if (c.protocol == Protocol::Transductive) {
-    p.x = run_operator_on_adjacency(data.adjacency, input_of(data), c.op, &rows).features;
+    OperatorResult all = run_operator_on_adjacency(data.adjacency, input_of(data), c.op, &rows, true);
+    p.x = std::move(all.features);
+    p.train_on_device = {all.on_device, 0};
+    p.eval_on_device = {all.on_device, train_rows};
   } else {
     const std::vector<int32_t> rest = eval_rows(data);
-    const DenseMatrix eval_x =
-        run_operator_on_adjacency(data.adjacency,
-                                  dense ? FeatureInput(view_of(data.dense_features)) : FeatureInput(data.features),
-                                  c.op, &rest)
-            .features;
+    OperatorResult eval = run_operator_on_adjacency(
+        data.adjacency, dense ? FeatureInput(view_of(data.dense_features)) : FeatureInput(data.features), c.op, &rest,
+        true);
+    const DenseMatrix eval_x = std::move(eval.features);
+    p.eval_on_device = {eval.on_device, 0};
     const CsrMatrix a_train = induced_subgraph(data.adjacency, data.train);
     data.adjacency = CsrMatrix{};
     CsrMatrix sparse_train;  // outlives the FeatureInput that points to it
     if (!dense) sparse_train = select_rows(data.features, data.train);
-    p.x = run_operator_on_adjacency(
-              a_train, dense ? FeatureInput(gather_rows(data.dense_features, data.train)) : FeatureInput(sparse_train),
-              c.op)
-              .features;
-    const int64_t train_rows = p.x.rows();
+    OperatorResult train = run_operator_on_adjacency(
+        a_train, dense ? FeatureInput(gather_rows(data.dense_features, data.train)) : FeatureInput(sparse_train), c.op,
+        nullptr, true);
+    p.x = std::move(train.features);
+    p.train_on_device = {train.on_device, 0};
     p.x.conservativeResize(train_rows + eval_x.rows(), Eigen::NoChange);
     p.x.bottomRows(eval_x.rows()) = eval_x;
   }
@@ -258,23 +262,33 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
 
 Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times, SoftmaxModel* fitted,
                         bool bias) {
+  // On the GPU, the rows the propagation left there are trained on and
+  // evaluated where they are.
+  const bool on_gpu = current_device() == Device::Cuda;
+  const DeviceSlice* train_dev = on_gpu && p.train_on_device.rows ? &p.train_on_device : nullptr;
+  const DeviceSlice* eval_dev = on_gpu && p.eval_on_device.rows ? &p.eval_on_device : nullptr;
   Timer timer;
-  TrainOutcome trained = train_softmax(p.train_x(), p.train_y, p.classes, opt, bias);
+  TrainOutcome trained = train_softmax(p.train_x(), p.train_y, p.classes, opt, bias, train_dev);
   if (times) times->train += timer.seconds();
 
   timer.reset();
+  auto predict = [&](FeatureRows x, const DeviceSlice* dev) {
+    return dev ? predict_from_logits(softmax_logits_on_gpu(trained.model, x, *dev)) : softmax_predict(trained.model, x);
+  };
   Evaluation e;
   e.final_loss = trained.final_loss;
   e.train_evaluations = trained.evaluations;
-  e.train_acc = accuracy(softmax_predict(trained.model, p.train_x()), p.train_y);
+  e.train_acc = accuracy(predict(p.train_x(), train_dev), p.train_y);
   if (!p.val_y.empty()) {
-    const auto pred = softmax_predict(trained.model, p.val_x());
+    const auto pred = predict(p.val_x(), eval_dev);
     e.val_acc = accuracy(pred, p.val_y);
     e.val_macro_f1 = macro_f1(pred, p.val_y, p.classes);
   }
   if (!p.test_y.empty()) {
-    const std::vector<int32_t> pred =
-        p.lazy_test ? predict_from_logits(p.test_logits(trained.model)) : softmax_predict(trained.model, p.test_x());
+    const DeviceSlice test_dev = eval_dev ? DeviceSlice{eval_dev->rows, eval_dev->row0 + int64_t(p.val_y.size())}
+                                          : DeviceSlice{};
+    const std::vector<int32_t> pred = p.lazy_test ? predict_from_logits(p.test_logits(trained.model))
+                                                  : predict(p.test_x(), eval_dev ? &test_dev : nullptr);
     e.test_acc = accuracy(pred, p.test_y);
     e.test_macro_f1 = macro_f1(pred, p.test_y, p.classes);
   }

@@ -17,6 +17,7 @@
 
 #include "sgc/data/dataset.h"
 #include "sgc/dense.h"
+#include "sgc/gpu/gpu_operator.h"
 #include "sgc/io/feature_store.h"
 #include "sgc/model/config.h"
 #include "sgc/model/model.h"
@@ -40,6 +41,13 @@ struct Precomputed {
   // read only through the head: x then holds the train and val rows only.
   // Null: x has them all.
   std::shared_ptr<const LinearRows> lazy_test;
+
+  // After a GPU propagation, the same rows in GPU memory too: the training
+  // rows, and the val rows followed by the test rows (one buffer transductive,
+  // two inductive), so that with --device cuda the head trains and the
+  // evaluation reads them there, without uploading them again. Empty
+  // elsewhere; whoever changes x must clear them.
+  DeviceSlice train_on_device, eval_on_device;
 
   DenseView all() const { return spilled ? spilled->view() : view_of(x); }
   FeatureRows train_x() const { return all().topRows(Eigen::Index(train_y.size())); }

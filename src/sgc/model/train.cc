@@ -63,7 +63,7 @@ Problem softmax_problem(int64_t dim, int32_t classes, FeatureRows x, const std::
 }
 
 TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt,
-                           bool bias) {
+                           bool bias, const DeviceSlice* x_on_device) {
   validate_train_options(opt);
   TrainOutcome out{init_softmax(x.cols(), classes, opt.seed)};
   // The intercept's entries of theta (its tail), zeroed when it is not fitted.
@@ -82,7 +82,7 @@ TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t
   // On the GPU the full-batch objective keeps x and y in device memory; row
   // subsets and Hessian-vector products (scrn, scrn-zo) stay on the host.
   std::unique_ptr<cuda::SoftmaxObjective> on_gpu;
-  if (current_device() == Device::Cuda) on_gpu = softmax_objective_on_gpu(x, y, classes);
+  if (current_device() == Device::Cuda) on_gpu = softmax_objective_on_gpu(x, y, classes, x_on_device);
   problem.batch = [&](const Eigen::VectorXf& theta, const std::vector<int64_t>& idx, Eigen::VectorXf* grad) {
     ++evaluations;
     const double loss = rows_only.batch(theta, idx, grad);

@@ -13,6 +13,8 @@
 
 namespace sgc {
 
+struct DeviceSlice;  // gpu/gpu_operator.h
+
 struct TrainOutcome {
   SoftmaxModel model;
   double final_loss = 0;  // training cross-entropy: before the last Adam step, after L-BFGS
@@ -30,8 +32,10 @@ Problem softmax_problem(int64_t dim, int32_t classes, FeatureRows x, const std::
 // Trains with opt.optimizer from torch.nn.Linear's initialisation. Without
 // `bias` the intercept is held at 0 (torch's Linear(bias=False)): it starts
 // at 0 and its gradient and Hessian-vector entries are zeroed, so no
-// optimizer moves it.
+// optimizer moves it. With --device cuda the full-batch objective runs on
+// the GPU, on `x_on_device` (x's rows already in GPU memory) when given, else
+// on x uploaded once.
 TrainOutcome train_softmax(FeatureRows x, const std::vector<int32_t>& y, int32_t classes, const TrainOptions& opt,
-                           bool bias = true);
+                           bool bias = true, const DeviceSlice* x_on_device = nullptr);
 
 }  // namespace sgc

@@ -80,9 +80,15 @@ struct FeatureInput {
   DenseMatrix take_dense() &&;
 };
 
+namespace cuda {
+class DeviceRows;
+}
+
 struct OperatorResult {
   DenseMatrix features;
   int64_t sparse_products = 0;
+  // The same rows left in GPU memory, when a GPU run was asked to keep them.
+  std::shared_ptr<const cuda::DeviceRows> on_device;
 };
 
 // A tunable range (tune's search space): log-uniform or uniform on [low, high].
@@ -230,9 +236,10 @@ OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorS
 // run_operator on S = normalized_operator(adj, spec), normalised where it is
 // propagated: with --device cuda only A crosses the bus and S is built on the
 // GPU (the same S entry for entry); on the CPU it is normalized_operator, then
-// run_operator.
+// run_operator. keep_on_device: on the GPU, the output stays in device memory
+// as well (OperatorResult::on_device), for the head to train on there.
 OperatorResult run_operator_on_adjacency(const CsrMatrix& adj, FeatureInput x, const OperatorSpec& spec,
-                                         const std::vector<int32_t>* rows = nullptr);
+                                         const std::vector<int32_t>* rows = nullptr, bool keep_on_device = false);
 DenseMatrix apply_operator(const HopProduct& s, FeatureInput x, const OperatorSpec& spec,
                            const std::vector<int32_t>* rows = nullptr);
 

@@ -320,11 +320,11 @@ OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorS
 }
 
 OperatorResult run_operator_on_adjacency(const CsrMatrix& adj, FeatureInput x, const OperatorSpec& spec,
-                                         const std::vector<int32_t>* rows) {
+                                         const std::vector<int32_t>* rows, bool keep_on_device) {
   if (current_device() != Device::Cuda) return run_operator(normalized_operator(adj, spec), std::move(x), spec, rows);
   require_operator_caps(spec, x, rows ? int64_t(rows->size()) : adj.rows);
   OperatorResult out = run_operator_on_gpu(adj, normalization_form(spec.norm, spec.self_loop), std::move(x),
-                                           hop_plan(spec), rows, gpu_storage(spec));
+                                           hop_plan(spec), rows, gpu_storage(spec), keep_on_device);
   require_finite_output(out.features, operator_summary(spec));
   return out;
 }

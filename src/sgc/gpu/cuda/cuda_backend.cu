@@ -99,6 +99,12 @@ __global__ void sum_kernel(const double* v, int64_t n, double* out) {
   if (threadIdx.x == 0) *out = part[0];
 }
 
+// z[r, j] += b[j] for an n x c row-major z.
+__global__ void add_bias_kernel(float* z, const float* b, int64_t n, int32_t c) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n * c; i += int64_t(gridDim.x) * blockDim.x)
+    z[i] += b[i % c];
+}
+
 __global__ void fill_kernel(float* y, float v, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     y[i] = v;
@@ -161,6 +167,11 @@ class DeviceDense {
   DeviceDense& operator=(const DeviceDense&) = delete;
   float* get() const { return data_.get(); }
   cusparseDnMatDescr_t desc() const { return desc_; }
+  // The buffer, for the caller to keep; this object is done with.
+  Buffer<float> release() {
+    if (desc_) cusparseDestroyDnMat(std::exchange(desc_, nullptr));
+    return std::move(data_);
+  }
 
  private:
   Buffer<float> data_;
@@ -215,7 +226,34 @@ std::string device_name() {
   return buf;
 }
 
+struct DeviceRows::State {
+  Buffer<float> data;
+  int64_t rows = 0, cols = 0;
+};
+DeviceRows::DeviceRows(std::unique_ptr<State> state) : state_(std::move(state)) {}
+DeviceRows::~DeviceRows() = default;
+int64_t DeviceRows::rows() const { return state_->rows; }
+int64_t DeviceRows::cols() const { return state_->cols; }
+
 namespace {
+
+// Hands `data` (rows x cols) to *keep when the caller asked for it.
+void keep_rows(std::unique_ptr<DeviceRows>* keep, Buffer<float> data, int64_t rows, int64_t cols) {
+  if (!keep) return;
+  auto state = std::make_unique<DeviceRows::State>();
+  state->data = std::move(data);
+  state->rows = rows;
+  state->cols = cols;
+  *keep = std::make_unique<DeviceRows>(std::move(state));
+}
+
+// The rows [row0, row0 + n) of x, or ArgumentError naming what asked.
+const float* rows_of(const DeviceRows& x, int64_t row0, int64_t n, const char* what) {
+  if (row0 < 0 || n <= 0 || row0 + n > x.rows())
+    throw ArgumentError(std::string(what) + ": rows [" + std::to_string(row0) + ", " + std::to_string(row0 + n) +
+                        ") of device rows holding " + std::to_string(x.rows()));
+  return x.state().data.get() + row0 * x.cols();
+}
 
 // Device bytes S takes, or, when it is built there from A, what building it
 // holds at its peak (an upper bound: S stays, A goes).
@@ -227,7 +265,8 @@ double s_bytes(const CsrRef& s, const NormalizationForm* normalize) {
 // requested rows only: the CPU's propagate_stored.h in the same order.
 template <class T>
 void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, const float* x, int64_t d, int k,
-                         float scale, const int32_t* rows, int64_t out_rows, float* out, HopTimes* times) {
+                         float scale, const int32_t* rows, int64_t out_rows, float* out, HopTimes* times,
+                         std::unique_ptr<DeviceRows>* keep) {
   EventClock clock;
   clock.start();
   const int64_t n = s.rows, entries = n * d;
@@ -276,13 +315,14 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
   }
   copy_to_host(out, dout.get(), size_t(out_rows * d) * sizeof(float), "copying the features back");
   if (times) times->download = clock.seconds();
+  keep_rows(keep, std::move(dout), out_rows, d);
 }
 
 }  // namespace
 
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
                   int64_t out_rows, float* out, HopTimes* times, HopStorage storage,
-                  const NormalizationForm* normalize) {
+                  const NormalizationForm* normalize, std::unique_ptr<DeviceRows>* keep) {
   if (s.cols != s.rows)
     throw ArgumentError(std::string("GPU propagation needs a square ") + (normalize ? "A" : "S") + ", got " +
                         std::to_string(s.rows) + " x " + std::to_string(s.cols));
@@ -298,9 +338,9 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
     const int k = int(plan.weights.size()) - 1;
     const float scale = float(plan.weights.back());
     if (storage == HopStorage::Bf16)
-      run_scaled_power_16<__nv_bfloat16>(s, normalize, x, d, k, scale, rows, out_rows, out, times);
+      run_scaled_power_16<__nv_bfloat16>(s, normalize, x, d, k, scale, rows, out_rows, out, times, keep);
     else
-      run_scaled_power_16<__half>(s, normalize, x, d, k, scale, rows, out_rows, out, times);
+      run_scaled_power_16<__half>(s, normalize, x, d, k, scale, rows, out_rows, out, times, keep);
     return;
   }
   EventClock clock;
@@ -393,6 +433,12 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   const float* from = (keep_out || rows) ? dout.get() : result;
   copy_to_host(out, from, size_t(out_rows * out_cols) * sizeof(float), "copying the features back");
   if (times) times->download = clock.seconds();
+  if (keep)
+    keep_rows(keep,
+              (keep_out || rows) ? std::move(dout)
+              : keep_sum         ? std::move(sum)
+                                 : (result == a.get() ? a.release() : b.release()),
+              out_rows, out_cols);
 }
 
 HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, int runs) {
@@ -477,25 +523,45 @@ HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
 struct SoftmaxObjective::State {
   int64_t n = 0, d = 0;
   int32_t c = 0;
-  Buffer<float> x, theta, grad, z, ones;
+  const float* x = nullptr;  // owned_x, or rows another object holds
+  Buffer<float> owned_x, theta, grad, z, ones;
   Buffer<int32_t> y;
   Buffer<double> nll, loss;
 };
 
+namespace {
+void require_blas_sizes(int64_t n, int64_t d, int32_t classes, const char* what) {
+  if (n <= 0 || d <= 0 || classes <= 0) throw ArgumentError(std::string(what) + " needs rows, columns and classes");
+  if (n >= INT_MAX || d >= INT_MAX || int64_t(classes) * d >= INT_MAX)
+    throw ResourceError(std::string(what) + ": " + std::to_string(n) + " x " + std::to_string(d) + " with " +
+                        std::to_string(classes) + " classes is beyond cuBLAS's 32-bit sizes; use --device cpu");
+}
+}  // namespace
+
 SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes)
     : state_(std::make_unique<State>()) {
-  if (n <= 0 || d <= 0 || classes <= 0) throw ArgumentError("GPU softmax regression needs rows, columns and classes");
-  if (n >= INT_MAX || d >= INT_MAX || int64_t(classes) * d >= INT_MAX)
-    throw ResourceError("GPU softmax regression: " + std::to_string(n) + " x " + std::to_string(d) +
-                        " is beyond cuBLAS's 32-bit sizes; use --device cpu");
+  require_blas_sizes(n, d, classes, "GPU softmax regression");
+  require_device_memory(4.0 * double(n) * double(d),
+                        "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
+  state_->owned_x = Buffer<float>(x, size_t(n * d), "uploading the training features");
+  init(state_->owned_x.get(), n, d, y, classes);
+}
+
+SoftmaxObjective::SoftmaxObjective(const DeviceRows& x, int64_t row0, int64_t n, const int32_t* y, int32_t classes)
+    : state_(std::make_unique<State>()) {
+  require_blas_sizes(n, x.cols(), classes, "GPU softmax regression");
+  init(rows_of(x, row0, n, "GPU softmax regression"), n, x.cols(), y, classes);
+}
+
+void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes) {
   State& s = *state_;
   s.n = n;
   s.d = d;
   s.c = classes;
+  s.x = x;
   const size_t params = size_t(d * classes + classes);
-  require_device_memory(4.0 * double(n) * double(d) + 4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params),
+  require_device_memory(4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params),
                         "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
-  s.x = Buffer<float>(x, size_t(n * d), "uploading the training features");
   s.y = Buffer<int32_t>(y, size_t(n), "uploading the training labels");
   s.theta = Buffer<float>(params, "allocating the parameters");
   s.grad = Buffer<float>(params, "allocating the gradient");
@@ -519,10 +585,10 @@ double SoftmaxObjective::loss_grad(const float* theta, float* grad) {
   const float* w = s.theta.get();
   const float* b = s.theta.get() + size_t(d) * c;
   // Column-major views of the row-major buffers: X is d x n (ld d), W and Z are c x d and c x n (ld c).
-  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, c, n, d, &one, w, c, s.x.get(), d, &zero, s.z.get(), c), "X W");
+  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, c, n, d, &one, w, c, s.x, d, &zero, s.z.get(), c), "X W");
   softmax_rows_kernel<<<blocks_for(n), kThreads>>>(s.z.get(), b, s.y.get(), n, c, s.nll.get());
   launched("the softmax rows");
-  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, n, &inv_n, s.z.get(), c, s.x.get(), d, &zero, s.grad.get(), c),
+  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, n, &inv_n, s.z.get(), c, s.x, d, &zero, s.grad.get(), c),
         "X^T P");
   check(cublasSgemv(h, CUBLAS_OP_N, c, n, &inv_n, s.z.get(), c, s.ones.get(), 1, &zero, s.grad.get() + size_t(d) * c,
                     1),
@@ -533,6 +599,24 @@ double SoftmaxObjective::loss_grad(const float* theta, float* grad) {
   check(cudaMemcpy(grad, s.grad.get(), params * sizeof(float), cudaMemcpyDeviceToHost), "copying the gradient back");
   check(cudaMemcpy(&total, s.loss.get(), sizeof total, cudaMemcpyDeviceToHost), "copying the loss back");
   return total / double(n);
+}
+
+void device_logits(const DeviceRows& x, int64_t row0, int64_t n, const float* theta, int32_t classes, float* out) {
+  require_blas_sizes(n, x.cols(), classes, "GPU logits");
+  const float* rows = rows_of(x, row0, n, "GPU logits");
+  const int64_t d = x.cols();
+  require_device_memory(4.0 * double(n) * classes + 4.0 * double(d + 1) * classes,
+                        "the logits of " + std::to_string(n) + " rows on the GPU");
+  const Buffer<float> params(theta, size_t((d + 1) * classes), "uploading theta");
+  Buffer<float> z(size_t(n) * classes, "allocating the logits");
+  const float one = 1.0f, zero = 0.0f;
+  // Column-major views of the row-major buffers, as in loss_grad: Z (c x n) = W (c x d) X (d x n).
+  check(cublasSgemm(handles().blas, CUBLAS_OP_N, CUBLAS_OP_N, classes, int(n), int(d), &one, params.get(), classes,
+                    rows, int(d), &zero, z.get(), classes),
+        "X W");
+  add_bias_kernel<<<blocks_for(n * classes), kThreads>>>(z.get(), params.get() + d * classes, n, classes);
+  launched("adding the intercept");
+  copy_to_host(out, z.get(), size_t(n) * classes * sizeof(float), "copying the logits back");
 }
 
 }  // namespace sgc::cuda

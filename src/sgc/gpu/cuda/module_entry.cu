@@ -6,6 +6,7 @@
 // same sgc::Error class.
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -14,9 +15,12 @@
 #include "sgc/gpu/cuda_backend.h"
 #include "sgc/gpu/cuda_module_abi.h"
 
-// The opaque handle the core holds: the module's SoftmaxObjective.
+// The opaque handles the core holds: the module's SoftmaxObjective and DeviceRows.
 struct sgc_cuda_softmax : sgc::cuda::SoftmaxObjective {
   using SoftmaxObjective::SoftmaxObjective;
+};
+struct sgc_cuda_rows {
+  std::unique_ptr<sgc::cuda::DeviceRows> rows;
 };
 
 namespace {
@@ -78,7 +82,8 @@ sgc::NormalizationForm from_abi(const sgc_cuda_norm& n) {
 
 int32_t run_hop_plan(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const float* x, int64_t d,
                      const sgc_cuda_plan* p, const int32_t* rows, int64_t out_rows, float* out, sgc_cuda_times* times,
-                     sgc_cuda_status* st) {
+                     sgc_cuda_rows** keep, sgc_cuda_status* st) {
+  if (keep) *keep = nullptr;
   return guarded(st, [&] {
     sgc::HopPlan plan;
     switch (p->kind) {
@@ -96,9 +101,11 @@ int32_t run_hop_plan(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const flo
                                                                                 : sgc::cuda::HopStorage::Fp32;
     sgc::cuda::HopTimes t;
     const sgc::NormalizationForm form = norm ? from_abi(*norm) : sgc::NormalizationForm{};
+    std::unique_ptr<sgc::cuda::DeviceRows> kept;
     sgc::cuda::run_hop_plan(ref, x, d, plan, rows, out_rows, out, times ? &t : nullptr, storage,
-                            norm ? &form : nullptr);
+                            norm ? &form : nullptr, keep ? &kept : nullptr);
     if (times) *times = {t.upload, t.hops, t.download};
+    if (keep) *keep = new sgc_cuda_rows{std::move(kept)};
   });
 }
 
@@ -144,6 +151,24 @@ int32_t softmax_loss_grad(sgc_cuda_softmax* objective, const float* theta, float
 
 void softmax_destroy(sgc_cuda_softmax* objective) { delete objective; }
 
+int32_t softmax_create_on_rows(const sgc_cuda_rows* x, int64_t row0, int64_t n, const int32_t* y, int32_t classes,
+                               sgc_cuda_softmax** made, sgc_cuda_status* st) {
+  *made = nullptr;
+  return guarded(st, [&] { *made = new sgc_cuda_softmax(*x->rows, row0, n, y, classes); });
+}
+
+int32_t rows_logits(const sgc_cuda_rows* x, int64_t row0, int64_t n, const float* theta, int32_t classes,
+                    float* logits, sgc_cuda_status* st) {
+  return guarded(st, [&] { sgc::cuda::device_logits(*x->rows, row0, n, theta, classes, logits); });
+}
+
+void rows_shape(const sgc_cuda_rows* x, int64_t* rows, int64_t* cols) {
+  *rows = x->rows->rows();
+  *cols = x->rows->cols();
+}
+
+void rows_destroy(sgc_cuda_rows* x) { delete x; }
+
 int32_t run_generated_hops(const sgc_cuda_generated* g, int32_t hops, const int32_t* rows, int64_t row_count,
                            float* out, sgc_cuda_generated_run* run, sgc_cuda_status* st) {
   return guarded(st, [&] {
@@ -161,7 +186,8 @@ int32_t run_generated_hops(const sgc_cuda_generated* g, int32_t hops, const int3
 constexpr sgc_cuda_api kApi = {SGC_CUDA_ABI_VERSION, sizeof(sgc_cuda_api), unavailable_reason, device_name,
                                run_hop_plan,         copy_bandwidth_gbs,   softmax_create,     softmax_loss_grad,
                                softmax_destroy,      normalize,            compare_hop_kernels,
-                               host_link_bandwidth,  run_generated_hops};
+                               host_link_bandwidth,  run_generated_hops,   softmax_create_on_rows,
+                               rows_logits,          rows_shape,           rows_destroy};
 
 }  // namespace
 
