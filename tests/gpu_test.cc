@@ -375,7 +375,7 @@ TEST(Gpu, ResidentRowsTrainAndEvaluateAsUploaded) {
     // The logits read on the device equal the host's from its copy.
     const DenseMatrix host = softmax_logits(from_resident, resident.val_x());
     const DenseMatrix device = softmax_logits_on_gpu(from_resident, resident.val_x(), resident.eval_on_device);
-    EXPECT_LT(max_rel_error(device, host), 1e-5) << int(protocol);
+    EXPECT_LT(max_rel_error(device, host), 1e-4) << int(protocol);  // sums in another order
     // A slice that does not hold the rows is refused, not read past its end.
     const DeviceSlice past{resident.eval_on_device.rows, resident.eval_on_device.rows->rows()};
     EXPECT_THROW(softmax_logits_on_gpu(from_resident, resident.val_x(), past), std::logic_error);

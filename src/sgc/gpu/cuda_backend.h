@@ -135,9 +135,9 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
 class SoftmaxObjective {
  public:
   SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes);
-  // On the rows [row0, row0 + n) of rows already on the device (read in
-  // place: `x` must outlive the objective).
-  SoftmaxObjective(const DeviceRows& x, int64_t row0, int64_t n, const int32_t* y, int32_t classes);
+  // On the rows [row0, row0 + n) of rows already on the device, read in
+  // place (the objective shares their ownership).
+  SoftmaxObjective(std::shared_ptr<const DeviceRows> x, int64_t row0, int64_t n, const int32_t* y, int32_t classes);
   ~SoftmaxObjective();
   SoftmaxObjective(const SoftmaxObjective&) = delete;
   SoftmaxObjective& operator=(const SoftmaxObjective&) = delete;

@@ -183,16 +183,14 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   const sgc_cuda_plan p{kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size()), stored};
   sgc_cuda_times t{};
   sgc_cuda_status st{};
-  sgc_cuda_rows* kept = nullptr;
-  a.run_hop_plan(&csr, normalize ? &norm : nullptr, x, d, &p, rows, out_rows, out, times ? &t : nullptr,
-                 keep ? &kept : nullptr, &st);
-  auto held = std::make_unique<DeviceRows::State>();  // frees `kept` on every path
+  auto held = std::make_unique<DeviceRows::State>();  // frees the kept rows on every path
   held->api = &a;
-  held->handle = kept;
+  a.run_hop_plan(&csr, normalize ? &norm : nullptr, x, d, &p, rows, out_rows, out, times ? &t : nullptr,
+                 keep ? &held->handle : nullptr, &st);
   rethrow_if_failed(st);
   if (times) *times = {t.upload, t.hops, t.download};
   if (keep) {
-    a.rows_shape(kept, &held->rows, &held->cols);
+    a.rows_shape(held->handle, &held->rows, &held->cols);
     *keep = std::make_unique<DeviceRows>(std::move(held));
   }
 }
@@ -266,11 +264,12 @@ SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const i
   rethrow_if_failed(st);
 }
 
-SoftmaxObjective::SoftmaxObjective(const DeviceRows& x, int64_t row0, int64_t n, const int32_t* y, int32_t classes)
+SoftmaxObjective::SoftmaxObjective(std::shared_ptr<const DeviceRows> x, int64_t row0, int64_t n, const int32_t* y,
+                                   int32_t classes)
     : state_(std::make_unique<State>()) {
-  state_->api = x.state().api;
+  state_->api = x->state().api;
   sgc_cuda_status st{};
-  state_->api->softmax_create_on_rows(x.state().handle, row0, n, y, classes, &state_->objective, &st);
+  state_->api->softmax_create_on_rows(x->state().handle, row0, n, y, classes, &state_->objective, &st);
   rethrow_if_failed(st);
 }
 

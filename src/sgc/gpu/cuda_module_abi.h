@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SGC_CUDA_ABI_VERSION 4u
+#define SGC_CUDA_ABI_VERSION 5u
 #define SGC_CUDA_ENTRY "sgc_cuda_module_api"
 #define SGC_CUDA_MODULE_FILE "libsgc_cuda.so"
 

@@ -87,7 +87,7 @@ std::unique_ptr<cuda::SoftmaxObjective> softmax_objective_on_gpu(FeatureRows x, 
       throw ArgumentError("softmax regression: label " + std::to_string(label) + " out of range");
   if (resident) {
     require_resident(x, *resident, "softmax_objective_on_gpu");
-    return std::make_unique<cuda::SoftmaxObjective>(*resident->rows, resident->row0, x.rows(), y.data(), classes);
+    return std::make_unique<cuda::SoftmaxObjective>(resident->rows, resident->row0, x.rows(), y.data(), classes);
   }
   // The device copy wants contiguous rows; a strided view is packed first.
   DenseMatrix packed;

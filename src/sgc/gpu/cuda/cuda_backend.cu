@@ -523,8 +523,9 @@ HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
 struct SoftmaxObjective::State {
   int64_t n = 0, d = 0;
   int32_t c = 0;
-  const float* x = nullptr;  // owned_x, or rows another object holds
+  const float* x = nullptr;  // owned_x, or rows of shared_x
   Buffer<float> owned_x, theta, grad, z, ones;
+  std::shared_ptr<const DeviceRows> shared_x;
   Buffer<int32_t> y;
   Buffer<double> nll, loss;
 };
@@ -547,10 +548,12 @@ SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const i
   init(state_->owned_x.get(), n, d, y, classes);
 }
 
-SoftmaxObjective::SoftmaxObjective(const DeviceRows& x, int64_t row0, int64_t n, const int32_t* y, int32_t classes)
+SoftmaxObjective::SoftmaxObjective(std::shared_ptr<const DeviceRows> x, int64_t row0, int64_t n, const int32_t* y,
+                                   int32_t classes)
     : state_(std::make_unique<State>()) {
-  require_blas_sizes(n, x.cols(), classes, "GPU softmax regression");
-  init(rows_of(x, row0, n, "GPU softmax regression"), n, x.cols(), y, classes);
+  require_blas_sizes(n, x->cols(), classes, "GPU softmax regression");
+  init(rows_of(*x, row0, n, "GPU softmax regression"), n, x->cols(), y, classes);
+  state_->shared_x = std::move(x);
 }
 
 void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes) {

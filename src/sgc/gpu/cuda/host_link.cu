@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "sgc/error.h"
 
@@ -43,15 +44,34 @@ struct Staging {
   std::mutex busy;
 };
 
+// Frees what a failed setup made (a later copy tries again).
+struct PartialStaging {
+  Staging* s;
+  ~PartialStaging() {
+    if (!s) return;
+    for (char* c : s->chunk)
+      if (c) cudaFreeHost(c);
+    if (s->stream) cudaStreamDestroy(s->stream);
+    for (cudaEvent_t e : s->done)
+      if (e) cudaEventDestroy(e);
+    delete s;
+  }
+};
+
 Staging& staging(const char* what) {
   static Staging* made = [what] {
-    auto* s = new Staging;
-    for (char*& c : s->chunk)
-      check(cudaMallocHost(reinterpret_cast<void**>(&c), kStagingChunkBytes), what, "allocating a page-locked chunk");
-    check(cudaStreamCreate(&s->stream), what, "creating the staging stream");
-    for (cudaEvent_t& e : s->done)
+    PartialStaging making{new Staging};
+    for (char*& c : making.s->chunk) {
+      const cudaError_t e = cudaMallocHost(reinterpret_cast<void**>(&c), kStagingChunkBytes);
+      if (e == cudaErrorMemoryAllocation)
+        throw ResourceError(std::string(what) + ": no page-locked host memory for two staging chunks of " +
+                            std::to_string(kStagingChunkBytes >> 20) + " MiB");
+      check(e, what, "allocating a page-locked chunk");
+    }
+    check(cudaStreamCreate(&making.s->stream), what, "creating the staging stream");
+    for (cudaEvent_t& e : making.s->done)
       check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), what, "creating a staging event");
-    return s;
+    return std::exchange(making.s, nullptr);
   }();
   return *made;
 }

@@ -20,7 +20,7 @@ struct sgc_cuda_softmax : sgc::cuda::SoftmaxObjective {
   using SoftmaxObjective::SoftmaxObjective;
 };
 struct sgc_cuda_rows {
-  std::unique_ptr<sgc::cuda::DeviceRows> rows;
+  std::shared_ptr<const sgc::cuda::DeviceRows> rows;  // shared with the objectives trained on them
 };
 
 namespace {
@@ -154,7 +154,7 @@ void softmax_destroy(sgc_cuda_softmax* objective) { delete objective; }
 int32_t softmax_create_on_rows(const sgc_cuda_rows* x, int64_t row0, int64_t n, const int32_t* y, int32_t classes,
                                sgc_cuda_softmax** made, sgc_cuda_status* st) {
   *made = nullptr;
-  return guarded(st, [&] { *made = new sgc_cuda_softmax(*x->rows, row0, n, y, classes); });
+  return guarded(st, [&] { *made = new sgc_cuda_softmax(x->rows, row0, n, y, classes); });
 }
 
 int32_t rows_logits(const sgc_cuda_rows* x, int64_t row0, int64_t n, const float* theta, int32_t classes,
