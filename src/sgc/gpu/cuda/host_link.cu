@@ -1,5 +1,6 @@
-// Staged host<->device copies (host_link.h): two page-locked chunks, one
-// stream, one event per chunk marking when its DMA has finished. Host code
+// Staged host<->device copies (host_link.h): gpu/staged_copy.h's pipeline over
+// two page-locked chunks, one stream, one event per chunk marking when its
+// DMA has finished. Host code
 // only; nvcc hands it to the host compiler with OpenMP (the parallel memcpy).
 #include "sgc/gpu/cuda/host_link.h"
 
@@ -14,6 +15,7 @@
 #include <utility>
 
 #include "sgc/error.h"
+#include "sgc/gpu/staged_copy.h"
 
 namespace sgc::cuda {
 
@@ -76,14 +78,26 @@ Staging& staging(const char* what) {
   return *made;
 }
 
-// Waits for the stream on every exit, so that no DMA still reads or writes a
-// chunk when the next copy (or an error's handler) runs.
-struct Drain {
-  cudaStream_t stream;
-  ~Drain() { cudaStreamSynchronize(stream); }
-};
-
 bool staged(size_t bytes) { return bytes >= 2 * kStagingChunkBytes; }
+
+// staged_copy.h's link over the staging chunks, stream and events.
+struct CudaLink {
+  Staging& s;
+  const char* what;
+  char* chunk(int b) { return s.chunk[b]; }
+  void to_device_async(void* dst, int b, size_t len) {
+    check(cudaMemcpyAsync(dst, s.chunk[b], len, cudaMemcpyHostToDevice, s.stream), what, "a staged copy");
+  }
+  void to_host_async(int b, const void* src, size_t len) {
+    check(cudaMemcpyAsync(s.chunk[b], src, len, cudaMemcpyDeviceToHost, s.stream), what, "a staged copy");
+  }
+  void mark(int b) { check(cudaEventRecord(s.done[b], s.stream), what, "marking a staged chunk"); }
+  void wait(int b) { check(cudaEventSynchronize(s.done[b]), what, "waiting for a staged chunk"); }
+  void drain() noexcept { cudaStreamSynchronize(s.stream); }
+  void host_copy(void* to, const void* from, size_t len) {
+    parallel_memcpy(static_cast<char*>(to), static_cast<const char*>(from), len);
+  }
+};
 
 }  // namespace
 
@@ -94,17 +108,8 @@ void copy_to_device(void* device, const void* host, size_t bytes, const char* wh
   }
   Staging& s = staging(what);
   std::lock_guard<std::mutex> lock(s.busy);
-  Drain drain{s.stream};
-  auto* to = static_cast<char*>(device);
-  const auto* from = static_cast<const char*>(host);
-  for (size_t off = 0, i = 0; off < bytes; off += kStagingChunkBytes, ++i) {
-    const size_t len = std::min(kStagingChunkBytes, bytes - off), b = i % 2;
-    // The chunk is free once the DMA that last read it (chunk i - 2) is done.
-    if (i >= 2) check(cudaEventSynchronize(s.done[b]), what, "waiting for a staged chunk");
-    parallel_memcpy(s.chunk[b], from + off, len);
-    check(cudaMemcpyAsync(to + off, s.chunk[b], len, cudaMemcpyHostToDevice, s.stream), what, "a staged copy");
-    check(cudaEventRecord(s.done[b], s.stream), what, "marking a staged chunk");
-  }
+  CudaLink link{s, what};
+  staged_to_device(link, kStagingChunkBytes, device, host, bytes);
   check(cudaStreamSynchronize(s.stream), what, "finishing a staged copy");
 }
 
@@ -115,24 +120,8 @@ void copy_to_host(void* host, const void* device, size_t bytes, const char* what
   }
   Staging& s = staging(what);
   std::lock_guard<std::mutex> lock(s.busy);
-  Drain drain{s.stream};
-  auto* to = static_cast<char*>(host);
-  const auto* from = static_cast<const char*>(device);
-  const size_t chunks = (bytes + kStagingChunkBytes - 1) / kStagingChunkBytes;
-  auto fetch = [&](size_t i) {
-    const size_t off = i * kStagingChunkBytes, len = std::min(kStagingChunkBytes, bytes - off);
-    check(cudaMemcpyAsync(s.chunk[i % 2], from + off, len, cudaMemcpyDeviceToHost, s.stream), what, "a staged copy");
-    check(cudaEventRecord(s.done[i % 2], s.stream), what, "marking a staged chunk");
-  };
-  fetch(0);
-  for (size_t i = 0; i < chunks; ++i) {
-    // Chunk i + 1's DMA goes into the chunk whose bytes (i - 1) were copied out
-    // in the previous round, and runs while chunk i is copied out now.
-    if (i + 1 < chunks) fetch(i + 1);
-    check(cudaEventSynchronize(s.done[i % 2]), what, "waiting for a staged chunk");
-    const size_t off = i * kStagingChunkBytes, len = std::min(kStagingChunkBytes, bytes - off);
-    parallel_memcpy(to + off, s.chunk[i % 2], len);
-  }
+  CudaLink link{s, what};
+  staged_to_host(link, kStagingChunkBytes, host, device, bytes);
 }
 
 }  // namespace sgc::cuda
