@@ -501,20 +501,19 @@ HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
     ~Free() { cudaFreeHost(p); }
   } free_pinned{pinned};
   std::memset(pinned, 1, size_t(bytes));
-  auto gbs = [&](void* to, const void* from, cudaMemcpyKind kind, const char* what) {
-    return double(bytes) / median_device_seconds(runs, [&] { check(cudaMemcpy(to, from, size_t(bytes), kind), what); }) /
-           1e9;
+  const char* what = "the host-link probe";
+  auto gbs = [&](auto copy) { return double(bytes) / median_device_seconds(runs, copy) / 1e9; };
+  auto plain = [&](void* to, const void* from, cudaMemcpyKind kind) {
+    return gbs([&] { check(cudaMemcpy(to, from, size_t(bytes), kind), what); });
   };
   HostLinkBandwidth b;
-  b.to_device_pageable = gbs(device.get(), pageable.data(), cudaMemcpyHostToDevice, "the host-link probe");
-  b.to_device_pinned = gbs(device.get(), pinned, cudaMemcpyHostToDevice, "the host-link probe");
-  b.to_host_pageable = gbs(pageable.data(), device.get(), cudaMemcpyDeviceToHost, "the host-link probe");
-  b.to_host_pinned = gbs(pinned, device.get(), cudaMemcpyDeviceToHost, "the host-link probe");
+  b.to_device_pageable = plain(device.get(), pageable.data(), cudaMemcpyHostToDevice);
+  b.to_device_pinned = plain(device.get(), pinned, cudaMemcpyHostToDevice);
+  b.to_host_pageable = plain(pageable.data(), device.get(), cudaMemcpyDeviceToHost);
+  b.to_host_pinned = plain(pinned, device.get(), cudaMemcpyDeviceToHost);
   // What the GPU path's transfers run at (host_link.h): pageable memory staged through pinned chunks.
-  auto staged_gbs = [&](auto copy) { return double(bytes) / median_device_seconds(runs, copy) / 1e9; };
-  b.to_device_staged =
-      staged_gbs([&] { copy_to_device(device.get(), pageable.data(), size_t(bytes), "the host-link probe"); });
-  b.to_host_staged = staged_gbs([&] { copy_to_host(pageable.data(), device.get(), size_t(bytes), "the host-link probe"); });
+  b.to_device_staged = gbs([&] { copy_to_device(device.get(), pageable.data(), size_t(bytes), what); });
+  b.to_host_staged = gbs([&] { copy_to_host(pageable.data(), device.get(), size_t(bytes), what); });
   return b;
 }
 

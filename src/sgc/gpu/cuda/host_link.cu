@@ -1,7 +1,7 @@
 // Staged host<->device copies (host_link.h): gpu/staged_copy.h's pipeline over
 // two page-locked chunks, one stream, one event per chunk marking when its
-// DMA has finished. Host code
-// only; nvcc hands it to the host compiler with OpenMP (the parallel memcpy).
+// DMA has finished. Host code only; nvcc hands it to the host compiler with
+// OpenMP (the parallel memcpy).
 #include "sgc/gpu/cuda/host_link.h"
 
 #include <cuda_runtime.h>
@@ -15,14 +15,16 @@
 #include <utility>
 
 #include "sgc/error.h"
+#include "sgc/gpu/cuda/cuda_util.cuh"
 #include "sgc/gpu/staged_copy.h"
 
 namespace sgc::cuda {
 
 namespace {
 
+// cuda_util.cuh's check, naming the step of the copy as well.
 void check(cudaError_t e, const char* what, const char* doing) {
-  if (e != cudaSuccess) throw Error(std::string("CUDA: ") + what + " (" + doing + "): " + cudaGetErrorString(e));
+  if (e != cudaSuccess) sgc::cuda::check(e, (std::string(what) + " (" + doing + ")").c_str());
 }
 
 // memcpy split over the OpenMP team: one thread cannot fill a PCIe 5 link.
@@ -99,29 +101,30 @@ struct CudaLink {
   }
 };
 
-}  // namespace
-
-void copy_to_device(void* device, const void* host, size_t bytes, const char* what) {
+// Either direction: straight through cudaMemcpy below two chunks, else staged.
+void transfer(void* to, const void* from, size_t bytes, cudaMemcpyKind kind, const char* what) {
   if (!staged(bytes)) {
-    if (bytes) check(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice), what, "a direct copy");
+    if (bytes) check(cudaMemcpy(to, from, bytes, kind), what, "a direct copy");
     return;
   }
   Staging& s = staging(what);
   std::lock_guard<std::mutex> lock(s.busy);
   CudaLink link{s, what};
-  staged_to_device(link, kStagingChunkBytes, device, host, bytes);
+  if (kind == cudaMemcpyHostToDevice)
+    staged_to_device(link, kStagingChunkBytes, to, from, bytes);
+  else
+    staged_to_host(link, kStagingChunkBytes, to, from, bytes);
   check(cudaStreamSynchronize(s.stream), what, "finishing a staged copy");
 }
 
+}  // namespace
+
+void copy_to_device(void* device, const void* host, size_t bytes, const char* what) {
+  transfer(device, host, bytes, cudaMemcpyHostToDevice, what);
+}
+
 void copy_to_host(void* host, const void* device, size_t bytes, const char* what) {
-  if (!staged(bytes)) {
-    if (bytes) check(cudaMemcpy(host, device, bytes, cudaMemcpyDeviceToHost), what, "a direct copy");
-    return;
-  }
-  Staging& s = staging(what);
-  std::lock_guard<std::mutex> lock(s.busy);
-  CudaLink link{s, what};
-  staged_to_host(link, kStagingChunkBytes, host, device, bytes);
+  transfer(host, device, bytes, cudaMemcpyDeviceToHost, what);
 }
 
 }  // namespace sgc::cuda
