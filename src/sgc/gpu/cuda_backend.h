@@ -61,8 +61,11 @@ class DeviceRows {
 
 // Runs `plan` on x (s.cols x d): uploads S and x, does every hop on the GPU and
 // copies back out (out_rows x plan.output_columns(d)): the rows `rows[0..out_rows)`
-// of the result, or every row when rows is null (out_rows = s.rows). Refuses
-// with a clear message, before allocating, what does not fit in device memory.
+// of the result, or every row when rows is null (out_rows = s.rows). When S
+// does not fit in device memory beside the hop buffers, it stays on the host
+// and streams through the device in row blocks on every hop (gpu/streamed_s.h;
+// SGC_GPU_S_BLOCK_BYTES=bytes asks for it, in blocks of about that size).
+// Refuses with a clear message, before allocating, what does not fit even so.
 // 16-bit storage takes the plans of S^K X scaled (SGC's; an even d), nothing
 // else (ArgumentError). With `normalize`, s is the adjacency A and S is built
 // from it on the device by that form (entry for entry the host's
@@ -72,6 +75,13 @@ class DeviceRows {
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
                   int64_t out_rows, float* out, HopTimes* times = nullptr, HopStorage storage = HopStorage::Fp32,
                   const NormalizationForm* normalize = nullptr, std::unique_ptr<DeviceRows>* keep = nullptr);
+
+// Whether run_hop_plan with these arguments streams S (or A, from_adjacency:
+// S built from it on the device) instead of holding it whole; ResourceError
+// when it does not fit either way. A streamed S is built on the host: the
+// caller normalises A there first and passes S.
+bool streams_s(const CsrRef& s, int64_t d, const HopPlan& plan, int64_t out_rows, bool has_rows, HopStorage storage,
+               bool from_adjacency);
 
 // The head's logits x W + b (n x classes, row-major, into `out`) for the rows
 // [row0, row0 + n) of `x`, with theta = [W row-major x.cols() x classes, b]:

@@ -152,6 +152,16 @@ sgc_cuda_csr to_abi(const CsrRef& s) { return {s.rows, s.cols, s.nnz, s.indptr, 
 sgc_cuda_norm to_abi(const NormalizationForm& f) {
   return {f.scale, f.identity_is_degree, f.loop_in_degree, f.stores_diagonal, f.loop, f.sign, f.identity};
 }
+// The plan as plain data; it points into plan.weights.
+sgc_cuda_plan to_abi(const HopPlan& plan, HopStorage storage) {
+  const int32_t kind = plan.kind == HopPlan::Kind::Series  ? SGC_CUDA_PLAN_SERIES
+                       : plan.kind == HopPlan::Kind::Euler ? SGC_CUDA_PLAN_EULER
+                                                           : SGC_CUDA_PLAN_CONCAT;
+  const int32_t stored = storage == HopStorage::Bf16   ? SGC_CUDA_STORAGE_BF16
+                         : storage == HopStorage::Fp16 ? SGC_CUDA_STORAGE_FP16
+                                                       : SGC_CUDA_STORAGE_FP32;
+  return {kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size()), stored};
+}
 }  // namespace
 
 // The module's rows, freed through it.
@@ -174,13 +184,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   const sgc_cuda_api& a = api();
   const sgc_cuda_csr csr = to_abi(s);
   const sgc_cuda_norm norm = normalize ? to_abi(*normalize) : sgc_cuda_norm{};
-  const int32_t kind = plan.kind == HopPlan::Kind::Series  ? SGC_CUDA_PLAN_SERIES
-                       : plan.kind == HopPlan::Kind::Euler ? SGC_CUDA_PLAN_EULER
-                                                           : SGC_CUDA_PLAN_CONCAT;
-  const int32_t stored = storage == HopStorage::Bf16   ? SGC_CUDA_STORAGE_BF16
-                         : storage == HopStorage::Fp16 ? SGC_CUDA_STORAGE_FP16
-                                                       : SGC_CUDA_STORAGE_FP32;
-  const sgc_cuda_plan p{kind, plan.k, plan.step, plan.weights.data(), int64_t(plan.weights.size()), stored};
+  const sgc_cuda_plan p = to_abi(plan, storage);
   sgc_cuda_times t{};
   sgc_cuda_status st{};
   auto held = std::make_unique<DeviceRows::State>();  // frees the kept rows on every path
@@ -193,6 +197,18 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
     a.rows_shape(held->handle, &held->rows, &held->cols);
     *keep = std::make_unique<DeviceRows>(std::move(held));
   }
+}
+
+bool streams_s(const CsrRef& s, int64_t d, const HopPlan& plan, int64_t out_rows, bool has_rows, HopStorage storage,
+               bool from_adjacency) {
+  const sgc_cuda_csr csr = to_abi(s);
+  const sgc_cuda_norm norm{};  // only whether there is one counts
+  const sgc_cuda_plan p = to_abi(plan, storage);
+  int32_t streams = 0;
+  sgc_cuda_status st{};
+  api().streams_s(&csr, from_adjacency ? &norm : nullptr, d, &p, out_rows, has_rows, &streams, &st);
+  rethrow_if_failed(st);
+  return streams != 0;
 }
 
 void device_logits(const DeviceRows& x, int64_t row0, int64_t n, const float* theta, int32_t classes, float* out) {

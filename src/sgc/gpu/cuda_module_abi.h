@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SGC_CUDA_ABI_VERSION 5u
+#define SGC_CUDA_ABI_VERSION 6u
 #define SGC_CUDA_ENTRY "sgc_cuda_module_api"
 #define SGC_CUDA_MODULE_FILE "libsgc_cuda.so"
 
@@ -122,6 +122,10 @@ typedef struct sgc_cuda_api {
                          float* logits, sgc_cuda_status* status);
   void (*rows_shape)(const sgc_cuda_rows* x, int64_t* rows, int64_t* cols);
   void (*rows_destroy)(sgc_cuda_rows* x);
+  // *streams = 1 when run_hop_plan with these arguments streams S (norm: s is
+  // A) in row blocks, else 0.
+  int32_t (*streams_s)(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, int64_t d, const sgc_cuda_plan* plan,
+                       int64_t out_rows, int32_t has_rows, int32_t* streams, sgc_cuda_status* status);
 } sgc_cuda_api;
 
 typedef const sgc_cuda_api* (*sgc_cuda_entry_fn)(void);

@@ -6,6 +6,7 @@
 
 #include "sgc/error.h"
 #include "sgc/gpu/cuda_backend.h"
+#include "sgc/graph/normalizations.h"
 #include "sgc/ops/operator.h"
 
 namespace sgc {
@@ -23,6 +24,10 @@ OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, Fea
     for (int32_t r : *rows)
       if (r < 0 || r >= m.rows) throw ArgumentError("GPU propagation: row " + std::to_string(r) + " out of range");
   const int64_t d = x.cols();
+  const int64_t out_rows = rows ? int64_t(rows->size()) : m.rows;
+  // S streamed in row blocks is read from the host: build it here.
+  if (form && cuda::streams_s(csr_ref(m), d, plan, out_rows, rows != nullptr, storage, true))
+    return run_on_gpu(normalize_by_form(m, *form), nullptr, std::move(x), plan, rows, storage, keep_on_device);
   // Read in place when the features are a view or owned; densify sparse ones.
   DenseMatrix owned;
   const float* data = nullptr;
@@ -32,7 +37,6 @@ OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, Fea
     owned = std::move(x).take_dense();
     data = owned.data();
   }
-  const int64_t out_rows = rows ? int64_t(rows->size()) : m.rows;
   OperatorResult out;
   out.features.resize(out_rows, plan.output_columns(d));
   std::unique_ptr<cuda::DeviceRows> kept;

@@ -1,7 +1,8 @@
 // The CUDA backend (gpu/cuda_backend.h): operators' hop plans with cuSPARSE's
-// generic SpMM on CSR, and the softmax head's loss and gradient with cuBLAS.
-// Compiled into the module libsgc_cuda.so only (module_entry.cu exports it),
-// loaded by the core on first use (gpu/cuda_loader.cc).
+// generic SpMM on CSR (or the pair kernel for 16-bit storage), and the probes
+// gpu_bench reads. Compiled into the module libsgc_cuda.so only
+// (module_entry.cu exports it), loaded by the core on first use
+// (gpu/cuda_loader.cc); the softmax head is softmax_head.cu.
 //
 // Hops: S (CSR, 32-bit indices while nnz < 2^31, else 64-bit; uploaded, or
 // built on the device from A) and X are uploaded once; two n x d row-major
@@ -9,9 +10,8 @@
 // run-to-run equality is checked by Gpu.RunsAreRepeatable); a series keeps
 // its running sum in a third buffer only when more than one weight is
 // non-zero (SGC's e_K needs none); only the requested rows are copied back.
-// Head: logits Z = X W by SGEMM, a row kernel turns Z into softmax - onehot and
-// each row's -log p, then grad W = X^T P (SGEMM), grad b = P^T 1 (SGEMV), and
-// the loss is summed by one block in a fixed order (deterministic).
+// When S does not fit beside those buffers it is streamed through the device
+// in row blocks on every hop (hopper.cuh, gpu/streamed_s.h).
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <cusparse.h>
@@ -20,7 +20,10 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,9 +31,12 @@
 #include "sgc/error.h"
 #include "sgc/gpu/cuda/cuda_util.cuh"
 #include "sgc/gpu/cuda/device_csr.cuh"
+#include "sgc/gpu/cuda/device_rows.cuh"
 #include "sgc/gpu/cuda/host_link.h"
+#include "sgc/gpu/cuda/hopper.cuh"
 #include "sgc/gpu/cuda/spmm_pairs.cuh"
 #include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/streamed_s.h"
 
 namespace sgc::cuda {
 
@@ -60,151 +66,6 @@ __global__ void gather_kernel(float* out, int64_t out_ld, int64_t col0, const fl
   }
 }
 
-// Z (n x c, row-major) holds X W; adds b, turns each row into softmax - onehot(label)
-// and writes the row's -log p(label) to nll.
-__global__ void softmax_rows_kernel(float* z, const float* b, const int32_t* y, int64_t n, int32_t c, double* nll) {
-  for (int64_t r = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; r < n; r += int64_t(gridDim.x) * blockDim.x) {
-    float* row = z + r * c;
-    float mx = -INFINITY;
-    for (int32_t j = 0; j < c; ++j) {
-      row[j] += b[j];
-      mx = fmaxf(mx, row[j]);
-    }
-    // -log p(label) = log sum exp(z - max) - (z_label - max), from the logit
-    // itself: the label's exp can underflow long before the loss is large.
-    const float label_logit = row[y[r]] - mx;
-    double sum = 0;
-    for (int32_t j = 0; j < c; ++j) {
-      row[j] = expf(row[j] - mx);
-      sum += row[j];
-    }
-    nll[r] = log(sum) - double(label_logit);
-    const float inv = float(1.0 / sum);
-    for (int32_t j = 0; j < c; ++j) row[j] *= inv;
-    row[y[r]] -= 1.0f;
-  }
-}
-
-// *out = sum of v[0..n), by one block in a fixed order.
-__global__ void sum_kernel(const double* v, int64_t n, double* out) {
-  __shared__ double part[1024];
-  double s = 0;
-  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += v[i];
-  part[threadIdx.x] = s;
-  __syncthreads();
-  for (unsigned w = blockDim.x / 2; w > 0; w >>= 1) {
-    if (threadIdx.x < w) part[threadIdx.x] += part[threadIdx.x + w];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) *out = part[0];
-}
-
-// z[r, j] += b[j] for an n x c row-major z.
-__global__ void add_bias_kernel(float* z, const float* b, int64_t n, int32_t c) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n * c; i += int64_t(gridDim.x) * blockDim.x)
-    z[i] += b[i % c];
-}
-
-__global__ void fill_kernel(float* y, float v, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    y[i] = v;
-}
-
-// 32-bit copies of 64-bit offsets (to) or 64-bit copies of 32-bit columns.
-template <class To, class From>
-__global__ void convert_index_kernel(To* to, const From* from, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    to[i] = To(from[i]);
-}
-
-// S on the device with its cuSPARSE descriptor: 32-bit offsets and columns
-// while nnz < 2^31, else 64-bit ones (converted on the device).
-class DeviceCsr {
- public:
-  explicit DeviceCsr(DeviceCsrArrays&& s) : m_(std::move(s)) {
-    if (m_.nnz < INT_MAX && m_.rows < INT_MAX) {
-      indptr32_ = Buffer<int32_t>(size_t(m_.rows + 1), "S's 32-bit row offsets");
-      convert_index_kernel<<<blocks_for(m_.rows + 1), kThreads>>>(indptr32_.get(), m_.indptr.get(), m_.rows + 1);
-      launched("S's 32-bit row offsets");
-      m_.indptr = Buffer<int64_t>();
-      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, indptr32_.get(), m_.indices.get(), m_.values.get(),
-                              CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
-            "describing S");
-    } else {
-      indices64_ = Buffer<int64_t>(size_t(m_.nnz), "S's 64-bit column indices");
-      convert_index_kernel<<<blocks_for(m_.nnz), kThreads>>>(indices64_.get(), m_.indices.get(), m_.nnz);
-      launched("S's 64-bit column indices");
-      m_.indices = Buffer<int32_t>();
-      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, m_.indptr.get(), indices64_.get(), m_.values.get(),
-                              CUSPARSE_INDEX_64I, CUSPARSE_INDEX_64I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
-            "describing S");
-    }
-  }
-  ~DeviceCsr() {
-    if (desc_) cusparseDestroySpMat(desc_);
-  }
-  DeviceCsr(const DeviceCsr&) = delete;
-  DeviceCsr& operator=(const DeviceCsr&) = delete;
-  cusparseSpMatDescr_t desc() const { return desc_; }
-
- private:
-  DeviceCsrArrays m_;
-  Buffer<int32_t> indptr32_;
-  Buffer<int64_t> indices64_;
-  cusparseSpMatDescr_t desc_ = nullptr;
-};
-
-// A row-major n x d float buffer with its dense descriptor.
-class DeviceDense {
- public:
-  DeviceDense(int64_t n, int64_t d, const char* what) : data_(size_t(n * d), what) {
-    check(cusparseCreateDnMat(&desc_, n, d, d, data_.get(), CUDA_R_32F, CUSPARSE_ORDER_ROW), what);
-  }
-  ~DeviceDense() {
-    if (desc_) cusparseDestroyDnMat(desc_);
-  }
-  DeviceDense(const DeviceDense&) = delete;
-  DeviceDense& operator=(const DeviceDense&) = delete;
-  float* get() const { return data_.get(); }
-  cusparseDnMatDescr_t desc() const { return desc_; }
-  // The buffer, for the caller to keep; this object is done with.
-  Buffer<float> release() {
-    if (desc_) cusparseDestroyDnMat(std::exchange(desc_, nullptr));
-    return std::move(data_);
-  }
-
- private:
-  Buffer<float> data_;
-  cusparseDnMatDescr_t desc_ = nullptr;
-};
-
-// out = S in, with a workspace sized on first use.
-class Hopper {
- public:
-  explicit Hopper(const DeviceCsr& s) : s_(s) {}
-  void hop(const DeviceDense& in, DeviceDense& out) {
-    const float one = 1.0f, zero = 0.0f;
-    cusparseHandle_t h = handles().sparse;
-    if (!sized_) {
-      size_t bytes = 0;
-      check(cusparseSpMM_bufferSize(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one,
-                                    s_.desc(), in.desc(), &zero, out.desc(), CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT,
-                                    &bytes),
-            "sizing the SpMM workspace");
-      work_ = Buffer<char>(bytes, "allocating the SpMM workspace");
-      sized_ = true;
-    }
-    check(cusparseSpMM(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, s_.desc(),
-                       in.desc(), &zero, out.desc(), CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, work_.get()),
-          "sparse x dense product");
-  }
-
- private:
-  const DeviceCsr& s_;
-  Buffer<char> work_;
-  bool sized_ = false;
-};
-
 }  // namespace
 
 std::string unavailable_reason() {
@@ -226,10 +87,6 @@ std::string device_name() {
   return buf;
 }
 
-struct DeviceRows::State {
-  Buffer<float> data;
-  int64_t rows = 0, cols = 0;
-};
 DeviceRows::DeviceRows(std::unique_ptr<State> state) : state_(std::move(state)) {}
 DeviceRows::~DeviceRows() = default;
 int64_t DeviceRows::rows() const { return state_->rows; }
@@ -247,18 +104,74 @@ void keep_rows(std::unique_ptr<DeviceRows>* keep, Buffer<float> data, int64_t ro
   *keep = std::make_unique<DeviceRows>(std::move(state));
 }
 
-// The rows [row0, row0 + n) of x, or ArgumentError naming what asked.
-const float* rows_of(const DeviceRows& x, int64_t row0, int64_t n, const char* what) {
-  if (row0 < 0 || n <= 0 || row0 + n > x.rows())
-    throw ArgumentError(std::string(what) + ": rows [" + std::to_string(row0) + ", " + std::to_string(row0 + n) +
-                        ") of device rows holding " + std::to_string(x.rows()));
-  return x.state().data.get() + row0 * x.cols();
-}
-
 // Device bytes S takes, or, when it is built there from A, what building it
 // holds at its peak (an upper bound: S stays, A goes).
 double s_bytes(const CsrRef& s, const NormalizationForm* normalize) {
   return normalize ? normalize_device_bytes(s.rows, s.nnz) : csr_device_bytes(s.rows, s.nnz);
+}
+
+// The 16-bit path narrows X on the device through an fp32 buffer of this
+// many entries (128 MiB), not one of all of X.
+constexpr int64_t kNarrowChunk = int64_t(1) << 25;
+
+// SGC_GPU_S_BLOCK_BYTES: stream S in blocks of about this many bytes even
+// when it fits (the streamed path's tests; a cap on what S takes); 0 unset.
+double asked_block_bytes() {
+  const char* v = std::getenv("SGC_GPU_S_BLOCK_BYTES");
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  const double bytes = std::strtod(v, &end);
+  if (*end || !(bytes > 0) || !std::isfinite(bytes))
+    throw ArgumentError(std::string("SGC_GPU_S_BLOCK_BYTES: expected a positive number of bytes, got '") + v + "'");
+  return bytes;
+}
+
+// What a plan keeps beside its two hop buffers.
+struct PlanShape {
+  bool last_alone = false;  // S^K X scaled: a series whose one non-zero weight is the last (SGC's e_K)
+  bool keep_sum = false;    // a series' running sum (unless its one non-zero weight is the last)
+  bool keep_out = false;    // concatenated hops, gathered into the output as they come
+};
+PlanShape shape_of(const HopPlan& plan) {
+  int nonzero = 0;
+  for (double w : plan.weights) nonzero += w != 0;
+  PlanShape p;
+  p.last_alone =
+      plan.kind == HopPlan::Kind::Series && nonzero == 1 && !plan.weights.empty() && plan.weights.back() != 0;
+  p.keep_sum = plan.kind == HopPlan::Kind::Series && !p.last_alone;
+  p.keep_out = plan.kind == HopPlan::Kind::Concat;
+  return p;
+}
+
+// Where S goes for this run (gpu/streamed_s.h): the device bytes the run
+// holds besides S against S's own, checked before anything is allocated.
+SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64_t out_rows, bool has_rows,
+                          HopStorage storage, const NormalizationForm* normalize) {
+  const double n = double(s.rows), entries = n * double(d), out = double(out_rows), rows = has_rows ? out : 0.0;
+  double fixed = 0, whole = s_bytes(s, normalize);
+  std::string what = "propagating " + std::to_string(s.rows) + " x " + std::to_string(d) + " features";
+  if (storage != HopStorage::Fp32) {
+    fixed = 2.0 * 2.0 * entries + 4.0 * out * double(d) + 4.0 * std::min(entries, double(kNarrowChunk)) + 4.0 * rows;
+    what += " in 16 bits";
+  } else {
+    const PlanShape p = shape_of(plan);
+    fixed = 4.0 * entries * (2 + (p.keep_sum ? 1 : 0)) +
+            4.0 * out * double(plan.output_columns(d)) * (p.keep_out || has_rows ? 1 : 0) + 4.0 * rows;
+    // 64-bit columns (and their 32-bit source) beyond 2^31 entries.
+    if (s.nnz + s.rows >= INT_MAX) whole += double(s.nnz + s.rows) * 8;
+  }
+  what += " on the GPU";
+  const double usable = usable_device_bytes(), asked = asked_block_bytes();
+  if (asked <= 0 && fixed + whole <= usable) return SPlacement{};
+  return place_s(fixed, whole, s.nnz, longest_row(s.indptr, s.rows), usable, asked, what);
+}
+
+// A streamed S is the host's S: building it from A on the device needs A
+// and S whole (the core normalises on the host first: streams_s).
+void require_resident_when_normalising(const SPlacement& p, const NormalizationForm* normalize) {
+  if (p.streamed && normalize)
+    throw ResourceError("GPU propagation: S built from A does not fit in GPU memory beside the hop buffers; "
+                        "normalise on the host and pass S, which is then streamed in row blocks");
 }
 
 // S^K X scaled, X and the hops in T (16 bits), the last hop in fp32 on the
@@ -266,23 +179,26 @@ double s_bytes(const CsrRef& s, const NormalizationForm* normalize) {
 template <class T>
 void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, const float* x, int64_t d, int k,
                          float scale, const int32_t* rows, int64_t out_rows, float* out, HopTimes* times,
-                         std::unique_ptr<DeviceRows>* keep) {
+                         std::unique_ptr<DeviceRows>* keep, const SPlacement& placement) {
   EventClock clock;
   clock.start();
   const int64_t n = s.rows, entries = n * d;
-  require_device_memory(s_bytes(s, normalize) + 4.0 * double(entries) + 2.0 * 2.0 * double(entries) +
-                            4.0 * double(out_rows) * double(d),
-                        "propagating " + std::to_string(n) + " x " + std::to_string(d) +
-                            " features in 16 bits on the GPU");
-  const DeviceCsrArrays sd = normalize ? normalize_on_device(s, *normalize) : upload_csr(s);
-  const int64_t* indptr = sd.indptr.get();
-  const int32_t* indices = sd.indices.get();
-  const float* values = sd.values.get();
+  DeviceCsrArrays sd;
+  std::optional<StreamedS> streamed;
+  if (placement.streamed)
+    streamed.emplace(s, placement.block_entries);
+  else
+    sd = normalize ? normalize_on_device(s, *normalize) : upload_csr(s);
   Buffer<T> a(size_t(entries), "allocating a hop buffer"), b(size_t(entries), "allocating a hop buffer");
   {
-    Buffer<float> staged(x, size_t(entries), "uploading the features");
-    narrow_kernel<T><<<blocks_for(entries), kThreads>>>(a.get(), staged.get(), entries);
-    launched("storing the features in 16 bits");
+    const int64_t chunk = std::min(entries, kNarrowChunk);
+    Buffer<float> staged(size_t(chunk), "allocating the features' upload buffer");
+    for (int64_t at = 0; at < entries; at += chunk) {
+      const int64_t len = std::min(chunk, entries - at);
+      copy_to_device(staged.get(), x + at, size_t(len) * sizeof(float), "uploading the features");
+      narrow_kernel<T><<<blocks_for(len), kThreads>>>(a.get() + at, staged.get(), len);
+      launched("storing the features in 16 bits");
+    }
   }
   Buffer<int32_t> drows;
   if (rows) drows = Buffer<int32_t>(rows, size_t(out_rows), "uploading the requested rows");
@@ -291,22 +207,36 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
     times->upload = clock.seconds();
     clock.start();
   }
+  const int64_t pass = pass_columns_for_l2(n, sizeof(T));
+  // y = (S in)[want] (m rows; want null: every row), S whole or block by block.
+  auto hop = [&](const T* in, auto* y, const int32_t* want, int64_t m) {
+    if (!streamed) {
+      hop_pairs(sd.indptr.get(), sd.indices.get(), sd.values.get(), in, y, want, m, d, pass);
+      return;
+    }
+    for (size_t i = 0; i < streamed->blocks(); ++i) {
+      const StreamedS::Block blk = streamed->load(i);
+      if (want)
+        hop_pairs(blk.indptr, blk.indices, blk.values, in, y, want, m, d, pass, blk.row0, blk.row1);
+      else
+        hop_pairs(blk.indptr, blk.indices, blk.values, in, y + blk.row0 * d, nullptr, blk.row1 - blk.row0, d, pass);
+    }
+  };
   T* cur = a.get();
   T* next = b.get();
-  const int64_t pass = pass_columns_for_l2(n, sizeof(T));
   for (int h = 1; h < k; ++h) {
-    hop_pairs<T, T>(indptr, indices, values, cur, next, nullptr, n, d, pass);
+    hop(cur, next, nullptr, n);
     std::swap(cur, next);
   }
   if (k >= 1) {
-    hop_pairs<T, float>(indptr, indices, values, cur, dout.get(), rows ? drows.get() : nullptr, out_rows, d, pass);
+    hop(cur, dout.get(), rows ? drows.get() : nullptr, out_rows);
     if (scale != 1.0f) {
       scale_kernel<<<blocks_for(out_rows * d), kThreads>>>(dout.get(), dout.get(), scale, out_rows * d);
       launched("scaling the last hop");
     }
   } else {
     gather_widened_kernel<T><<<blocks_for(out_rows * d), kThreads>>>(dout.get(), cur, d, rows ? drows.get() : nullptr,
-                                                               out_rows, scale);
+                                                                     out_rows, scale);
     launched("gathering the requested rows");
   }
   if (times) {
@@ -320,43 +250,47 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
 
 }  // namespace
 
+bool streams_s(const CsrRef& s, int64_t d, const HopPlan& plan, int64_t out_rows, bool has_rows, HopStorage storage,
+               bool from_adjacency) {
+  const NormalizationForm any{};
+  return place_for_plan(s, d, plan, out_rows, has_rows, storage, from_adjacency ? &any : nullptr).streamed;
+}
+
 void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& plan, const int32_t* rows,
                   int64_t out_rows, float* out, HopTimes* times, HopStorage storage,
                   const NormalizationForm* normalize, std::unique_ptr<DeviceRows>* keep) {
   if (s.cols != s.rows)
     throw ArgumentError(std::string("GPU propagation needs a square ") + (normalize ? "A" : "S") + ", got " +
                         std::to_string(s.rows) + " x " + std::to_string(s.cols));
-  int nonzero = 0;
-  for (double w : plan.weights) nonzero += w != 0;
-  // S^K X scaled: a series whose one non-zero weight is the last (SGC's e_K).
-  const bool last_alone =
-      plan.kind == HopPlan::Kind::Series && nonzero == 1 && !plan.weights.empty() && plan.weights.back() != 0;
+  const PlanShape shape = shape_of(plan);
   if (storage != HopStorage::Fp32) {
-    if (!last_alone)
+    if (!shape.last_alone)
       throw ArgumentError("16-bit storage on the GPU runs S^K X (sgc) only; use --precision fp32 for this operator");
     if (d % 2) throw ArgumentError("16-bit storage on the GPU needs an even number of features, got " + std::to_string(d));
+    const SPlacement placement = place_for_plan(s, d, plan, out_rows, rows != nullptr, storage, normalize);
+    require_resident_when_normalising(placement, normalize);
     const int k = int(plan.weights.size()) - 1;
     const float scale = float(plan.weights.back());
     if (storage == HopStorage::Bf16)
-      run_scaled_power_16<__nv_bfloat16>(s, normalize, x, d, k, scale, rows, out_rows, out, times, keep);
+      run_scaled_power_16<__nv_bfloat16>(s, normalize, x, d, k, scale, rows, out_rows, out, times, keep, placement);
     else
-      run_scaled_power_16<__half>(s, normalize, x, d, k, scale, rows, out_rows, out, times, keep);
+      run_scaled_power_16<__half>(s, normalize, x, d, k, scale, rows, out_rows, out, times, keep, placement);
     return;
   }
   EventClock clock;
   clock.start();
   const int64_t n = s.rows, entries = n * d, out_cols = plan.output_columns(d);
-  // A series needs its running sum unless its one non-zero weight is the last.
-  const bool keep_sum = plan.kind == HopPlan::Kind::Series && !last_alone;
-  const bool keep_out = plan.kind == HopPlan::Kind::Concat;
-  // 64-bit columns (and their 32-bit source) beyond 2^31 entries.
-  const double wide_columns = s.nnz + n >= INT_MAX ? double(s.nnz + n) * 8 : 0.0;
-  require_device_memory(s_bytes(s, normalize) + wide_columns + 4.0 * double(entries) * (2 + (keep_sum ? 1 : 0)) +
-                            4.0 * double(out_rows) * double(out_cols) * (keep_out || rows ? 1 : 0),
-                        "propagating " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
+  const bool keep_sum = shape.keep_sum, keep_out = shape.keep_out;
+  const SPlacement placement = place_for_plan(s, d, plan, out_rows, rows != nullptr, storage, normalize);
+  require_resident_when_normalising(placement, normalize);
 
-  DeviceCsr ds(normalize ? normalize_on_device(s, *normalize) : upload_csr(s));
-  Hopper hopper(ds);
+  std::optional<DeviceCsr> resident;
+  std::optional<StreamedS> streamed;
+  if (placement.streamed)
+    streamed.emplace(s, placement.block_entries);
+  else
+    resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s));
+  Hopper hopper = streamed ? Hopper(*streamed) : Hopper(*resident);
   DeviceDense a(n, d, "allocating a hop buffer"), b(n, d, "allocating a hop buffer");
   copy_to_device(a.get(), x, size_t(entries) * sizeof(float), "uploading the features");
   DeviceDense* cur = &a;
@@ -515,110 +449,6 @@ HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {
   b.to_device_staged = gbs([&] { copy_to_device(device.get(), pageable.data(), size_t(bytes), what); });
   b.to_host_staged = gbs([&] { copy_to_host(pageable.data(), device.get(), size_t(bytes), what); });
   return b;
-}
-
-// ---- the softmax head --------------------------------------------------------
-
-struct SoftmaxObjective::State {
-  int64_t n = 0, d = 0;
-  int32_t c = 0;
-  const float* x = nullptr;  // owned_x, or rows of shared_x
-  Buffer<float> owned_x, theta, grad, z, ones;
-  std::shared_ptr<const DeviceRows> shared_x;
-  Buffer<int32_t> y;
-  Buffer<double> nll, loss;
-};
-
-namespace {
-void require_blas_sizes(int64_t n, int64_t d, int32_t classes, const char* what) {
-  if (n <= 0 || d <= 0 || classes <= 0) throw ArgumentError(std::string(what) + " needs rows, columns and classes");
-  if (n >= INT_MAX || d >= INT_MAX || int64_t(classes) * d >= INT_MAX)
-    throw ResourceError(std::string(what) + ": " + std::to_string(n) + " x " + std::to_string(d) + " with " +
-                        std::to_string(classes) + " classes is beyond cuBLAS's 32-bit sizes; use --device cpu");
-}
-}  // namespace
-
-SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes)
-    : state_(std::make_unique<State>()) {
-  require_blas_sizes(n, d, classes, "GPU softmax regression");
-  require_device_memory(4.0 * double(n) * double(d),
-                        "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
-  state_->owned_x = Buffer<float>(x, size_t(n * d), "uploading the training features");
-  init(state_->owned_x.get(), n, d, y, classes);
-}
-
-SoftmaxObjective::SoftmaxObjective(std::shared_ptr<const DeviceRows> x, int64_t row0, int64_t n, const int32_t* y,
-                                   int32_t classes)
-    : state_(std::make_unique<State>()) {
-  require_blas_sizes(n, x->cols(), classes, "GPU softmax regression");
-  init(rows_of(*x, row0, n, "GPU softmax regression"), n, x->cols(), y, classes);
-  state_->shared_x = std::move(x);
-}
-
-void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes) {
-  State& s = *state_;
-  s.n = n;
-  s.d = d;
-  s.c = classes;
-  s.x = x;
-  const size_t params = size_t(d * classes + classes);
-  require_device_memory(4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params),
-                        "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
-  s.y = Buffer<int32_t>(y, size_t(n), "uploading the training labels");
-  s.theta = Buffer<float>(params, "allocating the parameters");
-  s.grad = Buffer<float>(params, "allocating the gradient");
-  s.z = Buffer<float>(size_t(n) * classes, "allocating the logits");
-  s.ones = Buffer<float>(size_t(n), "allocating a ones vector");
-  s.nll = Buffer<double>(size_t(n), "allocating the row losses");
-  s.loss = Buffer<double>(1, "allocating the loss");
-  fill_kernel<<<blocks_for(n), kThreads>>>(s.ones.get(), 1.0f, n);
-  launched("filling a ones vector");
-}
-
-SoftmaxObjective::~SoftmaxObjective() = default;
-
-double SoftmaxObjective::loss_grad(const float* theta, float* grad) {
-  State& s = *state_;
-  const int n = int(s.n), d = int(s.d), c = s.c;
-  const size_t params = size_t(s.d) * c + c;
-  cublasHandle_t h = handles().blas;
-  check(cudaMemcpy(s.theta.get(), theta, params * sizeof(float), cudaMemcpyHostToDevice), "uploading theta");
-  const float one = 1.0f, zero = 0.0f, inv_n = float(1.0 / double(n));
-  const float* w = s.theta.get();
-  const float* b = s.theta.get() + size_t(d) * c;
-  // Column-major views of the row-major buffers: X is d x n (ld d), W and Z are c x d and c x n (ld c).
-  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, c, n, d, &one, w, c, s.x, d, &zero, s.z.get(), c), "X W");
-  softmax_rows_kernel<<<blocks_for(n), kThreads>>>(s.z.get(), b, s.y.get(), n, c, s.nll.get());
-  launched("the softmax rows");
-  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, n, &inv_n, s.z.get(), c, s.x, d, &zero, s.grad.get(), c),
-        "X^T P");
-  check(cublasSgemv(h, CUBLAS_OP_N, c, n, &inv_n, s.z.get(), c, s.ones.get(), 1, &zero, s.grad.get() + size_t(d) * c,
-                    1),
-        "P^T 1");
-  sum_kernel<<<1, 1024>>>(s.nll.get(), s.n, s.loss.get());
-  launched("summing the loss");
-  double total = 0;
-  check(cudaMemcpy(grad, s.grad.get(), params * sizeof(float), cudaMemcpyDeviceToHost), "copying the gradient back");
-  check(cudaMemcpy(&total, s.loss.get(), sizeof total, cudaMemcpyDeviceToHost), "copying the loss back");
-  return total / double(n);
-}
-
-void device_logits(const DeviceRows& x, int64_t row0, int64_t n, const float* theta, int32_t classes, float* out) {
-  require_blas_sizes(n, x.cols(), classes, "GPU logits");
-  const float* rows = rows_of(x, row0, n, "GPU logits");
-  const int64_t d = x.cols();
-  require_device_memory(4.0 * double(n) * classes + 4.0 * double(d + 1) * classes,
-                        "the logits of " + std::to_string(n) + " rows on the GPU");
-  const Buffer<float> params(theta, size_t((d + 1) * classes), "uploading theta");
-  Buffer<float> z(size_t(n) * classes, "allocating the logits");
-  const float one = 1.0f, zero = 0.0f;
-  // Column-major views of the row-major buffers, as in loss_grad: Z (c x n) = W (c x d) X (d x n).
-  check(cublasSgemm(handles().blas, CUBLAS_OP_N, CUBLAS_OP_N, classes, int(n), int(d), &one, params.get(), classes,
-                    rows, int(d), &zero, z.get(), classes),
-        "X W");
-  add_bias_kernel<<<blocks_for(n * classes), kThreads>>>(z.get(), params.get() + d * classes, n, classes);
-  launched("adding the intercept");
-  copy_to_host(out, z.get(), size_t(n) * classes * sizeof(float), "copying the logits back");
 }
 
 }  // namespace sgc::cuda

@@ -73,6 +73,14 @@ inline Handles& handles() {
   return *h;
 }
 
+// What one run may take of free device memory (a margin for the libraries'
+// own allocations).
+inline double usable_device_bytes() {
+  size_t free_bytes = 0, total = 0;
+  check(cudaMemGetInfo(&free_bytes, &total), "reading free device memory");
+  return 0.95 * double(free_bytes);
+}
+
 // Refuses, before allocating, what does not fit in free device memory.
 inline void require_device_memory(double bytes, const std::string& what) {
   size_t free_bytes = 0, total = 0;

@@ -80,25 +80,34 @@ sgc::NormalizationForm from_abi(const sgc_cuda_norm& n) {
   return f;
 }
 
+sgc::HopPlan from_abi(const sgc_cuda_plan& p) {
+  sgc::HopPlan plan;
+  switch (p.kind) {
+    case SGC_CUDA_PLAN_SERIES: plan.kind = sgc::HopPlan::Kind::Series; break;
+    case SGC_CUDA_PLAN_EULER: plan.kind = sgc::HopPlan::Kind::Euler; break;
+    case SGC_CUDA_PLAN_CONCAT: plan.kind = sgc::HopPlan::Kind::Concat; break;
+    default: throw sgc::ArgumentError("GPU propagation: unknown plan kind " + std::to_string(p.kind));
+  }
+  plan.k = p.k;
+  plan.step = p.step;
+  plan.weights.assign(p.weights, p.weights + p.weight_count);
+  return plan;
+}
+
+sgc::cuda::HopStorage storage_of(const sgc_cuda_plan& p) {
+  return p.storage == SGC_CUDA_STORAGE_BF16   ? sgc::cuda::HopStorage::Bf16
+         : p.storage == SGC_CUDA_STORAGE_FP16 ? sgc::cuda::HopStorage::Fp16
+                                              : sgc::cuda::HopStorage::Fp32;
+}
+
 int32_t run_hop_plan(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const float* x, int64_t d,
                      const sgc_cuda_plan* p, const int32_t* rows, int64_t out_rows, float* out, sgc_cuda_times* times,
                      sgc_cuda_rows** keep, sgc_cuda_status* st) {
   if (keep) *keep = nullptr;
   return guarded(st, [&] {
-    sgc::HopPlan plan;
-    switch (p->kind) {
-      case SGC_CUDA_PLAN_SERIES: plan.kind = sgc::HopPlan::Kind::Series; break;
-      case SGC_CUDA_PLAN_EULER: plan.kind = sgc::HopPlan::Kind::Euler; break;
-      case SGC_CUDA_PLAN_CONCAT: plan.kind = sgc::HopPlan::Kind::Concat; break;
-      default: throw sgc::ArgumentError("GPU propagation: unknown plan kind " + std::to_string(p->kind));
-    }
-    plan.k = p->k;
-    plan.step = p->step;
-    plan.weights.assign(p->weights, p->weights + p->weight_count);
+    const sgc::HopPlan plan = from_abi(*p);
     const sgc::cuda::CsrRef ref = from_abi(*s);
-    const sgc::cuda::HopStorage storage = p->storage == SGC_CUDA_STORAGE_BF16   ? sgc::cuda::HopStorage::Bf16
-                                          : p->storage == SGC_CUDA_STORAGE_FP16 ? sgc::cuda::HopStorage::Fp16
-                                                                                : sgc::cuda::HopStorage::Fp32;
+    const sgc::cuda::HopStorage storage = storage_of(*p);
     sgc::cuda::HopTimes t;
     const sgc::NormalizationForm form = norm ? from_abi(*norm) : sgc::NormalizationForm{};
     std::unique_ptr<sgc::cuda::DeviceRows> kept;
@@ -106,6 +115,15 @@ int32_t run_hop_plan(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, const flo
                             norm ? &form : nullptr, keep ? &kept : nullptr);
     if (times) *times = {t.upload, t.hops, t.download};
     if (keep) *keep = new sgc_cuda_rows{std::move(kept)};
+  });
+}
+
+int32_t streams_s(const sgc_cuda_csr* s, const sgc_cuda_norm* norm, int64_t d, const sgc_cuda_plan* p,
+                  int64_t out_rows, int32_t has_rows, int32_t* streams, sgc_cuda_status* st) {
+  *streams = 0;
+  return guarded(st, [&] {
+    *streams = sgc::cuda::streams_s(from_abi(*s), d, from_abi(*p), out_rows, has_rows != 0, storage_of(*p),
+                                    norm != nullptr);
   });
 }
 
@@ -187,7 +205,8 @@ constexpr sgc_cuda_api kApi = {SGC_CUDA_ABI_VERSION, sizeof(sgc_cuda_api), unava
                                run_hop_plan,         copy_bandwidth_gbs,   softmax_create,     softmax_loss_grad,
                                softmax_destroy,      normalize,            compare_hop_kernels,
                                host_link_bandwidth,  run_generated_hops,   softmax_create_on_rows,
-                               rows_logits,          rows_shape,           rows_destroy};
+                               rows_logits,          rows_shape,           rows_destroy,
+                               streams_s};
 
 }  // namespace
 

@@ -49,15 +49,23 @@ struct PairTraits<__half> {
 
 // Columns [c0, c0 + 64 P) of rows 0..m of y = (S x)[rows] (rows null: every
 // row, m = n), y stored as Out: T, or float for a last hop kept in fp32.
+// With a block of S's rows [row0, row1) (indptr rebased to its first entry),
+// y[r] is its r-th row (rows null, m = row1 - row0), or only the requested
+// rows within the block are written (the others belong to other blocks).
 template <class T, class Out, int P>
 __global__ void spmm_pairs_kernel(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
-                              const int32_t* rows, int64_t m, int64_t d, int64_t c0) {
+                              const int32_t* rows, int64_t m, int64_t d, int64_t c0, int64_t row0, int64_t row1) {
   using H = PairTraits<T>;
   const int lane = threadIdx.x % kWarp;
   const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
   const int64_t pairs = d / 2, first = c0 / 2;
   for (int64_t r = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp; r < m; r += warps) {
-    const int64_t i = rows ? int64_t(rows[r]) : r;
+    int64_t i = r;  // S's row, within the block
+    if (rows) {
+      i = int64_t(rows[r]);
+      if (i < row0 || i >= row1) continue;  // the whole warp: one r
+      i -= row0;
+    }
     float2 sum[P];
 #pragma unroll
     for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
@@ -87,19 +95,24 @@ __global__ void spmm_pairs_kernel(const int64_t* indptr, const int32_t* indices,
 }
 
 // y = (S x)[rows] (m rows; rows null: every row, m = n), d even, in passes
-// of `pass` columns (64, 128 or 256).
+// of `pass` columns (64, 128 or 256); with S a block of rows [row0, row1) as
+// in spmm_pairs_kernel.
 template <class T, class Out>
 void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
-               const int32_t* rows, int64_t m, int64_t d, int64_t pass = 256) {
+               const int32_t* rows, int64_t m, int64_t d, int64_t pass = 256, int64_t row0 = 0,
+               int64_t row1 = INT64_MAX) {
   for (int64_t c0 = 0; c0 < d; c0 += pass) {
     const int64_t width = d - c0 < pass ? d - c0 : pass;
     const int blocks = warp_blocks(m);
     if (width <= 64)
-      spmm_pairs_kernel<T, Out, 1><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
+      spmm_pairs_kernel<T, Out, 1><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0,
+                                                                        row1);
     else if (width <= 128)
-      spmm_pairs_kernel<T, Out, 2><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
+      spmm_pairs_kernel<T, Out, 2><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0,
+                                                                        row1);
     else
-      spmm_pairs_kernel<T, Out, 4><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0);
+      spmm_pairs_kernel<T, Out, 4><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0,
+                                                                        row1);
     launched("a sparse x dense product (pairs of columns)");
   }
 }

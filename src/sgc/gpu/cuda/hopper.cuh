@@ -1,0 +1,242 @@
+// One hop out = S in in fp32 by cuSPARSE's generic SpMM (CSR, row-major dense),
+// with S either whole in device memory or streamed through one device slot in
+// row blocks on every hop (gpu/streamed_s.h: when S does not fit beside the
+// hop buffers). A streamed block's rows of S are uploaded (offsets rebased to
+// the block's first entry) and multiply all of `in` into the block's rows of
+// `out`. One slot is enough: the uploads are ordered after earlier work on the
+// default stream (host_link.h), so a block is not overwritten while the
+// previous block's product still reads it. Uploads and products then take
+// turns; the uploads, at the link's rate, are most of a streamed hop.
+#pragma once
+
+#include <cuda_runtime.h>
+#include <cusparse.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "sgc/gpu/cuda/cuda_util.cuh"
+#include "sgc/gpu/cuda/device_csr.cuh"
+#include "sgc/gpu/cuda/host_link.h"
+#include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/streamed_s.h"
+
+namespace sgc::cuda {
+
+// 32-bit copies of 64-bit offsets (to) or 64-bit copies of 32-bit columns.
+template <class To, class From>
+__global__ void convert_index_kernel(To* to, const From* from, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    to[i] = To(from[i]);
+}
+
+// offsets[i] -= base, and its 32-bit copy, for a streamed block's row offsets.
+static __global__ void rebase_offsets_kernel(int64_t* offsets, int32_t* offsets32, int64_t n, int64_t base) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t o = offsets[i] - base;
+    offsets[i] = o;
+    offsets32[i] = int32_t(o);
+  }
+}
+
+// S on the device with its cuSPARSE descriptor: 32-bit offsets and columns
+// while nnz < 2^31, else 64-bit ones (converted on the device).
+class DeviceCsr {
+ public:
+  explicit DeviceCsr(DeviceCsrArrays&& s) : m_(std::move(s)) {
+    if (m_.nnz < INT_MAX && m_.rows < INT_MAX) {
+      indptr32_ = Buffer<int32_t>(size_t(m_.rows + 1), "S's 32-bit row offsets");
+      convert_index_kernel<<<blocks_for(m_.rows + 1), kThreads>>>(indptr32_.get(), m_.indptr.get(), m_.rows + 1);
+      launched("S's 32-bit row offsets");
+      m_.indptr = Buffer<int64_t>();
+      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, indptr32_.get(), m_.indices.get(), m_.values.get(),
+                              CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+            "describing S");
+    } else {
+      indices64_ = Buffer<int64_t>(size_t(m_.nnz), "S's 64-bit column indices");
+      convert_index_kernel<<<blocks_for(m_.nnz), kThreads>>>(indices64_.get(), m_.indices.get(), m_.nnz);
+      launched("S's 64-bit column indices");
+      m_.indices = Buffer<int32_t>();
+      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, m_.indptr.get(), indices64_.get(), m_.values.get(),
+                              CUSPARSE_INDEX_64I, CUSPARSE_INDEX_64I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+            "describing S");
+    }
+  }
+  ~DeviceCsr() {
+    if (desc_) cusparseDestroySpMat(desc_);
+  }
+  DeviceCsr(const DeviceCsr&) = delete;
+  DeviceCsr& operator=(const DeviceCsr&) = delete;
+  cusparseSpMatDescr_t desc() const { return desc_; }
+
+ private:
+  DeviceCsrArrays m_;
+  Buffer<int32_t> indptr32_;
+  Buffer<int64_t> indices64_;
+  cusparseSpMatDescr_t desc_ = nullptr;
+};
+
+// A row-major n x d float buffer with its dense descriptor.
+class DeviceDense {
+ public:
+  DeviceDense(int64_t n, int64_t d, const char* what) : data_(size_t(n * d), what), rows_(n), cols_(d) {
+    check(cusparseCreateDnMat(&desc_, n, d, d, data_.get(), CUDA_R_32F, CUSPARSE_ORDER_ROW), what);
+  }
+  ~DeviceDense() {
+    if (desc_) cusparseDestroyDnMat(desc_);
+  }
+  DeviceDense(const DeviceDense&) = delete;
+  DeviceDense& operator=(const DeviceDense&) = delete;
+  float* get() const { return data_.get(); }
+  int64_t rows() const { return rows_; }
+  int64_t cols() const { return cols_; }
+  cusparseDnMatDescr_t desc() const { return desc_; }
+  // The buffer, for the caller to keep; this object is done with.
+  Buffer<float> release() {
+    if (desc_) cusparseDestroyDnMat(std::exchange(desc_, nullptr));
+    return std::move(data_);
+  }
+
+ private:
+  Buffer<float> data_;
+  int64_t rows_ = 0, cols_ = 0;
+  cusparseDnMatDescr_t desc_ = nullptr;
+};
+
+// The host's S cut into row blocks (row_blocks) and uploaded one at a time
+// into a slot sized to the largest block.
+class StreamedS {
+ public:
+  struct Block {
+    int64_t row0 = 0, row1 = 0, nnz = 0;
+    const int64_t* indptr = nullptr;    // row1 - row0 + 1 offsets from the block's first entry
+    const int32_t* indptr32 = nullptr;  // the same in 32 bits (cuSPARSE's)
+    const int32_t* indices = nullptr;
+    const float* values = nullptr;
+  };
+
+  StreamedS(const CsrRef& s, int64_t block_entries) : s_(s), bounds_(row_blocks(s.indptr, s.rows, block_entries)) {
+    int64_t rows = 0, entries = 0;
+    for (size_t b = 0; b + 1 < bounds_.size(); ++b) {
+      rows = std::max(rows, bounds_[b + 1] - bounds_[b]);
+      entries = std::max(entries, s.indptr[bounds_[b + 1]] - s.indptr[bounds_[b]]);
+    }
+    indptr_ = Buffer<int64_t>(size_t(rows) + 1, "allocating a streamed block's row offsets");
+    indptr32_ = Buffer<int32_t>(size_t(rows) + 1, "allocating a streamed block's row offsets");
+    indices_ = Buffer<int32_t>(size_t(entries), "allocating a streamed block's columns");
+    values_ = Buffer<float>(size_t(entries), "allocating a streamed block's values");
+  }
+  int64_t rows() const { return s_.rows; }
+  int64_t cols() const { return s_.cols; }
+  size_t blocks() const { return bounds_.size() - 1; }
+
+  // Uploads block b into the slot, after earlier work on the default stream.
+  Block load(size_t b) {
+    Block k;
+    k.row0 = bounds_[b];
+    k.row1 = bounds_[b + 1];
+    const int64_t base = s_.indptr[k.row0];
+    k.nnz = s_.indptr[k.row1] - base;
+    const int64_t offsets = k.row1 - k.row0 + 1;
+    copy_to_device(indptr_.get(), s_.indptr + k.row0, size_t(offsets) * sizeof(int64_t),
+                   "uploading a block of S's row offsets");
+    rebase_offsets_kernel<<<blocks_for(offsets), kThreads>>>(indptr_.get(), indptr32_.get(), offsets, base);
+    launched("rebasing a block of S's row offsets");
+    if (k.nnz > 0) {
+      copy_to_device(indices_.get(), s_.indices + base, size_t(k.nnz) * sizeof(int32_t),
+                     "uploading a block of S's columns");
+      copy_to_device(values_.get(), s_.values + base, size_t(k.nnz) * sizeof(float), "uploading a block of S's values");
+    }
+    k.indptr = indptr_.get();
+    k.indptr32 = indptr32_.get();
+    k.indices = indices_.get();
+    k.values = values_.get();
+    return k;
+  }
+
+ private:
+  CsrRef s_;
+  std::vector<int64_t> bounds_;
+  Buffer<int64_t> indptr_;
+  Buffer<int32_t> indptr32_, indices_;
+  Buffer<float> values_;
+};
+
+// out = S in, S resident or streamed, with a workspace grown as needed.
+class Hopper {
+ public:
+  explicit Hopper(const DeviceCsr& s) : resident_(&s) {}
+  explicit Hopper(StreamedS& s) : streamed_(&s) {}
+
+  void hop(const DeviceDense& in, DeviceDense& out) {
+    if (resident_) {  // one shape every hop: sized once
+      multiply(resident_->desc(), in.desc(), out.desc(), !sized_);
+      sized_ = true;
+      return;
+    }
+    const int64_t d = in.cols();
+    for (size_t b = 0; b < streamed_->blocks(); ++b) {
+      const StreamedS::Block k = streamed_->load(b);
+      float* rows = out.get() + k.row0 * d;
+      if (k.nnz == 0) {  // empty rows: no product to ask cuSPARSE for
+        check(cudaMemset(rows, 0, size_t((k.row1 - k.row0) * d) * sizeof(float)), "zeroing empty rows");
+        continue;
+      }
+      Descriptors m;
+      check(cusparseCreateCsr(&m.s, k.row1 - k.row0, streamed_->cols(), k.nnz, const_cast<int32_t*>(k.indptr32),
+                              const_cast<int32_t*>(k.indices), const_cast<float*>(k.values), CUSPARSE_INDEX_32I,
+                              CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+            "describing a block of S");
+      check(cusparseCreateDnMat(&m.y, k.row1 - k.row0, d, d, rows, CUDA_R_32F, CUSPARSE_ORDER_ROW),
+            "describing a block of the output");
+      multiply(m.s, in.desc(), m.y, true);
+    }
+  }
+
+ private:
+  // A block's descriptors, destroyed with it (the product reads them when it
+  // is queued, not when it runs).
+  struct Descriptors {
+    cusparseSpMatDescr_t s = nullptr;
+    cusparseDnMatDescr_t y = nullptr;
+    Descriptors() = default;
+    Descriptors(const Descriptors&) = delete;
+    Descriptors& operator=(const Descriptors&) = delete;
+    ~Descriptors() {
+      if (s) cusparseDestroySpMat(s);
+      if (y) cusparseDestroyDnMat(y);
+    }
+  };
+
+  // y = s x; `size`: ask what workspace this shape needs and grow it.
+  void multiply(cusparseSpMatDescr_t s, cusparseDnMatDescr_t x, cusparseDnMatDescr_t y, bool size) {
+    const float one = 1.0f, zero = 0.0f;
+    cusparseHandle_t h = handles().sparse;
+    size_t bytes = 0;
+    if (size)
+      check(cusparseSpMM_bufferSize(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, s,
+                                    x, &zero, y, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, &bytes),
+            "sizing the SpMM workspace");
+    if (!work_.get() || bytes > work_bytes_) {
+      // A product still queued may use the old workspace.
+      check(cudaDeviceSynchronize(), "waiting before the SpMM workspace grows");
+      work_ = Buffer<char>();
+      work_bytes_ = std::max<size_t>(bytes, 1);
+      work_ = Buffer<char>(work_bytes_, "allocating the SpMM workspace");
+    }
+    check(cusparseSpMM(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, s, x, &zero, y,
+                       CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, work_.get()),
+          "sparse x dense product");
+  }
+
+  const DeviceCsr* resident_ = nullptr;
+  StreamedS* streamed_ = nullptr;
+  Buffer<char> work_;
+  size_t work_bytes_ = 0;
+  bool sized_ = false;
+};
+
+}  // namespace sgc::cuda
