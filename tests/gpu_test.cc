@@ -457,8 +457,10 @@ TEST(Gpu, StreamedSEqualsResident) {
     EXPECT_TRUE(apply_operator(s, FeatureInput(x), spec, &rows) == whole_rows) << to_string(precision) << " (rows)";
   }
   {
-    // 24M entries in blocks of ~10M: their columns and values (40 MB each) go up staged, chunk by chunk.
-    const CsrMatrix big = aug_norm_adj(awkward_graph(1000000, 11500000, 40, 14));
+    // About 19M entries in two blocks (at most 10M entries each): their columns and values (36-40 MB each) go
+    // up staged, chunk by chunk.
+    const CsrMatrix big = aug_norm_adj(awkward_graph(1000000, 9000000, 40, 14));
+    ASSERT_GT(big.nnz(), 10000000 + (int64_t(1) << 23));  // the second block over two 16 MiB chunks
     const DenseMatrix xb = testing::random_dense(big.rows, 8, 15);
     const std::vector<int32_t> some{5, 999999, 123456, 5};
     OperatorSpec spec = spec_of("sgc", 2);
