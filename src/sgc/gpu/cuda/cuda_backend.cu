@@ -267,8 +267,10 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
     if (!shape.last_alone)
       throw ArgumentError("16-bit storage on the GPU runs S^K X (sgc) only; use --precision fp32 for this operator");
     if (d % 2) throw ArgumentError("16-bit storage on the GPU needs an even number of features, got " + std::to_string(d));
-    const SPlacement placement = place_for_plan(s, d, plan, out_rows, rows != nullptr, storage, normalize);
-    require_resident_when_normalising(placement, normalize);
+  }
+  const SPlacement placement = place_for_plan(s, d, plan, out_rows, rows != nullptr, storage, normalize);
+  require_resident_when_normalising(placement, normalize);
+  if (storage != HopStorage::Fp32) {
     const int k = int(plan.weights.size()) - 1;
     const float scale = float(plan.weights.back());
     if (storage == HopStorage::Bf16)
@@ -281,8 +283,6 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   clock.start();
   const int64_t n = s.rows, entries = n * d, out_cols = plan.output_columns(d);
   const bool keep_sum = shape.keep_sum, keep_out = shape.keep_out;
-  const SPlacement placement = place_for_plan(s, d, plan, out_rows, rows != nullptr, storage, normalize);
-  require_resident_when_normalising(placement, normalize);
 
   std::optional<DeviceCsr> resident;
   std::optional<StreamedS> streamed;

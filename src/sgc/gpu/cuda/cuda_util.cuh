@@ -73,19 +73,20 @@ inline Handles& handles() {
   return *h;
 }
 
-// What one run may take of free device memory (a margin for the libraries'
-// own allocations).
+// The share of free device memory one run may take (a margin for the
+// libraries' own allocations).
+constexpr double kUsableShare = 0.95;
 inline double usable_device_bytes() {
   size_t free_bytes = 0, total = 0;
   check(cudaMemGetInfo(&free_bytes, &total), "reading free device memory");
-  return 0.95 * double(free_bytes);
+  return kUsableShare * double(free_bytes);
 }
 
 // Refuses, before allocating, what does not fit in free device memory.
 inline void require_device_memory(double bytes, const std::string& what) {
   size_t free_bytes = 0, total = 0;
   check(cudaMemGetInfo(&free_bytes, &total), "reading free device memory");
-  if (bytes > 0.95 * double(free_bytes)) {
+  if (bytes > kUsableShare * double(free_bytes)) {
     char buf[300];
     std::snprintf(buf, sizeof buf, "%s needs %.2f GiB of GPU memory, %.2f GiB of %.2f GiB are free", what.c_str(),
                   bytes / 1073741824.0, double(free_bytes) / 1073741824.0, double(total) / 1073741824.0);
