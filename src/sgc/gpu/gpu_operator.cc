@@ -25,9 +25,6 @@ OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, Fea
       if (r < 0 || r >= m.rows) throw ArgumentError("GPU propagation: row " + std::to_string(r) + " out of range");
   const int64_t d = x.cols();
   const int64_t out_rows = rows ? int64_t(rows->size()) : m.rows;
-  // S streamed in row blocks is read from the host: build it here.
-  if (form && cuda::streams_s(csr_ref(m), d, plan, out_rows, rows != nullptr, storage, true))
-    return run_on_gpu(normalize_by_form(m, *form), nullptr, std::move(x), plan, rows, storage, keep_on_device);
   // Read in place when the features are a view or owned; densify sparse ones.
   DenseMatrix owned;
   const float* data = nullptr;
@@ -40,8 +37,27 @@ OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, Fea
   OperatorResult out;
   out.features.resize(out_rows, plan.output_columns(d));
   std::unique_ptr<cuda::DeviceRows> kept;
-  cuda::run_hop_plan(csr_ref(m), data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data(), nullptr,
-                     storage, form, keep_on_device ? &kept : nullptr);
+  const auto run = [&](const CsrMatrix& s, const NormalizationForm* f) {
+    cuda::run_hop_plan(csr_ref(s), data, d, plan, rows ? rows->data() : nullptr, out_rows, out.features.data(), nullptr,
+                       storage, f, keep_on_device ? &kept : nullptr);
+  };
+  // S streamed in row blocks is read from the host, so S is built here when
+  // built from A it would stream: as the module answers before the run, or
+  // when free device memory shrank between that answer and the run (the
+  // module then refuses to normalise S it cannot hold).
+  const auto streams = [&] { return cuda::streams_s(csr_ref(m), d, plan, out_rows, rows != nullptr, storage, true); };
+  if (!form) {
+    run(m, nullptr);
+  } else if (streams()) {
+    run(normalize_by_form(m, *form), nullptr);
+  } else {
+    try {
+      run(m, form);
+    } catch (const ResourceError&) {
+      if (!streams()) throw;
+      run(normalize_by_form(m, *form), nullptr);
+    }
+  }
   out.on_device = std::move(kept);
   out.sparse_products = plan.products();
   return out;

@@ -158,7 +158,11 @@ SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64
     fixed = 4.0 * entries * (2 + (p.keep_sum ? 1 : 0)) +
             4.0 * out * double(plan.output_columns(d)) * (p.keep_out || has_rows ? 1 : 0) + 4.0 * rows;
     // 64-bit columns (and their 32-bit source) beyond 2^31 entries.
-    if (s.nnz + s.rows >= INT_MAX) whole += double(s.nnz + s.rows) * 8;
+    // else a 32-bit copy of the offsets.
+    if (s.nnz + s.rows >= INT_MAX)
+      whole += double(s.nnz + s.rows) * 8;
+    else
+      whole += 4.0 * (n + 1);
   }
   what += " on the GPU";
   const double usable = usable_device_bytes(), asked = asked_block_bytes();
@@ -414,6 +418,7 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
 }
 
 double copy_bandwidth_gbs(int64_t bytes, int runs) {
+  if (bytes <= 0 || runs < 1) throw ArgumentError("copy_bandwidth_gbs: a positive size and at least one run");
   require_device_memory(2.0 * double(bytes), "the copy-bandwidth probe");
   Buffer<char> a(size_t(bytes), "allocating the copy probe"), b(size_t(bytes), "allocating the copy probe");
   check(cudaMemset(a.get(), 1, size_t(bytes)), "filling the copy probe");

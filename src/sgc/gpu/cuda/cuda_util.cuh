@@ -20,8 +20,16 @@
 
 namespace sgc::cuda {
 
+// A failed call's error stays the runtime's "last error" until read, and the
+// next launch check (launched) would report it as its own: it is read here.
+// Out of memory is a ResourceError, as the host's caps are (the caller may
+// fall back, e.g. to S normalised on the host).
 inline void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) throw Error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
+  if (e == cudaSuccess) return;
+  cudaGetLastError();
+  const std::string message = std::string("CUDA: ") + what + ": " + cudaGetErrorString(e);
+  if (e == cudaErrorMemoryAllocation) throw ResourceError(message);
+  throw Error(message);
 }
 inline void check(cusparseStatus_t e, const char* what) {
   if (e != CUSPARSE_STATUS_SUCCESS) throw Error(std::string("cuSPARSE: ") + what + ": " + cusparseGetErrorString(e));
@@ -140,6 +148,7 @@ class EventClock {
 // untimed warm-up (workspaces, first touch).
 template <class F>
 double median_device_seconds(int runs, F&& f) {
+  if (runs < 1) throw ArgumentError("timing on the GPU: runs must be at least 1");
   EventClock clock;
   std::vector<double> t;
   f();

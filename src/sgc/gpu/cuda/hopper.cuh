@@ -71,6 +71,7 @@ class DeviceCsr {
   DeviceCsr(const DeviceCsr&) = delete;
   DeviceCsr& operator=(const DeviceCsr&) = delete;
   cusparseSpMatDescr_t desc() const { return desc_; }
+  int64_t nnz() const { return m_.nnz; }
 
  private:
   DeviceCsrArrays m_;
@@ -172,6 +173,10 @@ class Hopper {
   explicit Hopper(StreamedS& s) : streamed_(&s) {}
 
   void hop(const DeviceDense& in, DeviceDense& out) {
+    if (resident_ && resident_->nnz() == 0) {  // no entries (no self loops either): no product to ask for
+      check(cudaMemset(out.get(), 0, size_t(out.rows() * out.cols()) * sizeof(float)), "zeroing the output of an empty S");
+      return;
+    }
     if (resident_) {  // one shape every hop: sized once
       multiply(resident_->desc(), in.desc(), out.desc(), !sized_);
       sized_ = true;
