@@ -34,16 +34,20 @@ def cuda_median(fn, runs, torch):
     return times[len(times) // 2]
 
 
+class Failed(Exception):
+    pass
+
+
 def run_echoed(cmd):
     """Runs cmd, printing its output as it comes (so a failure or a timeout
-    still leaves it in the log); returns the output, raises on failure."""
+    still leaves it in the log); returns the output, raises Failed on failure."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in proc.stdout:
         print(line, end="", flush=True)
         lines.append(line)
     if proc.wait() != 0:
-        raise SystemExit(f"gpu_compare: {' '.join(cmd)} exited with {proc.returncode}")
+        raise Failed(f"gpu_compare: {' '.join(cmd)} exited with {proc.returncode}")
     return "".join(lines)
 
 
@@ -51,7 +55,7 @@ def json_line(output):
     for line in output.splitlines():
         if line.startswith("json: "):
             return json.loads(line[len("json: "):])
-    raise SystemExit("no json line in:\n" + output)
+    raise Failed("gpu_compare: no json line in gpu_bench's output")
 
 
 def main():
@@ -65,7 +69,16 @@ def main():
     if not torch.cuda.is_available():
         raise SystemExit("gpu_compare: torch sees no CUDA GPU")
 
-    sgc = json_line(run_echoed([os.path.join(args.build, "gpu_bench"), "--runs", str(args.runs)]))
+    # sgc's side failing still leaves the PyTorch and PyG times to measure
+    # (the device time is spent either way); the exit status reports it.
+    failed = []
+    try:
+        sgc = json_line(run_echoed([os.path.join(args.build, "gpu_bench"), "--runs", str(args.runs)]))
+    except Failed as e:
+        print(e, flush=True)
+        failed.append(str(e))
+        sgc = {}
+    sgc_hop = sgc.get("hop_s", -1)
 
     with tempfile.TemporaryDirectory() as dump:
         run_echoed([os.path.join(args.build, "reddit_bench"), "--stages", "hop", "--runs", "1", "--dump", dump])
@@ -79,8 +92,10 @@ def main():
                                 torch.from_numpy(values), size=(n, n), device=dev)
     xt = torch.from_numpy(x).to(dev)
     torch_hop = cuda_median(lambda: torch.sparse.mm(s, xt), args.runs, torch)
-    print(f"torch {torch.__version__} on {torch.cuda.get_device_name()}: one hop torch.sparse.mm (CSR) "
-          f"{torch_hop:.4f} s; sgc {sgc['hop_s']:.4f} s -> sgc {torch_hop / sgc['hop_s']:.2f}x faster")
+    line = f"torch {torch.__version__} on {torch.cuda.get_device_name()}: one hop torch.sparse.mm (CSR) {torch_hop:.4f} s"
+    if sgc_hop > 0:
+        line += f"; sgc {sgc_hop:.4f} s -> sgc {torch_hop / sgc_hop:.2f}x faster"
+    print(line, flush=True)
     for key, label in (("hop_pairs_fp32_s", "sgc's pair kernel, fp32"),
                        ("hop_pairs_bf16_s", "sgc's pair kernel, X and Y in bfloat16")):
         if sgc.get(key, -1) > 0:
@@ -101,16 +116,23 @@ def main():
         import torch_geometric
     except ImportError:
         print("PyG: not installed, SGConv not timed")
-        return
+        return 1 if failed else 0
     rows = torch.repeat_interleave(torch.arange(n, device=dev), torch.from_numpy(np.diff(indptr)).to(dev))
     cols = torch.from_numpy(indices.astype(np.int64)).to(dev)
     keep = rows != cols  # SGConv adds its own self-loops
     edge_index = torch.stack([rows[keep], cols[keep]])
     conv = SGConv(f, 41, K=2, cached=False).to(dev)
-    with torch.no_grad():
-        pyg = cuda_median(lambda: conv(xt, edge_index), args.runs, torch)
-    print(f"PyG {torch_geometric.__version__} SGConv(K=2) forward {pyg:.4f} s; sgc two hops {2 * sgc['hop_s']:.4f} s "
-          f"-> sgc {pyg / (2 * sgc['hop_s']):.2f}x faster")
+    try:
+        with torch.no_grad():
+            pyg = cuda_median(lambda: conv(xt, edge_index), args.runs, torch)
+    except torch.OutOfMemoryError as e:  # its messages are gathered per edge: E x f floats, twice
+        print(f"PyG SGConv(K=2): out of GPU memory (peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB): {e}")
+        return 1
+    line = f"PyG {torch_geometric.__version__} SGConv(K=2) forward {pyg:.4f} s"
+    if sgc_hop > 0:
+        line += f"; sgc two hops {2 * sgc_hop:.4f} s -> sgc {pyg / (2 * sgc_hop):.2f}x faster"
+    print(line, flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

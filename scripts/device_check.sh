@@ -7,7 +7,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 B=${B:-.devbuild}
 OUT=${OUT:-/tmp}
-export SGC_DATA_DIR=$PWD/.devdata PYTHONUNBUFFERED=1
+# Everything printed also goes to $OUT (the reply keeps only its tail).
+exec > >(tee -a "$OUT/device_check.log") 2>&1
+# The host budget is half of MemTotal, which a device machine may report low
+# at first; the checks need a few GB of host memory.
+export SGC_DATA_DIR=$PWD/.devdata PYTHONUNBUFFERED=1 SGC_MEMORY_LIMIT=${SGC_MEMORY_LIMIT:-64G}
+# Each step's limit comes out of one budget, so that a hang in one still
+# leaves the next its time and the verdict line is printed.
+BUDGET=${BUDGET:-525}
+left() { local l=$((BUDGET - SECONDS - $1)); echo $((l > 10 ? l : 10)); }
 # CUDA's libraries: the ones PyTorch's wheels carry first (so that torch keeps
 # its own when Python runs here), then the toolkit's.
 cuda_libs=
@@ -17,20 +25,22 @@ done
 export LD_LIBRARY_PATH=$cuda_libs/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # Before spending device time: every program and the module find their libraries.
 missing=$(for f in "$B"/sgc "$B"/sgc_tests "$B"/gpu_bench "$B"/reddit_bench "$B"/libsgc_cuda.so; do
-  ldd "$f" | sed -n "s|^\t*\(.*not found\)|$f: \1|p"; done)
+  ldd "$f" 2>&1 | sed -n "s|^\t*\(.*not found.*\)|$f: \1|p"; done)
 if [ -n "$missing" ]; then echo "device_check: missing libraries:"; echo "$missing"; exit 2; fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 lscpu | grep -E "Model name|L3" || true
-timeout 240 "$B/sgc_tests" --gtest_filter='Gpu*:HopPlans*:Device*' 2>&1 | tee "$OUT/gpu_tests.log"
+grep MemTotal /proc/meminfo
+ldd "$B/libsgc_cuda.so" | grep -E "cudart|cublas|cusparse"
+timeout 200 "$B/sgc_tests" --gtest_filter='Gpu*:HopPlans*:Device*' 2>&1 | tee "$OUT/gpu_tests.log"
 tests=${PIPESTATUS[0]}
 # A GPU test skips when it finds no usable GPU: here that is a failure.
 if grep -q '^\[  SKIPPED \]' "$OUT/gpu_tests.log"; then echo "device_check: GPU tests were skipped"; tests=3; fi
 # The command line end to end on the GPU, beside the CPU (same preset and seed).
 for dev in cpu cuda; do
-  timeout 60 "$B/sgc" train --dataset cora --data-dir .devdata/planetoid --device $dev 2>&1 | tail -2 | tee -a "$OUT/gpu_tests.log"
+  timeout 30 "$B/sgc" train --dataset cora --data-dir .devdata/planetoid --device $dev 2>&1 | tail -2 | tee -a "$OUT/gpu_tests.log"
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "device_check: sgc train --device $dev failed"; tests=4; }
 done
-timeout 300 python3 bench/gpu_compare.py --build "$B" --runs 5 2>&1 | tee "$OUT/gpu_bench.log"
+timeout "$(left 5)" python3 bench/gpu_compare.py --build "$B" --runs 5 2>&1 | tee "$OUT/gpu_bench.log"
 bench=${PIPESTATUS[0]}
 echo "gpu tests: exit $tests; benchmark: exit $bench"
 [ "$tests" = 0 ] && [ "$bench" = 0 ]
