@@ -157,9 +157,9 @@ SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64
     const PlanShape p = shape_of(plan);
     fixed = 4.0 * entries * (2 + (p.keep_sum ? 1 : 0)) +
             4.0 * out * double(plan.output_columns(d)) * (p.keep_out || has_rows ? 1 : 0) + 4.0 * rows;
-    // 64-bit columns (and their 32-bit source) beyond 2^31 entries.
+    // 64-bit columns (and their 32-bit source) where DeviceCsr takes them,
     // else a 32-bit copy of the offsets.
-    if (s.nnz + s.rows >= INT_MAX)
+    if (wide_indices(s.rows, s.nnz + s.rows, d))
       whole += double(s.nnz + s.rows) * 8;
     else
       whole += 4.0 * (n + 1);
@@ -293,7 +293,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   if (placement.streamed)
     streamed.emplace(s, placement.block_entries);
   else
-    resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s));
+    resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s), d);
   Hopper hopper = streamed ? Hopper(*streamed) : Hopper(*resident);
   DeviceDense a(n, d, "allocating a hop buffer"), b(n, d, "allocating a hop buffer");
   copy_to_device(a.get(), x, size_t(entries) * sizeof(float), "uploading the features");
@@ -388,7 +388,7 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   HopKernelTimes t;
   t.pass_columns = pass_columns_for_l2(n, 4);
   const DeviceCsrArrays sd = upload_csr(s);  // the pair kernel's layout
-  DeviceCsr cs(upload_csr(s));              // cuSPARSE's
+  DeviceCsr cs(upload_csr(s), d);            // cuSPARSE's
   Hopper hopper(cs);
   DeviceDense xd(n, d, "allocating X"), yd(n, d, "allocating Y");
   copy_to_device(xd.get(), x, size_t(entries) * sizeof(float), "uploading X");

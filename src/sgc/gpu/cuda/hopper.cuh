@@ -26,6 +26,12 @@
 
 namespace sgc::cuda {
 
+// Whether S (rows x rows, nnz entries) times rows x d dense operands is
+// described to cuSPARSE with 64-bit indices (DeviceCsr).
+inline bool wide_indices(int64_t rows, int64_t nnz, int64_t d) {
+  return nnz >= INT_MAX || rows >= INT_MAX || double(rows) * double(d) >= double(INT_MAX);
+}
+
 // 32-bit copies of 64-bit offsets (to) or 64-bit copies of 32-bit columns.
 template <class To, class From>
 __global__ void convert_index_kernel(To* to, const From* from, int64_t n) {
@@ -43,11 +49,13 @@ static __global__ void rebase_offsets_kernel(int64_t* offsets, int32_t* offsets3
 }
 
 // S on the device with its cuSPARSE descriptor: 32-bit offsets and columns
-// while nnz < 2^31, else 64-bit ones (converted on the device).
+// while nnz < 2^31, else 64-bit ones (converted on the device). Also 64-bit
+// when the dense operands (rows x dense_cols) reach 2^31 elements: cuSPARSE
+// does not say that its 32-bit path forms their offsets in 64 bits.
 class DeviceCsr {
  public:
-  explicit DeviceCsr(DeviceCsrArrays&& s) : m_(std::move(s)) {
-    if (m_.nnz < INT_MAX && m_.rows < INT_MAX) {
+  DeviceCsr(DeviceCsrArrays&& s, int64_t dense_cols) : m_(std::move(s)) {
+    if (!wide_indices(m_.rows, m_.nnz, dense_cols)) {
       indptr32_ = Buffer<int32_t>(size_t(m_.rows + 1), "S's 32-bit row offsets");
       convert_index_kernel<<<blocks_for(m_.rows + 1), kThreads>>>(indptr32_.get(), m_.indptr.get(), m_.rows + 1);
       launched("S's 32-bit row offsets");
