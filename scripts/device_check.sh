@@ -27,6 +27,8 @@ export LD_LIBRARY_PATH=$cuda_libs/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LI
 missing=$(for f in "$B"/sgc "$B"/sgc_tests "$B"/gpu_bench "$B"/reddit_bench "$B"/libsgc_cuda.so; do
   ldd "$f" 2>&1 | sed -n "s|^\t*\(.*not found.*\)|$f: \1|p"; done)
 if [ -n "$missing" ]; then echo "device_check: missing libraries:"; echo "$missing"; exit 2; fi
+cat "$B/BUILD_INFO" 2>/dev/null || echo "device_check: $B/BUILD_INFO missing (built by an older device_prepare.sh)"
+echo "this tree: commit $(git rev-parse HEAD 2>/dev/null)"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 lscpu | grep -E "Model name|L3" || true
 grep MemTotal /proc/meminfo

@@ -51,5 +51,10 @@ for p in $programs libsgc_cuda.so; do
     fi
   done
 done
+# What the programs were built from, printed on the device (a stale .devbuild
+# would otherwise pass for the working tree's).
+changes=$(git diff HEAD)
+{ echo "built from commit $(git rev-parse HEAD)"
+  echo "uncommitted changes: $([ -z "$changes" ] && echo none || echo "$changes" | sha256sum | cut -c1-16)"; } > .devbuild/BUILD_INFO
 ls .devbuild/lib
 du -sh .devbuild .devdata
