@@ -266,6 +266,16 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   if (s.cols != s.rows)
     throw ArgumentError(std::string("GPU propagation needs a square ") + (normalize ? "A" : "S") + ", got " +
                         std::to_string(s.rows) + " x " + std::to_string(s.cols));
+  // The module does not trust its caller with what the kernels index by.
+  if (plan.kind == HopPlan::Kind::Series && plan.weights.empty())
+    throw ArgumentError("GPU propagation: a series with no weights");
+  if (plan.kind != HopPlan::Kind::Series && plan.k < 0) throw ArgumentError("GPU propagation: a negative hop count");
+  if (!rows && out_rows != s.rows)
+    throw ArgumentError("GPU propagation: " + std::to_string(out_rows) + " output rows asked of " +
+                        std::to_string(s.rows) + " nodes");
+  for (int64_t r = 0; rows && r < out_rows; ++r)
+    if (rows[r] < 0 || rows[r] >= s.rows)
+      throw ArgumentError("GPU propagation: row " + std::to_string(rows[r]) + " out of range");
   const PlanShape shape = shape_of(plan);
   if (storage != HopStorage::Fp32) {
     if (!shape.last_alone)

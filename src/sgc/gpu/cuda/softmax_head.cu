@@ -115,6 +115,11 @@ void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t*
   s.d = d;
   s.c = classes;
   s.x = x;
+  // The kernels index a row's logits by its label.
+  for (int64_t r = 0; r < n; ++r)
+    if (y[r] < 0 || y[r] >= classes)
+      throw ArgumentError("GPU softmax regression: label " + std::to_string(y[r]) + " of row " + std::to_string(r) +
+                          " outside [0, " + std::to_string(classes) + ")");
   const size_t params = size_t(d * classes + classes);
   require_device_memory(4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params),
                         "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
