@@ -20,9 +20,7 @@ OperatorResult run_on_gpu(const CsrMatrix& m, const NormalizationForm* form, Fea
   if (x.rows() != m.cols)
     throw ArgumentError(std::string("GPU propagation: ") + name + " has " + std::to_string(m.cols) +
                         " columns but the features have " + std::to_string(x.rows()) + " rows");
-  if (rows)
-    for (int32_t r : *rows)
-      if (r < 0 || r >= m.rows) throw ArgumentError("GPU propagation: row " + std::to_string(r) + " out of range");
+  // The requested rows are checked by the module, which indexes by them.
   const int64_t d = x.cols();
   const int64_t out_rows = rows ? int64_t(rows->size()) : m.rows;
   // Read in place when the features are a view or owned; densify sparse ones.
@@ -102,9 +100,7 @@ void require_resident(FeatureRows x, const DeviceSlice& r, const char* what) {
 std::unique_ptr<cuda::SoftmaxObjective> softmax_objective_on_gpu(FeatureRows x, const std::vector<int32_t>& y,
                                                                  int32_t classes, const DeviceSlice* resident) {
   if (int64_t(y.size()) != x.rows()) throw ArgumentError("softmax regression: label count != rows");
-  for (int32_t label : y)
-    if (label < 0 || label >= classes)
-      throw ArgumentError("softmax regression: label " + std::to_string(label) + " out of range");
+  // The labels are checked by the module, which indexes by them.
   if (resident) {
     require_resident(x, *resident, "softmax_objective_on_gpu");
     return std::make_unique<cuda::SoftmaxObjective>(resident->rows, resident->row0, x.rows(), y.data(), classes);

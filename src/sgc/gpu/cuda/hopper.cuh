@@ -181,12 +181,12 @@ class Hopper {
   explicit Hopper(StreamedS& s) : streamed_(&s) {}
 
   void hop(const DeviceDense& in, DeviceDense& out) {
-    if (resident_ && resident_->nnz() == 0) {  // no entries (no self loops either): no product to ask for
-      check(cudaMemset(out.get(), 0, size_t(out.rows() * out.cols()) * sizeof(float)), "zeroing the output of an empty S");
-      return;
-    }
-    if (resident_) {  // one shape every hop: sized once
-      multiply(resident_->desc(), in.desc(), out.desc(), !sized_);
+    if (resident_) {
+      if (resident_->nnz() == 0) {  // no entries (no self loops either): no product to ask for
+        check(cudaMemset(out.get(), 0, size_t(out.rows() * out.cols()) * sizeof(float)), "zeroing an empty S's hop");
+        return;
+      }
+      multiply(resident_->desc(), in.desc(), out.desc(), !sized_);  // one shape every hop: sized once
       sized_ = true;
       return;
     }
