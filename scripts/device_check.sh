@@ -12,8 +12,8 @@ exec > >(tee -a "$OUT/device_check.log") 2>&1
 # The host budget is half of MemTotal, which a device machine may report low
 # at first; the checks need a few GB of host memory.
 export SGC_DATA_DIR=$PWD/.devdata PYTHONUNBUFFERED=1 SGC_MEMORY_LIMIT=${SGC_MEMORY_LIMIT:-64G}
-# Each step's limit comes out of one budget, so that a hang in one still
-# leaves the next its time and the verdict line is printed.
+# The tests and the two runs have fixed limits; the benchmark gets what they
+# leave of one budget, so that the verdict line is printed inside the call.
 BUDGET=${BUDGET:-525}
 left() { local l=$((BUDGET - SECONDS - $1)); echo $((l > 10 ? l : 10)); }
 # CUDA's libraries: the ones PyTorch's wheels carry first (so that torch keeps
