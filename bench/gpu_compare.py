@@ -1,20 +1,32 @@
 #!/usr/bin/env python3
-"""One run, one GPU: sgc's CUDA path against torch.sparse.mm and PyG's SGConv.
+"""One run, one GPU: sgc's CUDA path against torch.sparse.mm and PyG's SGConv,
+and the verdict on each of the GPU path's targets.
 
-Runs build/reddit_bench --stages hop --dump DIR (the Reddit-shaped graph, seed 0:
-S, X as .npy) and build/gpu_bench on the same graph (sgc's copy bandwidth, one
-hop, the inductive end to end, DGC on Pubmed), then times on the same GPU:
-  * one hop S @ X with torch.sparse.mm on a CSR tensor (float32);
-  * PyG's SGConv(K=2) forward (gcn_norm + two propagations + the linear layer,
-    not cached: a cached SGConv only propagates on its first call), against
-    two sgc hops;
-and prints the ratios. Needs torch with CUDA; PyG is optional.
+Runs build/gpu_bench (sgc's copy bandwidth, one hop on the Reddit-shaped graph,
+the inductive end to end, DGC on Pubmed, the papers100M-shaped run) and
+build/reddit_bench --stages hop --dump DIR (the same graph, seed 0: S and X as
+.npy), then times on the same GPU:
+  * one hop S @ X with torch.sparse.mm on a CSR tensor in float32, with int64
+    indices (torch's default) and with int32 ones (sgc's width); and in bfloat16;
+  * PyG's SGConv(K=2, cached=True), its cache emptied before each call (a cached
+    SGConv propagates only on its first call; that call is what is timed):
+    gcn_norm, two propagations and the linear layer, halved for a hop; once with
+    an edge_index (PyG's gather-scatter) and once with a torch sparse CSR
+    adjacency (PyG's spmm path);
+  * one PyG propagation alone, edge_index with S's own weights (no gcn_norm).
+A baseline is the fastest of its variants, so each ratio is the strictest one.
+Then it prints each target of the issue with its figure and met / missed / not
+measured, and writes every figure and verdict to --figures (JSON).
 
-  python3 bench/gpu_compare.py [--build build] [--runs 5]
+  python3 bench/gpu_compare.py [--build build] [--runs 5] [--figures F] [--tests-status N]
+Exit status: 0 when gpu_bench gave its figures, 1 when it did not, 124 when
+stopped by SIGTERM (after printing the verdict on what it had).
 """
 import argparse
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +50,14 @@ class Failed(Exception):
     pass
 
 
+class TimedOut(BaseException):
+    """SIGTERM (device_check.sh's timeout): past every per-step handler, to the verdict."""
+
+
+def on_sigterm(signum, frame):
+    raise TimedOut()
+
+
 def run_echoed(cmd):
     """Runs cmd, printing its output as it comes (so a failure or a timeout
     still leaves it in the log); returns the output, raises Failed on failure."""
@@ -54,83 +74,204 @@ def run_echoed(cmd):
 def json_line(output):
     for line in output.splitlines():
         if line.startswith("json: "):
-            return json.loads(line[len("json: "):])
+            # printf writes a figure that is not a number as nan or inf, which JSON lacks: not measured.
+            text = re.sub(r"-?\b(nan|inf)\b", "-1", line[len("json: "):])
+            try:
+                return json.loads(text)
+            except ValueError as e:
+                raise Failed(f"gpu_compare: gpu_bench's json line does not parse: {e}")
     raise Failed("gpu_compare: no json line in gpu_bench's output")
+
+
+def measured(figures, key):
+    """The figure under key, or None where it was not measured (gpu_bench
+    writes -1 for a section that failed)."""
+    v = figures.get(key)
+    return v if isinstance(v, (int, float)) and v > 0 else None
+
+
+def fastest(figures, keys):
+    vals = [(figures[k], k) for k in keys if measured(figures, k) is not None]
+    return min(vals) if vals else (None, None)
+
+
+TORCH_HOPS = ("torch_csr_int64_s", "torch_csr_int32_s")
+PYG_HOPS = ("pyg_sgconv_edge_index_hop_s", "pyg_sgconv_sparse_hop_s", "pyg_propagate_hop_s")
+
+
+def assess(figures):
+    """Each target of the GPU path with its figure and verdict ("met",
+    "missed" or "not measured"), from the merged figures."""
+    rows = []
+
+    def add(check, target, figure, met):
+        rows.append({"check": check, "target": target, "figure": figure,
+                     "verdict": "not measured" if met is None else "met" if met else "missed"})
+
+    status = figures.get("gpu_tests_status")
+    add("GPU tests", "all pass", None if status is None else f"exit {status}",
+        None if status is None else status == 0)
+    t = measured(figures, "reddit_total_s")
+    add("Reddit-shaped inductive end to end", "<= 1 s", t and f"{t:.3f} s", t and t <= 1.0)
+    hop = measured(figures, "hop_s")
+    for name, keys in (("torch.sparse.mm CSR", TORCH_HOPS), ("PyG SGConv", PYG_HOPS)):
+        base, key = fastest(figures, keys)
+        ratio = base / hop if base and hop else None
+        add(f"one hop vs {name}", ">= 2x faster",
+            ratio and f"{ratio:.2f}x (sgc {hop:.4f} s, {key} {base:.4f} s)", ratio and ratio >= 2.0)
+    copy, hop_bytes = measured(figures, "copy_gbs"), measured(figures, "hop_bytes")
+    share = hop_bytes / hop / 1e9 / copy if hop and copy and hop_bytes else None
+    add("hop's compulsory bytes / copy bandwidth", ">= 60%",
+        share and f"{100 * share:.0f}% ({hop_bytes / hop / 1e9:.0f} of {copy:.0f} GB/s)", share and share >= 0.6)
+    t = measured(figures, "dgc_pubmed_s")
+    add("DGC on Pubmed, whole run", "<= 0.2 s", t and f"{t:.3f} s", t and t <= 0.2)
+    t, fits = measured(figures, "papers_k3_s"), figures.get("papers_fits")
+    add("papers100M-shaped K = 3", "its time, or why it does not fit",
+        f"{t:.2f} s" if t else "does not fit (the reason is in the log)" if fits == 0 else None,
+        True if t or fits == 0 else None)
+    return rows
+
+
+def write_atomically(path, text):
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def time_torch(figures, s_parts, n, xt, runs, torch):
+    indptr, indices, values = s_parts
+    for key, index, dtype in (("torch_csr_int64_s", torch.int64, torch.float32),
+                              ("torch_csr_int32_s", torch.int32, torch.float32),
+                              ("torch_csr_bf16_s", torch.int64, torch.bfloat16)):
+        try:
+            s = torch.sparse_csr_tensor(torch.from_numpy(indptr).to(index), torch.from_numpy(indices).to(index),
+                                        torch.from_numpy(values).to(dtype), size=(n, n), device=xt.device)
+            x = xt.to(dtype)
+            figures[key] = cuda_median(lambda: torch.sparse.mm(s, x), runs, torch)
+            print(f"one hop torch.sparse.mm (CSR, {index} indices, {dtype}): {figures[key]:.4f} s", flush=True)
+        except (RuntimeError, NotImplementedError) as e:
+            print(f"one hop torch.sparse.mm (CSR, {index} indices, {dtype}): not run ({e})", flush=True)
+        s = x = None
+        torch.cuda.empty_cache()
+
+
+def time_pyg(figures, s_parts, n, xt, runs, torch, np):
+    try:
+        from torch_geometric.nn import SGConv
+        import torch_geometric
+    except ImportError:
+        print("PyG: not installed, SGConv not timed")
+        return
+    figures["pyg_version"] = torch_geometric.__version__
+    indptr, indices, values = s_parts
+    dev, f = xt.device, xt.shape[1]
+    rows = torch.repeat_interleave(torch.arange(n, device=dev), torch.from_numpy(np.diff(indptr)).to(dev))
+    cols = torch.from_numpy(indices.astype(np.int64)).to(dev)
+    keep = rows != cols  # SGConv adds its own self-loops
+    edge_index = torch.stack([rows[keep], cols[keep]])
+    conv = SGConv(f, 41, K=2, cached=True).to(dev)
+
+    def sgconv(adj):
+        # Emptying the cache makes the call propagate, as a cached SGConv's
+        # first call does; that it filled again shows the attribute is the cache.
+        conv._cached_x = None
+        out = conv(xt, adj)
+        if conv._cached_x is None:
+            raise AttributeError("SGConv keeps its cache elsewhere than _cached_x")
+        return out
+
+    def guarded(key, label, fn, per):
+        try:
+            with torch.no_grad():
+                figures[key] = cuda_median(fn, runs, torch) / per
+            print(f"PyG {torch_geometric.__version__} {label}: {figures[key]:.4f} s a hop", flush=True)
+        except torch.OutOfMemoryError as e:  # gather-scatter holds E x f messages
+            print(f"PyG {label}: out of GPU memory (peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB): {e}")
+        except Exception as e:  # a baseline that cannot run is reported, not fatal
+            print(f"PyG {label}: not run ({type(e).__name__}: {e})")
+        torch.cuda.empty_cache()
+
+    guarded("pyg_sgconv_edge_index_hop_s", "SGConv(K=2, cached) first call, edge_index, halved",
+            lambda: sgconv(edge_index), 2)
+    try:
+        adj = torch.sparse_coo_tensor(edge_index, torch.ones(edge_index.shape[1], device=dev), (n, n))
+        adj = adj.coalesce().to_sparse_csr()
+        guarded("pyg_sgconv_sparse_hop_s", "SGConv(K=2, cached) first call, torch sparse CSR adjacency, halved",
+                lambda: sgconv(adj), 2)
+        adj = None
+    except RuntimeError as e:
+        print(f"PyG SGConv on a torch sparse adjacency: not run ({e})")
+    weights = torch.from_numpy(values).to(dev)
+    full = torch.stack([rows, cols])
+    guarded("pyg_propagate_hop_s", "one propagation alone (edge_index, S's weights)",
+            lambda: conv.propagate(full, x=xt, edge_weight=weights), 1)
+
+
+def time_baselines(figures, args, torch, np):
+    with tempfile.TemporaryDirectory() as dump:
+        run_echoed([os.path.join(args.build, "reddit_bench"), "--stages", "hop", "--runs", "1", "--dump", dump])
+        s_parts = tuple(np.load(os.path.join(dump, f"s_{p}.npy")) for p in ("indptr", "indices", "values"))
+        x = np.load(os.path.join(dump, "x.npy"))
+    n = x.shape[0]
+    xt = torch.from_numpy(x).to(torch.device("cuda"))
+    del x
+    time_torch(figures, s_parts, n, xt, args.runs, torch)
+    # The pair kernel is not the default fp32 hop (docs/gpu.md), so it is shown, not judged.
+    for key, label, keys in (("hop_pairs_fp32_s", "sgc's pair kernel, fp32", TORCH_HOPS),
+                             ("hop_pairs_bf16_s", "sgc's pair kernel, bfloat16", ("torch_csr_bf16_s",))):
+        base, base_key = fastest(figures, keys)
+        if measured(figures, key) and base:
+            print(f"{label}: {figures[key]:.4f} s -> {base / figures[key]:.2f}x {base_key}")
+    time_pyg(figures, s_parts, n, xt, args.runs, torch, np)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--figures", help="write every figure and verdict here (JSON)")
+    ap.add_argument("--tests-status", type=int, help="the GPU tests' exit status, for the verdict")
     args = ap.parse_args()
 
     import numpy as np
     import torch
     if not torch.cuda.is_available():
         raise SystemExit("gpu_compare: torch sees no CUDA GPU")
+    figures = {"gpu": torch.cuda.get_device_name(), "torch_version": torch.__version__}
+    if args.tests_status is not None:
+        figures["gpu_tests_status"] = args.tests_status
 
     # sgc's side failing still leaves the PyTorch and PyG times to measure
-    # (the device time is spent either way); the exit status reports it.
+    # (the device time is spent either way); the exit status reports it. A
+    # timeout still prints the verdict on what was measured.
+    signal.signal(signal.SIGTERM, on_sigterm)
+    sgc_ran, status = True, 0
     try:
-        sgc = json_line(run_echoed([os.path.join(args.build, "gpu_bench"), "--runs", str(args.runs)]))
-    except Failed as e:
-        print(e, flush=True)
-        sgc = {}  # empty: sgc's side failed
-    sgc_hop = sgc.get("hop_s", -1)
+        try:
+            figures.update(json_line(run_echoed([os.path.join(args.build, "gpu_bench"), "--runs", str(args.runs)])))
+        except Failed as e:
+            print(e, flush=True)
+            sgc_ran = False
+        try:
+            time_baselines(figures, args, torch, np)
+        except Exception as e:
+            print(f"gpu_compare: the baselines stopped: {type(e).__name__}: {e}", flush=True)
+    except TimedOut:
+        print("gpu_compare: out of time (SIGTERM); the verdict covers what was measured", flush=True)
+        status = 124
 
-    with tempfile.TemporaryDirectory() as dump:
-        run_echoed([os.path.join(args.build, "reddit_bench"), "--stages", "hop", "--runs", "1", "--dump", dump])
-        indptr = np.load(os.path.join(dump, "s_indptr.npy"))
-        indices = np.load(os.path.join(dump, "s_indices.npy"))
-        values = np.load(os.path.join(dump, "s_values.npy"))
-        x = np.load(os.path.join(dump, "x.npy"))
-    n, f = x.shape
-    dev = torch.device("cuda")
-    s = torch.sparse_csr_tensor(torch.from_numpy(indptr), torch.from_numpy(indices.astype(np.int64)),
-                                torch.from_numpy(values), size=(n, n), device=dev)
-    xt = torch.from_numpy(x).to(dev)
-    torch_hop = cuda_median(lambda: torch.sparse.mm(s, xt), args.runs, torch)
-    line = f"torch {torch.__version__} on {torch.cuda.get_device_name()}: one hop torch.sparse.mm (CSR) {torch_hop:.4f} s"
-    if sgc_hop > 0:
-        line += f"; sgc {sgc_hop:.4f} s -> sgc {torch_hop / sgc_hop:.2f}x faster"
-    print(line, flush=True)
-    for key, label in (("hop_pairs_fp32_s", "sgc's pair kernel, fp32"),
-                       ("hop_pairs_bf16_s", "sgc's pair kernel, X and Y in bfloat16")):
-        if sgc.get(key, -1) > 0:
-            print(f"{label}: {sgc[key]:.4f} s -> {torch_hop / sgc[key]:.2f}x torch.sparse.mm (fp32)")
-    try:
-        s16, x16 = s.to(torch.bfloat16), xt.to(torch.bfloat16)
-        torch_hop16 = cuda_median(lambda: torch.sparse.mm(s16, x16), args.runs, torch)
-        line = f"torch.sparse.mm (CSR) in bfloat16: {torch_hop16:.4f} s"
-        if sgc.get("hop_pairs_bf16_s", -1) > 0:
-            line += f" -> sgc's bf16 pair kernel {torch_hop16 / sgc['hop_pairs_bf16_s']:.2f}x faster"
-        print(line)
-        del s16, x16
-    except (RuntimeError, NotImplementedError) as e:
-        print(f"torch.sparse.mm in bfloat16: not run ({e})")
-
-    try:
-        from torch_geometric.nn import SGConv
-        import torch_geometric
-    except ImportError:
-        print("PyG: not installed, SGConv not timed")
-        return 0 if sgc else 1
-    rows = torch.repeat_interleave(torch.arange(n, device=dev), torch.from_numpy(np.diff(indptr)).to(dev))
-    cols = torch.from_numpy(indices.astype(np.int64)).to(dev)
-    keep = rows != cols  # SGConv adds its own self-loops
-    edge_index = torch.stack([rows[keep], cols[keep]])
-    conv = SGConv(f, 41, K=2, cached=False).to(dev)
-    try:
-        with torch.no_grad():
-            pyg = cuda_median(lambda: conv(xt, edge_index), args.runs, torch)
-    except torch.OutOfMemoryError as e:  # its messages are gathered per edge: E x f floats, twice
-        print(f"PyG SGConv(K=2): out of GPU memory (peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB): {e}")
-        return 1
-    line = f"PyG {torch_geometric.__version__} SGConv(K=2) forward {pyg:.4f} s"
-    if sgc_hop > 0:
-        line += f"; sgc two hops {2 * sgc_hop:.4f} s -> sgc {pyg / (2 * sgc_hop):.2f}x faster"
-    print(line, flush=True)
-    return 0 if sgc else 1
+    rows = assess(figures)
+    print(f"\ntargets on {figures['gpu']} (torch {figures['torch_version']}, PyG {figures.get('pyg_version', '-')}):")
+    for r in rows:
+        print(f"  {r['verdict']:>12}  {r['check']} ({r['target']}): {r['figure'] or '-'}")
+    count = {v: sum(r["verdict"] == v for r in rows) for v in ("met", "missed", "not measured")}
+    print("targets: " + ", ".join(f"{c} {v}" for v, c in count.items()), flush=True)
+    if args.figures:
+        write_atomically(args.figures, json.dumps({"figures": figures, "targets": rows}, indent=1) + "\n")
+    return status or (0 if sgc_ran else 1)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,10 @@ for dev in cpu cuda; do
   timeout 30 "$B/sgc" train --dataset cora --data-dir .devdata/planetoid --device $dev 2>&1 | tail -2 | tee -a "$OUT/gpu_tests.log"
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "device_check: sgc train --device $dev failed"; tests=4; }
 done
-timeout "$(left 5)" python3 bench/gpu_compare.py --build "$B" --runs 5 2>&1 | tee "$OUT/gpu_bench.log"
+# Its last lines judge each target (met / missed / not measured); every figure
+# and verdict also goes to $OUT/figures.json.
+timeout "$(left 5)" python3 bench/gpu_compare.py --build "$B" --runs 5 --tests-status "$tests" \
+  --figures "$OUT/figures.json" 2>&1 | tee "$OUT/gpu_bench.log"
 bench=${PIPESTATUS[0]}
 echo "gpu tests: exit $tests; benchmark: exit $bench"
 [ "$tests" = 0 ] && [ "$bench" = 0 ]
