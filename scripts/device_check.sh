@@ -37,6 +37,30 @@ timeout 200 "$B/sgc_tests" --gtest_filter='Gpu*:HopPlans*:Device*' 2>&1 | tee "$
 tests=${PIPESTATUS[0]}
 # A GPU test skips when it finds no usable GPU: here that is a failure.
 if grep -q '^\[  SKIPPED \]' "$OUT/gpu_tests.log"; then echo "device_check: GPU tests were skipped"; tests=3; fi
+# One illegal access spoils the CUDA context for every later test of the
+# process: after a failure, each test that did not pass runs alone (30 s each,
+# 90 s in all), and the first that fails alone again runs under
+# compute-sanitizer, so the log names each failing test and where it faults.
+if [ "$tests" != 0 ]; then
+  rerun_until=$((SECONDS + 90)) sanitized=
+  for t in $("$B/sgc_tests" --gtest_filter='Gpu*:HopPlans*:Device*' --gtest_list_tests |
+             awk '/^[^ ]/ && /\.$/ {suite = $1} /^  / {print suite $1}'); do
+    grep -qF "[       OK ] $t (" "$OUT/gpu_tests.log" && continue
+    [ "$SECONDS" -lt "$rerun_until" ] || { echo "device_check: no time left to rerun $t alone"; continue; }
+    timeout 30 "$B/sgc_tests" --gtest_filter="$t" > "$OUT/alone.log" 2>&1
+    rc=$?
+    grep -q '^\[  SKIPPED \]' "$OUT/alone.log" && rc=3
+    echo "device_check: $t alone: exit $rc"
+    [ "$rc" = 0 ] && continue
+    tail -15 "$OUT/alone.log" | sed "s|^|  |"
+    sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+    if [ -z "$sanitized" ] && [ -x "$sanitizer" ]; then
+      sanitized=$t
+      timeout 60 "$sanitizer" --print-limit 5 "$B/sgc_tests" --gtest_filter="$t" 2>&1 |
+        grep -vE '^\[ *(RUN|OK) ' | tail -40 | tee "$OUT/sanitizer.log"
+    fi
+  done
+fi
 # The command line end to end on the GPU, beside the CPU (same preset and seed).
 for dev in cpu cuda; do
   timeout 30 "$B/sgc" train --dataset cora --data-dir .devdata/planetoid --device $dev 2>&1 | tail -2 | tee -a "$OUT/gpu_tests.log"
