@@ -498,5 +498,37 @@ TEST(Gpu, StreamedSEqualsResident) {
   }
 }
 
+// Describes S to cuSPARSE with 64-bit indices for the scope, as graphs with
+// 2^31 entries (or n x d elements) are.
+struct WideIndices {
+  WideIndices() { setenv("SGC_GPU_WIDE_INDICES", "1", 1); }
+  ~WideIndices() { unsetenv("SGC_GPU_WIDE_INDICES"); }
+};
+
+// The 64-bit description (columns widened on the device) gives what the
+// 32-bit one does, S resident and streamed, for every operator.
+TEST(Gpu, WideIndicesEqualNarrow) {
+  SKIP_WITHOUT_GPU();
+  const CsrMatrix a = long_row_graph();
+  const CsrMatrix s = aug_norm_adj(a);
+  const DenseMatrix x = testing::random_dense(a.rows, 6, 16);
+  const std::vector<int32_t> rows{7, 3, 300, 0, 3, 399};
+  const OnGpu on;
+  for (const OperatorSpec& spec : every_operator()) {
+    const DenseMatrix narrow = apply_operator(s, FeatureInput(x), spec);
+    const DenseMatrix narrow_rows = apply_operator(s, FeatureInput(x), spec, &rows);
+    const WideIndices wide;
+    EXPECT_LT(max_rel_error(apply_operator(s, FeatureInput(x), spec), narrow), 1e-5) << operator_summary(spec);
+    EXPECT_LT(max_rel_error(run_operator_on_adjacency(a, FeatureInput(x), spec, &rows).features, narrow_rows), 1e-4)
+        << operator_summary(spec) << " (from A)";
+    const StreamS streamed("2000");
+    EXPECT_LT(max_rel_error(apply_operator(s, FeatureInput(x), spec, &rows), narrow_rows), 1e-5)
+        << operator_summary(spec) << " (streamed)";
+  }
+  setenv("SGC_GPU_WIDE_INDICES", "yes", 1);
+  EXPECT_THROW(apply_operator(s, FeatureInput(x), spec_of("sgc", 2)), ArgumentError);
+  unsetenv("SGC_GPU_WIDE_INDICES");
+}
+
 }  // namespace
 }  // namespace sgc

@@ -133,6 +133,26 @@ TEST(StreamedS, PlacementKeepsSWholeWhenItFitsAndStreamsWhenNot) {
   EXPECT_EQ(p.block_entries, kMaxBlockEntries);
 }
 
+TEST(StreamedS, WideSlotsHoldFewerEntriesInTheSameRoom) {
+  const double gib = 1073741824.0;
+  const int64_t nnz = int64_t(1) << 28;
+  const double s = double(nnz) * 8;
+  // A slot with 64-bit columns besides takes more bytes per entry, so the same
+  // room holds fewer entries, and the block still fits beside the headroom.
+  const SPlacement narrow = place_s(10 * gib, s, nnz, 500, 11 * gib, 0, "t");
+  const SPlacement wide = place_s(10 * gib, s, nnz, 500, 11 * gib, 0, "t", kWideSlotBytesPerEntry);
+  EXPECT_TRUE(wide.streamed);
+  EXPECT_EQ(wide.block_entries, int64_t((gib - kStreamHeadroomBytes) / kWideSlotBytesPerEntry));
+  EXPECT_LT(wide.block_entries, narrow.block_entries);
+  EXPECT_LE(10 * gib + double(wide.block_entries) * kWideSlotBytesPerEntry + kStreamHeadroomBytes, 11 * gib);
+  // An asked block size is read in the wide slot's bytes too.
+  EXPECT_EQ(place_s(0, s, nnz, 500, 20 * gib, 28000, "t", kWideSlotBytesPerEntry).block_entries, 1000);
+  // Room for the smallest useful block in narrow slots but not in wide ones.
+  const double room = 10 * gib + kStreamHeadroomBytes + double(kMinBlockEntries) * (kSlotBytesPerEntry + 4);
+  EXPECT_TRUE(place_s(10 * gib, s, nnz, 500, room, 0, "t").streamed);
+  EXPECT_THROW(place_s(10 * gib, s, nnz, 500, room, 0, "t", kWideSlotBytesPerEntry), ResourceError);
+}
+
 TEST(StreamedS, PlacementRefusesWhatDoesNotFitEvenStreamed) {
   const double gib = 1073741824.0;
   const int64_t nnz = int64_t(1) << 28;

@@ -26,6 +26,9 @@ namespace sgc {
 // a value (8), and at most one row a entry (rows are capped by entries too) of
 // 64-bit offsets and their 32-bit copy for cuSPARSE (12).
 constexpr double kSlotBytesPerEntry = 20;
+// The same when the block is described with 64-bit indices (when S's dense
+// operands reach 2^31 elements): a 64-bit copy of each column besides.
+constexpr double kWideSlotBytesPerEntry = kSlotBytesPerEntry + 8;
 // Blocks keep 32-bit offsets within a block, and no launch over a huge one.
 constexpr int64_t kMaxBlockEntries = int64_t(1) << 30;
 // A streamed block holds at least this many entries (or all of S) unless a
@@ -44,16 +47,18 @@ struct SPlacement {
 // fixed: device bytes the run holds besides S; s_bytes: S whole; usable:
 // device bytes it may use; nnz and longest_row: S's entries and its longest
 // row's; asked_block_bytes > 0 streams S in blocks of about that many bytes
-// (at least one row, at most what fits) even when it fits whole.
+// (at least one row, at most what fits) even when it fits whole; slot_bytes:
+// a block's device bytes per entry (kSlotBytesPerEntry or the wide one).
 // ResourceError, naming `what` and the sizes, when not even a streamed S fits.
 inline SPlacement place_s(double fixed, double s_bytes, int64_t nnz, int64_t longest_row, double usable,
-                          double asked_block_bytes, const std::string& what) {
+                          double asked_block_bytes, const std::string& what,
+                          double slot_bytes = kSlotBytesPerEntry) {
   SPlacement p;
   if (asked_block_bytes <= 0 && fixed + s_bytes <= usable) return p;
   p.streamed = true;
   const double row = double(std::max<int64_t>(longest_row, 1));
   const double room = usable - fixed - kStreamHeadroomBytes;
-  const double fit = std::min(room > 0 ? std::floor(room / kSlotBytesPerEntry) : 0.0, double(kMaxBlockEntries));
+  const double fit = std::min(room > 0 ? std::floor(room / slot_bytes) : 0.0, double(kMaxBlockEntries));
   // The smallest block worth streaming: one asked for may be down to a row.
   const double least =
       asked_block_bytes > 0 ? row : std::max(row, double(std::min(std::max<int64_t>(nnz, 1), kMinBlockEntries)));
@@ -65,7 +70,7 @@ inline SPlacement place_s(double fixed, double s_bytes, int64_t nnz, int64_t lon
                   what.c_str(), fixed / 1073741824.0, s_bytes / 1073741824.0, row, usable / 1073741824.0);
     throw ResourceError(std::string(buf) + "; use --device cpu (or the out-of-core path) for this graph");
   }
-  const double want = asked_block_bytes > 0 ? std::floor(asked_block_bytes / kSlotBytesPerEntry) : fit;
+  const double want = asked_block_bytes > 0 ? std::floor(asked_block_bytes / slot_bytes) : fit;
   p.block_entries = int64_t(std::clamp(want, row, fit));
   return p;
 }

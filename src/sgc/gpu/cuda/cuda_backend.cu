@@ -148,7 +148,7 @@ PlanShape shape_of(const HopPlan& plan) {
 SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64_t out_rows, bool has_rows,
                           HopStorage storage, const NormalizationForm* normalize) {
   const double n = double(s.rows), entries = n * double(d), out = double(out_rows), rows = has_rows ? out : 0.0;
-  double fixed = 0, whole = s_bytes(s, normalize);
+  double fixed = 0, whole = s_bytes(s, normalize), slot = kSlotBytesPerEntry;
   std::string what = "propagating " + std::to_string(s.rows) + " x " + std::to_string(d) + " features";
   if (storage != HopStorage::Fp32) {
     fixed = 2.0 * 2.0 * entries + 4.0 * out * double(d) + 4.0 * std::min(entries, double(kNarrowChunk)) + 4.0 * rows;
@@ -163,11 +163,12 @@ SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64
       whole += double(s.nnz + s.rows) * 8;
     else
       whole += 4.0 * (n + 1);
+    if (streamed_wide(s.rows, d)) slot = kWideSlotBytesPerEntry;
   }
   what += " on the GPU";
   const double usable = usable_device_bytes(), asked = asked_block_bytes();
   if (asked <= 0 && fixed + whole <= usable) return SPlacement{};
-  return place_s(fixed, whole, s.nnz, longest_row(s.indptr, s.rows), usable, asked, what);
+  return place_s(fixed, whole, s.nnz, longest_row(s.indptr, s.rows), usable, asked, what, slot);
 }
 
 // A streamed S is the host's S: building it from A on the device needs A
@@ -301,7 +302,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   std::optional<DeviceCsr> resident;
   std::optional<StreamedS> streamed;
   if (placement.streamed)
-    streamed.emplace(s, placement.block_entries);
+    streamed.emplace(s, placement.block_entries, streamed_wide(s.rows, d));
   else
     resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s), d);
   Hopper hopper = streamed ? Hopper(*streamed) : Hopper(*resident);

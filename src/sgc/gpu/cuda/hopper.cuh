@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -26,11 +28,25 @@
 
 namespace sgc::cuda {
 
+// SGC_GPU_WIDE_INDICES=1: S is described with 64-bit indices whatever its
+// size (the wide path's tests on small graphs); unset or 0: only where needed.
+inline bool wide_indices_asked() {
+  const char* v = std::getenv("SGC_GPU_WIDE_INDICES");
+  if (!v || !*v || std::string(v) == "0") return false;
+  if (std::string(v) == "1") return true;
+  throw ArgumentError(std::string("SGC_GPU_WIDE_INDICES: expected 0 or 1, got '") + v + "'");
+}
+
 // Whether S (rows x rows, nnz entries) times rows x d dense operands is
 // described to cuSPARSE with 64-bit indices (DeviceCsr).
 inline bool wide_indices(int64_t rows, int64_t nnz, int64_t d) {
-  return nnz >= INT_MAX || rows >= INT_MAX || double(rows) * double(d) >= double(INT_MAX);
+  return nnz >= INT_MAX || rows >= INT_MAX || double(rows) * double(d) >= double(INT_MAX) || wide_indices_asked();
 }
+
+// Whether a streamed block of S (at most 2^30 entries and rows each) is
+// described with 64-bit indices: when the dense operand it multiplies,
+// rows x d, reaches 2^31 elements (as for DeviceCsr).
+inline bool streamed_wide(int64_t rows, int64_t d) { return wide_indices(rows, 0, d); }
 
 // 32-bit copies of 64-bit offsets (to) or 64-bit copies of 32-bit columns.
 template <class To, class From>
@@ -116,7 +132,8 @@ class DeviceDense {
 };
 
 // The host's S cut into row blocks (row_blocks) and uploaded one at a time
-// into a slot sized to the largest block.
+// into a slot sized to the largest block; `wide`: each block also gets 64-bit
+// columns (converted on the device) for a 64-bit description (streamed_wide).
 class StreamedS {
  public:
   struct Block {
@@ -124,10 +141,12 @@ class StreamedS {
     const int64_t* indptr = nullptr;    // row1 - row0 + 1 offsets from the block's first entry
     const int32_t* indptr32 = nullptr;  // the same in 32 bits (cuSPARSE's)
     const int32_t* indices = nullptr;
+    const int64_t* indices64 = nullptr;  // the columns in 64 bits, for a wide slot; else null
     const float* values = nullptr;
   };
 
-  StreamedS(const CsrRef& s, int64_t block_entries) : s_(s), bounds_(row_blocks(s.indptr, s.rows, block_entries)) {
+  StreamedS(const CsrRef& s, int64_t block_entries, bool wide = false)
+      : s_(s), bounds_(row_blocks(s.indptr, s.rows, block_entries)) {
     int64_t rows = 0, entries = 0;
     for (size_t b = 0; b + 1 < bounds_.size(); ++b) {
       rows = std::max(rows, bounds_[b + 1] - bounds_[b]);
@@ -137,6 +156,7 @@ class StreamedS {
     indptr32_ = Buffer<int32_t>(size_t(rows) + 1, "allocating a streamed block's row offsets");
     indices_ = Buffer<int32_t>(size_t(entries), "allocating a streamed block's columns");
     values_ = Buffer<float>(size_t(entries), "allocating a streamed block's values");
+    if (wide) indices64_ = Buffer<int64_t>(size_t(entries), "allocating a streamed block's 64-bit columns");
   }
   int64_t rows() const { return s_.rows; }
   int64_t cols() const { return s_.cols; }
@@ -158,10 +178,15 @@ class StreamedS {
       copy_to_device(indices_.get(), s_.indices + base, size_t(k.nnz) * sizeof(int32_t),
                      "uploading a block of S's columns");
       copy_to_device(values_.get(), s_.values + base, size_t(k.nnz) * sizeof(float), "uploading a block of S's values");
+      if (indices64_.get()) {
+        convert_index_kernel<<<blocks_for(k.nnz), kThreads>>>(indices64_.get(), indices_.get(), k.nnz);
+        launched("widening a block of S's columns");
+      }
     }
     k.indptr = indptr_.get();
     k.indptr32 = indptr32_.get();
     k.indices = indices_.get();
+    k.indices64 = indices64_.get();
     k.values = values_.get();
     return k;
   }
@@ -171,6 +196,7 @@ class StreamedS {
   std::vector<int64_t> bounds_;
   Buffer<int64_t> indptr_;
   Buffer<int32_t> indptr32_, indices_;
+  Buffer<int64_t> indices64_;
   Buffer<float> values_;
 };
 
@@ -199,10 +225,16 @@ class Hopper {
         continue;
       }
       Descriptors m;
-      check(cusparseCreateCsr(&m.s, k.row1 - k.row0, streamed_->cols(), k.nnz, const_cast<int32_t*>(k.indptr32),
-                              const_cast<int32_t*>(k.indices), const_cast<float*>(k.values), CUSPARSE_INDEX_32I,
-                              CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
-            "describing a block of S");
+      if (k.indices64)
+        check(cusparseCreateCsr(&m.s, k.row1 - k.row0, streamed_->cols(), k.nnz, const_cast<int64_t*>(k.indptr),
+                                const_cast<int64_t*>(k.indices64), const_cast<float*>(k.values), CUSPARSE_INDEX_64I,
+                                CUSPARSE_INDEX_64I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+              "describing a block of S");
+      else
+        check(cusparseCreateCsr(&m.s, k.row1 - k.row0, streamed_->cols(), k.nnz, const_cast<int32_t*>(k.indptr32),
+                                const_cast<int32_t*>(k.indices), const_cast<float*>(k.values), CUSPARSE_INDEX_32I,
+                                CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+              "describing a block of S");
       check(cusparseCreateDnMat(&m.y, k.row1 - k.row0, d, d, rows, CUDA_R_32F, CUSPARSE_ORDER_ROW),
             "describing a block of the output");
       multiply(m.s, in.desc(), m.y, true);
