@@ -27,6 +27,7 @@
 int main(int argc, char** argv) {
   int runs = 3, k = 120, epochs = 1000;
   std::string dir = sgc::bench::planetoid_dir();
+  if (!sgc::bench::flags_paired(argc, argv)) return 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--k")) k = std::atoi(argv[i + 1]);

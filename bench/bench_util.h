@@ -34,6 +34,15 @@ inline std::string planetoid_dir(const std::string& flag_value = "") {
   return std::filesystem::is_directory(root + "/planetoid") ? root + "/planetoid" : root;
 }
 
+// The benchmarks take --flag value pairs from argv[first] on: false (after
+// saying which) when the last flag has no value, which the loops over pairs
+// would otherwise drop without a word.
+inline bool flags_paired(int argc, char** argv, int first = 1) {
+  if (argc <= first || (argc - first) % 2 == 0) return true;
+  std::fprintf(stderr, "%s: flag %s has no value\n", argv[0], argv[argc - 1]);
+  return false;
+}
+
 // The Reddit-shaped graph's size flags the benchmarks share (--nodes,
 // --avg-degree, --features): applies `flag` to o and says whether it was one.
 inline bool powerlaw_flag(PowerLawOptions& o, const std::string& flag, const char* value) {

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   int64_t papers_nodes = 0;  // 0: papers100M's 111,059,956
   std::string data_dir = SGC_DEFAULT_DATA_DIR;
   if (const char* env = std::getenv("SGC_DATA_DIR"); env && *env) data_dir = env;
+  if (!sgc::bench::flags_paired(argc, argv)) return 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const char* v = argv[i + 1];

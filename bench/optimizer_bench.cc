@@ -445,6 +445,7 @@ int main(int argc, char** argv) {
   std::vector<double> rhos{1e-3, 1e-2, 1e-1, 1}, wds;  // wds empty: the preset's weight decay
   int iterations = 200, cubic = 10;
   bool growth = true;
+  if (!sgc::bench::flags_paired(argc, argv, 2)) return 2;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--ks")) ks = parse_list(argv[i + 1]);

@@ -9,8 +9,10 @@
 //     and the peak resident memory.
 //
 //   reddit_bench [--nodes N] [--avg-degree D] [--features F] [--runs R] [--lbfgs-iters I]
-//                [--dump DIR] [--stages hop,inductive]
-// --stages inductive alone makes the peak RSS that of the end-to-end run.
+//                [--dump DIR] [--stages hop,inductive|dump]
+// --stages inductive alone makes the peak RSS that of the end-to-end run;
+// --stages dump only generates the graph and writes S and X to --dump DIR
+// (the GPU baselines' input: nothing timed on the host).
 // --dump writes S (CSR arrays), X and the propagated training features with
 // their labels as .npy files, so bench/compare_reddit.py can time SciPy and
 // PyTorch on exactly the same data; a last line "json: {...}" carries the
@@ -47,16 +49,23 @@ void write_npy(const std::string& path, const char* descr, const T* data, std::v
   std::string header = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   header.append(64 - (10 + header.size() + 1) % 64, ' ');
   header += '\n';
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) { std::perror(path.c_str()); std::exit(1); }
+  // Checked writes to a temporary name, renamed when complete: a full disk
+  // leaves no truncated array for the comparison scripts to read.
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) { std::perror(tmp.c_str()); std::exit(1); }
   const uint16_t len = uint16_t(header.size());
-  std::fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-  std::fwrite(&len, 2, 1, f);
-  std::fwrite(header.data(), 1, header.size(), f);
   int64_t count = 1;
   for (int64_t s : shape) count *= s;
-  std::fwrite(data, sizeof(T), size_t(count), f);
-  std::fclose(f);
+  bool ok = std::fwrite("\x93NUMPY\x01\x00", 1, 8, f) == 8 && std::fwrite(&len, 2, 1, f) == 1 &&
+            std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
+            std::fwrite(data, sizeof(T), size_t(count), f) == size_t(count);
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::perror(path.c_str());
+    std::remove(tmp.c_str());
+    std::exit(1);
+  }
 }
 
 
@@ -83,6 +92,7 @@ int main(int argc, char** argv) {
   sgc::PowerLawOptions o;
   int runs = 3, lbfgs_iters = 2;
   std::string dump, stages = "hop,inductive";
+  if (!sgc::bench::flags_paired(argc, argv)) return 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const char* v = argv[i + 1];
@@ -92,6 +102,10 @@ int main(int argc, char** argv) {
     else if (k == "--dump") dump = v;
     else if (k == "--stages") stages = v;
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
+  }
+  if (stages == "dump" && dump.empty()) {
+    std::fprintf(stderr, "reddit_bench: --stages dump needs --dump DIR\n");
+    return 2;
   }
   std::printf("reddit_bench: %d threads, median of %d runs\n", omp_get_max_threads(), runs);
 
@@ -103,7 +117,8 @@ int main(int argc, char** argv) {
 
   // 1. One hop and the triad.
   double hop_s = 0, hop_rows_s = 0, hop_bf16_s = 0, triad = 0, gathered_gb = 0;
-  if (stages.find("hop") != std::string::npos) {
+  const bool dump_only = stages == "dump";
+  if (stages.find("hop") != std::string::npos || dump_only) {
     const sgc::CsrMatrix s = sgc::aug_norm_adj(d.adjacency);
     if (!dump.empty()) {
       write_npy(dump + "/s_indptr.npy", "<i8", s.indptr.data(), {int64_t(s.indptr.size())});
@@ -111,6 +126,7 @@ int main(int argc, char** argv) {
       write_npy(dump + "/s_values.npy", "<f4", s.values.data(), {s.nnz()});
       write_npy(dump + "/x.npy", "<f4", d.dense_features.data(), {d.num_nodes(), d.num_features()});
     }
+    if (dump_only) return 0;
     // The two kernels interleaved, so machine noise hits both alike.
     sgc::DenseMatrix y, y_rows;
     std::vector<double> hop, hop_rows;

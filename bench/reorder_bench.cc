@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   std::string data = sgc::default_data_root(), graphs = "reddit_shaped,soc-Slashdot0902,coauthor_cs,amazon_cs,pubmed";
   int64_t d = 602;
   int runs = 5;
+  if (!sgc::bench::flags_paired(argc, argv)) return 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--data") data = argv[i + 1];

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   int runs = 7;
   std::string data_dir = sgc::bench::planetoid_dir();
   std::string datasets = "cora,citeseer,pubmed";
+  if (!sgc::bench::flags_paired(argc, argv)) return 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--runs")) runs = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--data-dir")) data_dir = sgc::bench::planetoid_dir(argv[i + 1]);

@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
   std::string dir = sgc::bench::planetoid_dir();
   int runs = 3, layers = 32;
+  if (!sgc::bench::flags_paired(argc, argv)) return 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--data-dir")) dir = sgc::bench::planetoid_dir(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);

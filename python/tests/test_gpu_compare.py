@@ -4,6 +4,8 @@ path judged from the figures, without a GPU."""
 import importlib.util
 import json
 
+import pytest
+
 from conftest import REPO
 
 spec = importlib.util.spec_from_file_location("gpu_compare", REPO / "bench" / "gpu_compare.py")
@@ -83,3 +85,118 @@ def test_json_line_reads_nan_and_inf_as_not_measured():
         assert "does not parse" in str(e)
     else:
         raise AssertionError("a broken json line was accepted")
+
+
+def bench_build():
+    """The build tree beside the imported module (build/python/sgc), or skip."""
+    import pathlib
+    import sgc
+    build = pathlib.Path(sgc.__file__).resolve().parents[2]
+    if not (build / "reddit_bench").exists():
+        pytest.skip(f"no reddit_bench in {build} (the module is not run from a build tree)")
+    return build
+
+
+@pytest.fixture(scope="module")
+def small_dump():
+    """A 3,000-node Reddit-shaped graph's S and X, as gpu_compare reads them."""
+    import numpy as np
+    return gpu_compare.load_dump(str(bench_build()), np, ("--nodes", "3000", "--features", "40"))
+
+
+def test_baselines_run_and_are_checked_on_the_cpu(small_dump):
+    # The baselines' code on the CPU (torch from Debian where installed; PyG is
+    # not, and says so): the fp32 hop is checked against NumPy's rows of S X
+    # before it is timed, every other variant against it.
+    torch = pytest.importorskip("torch")
+    import numpy as np
+    s_parts, x = small_dump
+    assert x.shape == (3000, 40) and len(s_parts[0]) == 3001
+    f = {}
+    gpu_compare.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
+    assert f["torch_csr_int64_rel_diff"] < gpu_compare.FP32_AGREEMENT
+    assert gpu_compare.measured(f, "torch_csr_int64_s")
+    for key in ("torch_csr_int32", "torch_csr_bf16"):  # where this torch runs them, they agree
+        assert (key + "_s" in f) == (key + "_rel_diff" in f and f[key + "_rel_diff"] <= gpu_compare.BF16_AGREEMENT)
+
+
+def test_a_baseline_that_disagrees_is_not_timed(small_dump, capsys):
+    torch = pytest.importorskip("torch")
+    import numpy as np
+    s_parts, x = small_dump
+    rows, want = gpu_compare.spots_of(s_parts, x, np)
+    # Reference rows off by 1%: torch's hop disagrees, so nothing is timed.
+    f = {}
+    xt = torch.from_numpy(x)
+    assert gpu_compare.time_torch(f, s_parts, x.shape[0], xt, 1, torch, (rows, want * 1.01)) is None
+    assert f["torch_csr_int64_rel_diff"] > gpu_compare.FP32_AGREEMENT
+    assert not any(k.endswith("_s") for k in f)
+    assert "not timed" in capsys.readouterr().out
+    # The NumPy rows themselves are S X's rows.
+    dense = np.zeros((x.shape[0], x.shape[0]))
+    indptr, indices, values = s_parts
+    for r in rows:
+        dense[r, indices[indptr[r]:indptr[r + 1]]] = values[indptr[r]:indptr[r + 1]]
+    assert np.allclose(want, (dense @ x.astype("float64"))[rows], rtol=1e-6, atol=1e-9)
+
+
+def fake_pyg(torch):
+    """A stand-in for torch_geometric with SGConv's interface and semantics
+    (gcn_norm on A + I, K hops, a linear layer; a cache in _cached_x): runs
+    gpu_compare's PyG code where PyG is not installed. Not PyG's speed."""
+    import types
+
+    class SGConv(torch.nn.Module):
+        def __init__(self, fin, fout, K=1, cached=False):
+            super().__init__()
+            self.K, self.cached, self._cached_x = K, cached, None
+            self.lin = torch.nn.Linear(fin, fout)
+
+        def propagate(self, edge_index, x, edge_weight):  # out[target] += w * x[source]
+            out = torch.zeros_like(x)
+            return out.index_add_(0, edge_index[1], edge_weight.view(-1, 1) * x[edge_index[0]])
+
+        def forward(self, x, adj):
+            if self._cached_x is None:
+                n = x.shape[0]
+                if adj.layout == torch.sparse_csr:
+                    adj = adj.to_sparse_coo().indices()
+                loops = torch.arange(n).repeat(2, 1)
+                ei = torch.cat([adj, loops], 1)
+                deg = torch.zeros(n).index_add_(0, ei[1], torch.ones(ei.shape[1]))
+                w = deg[ei[0]].rsqrt() * deg[ei[1]].rsqrt()
+                for _ in range(self.K):
+                    x = self.propagate(ei, x, w)
+                self._cached_x = x
+            return self.lin(self._cached_x)
+
+    pyg = types.ModuleType("torch_geometric")
+    pyg.__version__ = "stand-in"
+    pyg.nn = types.ModuleType("torch_geometric.nn")
+    pyg.nn.SGConv = SGConv
+    return pyg
+
+
+def test_pyg_baselines_are_checked_and_timed(small_dump, monkeypatch, capsys):
+    torch = pytest.importorskip("torch")
+    import numpy as np
+    import sys
+    pyg = fake_pyg(torch)
+    monkeypatch.setitem(sys.modules, "torch_geometric", pyg)
+    monkeypatch.setitem(sys.modules, "torch_geometric.nn", pyg.nn)
+    s_parts, x = small_dump
+    f = {}
+    gpu_compare.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
+    for key in gpu_compare.PYG_HOPS:
+        assert gpu_compare.measured(f, key), (key, capsys.readouterr().out)
+        assert f[key[:-2] + "_rel_diff"] < gpu_compare.FP32_AGREEMENT
+    # An SGConv that propagates once too often disagrees and is not timed; the
+    # propagation alone still is.
+    right = pyg.nn.SGConv
+    pyg.nn.SGConv = lambda fin, fout, K, cached: right(fin, fout, K=K + 1, cached=cached)
+    f = {}
+    gpu_compare.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
+    assert not gpu_compare.measured(f, "pyg_sgconv_edge_index_hop_s")
+    assert f["pyg_sgconv_edge_index_hop_rel_diff"] > gpu_compare.FP32_AGREEMENT
+    assert gpu_compare.measured(f, "pyg_propagate_hop_s")
+    assert "not timed" in capsys.readouterr().out
