@@ -153,6 +153,21 @@ TEST(StreamedS, WideSlotsHoldFewerEntriesInTheSameRoom) {
   EXPECT_THROW(place_s(10 * gib, s, nnz, 500, room, 0, "t", kWideSlotBytesPerEntry), ResourceError);
 }
 
+TEST(StreamedS, TwoSlotsShareTheRoomAndAskedBlocksStayWhole) {
+  const double gib = 1073741824.0;
+  const int64_t nnz = int64_t(1) << 28;
+  const double s = double(nnz) * 8;
+  const SPlacement one = place_s(10 * gib, s, nnz, 500, 11 * gib, 0, "t");
+  const SPlacement two = place_s(10 * gib, s, nnz, 500, 11 * gib, 0, "t", kSlotBytesPerEntry, 2);
+  EXPECT_EQ(two.block_entries, int64_t((gib - kStreamHeadroomBytes) / (2 * kSlotBytesPerEntry)));
+  EXPECT_LE(10 * gib + 2.0 * double(two.block_entries) * kSlotBytesPerEntry + kStreamHeadroomBytes, 11 * gib);
+  EXPECT_LT(two.block_entries, one.block_entries);
+  // An asked block size is one block's, whatever the slots; still at most what fits.
+  EXPECT_EQ(place_s(0, s, nnz, 500, 20 * gib, 200000, "t", kSlotBytesPerEntry, 2).block_entries, 10000);
+  EXPECT_EQ(place_s(10 * gib, s, nnz, 500, 11 * gib, 1e300, "t", kSlotBytesPerEntry, 2).block_entries,
+            two.block_entries);
+}
+
 TEST(StreamedS, PlacementRefusesWhatDoesNotFitEvenStreamed) {
   const double gib = 1073741824.0;
   const int64_t nnz = int64_t(1) << 28;
@@ -180,6 +195,39 @@ TEST(StreamedS, PlacementRefusesWhatDoesNotFitEvenStreamed) {
   const SPlacement p = place_s(10 * gib, 2e9, 250000000, 5, 10 * gib + kStreamHeadroomBytes + 25e6, 0, "t");
   EXPECT_TRUE(p.streamed);
   EXPECT_EQ(p.block_entries, int64_t(25e6 / kSlotBytesPerEntry));
+}
+
+// A stream that runs its queued products only when waited for (the latest
+// a GPU may run them): whether a slot handed out may still be read.
+struct LazyQueue {
+  std::vector<int> product_slot;  // queued products, in order, by the slot they read
+  size_t done = 0;                // products 0 .. done-1 have run
+  std::vector<size_t> marked;     // per slot: products queued before its last mark
+  explicit LazyQueue(int slots) : marked(size_t(slots), 0) {}
+  void mark(int slot) { marked[size_t(slot)] = product_slot.size(); }
+  void wait(int slot) { done = std::max(done, marked[size_t(slot)]); }
+  bool read_pending(int slot) const {
+    for (size_t p = done; p < product_slot.size(); ++p)
+      if (product_slot[p] == slot) return true;
+    return false;
+  }
+};
+
+TEST(StreamedS, SlotTurnsNeverOverwriteASlotBeingReadAndOverlap) {
+  for (int slots : {1, 2, 3}) {
+    SlotTurns turns(slots);
+    LazyQueue queue(slots);
+    for (int load = 0; load < 50; ++load) {
+      const int slot = turns.next(queue);
+      EXPECT_EQ(slot, load % slots);
+      EXPECT_FALSE(queue.read_pending(slot)) << slots << " slots, load " << load;
+      // With more than one slot the previous block's product may still run
+      // while this block uploads: that is the overlap.
+      if (slots > 1 && load > 0) EXPECT_EQ(queue.done, size_t(load - slots + 1 > 0 ? load - slots + 1 : 0));
+      queue.product_slot.push_back(slot);
+    }
+  }
+  EXPECT_EQ(SlotTurns(0).slots(), 1);
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 // Where S lives while the GPU propagates: whole in device memory when it fits
-// beside the hop buffers, else streamed through one device slot in row blocks
+// beside the hop buffers, else streamed through two device slots in row blocks
 // on every hop (the host's copy re-read each hop; the buffers of X stay on the
 // device). A hop's output rows [b_i, b_i+1) need only S's rows [b_i, b_i+1)
 // and all of X, so the blocks are consecutive rows cut by entries; a streamed
 // hop costs S's bytes over the host link, where a resident one reads them from
-// device memory, so streaming is the fallback, not a choice.
+// device memory, so streaming is the fallback, not a choice. The slots take
+// turns, so that one block's upload runs while the previous block's product
+// does (SlotTurns).
 //
 // CUDA-free (the module includes it; every build tests it): which placement
-// (place_s) and where the blocks end (row_blocks).
+// (place_s), where the blocks end (row_blocks) and which slot a block may
+// overwrite when (SlotTurns).
 #pragma once
 
 #include <algorithm>
@@ -29,6 +32,9 @@ constexpr double kSlotBytesPerEntry = 20;
 // The same when the block is described with 64-bit indices (when S's dense
 // operands reach 2^31 elements): a 64-bit copy of each column besides.
 constexpr double kWideSlotBytesPerEntry = kSlotBytesPerEntry + 8;
+// Slots a streamed S takes turns in (place_s is given their bytes together):
+// two let an upload overlap a product; more would only shrink the blocks.
+constexpr int kStreamSlots = 2;
 // Blocks keep 32-bit offsets within a block, and no launch over a huge one.
 constexpr int64_t kMaxBlockEntries = int64_t(1) << 30;
 // A streamed block holds at least this many entries (or all of S) unless a
@@ -48,17 +54,18 @@ struct SPlacement {
 // device bytes it may use; nnz and longest_row: S's entries and its longest
 // row's; asked_block_bytes > 0 streams S in blocks of about that many bytes
 // (at least one row, at most what fits) even when it fits whole; slot_bytes:
-// a block's device bytes per entry (kSlotBytesPerEntry or the wide one).
+// a block's device bytes per entry (kSlotBytesPerEntry or the wide one);
+// slots: how many blocks the device holds at once (kStreamSlots).
 // ResourceError, naming `what` and the sizes, when not even a streamed S fits.
 inline SPlacement place_s(double fixed, double s_bytes, int64_t nnz, int64_t longest_row, double usable,
                           double asked_block_bytes, const std::string& what,
-                          double slot_bytes = kSlotBytesPerEntry) {
+                          double slot_bytes = kSlotBytesPerEntry, int slots = 1) {
   SPlacement p;
   if (asked_block_bytes <= 0 && fixed + s_bytes <= usable) return p;
   p.streamed = true;
   const double row = double(std::max<int64_t>(longest_row, 1));
   const double room = usable - fixed - kStreamHeadroomBytes;
-  const double fit = std::min(room > 0 ? std::floor(room / slot_bytes) : 0.0, double(kMaxBlockEntries));
+  const double fit = std::min(room > 0 ? std::floor(room / (slot_bytes * std::max(slots, 1))) : 0.0, double(kMaxBlockEntries));
   // The smallest block worth streaming: one asked for may be down to a row.
   const double least =
       asked_block_bytes > 0 ? row : std::max(row, double(std::min(std::max<int64_t>(nnz, 1), kMinBlockEntries)));
@@ -103,5 +110,33 @@ inline std::vector<int64_t> row_blocks(const int64_t* indptr, int64_t rows, int6
   }
   return bounds;
 }
+
+// Which slot each streamed block is uploaded into, and when: block loads
+// i = 0, 1, ... go to slot i % slots, once the product that last read that
+// slot (load i - slots's) is done, while later products may still run. A
+// Queue, in order with the products, provides
+//   void mark(int slot);  // queue a mark after everything queued so far
+//   void wait(int slot);  // until slot's last mark is reached (at once if none)
+// At load i the mark after load i - 1's product goes into that load's slot,
+// so a slot's mark always follows its last reader's product.
+class SlotTurns {
+ public:
+  explicit SlotTurns(int slots) : slots_(std::max(slots, 1)) {}
+  int slots() const { return slots_; }
+
+  // The slot for the next load, free to overwrite on return.
+  template <class Queue>
+  int next(Queue& queue) {
+    if (loads_ > 0) queue.mark(int((loads_ - 1) % slots_));
+    const int slot = int(loads_ % slots_);
+    queue.wait(slot);
+    ++loads_;
+    return slot;
+  }
+
+ private:
+  int slots_;
+  int64_t loads_ = 0;
+};
 
 }  // namespace sgc

@@ -168,7 +168,7 @@ SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64
   what += " on the GPU";
   const double usable = usable_device_bytes(), asked = asked_block_bytes();
   if (asked <= 0 && fixed + whole <= usable) return SPlacement{};
-  return place_s(fixed, whole, s.nnz, longest_row(s.indptr, s.rows), usable, asked, what, slot);
+  return place_s(fixed, whole, s.nnz, longest_row(s.indptr, s.rows), usable, asked, what, slot, kStreamSlots);
 }
 
 // A streamed S is the host's S: building it from A on the device needs A

@@ -1,12 +1,11 @@
 // One hop out = S in in fp32 by cuSPARSE's generic SpMM (CSR, row-major dense),
-// with S either whole in device memory or streamed through one device slot in
+// with S either whole in device memory or streamed through two device slots in
 // row blocks on every hop (gpu/streamed_s.h: when S does not fit beside the
 // hop buffers). A streamed block's rows of S are uploaded (offsets rebased to
 // the block's first entry) and multiply all of `in` into the block's rows of
-// `out`. One slot is enough: the uploads are ordered after earlier work on the
-// default stream (host_link.h), so a block is not overwritten while the
-// previous block's product still reads it. Uploads and products then take
-// turns; the uploads, at the link's rate, are most of a streamed hop.
+// `out`. The uploads run on a copy stream of their own (host_link.h), each
+// once its slot's last product is done, so block b + 1 goes up while block
+// b's product runs.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -131,9 +130,12 @@ class DeviceDense {
   cusparseDnMatDescr_t desc_ = nullptr;
 };
 
-// The host's S cut into row blocks (row_blocks) and uploaded one at a time
-// into a slot sized to the largest block; `wide`: each block also gets 64-bit
-// columns (converted on the device) for a 64-bit description (streamed_wide).
+// The host's S cut into row blocks (row_blocks), each uploaded into one of
+// kStreamSlots slots sized to the largest block, the slots taking turns
+// (SlotTurns): a block's upload, on the concurrent copy stream, waits only
+// for the product that last read its slot, so it runs beside the previous
+// block's product. `wide`: each block also gets 64-bit columns (converted on
+// the device) for a 64-bit description (streamed_wide).
 class StreamedS {
  public:
   struct Block {
@@ -146,58 +148,88 @@ class StreamedS {
   };
 
   StreamedS(const CsrRef& s, int64_t block_entries, bool wide = false)
-      : s_(s), bounds_(row_blocks(s.indptr, s.rows, block_entries)) {
+      : s_(s),
+        bounds_(row_blocks(s.indptr, s.rows, block_entries)),
+        turns_(int(std::min<size_t>(kStreamSlots, bounds_.size() - 1))) {
     int64_t rows = 0, entries = 0;
     for (size_t b = 0; b + 1 < bounds_.size(); ++b) {
       rows = std::max(rows, bounds_[b + 1] - bounds_[b]);
       entries = std::max(entries, s.indptr[bounds_[b + 1]] - s.indptr[bounds_[b]]);
     }
-    indptr_ = Buffer<int64_t>(size_t(rows) + 1, "allocating a streamed block's row offsets");
-    indptr32_ = Buffer<int32_t>(size_t(rows) + 1, "allocating a streamed block's row offsets");
-    indices_ = Buffer<int32_t>(size_t(entries), "allocating a streamed block's columns");
-    values_ = Buffer<float>(size_t(entries), "allocating a streamed block's values");
-    if (wide) indices64_ = Buffer<int64_t>(size_t(entries), "allocating a streamed block's 64-bit columns");
+    for (int i = 0; i < turns_.slots(); ++i) {
+      Slot& k = slots_[i];
+      k.indptr = Buffer<int64_t>(size_t(rows) + 1, "allocating a streamed block's row offsets");
+      k.indptr32 = Buffer<int32_t>(size_t(rows) + 1, "allocating a streamed block's row offsets");
+      k.indices = Buffer<int32_t>(size_t(entries), "allocating a streamed block's columns");
+      k.values = Buffer<float>(size_t(entries), "allocating a streamed block's values");
+      if (wide) k.indices64 = Buffer<int64_t>(size_t(entries), "allocating a streamed block's 64-bit columns");
+      check(cudaEventCreateWithFlags(&k.free, cudaEventDisableTiming), "creating a streamed slot's event");
+    }
   }
+  ~StreamedS() {
+    for (Slot& k : slots_)
+      if (k.free) cudaEventDestroy(k.free);
+  }
+  StreamedS(const StreamedS&) = delete;
+  StreamedS& operator=(const StreamedS&) = delete;
   int64_t rows() const { return s_.rows; }
   int64_t cols() const { return s_.cols; }
   size_t blocks() const { return bounds_.size() - 1; }
 
-  // Uploads block b into the slot, after earlier work on the default stream.
+  // Uploads block b into the next free slot; the caller queues the block's
+  // product on the default stream next (the slot's later reuse waits for it).
   Block load(size_t b) {
+    SlotEvents events{slots_};
+    Slot& slot = slots_[turns_.next(events)];
     Block k;
     k.row0 = bounds_[b];
     k.row1 = bounds_[b + 1];
     const int64_t base = s_.indptr[k.row0];
     k.nnz = s_.indptr[k.row1] - base;
     const int64_t offsets = k.row1 - k.row0 + 1;
-    copy_to_device(indptr_.get(), s_.indptr + k.row0, size_t(offsets) * sizeof(int64_t),
-                   "uploading a block of S's row offsets");
-    rebase_offsets_kernel<<<blocks_for(offsets), kThreads>>>(indptr_.get(), indptr32_.get(), offsets, base);
-    launched("rebasing a block of S's row offsets");
+    copy_to_device_concurrent(slot.indptr.get(), s_.indptr + k.row0, size_t(offsets) * sizeof(int64_t),
+                              "uploading a block of S's row offsets");
     if (k.nnz > 0) {
-      copy_to_device(indices_.get(), s_.indices + base, size_t(k.nnz) * sizeof(int32_t),
-                     "uploading a block of S's columns");
-      copy_to_device(values_.get(), s_.values + base, size_t(k.nnz) * sizeof(float), "uploading a block of S's values");
-      if (indices64_.get()) {
-        convert_index_kernel<<<blocks_for(k.nnz), kThreads>>>(indices64_.get(), indices_.get(), k.nnz);
-        launched("widening a block of S's columns");
-      }
+      copy_to_device_concurrent(slot.indices.get(), s_.indices + base, size_t(k.nnz) * sizeof(int32_t),
+                                "uploading a block of S's columns");
+      copy_to_device_concurrent(slot.values.get(), s_.values + base, size_t(k.nnz) * sizeof(float),
+                                "uploading a block of S's values");
     }
-    k.indptr = indptr_.get();
-    k.indptr32 = indptr32_.get();
-    k.indices = indices_.get();
-    k.indices64 = indices64_.get();
-    k.values = values_.get();
+    // The uploads have arrived (the copies return then); these kernels queue
+    // on the default stream, before the block's product.
+    rebase_offsets_kernel<<<blocks_for(offsets), kThreads>>>(slot.indptr.get(), slot.indptr32.get(), offsets, base);
+    launched("rebasing a block of S's row offsets");
+    if (k.nnz > 0 && slot.indices64.get()) {
+      convert_index_kernel<<<blocks_for(k.nnz), kThreads>>>(slot.indices64.get(), slot.indices.get(), k.nnz);
+      launched("widening a block of S's columns");
+    }
+    k.indptr = slot.indptr.get();
+    k.indptr32 = slot.indptr32.get();
+    k.indices = slot.indices.get();
+    k.indices64 = slot.indices64.get();
+    k.values = slot.values.get();
     return k;
   }
 
  private:
+  struct Slot {
+    Buffer<int64_t> indptr;
+    Buffer<int32_t> indptr32, indices;
+    Buffer<int64_t> indices64;
+    Buffer<float> values;
+    cudaEvent_t free = nullptr;  // marked on the default stream after the slot's last product
+  };
+  // SlotTurns' queue: the slots' events on the default stream.
+  struct SlotEvents {
+    Slot* slots;
+    void mark(int i) { check(cudaEventRecord(slots[i].free, 0), "marking a streamed slot"); }
+    void wait(int i) { check(cudaEventSynchronize(slots[i].free), "waiting for a streamed slot"); }
+  };
+
   CsrRef s_;
   std::vector<int64_t> bounds_;
-  Buffer<int64_t> indptr_;
-  Buffer<int32_t> indptr32_, indices_;
-  Buffer<int64_t> indices64_;
-  Buffer<float> values_;
+  SlotTurns turns_;
+  Slot slots_[kStreamSlots];
 };
 
 // out = S in, S resident or streamed, with a workspace grown as needed.

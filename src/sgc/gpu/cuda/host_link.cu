@@ -1,6 +1,7 @@
 // Staged host<->device copies (host_link.h): gpu/staged_copy.h's pipeline over
-// two page-locked chunks, one stream, one event per chunk marking when its
-// DMA has finished. Host code only; nvcc hands it to the host compiler with
+// two page-locked chunks, one event per chunk marking when its DMA has
+// finished, and one of two streams: a blocking one (ordered after the default
+// stream's work) or a non-blocking one (concurrent with it). Host code only; nvcc hands it to the host compiler with
 // OpenMP (the parallel memcpy).
 #include "sgc/gpu/cuda/host_link.h"
 
@@ -43,7 +44,7 @@ void parallel_memcpy(char* to, const char* from, size_t bytes) {
 // at exit can fault). One staged copy at a time.
 struct Staging {
   char* chunk[2] = {nullptr, nullptr};
-  cudaStream_t stream = nullptr;
+  cudaStream_t stream = nullptr, concurrent = nullptr;
   cudaEvent_t done[2] = {nullptr, nullptr};
   std::mutex busy;
 };
@@ -56,6 +57,7 @@ struct PartialStaging {
     for (char* c : s->chunk)
       if (c) cudaFreeHost(c);
     if (s->stream) cudaStreamDestroy(s->stream);
+    if (s->concurrent) cudaStreamDestroy(s->concurrent);
     for (cudaEvent_t e : s->done)
       if (e) cudaEventDestroy(e);
     delete s;
@@ -73,6 +75,8 @@ Staging& staging(const char* what) {
       check(e, what, "allocating a page-locked chunk");
     }
     check(cudaStreamCreate(&making.s->stream), what, "creating the staging stream");
+    check(cudaStreamCreateWithFlags(&making.s->concurrent, cudaStreamNonBlocking), what,
+          "creating the concurrent staging stream");
     for (cudaEvent_t& e : making.s->done)
       check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), what, "creating a staging event");
     return std::exchange(making.s, nullptr);
@@ -82,45 +86,60 @@ Staging& staging(const char* what) {
 
 bool staged(size_t bytes) { return bytes >= 2 * kStagingChunkBytes; }
 
-// staged_copy.h's link over the staging chunks, stream and events.
+// staged_copy.h's link over the staging chunks, one of the streams and the events.
 struct CudaLink {
   Staging& s;
+  cudaStream_t stream;
   const char* what;
   char* chunk(int b) { return s.chunk[b]; }
   void to_device_async(void* dst, int b, size_t len) {
-    check(cudaMemcpyAsync(dst, s.chunk[b], len, cudaMemcpyHostToDevice, s.stream), what, "a staged copy");
+    check(cudaMemcpyAsync(dst, s.chunk[b], len, cudaMemcpyHostToDevice, stream), what, "a staged copy");
   }
   void to_host_async(int b, const void* src, size_t len) {
-    check(cudaMemcpyAsync(s.chunk[b], src, len, cudaMemcpyDeviceToHost, s.stream), what, "a staged copy");
+    check(cudaMemcpyAsync(s.chunk[b], src, len, cudaMemcpyDeviceToHost, stream), what, "a staged copy");
   }
-  void mark(int b) { check(cudaEventRecord(s.done[b], s.stream), what, "marking a staged chunk"); }
+  void mark(int b) { check(cudaEventRecord(s.done[b], stream), what, "marking a staged chunk"); }
   void wait(int b) { check(cudaEventSynchronize(s.done[b]), what, "waiting for a staged chunk"); }
-  void drain() noexcept { cudaStreamSynchronize(s.stream); }
+  void drain() noexcept { cudaStreamSynchronize(stream); }
   void host_copy(void* to, const void* from, size_t len) {
     parallel_memcpy(static_cast<char*>(to), static_cast<const char*>(from), len);
   }
 };
 
-// Either direction: straight through cudaMemcpy below two chunks, else staged.
-void transfer(void* to, const void* from, size_t bytes, cudaMemcpyKind kind, const char* what) {
+// Either direction: straight through cudaMemcpy below two chunks, else
+// staged; `concurrent`: on the non-blocking stream (host_link.h).
+void transfer(void* to, const void* from, size_t bytes, cudaMemcpyKind kind, const char* what,
+              bool concurrent = false) {
   if (!staged(bytes)) {
-    if (bytes) check(cudaMemcpy(to, from, bytes, kind), what, "a direct copy");
+    if (!bytes) return;
+    if (!concurrent) {
+      check(cudaMemcpy(to, from, bytes, kind), what, "a direct copy");
+      return;
+    }
+    // The stream is made with the staging chunks, though this copy uses none.
+    const cudaStream_t stream = staging(what).concurrent;
+    check(cudaMemcpyAsync(to, from, bytes, kind, stream), what, "a direct copy");
+    check(cudaStreamSynchronize(stream), what, "finishing a direct copy");
     return;
   }
   Staging& s = staging(what);
   std::lock_guard<std::mutex> lock(s.busy);
-  CudaLink link{s, what};
+  CudaLink link{s, concurrent ? s.concurrent : s.stream, what};
   if (kind == cudaMemcpyHostToDevice)
     staged_to_device(link, kStagingChunkBytes, to, from, bytes);
   else
     staged_to_host(link, kStagingChunkBytes, to, from, bytes);
-  check(cudaStreamSynchronize(s.stream), what, "finishing a staged copy");
+  check(cudaStreamSynchronize(link.stream), what, "finishing a staged copy");
 }
 
 }  // namespace
 
 void copy_to_device(void* device, const void* host, size_t bytes, const char* what) {
   transfer(device, host, bytes, cudaMemcpyHostToDevice, what);
+}
+
+void copy_to_device_concurrent(void* device, const void* host, size_t bytes, const char* what) {
+  transfer(device, host, bytes, cudaMemcpyHostToDevice, what, true);
 }
 
 void copy_to_host(void* host, const void* device, size_t bytes, const char* what) {

@@ -6,7 +6,11 @@
 // staging through its own small buffers). Small copies go straight through
 // cudaMemcpy. Both are synchronous: they return once the bytes have arrived,
 // and they are ordered after earlier work on the legacy default stream (the
-// staging stream is a blocking one).
+// staging stream is a blocking one). copy_to_device_concurrent is the same
+// copy on a stream of its own, not ordered after the default stream's work:
+// it runs while queued kernels do (a streamed S's next block while the
+// current block's product runs), so the caller makes sure that nothing queued
+// still reads or writes the destination.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +23,7 @@ namespace sgc::cuda {
 constexpr size_t kStagingChunkBytes = size_t(16) << 20;
 
 void copy_to_device(void* device, const void* host, size_t bytes, const char* what);
+void copy_to_device_concurrent(void* device, const void* host, size_t bytes, const char* what);
 void copy_to_host(void* host, const void* device, size_t bytes, const char* what);
 
 }  // namespace sgc::cuda
