@@ -498,6 +498,26 @@ TEST(Gpu, StreamedSEqualsResident) {
   }
 }
 
+// S streamed as one block (one slot: each upload waits for the previous
+// product, across hops) gives the resident result, in fp32 and in 16 bits.
+TEST(Gpu, StreamedSInOneBlockEqualsResident) {
+  SKIP_WITHOUT_GPU();
+  const CsrMatrix s = aug_norm_adj(long_row_graph());
+  const DenseMatrix x = testing::random_dense(s.rows, 6, 17);
+  const OnGpu on;
+  for (const char* op : {"sgc", "ssgc", "sign"}) {
+    const OperatorSpec spec = spec_of(op, 3);
+    const DenseMatrix whole = apply_operator(s, FeatureInput(x), spec);
+    const StreamS streamed("1000000000");  // more than S: one block
+    EXPECT_LT(max_rel_error(apply_operator(s, FeatureInput(x), spec), whole), 1e-5) << op;
+  }
+  OperatorSpec spec = spec_of("sgc", 3);
+  spec.precision = Precision::Bf16;
+  const DenseMatrix whole = apply_operator(s, FeatureInput(x), spec);
+  const StreamS streamed("1000000000");
+  EXPECT_TRUE(apply_operator(s, FeatureInput(x), spec) == whole);
+}
+
 // Describes S to cuSPARSE with 64-bit indices for the scope, as graphs with
 // 2^31 entries (or n x d elements) are.
 struct WideIndices {

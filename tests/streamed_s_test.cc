@@ -166,6 +166,15 @@ TEST(StreamedS, TwoSlotsShareTheRoomAndAskedBlocksStayWhole) {
   EXPECT_EQ(place_s(0, s, nnz, 500, 20 * gib, 200000, "t", kSlotBytesPerEntry, 2).block_entries, 10000);
   EXPECT_EQ(place_s(10 * gib, s, nnz, 500, 11 * gib, 1e300, "t", kSlotBytesPerEntry, 2).block_entries,
             two.block_entries);
+  EXPECT_EQ(two.slots, 2);
+  EXPECT_EQ(one.slots, 1);
+  // Room for one smallest block but not two: one slot, the uploads and
+  // products taking turns, rather than a refusal.
+  const double room = 10 * gib + kStreamHeadroomBytes + 1.5 * double(kMinBlockEntries) * kSlotBytesPerEntry;
+  const SPlacement tight = place_s(10 * gib, s, nnz, 500, room, 0, "t", kSlotBytesPerEntry, 2);
+  EXPECT_EQ(tight.slots, 1);
+  EXPECT_GE(tight.block_entries, kMinBlockEntries);
+  EXPECT_LE(10 * gib + double(tight.block_entries) * kSlotBytesPerEntry + kStreamHeadroomBytes, room);
 }
 
 TEST(StreamedS, PlacementRefusesWhatDoesNotFitEvenStreamed) {

@@ -40,7 +40,7 @@ constexpr int64_t kMaxBlockEntries = int64_t(1) << 30;
 // A streamed block holds at least this many entries (or all of S) unless a
 // smaller one is asked for: below it the per-block launches dominate.
 constexpr int64_t kMinBlockEntries = int64_t(1) << 20;
-// Device bytes a streamed run leaves free beside its slot, for what the
+// Device bytes a streamed run leaves free beside its slots, for what the
 // libraries allocate themselves (the SpMM workspace, handles, kernels):
 // streaming is the case where memory is full.
 constexpr double kStreamHeadroomBytes = double(256 << 20);
@@ -48,6 +48,7 @@ constexpr double kStreamHeadroomBytes = double(256 << 20);
 struct SPlacement {
   bool streamed = false;
   int64_t block_entries = 0;  // a streamed block's most entries (and rows)
+  int slots = 1;              // the slots a streamed S takes turns in
 };
 
 // fixed: device bytes the run holds besides S; s_bytes: S whole; usable:
@@ -55,7 +56,8 @@ struct SPlacement {
 // row's; asked_block_bytes > 0 streams S in blocks of about that many bytes
 // (at least one row, at most what fits) even when it fits whole; slot_bytes:
 // a block's device bytes per entry (kSlotBytesPerEntry or the wide one);
-// slots: how many blocks the device holds at once (kStreamSlots).
+// slots: how many blocks the device would hold at once (kStreamSlots); one
+// when that many of the smallest block do not fit but one does.
 // ResourceError, naming `what` and the sizes, when not even a streamed S fits.
 inline SPlacement place_s(double fixed, double s_bytes, int64_t nnz, int64_t longest_row, double usable,
                           double asked_block_bytes, const std::string& what,
@@ -65,10 +67,15 @@ inline SPlacement place_s(double fixed, double s_bytes, int64_t nnz, int64_t lon
   p.streamed = true;
   const double row = double(std::max<int64_t>(longest_row, 1));
   const double room = usable - fixed - kStreamHeadroomBytes;
-  const double fit = std::min(room > 0 ? std::floor(room / (slot_bytes * std::max(slots, 1))) : 0.0, double(kMaxBlockEntries));
   // The smallest block worth streaming: one asked for may be down to a row.
   const double least =
       asked_block_bytes > 0 ? row : std::max(row, double(std::min(std::max<int64_t>(nnz, 1), kMinBlockEntries)));
+  auto fit_in = [&](int n) {
+    return std::min(room > 0 ? std::floor(room / (slot_bytes * n)) : 0.0, double(kMaxBlockEntries));
+  };
+  p.slots = std::max(slots, 1);
+  if (p.slots > 1 && fit_in(p.slots) < least) p.slots = 1;
+  const double fit = fit_in(p.slots);
   if (fit < least) {
     char buf[400];
     std::snprintf(buf, sizeof buf,

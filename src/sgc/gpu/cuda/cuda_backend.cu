@@ -115,7 +115,8 @@ double s_bytes(const CsrRef& s, const NormalizationForm* normalize) {
 constexpr int64_t kNarrowChunk = int64_t(1) << 25;
 
 // SGC_GPU_S_BLOCK_BYTES: stream S in blocks of about this many bytes even
-// when it fits (the streamed path's tests; a cap on what S takes); 0 unset.
+// when it fits (the streamed path's tests; a cap on what S's slots take, two
+// such blocks); 0 unset.
 double asked_block_bytes() {
   const char* v = std::getenv("SGC_GPU_S_BLOCK_BYTES");
   if (!v || !*v) return 0;
@@ -191,7 +192,7 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
   DeviceCsrArrays sd;
   std::optional<StreamedS> streamed;
   if (placement.streamed)
-    streamed.emplace(s, placement.block_entries);
+    streamed.emplace(s, placement.block_entries, placement.slots);
   else
     sd = normalize ? normalize_on_device(s, *normalize) : upload_csr(s);
   Buffer<T> a(size_t(entries), "allocating a hop buffer"), b(size_t(entries), "allocating a hop buffer");
@@ -302,7 +303,7 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   std::optional<DeviceCsr> resident;
   std::optional<StreamedS> streamed;
   if (placement.streamed)
-    streamed.emplace(s, placement.block_entries, streamed_wide(s.rows, d));
+    streamed.emplace(s, placement.block_entries, placement.slots, streamed_wide(s.rows, d));
   else
     resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s), d);
   Hopper hopper = streamed ? Hopper(*streamed) : Hopper(*resident);

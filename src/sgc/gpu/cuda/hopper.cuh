@@ -39,7 +39,8 @@ inline bool wide_indices_asked() {
 // Whether S (rows x rows, nnz entries) times rows x d dense operands is
 // described to cuSPARSE with 64-bit indices (DeviceCsr).
 inline bool wide_indices(int64_t rows, int64_t nnz, int64_t d) {
-  return nnz >= INT_MAX || rows >= INT_MAX || double(rows) * double(d) >= double(INT_MAX) || wide_indices_asked();
+  // The setting first, so that a bad value is refused on any graph.
+  return wide_indices_asked() || nnz >= INT_MAX || rows >= INT_MAX || double(rows) * double(d) >= double(INT_MAX);
 }
 
 // Whether a streamed block of S (at most 2^30 entries and rows each) is
@@ -131,7 +132,7 @@ class DeviceDense {
 };
 
 // The host's S cut into row blocks (row_blocks), each uploaded into one of
-// kStreamSlots slots sized to the largest block, the slots taking turns
+// `slots` slots (place_s's) sized to the largest block, the slots taking turns
 // (SlotTurns): a block's upload, on the concurrent copy stream, waits only
 // for the product that last read its slot, so it runs beside the previous
 // block's product. `wide`: each block also gets 64-bit columns (converted on
@@ -147,10 +148,10 @@ class StreamedS {
     const float* values = nullptr;
   };
 
-  StreamedS(const CsrRef& s, int64_t block_entries, bool wide = false)
+  StreamedS(const CsrRef& s, int64_t block_entries, int slots, bool wide = false)
       : s_(s),
         bounds_(row_blocks(s.indptr, s.rows, block_entries)),
-        turns_(int(std::min<size_t>(kStreamSlots, bounds_.size() - 1))) {
+        turns_(int(std::min<size_t>(size_t(std::clamp(slots, 1, kStreamSlots)), bounds_.size() - 1))) {
     int64_t rows = 0, entries = 0;
     for (size_t b = 0; b + 1 < bounds_.size(); ++b) {
       rows = std::max(rows, bounds_[b + 1] - bounds_[b]);
@@ -163,15 +164,9 @@ class StreamedS {
       k.indices = Buffer<int32_t>(size_t(entries), "allocating a streamed block's columns");
       k.values = Buffer<float>(size_t(entries), "allocating a streamed block's values");
       if (wide) k.indices64 = Buffer<int64_t>(size_t(entries), "allocating a streamed block's 64-bit columns");
-      check(cudaEventCreateWithFlags(&k.free, cudaEventDisableTiming), "creating a streamed slot's event");
+      k.free.make();
     }
   }
-  ~StreamedS() {
-    for (Slot& k : slots_)
-      if (k.free) cudaEventDestroy(k.free);
-  }
-  StreamedS(const StreamedS&) = delete;
-  StreamedS& operator=(const StreamedS&) = delete;
   int64_t rows() const { return s_.rows; }
   int64_t cols() const { return s_.cols; }
   size_t blocks() const { return bounds_.size() - 1; }
@@ -212,18 +207,29 @@ class StreamedS {
   }
 
  private:
+  // An event, destroyed with its slot (also when a later slot's allocation fails).
+  struct Event {
+    cudaEvent_t e = nullptr;
+    Event() = default;
+    Event(const Event&) = delete;
+    Event& operator=(const Event&) = delete;
+    ~Event() {
+      if (e) cudaEventDestroy(e);
+    }
+    void make() { check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "creating a streamed slot's event"); }
+  };
   struct Slot {
     Buffer<int64_t> indptr;
     Buffer<int32_t> indptr32, indices;
     Buffer<int64_t> indices64;
     Buffer<float> values;
-    cudaEvent_t free = nullptr;  // marked on the default stream after the slot's last product
+    Event free;  // marked on the default stream after the slot's last product
   };
   // SlotTurns' queue: the slots' events on the default stream.
   struct SlotEvents {
     Slot* slots;
-    void mark(int i) { check(cudaEventRecord(slots[i].free, 0), "marking a streamed slot"); }
-    void wait(int i) { check(cudaEventSynchronize(slots[i].free), "waiting for a streamed slot"); }
+    void mark(int i) { check(cudaEventRecord(slots[i].free.e, 0), "marking a streamed slot"); }
+    void wait(int i) { check(cudaEventSynchronize(slots[i].free.e), "waiting for a streamed slot"); }
   };
 
   CsrRef s_;

@@ -44,7 +44,7 @@ void parallel_memcpy(char* to, const char* from, size_t bytes) {
 // at exit can fault). One staged copy at a time.
 struct Staging {
   char* chunk[2] = {nullptr, nullptr};
-  cudaStream_t stream = nullptr, concurrent = nullptr;
+  cudaStream_t stream = nullptr;
   cudaEvent_t done[2] = {nullptr, nullptr};
   std::mutex busy;
 };
@@ -57,7 +57,6 @@ struct PartialStaging {
     for (char* c : s->chunk)
       if (c) cudaFreeHost(c);
     if (s->stream) cudaStreamDestroy(s->stream);
-    if (s->concurrent) cudaStreamDestroy(s->concurrent);
     for (cudaEvent_t e : s->done)
       if (e) cudaEventDestroy(e);
     delete s;
@@ -75,13 +74,22 @@ Staging& staging(const char* what) {
       check(e, what, "allocating a page-locked chunk");
     }
     check(cudaStreamCreate(&making.s->stream), what, "creating the staging stream");
-    check(cudaStreamCreateWithFlags(&making.s->concurrent, cudaStreamNonBlocking), what,
-          "creating the concurrent staging stream");
     for (cudaEvent_t& e : making.s->done)
       check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), what, "creating a staging event");
     return std::exchange(making.s, nullptr);
   }();
   return *made;
+}
+
+// The non-blocking stream of the concurrent copies, made on first use and kept
+// (apart from the chunks: a small concurrent copy needs no page-locked memory).
+cudaStream_t concurrent_stream(const char* what) {
+  static const cudaStream_t made = [what] {
+    cudaStream_t s = nullptr;
+    check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), what, "creating the concurrent copy stream");
+    return s;
+  }();
+  return made;
 }
 
 bool staged(size_t bytes) { return bytes >= 2 * kStagingChunkBytes; }
@@ -116,15 +124,14 @@ void transfer(void* to, const void* from, size_t bytes, cudaMemcpyKind kind, con
       check(cudaMemcpy(to, from, bytes, kind), what, "a direct copy");
       return;
     }
-    // The stream is made with the staging chunks, though this copy uses none.
-    const cudaStream_t stream = staging(what).concurrent;
+    const cudaStream_t stream = concurrent_stream(what);
     check(cudaMemcpyAsync(to, from, bytes, kind, stream), what, "a direct copy");
     check(cudaStreamSynchronize(stream), what, "finishing a direct copy");
     return;
   }
   Staging& s = staging(what);
   std::lock_guard<std::mutex> lock(s.busy);
-  CudaLink link{s, concurrent ? s.concurrent : s.stream, what};
+  CudaLink link{s, concurrent ? concurrent_stream(what) : s.stream, what};
   if (kind == cudaMemcpyHostToDevice)
     staged_to_device(link, kStagingChunkBytes, to, from, bytes);
   else
