@@ -22,7 +22,7 @@ disagrees is reported and not timed.
 Then it prints each target of the issue with its figure and met / missed / not
 measured, and writes every figure and verdict to --figures (JSON).
 
-  python3 bench/gpu_compare.py [--build build] [--runs 5] [--figures F] [--tests-status N]
+  python3 bench/gpu_compare.py [--build build] [--runs 5] [--figures F] [--markdown M] [--tests-status N]
 Exit status: 0 when gpu_bench gave its figures, 1 when it did not, 124 when
 stopped by SIGTERM (after printing the verdict on what it had).
 """
@@ -165,6 +165,35 @@ def assess(figures):
         f"{t:.2f} s" if t else "does not fit (the reason is in the log)" if fits == 0 else None,
         True if t or fits == 0 else None)
     return rows
+
+
+def host_cpu():
+    """The host's CPU model, for the line beside the figures."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def render_markdown(figures, rows, build_info="", host=""):
+    """README's table of the targets from one run: the GPU named, what the
+    build was, the command; a figure only where it was measured."""
+    lines = [f"Measured on {figures.get('gpu', 'an unnamed GPU')} (torch {figures.get('torch_version', '-')}, "
+             f"PyG {figures.get('pyg_version', 'not installed')}; host {host or 'unknown'}), "
+             f"{build_info.strip() or 'build of unknown commit'}; `bash scripts/device_check.sh` "
+             "(bench/gpu_compare.py, medians of its --runs):", "",
+             "| target | goal | measured | verdict |", "|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['check']} | {r['target']} | {r['figure'] or '-'} | {r['verdict']} |")
+    shown = [(k, figures[k]) for k in ("copy_gbs", "hop_s", "hop_streamed_s") + TORCH_HOPS + PYG_HOPS
+             if measured(figures, k)]
+    if shown:
+        lines += ["", "Figures behind them: " + ", ".join(f"{k} {v:.4g}" for k, v in shown) + "."]
+    return "\n".join(lines) + "\n"
 
 
 def write_atomically(path, text):
@@ -326,6 +355,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--figures", help="write every figure and verdict here (JSON)")
     ap.add_argument("--tests-status", type=int, help="the GPU tests' exit status, for the verdict")
+    ap.add_argument("--markdown", help="write README's table of the targets here")
     args = ap.parse_args()
 
     import numpy as np
@@ -363,6 +393,13 @@ def main():
     print("targets: " + ", ".join(f"{c} {v}" for v, c in count.items()), flush=True)
     if args.figures:
         write_atomically(args.figures, json.dumps({"figures": figures, "targets": rows}, indent=1) + "\n")
+    if args.markdown:
+        try:
+            with open(os.path.join(args.build, "BUILD_INFO")) as f:
+                build_info = f.readline()
+        except OSError:
+            build_info = ""
+        write_atomically(args.markdown, render_markdown(figures, rows, build_info, host_cpu()))
     return status or (0 if sgc_ran else 1)
 
 

@@ -67,9 +67,10 @@ for dev in cpu cuda; do
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "device_check: sgc train --device $dev failed"; tests=4; }
 done
 # Its last lines judge each target (met / missed / not measured); every figure
-# and verdict also goes to $OUT/figures.json.
+# and verdict also goes to $OUT/figures.json, and README's table of them to
+# $OUT/figures.md.
 timeout "$(left 5)" python3 bench/gpu_compare.py --build "$B" --runs 5 --tests-status "$tests" \
-  --figures "$OUT/figures.json" 2>&1 | tee "$OUT/gpu_bench.log"
+  --figures "$OUT/figures.json" --markdown "$OUT/figures.md" 2>&1 | tee "$OUT/gpu_bench.log"
 bench=${PIPESTATUS[0]}
 echo "gpu tests: exit $tests; benchmark: exit $bench"
 [ "$tests" = 0 ] && [ "$bench" = 0 ]

@@ -200,3 +200,17 @@ def test_pyg_baselines_are_checked_and_timed(small_dump, monkeypatch, capsys):
     assert f["pyg_sgconv_edge_index_hop_rel_diff"] > gpu_compare.FP32_AGREEMENT
     assert gpu_compare.measured(f, "pyg_propagate_hop_s")
     assert "not timed" in capsys.readouterr().out
+
+
+def test_readme_table_names_the_gpu_and_shows_only_measured_figures():
+    f = figures(gpu="NVIDIA H200", torch_version="2.11", dgc_pubmed_s=-1)
+    md = gpu_compare.render_markdown(f, gpu_compare.assess(f), "built from commit abc123\n", "Some CPU")
+    assert md.startswith("Measured on NVIDIA H200 (torch 2.11, PyG not installed; host Some CPU), "
+                         "built from commit abc123;")
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 7
+    dgc = next(r for r in rows if r.startswith("| DGC on Pubmed"))
+    assert dgc.endswith("| - | not measured |")
+    reddit = next(r for r in rows if r.startswith("| Reddit-shaped"))
+    assert "0.800 s" in reddit and reddit.endswith("| met |")
+    assert "hop_s 0.01" in md and "dgc_pubmed_s" not in md
