@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
     else if (k == "--stages") stages = v;
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
   }
-  if (stages == "dump" && dump.empty()) {
+  const bool dump_only = stages == "dump";
+  if (dump_only && dump.empty()) {
     std::fprintf(stderr, "reddit_bench: --stages dump needs --dump DIR\n");
     return 2;
   }
@@ -117,7 +118,6 @@ int main(int argc, char** argv) {
 
   // 1. One hop and the triad.
   double hop_s = 0, hop_rows_s = 0, hop_bf16_s = 0, triad = 0, gathered_gb = 0;
-  const bool dump_only = stages == "dump";
   if (stages.find("hop") != std::string::npos || dump_only) {
     const sgc::CsrMatrix s = sgc::aug_norm_adj(d.adjacency);
     if (!dump.empty()) {

@@ -64,6 +64,16 @@ static __global__ void rebase_offsets_kernel(int64_t* offsets, int32_t* offsets3
   }
 }
 
+// A CSR descriptor over device arrays: offsets and columns both 64-bit
+// (wide) or both 32-bit, fp32 values.
+inline void describe_csr(cusparseSpMatDescr_t* desc, int64_t rows, int64_t cols, int64_t nnz, const void* offsets,
+                         const void* columns, const float* values, bool wide, const char* what) {
+  const cusparseIndexType_t index = wide ? CUSPARSE_INDEX_64I : CUSPARSE_INDEX_32I;
+  check(cusparseCreateCsr(desc, rows, cols, nnz, const_cast<void*>(offsets), const_cast<void*>(columns),
+                          const_cast<float*>(values), index, index, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
+        what);
+}
+
 // S on the device with its cuSPARSE descriptor: 32-bit offsets and columns
 // while nnz < 2^31, else 64-bit ones (converted on the device). Also 64-bit
 // when the dense operands (rows x dense_cols) reach 2^31 elements: cuSPARSE
@@ -76,17 +86,15 @@ class DeviceCsr {
       convert_index_kernel<<<blocks_for(m_.rows + 1), kThreads>>>(indptr32_.get(), m_.indptr.get(), m_.rows + 1);
       launched("S's 32-bit row offsets");
       m_.indptr = Buffer<int64_t>();
-      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, indptr32_.get(), m_.indices.get(), m_.values.get(),
-                              CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
-            "describing S");
+      describe_csr(&desc_, m_.rows, m_.cols, m_.nnz, indptr32_.get(), m_.indices.get(), m_.values.get(), false,
+                   "describing S");
     } else {
       indices64_ = Buffer<int64_t>(size_t(m_.nnz), "S's 64-bit column indices");
       convert_index_kernel<<<blocks_for(m_.nnz), kThreads>>>(indices64_.get(), m_.indices.get(), m_.nnz);
       launched("S's 64-bit column indices");
       m_.indices = Buffer<int32_t>();
-      check(cusparseCreateCsr(&desc_, m_.rows, m_.cols, m_.nnz, m_.indptr.get(), indices64_.get(), m_.values.get(),
-                              CUSPARSE_INDEX_64I, CUSPARSE_INDEX_64I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
-            "describing S");
+      describe_csr(&desc_, m_.rows, m_.cols, m_.nnz, m_.indptr.get(), indices64_.get(), m_.values.get(), true,
+                   "describing S");
     }
   }
   ~DeviceCsr() {
@@ -263,16 +271,9 @@ class Hopper {
         continue;
       }
       Descriptors m;
-      if (k.indices64)
-        check(cusparseCreateCsr(&m.s, k.row1 - k.row0, streamed_->cols(), k.nnz, const_cast<int64_t*>(k.indptr),
-                                const_cast<int64_t*>(k.indices64), const_cast<float*>(k.values), CUSPARSE_INDEX_64I,
-                                CUSPARSE_INDEX_64I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
-              "describing a block of S");
-      else
-        check(cusparseCreateCsr(&m.s, k.row1 - k.row0, streamed_->cols(), k.nnz, const_cast<int32_t*>(k.indptr32),
-                                const_cast<int32_t*>(k.indices), const_cast<float*>(k.values), CUSPARSE_INDEX_32I,
-                                CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_32F),
-              "describing a block of S");
+      const bool wide = k.indices64 != nullptr;
+      describe_csr(&m.s, k.row1 - k.row0, streamed_->cols(), k.nnz, wide ? static_cast<const void*>(k.indptr) : k.indptr32,
+                   wide ? static_cast<const void*>(k.indices64) : k.indices, k.values, wide, "describing a block of S");
       check(cusparseCreateDnMat(&m.y, k.row1 - k.row0, d, d, rows, CUDA_R_32F, CUSPARSE_ORDER_ROW),
             "describing a block of the output");
       multiply(m.s, in.desc(), m.y, true);
