@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sgc/data/powerlaw.h"
@@ -58,6 +60,36 @@ inline double median(std::vector<double> v) {
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
+
+// The figures a benchmark hands a script, printed as one line
+// "json: {...}" after each section, every figure so far in each: the last such
+// line counts, so a crash or a timeout later still leaves what was measured.
+// A figure that is not a number (a failed section) is written as -1.
+class JsonFigures {
+ public:
+  void set(const std::string& key, double value) {
+    for (auto& [k, v] : figures_)
+      if (k == key) {
+        v = value;
+        return;
+      }
+    figures_.emplace_back(key, value);
+  }
+  void print() const {
+    std::string line = "json: {";
+    char buf[64];
+    for (size_t i = 0; i < figures_.size(); ++i) {
+      const double v = figures_[i].second;
+      std::snprintf(buf, sizeof buf, "%.9g", std::isfinite(v) ? v : -1.0);
+      line += (i ? ", \"" : "\"") + figures_[i].first + "\": " + buf;
+    }
+    std::printf("%s}\n", line.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  std::vector<std::pair<std::string, double>> figures_;
+};
 
 // Median wall seconds of `runs` calls of f.
 template <class F>

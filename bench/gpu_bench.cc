@@ -17,8 +17,10 @@
 //  5. a papers100M-shaped K = 3 propagation (111M nodes, 3.34e9 non-zeros,
 //     128 features), graph and features made on the GPU (generated_graph.h),
 //     X and the hops in bfloat16; or why it does not fit.
-// A last line "json: {...}" carries the figures for bench/gpu_compare.py,
-// which times torch.sparse.mm and PyG's SGConv on the same graph.
+// Each section ends with a line "json: {...}" of every figure so far (the
+// last one counts) for bench/gpu_compare.py, which times torch.sparse.mm and
+// PyG's SGConv on the same graph; the hop's result is checked against rows of
+// S X summed in double on the host before its time counts.
 //
 //   gpu_bench [--nodes N] [--avg-degree D] [--features F] [--runs R] [--data-dir DIR] [--papers-nodes N]
 // Without a usable GPU it says why and exits with status 2.
@@ -51,6 +53,29 @@ using sgc::bench::median;
 
 double total_of(const sgc::StageTimes& t) { return t.load + t.normalize + t.propagate + t.train + t.evaluate; }
 
+// How far y is from S x on spread rows (and S's longest), summed in double
+// from the definition, relative to the largest of those values.
+double spot_rel_diff(const sgc::CsrMatrix& s, const sgc::DenseMatrix& x, const sgc::DenseMatrix& y) {
+  std::vector<int64_t> rows;
+  for (int64_t k = 0; k < 64; ++k) rows.push_back(k * (s.rows - 1) / 63);
+  int64_t longest = 0;
+  for (int64_t r = 0; r < s.rows; ++r)
+    if (s.indptr[r + 1] - s.indptr[r] > s.indptr[longest + 1] - s.indptr[longest]) longest = r;
+  rows.push_back(longest);
+  double largest = 0, worst = 0;
+  for (const int64_t r : rows) {
+    Eigen::VectorXd want = Eigen::VectorXd::Zero(x.cols());
+    for (int64_t p = s.indptr[r]; p < s.indptr[r + 1]; ++p)
+      want += double(s.values[p]) * x.row(s.indices[p]).transpose().cast<double>();
+    largest = std::max(largest, want.cwiseAbs().maxCoeff());
+    worst = std::max(worst, (y.row(r).transpose().cast<double>() - want).cwiseAbs().maxCoeff());
+  }
+  return worst / std::max(largest, 1e-30);
+}
+
+// The hop's result may differ from S X in double by fp32 sums in another order.
+constexpr double kHopAgreement = 1e-4;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,6 +97,7 @@ int main(int argc, char** argv) {
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
   }
   std::printf("%s\n", sgc::bench::host_line().c_str());
+  sgc::bench::JsonFigures json;
   if (const std::string why = sgc::cuda_unavailable_reason(); !why.empty()) {
     std::printf("gpu_bench: %s\n", why.c_str());
     return 2;
@@ -93,6 +119,13 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::printf("host link: failed (%s)\n", e.what());
   }
+  json.set("copy_gbs", copy_gbs);
+  json.set("h2d_pageable_gbs", link.to_device_pageable);
+  json.set("h2d_pinned_gbs", link.to_device_pinned);
+  json.set("h2d_staged_gbs", link.to_device_staged);
+  json.set("d2h_pageable_gbs", link.to_host_pageable);
+  json.set("d2h_staged_gbs", link.to_host_staged);
+  json.print();
 
   // 2. One hop.
   sgc::Timer t;
@@ -106,7 +139,7 @@ int main(int argc, char** argv) {
   const sgc::cuda::CsrRef ref = sgc::csr_ref(s), adj = sgc::csr_ref(d.adjacency);
   const sgc::NormalizationForm form = sgc::normalization_form(sgc::Normalization::AugNormAdj);
   const int64_t f = d.num_features();
-  sgc::DenseMatrix y(s.rows, f);
+  sgc::DenseMatrix y(s.rows, f), y_from_a(s.rows, f);
   std::vector<double> hop, upload, download, upload_normalizing;
   for (int r = 0; r < runs; ++r) {
     sgc::cuda::HopTimes times;
@@ -117,7 +150,7 @@ int main(int argc, char** argv) {
     download.push_back(times.download);
     // The same hop from A, S built on the device: the upload stage then holds A's upload and the normalisation.
     sgc::cuda::run_hop_plan(adj, d.dense_features.data(), f, sgc::HopPlan::series({0.0, 1.0}), nullptr, s.rows,
-                            y.data(), &times, sgc::cuda::HopStorage::Fp32, &form);
+                            y_from_a.data(), &times, sgc::cuda::HopStorage::Fp32, &form);
     upload_normalizing.push_back(times.upload);
   }
   // Compulsory traffic: S's values, indices and row offsets once, X read once, Y written once.
@@ -127,6 +160,17 @@ int main(int argc, char** argv) {
               "%.0f%% of the copy bandwidth\n",
               hop_s, median(upload), median(download), bytes / 1e9, bytes / hop_s / 1e9,
               100.0 * bytes / hop_s / 1e9 / copy_gbs);
+  // A fast wrong hop is no figure: both results against S X in double.
+  const double hop_diff = spot_rel_diff(s, d.dense_features, y);
+  const double hop_from_a_diff = spot_rel_diff(s, d.dense_features, y_from_a);
+  const bool hop_right = hop_diff <= kHopAgreement && hop_from_a_diff <= kHopAgreement;
+  std::printf("one hop checked against 65 rows of S X in double: S uploaded %.1e, S built on the device %.1e of the "
+              "largest value (at most %.0e)%s\n",
+              hop_diff, hop_from_a_diff, kHopAgreement, hop_right ? "" : ": WRONG, its time does not count");
+  json.set("hop_s", hop_right ? hop_s : -1);
+  json.set("hop_bytes", bytes);
+  json.set("hop_rel_diff", std::max(hop_diff, hop_from_a_diff));
+  json.print();
   // The same hop by the pair kernel (cuda/spmm_pairs.cuh) in fp32 and in bfloat16, beside cuSPARSE's.
   sgc::cuda::HopKernelTimes kernels;
   kernels.pairs_fp32 = kernels.pairs_bf16 = -1;
@@ -140,6 +184,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::printf("one hop, kernels on the same buffers: failed (%s)\n", e.what());
   }
+  json.set("hop_pairs_fp32_s", kernels.pairs_fp32);
+  json.set("hop_pairs_bf16_s", kernels.pairs_bf16);
+  json.print();
   // The same hop with S streamed through the device in row blocks, as when S
   // does not fit beside the hop buffers (cuda_backend.h): S crosses the link.
   double streamed_s = -1;
@@ -179,6 +226,8 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::printf("one hop with S streamed: failed (%s)\n", e.what());
   }
+  json.set("hop_streamed_s", streamed_s);
+  json.print();
   std::printf("S for that hop: normalised on the host %.3f s + uploaded with X %.3f s = %.3f s; A uploaded with X and "
               "normalised on the device %.3f s -> %.2fx\n",
               host_normalize_s, median(upload), host_normalize_s + median(upload), median(upload_normalizing),
@@ -206,6 +255,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::printf("reddit-shaped inductive on the GPU: failed (%s)\n", e.what());
   }
+  json.set("reddit_total_s", reddit_total_s);
+  json.set("reddit_test_micro_f1", ev.test_acc);
+  json.print();
 
   // 4. DGC on Pubmed, the whole run.
   double dgc_s = -1, dgc_acc = -1;
@@ -224,6 +276,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::printf("dgc on pubmed: skipped (%s)\n", e.what());
   }
+  json.set("dgc_pubmed_s", dgc_s);
+  json.set("dgc_pubmed_acc", dgc_acc);
+  json.print();
 
   // 5. papers100M-shaped K = 3, graph and features made on the GPU, 16-bit storage.
   double papers_s = -1, papers_nnz = 0;
@@ -231,6 +286,9 @@ int main(int argc, char** argv) {
   {
     sgc::GeneratedGraphSpec g = sgc::papers100m_shaped();
     if (papers_nodes > 0) g.nodes = papers_nodes;
+    // What it needs beside the GPU's memory (gpu_compare.py): "does not fit"
+    // is an answer only where it needs more than the GPU has.
+    json.set("papers_need_bytes", sgc::generated_device_bytes(g));
     const int32_t row = 0;
     std::vector<float> first(size_t(g.features));
     try {
@@ -251,14 +309,9 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::printf("json: {\"copy_gbs\": %.1f, \"hop_s\": %.6f, \"hop_bytes\": %.0f, \"reddit_total_s\": %.4f, "
-              "\"reddit_test_micro_f1\": %.4f, \"dgc_pubmed_s\": %.4f, \"dgc_pubmed_acc\": %.4f, "
-              "\"papers_k3_s\": %.4f, \"papers_nnz\": %.0f, \"papers_fits\": %d, "
-              "\"hop_pairs_fp32_s\": %.6f, \"hop_pairs_bf16_s\": %.6f, "
-              "\"h2d_pageable_gbs\": %.1f, \"h2d_pinned_gbs\": %.1f, \"h2d_staged_gbs\": %.1f, "
-              "\"d2h_pageable_gbs\": %.1f, \"d2h_staged_gbs\": %.1f, \"hop_streamed_s\": %.6f}\n",
-              copy_gbs, hop_s, bytes, reddit_total_s, ev.test_acc, dgc_s, dgc_acc, papers_s, papers_nnz, papers_fits,
-              kernels.pairs_fp32, kernels.pairs_bf16, link.to_device_pageable, link.to_device_pinned,
-              link.to_device_staged, link.to_host_pageable, link.to_host_staged, streamed_s);
+  json.set("papers_k3_s", papers_s);
+  json.set("papers_nnz", papers_nnz);
+  json.set("papers_fits", papers_fits);
+  json.print();
   return 0;
 }

@@ -51,10 +51,13 @@ for p in $programs libsgc_cuda.so; do
     fi
   done
 done
-# What the programs were built from, printed on the device (a stale .devbuild
-# would otherwise pass for the working tree's).
-changes=$(git diff HEAD)
+# What the programs were built from, printed on the device; and the sources
+# they were compiled from, which device_check.sh checks against the tree that
+# travels with them (without .git), so that a stale .devbuild is refused.
+changes=$( (git diff HEAD; git ls-files --others --exclude-standard | sort | xargs -r cat) )
 { echo "built from commit $(git rev-parse HEAD)"
   echo "uncommitted changes: $([ -z "$changes" ] && echo none || echo "$changes" | sha256sum | cut -c1-16)"; } > .devbuild/BUILD_INFO
+git ls-files -z --cached --others --exclude-standard -- CMakeLists.txt src tests bench tools |
+  grep -zvE '\.(py|md)$' | xargs -0 sha256sum > .devbuild/SOURCES.sha256
 ls .devbuild/lib
 du -sh .devbuild .devdata

@@ -291,7 +291,10 @@ TEST(Gpu, PairKernelEqualsCusparse) {
   EXPECT_LT(t.pass_columns, x.cols());  // more than one pass
 }
 
-// Same seed, same Planetoid accuracy (to one node of float rounding).
+// Same seed, same Planetoid accuracy: fp32 sums in another order move the
+// convex head's optimum by rounding, which can flip a few of Cora's 1,000
+// test nodes that sit on a class boundary (five allowed); a wrong operator or
+// head moves it by tens of nodes.
 TEST(Gpu, CoraTrainsToTheCpuAccuracy) {
   SKIP_WITHOUT_GPU();
   const Dataset data = load_planetoid(testing::planetoid_dir(), "cora");
@@ -302,7 +305,7 @@ TEST(Gpu, CoraTrainsToTheCpuAccuracy) {
     const OnGpu on;
     gpu = fit_evaluate(precompute(data, c), c.train);
   }
-  EXPECT_NEAR(gpu.test_acc, cpu.test_acc, 0.0021);
+  EXPECT_NEAR(gpu.test_acc, cpu.test_acc, 0.0051);
   EXPECT_GE(gpu.test_acc, 0.80);
 }
 

@@ -54,6 +54,14 @@ inline GeneratedGraphSpec papers100m_shaped() {
   return g;
 }
 
+// Device memory the GPU's run of the spec needs, from the mean row length
+// (S's exact size is known only once it is made): S's columns and values, the
+// row offsets and lengths, and two hop buffers of 16-bit features.
+inline double generated_device_bytes(const GeneratedGraphSpec& g) {
+  const double n = double(g.nodes);
+  return n * g.mean_row * 8 + n * 16 + 2.0 * 2.0 * n * double(g.features);
+}
+
 SGC_HOST_DEVICE inline uint64_t mix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -118,7 +119,18 @@ inline int warp_blocks(int64_t rows) {
   return int(b < 1 ? 1 : b > (int64_t(1) << 30) ? (int64_t(1) << 30) : b);
 }
 
-inline void launched(const char* what) { check(cudaGetLastError(), what); }
+// A launch's configuration error here; a fault inside the kernel surfaces at
+// the next synchronising call, under that call's name. SGC_CUDA_SYNC=1 waits
+// for every kernel here instead, so that a fault names its kernel (for a rerun
+// where compute-sanitizer cannot attach; slower).
+inline void launched(const char* what) {
+  check(cudaGetLastError(), what);
+  static const bool sync_each = [] {
+    const char* v = std::getenv("SGC_CUDA_SYNC");
+    return v && std::string(v) == "1";
+  }();
+  if (sync_each) check(cudaDeviceSynchronize(), what);
+}
 
 // Elapsed seconds between marks on the default stream.
 class EventClock {

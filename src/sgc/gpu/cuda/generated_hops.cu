@@ -68,7 +68,7 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
   const std::string what = "a generated graph of " + std::to_string(n) + " nodes and " + std::to_string(d) +
                            " features in 16 bits";
   // Before anything is allocated, with the mean row length; again once S's size is known.
-  require_device_memory(double(n) * g.mean_row * 8 + double(n) * 16 + hop_buffers, what);
+  require_device_memory(generated_device_bytes(g), what);
 
   GeneratedRun run;
   EventClock clock;

@@ -112,10 +112,14 @@ class DeviceCsr {
   cusparseSpMatDescr_t desc_ = nullptr;
 };
 
-// A row-major n x d float buffer with its dense descriptor.
+// A row-major n x d float buffer with its dense descriptor, zeroed once:
+// cuSPARSE writes hops into it with beta = 0, and whether it then skips C or
+// multiplies it by 0 is not documented, so fresh memory's NaN bits must not be
+// there to turn into NaN results (one write of the buffer, once a run).
 class DeviceDense {
  public:
   DeviceDense(int64_t n, int64_t d, const char* what) : data_(size_t(n * d), what), rows_(n), cols_(d) {
+    if (n > 0 && d > 0) check(cudaMemset(data_.get(), 0, size_t(n * d) * sizeof(float)), what);
     check(cusparseCreateDnMat(&desc_, n, d, d, data_.get(), CUDA_R_32F, CUSPARSE_ORDER_ROW), what);
   }
   ~DeviceDense() {

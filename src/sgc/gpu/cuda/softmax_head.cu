@@ -48,9 +48,12 @@ __global__ void softmax_rows_kernel(float* z, const float* b, const int32_t* y, 
   }
 }
 
-// *out = sum of v[0..n), by one block in a fixed order.
+// *out = sum of v[0..n), by one block of kSumThreads in a fixed order (the
+// tree halves the block, so its size is a power of two).
+constexpr int kSumThreads = 1024;
+static_assert((kSumThreads & (kSumThreads - 1)) == 0, "sum_kernel's tree needs a power of two");
 __global__ void sum_kernel(const double* v, int64_t n, double* out) {
-  __shared__ double part[1024];
+  __shared__ double part[kSumThreads];
   double s = 0;
   for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += v[i];
   part[threadIdx.x] = s;
@@ -80,6 +83,15 @@ void require_blas_sizes(int64_t n, int64_t d, int32_t classes, const char* what)
                         std::to_string(classes) + " classes is beyond cuBLAS's 32-bit sizes; use --device cpu");
 }
 
+// The kernels index a row's logits by its label: every label in [0, classes),
+// checked before anything is uploaded.
+void check_labels(const int32_t* y, int64_t n, int32_t classes) {
+  for (int64_t r = 0; r < n; ++r)
+    if (y[r] < 0 || y[r] >= classes)
+      throw ArgumentError("GPU softmax regression: label " + std::to_string(y[r]) + " of row " + std::to_string(r) +
+                          " outside [0, " + std::to_string(classes) + ")");
+}
+
 }  // namespace
 
 struct SoftmaxObjective::State {
@@ -95,6 +107,7 @@ struct SoftmaxObjective::State {
 SoftmaxObjective::SoftmaxObjective(const float* x, int64_t n, int64_t d, const int32_t* y, int32_t classes)
     : state_(std::make_unique<State>()) {
   require_blas_sizes(n, d, classes, "GPU softmax regression");
+  check_labels(y, n, classes);
   require_device_memory(4.0 * double(n) * double(d),
                         "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
   state_->owned_x = Buffer<float>(x, size_t(n * d), "uploading the training features");
@@ -105,6 +118,7 @@ SoftmaxObjective::SoftmaxObjective(std::shared_ptr<const DeviceRows> x, int64_t 
                                    int32_t classes)
     : state_(std::make_unique<State>()) {
   require_blas_sizes(n, x->cols(), classes, "GPU softmax regression");
+  check_labels(y, n, classes);
   init(rows_of(*x, row0, n, "GPU softmax regression"), n, x->cols(), y, classes);
   state_->shared_x = std::move(x);
 }
@@ -115,11 +129,6 @@ void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t*
   s.d = d;
   s.c = classes;
   s.x = x;
-  // The kernels index a row's logits by its label.
-  for (int64_t r = 0; r < n; ++r)
-    if (y[r] < 0 || y[r] >= classes)
-      throw ArgumentError("GPU softmax regression: label " + std::to_string(y[r]) + " of row " + std::to_string(r) +
-                          " outside [0, " + std::to_string(classes) + ")");
   const size_t params = size_t(d * classes + classes);
   require_device_memory(4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params),
                         "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
@@ -154,7 +163,7 @@ double SoftmaxObjective::loss_grad(const float* theta, float* grad) {
   check(cublasSgemv(h, CUBLAS_OP_N, c, n, &inv_n, s.z.get(), c, s.ones.get(), 1, &zero, s.grad.get() + size_t(d) * c,
                     1),
         "P^T 1");
-  sum_kernel<<<1, 1024>>>(s.nll.get(), s.n, s.loss.get());
+  sum_kernel<<<1, kSumThreads>>>(s.nll.get(), s.n, s.loss.get());
   launched("summing the loss");
   double total = 0;
   check(cudaMemcpy(grad, s.grad.get(), params * sizeof(float), cudaMemcpyDeviceToHost), "copying the gradient back");
