@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,11 +74,16 @@ struct Handles {
   cublasHandle_t blas = nullptr;
 };
 inline Handles& handles() {
-  static Handles* h = [] {
-    auto* made = new Handles;
+  static Handles* h = [] {  // a failure leaves nothing made, and the next call tries again
+    auto made = std::make_unique<Handles>();
     check(cusparseCreate(&made->sparse), "creating the cuSPARSE handle");
-    check(cublasCreate(&made->blas), "creating the cuBLAS handle");
-    return made;
+    try {
+      check(cublasCreate(&made->blas), "creating the cuBLAS handle");
+    } catch (...) {
+      cusparseDestroy(made->sparse);
+      throw;
+    }
+    return made.release();
   }();
   return *h;
 }
