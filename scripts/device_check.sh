@@ -33,10 +33,12 @@ missing=$(for f in "$B"/sgc "$B"/sgc_tests "$B"/gpu_bench "$B"/reddit_bench "$B"
   ldd "$f" 2>&1 | sed -n "s|^\t*\(.*not found.*\)|$f: \1|p"; done)
 if [ -n "$missing" ]; then echo "device_check: missing libraries:"; echo "$missing"; exit 2; fi
 cat "$B/BUILD_INFO" 2>/dev/null || echo "device_check: $B/BUILD_INFO missing (built by an older device_prepare.sh)"
-# The programs must be built from these sources (the tree travels without .git).
-if ! stale=$(sha256sum --quiet -c "$B/SOURCES.sha256" 2>&1); then
+# The programs must be built from these sources (the tree travels without
+# .git): every file the same, none gone, none new.
+added=$(comm -13 <(sed 's/^[0-9a-f]*  //' "$B/SOURCES.sha256" 2>/dev/null | LC_ALL=C sort) <(bash scripts/build_sources.sh))
+if ! stale=$(sha256sum --quiet -c "$B/SOURCES.sha256" 2>&1) || [ -n "$added" ]; then
   echo "device_check: $B was not built from these sources (run scripts/device_prepare.sh again):"
-  echo "$stale" | head -20
+  { echo "$stale"; [ -z "$added" ] || echo "$added" | sed 's/$/: not in the build/'; } | grep -v '^$' | head -20
   exit 2
 fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
@@ -49,7 +51,7 @@ tests=${PIPESTATUS[0]}
 if grep -q '^\[  SKIPPED \]' "$OUT/gpu_tests.log"; then echo "device_check: GPU tests were skipped"; tests=3; fi
 # The command line end to end on the GPU, beside the CPU (same preset and seed).
 for dev in cpu cuda; do
-  timeout 30 "$B/sgc" train --dataset cora --data-dir .devdata/planetoid --device $dev 2>&1 | tail -2 | tee -a "$OUT/gpu_tests.log"
+  timeout -k 5 30 "$B/sgc" train --dataset cora --data-dir .devdata/planetoid --device $dev 2>&1 | tail -2 | tee -a "$OUT/gpu_tests.log"
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "device_check: sgc train --device $dev failed"; tests=4; }
 done
 # Its last lines judge each target (met / missed / not measured); every figure
@@ -61,8 +63,8 @@ timeout -k 10 "$(left $((reserve + 10)))" python3 bench/gpu_compare.py --build "
   --figures "$OUT/figures.json" --markdown "$OUT/figures.md" 2>&1 | tee "$OUT/gpu_bench.log"
 bench=${PIPESTATUS[0]}
 # One illegal access spoils the CUDA context for every later test of the
-# process: after a failure, each test that did not pass runs alone with every
-# kernel waited for (SGC_CUDA_SYNC=1: a fault names its kernel; 30 s each),
+# process: after a failure, each test that did not pass runs alone with sgc's
+# kernels waited for (SGC_CUDA_SYNC=1: a fault names its kernel; 30 s each),
 # and the first that fails alone again runs under compute-sanitizer (60 s),
 # all within what the budget has left, so the log names each failing test and
 # where it faults.

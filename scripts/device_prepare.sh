@@ -57,7 +57,6 @@ done
 changes=$( (git diff HEAD; git ls-files --others --exclude-standard | sort | xargs -r cat) )
 { echo "built from commit $(git rev-parse HEAD)"
   echo "uncommitted changes: $([ -z "$changes" ] && echo none || echo "$changes" | sha256sum | cut -c1-16)"; } > .devbuild/BUILD_INFO
-git ls-files -z --cached --others --exclude-standard -- CMakeLists.txt src tests bench tools |
-  grep -zvE '\.(py|md)$' | xargs -0 sha256sum > .devbuild/SOURCES.sha256
+bash scripts/build_sources.sh | xargs -d '\n' sha256sum > .devbuild/SOURCES.sha256
 ls .devbuild/lib
 du -sh .devbuild .devdata

@@ -68,6 +68,29 @@ TEST(GeneratedGraph, EntriesArePureFunctionsOfTheSeed) {
   EXPECT_GT(x.cwiseAbs().mean(), 0.2);  // spread over the interval, not a constant
 }
 
+// One row of S^3 X from the definition (the papers100M-shaped run's check)
+// is that row of S^3 X from the graph made on the host.
+TEST(GeneratedGraph, RowReferenceIsTheProductsRow) {
+  GeneratedGraphSpec g;
+  g.nodes = 3000, g.mean_row = 8, g.features = 5, g.seed = 11;
+  const CsrMatrix s = generated_operator(g);
+  Eigen::MatrixXd y = generated_features(g).cast<double>();
+  for (int h = 0; h < 3; ++h) {
+    Eigen::MatrixXd next = Eigen::MatrixXd::Zero(y.rows(), y.cols());
+    for (int64_t i = 0; i < s.rows; ++i)
+      for (int64_t p = s.indptr[size_t(i)]; p < s.indptr[size_t(i) + 1]; ++p)
+        next.row(i) += double(s.values[size_t(p)]) * y.row(s.indices[size_t(p)]);
+    y = next;
+  }
+  for (const int64_t row : {int64_t(0), int64_t(1234), int64_t(2999)}) {
+    const std::vector<double> got = generated_row_reference(g, 3, row);
+    ASSERT_EQ(got.size(), size_t(g.features));
+    for (int64_t c = 0; c < g.features; ++c) EXPECT_NEAR(got[size_t(c)], y(row, c), 1e-9 * y.cwiseAbs().maxCoeff());
+  }
+  EXPECT_GT(y.row(0).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_THROW(generated_row_reference(g, 3, g.nodes), ArgumentError);
+}
+
 TEST(GeneratedGraph, RefusesBadSpecs) {
   GeneratedGraphSpec g;
   g.nodes = 0;

@@ -52,14 +52,19 @@ def fake_machine(tmp_path):
     executable(build / "reddit_bench", "#!/bin/bash\nexit 1\n")
     (build / "libsgc_cuda.so").write_text("")
     (build / "BUILD_INFO").write_text("built from commit fake\n")
-    digest = hashlib.sha256((REPO / "CMakeLists.txt").read_bytes()).hexdigest()
-    (build / "SOURCES.sha256").write_text(f"{digest}  CMakeLists.txt\n")
+    (build / "SOURCES.sha256").write_text("".join(f"{hashlib.sha256((REPO / f).read_bytes()).hexdigest()}  {f}\n"
+                                                  for f in build_sources()))
     os.symlink(sys.executable, bin_dir / "python3")
     executable(bin_dir / "compute-sanitizer", '#!/bin/bash\necho "sanitizer $*" >> "$FAKE_LOG"\n')
     (mods / "torch" / "__init__.py").write_text(FAKE_TORCH)
     env = dict(os.environ, B=str(build), OUT=str(out), FAKE_LOG=str(tmp_path / "calls.log"),
                PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(mods), BUDGET="120")
     return build, env
+
+
+def build_sources():
+    out = subprocess.run(["bash", str(REPO / "scripts" / "build_sources.sh")], capture_output=True, text=True, check=True)
+    return out.stdout.split()
 
 
 def run_check(env):
@@ -80,7 +85,7 @@ def test_a_failing_test_is_rerun_alone_after_the_benchmark(tmp_path):
     assert (out / "figures.md").read_text().startswith("Measured on Fake GPU")
     calls = (tmp_path / "calls.log").read_text().splitlines()
     # The benchmark before the reruns; only the failed test rerun, alone, with
-    # every kernel waited for; then under the sanitizer.
+    # sgc's kernels waited for; then under the sanitizer.
     bench = next(i for i, c in enumerate(calls) if c.startswith("gpu_bench"))
     rerun = next(i for i, c in enumerate(calls) if c == "sync=1 --gtest_filter=Gpu.Bad")
     assert bench < rerun
@@ -93,8 +98,14 @@ def test_a_failing_test_is_rerun_alone_after_the_benchmark(tmp_path):
 
 def test_a_build_from_other_sources_is_refused(tmp_path):
     build, env = fake_machine(tmp_path)
-    (build / "SOURCES.sha256").write_text("0" * 64 + "  CMakeLists.txt\n")
-    proc = run_check(env)
-    assert proc.returncode == 2
-    assert "was not built from these sources" in proc.stdout and "CMakeLists.txt" in proc.stdout
-    assert not (tmp_path / "calls.log").exists()  # nothing ran
+    listed = (build / "SOURCES.sha256").read_text().splitlines()
+    assert "CMakeLists.txt" in build_sources() and any(f.endswith(".cu") for f in build_sources())
+    changed = [("0" * 64 + "  CMakeLists.txt") if line.endswith("  CMakeLists.txt") else line for line in listed]
+    # A file changed, one gone from the tree, one new to it.
+    for lines, named in ((changed, "CMakeLists.txt: FAILED"), (listed + ["0" * 64 + "  src/gone.cc"], "src/gone.cc"),
+                         (listed[1:], listed[0].split("  ", 1)[1] + ": not in the build")):
+        (build / "SOURCES.sha256").write_text("\n".join(lines) + "\n")
+        proc = run_check(env)
+        assert proc.returncode == 2, proc.stdout
+        assert "was not built from these sources" in proc.stdout and named in proc.stdout
+        assert not (tmp_path / "calls.log").exists()  # nothing ran

@@ -70,9 +70,15 @@ def test_missing_figures_are_not_measured_never_met():
 
 def test_a_fast_wrong_result_is_missed():
     # gpu_bench withholds the time of a hop whose result is not S X.
-    v = verdicts(figures(hop_s=-1, hop_rel_diff=0.3))
-    for check in ("one hop vs torch.sparse.mm CSR", "one hop vs PyG SGConv", "hop's compulsory bytes / copy bandwidth"):
-        assert v[check] == "missed", check
+    for diff in (0.3, 1.7976931348623157e308):  # gpu_bench writes a NaN or infinite difference as the largest double
+        v = verdicts(figures(hop_s=-1, hop_rel_diff=diff))
+        for check in ("one hop vs torch.sparse.mm CSR", "one hop vs PyG SGConv",
+                      "hop's compulsory bytes / copy bandwidth"):
+            assert v[check] == "missed", check
+    # The papers100M-shaped run's row 0 is checked the same way.
+    rows = {r["check"]: r for r in gpu_compare.assess(figures(papers_k3_s=-1, papers_fits=1, papers_rel_diff=0.5))}
+    assert rows["papers100M-shaped K = 3"]["verdict"] == "missed"
+    assert "from S^3 X" in rows["papers100M-shaped K = 3"]["figure"]
     # A run's time counts only with its accuracy at the CPU path's level.
     assert verdicts(figures(reddit_test_micro_f1=0.6))["Reddit-shaped inductive end to end"] == "missed"
     assert verdicts(figures(reddit_test_micro_f1=-1))["Reddit-shaped inductive end to end"] == "missed"
@@ -102,25 +108,43 @@ def test_json_line_takes_the_last_line():
     # gpu_bench prints every figure so far after each section.
     out = 'json: {"copy_gbs": 400}\nsection two\njson: {"copy_gbs": 400, "hop_s": 0.01}\ncrash here\n'
     assert gpu_compare.json_line(out) == {"copy_gbs": 400, "hop_s": 0.01}
+    # A last line cut off by a kill: the one before it.
+    assert gpu_compare.json_line(out + 'json: {"copy_gbs": 400, "hop_s": 0.0') == {"copy_gbs": 400, "hop_s": 0.01}
+
+
+def fake_gpu_run(tmp_path, bench_tail, gpu_visible=True):
+    """A build folder whose gpu_bench prints one json line and then runs
+    bench_tail (shell), and a fake torch; returns (build, env)."""
+    build = tmp_path / "build"
+    build.mkdir()
+    bench = build / "gpu_bench"
+    bench.write_text('#!/bin/bash\necho \'json: {"copy_gbs": 400, "hop_s": 0.01, "hop_rel_diff": 1e-6}\'\n' + bench_tail)
+    bench.chmod(0o755)
+    fake = tmp_path / "fake"
+    (fake / "torch").mkdir(parents=True)
+    (fake / "torch" / "__init__.py").write_text(
+        "import types\n__version__ = 'fake'\n"
+        f"cuda = types.SimpleNamespace(is_available=lambda: {gpu_visible}, get_device_name=lambda: 'Fake GPU',\n"
+        "    get_device_properties=lambda i: types.SimpleNamespace(total_memory=2**30))\n")
+    env = dict(os.environ, PYTHONPATH=f"{fake}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    return build, env
+
+
+def test_without_torch_on_the_gpu_sgc_still_runs_and_is_judged(tmp_path):
+    build, env = fake_gpu_run(tmp_path, "exit 0\n", gpu_visible=False)
+    out = tmp_path / "figures.json"
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "gpu_compare.py"), "--build", str(build),
+                           "--figures", str(out)], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # no baselines: not a clean run
+    assert "torch sees no CUDA GPU" in proc.stdout
+    assert json.loads(out.read_text())["figures"]["hop_s"] == 0.01
 
 
 def test_a_timeout_still_writes_the_verdict(tmp_path):
     # timeout(1) sends SIGTERM to gpu_compare and then to its process group:
     # the figures gpu_bench printed before hanging, and the verdict, are
     # written all the same, with exit status 124.
-    build = tmp_path / "build"
-    build.mkdir()
-    bench = build / "gpu_bench"
-    bench.write_text('#!/bin/bash\necho \'json: {"copy_gbs": 400, "hop_s": 0.01, "hop_rel_diff": 1e-6}\'\n'
-                     'while true; do echo working; sleep 0.01; done\n')
-    bench.chmod(0o755)
-    fake = tmp_path / "fake"
-    (fake / "torch").mkdir(parents=True)
-    (fake / "torch" / "__init__.py").write_text(
-        "import types\n__version__ = 'fake'\n"
-        "cuda = types.SimpleNamespace(is_available=lambda: True, get_device_name=lambda: 'Fake GPU',\n"
-        "    get_device_properties=lambda i: types.SimpleNamespace(total_memory=2**30))\n")
-    env = dict(os.environ, PYTHONPATH=f"{fake}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    build, env = fake_gpu_run(tmp_path, "while true; do echo working; sleep 0.01; done\n")
     out, md = tmp_path / "figures.json", tmp_path / "figures.md"
     for _ in range(10):  # a handler that takes the second SIGTERM too loses about half of these
         for p in (out, md):
@@ -214,7 +238,7 @@ def fake_pyg(torch):
             self.K, self.cached, self._cached_x = K, cached, None
             self.lin = torch.nn.Linear(fin, fout)
 
-        def propagate(self, edge_index, x, edge_weight=None):  # out[target] += w * x[source]
+        def propagate(self, edge_index, x, edge_weight):  # out[target] += w * x[source]; PyG's needs the weight named
             if edge_index.layout == torch.sparse_csr:  # read as adj_t, as PyG does
                 return torch.sparse.mm(edge_index, x)
             out = torch.zeros_like(x)

@@ -40,4 +40,22 @@ DenseMatrix generated_features(const GeneratedGraphSpec& g) {
   return x;
 }
 
+std::vector<double> generated_row_reference(const GeneratedGraphSpec& g, int hops, int64_t row) {
+  check_generated_spec(g);
+  if (row < 0 || row >= g.nodes) throw ArgumentError("generated graph: row " + std::to_string(row) + " outside it");
+  std::vector<double> out(size_t(g.features), 0.0);
+  if (hops <= 0) {
+    for (int64_t c = 0; c < g.features; ++c) out[size_t(c)] = generated_feature(g, row, c);
+    return out;
+  }
+  const int64_t length = generated_row_length(g, row);
+  for (int64_t k = 0; k < length; ++k) {
+    const int32_t j = generated_column(g, row, k);
+    const double v = generated_value(length, generated_row_length(g, j));
+    const std::vector<double> below = generated_row_reference(g, hops - 1, j);
+    for (size_t c = 0; c < out.size(); ++c) out[c] += v * below[c];
+  }
+  return out;
+}
+
 }  // namespace sgc

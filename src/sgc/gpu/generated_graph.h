@@ -98,6 +98,8 @@ SGC_HOST_DEVICE inline float generated_feature(const GeneratedGraphSpec& g, int6
 }  // namespace sgc
 
 #if !defined(__CUDACC__)
+#include <vector>
+
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
 
@@ -108,6 +110,10 @@ namespace sgc {
 CsrMatrix generated_operator(const GeneratedGraphSpec& g);
 // Its features, nodes x features.
 DenseMatrix generated_features(const GeneratedGraphSpec& g);
+// Row `row` of S^hops X, summed in double straight from the definition,
+// without making the graph: the check of the papers100M-shaped run's result
+// (it visits about mean_row^hops entries).
+std::vector<double> generated_row_reference(const GeneratedGraphSpec& g, int hops, int64_t row);
 
 }  // namespace sgc
 #endif

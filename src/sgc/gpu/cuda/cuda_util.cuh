@@ -127,8 +127,8 @@ inline int warp_blocks(int64_t rows) {
 
 // A launch's configuration error here; a fault inside the kernel surfaces at
 // the next synchronising call, under that call's name. SGC_CUDA_SYNC=1 waits
-// for every kernel here instead, so that a fault names its kernel (for a rerun
-// where compute-sanitizer cannot attach; slower).
+// here for each kernel checked through this, so that a fault names its kernel
+// (for a rerun where compute-sanitizer cannot attach; slower).
 inline void launched(const char* what) {
   check(cudaGetLastError(), what);
   static const bool sync_each = [] {
