@@ -28,8 +28,9 @@ missed. Then it prints each target of the issue with its figure and met /
 missed / not measured, and writes every figure and verdict to --figures (JSON).
 
   python3 bench/gpu_compare.py [--build build] [--runs 5] [--figures F] [--markdown M] [--tests-status N]
-Exit status: 0 when gpu_bench gave its figures, 1 when it did not, 124 when
-stopped by SIGTERM (after printing the verdict on what it had).
+Exit status: 0 when gpu_bench and the baselines ran, 1 when either did not
+(torch missing or seeing no GPU included), 124 when stopped by SIGTERM; the
+verdict on what was measured is printed and written in every case.
 """
 import argparse
 import json
@@ -104,16 +105,15 @@ def on_sigterm(signum, frame):
 
 def run_echoed(cmd, lines=None):
     """Runs cmd, printing its output as it comes (so a failure or a timeout
-    still leaves it in the log) and appending it to `lines`; returns the
-    output, raises Failed on failure."""
+    still leaves it in the log) and appending it to `lines` where given;
+    raises Failed on failure."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = [] if lines is None else lines
     for line in proc.stdout:
         print(line, end="", flush=True)
-        lines.append(line)
+        if lines is not None:
+            lines.append(line)
     if proc.wait() != 0:
         raise Failed(f"gpu_compare: {' '.join(cmd)} exited with {proc.returncode}")
-    return "".join(lines)
 
 
 def json_line(output):
