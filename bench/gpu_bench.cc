@@ -6,7 +6,7 @@
 //     of --runs, and the bytes it must move from device memory at least (S
 //     once, X once, Y written) as a fraction of the copy bandwidth; and what
 //     S costs before it: normalised on the host and uploaded, against A
-//     uploaded and S built on the device; and the same hop by the pair kernel
+//     uploaded and S built on the device; and the same hop by sgc's kernel
 //     (fp32 and bfloat16) beside cuSPARSE's on the same buffers, and with S
 //     streamed through the device in row blocks (the path of an S that does
 //     not fit);
@@ -186,21 +186,23 @@ int main(int argc, char** argv) {
   json.set("hop_bytes", bytes);
   json.set("hop_rel_diff", finite_difference(std::max(hop_diff, hop_from_a_diff)));
   json.print();
-  // The same hop by the pair kernel (cuda/spmm_pairs.cuh) in fp32 and in bfloat16, beside cuSPARSE's.
+  // The same hop by sgc's kernel (cuda/spmm_pairs.cuh) in fp32 and in bfloat16, beside cuSPARSE's.
   sgc::cuda::HopKernelTimes kernels;
-  kernels.pairs_fp32 = kernels.pairs_bf16 = -1;
+  kernels.pairs_fp32 = kernels.pairs_bf16 = kernels.cusparse = -1;
   try {
     kernels = sgc::cuda::compare_hop_kernels(ref, d.dense_features.data(), f, runs);
-    std::printf("one hop, kernels on the same buffers: cuSPARSE fp32 %.4f s; pair kernel fp32 %.4f s (%.2fx, passes of "
-                "%lld columns, max difference %.1e of the largest value); pair kernel bf16 %.4f s (%.2fx)\n",
-                kernels.cusparse, kernels.pairs_fp32, kernels.cusparse / kernels.pairs_fp32,
-                (long long)kernels.pass_columns, kernels.pairs_vs_cusparse, kernels.pairs_bf16,
-                kernels.cusparse / kernels.pairs_bf16);
+    std::printf("one hop, kernels on the same buffers: sgc's kernel fp32 %.4f s (the default: the same bits every "
+                "run; passes of %lld columns); cuSPARSE fp32 %.4f s (SGC_GPU_CUSPARSE=1: sums that differ from run "
+                "to run; %.2fx the kernel's time, max difference %.1e of the largest value); sgc's kernel bf16 %.4f "
+                "s\n",
+                kernels.pairs_fp32, (long long)kernels.pass_columns, kernels.cusparse,
+                kernels.cusparse / kernels.pairs_fp32, kernels.pairs_vs_cusparse, kernels.pairs_bf16);
   } catch (const std::exception& e) {
     std::printf("one hop, kernels on the same buffers: failed (%s)\n", e.what());
   }
   json.set("hop_pairs_fp32_s", kernels.pairs_fp32);
   json.set("hop_pairs_bf16_s", kernels.pairs_bf16);
+  json.set("hop_cusparse_s", kernels.cusparse);
   json.print();
   // The same hop with S streamed through the device in row blocks, as when S
   // does not fit beside the hop buffers (cuda_backend.h): S crosses the link.

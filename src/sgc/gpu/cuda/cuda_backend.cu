@@ -158,13 +158,15 @@ SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64
     const PlanShape p = shape_of(plan);
     fixed = 4.0 * entries * (2 + (p.keep_sum ? 1 : 0)) +
             4.0 * out * double(plan.output_columns(d)) * (p.keep_out || has_rows ? 1 : 0) + 4.0 * rows;
-    // 64-bit columns (and their 32-bit source) where DeviceCsr takes them,
-    // else a 32-bit copy of the offsets.
-    if (wide_indices(s.rows, s.nnz + s.rows, d))
-      whole += double(s.nnz + s.rows) * 8;
-    else
-      whole += 4.0 * (n + 1);
-    if (streamed_wide(s.rows, d)) slot = kWideSlotBytesPerEntry;
+    // For cuSPARSE: 64-bit columns (and their 32-bit source) where DeviceCsr
+    // takes them, else a 32-bit copy of the offsets.
+    if (cusparse_hops()) {
+      if (wide_indices(s.rows, s.nnz + s.rows, d))
+        whole += double(s.nnz + s.rows) * 8;
+      else
+        whole += 4.0 * (n + 1);
+      if (streamed_wide(s.rows, d)) slot = kWideSlotBytesPerEntry;
+    }
   }
   what += " on the GPU";
   const double usable = usable_device_bytes(), asked = asked_block_bytes();
@@ -178,6 +180,13 @@ void require_resident_when_normalising(const SPlacement& p, const NormalizationF
   if (p.streamed && normalize)
     throw ResourceError("GPU propagation: S built from A does not fit in GPU memory beside the hop buffers; "
                         "normalise on the host and pass S, which is then streamed in row blocks");
+}
+
+// spmm_pairs.cuh's long-row threshold for S (built from A on the device:
+// one diagonal entry a row more, at most).
+int64_t long_row_of(const CsrRef& s, const NormalizationForm* normalize) {
+  const int64_t extra = normalize ? 1 : 0;
+  return long_row_entries(s.nnz + extra * s.rows, longest_row(s.indptr, s.rows) + extra);
 }
 
 // S^K X scaled, X and the hops in T (16 bits), the last hop in fp32 on the
@@ -213,19 +222,20 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
     times->upload = clock.seconds();
     clock.start();
   }
-  const int64_t pass = pass_columns_for_l2(n, sizeof(T));
+  const int64_t long_row = long_row_of(s, normalize);
   // y = (S in)[want] (m rows; want null: every row), S whole or block by block.
   auto hop = [&](const T* in, auto* y, const int32_t* want, int64_t m) {
     if (!streamed) {
-      hop_pairs(sd.indptr.get(), sd.indices.get(), sd.values.get(), in, y, want, m, d, pass);
+      hop_pairs(sd.indptr.get(), sd.indices.get(), sd.values.get(), in, y, want, m, d, long_row);
       return;
     }
     for (size_t i = 0; i < streamed->blocks(); ++i) {
       const StreamedS::Block blk = streamed->load(i);
       if (want)
-        hop_pairs(blk.indptr, blk.indices, blk.values, in, y, want, m, d, pass, blk.row0, blk.row1);
+        hop_pairs(blk.indptr, blk.indices, blk.values, in, y, want, m, d, long_row, kPassColumns, blk.row0,
+                  blk.row1);
       else
-        hop_pairs(blk.indptr, blk.indices, blk.values, in, y + blk.row0 * d, nullptr, blk.row1 - blk.row0, d, pass);
+        hop_pairs(blk.indptr, blk.indices, blk.values, in, y + blk.row0 * d, nullptr, blk.row1 - blk.row0, d, long_row);
     }
   };
   T* cur = a.get();
@@ -300,13 +310,15 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   const int64_t n = s.rows, entries = n * d, out_cols = plan.output_columns(d);
   const bool keep_sum = shape.keep_sum, keep_out = shape.keep_out;
 
+  const bool cusparse = cusparse_hops();
+  const int64_t long_row = long_row_of(s, normalize);
   std::optional<DeviceCsr> resident;
   std::optional<StreamedS> streamed;
   if (placement.streamed)
-    streamed.emplace(s, placement.block_entries, placement.slots, streamed_wide(s.rows, d));
+    streamed.emplace(s, placement.block_entries, placement.slots, cusparse && streamed_wide(s.rows, d));
   else
-    resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s), d);
-  Hopper hopper = streamed ? Hopper(*streamed) : Hopper(*resident);
+    resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s), d, cusparse);
+  Hopper hopper = streamed ? Hopper(*streamed, cusparse, long_row) : Hopper(*resident, long_row);
   DeviceDense a(n, d, "allocating a hop buffer"), b(n, d, "allocating a hop buffer");
   copy_to_device(a.get(), x, size_t(entries) * sizeof(float), "uploading the features");
   DeviceDense* cur = &a;
@@ -398,10 +410,11 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   require_device_memory(2 * csr_device_bytes(n, s.nnz) + 4.0 * double(entries) * 2 + 2.0 * double(entries) * 2,
                         "comparing hop kernels on " + std::to_string(n) + " x " + std::to_string(d) + " features");
   HopKernelTimes t;
-  t.pass_columns = pass_columns_for_l2(n, 4);
+  t.pass_columns = kPassColumns;
   const DeviceCsrArrays sd = upload_csr(s);  // the pair kernel's layout
-  DeviceCsr cs(upload_csr(s), d);            // cuSPARSE's
-  Hopper hopper(cs);
+  DeviceCsr cs(upload_csr(s), d, true);      // cuSPARSE's
+  Hopper hopper(cs, 0);
+  const int64_t long_row = long_row_of(s, nullptr);
   DeviceDense xd(n, d, "allocating X"), yd(n, d, "allocating Y");
   copy_to_device(xd.get(), x, size_t(entries) * sizeof(float), "uploading X");
   Buffer<__nv_bfloat16> x16(size_t(entries), "allocating X in bfloat16"), y16(size_t(entries), "allocating Y");
@@ -412,13 +425,12 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   check(cudaMemcpy(want.data(), yd.get(), want.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
   t.pairs_fp32 = median_device_seconds(runs, [&] {
     hop_pairs<float, float>(sd.indptr.get(), sd.indices.get(), sd.values.get(), xd.get(), yd.get(), nullptr, n, d,
-                            t.pass_columns);
+                            long_row);
   });
   check(cudaMemcpy(got.data(), yd.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
-  const int64_t pass16 = pass_columns_for_l2(n, 2);
   t.pairs_bf16 = median_device_seconds(runs, [&] {
     hop_pairs<__nv_bfloat16, __nv_bfloat16>(sd.indptr.get(), sd.indices.get(), sd.values.get(), x16.get(),
-                                            y16.get(), nullptr, n, d, pass16);
+                                            y16.get(), nullptr, n, d, long_row);
   });
   double diff = 0, scale = 0;
   for (size_t e = 0; e < want.size(); ++e) {

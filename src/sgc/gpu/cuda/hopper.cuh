@@ -1,11 +1,14 @@
-// One hop out = S in in fp32 by cuSPARSE's generic SpMM (CSR, row-major dense),
-// with S either whole in device memory or streamed through two device slots in
-// row blocks on every hop (gpu/streamed_s.h: when S does not fit beside the
-// hop buffers). A streamed block's rows of S are uploaded (offsets rebased to
-// the block's first entry) and multiply all of `in` into the block's rows of
-// `out`. The uploads run on a copy stream of their own (host_link.h), each
-// once its slot's last product is done, so block b + 1 goes up while block
-// b's product runs.
+// One hop out = S in in fp32, with S either whole in device memory or
+// streamed through two device slots in row blocks on every hop
+// (gpu/streamed_s.h: when S does not fit beside the hop buffers). The product
+// is spmm_pairs.cuh's kernel (the same bits run after run), or cuSPARSE's
+// generic SpMM (CSR, row-major dense) when SGC_GPU_CUSPARSE=1: cuSPARSE 12's
+// CSR algorithms all gave sums that differ from run to run in their last bits
+// on an H200, so they are a comparison, not the default. A streamed block's
+// rows of S are uploaded (offsets rebased to the block's first entry) and
+// multiply all of `in` into the block's rows of `out`. The uploads run on a
+// copy stream of their own (host_link.h), each once its slot's last product
+// is done, so block b + 1 goes up while block b's product runs.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -22,10 +25,20 @@
 #include "sgc/gpu/cuda/cuda_util.cuh"
 #include "sgc/gpu/cuda/device_csr.cuh"
 #include "sgc/gpu/cuda/host_link.h"
+#include "sgc/gpu/cuda/spmm_pairs.cuh"
 #include "sgc/gpu/cuda_backend.h"
 #include "sgc/gpu/streamed_s.h"
 
 namespace sgc::cuda {
+
+// SGC_GPU_CUSPARSE=1: hops by cuSPARSE's SpMM (sums not repeatable bit for
+// bit); unset or 0: by spmm_pairs.cuh's kernel.
+inline bool cusparse_hops() {
+  const char* v = std::getenv("SGC_GPU_CUSPARSE");
+  if (!v || !*v || std::string(v) == "0") return false;
+  if (std::string(v) == "1") return true;
+  throw ArgumentError(std::string("SGC_GPU_CUSPARSE: expected 0 or 1, got '") + v + "'");
+}
 
 // SGC_GPU_WIDE_INDICES=1: S is described with 64-bit indices whatever its
 // size (the wide path's tests on small graphs); unset or 0: only where needed.
@@ -37,7 +50,7 @@ inline bool wide_indices_asked() {
 }
 
 // Whether S (rows x rows, nnz entries) times rows x d dense operands is
-// described to cuSPARSE with 64-bit indices (DeviceCsr).
+// described to cuSPARSE with 64-bit indices (DeviceCsr; cuSPARSE's hops only).
 inline bool wide_indices(int64_t rows, int64_t nnz, int64_t d) {
   // The setting first, so that a bad value is refused on any graph.
   return wide_indices_asked() || nnz >= INT_MAX || rows >= INT_MAX || double(rows) * double(d) >= double(INT_MAX);
@@ -74,13 +87,15 @@ inline void describe_csr(cusparseSpMatDescr_t* desc, int64_t rows, int64_t cols,
         what);
 }
 
-// S on the device with its cuSPARSE descriptor: 32-bit offsets and columns
-// while nnz < 2^31, else 64-bit ones (converted on the device). Also 64-bit
-// when the dense operands (rows x dense_cols) reach 2^31 elements: cuSPARSE
-// does not say that its 32-bit path forms their offsets in 64 bits.
+// S on the device (int64 offsets, int32 columns), and for cuSPARSE's hops
+// its descriptor: 32-bit offsets and columns while nnz < 2^31, else 64-bit
+// ones (converted on the device). Also 64-bit when the dense operands (rows x
+// dense_cols) reach 2^31 elements: cuSPARSE does not say that its 32-bit path
+// forms their offsets in 64 bits.
 class DeviceCsr {
  public:
-  DeviceCsr(DeviceCsrArrays&& s, int64_t dense_cols) : m_(std::move(s)) {
+  DeviceCsr(DeviceCsrArrays&& s, int64_t dense_cols, bool cusparse) : m_(std::move(s)) {
+    if (!cusparse) return;
     if (!wide_indices(m_.rows, m_.nnz, dense_cols)) {
       indptr32_ = Buffer<int32_t>(size_t(m_.rows + 1), "S's 32-bit row offsets");
       convert_index_kernel<<<blocks_for(m_.rows + 1), kThreads>>>(indptr32_.get(), m_.indptr.get(), m_.rows + 1);
@@ -102,7 +117,8 @@ class DeviceCsr {
   }
   DeviceCsr(const DeviceCsr&) = delete;
   DeviceCsr& operator=(const DeviceCsr&) = delete;
-  cusparseSpMatDescr_t desc() const { return desc_; }
+  cusparseSpMatDescr_t desc() const { return desc_; }  // null unless for cuSPARSE
+  const DeviceCsrArrays& arrays() const { return m_; }  // the kernel's layout unless for cuSPARSE
   int64_t nnz() const { return m_.nnz; }
 
  private:
@@ -250,13 +266,22 @@ class StreamedS {
   Slot slots_[kStreamSlots];
 };
 
-// out = S in, S resident or streamed, with a workspace grown as needed.
+// out = S in, S resident or streamed: by spmm_pairs.cuh's kernel (rows of
+// more than long_row entries a block each: long_row_entries), or by cuSPARSE
+// (S described for it) with a workspace grown as needed.
 class Hopper {
  public:
-  explicit Hopper(const DeviceCsr& s) : resident_(&s) {}
-  explicit Hopper(StreamedS& s) : streamed_(&s) {}
+  Hopper(const DeviceCsr& s, int64_t long_row) : resident_(&s), long_row_(long_row) {}
+  Hopper(StreamedS& s, bool cusparse, int64_t long_row) : streamed_(&s), cusparse_(cusparse), long_row_(long_row) {}
 
   void hop(const DeviceDense& in, DeviceDense& out) {
+    const int64_t d = in.cols();
+    if (resident_ && !resident_->desc()) {
+      const DeviceCsrArrays& s = resident_->arrays();
+      hop_pairs<float, float>(s.indptr.get(), s.indices.get(), s.values.get(), in.get(), out.get(), nullptr, s.rows,
+                              d, long_row_);
+      return;
+    }
     if (resident_) {
       if (resident_->nnz() == 0) {  // no entries (no self loops either): no product to ask for
         check(cudaMemset(out.get(), 0, size_t(out.rows() * out.cols()) * sizeof(float)), "zeroing an empty S's hop");
@@ -266,10 +291,14 @@ class Hopper {
       sized_ = true;
       return;
     }
-    const int64_t d = in.cols();
     for (size_t b = 0; b < streamed_->blocks(); ++b) {
       const StreamedS::Block k = streamed_->load(b);
       float* rows = out.get() + k.row0 * d;
+      if (!cusparse_) {
+        hop_pairs<float, float>(k.indptr, k.indices, k.values, in.get(), rows, nullptr, k.row1 - k.row0, d,
+                                long_row_);
+        continue;
+      }
       if (k.nnz == 0) {  // empty rows: no product to ask cuSPARSE for
         check(cudaMemset(rows, 0, size_t((k.row1 - k.row0) * d) * sizeof(float)), "zeroing empty rows");
         continue;
@@ -299,6 +328,9 @@ class Hopper {
     }
   };
 
+  // CSR_ALG2: cuSPARSE's algorithm for row-major operands.
+  static constexpr cusparseSpMMAlg_t kSpmmAlgorithm = CUSPARSE_SPMM_CSR_ALG2;
+
   // y = s x; `size`: ask what workspace this shape needs and grow it.
   void multiply(cusparseSpMatDescr_t s, cusparseDnMatDescr_t x, cusparseDnMatDescr_t y, bool size) {
     const float one = 1.0f, zero = 0.0f;
@@ -306,7 +338,7 @@ class Hopper {
     size_t bytes = 0;
     if (size)
       check(cusparseSpMM_bufferSize(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, s,
-                                    x, &zero, y, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, &bytes),
+                                    x, &zero, y, CUDA_R_32F, kSpmmAlgorithm, &bytes),
             "sizing the SpMM workspace");
     if (!work_.get() || bytes > work_bytes_) {
       // A product still queued may use the old workspace.
@@ -316,12 +348,14 @@ class Hopper {
       work_ = Buffer<char>(work_bytes_, "allocating the SpMM workspace");
     }
     check(cusparseSpMM(h, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &one, s, x, &zero, y,
-                       CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, work_.get()),
+                       CUDA_R_32F, kSpmmAlgorithm, work_.get()),
           "sparse x dense product");
   }
 
   const DeviceCsr* resident_ = nullptr;
   StreamedS* streamed_ = nullptr;
+  bool cusparse_ = false;  // a streamed S's blocks go to cuSPARSE
+  int64_t long_row_ = 0;
   Buffer<char> work_;
   size_t work_bytes_ = 0;
   bool sized_ = false;

@@ -1,20 +1,25 @@
 // Sparse x dense products reading X in pairs of columns: X and Y stored in
 // 16 bits (bfloat16 or IEEE half: the GPU side of --precision bf16|fp16) or
-// in fp32, sums in fp32. S in CSR (int64 row offsets, int32 columns, fp32
-// values), X and Y row-major n x d, d even. One warp per row; each lane holds
-// P pairs of columns (a pass covers 64 P columns) as float2 sums formed with
-// fmaf in S's entry order, reading x's rows as pairs (a warp reads 64 P
-// contiguous values per entry), and rounds each sum to the storage once
-// (round to nearest even, as the CPU's kernels/ do). Each pass reads S again
-// and gathers only its columns of X: narrow passes keep the gathered columns
-// of X in the L2 cache (pass_columns_for_l2).
+// in fp32, sums in fp32: every hop of the GPU path (cuSPARSE's SpMM only when
+// asked for: hopper.cuh). S in CSR (int64 row offsets, int32 columns, fp32
+// values), X and Y row-major n x d, d even (fp32: any d). One warp a row;
+// each lane holds P pairs of columns (a pass covers 64 P columns) as float2
+// sums formed with fmaf in S's entry order, reading x's rows as pairs (a
+// warp reads 64 P contiguous values an entry), and rounds each sum to the
+// storage once (round to nearest even, as the CPU's kernels/ do). Rows far
+// longer than the average share of a warp are summed by a block in a fixed
+// order of runs. No atomics and no order that depends on timing: the same
+// bits every run. Each pass of columns (kPassColumns) reads S again and
+// gathers only its columns of X.
 #pragma once
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "sgc/gpu/cuda/cuda_util.cuh"
 
@@ -24,6 +29,8 @@ template <class T>
 struct PairTraits;
 template <>
 struct PairTraits<__nv_bfloat16> {
+  using Value = __nv_bfloat16;
+  static constexpr int kWidth = 2;
   using Pair = __nv_bfloat162;
   static __device__ float2 widen(Pair p) { return __bfloat1622float2(p); }
   static __device__ Pair narrow(float a, float b) { return __floats2bfloat162_rn(a, b); }
@@ -32,6 +39,8 @@ struct PairTraits<__nv_bfloat16> {
 };
 template <>
 struct PairTraits<float> {
+  using Value = float;
+  static constexpr int kWidth = 2;
   using Pair = float2;
   static __device__ float2 widen(Pair p) { return p; }
   static __device__ Pair narrow(float a, float b) { return make_float2(a, b); }
@@ -40,95 +49,265 @@ struct PairTraits<float> {
 };
 template <>
 struct PairTraits<__half> {
+  using Value = __half;
+  static constexpr int kWidth = 2;
   using Pair = __half2;
   static __device__ float2 widen(Pair p) { return __half22float2(p); }
   static __device__ Pair narrow(float a, float b) { return __floats2half2_rn(a, b); }
   static __device__ float widen1(__half v) { return __half2float(v); }
   static __device__ __half narrow1(float v) { return __float2half_rn(v); }
 };
+// fp32 columns one at a time (an odd d: rows of x are not 8-byte aligned);
+// a "pair" is one value, its second half unused.
+struct SingleFloats {
+  using Value = float;
+  static constexpr int kWidth = 1;
+  using Pair = float;
+  static __device__ float2 widen(Pair p) { return make_float2(p, 0.0f); }
+};
+
+// Adds S's entries [p, end) of one row times x's rows to a lane's sums of
+// its P pairs of columns from `first` (of `pairs`). The gathers of x's rows
+// are what cost, each waiting hundreds of cycles on device memory, so the warp
+// keeps many in flight: it reads 32 entries at once (coalesced), hands them
+// round by shuffles, and issues the gathers of U entries before it adds any
+// of them. The sums still take the entries one by one, in S's order.
+template <class H, int P, int U>
+__device__ __forceinline__ void add_entries(const int32_t* indices, const float* values, const typename H::Value* x,
+                                            int64_t d, int64_t p, int64_t end, int64_t first, int64_t pairs,
+                                            int lane, float2 (&sum)[P]) {
+  using Pair = typename H::Pair;
+  for (int64_t p0 = p; p0 < end; p0 += kWarp) {
+    const int count = int(end - p0 < kWarp ? end - p0 : kWarp);
+    int32_t column = 0;
+    float value = 0.0f;
+    if (lane < count) {
+      column = indices[p0 + lane];
+      value = values[p0 + lane];
+    }
+    for (int j0 = 0; j0 < count; j0 += U) {
+      Pair got[U][P];
+      float w[U];
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        const int j = j0 + u;  // past count: no gathers, no sums
+        const Pair* row = reinterpret_cast<const Pair*>(x + int64_t(__shfl_sync(0xffffffffu, column, j & 31)) * d);
+        w[u] = __shfl_sync(0xffffffffu, value, j & 31);
+#pragma unroll
+        for (int t = 0; t < P; ++t) {
+          const int64_t pair = first + lane + int64_t(kWarp) * t;
+          if (j < count && pair < pairs) got[u][t] = row[pair];
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        if (j0 + u >= count) break;
+#pragma unroll
+        for (int t = 0; t < P; ++t) {
+          const int64_t pair = first + lane + int64_t(kWarp) * t;
+          if (pair < pairs) {
+            const float2 f = H::widen(got[u][t]);
+            sum[t].x = fmaf(w[u], f.x, sum[t].x);
+            sum[t].y = fmaf(w[u], f.y, sum[t].y);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Row r of y (columns [c0, c0 + 64 P)) from a lane's sums.
+template <class H, class Out, int P>
+__device__ __forceinline__ void store_pairs(Out* y, int64_t r, int64_t d, int64_t first, int64_t pairs, int lane,
+                                            const float2 (&sum)[P]) {
+#pragma unroll
+  for (int t = 0; t < P; ++t) {
+    const int64_t pair = first + lane + int64_t(kWarp) * t;
+    if (pair >= pairs) continue;
+    if constexpr (H::kWidth == 1)
+      y[r * d + pair] = sum[t].x;
+    else if constexpr (sizeof(Out) == 4)
+      reinterpret_cast<float2*>(y + r * d)[pair] = sum[t];
+    else
+      reinterpret_cast<typename H::Pair*>(y + r * d)[pair] = H::narrow(sum[t].x, sum[t].y);
+  }
+}
+
+// S's row for output row r (-1: not in this block of rows): r itself, or the
+// requested row rows[r] when it lies in the block [row0, row1) (rebased).
+__device__ __forceinline__ int64_t row_of(int64_t r, const int32_t* rows, int64_t row0, int64_t row1) {
+  if (!rows) return r;
+  const int64_t i = int64_t(rows[r]);
+  return i < row0 || i >= row1 ? -1 : i - row0;
+}
 
 // Columns [c0, c0 + 64 P) of rows 0..m of y = (S x)[rows] (rows null: every
 // row, m = n), y stored as Out: T, or float for a last hop kept in fp32.
 // With a block of S's rows [row0, row1) (indptr rebased to its first entry),
 // y[r] is its r-th row (rows null, m = row1 - row0), or only the requested
 // rows within the block are written (the others belong to other blocks).
-template <class T, class Out, int P>
-__global__ void spmm_pairs_kernel(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
-                              const int32_t* rows, int64_t m, int64_t d, int64_t c0, int64_t row0, int64_t row1) {
-  using H = PairTraits<T>;
+// One warp a row, the warps striding over the rows (the grid fills the device
+// once, so that no block waits on the longest of its warps' rows); rows of
+// more than long_row entries (long_row > 0) are left to spmm_long_rows_kernel.
+template <class H, class Out, int P, int U>
+__global__ void __launch_bounds__(kThreads)
+    spmm_pairs_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
+                      const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
+                      int64_t row0, int64_t row1, int64_t long_row) {
   const int lane = threadIdx.x % kWarp;
   const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
-  const int64_t pairs = d / 2, first = c0 / 2;
+  const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth;
   for (int64_t r = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp; r < m; r += warps) {
-    int64_t i = r;  // S's row, within the block
-    if (rows) {
-      i = int64_t(rows[r]);
-      if (i < row0 || i >= row1) continue;  // the whole warp: one r
-      i -= row0;
-    }
+    const int64_t i = row_of(r, rows, row0, row1);  // the whole warp: one r
+    if (i < 0) continue;
+    const int64_t begin = indptr[i], end = indptr[i + 1];
+    if (long_row > 0 && end - begin > long_row) continue;
     float2 sum[P];
 #pragma unroll
     for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
-    for (int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
-      const float v = values[p];
-      const typename H::Pair* row = reinterpret_cast<const typename H::Pair*>(x + int64_t(indices[p]) * d);
-#pragma unroll
-      for (int t = 0; t < P; ++t) {
-        const int64_t pair = first + lane + int64_t(kWarp) * t;
-        if (pair < pairs) {
-          const float2 f = H::widen(row[pair]);
-          sum[t].x = fmaf(v, f.x, sum[t].x);
-          sum[t].y = fmaf(v, f.y, sum[t].y);
-        }
-      }
-    }
-#pragma unroll
-    for (int t = 0; t < P; ++t) {
-      const int64_t pair = first + lane + int64_t(kWarp) * t;
-      if (pair >= pairs) continue;
-      if constexpr (sizeof(Out) == 4)
-        reinterpret_cast<float2*>(y + r * d)[pair] = sum[t];
-      else
-        reinterpret_cast<typename H::Pair*>(y + r * d)[pair] = H::narrow(sum[t].x, sum[t].y);
-    }
+    add_entries<H, P, U>(indices, values, x, d, begin, end, first, pairs, lane, sum);
+    store_pairs<H, Out, P>(y, r, d, first, pairs, lane, sum);
   }
 }
 
-// y = (S x)[rows] (m rows; rows null: every row, m = n), d even, in passes
-// of `pass` columns (64, 128 or 256); with S a block of rows [row0, row1) as
-// in spmm_pairs_kernel.
+// The rows spmm_pairs_kernel leaves (more than long_row entries): one block
+// a row, its warps each summing one of kWarpsPerBlock consecutive runs of the
+// row's entries, and the runs' sums added in their order (a fixed order: the
+// same bits every run), so that one long row does not hold a single warp for
+// the whole product.
+template <class H, class Out, int P, int U>
+__global__ void __launch_bounds__(kThreads)
+    spmm_long_rows_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
+                          const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
+                          int64_t row0, int64_t row1, int64_t long_row) {
+  __shared__ float2 runs[kWarpsPerBlock][P][kWarp];
+  const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
+  const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth;
+  for (int64_t r = blockIdx.x; r < m; r += gridDim.x) {
+    const int64_t i = row_of(r, rows, row0, row1);  // the whole block: one r
+    if (i < 0) continue;
+    const int64_t begin = indptr[i], end = indptr[i + 1];
+    if (end - begin <= long_row) continue;
+    const int64_t run = (end - begin + kWarpsPerBlock - 1) / kWarpsPerBlock;
+    const int64_t from = begin + warp * run < end ? begin + warp * run : end;
+    const int64_t to = from + run < end ? from + run : end;
+    float2 sum[P];
+#pragma unroll
+    for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
+    add_entries<H, P, U>(indices, values, x, d, from, to, first, pairs, lane, sum);
+#pragma unroll
+    for (int t = 0; t < P; ++t) runs[warp][t][lane] = sum[t];
+    __syncthreads();
+    if (warp == 0) {
+      for (int w = 1; w < kWarpsPerBlock; ++w)
+#pragma unroll
+        for (int t = 0; t < P; ++t) {
+          sum[t].x += runs[w][t][lane].x;
+          sum[t].y += runs[w][t][lane].y;
+        }
+      store_pairs<H, Out, P>(y, r, d, first, pairs, lane, sum);
+    }
+    __syncthreads();  // runs is reused for the next row
+  }
+}
+
+// The longest row spmm_pairs_kernel takes whole in a product over `nnz`
+// entries whose longest row has `longest` entries (unknown: -1); 0 when it
+// takes every row whole. A row is long when it holds more entries than each
+// of the device's warps would sum if they shared the product evenly (and
+// more than 1024): one warp summing it alone would outlast the others.
+inline int64_t long_row_entries(int64_t nnz, int64_t longest) {
+  int dev = 0, sms = 0, threads = 0;
+  check(cudaGetDevice(&dev), "reading the current device");
+  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "reading the multiprocessor count");
+  check(cudaDeviceGetAttribute(&threads, cudaDevAttrMaxThreadsPerMultiProcessor, dev), "reading the thread limit");
+  const int64_t warps = int64_t(sms) * (threads / kWarp);
+  const int64_t share = nnz / (warps > 0 ? warps : 1);
+  const int64_t long_row = share > 1024 ? share : 1024;
+  return longest >= 0 && longest <= long_row ? 0 : long_row;
+}
+
+// Blocks of `kernel` that fill the device once: its resident blocks on
+// every multiprocessor.
+template <class Kernel>
+int resident_blocks(Kernel kernel) {
+  int dev = 0, sms = 0, per_sm = 0;
+  check(cudaGetDevice(&dev), "reading the current device");
+  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "reading the multiprocessor count");
+  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, 0), "reading a kernel's occupancy");
+  return (sms > 0 ? sms : 1) * (per_sm > 0 ? per_sm : 1);
+}
+
+// The widest pass one launch covers: 512 columns (8 pairs a lane).
+constexpr int64_t kMaxPassColumns = 512;
+
+// The hops' passes: 128 columns (2 pairs a lane). On an H200 (Reddit-shaped
+// S, 22M entries, 602 columns) passes of 64, 128, 256 and 512 columns took
+// 26, 25, 28 and 45 ms in fp32 and 22, 17, 22 and 39 ms in bfloat16; on a
+// 2M-node S of 60M entries with 128 columns, 15, 13, 13, 13 and 12, 10, 10,
+// 10. Wider passes hold more registers, so fewer warps share a
+// multiprocessor to hide the gathers' latency; narrower ones read S and hand
+// its entries round once more for every 64 columns.
+constexpr int64_t kPassColumns = 128;
+
+// Both kernels for a pass of columns with P pairs a lane, gathering U entries
+// ahead; the grids fill the device once, or cover m rows if that is fewer.
+template <class H, class Out, int P, int U>
+void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const typename H::Value* x,
+                  Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0, int64_t row0, int64_t row1,
+                  int64_t long_row) {
+  static const int blocks = resident_blocks(spmm_pairs_kernel<H, Out, P, U>);
+  spmm_pairs_kernel<H, Out, P, U><<<std::min(warp_blocks(m), blocks), kThreads>>>(indptr, indices, values, x, y, rows,
+                                                                                  m, d, c0, row0, row1, long_row);
+  launched("a sparse x dense product (pairs of columns)");
+  if (long_row > 0) {
+    static const int long_blocks = resident_blocks(spmm_long_rows_kernel<H, Out, P, U>);
+    spmm_long_rows_kernel<H, Out, P, U><<<int(std::min<int64_t>(m, long_blocks)), kThreads>>>(
+        indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+    launched("a sparse x dense product (long rows)");
+  }
+}
+
+// One pass of `width` columns at c0, with the fewest pairs a lane (P: 1, 2,
+// 4 or 8) that cover it, gathering U = 32 / P entries ahead (at most 8): 8 to
+// 32 loads of at most 8 bytes in flight a lane.
+template <class H, class Out>
+void launch_pairs_pass(const int64_t* indptr, const int32_t* indices, const float* values,
+                       const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
+                       int64_t width, int64_t row0, int64_t row1, int64_t long_row) {
+  const int64_t lane_pairs = (width + kWarp * H::kWidth - 1) / (kWarp * H::kWidth);
+  if (lane_pairs <= 1)
+    launch_pairs<H, Out, 1, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+  else if (lane_pairs <= 2)
+    launch_pairs<H, Out, 2, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+  else if (lane_pairs <= 4)
+    launch_pairs<H, Out, 4, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+  else
+    launch_pairs<H, Out, 8, 4>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+}
+
+// y = (S x)[rows] (m rows; rows null: every row, m = n) in passes of at most
+// `pass` columns (64 to kMaxPassColumns, a multiple of 64), d even, or any
+// d for fp32 (an odd d reads one column at a time, passes of half the
+// width); rows of more than long_row entries (long_row_entries; 0: none) a
+// block each; with S a block of rows [row0, row1) as in spmm_pairs_kernel.
 template <class T, class Out>
 void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
-               const int32_t* rows, int64_t m, int64_t d, int64_t pass = 256, int64_t row0 = 0,
-               int64_t row1 = INT64_MAX) {
+               const int32_t* rows, int64_t m, int64_t d, int64_t long_row, int64_t pass = kPassColumns,
+               int64_t row0 = 0, int64_t row1 = INT64_MAX) {
+  pass = pass < 64 ? 64 : pass > kMaxPassColumns ? kMaxPassColumns : pass;
+  const bool single = std::is_same_v<T, float> && d % 2 != 0;
+  if (single) pass /= 2;
   for (int64_t c0 = 0; c0 < d; c0 += pass) {
     const int64_t width = d - c0 < pass ? d - c0 : pass;
-    const int blocks = warp_blocks(m);
-    if (width <= 64)
-      spmm_pairs_kernel<T, Out, 1><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0,
-                                                                        row1);
-    else if (width <= 128)
-      spmm_pairs_kernel<T, Out, 2><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0,
-                                                                        row1);
-    else
-      spmm_pairs_kernel<T, Out, 4><<<blocks, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0,
-                                                                        row1);
-    launched("a sparse x dense product (pairs of columns)");
+    if constexpr (std::is_same_v<T, float>) {
+      if (single) {
+        launch_pairs_pass<SingleFloats>(indptr, indices, values, x, y, rows, m, d, c0, width, row0, row1, long_row);
+        continue;
+      }
+    }
+    launch_pairs_pass<PairTraits<T>>(indptr, indices, values, x, y, rows, m, d, c0, width, row0, row1, long_row);
   }
-}
-
-// The widest pass (256, 128 or 64 columns) whose columns of an n-row X in
-// `bytes`-wide values fill at most half the device's L2 cache; 64 when those
-// of a 64-column pass are within twice the L2 (the cache still holds a good
-// part of them); else 256, the fewest passes over S, since no pass width
-// keeps the gathers in the cache (papers100M's X).
-inline int64_t pass_columns_for_l2(int64_t n, int bytes) {
-  int dev = 0, l2 = 0;
-  check(cudaGetDevice(&dev), "reading the current device");
-  check(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev), "reading the L2 cache size");
-  for (int64_t pass = 256; pass >= 64; pass /= 2)
-    if (double(n) * double(pass) * bytes <= 0.5 * double(l2)) return pass;
-  return double(n) * 64.0 * bytes <= 2.0 * double(l2) ? 64 : 256;
 }
 
 // y[0..n) = x[0..n) rounded to 16 bits.
