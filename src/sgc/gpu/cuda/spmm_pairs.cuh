@@ -146,41 +146,58 @@ __device__ __forceinline__ int64_t row_of(int64_t r, const int32_t* rows, int64_
 // With a block of S's rows [row0, row1) (indptr rebased to its first entry),
 // y[r] is its r-th row (rows null, m = row1 - row0), or only the requested
 // rows within the block are written (the others belong to other blocks).
-// One warp a row, the warps striding over the rows (the grid fills the device
-// once, so that no block waits on the longest of its warps' rows); rows of
-// more than long_row entries (long_row > 0) are left to spmm_long_rows_kernel.
+// One warp a row. The warps take `grab` rows at a time from a counter
+// (*next, zero at launch) until none are left, so that a warp whose rows were
+// long does not hold up the others (row lengths are heavy-tailed); which warp
+// sums a row changes from run to run, how it sums it does not. Rows of more
+// than long_row entries (long_row > 0) are left to spmm_long_rows_kernel.
 template <class H, class Out, int P, int U>
 __global__ void __launch_bounds__(kThreads)
     spmm_pairs_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
                       const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
-                      int64_t row0, int64_t row1, int64_t long_row) {
+                      int64_t row0, int64_t row1, int64_t long_row, unsigned long long* next, int64_t grab) {
   const int lane = threadIdx.x % kWarp;
-  const int64_t warps = int64_t(gridDim.x) * kWarpsPerBlock;
   const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth;
-  for (int64_t r = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / kWarp; r < m; r += warps) {
-    const int64_t i = row_of(r, rows, row0, row1);  // the whole warp: one r
-    if (i < 0) continue;
-    const int64_t begin = indptr[i], end = indptr[i + 1];
-    if (long_row > 0 && end - begin > long_row) continue;
-    float2 sum[P];
+  for (;;) {
+    unsigned long long taken = 0;
+    if (lane == 0) taken = atomicAdd(next, static_cast<unsigned long long>(grab));
+    const int64_t r0 = int64_t(__shfl_sync(0xffffffffu, taken, 0));
+    if (r0 >= m) return;
+    const int64_t r1 = r0 + grab < m ? r0 + grab : m;
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t i = row_of(r, rows, row0, row1);  // the whole warp: one r
+      if (i < 0) continue;
+      const int64_t begin = indptr[i], end = indptr[i + 1];
+      if (long_row > 0 && end - begin > long_row) continue;
+      float2 sum[P];
 #pragma unroll
-    for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
-    add_entries<H, P, U>(indices, values, x, d, begin, end, first, pairs, lane, sum);
-    store_pairs<H, Out, P>(y, r, d, first, pairs, lane, sum);
+      for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
+      add_entries<H, P, U>(indices, values, x, d, begin, end, first, pairs, lane, sum);
+      store_pairs<H, Out, P>(y, r, d, first, pairs, lane, sum);
+    }
   }
 }
 
+// Warps a block of spmm_long_rows_kernel: 16 (512 threads, so that a lane's
+// sums and gathers in flight fit the registers without spilling), 8 for the
+// widest passes.
+template <int P>
+__host__ __device__ constexpr int long_row_warps() {
+  return P <= 4 ? 16 : 8;
+}
+
 // The rows spmm_pairs_kernel leaves (more than long_row entries): one block
-// a row, its warps each summing one of kWarpsPerBlock consecutive runs of the
-// row's entries, and the runs' sums added in their order (a fixed order: the
-// same bits every run), so that one long row does not hold a single warp for
-// the whole product.
+// a row, its warps each summing one of its consecutive runs of the row's
+// entries, and the runs' sums added in their order (a fixed order: the same
+// bits every run), so that one long row does not hold a single warp for the
+// whole product.
 template <class H, class Out, int P, int U>
-__global__ void __launch_bounds__(kThreads)
+__global__ void __launch_bounds__(kWarp * long_row_warps<P>())
     spmm_long_rows_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
                           const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
                           int64_t row0, int64_t row1, int64_t long_row) {
-  __shared__ float2 runs[kWarpsPerBlock][P][kWarp];
+  constexpr int kWarps = long_row_warps<P>();
+  __shared__ float2 runs[kWarps][P][kWarp];
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
   const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth;
   for (int64_t r = blockIdx.x; r < m; r += gridDim.x) {
@@ -188,7 +205,7 @@ __global__ void __launch_bounds__(kThreads)
     if (i < 0) continue;
     const int64_t begin = indptr[i], end = indptr[i + 1];
     if (end - begin <= long_row) continue;
-    const int64_t run = (end - begin + kWarpsPerBlock - 1) / kWarpsPerBlock;
+    const int64_t run = (end - begin + kWarps - 1) / kWarps;
     const int64_t from = begin + warp * run < end ? begin + warp * run : end;
     const int64_t to = from + run < end ? from + run : end;
     float2 sum[P];
@@ -199,7 +216,7 @@ __global__ void __launch_bounds__(kThreads)
     for (int t = 0; t < P; ++t) runs[warp][t][lane] = sum[t];
     __syncthreads();
     if (warp == 0) {
-      for (int w = 1; w < kWarpsPerBlock; ++w)
+      for (int w = 1; w < kWarps; ++w)
 #pragma unroll
         for (int t = 0; t < P; ++t) {
           sum[t].x += runs[w][t][lane].x;
@@ -227,15 +244,26 @@ inline int64_t long_row_entries(int64_t nnz, int64_t longest) {
   return longest >= 0 && longest <= long_row ? 0 : long_row;
 }
 
-// Blocks of `kernel` that fill the device once: its resident blocks on
-// every multiprocessor.
+// Blocks of `threads` threads of `kernel` that fill the device once: its
+// resident blocks on every multiprocessor.
 template <class Kernel>
-int resident_blocks(Kernel kernel) {
+int resident_blocks(Kernel kernel, int threads) {
   int dev = 0, sms = 0, per_sm = 0;
   check(cudaGetDevice(&dev), "reading the current device");
   check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "reading the multiprocessor count");
-  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, 0), "reading a kernel's occupancy");
+  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, 0), "reading a kernel's occupancy");
   return (sms > 0 ? sms : 1) * (per_sm > 0 ? per_sm : 1);
+}
+
+// spmm_pairs_kernel's row counter: one for the process, zeroed before each
+// launch on the default stream (the launches queue there one after another).
+inline unsigned long long* row_counter() {
+  static unsigned long long* counter = [] {
+    void* p = nullptr;
+    check(cudaMalloc(&p, sizeof(unsigned long long)), "allocating the row counter");
+    return static_cast<unsigned long long*>(p);
+  }();
+  return counter;
 }
 
 // The widest pass one launch covers: 512 columns (8 pairs a lane).
@@ -251,18 +279,25 @@ constexpr int64_t kMaxPassColumns = 512;
 constexpr int64_t kPassColumns = 128;
 
 // Both kernels for a pass of columns with P pairs a lane, gathering U entries
-// ahead; the grids fill the device once, or cover m rows if that is fewer.
+// ahead: spmm_pairs_kernel on a grid that fills the device once (or covers m
+// rows if that is fewer), its warps taking rows a few at a time (about 8
+// takes a warp, so that the last ones even out; 1 to 64 rows a take).
 template <class H, class Out, int P, int U>
 void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const typename H::Value* x,
                   Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0, int64_t row0, int64_t row1,
                   int64_t long_row) {
-  static const int blocks = resident_blocks(spmm_pairs_kernel<H, Out, P, U>);
-  spmm_pairs_kernel<H, Out, P, U><<<std::min(warp_blocks(m), blocks), kThreads>>>(indptr, indices, values, x, y, rows,
-                                                                                  m, d, c0, row0, row1, long_row);
+  static const int blocks = resident_blocks(spmm_pairs_kernel<H, Out, P, U>, kThreads);
+  const int grid = std::min(warp_blocks(m), blocks);
+  const int64_t grab = std::clamp<int64_t>(m / (int64_t(grid) * kWarpsPerBlock * 8), 1, 64);
+  unsigned long long* next = row_counter();
+  check(cudaMemsetAsync(next, 0, sizeof(unsigned long long)), "zeroing the row counter");
+  spmm_pairs_kernel<H, Out, P, U><<<grid, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1,
+                                                      long_row, next, grab);
   launched("a sparse x dense product (pairs of columns)");
   if (long_row > 0) {
-    static const int long_blocks = resident_blocks(spmm_long_rows_kernel<H, Out, P, U>);
-    spmm_long_rows_kernel<H, Out, P, U><<<int(std::min<int64_t>(m, long_blocks)), kThreads>>>(
+    constexpr int threads = kWarp * long_row_warps<P>();
+    static const int long_blocks = resident_blocks(spmm_long_rows_kernel<H, Out, P, U>, threads);
+    spmm_long_rows_kernel<H, Out, P, U><<<int(std::min<int64_t>(m, long_blocks)), threads>>>(
         indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
     launched("a sparse x dense product (long rows)");
   }
