@@ -95,11 +95,11 @@ int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* i
                          float* values, int64_t capacity);
 
 // One hop S X three ways on the same device buffers, device seconds, median
-// of `runs`: cuSPARSE's SpMM in fp32 (what run_hop_plan runs), the pair
-// kernel of cuda/spmm_pairs.cuh in fp32 with passes sized to the L2 cache,
-// and that kernel with X and Y in bfloat16; with the fp32 pair kernel's
-// largest difference from cuSPARSE's result, relative to its largest value.
-// d even.
+// of `runs`: cuSPARSE's SpMM in fp32 (run_hop_plan's with SGC_GPU_CUSPARSE=1),
+// the kernel of cuda/spmm_pairs.cuh in fp32 (run_hop_plan's otherwise; in
+// passes of pass_columns), and that kernel with X and Y in bfloat16; with the
+// fp32 kernel's largest difference from cuSPARSE's result, relative to its
+// largest value. d even.
 struct HopKernelTimes {
   double cusparse = 0, pairs_fp32 = 0, pairs_bf16 = 0;
   int64_t pass_columns = 0;

@@ -7,7 +7,7 @@
 // On the GPU (gpu/cuda/, built when CMake finds nvcc: option SGC_CUDA, as the
 // module libsgc_cuda.so that the first GPU call loads, gpu/cuda_loader.cc): S and
 // X are uploaded once, every hop of the operator's plan (ops/hop_plan.h) runs
-// in device memory with cuSPARSE's SpMM, and only the requested rows come
+// in device memory with sgc's SpMM kernel, and only the requested rows come
 // back; the softmax head's loss and gradient run with cuBLAS on features kept
 // on the device while the optimizer (Adam, L-BFGS: vectors of d x c) runs on
 // the host.

@@ -1,13 +1,12 @@
-// The CUDA backend (gpu/cuda_backend.h): operators' hop plans with cuSPARSE's
-// generic SpMM on CSR (or the pair kernel for 16-bit storage), and the probes
+// The CUDA backend (gpu/cuda_backend.h): operators' hop plans with the SpMM
+// kernel of spmm_pairs.cuh (cuSPARSE's when asked: hopper.cuh), and the probes
 // gpu_bench reads. Compiled into the module libsgc_cuda.so only
 // (module_entry.cu exports it), loaded by the core on first use
 // (gpu/cuda_loader.cc); the softmax head is softmax_head.cu.
 //
-// Hops: S (CSR, 32-bit indices while nnz < 2^31, else 64-bit; uploaded, or
-// built on the device from A) and X are uploaded once; two n x d row-major
-// buffers hold the current and next hop (cusparseSpMM with non-transposed A;
-// run-to-run equality is checked by Gpu.RunsAreRepeatable); a series keeps
+// Hops: S (CSR; uploaded, or built on the device from A) and X are uploaded
+// once; two n x d row-major buffers hold the current and next hop (the same
+// bits run after run: Gpu.RunsAreRepeatable); a series keeps
 // its running sum in a third buffer only when more than one weight is
 // non-zero (SGC's e_K needs none); only the requested rows are copied back.
 // When S does not fit beside those buffers it is streamed through the device
