@@ -221,20 +221,20 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
     times->upload = clock.seconds();
     clock.start();
   }
-  const int64_t long_row = long_row_of(s, normalize);
+  const RowSchedule schedule(long_row_of(s, normalize));
   // y = (S in)[want] (m rows; want null: every row), S whole or block by block.
   auto hop = [&](const T* in, auto* y, const int32_t* want, int64_t m) {
     if (!streamed) {
-      hop_pairs(sd.indptr.get(), sd.indices.get(), sd.values.get(), in, y, want, m, d, long_row);
+      hop_pairs(sd.indptr.get(), sd.indices.get(), sd.values.get(), in, y, want, m, d, schedule);
       return;
     }
     for (size_t i = 0; i < streamed->blocks(); ++i) {
       const StreamedS::Block blk = streamed->load(i);
       if (want)
-        hop_pairs(blk.indptr, blk.indices, blk.values, in, y, want, m, d, long_row, kPassColumns, blk.row0,
+        hop_pairs(blk.indptr, blk.indices, blk.values, in, y, want, m, d, schedule, kPassColumns, blk.row0,
                   blk.row1);
       else
-        hop_pairs(blk.indptr, blk.indices, blk.values, in, y + blk.row0 * d, nullptr, blk.row1 - blk.row0, d, long_row);
+        hop_pairs(blk.indptr, blk.indices, blk.values, in, y + blk.row0 * d, nullptr, blk.row1 - blk.row0, d, schedule);
     }
   };
   T* cur = a.get();
@@ -413,7 +413,7 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   const DeviceCsrArrays sd = upload_csr(s);  // the pair kernel's layout
   DeviceCsr cs(upload_csr(s), d, true);      // cuSPARSE's
   Hopper hopper(cs, 0);
-  const int64_t long_row = long_row_of(s, nullptr);
+  const RowSchedule schedule(long_row_of(s, nullptr));
   DeviceDense xd(n, d, "allocating X"), yd(n, d, "allocating Y");
   copy_to_device(xd.get(), x, size_t(entries) * sizeof(float), "uploading X");
   Buffer<__nv_bfloat16> x16(size_t(entries), "allocating X in bfloat16"), y16(size_t(entries), "allocating Y");
@@ -424,12 +424,12 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   check(cudaMemcpy(want.data(), yd.get(), want.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
   t.pairs_fp32 = median_device_seconds(runs, [&] {
     hop_pairs<float, float>(sd.indptr.get(), sd.indices.get(), sd.values.get(), xd.get(), yd.get(), nullptr, n, d,
-                            long_row);
+                            schedule);
   });
   check(cudaMemcpy(got.data(), yd.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
   t.pairs_bf16 = median_device_seconds(runs, [&] {
     hop_pairs<__nv_bfloat16, __nv_bfloat16>(sd.indptr.get(), sd.indices.get(), sd.values.get(), x16.get(),
-                                            y16.get(), nullptr, n, d, long_row);
+                                            y16.get(), nullptr, n, d, schedule);
   });
   double diff = 0, scale = 0;
   for (size_t e = 0; e < want.size(); ++e) {

@@ -271,15 +271,15 @@ class StreamedS {
 // (S described for it) with a workspace grown as needed.
 class Hopper {
  public:
-  Hopper(const DeviceCsr& s, int64_t long_row) : resident_(&s), long_row_(long_row) {}
-  Hopper(StreamedS& s, bool cusparse, int64_t long_row) : streamed_(&s), cusparse_(cusparse), long_row_(long_row) {}
+  Hopper(const DeviceCsr& s, int64_t long_row) : resident_(&s), schedule_(long_row) {}
+  Hopper(StreamedS& s, bool cusparse, int64_t long_row) : streamed_(&s), cusparse_(cusparse), schedule_(long_row) {}
 
   void hop(const DeviceDense& in, DeviceDense& out) {
     const int64_t d = in.cols();
     if (resident_ && !resident_->desc()) {
       const DeviceCsrArrays& s = resident_->arrays();
       hop_pairs<float, float>(s.indptr.get(), s.indices.get(), s.values.get(), in.get(), out.get(), nullptr, s.rows,
-                              d, long_row_);
+                              d, schedule_);
       return;
     }
     if (resident_) {
@@ -296,7 +296,7 @@ class Hopper {
       float* rows = out.get() + k.row0 * d;
       if (!cusparse_) {
         hop_pairs<float, float>(k.indptr, k.indices, k.values, in.get(), rows, nullptr, k.row1 - k.row0, d,
-                                long_row_);
+                                schedule_);
         continue;
       }
       if (k.nnz == 0) {  // empty rows: no product to ask cuSPARSE for
@@ -355,7 +355,7 @@ class Hopper {
   const DeviceCsr* resident_ = nullptr;
   StreamedS* streamed_ = nullptr;
   bool cusparse_ = false;  // a streamed S's blocks go to cuSPARSE
-  int64_t long_row_ = 0;
+  RowSchedule schedule_;
   Buffer<char> work_;
   size_t work_bytes_ = 0;
   bool sized_ = false;

@@ -255,16 +255,21 @@ int resident_blocks(Kernel kernel, int threads) {
   return (sms > 0 ? sms : 1) * (per_sm > 0 ? per_sm : 1);
 }
 
-// spmm_pairs_kernel's row counter: one for the process, zeroed before each
-// launch on the default stream (the launches queue there one after another).
-inline unsigned long long* row_counter() {
-  static unsigned long long* counter = [] {
-    void* p = nullptr;
-    check(cudaMalloc(&p, sizeof(unsigned long long)), "allocating the row counter");
-    return static_cast<unsigned long long*>(p);
-  }();
-  return counter;
-}
+// How a run's hops hand S's rows to warps: the long-row threshold
+// (long_row_entries) and the counter spmm_pairs_kernel's warps take rows
+// from, zeroed before each launch on the default stream (the launches queue
+// there one after another). Each run holds its own counter, so that a run on
+// another host thread cannot zero it under this one's launch.
+class RowSchedule {
+ public:
+  explicit RowSchedule(int64_t long_row) : long_row_(long_row), counter_(1, "allocating the row counter") {}
+  int64_t long_row() const { return long_row_; }
+  unsigned long long* counter() const { return counter_.get(); }
+
+ private:
+  int64_t long_row_;
+  Buffer<unsigned long long> counter_;
+};
 
 // The widest pass one launch covers: 512 columns (8 pairs a lane).
 constexpr int64_t kMaxPassColumns = 512;
@@ -285,11 +290,12 @@ constexpr int64_t kPassColumns = 128;
 template <class H, class Out, int P, int U>
 void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const typename H::Value* x,
                   Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0, int64_t row0, int64_t row1,
-                  int64_t long_row) {
+                  const RowSchedule& schedule) {
+  const int64_t long_row = schedule.long_row();
   static const int blocks = resident_blocks(spmm_pairs_kernel<H, Out, P, U>, kThreads);
   const int grid = std::min(warp_blocks(m), blocks);
   const int64_t grab = std::clamp<int64_t>(m / (int64_t(grid) * kWarpsPerBlock * 8), 1, 64);
-  unsigned long long* next = row_counter();
+  unsigned long long* next = schedule.counter();
   check(cudaMemsetAsync(next, 0, sizeof(unsigned long long)), "zeroing the row counter");
   spmm_pairs_kernel<H, Out, P, U><<<grid, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1,
                                                       long_row, next, grab);
@@ -309,26 +315,26 @@ void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* va
 template <class H, class Out>
 void launch_pairs_pass(const int64_t* indptr, const int32_t* indices, const float* values,
                        const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
-                       int64_t width, int64_t row0, int64_t row1, int64_t long_row) {
+                       int64_t width, int64_t row0, int64_t row1, const RowSchedule& schedule) {
   const int64_t lane_pairs = (width + kWarp * H::kWidth - 1) / (kWarp * H::kWidth);
   if (lane_pairs <= 1)
-    launch_pairs<H, Out, 1, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+    launch_pairs<H, Out, 1, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
   else if (lane_pairs <= 2)
-    launch_pairs<H, Out, 2, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+    launch_pairs<H, Out, 2, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
   else if (lane_pairs <= 4)
-    launch_pairs<H, Out, 4, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+    launch_pairs<H, Out, 4, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
   else
-    launch_pairs<H, Out, 8, 4>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+    launch_pairs<H, Out, 8, 4>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
 }
 
 // y = (S x)[rows] (m rows; rows null: every row, m = n) in passes of at most
 // `pass` columns (64 to kMaxPassColumns, a multiple of 64), d even, or any
 // d for fp32 (an odd d reads one column at a time, passes of half the
-// width); rows of more than long_row entries (long_row_entries; 0: none) a
-// block each; with S a block of rows [row0, row1) as in spmm_pairs_kernel.
+// width); rows handed to warps as `schedule` says; with S a block of rows
+// [row0, row1) as in spmm_pairs_kernel.
 template <class T, class Out>
 void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
-               const int32_t* rows, int64_t m, int64_t d, int64_t long_row, int64_t pass = kPassColumns,
+               const int32_t* rows, int64_t m, int64_t d, const RowSchedule& schedule, int64_t pass = kPassColumns,
                int64_t row0 = 0, int64_t row1 = INT64_MAX) {
   pass = pass < 64 ? 64 : pass > kMaxPassColumns ? kMaxPassColumns : pass;
   const bool single = std::is_same_v<T, float> && d % 2 != 0;
@@ -337,11 +343,11 @@ void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* value
     const int64_t width = d - c0 < pass ? d - c0 : pass;
     if constexpr (std::is_same_v<T, float>) {
       if (single) {
-        launch_pairs_pass<SingleFloats>(indptr, indices, values, x, y, rows, m, d, c0, width, row0, row1, long_row);
+        launch_pairs_pass<SingleFloats>(indptr, indices, values, x, y, rows, m, d, c0, width, row0, row1, schedule);
         continue;
       }
     }
-    launch_pairs_pass<PairTraits<T>>(indptr, indices, values, x, y, rows, m, d, c0, width, row0, row1, long_row);
+    launch_pairs_pass<PairTraits<T>>(indptr, indices, values, x, y, rows, m, d, c0, width, row0, row1, schedule);
   }
 }
 
