@@ -270,7 +270,7 @@ TEST(Gpu, LongRowsAreSummedAlike) {
   const CsrMatrix a = csr_from_triplets(n, n, std::move(t), /*combine_max=*/true);
   ASSERT_GT(a.indptr[1] - a.indptr[0], 5000);
   const CsrMatrix s = aug_norm_adj(a);
-  const DenseMatrix x = testing::random_dense(n, 130, 21);  // passes of 64 columns and fewer
+  const DenseMatrix x = testing::random_dense(n, 130, 21);  // a pass of 128 columns and one of 2
   const std::vector<int32_t> rows{0, 5, 1, 2, 11999};
   for (Precision precision : {Precision::Fp32, Precision::Bf16}) {
     OperatorSpec spec = spec_of("sgc", 2);

@@ -7,10 +7,10 @@
 // sums formed with fmaf in S's entry order, reading x's rows as pairs (a
 // warp reads 64 P contiguous values an entry), and rounds each sum to the
 // storage once (round to nearest even, as the CPU's kernels/ do). Rows far
-// longer than the average share of a warp are summed by a block in a fixed
-// order of runs. No atomics and no order that depends on timing: the same
-// bits every run. Each pass of columns (kPassColumns) reads S again and
-// gathers only its columns of X.
+// longer than a warp's even share are summed by a block in a fixed order of
+// runs. The one atomic hands rows to warps; no sum depends on which warp or
+// when: the same bits every run. Each pass of columns (kPassColumns) reads S
+// again and gathers only its columns of X.
 #pragma once
 
 #include <cuda_bf16.h>
