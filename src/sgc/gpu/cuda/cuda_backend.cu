@@ -231,8 +231,7 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
     for (size_t i = 0; i < streamed->blocks(); ++i) {
       const StreamedS::Block blk = streamed->load(i);
       if (want)
-        hop_pairs(blk.indptr, blk.indices, blk.values, in, y, want, m, d, schedule, kPassColumns, blk.row0,
-                  blk.row1);
+        hop_pairs(blk.indptr, blk.indices, blk.values, in, y, want, m, d, schedule, blk.row0, blk.row1);
       else
         hop_pairs(blk.indptr, blk.indices, blk.values, in, y + blk.row0 * d, nullptr, blk.row1 - blk.row0, d, schedule);
     }

@@ -179,12 +179,8 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 // Warps a block of spmm_long_rows_kernel: 16 (512 threads, so that a lane's
-// sums and gathers in flight fit the registers without spilling), 8 for the
-// widest passes.
-template <int P>
-__host__ __device__ constexpr int long_row_warps() {
-  return P <= 4 ? 16 : 8;
-}
+// sums and gathers in flight fit the registers without spilling).
+constexpr int kLongRowWarps = 16;
 
 // The rows spmm_pairs_kernel leaves (more than long_row entries): one block
 // a row, its warps each summing one of its consecutive runs of the row's
@@ -192,11 +188,11 @@ __host__ __device__ constexpr int long_row_warps() {
 // bits every run), so that one long row does not hold a single warp for the
 // whole product.
 template <class H, class Out, int P, int U>
-__global__ void __launch_bounds__(kWarp * long_row_warps<P>())
+__global__ void __launch_bounds__(kWarp * kLongRowWarps)
     spmm_long_rows_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
                           const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
                           int64_t row0, int64_t row1, int64_t long_row) {
-  constexpr int kWarps = long_row_warps<P>();
+  constexpr int kWarps = kLongRowWarps;
   __shared__ float2 runs[kWarps][P][kWarp];
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
   const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth;
@@ -228,17 +224,25 @@ __global__ void __launch_bounds__(kWarp * long_row_warps<P>())
   }
 }
 
+// The current device's `attribute`.
+inline int device_attribute(cudaDeviceAttr attribute, const char* what) {
+  int dev = 0, value = 0;
+  check(cudaGetDevice(&dev), "reading the current device");
+  check(cudaDeviceGetAttribute(&value, attribute, dev), what);
+  return value;
+}
+inline int multiprocessors() {
+  return device_attribute(cudaDevAttrMultiProcessorCount, "reading the multiprocessor count");
+}
+
 // The longest row spmm_pairs_kernel takes whole in a product over `nnz`
 // entries whose longest row has `longest` entries (unknown: -1); 0 when it
 // takes every row whole. A row is long when it holds more entries than each
 // of the device's warps would sum if they shared the product evenly (and
 // more than 1024): one warp summing it alone would outlast the others.
 inline int64_t long_row_entries(int64_t nnz, int64_t longest) {
-  int dev = 0, sms = 0, threads = 0;
-  check(cudaGetDevice(&dev), "reading the current device");
-  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "reading the multiprocessor count");
-  check(cudaDeviceGetAttribute(&threads, cudaDevAttrMaxThreadsPerMultiProcessor, dev), "reading the thread limit");
-  const int64_t warps = int64_t(sms) * (threads / kWarp);
+  const int64_t warps = int64_t(multiprocessors()) *
+                        (device_attribute(cudaDevAttrMaxThreadsPerMultiProcessor, "reading the thread limit") / kWarp);
   const int64_t share = nnz / (warps > 0 ? warps : 1);
   const int64_t long_row = share > 1024 ? share : 1024;
   return longest >= 0 && longest <= long_row ? 0 : long_row;
@@ -248,11 +252,9 @@ inline int64_t long_row_entries(int64_t nnz, int64_t longest) {
 // resident blocks on every multiprocessor.
 template <class Kernel>
 int resident_blocks(Kernel kernel, int threads) {
-  int dev = 0, sms = 0, per_sm = 0;
-  check(cudaGetDevice(&dev), "reading the current device");
-  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "reading the multiprocessor count");
+  int per_sm = 0;
   check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, 0), "reading a kernel's occupancy");
-  return (sms > 0 ? sms : 1) * (per_sm > 0 ? per_sm : 1);
+  return std::max(multiprocessors(), 1) * std::max(per_sm, 1);
 }
 
 // How a run's hops hand S's rows to warps: the long-row threshold
@@ -270,9 +272,6 @@ class RowSchedule {
   int64_t long_row_;
   Buffer<unsigned long long> counter_;
 };
-
-// The widest pass one launch covers: 512 columns (8 pairs a lane).
-constexpr int64_t kMaxPassColumns = 512;
 
 // The hops' passes: 128 columns (2 pairs a lane). On an H200 (Reddit-shaped
 // S, 22M entries, 602 columns) passes of 64, 128, 256 and 512 columns took
@@ -301,7 +300,7 @@ void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* va
                                                       long_row, next, grab);
   launched("a sparse x dense product (pairs of columns)");
   if (long_row > 0) {
-    constexpr int threads = kWarp * long_row_warps<P>();
+    constexpr int threads = kWarp * kLongRowWarps;
     static const int long_blocks = resident_blocks(spmm_long_rows_kernel<H, Out, P, U>, threads);
     spmm_long_rows_kernel<H, Out, P, U><<<int(std::min<int64_t>(m, long_blocks)), threads>>>(
         indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
@@ -309,36 +308,29 @@ void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* va
   }
 }
 
-// One pass of `width` columns at c0, with the fewest pairs a lane (P: 1, 2,
-// 4 or 8) that cover it, gathering U = 32 / P entries ahead (at most 8): 8 to
-// 32 loads of at most 8 bytes in flight a lane.
+// One pass of `width` columns at c0 (at most 64 of its pairs): one pair a
+// lane where that covers it (the last, narrow pass), else two; gathering 8
+// entries ahead.
 template <class H, class Out>
 void launch_pairs_pass(const int64_t* indptr, const int32_t* indices, const float* values,
                        const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
                        int64_t width, int64_t row0, int64_t row1, const RowSchedule& schedule) {
-  const int64_t lane_pairs = (width + kWarp * H::kWidth - 1) / (kWarp * H::kWidth);
-  if (lane_pairs <= 1)
+  if (width <= kWarp * H::kWidth)
     launch_pairs<H, Out, 1, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
-  else if (lane_pairs <= 2)
-    launch_pairs<H, Out, 2, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
-  else if (lane_pairs <= 4)
-    launch_pairs<H, Out, 4, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
   else
-    launch_pairs<H, Out, 8, 4>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
+    launch_pairs<H, Out, 2, 8>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1, schedule);
 }
 
-// y = (S x)[rows] (m rows; rows null: every row, m = n) in passes of at most
-// `pass` columns (64 to kMaxPassColumns, a multiple of 64), d even, or any
-// d for fp32 (an odd d reads one column at a time, passes of half the
-// width); rows handed to warps as `schedule` says; with S a block of rows
-// [row0, row1) as in spmm_pairs_kernel.
+// y = (S x)[rows] (m rows; rows null: every row, m = n) in passes of
+// kPassColumns columns, d even, or any d for fp32 (an odd d reads one column
+// at a time, in passes of half as many); rows handed to warps as `schedule`
+// says; with S a block of rows [row0, row1) as in spmm_pairs_kernel.
 template <class T, class Out>
 void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const T* x, Out* y,
-               const int32_t* rows, int64_t m, int64_t d, const RowSchedule& schedule, int64_t pass = kPassColumns,
-               int64_t row0 = 0, int64_t row1 = INT64_MAX) {
-  pass = pass < 64 ? 64 : pass > kMaxPassColumns ? kMaxPassColumns : pass;
+               const int32_t* rows, int64_t m, int64_t d, const RowSchedule& schedule, int64_t row0 = 0,
+               int64_t row1 = INT64_MAX) {
   const bool single = std::is_same_v<T, float> && d % 2 != 0;
-  if (single) pass /= 2;
+  const int64_t pass = single ? kPassColumns / 2 : kPassColumns;
   for (int64_t c0 = 0; c0 < d; c0 += pass) {
     const int64_t width = d - c0 < pass ? d - c0 : pass;
     if constexpr (std::is_same_v<T, float>) {
