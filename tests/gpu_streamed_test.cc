@@ -22,14 +22,9 @@ using gpu_testing::every_operator;
 using gpu_testing::long_row_graph;
 using gpu_testing::OnGpu;
 using gpu_testing::spec_of;
+using gpu_testing::StreamS;
 using testing::awkward_graph;
 using testing::max_rel_error;
-
-// Streams S in blocks of about `bytes` bytes for the scope (gpu/streamed_s.h).
-struct StreamS {
-  explicit StreamS(const char* bytes) { setenv("SGC_GPU_S_BLOCK_BYTES", bytes, 1); }
-  ~StreamS() { unsetenv("SGC_GPU_S_BLOCK_BYTES"); }
-};
 
 // S streamed through the device in row blocks (asked for: blocks of one long
 // row each, where S fits whole) gives the resident run's result: every

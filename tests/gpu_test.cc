@@ -30,6 +30,7 @@ using gpu_testing::every_operator;
 using gpu_testing::long_row_graph;
 using gpu_testing::OnGpu;
 using gpu_testing::spec_of;
+using gpu_testing::StreamS;
 using testing::awkward_graph;
 using testing::dense_of;
 using testing::max_rel_error;
@@ -284,9 +285,8 @@ TEST(Gpu, LongRowsAreSummedAlike) {
     const DenseMatrix some = apply_operator(s, FeatureInput(x), spec, &rows);
     for (size_t r = 0; r < rows.size(); ++r)
       EXPECT_TRUE(some.row(Eigen::Index(r)) == gpu.row(rows[r])) << to_string(precision) << " row " << rows[r];
-    setenv("SGC_GPU_S_BLOCK_BYTES", "200000", 1);  // S (about 60,000 entries) in several blocks
+    const StreamS streamed("200000");  // S (about 60,000 entries) in several blocks
     EXPECT_TRUE(apply_operator(s, FeatureInput(x), spec) == gpu) << to_string(precision) << " (streamed)";
-    unsetenv("SGC_GPU_S_BLOCK_BYTES");
   }
 }
 

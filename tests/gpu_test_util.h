@@ -1,11 +1,13 @@
 // What the GPU tests share (gpu_test.cc, gpu_streamed_test.cc): the skip
-// on a machine without a GPU, the device switch, operator settings that cover
-// the whole registry, and a graph whose rows are longer than a warp.
+// on a machine without a GPU, the device switch, streaming S on request,
+// operator settings that cover the whole registry, and a graph whose rows
+// are longer than a warp.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +29,12 @@ namespace sgc::gpu_testing {
 struct OnGpu {
   OnGpu() { set_device(Device::Cuda); }
   ~OnGpu() { set_device(Device::Cpu); }
+};
+
+// Streams S in blocks of about `bytes` bytes for the scope (gpu/streamed_s.h).
+struct StreamS {
+  explicit StreamS(const char* bytes) { setenv("SGC_GPU_S_BLOCK_BYTES", bytes, 1); }
+  ~StreamS() { unsetenv("SGC_GPU_S_BLOCK_BYTES"); }
 };
 
 inline OperatorSpec spec_of(const std::string& op, int k, double t = 5.0, double alpha = 0.1, double tol = 1e-6) {
