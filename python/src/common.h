@@ -35,8 +35,9 @@ namespace py = pybind11;
 // installed for the call, so Ctrl-C stops the next sparse product or loss
 // evaluation with sgc::Interrupted (raised as KeyboardInterrupt); Python's
 // handler is restored afterwards, and a Ctrl-C that arrived after the last
-// check is handed to Python (PyErr_SetInterrupt). Other threads, or a custom
-// Python handler: only the GIL is released.
+// check is handed to Python (PyErr_SetInterrupt), and one that arrived
+// before the handler was installed is raised first. Other threads, or a
+// custom Python handler: only the GIL is released.
 class NoGil {
  public:
   NoGil();

@@ -43,6 +43,9 @@ bool own_sigint() {
 }  // namespace
 
 NoGil::NoGil() {
+  // A Ctrl-C while the call converted its arguments went to Python's handler
+  // and waits there: raise it now, before the long work, not after it.
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
   if (own_sigint()) handler_.emplace();
   nogil_.emplace();
 }
