@@ -76,6 +76,9 @@ import numpy as np
 sys.path[:0] = {path!r}
 import sgc
 from conftest import random_graph
+# Python's own handler, whatever this process inherited (a shell's background
+# job starts with SIGINT ignored, and Ctrl-C would then never arrive).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 a = random_graph(2000, 20000, seed=1)
 x = np.random.default_rng(0).random((2000, 64), dtype=np.float32)
 sgc.set_limits(max_products=10**7)
