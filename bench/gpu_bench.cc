@@ -189,6 +189,7 @@ int main(int argc, char** argv) {
   // The same hop by sgc's kernel (cuda/spmm_pairs.cuh) in fp32 and in bfloat16, beside cuSPARSE's.
   sgc::cuda::HopKernelTimes kernels;
   kernels.pairs_fp32 = kernels.pairs_bf16 = kernels.cusparse = -1;
+  kernels.pairs_fp32_heavy_first = kernels.pairs_bf16_heavy_first = -1;
   try {
     kernels = sgc::cuda::compare_hop_kernels(ref, d.dense_features.data(), f, runs);
     std::printf("one hop, kernels on the same buffers: sgc's kernel fp32 %.4f s (the default: the same bits every "
@@ -197,11 +198,20 @@ int main(int argc, char** argv) {
                 "s\n",
                 kernels.pairs_fp32, (long long)kernels.pass_columns, kernels.cusparse,
                 kernels.cusparse / kernels.pairs_fp32, kernels.pairs_vs_cusparse, kernels.pairs_bf16);
+    // The same kernel with the heavy rows handed out first (SGC_GPU_ROW_ORDER=heavy-first).
+    std::printf("one hop, rows handed out heavy first (SGC_GPU_ROW_ORDER=heavy-first): fp32 %.4f s (%.2fx S's order), "
+                "bf16 %.4f s (%.2fx S's order); the same bits as S's order: %s\n",
+                kernels.pairs_fp32_heavy_first, kernels.pairs_fp32 / kernels.pairs_fp32_heavy_first,
+                kernels.pairs_bf16_heavy_first, kernels.pairs_bf16 / kernels.pairs_bf16_heavy_first,
+                kernels.heavy_first_same_bits ? "yes" : "NO");
+    if (!kernels.heavy_first_same_bits) kernels.pairs_fp32_heavy_first = kernels.pairs_bf16_heavy_first = -1;
   } catch (const std::exception& e) {
     std::printf("one hop, kernels on the same buffers: failed (%s)\n", e.what());
   }
   json.set("hop_pairs_fp32_s", kernels.pairs_fp32);
   json.set("hop_pairs_bf16_s", kernels.pairs_bf16);
+  json.set("hop_pairs_fp32_heavy_first_s", kernels.pairs_fp32_heavy_first);
+  json.set("hop_pairs_bf16_heavy_first_s", kernels.pairs_bf16_heavy_first);
   json.set("hop_cusparse_s", kernels.cusparse);
   json.print();
   // The same hop with S streamed through the device in row blocks, as when S

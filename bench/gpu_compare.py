@@ -408,8 +408,11 @@ def time_baselines(figures, args, torch, np):
     s_parts, x = load_dump(args.build, np)
     run_baselines(figures, s_parts, x, torch, np, args.runs, torch.device("cuda"))
     # Shown, not judged: the judged hop is sgc's default (its kernel in fp32).
+    bf16_keys = TORCH_HOPS + ("torch_csr_bf16_s",)
     for key, label, keys in (("hop_cusparse_s", "sgc with SGC_GPU_CUSPARSE=1 (cuSPARSE), fp32", TORCH_HOPS),
-                             ("hop_pairs_bf16_s", "sgc's kernel, bfloat16", TORCH_HOPS + ("torch_csr_bf16_s",))):
+                             ("hop_pairs_bf16_s", "sgc's kernel, bfloat16", bf16_keys),
+                             ("hop_pairs_fp32_heavy_first_s", "sgc's kernel, heavy rows first, fp32", TORCH_HOPS),
+                             ("hop_pairs_bf16_heavy_first_s", "sgc's kernel, heavy rows first, bfloat16", bf16_keys)):
         base, base_key = fastest(figures, keys)
         if measured(figures, key) and base:
             print(f"{label}: {figures[key]:.4f} s -> {base / figures[key]:.2f}x {base_key}")

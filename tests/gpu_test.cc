@@ -327,6 +327,9 @@ TEST(Gpu, PairKernelEqualsCusparse) {
   EXPECT_GT(t.cusparse, 0);
   EXPECT_GT(t.pairs_fp32, 0);
   EXPECT_GT(t.pairs_bf16, 0);
+  EXPECT_GT(t.pairs_fp32_heavy_first, 0);
+  EXPECT_GT(t.pairs_bf16_heavy_first, 0);
+  EXPECT_TRUE(t.heavy_first_same_bits);
   EXPECT_LT(t.pass_columns, x.cols());  // more than one pass
 }
 

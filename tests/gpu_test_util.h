@@ -1,5 +1,6 @@
-// What the GPU tests share (gpu_test.cc, gpu_streamed_test.cc): the skip
-// on a machine without a GPU, the device switch, streaming S on request,
+// What the GPU tests share (gpu_test.cc, gpu_streamed_test.cc,
+// gpu_row_order_test.cc): the skip on a machine without a GPU, the device
+// switch, streaming S and the row order on request,
 // operator settings that cover the whole registry, and a graph whose rows
 // are longer than a warp.
 #pragma once
@@ -35,6 +36,13 @@ struct OnGpu {
 struct StreamS {
   explicit StreamS(const char* bytes) { setenv("SGC_GPU_S_BLOCK_BYTES", bytes, 1); }
   ~StreamS() { unsetenv("SGC_GPU_S_BLOCK_BYTES"); }
+};
+
+// Hands rows to the hop kernel's warps in `order` for the scope
+// (SGC_GPU_ROW_ORDER: gpu/row_split.h).
+struct RowOrderScope {
+  explicit RowOrderScope(const char* order) { setenv("SGC_GPU_ROW_ORDER", order, 1); }
+  ~RowOrderScope() { unsetenv("SGC_GPU_ROW_ORDER"); }
 };
 
 inline OperatorSpec spec_of(const std::string& op, int k, double t = 5.0, double alpha = 0.1, double tol = 1e-6) {

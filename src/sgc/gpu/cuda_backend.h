@@ -94,16 +94,19 @@ void device_logits(const DeviceRows& x, int64_t row0, int64_t n, const float* th
 int64_t normalize_on_gpu(const CsrRef& a, const NormalizationForm& f, int64_t* indptr, int32_t* indices,
                          float* values, int64_t capacity);
 
-// One hop S X three ways on the same device buffers, device seconds, median
-// of `runs`: cuSPARSE's SpMM in fp32 (run_hop_plan's with SGC_GPU_CUSPARSE=1),
-// the kernel of cuda/spmm_pairs.cuh in fp32 (run_hop_plan's otherwise; in
-// passes of pass_columns), and that kernel with X and Y in bfloat16; with the
+// One hop S X on the same device buffers, device seconds, median of `runs`:
+// cuSPARSE's SpMM in fp32 (run_hop_plan's with SGC_GPU_CUSPARSE=1), the
+// kernel of cuda/spmm_pairs.cuh in fp32 (run_hop_plan's otherwise; in passes
+// of pass_columns), and that kernel with X and Y in bfloat16, each with rows
+// handed out in S's order and heavy rows first (gpu/row_split.h); with the
 // fp32 kernel's largest difference from cuSPARSE's result, relative to its
-// largest value. d even.
+// largest value, and whether both orders gave the same bits. d even.
 struct HopKernelTimes {
   double cusparse = 0, pairs_fp32 = 0, pairs_bf16 = 0;
   int64_t pass_columns = 0;
   double pairs_vs_cusparse = 0;
+  double pairs_fp32_heavy_first = 0, pairs_bf16_heavy_first = 0;
+  bool heavy_first_same_bits = false;
 };
 HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, int runs);
 

@@ -234,7 +234,8 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   sgc_cuda_status st{};
   api().compare_hop_kernels(&csr, x, d, runs, &t, &st);
   rethrow_if_failed(st);
-  return {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse};
+  return {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse,
+          t.pairs_fp32_heavy_first, t.pairs_bf16_heavy_first, t.heavy_first_same_bits != 0};
 }
 
 HostLinkBandwidth host_link_bandwidth(int64_t bytes, int runs) {

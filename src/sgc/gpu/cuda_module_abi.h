@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SGC_CUDA_ABI_VERSION 6u
+#define SGC_CUDA_ABI_VERSION 7u
 #define SGC_CUDA_ENTRY "sgc_cuda_module_api"
 #define SGC_CUDA_MODULE_FILE "libsgc_cuda.so"
 
@@ -79,6 +79,8 @@ typedef struct sgc_cuda_hop_kernels {
   double cusparse, pairs_fp32, pairs_bf16;
   int64_t pass_columns;
   double pairs_vs_cusparse;
+  double pairs_fp32_heavy_first, pairs_bf16_heavy_first;
+  int32_t heavy_first_same_bits;
 } sgc_cuda_hop_kernels;
 
 // cuda::HostLinkBandwidth.

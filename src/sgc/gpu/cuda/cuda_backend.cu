@@ -167,6 +167,7 @@ SPlacement place_for_plan(const CsrRef& s, int64_t d, const HopPlan& plan, int64
       if (streamed_wide(s.rows, d)) slot = kWideSlotBytesPerEntry;
     }
   }
+  if (row_order_asked() == RowOrder::kHeavyFirst) fixed += row_lists_bytes(s.rows, s.nnz + s.rows);
   what += " on the GPU";
   const double usable = usable_device_bytes(), asked = asked_block_bytes();
   if (asked <= 0 && fixed + whole <= usable) return SPlacement{};
@@ -181,11 +182,11 @@ void require_resident_when_normalising(const SPlacement& p, const NormalizationF
                         "normalise on the host and pass S, which is then streamed in row blocks");
 }
 
-// spmm_pairs.cuh's long-row threshold for S (built from A on the device:
-// one diagonal entry a row more, at most).
-int64_t long_row_of(const CsrRef& s, const NormalizationForm* normalize) {
+// The row lengths spmm_pairs.cuh's schedule is made for (S built from A on
+// the device: one diagonal entry a row more, at most).
+RowLengths row_lengths_of(const CsrRef& s, const NormalizationForm* normalize) {
   const int64_t extra = normalize ? 1 : 0;
-  return long_row_entries(s.nnz + extra * s.rows, longest_row(s.indptr, s.rows) + extra);
+  return RowLengths{s.rows, s.nnz + extra * s.rows, longest_row(s.indptr, s.rows) + extra};
 }
 
 // S^K X scaled, X and the hops in T (16 bits), the last hop in fp32 on the
@@ -221,7 +222,7 @@ void run_scaled_power_16(const CsrRef& s, const NormalizationForm* normalize, co
     times->upload = clock.seconds();
     clock.start();
   }
-  const RowSchedule schedule(long_row_of(s, normalize));
+  const RowSchedule schedule(row_lengths_of(s, normalize));
   // y = (S in)[want] (m rows; want null: every row), S whole or block by block.
   auto hop = [&](const T* in, auto* y, const int32_t* want, int64_t m) {
     if (!streamed) {
@@ -309,14 +310,14 @@ void run_hop_plan(const CsrRef& s, const float* x, int64_t d, const HopPlan& pla
   const bool keep_sum = shape.keep_sum, keep_out = shape.keep_out;
 
   const bool cusparse = cusparse_hops();
-  const int64_t long_row = long_row_of(s, normalize);
+  const RowLengths lengths = row_lengths_of(s, normalize);
   std::optional<DeviceCsr> resident;
   std::optional<StreamedS> streamed;
   if (placement.streamed)
     streamed.emplace(s, placement.block_entries, placement.slots, cusparse && streamed_wide(s.rows, d));
   else
     resident.emplace(normalize ? normalize_on_device(s, *normalize) : upload_csr(s), d, cusparse);
-  Hopper hopper = streamed ? Hopper(*streamed, cusparse, long_row) : Hopper(*resident, long_row);
+  Hopper hopper = streamed ? Hopper(*streamed, cusparse, lengths) : Hopper(*resident, lengths);
   DeviceDense a(n, d, "allocating a hop buffer"), b(n, d, "allocating a hop buffer");
   copy_to_device(a.get(), x, size_t(entries) * sizeof(float), "uploading the features");
   DeviceDense* cur = &a;
@@ -405,14 +406,16 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   if (s.rows != s.cols || d % 2 || runs < 1)
     throw ArgumentError("compare_hop_kernels: a square S, an even d and at least one run");
   const int64_t n = s.rows, entries = n * d;
-  require_device_memory(2 * csr_device_bytes(n, s.nnz) + 4.0 * double(entries) * 2 + 2.0 * double(entries) * 2,
+  require_device_memory(2 * csr_device_bytes(n, s.nnz) + 4.0 * double(entries) * 2 + 2.0 * double(entries) * 2 +
+                            row_lists_bytes(n, s.nnz),
                         "comparing hop kernels on " + std::to_string(n) + " x " + std::to_string(d) + " features");
   HopKernelTimes t;
   t.pass_columns = kPassColumns;
   const DeviceCsrArrays sd = upload_csr(s);  // the pair kernel's layout
   DeviceCsr cs(upload_csr(s), d, true);      // cuSPARSE's
-  Hopper hopper(cs, 0);
-  const RowSchedule schedule(long_row_of(s, nullptr));
+  Hopper hopper(cs, RowLengths{});
+  const RowLengths lengths = row_lengths_of(s, nullptr);
+  const RowSchedule stored(lengths, RowOrder::kStored), heavy_first(lengths, RowOrder::kHeavyFirst);
   DeviceDense xd(n, d, "allocating X"), yd(n, d, "allocating Y");
   copy_to_device(xd.get(), x, size_t(entries) * sizeof(float), "uploading X");
   Buffer<__nv_bfloat16> x16(size_t(entries), "allocating X in bfloat16"), y16(size_t(entries), "allocating Y");
@@ -420,22 +423,41 @@ HopKernelTimes compare_hop_kernels(const CsrRef& s, const float* x, int64_t d, i
   launched("X in bfloat16");
   t.cusparse = median_device_seconds(runs, [&] { hopper.hop(xd, yd); });
   std::vector<float> want(static_cast<size_t>(entries)), got(static_cast<size_t>(entries));
-  check(cudaMemcpy(want.data(), yd.get(), want.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
-  t.pairs_fp32 = median_device_seconds(runs, [&] {
-    hop_pairs<float, float>(sd.indptr.get(), sd.indices.get(), sd.values.get(), xd.get(), yd.get(), nullptr, n, d,
-                            schedule);
-  });
-  check(cudaMemcpy(got.data(), yd.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
-  t.pairs_bf16 = median_device_seconds(runs, [&] {
-    hop_pairs<__nv_bfloat16, __nv_bfloat16>(sd.indptr.get(), sd.indices.get(), sd.values.get(), x16.get(),
-                                            y16.get(), nullptr, n, d, schedule);
-  });
+  auto read_back = [&](std::vector<float>& to) {
+    check(cudaMemcpy(to.data(), yd.get(), to.size() * sizeof(float), cudaMemcpyDeviceToHost), "copying Y back");
+  };
+  read_back(want);
+  auto fp32 = [&](const RowSchedule& schedule) {
+    return median_device_seconds(runs, [&] {
+      hop_pairs<float, float>(sd.indptr.get(), sd.indices.get(), sd.values.get(), xd.get(), yd.get(), nullptr, n, d,
+                              schedule);
+    });
+  };
+  t.pairs_fp32 = fp32(stored);
+  read_back(got);
   double diff = 0, scale = 0;
   for (size_t e = 0; e < want.size(); ++e) {
     diff = std::max(diff, double(std::fabs(got[e] - want[e])));
     scale = std::max(scale, double(std::fabs(want[e])));
   }
   t.pairs_vs_cusparse = scale > 0 ? diff / scale : diff;
+  t.pairs_fp32_heavy_first = fp32(heavy_first);
+  read_back(want);
+  bool same = std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0;
+  std::vector<__nv_bfloat16> bf_stored(static_cast<size_t>(entries)), bf_heavy(static_cast<size_t>(entries));
+  auto bf16 = [&](const RowSchedule& schedule, std::vector<__nv_bfloat16>& to) {
+    const double seconds = median_device_seconds(runs, [&] {
+      hop_pairs<__nv_bfloat16, __nv_bfloat16>(sd.indptr.get(), sd.indices.get(), sd.values.get(), x16.get(),
+                                              y16.get(), nullptr, n, d, schedule);
+    });
+    check(cudaMemcpy(to.data(), y16.get(), to.size() * sizeof(__nv_bfloat16), cudaMemcpyDeviceToHost),
+          "copying Y back");
+    return seconds;
+  };
+  t.pairs_bf16 = bf16(stored, bf_stored);
+  t.pairs_bf16_heavy_first = bf16(heavy_first, bf_heavy);
+  same = same && std::memcmp(bf_stored.data(), bf_heavy.data(), bf_stored.size() * sizeof(__nv_bfloat16)) == 0;
+  t.heavy_first_same_bits = same;
   return t;
 }
 

@@ -100,7 +100,7 @@ GeneratedRun run_generated_hops(const GeneratedGraphSpec& g, int hops, const int
   __nv_bfloat16* cur = a.get();
   __nv_bfloat16* next = b.get();
   // No row is longer than max_row entries (a column named twice is one entry).
-  const RowSchedule schedule(long_row_entries(run.nnz, g.max_row));
+  const RowSchedule schedule(RowLengths{n, run.nnz, g.max_row});
   for (int h = 0; h < hops; ++h) {
     hop_pairs(indptr.get(), indices.get(), values.get(), cur, next, nullptr, n, d, schedule);
     std::swap(cur, next);

@@ -18,6 +18,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -266,20 +267,24 @@ class StreamedS {
   Slot slots_[kStreamSlots];
 };
 
-// out = S in, S resident or streamed: by spmm_pairs.cuh's kernel (rows of
-// more than long_row entries a block each: long_row_entries), or by cuSPARSE
-// (S described for it) with a workspace grown as needed.
+// out = S in, S resident or streamed: by spmm_pairs.cuh's kernel, its rows
+// handed out as a schedule for S's row lengths says (row_schedule.cuh), or by
+// cuSPARSE (S described for it) with a workspace grown as needed.
 class Hopper {
  public:
-  Hopper(const DeviceCsr& s, int64_t long_row) : resident_(&s), schedule_(long_row) {}
-  Hopper(StreamedS& s, bool cusparse, int64_t long_row) : streamed_(&s), cusparse_(cusparse), schedule_(long_row) {}
+  Hopper(const DeviceCsr& s, const RowLengths& lengths) : resident_(&s) {
+    if (!s.desc()) schedule_.emplace(lengths);
+  }
+  Hopper(StreamedS& s, bool cusparse, const RowLengths& lengths) : streamed_(&s), cusparse_(cusparse) {
+    if (!cusparse) schedule_.emplace(lengths);
+  }
 
   void hop(const DeviceDense& in, DeviceDense& out) {
     const int64_t d = in.cols();
     if (resident_ && !resident_->desc()) {
       const DeviceCsrArrays& s = resident_->arrays();
       hop_pairs<float, float>(s.indptr.get(), s.indices.get(), s.values.get(), in.get(), out.get(), nullptr, s.rows,
-                              d, schedule_);
+                              d, *schedule_);
       return;
     }
     if (resident_) {
@@ -296,7 +301,7 @@ class Hopper {
       float* rows = out.get() + k.row0 * d;
       if (!cusparse_) {
         hop_pairs<float, float>(k.indptr, k.indices, k.values, in.get(), rows, nullptr, k.row1 - k.row0, d,
-                                schedule_);
+                                *schedule_);
         continue;
       }
       if (k.nnz == 0) {  // empty rows: no product to ask cuSPARSE for
@@ -355,7 +360,7 @@ class Hopper {
   const DeviceCsr* resident_ = nullptr;
   StreamedS* streamed_ = nullptr;
   bool cusparse_ = false;  // a streamed S's blocks go to cuSPARSE
-  RowSchedule schedule_;
+  std::optional<RowSchedule> schedule_;  // the kernel's (not cuSPARSE's)
   Buffer<char> work_;
   size_t work_bytes_ = 0;
   bool sized_ = false;

@@ -140,7 +140,8 @@ int32_t compare_hop_kernels(const sgc_cuda_csr* s, const float* x, int64_t d, in
   return guarded(st, [&] {
     const sgc::cuda::CsrRef ref = from_abi(*s);
     const sgc::cuda::HopKernelTimes t = sgc::cuda::compare_hop_kernels(ref, x, d, runs);
-    *times = {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse};
+    *times = {t.cusparse, t.pairs_fp32, t.pairs_bf16, t.pass_columns, t.pairs_vs_cusparse,
+              t.pairs_fp32_heavy_first, t.pairs_bf16_heavy_first, t.heavy_first_same_bits ? 1 : 0};
   });
 }
 

@@ -8,8 +8,9 @@
 // warp reads 64 P contiguous values an entry), and rounds each sum to the
 // storage once (round to nearest even, as the CPU's kernels/ do). Rows far
 // longer than a warp's even share are summed by a block in a fixed order of
-// runs. The one atomic hands rows to warps; no sum depends on which warp or
-// when: the same bits every run. Each pass of columns (kPassColumns) reads S
+// runs. A counter hands rows to warps (row_schedule.cuh: in S's order, or
+// the heavy rows first); no sum depends on which warp or when: the same bits
+// every run, in either order. Each pass of columns (kPassColumns) reads S
 // again and gathers only its columns of X.
 #pragma once
 
@@ -22,6 +23,7 @@
 #include <type_traits>
 
 #include "sgc/gpu/cuda/cuda_util.cuh"
+#include "sgc/gpu/cuda/row_schedule.cuh"
 
 namespace sgc::cuda {
 
@@ -133,12 +135,16 @@ __device__ __forceinline__ void store_pairs(Out* y, int64_t r, int64_t d, int64_
   }
 }
 
-// S's row for output row r (-1: not in this block of rows): r itself, or the
-// requested row rows[r] when it lies in the block [row0, row1) (rebased).
-__device__ __forceinline__ int64_t row_of(int64_t r, const int32_t* rows, int64_t row0, int64_t row1) {
-  if (!rows) return r;
-  const int64_t i = int64_t(rows[r]);
-  return i < row0 || i >= row1 ? -1 : i - row0;
+// Row r of y = (S x)[rows] (S's row i), columns [c0, c0 + 64 P), summed by one warp.
+template <class H, class Out, int P, int U>
+__device__ __forceinline__ void sum_row(const int64_t* indptr, const int32_t* indices, const float* values,
+                                        const typename H::Value* x, Out* y, int64_t r, int64_t i, int64_t d,
+                                        int64_t first, int64_t pairs, int lane) {
+  float2 sum[P];
+#pragma unroll
+  for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
+  add_entries<H, P, U>(indices, values, x, d, indptr[i], indptr[i + 1], first, pairs, lane, sum);
+  store_pairs<H, Out, P>(y, r, d, first, pairs, lane, sum);
 }
 
 // Columns [c0, c0 + 64 P) of rows 0..m of y = (S x)[rows] (rows null: every
@@ -146,34 +152,43 @@ __device__ __forceinline__ int64_t row_of(int64_t r, const int32_t* rows, int64_
 // With a block of S's rows [row0, row1) (indptr rebased to its first entry),
 // y[r] is its r-th row (rows null, m = row1 - row0), or only the requested
 // rows within the block are written (the others belong to other blocks).
-// One warp a row. The warps take `grab` rows at a time from a counter
-// (*next, zero at launch) until none are left, so that a warp whose rows were
-// long does not hold up the others (row lengths are heavy-tailed); which warp
-// sums a row changes from run to run, how it sums it does not. Rows of more
-// than long_row entries (long_row > 0) are left to spmm_long_rows_kernel.
+// One warp a row. The warps take rows from a counter as `take` says
+// (row_schedule.cuh: a few at a time, the listed heavy rows first) until none
+// are left, so that a warp whose rows were long does not hold up the others
+// (row lengths are heavy-tailed); which warp sums a row changes from run to
+// run, how it sums it does not. Rows of more than take.long_row entries
+// (long_row > 0) are left to spmm_long_rows_kernel.
 template <class H, class Out, int P, int U>
 __global__ void __launch_bounds__(kThreads)
     spmm_pairs_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
                       const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
-                      int64_t row0, int64_t row1, int64_t long_row, unsigned long long* next, int64_t grab) {
+                      int64_t row0, int64_t row1, RowTake take) {
   const int lane = threadIdx.x % kWarp;
-  const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth;
+  const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth, grab = take.grab;
+  const int64_t listed = take.heavy ? int64_t(*take.heavy_count) : 0;
+  const bool use_list = take.heavy && listed <= take.heavy_capacity;
+  // The counter's first `listed` takes are the listed rows, one each; then
+  // the others, grab at a time.
+  const int64_t heavy_takes = use_list ? listed * grab : 0;
   for (;;) {
     unsigned long long taken = 0;
-    if (lane == 0) taken = atomicAdd(next, static_cast<unsigned long long>(grab));
-    const int64_t r0 = int64_t(__shfl_sync(0xffffffffu, taken, 0));
+    if (lane == 0) taken = atomicAdd(take.next, static_cast<unsigned long long>(grab));
+    const int64_t t0 = int64_t(__shfl_sync(0xffffffffu, taken, 0));
+    if (t0 < heavy_takes) {
+      const int64_t r = take.heavy[t0 / grab];
+      sum_row<H, Out, P, U>(indptr, indices, values, x, y, r, row_of(r, rows, row0, row1), d, first, pairs, lane);
+      continue;
+    }
+    const int64_t r0 = t0 - heavy_takes;
     if (r0 >= m) return;
     const int64_t r1 = r0 + grab < m ? r0 + grab : m;
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t i = row_of(r, rows, row0, row1);  // the whole warp: one r
       if (i < 0) continue;
-      const int64_t begin = indptr[i], end = indptr[i + 1];
-      if (long_row > 0 && end - begin > long_row) continue;
-      float2 sum[P];
-#pragma unroll
-      for (int t = 0; t < P; ++t) sum[t] = make_float2(0.0f, 0.0f);
-      add_entries<H, P, U>(indices, values, x, d, begin, end, first, pairs, lane, sum);
-      store_pairs<H, Out, P>(y, r, d, first, pairs, lane, sum);
+      const int64_t len = indptr[i + 1] - indptr[i];
+      if (take.long_row > 0 && len > take.long_row) continue;
+      if (use_list && len > take.heavy_row) continue;  // listed
+      sum_row<H, Out, P, U>(indptr, indices, values, x, y, r, i, d, first, pairs, lane);
     }
   }
 }
@@ -182,21 +197,25 @@ __global__ void __launch_bounds__(kThreads)
 // sums and gathers in flight fit the registers without spilling).
 constexpr int kLongRowWarps = 16;
 
-// The rows spmm_pairs_kernel leaves (more than long_row entries): one block
-// a row, its warps each summing one of its consecutive runs of the row's
-// entries, and the runs' sums added in their order (a fixed order: the same
-// bits every run), so that one long row does not hold a single warp for the
-// whole product.
+// The rows spmm_pairs_kernel leaves (more than long_row entries), from the
+// list `listed` holds or, unlisted, found among all m rows: one block a row,
+// its warps each summing one of its consecutive runs of the row's entries,
+// and the runs' sums added in their order (a fixed order: the same bits
+// every run), so that one long row does not hold a single warp for the whole
+// product.
 template <class H, class Out, int P, int U>
 __global__ void __launch_bounds__(kWarp * kLongRowWarps)
     spmm_long_rows_kernel(const int64_t* indptr, const int32_t* indices, const float* values,
                           const typename H::Value* x, Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0,
-                          int64_t row0, int64_t row1, int64_t long_row) {
+                          int64_t row0, int64_t row1, int64_t long_row, LongRows listed) {
   constexpr int kWarps = kLongRowWarps;
   __shared__ float2 runs[kWarps][P][kWarp];
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
   const int64_t pairs = d / H::kWidth, first = c0 / H::kWidth;
-  for (int64_t r = blockIdx.x; r < m; r += gridDim.x) {
+  const bool use_list = listed.rows && int64_t(*listed.count) <= listed.capacity;
+  const int64_t count = use_list ? int64_t(*listed.count) : m;
+  for (int64_t k = blockIdx.x; k < count; k += gridDim.x) {
+    const int64_t r = use_list ? int64_t(listed.rows[k]) : k;
     const int64_t i = row_of(r, rows, row0, row1);  // the whole block: one r
     if (i < 0) continue;
     const int64_t begin = indptr[i], end = indptr[i + 1];
@@ -224,30 +243,6 @@ __global__ void __launch_bounds__(kWarp * kLongRowWarps)
   }
 }
 
-// The current device's `attribute`.
-inline int device_attribute(cudaDeviceAttr attribute, const char* what) {
-  int dev = 0, value = 0;
-  check(cudaGetDevice(&dev), "reading the current device");
-  check(cudaDeviceGetAttribute(&value, attribute, dev), what);
-  return value;
-}
-inline int multiprocessors() {
-  return device_attribute(cudaDevAttrMultiProcessorCount, "reading the multiprocessor count");
-}
-
-// The longest row spmm_pairs_kernel takes whole in a product over `nnz`
-// entries whose longest row has `longest` entries (unknown: -1); 0 when it
-// takes every row whole. A row is long when it holds more entries than each
-// of the device's warps would sum if they shared the product evenly (and
-// more than 1024): one warp summing it alone would outlast the others.
-inline int64_t long_row_entries(int64_t nnz, int64_t longest) {
-  const int64_t warps = int64_t(multiprocessors()) *
-                        (device_attribute(cudaDevAttrMaxThreadsPerMultiProcessor, "reading the thread limit") / kWarp);
-  const int64_t share = nnz / (warps > 0 ? warps : 1);
-  const int64_t long_row = share > 1024 ? share : 1024;
-  return longest >= 0 && longest <= long_row ? 0 : long_row;
-}
-
 // Blocks of `threads` threads of `kernel` that fill the device once: its
 // resident blocks on every multiprocessor.
 template <class Kernel>
@@ -256,22 +251,6 @@ int resident_blocks(Kernel kernel, int threads) {
   check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, 0), "reading a kernel's occupancy");
   return std::max(multiprocessors(), 1) * std::max(per_sm, 1);
 }
-
-// How a run's hops hand S's rows to warps: the long-row threshold
-// (long_row_entries) and the counter spmm_pairs_kernel's warps take rows
-// from, zeroed before each launch on the default stream (the launches queue
-// there one after another). Each run holds its own counter, so that a run on
-// another host thread cannot zero it under this one's launch.
-class RowSchedule {
- public:
-  explicit RowSchedule(int64_t long_row) : long_row_(long_row), counter_(1, "allocating the row counter") {}
-  int64_t long_row() const { return long_row_; }
-  unsigned long long* counter() const { return counter_.get(); }
-
- private:
-  int64_t long_row_;
-  Buffer<unsigned long long> counter_;
-};
 
 // The hops' passes: 128 columns (2 pairs a lane). On an H200 (Reddit-shaped
 // S, 22M entries, 602 columns) passes of 64, 128, 256 and 512 columns took
@@ -285,7 +264,9 @@ constexpr int64_t kPassColumns = 128;
 // Both kernels for a pass of columns with P pairs a lane, gathering U entries
 // ahead: spmm_pairs_kernel on a grid that fills the device once (or covers m
 // rows if that is fewer), its warps taking rows a few at a time (about 8
-// takes a warp, so that the last ones even out; 1 to 64 rows a take).
+// takes a warp, so that the last ones even out; 1 to 64 rows a take). The
+// long rows' kernel runs beside it on the schedule's second stream when the
+// long rows are listed (heavy-first), else after it, checking every row.
 template <class H, class Out, int P, int U>
 void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* values, const typename H::Value* x,
                   Out* y, const int32_t* rows, int64_t m, int64_t d, int64_t c0, int64_t row0, int64_t row1,
@@ -294,16 +275,26 @@ void launch_pairs(const int64_t* indptr, const int32_t* indices, const float* va
   static const int blocks = resident_blocks(spmm_pairs_kernel<H, Out, P, U>, kThreads);
   const int grid = std::min(warp_blocks(m), blocks);
   const int64_t grab = std::clamp<int64_t>(m / (int64_t(grid) * kWarpsPerBlock * 8), 1, 64);
-  unsigned long long* next = schedule.counter();
-  check(cudaMemsetAsync(next, 0, sizeof(unsigned long long)), "zeroing the row counter");
+  constexpr int long_threads = kWarp * kLongRowWarps;
+  static const int long_blocks = resident_blocks(spmm_long_rows_kernel<H, Out, P, U>, long_threads);
+  check(cudaMemsetAsync(schedule.counter(), 0, sizeof(unsigned long long)), "zeroing the row counter");
+  const bool beside = schedule.long_rows_beside();
+  if (beside) {
+    const LongRows listed = schedule.long_rows();
+    schedule.begin_beside();
+    spmm_long_rows_kernel<H, Out, P, U>
+        <<<int(std::min<int64_t>(listed.capacity, long_blocks)), long_threads, 0, schedule.beside()>>>(
+            indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row, listed);
+    launched("a sparse x dense product (long rows, listed)");
+  }
   spmm_pairs_kernel<H, Out, P, U><<<grid, kThreads>>>(indptr, indices, values, x, y, rows, m, d, c0, row0, row1,
-                                                      long_row, next, grab);
+                                                      schedule.take(grab));
   launched("a sparse x dense product (pairs of columns)");
-  if (long_row > 0) {
-    constexpr int threads = kWarp * kLongRowWarps;
-    static const int long_blocks = resident_blocks(spmm_long_rows_kernel<H, Out, P, U>, threads);
-    spmm_long_rows_kernel<H, Out, P, U><<<int(std::min<int64_t>(m, long_blocks)), threads>>>(
-        indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row);
+  if (beside) {
+    schedule.end_beside();
+  } else if (long_row > 0) {
+    spmm_long_rows_kernel<H, Out, P, U><<<int(std::min<int64_t>(m, long_blocks)), long_threads>>>(
+        indptr, indices, values, x, y, rows, m, d, c0, row0, row1, long_row, LongRows{});
     launched("a sparse x dense product (long rows)");
   }
 }
@@ -331,6 +322,7 @@ void hop_pairs(const int64_t* indptr, const int32_t* indices, const float* value
                int64_t row1 = INT64_MAX) {
   const bool single = std::is_same_v<T, float> && d % 2 != 0;
   const int64_t pass = single ? kPassColumns / 2 : kPassColumns;
+  schedule.list(indptr, rows, m, row0, row1);
   for (int64_t c0 = 0; c0 < d; c0 += pass) {
     const int64_t width = d - c0 < pass ? d - c0 : pass;
     if constexpr (std::is_same_v<T, float>) {
