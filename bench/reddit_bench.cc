@@ -9,7 +9,9 @@
 //     and the peak resident memory.
 //
 //   reddit_bench [--nodes N] [--avg-degree D] [--features F] [--runs R] [--lbfgs-iters I]
-//                [--dump DIR] [--stages hop,inductive|dump]
+//                [--dump DIR] [--stages zscore,hop,inductive|dump]
+// --stages zscore (not by default) times the features' z-score statistics
+// with every thread and with one, beside the triad;
 // --stages inductive alone makes the peak RSS that of the end-to-end run;
 // --stages dump only generates the graph and writes S and X to --dump DIR
 // (the GPU baselines' input: nothing timed on the host).
@@ -115,6 +117,31 @@ int main(int argc, char** argv) {
   const double gen_s = t.seconds();
   std::printf("generate: %lld nodes, %lld non-zeros, %lld features, %d classes: %.2f s\n",
               (long long)d.num_nodes(), (long long)d.adjacency.nnz(), (long long)d.num_features(), d.num_classes, gen_s);
+
+  // 0. The features' z-score statistics (the inductive run's first stage):
+  // with every thread and with one, beside the triad, in GB/s of X read.
+  if (stages.find("zscore") != std::string::npos) {
+    std::printf("%s\n", sgc::bench::host_line().c_str());
+    const sgc::DenseMatrix& x = d.dense_features;
+    const int threads = omp_get_max_threads();
+    std::vector<double> all, one;
+    for (int r = 0; r < std::max(runs, 5); ++r) {  // interleaved, so machine noise hits both alike
+      t.reset();
+      const sgc::ZScoreStats a = sgc::zscore_stats(x);
+      all.push_back(t.seconds());
+      omp_set_num_threads(1);
+      t.reset();
+      const sgc::ZScoreStats b = sgc::zscore_stats(x);
+      one.push_back(t.seconds());
+      omp_set_num_threads(threads);
+      if (a.mean != b.mean || a.std != b.std) std::fprintf(stderr, "z-score statistics depend on the thread count\n");
+    }
+    const double gb = double(x.size()) * sizeof(float) / 1e9, triad_now = triad_gbs(5);
+    std::printf("z-score statistics of X (%.2f GB): %d threads %.4f s (%.1f GB/s, %.2f of the triad %.1f GB/s); "
+                "1 thread %.4f s (%.2fx slower)\n",
+                gb, threads, median(all), gb / median(all), gb / median(all) / triad_now, triad_now, median(one),
+                median(one) / median(all));
+  }
 
   // 1. One hop and the triad.
   double hop_s = 0, hop_rows_s = 0, hop_bf16_s = 0, triad = 0, gathered_gb = 0;

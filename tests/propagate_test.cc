@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/ops/propagate.h"
@@ -71,6 +74,32 @@ TEST(Normalize, ZScoreColumns) {
     if (j != 2) EXPECT_NEAR(x.col(j).cast<double>().squaredNorm() / 49, 1.0, 1e-5);
   }
   EXPECT_EQ(x.col(2).cwiseAbs().maxCoeff(), 0.0f);
+}
+
+// Over many tiles of rows (the statistics' parallel cut), columns far from
+// zero (where summing squares in one pass loses every digit): the mean and
+// sample deviation of a two-pass sum in long double, within float rounding;
+// the same bits with one thread and two.
+TEST(Normalize, ZScoreStatsMergeTilesExactly) {
+  const Eigen::Index n = 50001, d = 40;  // 1 MiB tiles of 6,553 rows: 8 of them
+  DenseMatrix x = testing::random_dense(n, d, 31);
+  for (Eigen::Index j = 0; j < d; ++j) x.col(j) = (x.col(j).array() * float(j + 1) + 1000.0f * float(j)).matrix();
+  omp_set_num_threads(1);
+  const ZScoreStats one = zscore_stats(x);
+  omp_set_num_threads(2);
+  const ZScoreStats two = zscore_stats(x);
+  omp_set_num_threads(omp_get_num_procs());
+  EXPECT_EQ(one.mean, two.mean);
+  EXPECT_EQ(one.std, two.std);
+  for (Eigen::Index j = 0; j < d; ++j) {
+    long double sum = 0, sq = 0;
+    for (Eigen::Index i = 0; i < n; ++i) sum += x(i, j);
+    const long double mean = sum / n;
+    for (Eigen::Index i = 0; i < n; ++i) sq += (x(i, j) - mean) * (x(i, j) - mean);
+    const double sd = double(std::sqrt(sq / (n - 1)));
+    EXPECT_NEAR(one.mean[size_t(j)], double(mean), 1e-6 * std::max(1.0, std::fabs(double(mean)))) << "column " << j;
+    EXPECT_NEAR(one.std[size_t(j)], sd, 1e-6 * sd) << "column " << j;
+  }
 }
 
 // validate_csr accepts a well-formed matrix (parallel pass included) and

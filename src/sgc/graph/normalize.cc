@@ -184,39 +184,85 @@ void row_normalize(DenseMatrix& x) {
   }
 }
 
+namespace {
+
+// Count, mean and sum of squared deviations of each column over some rows.
+struct ColumnMoments {
+  double count = 0;
+  std::vector<double> mean, m2;
+};
+
+// Appends b's rows to a's (Chan, Golub & LeVeque 1979: the pairwise update,
+// stable where summing squares is not).
+void merge_moments(ColumnMoments& a, const ColumnMoments& b) {
+  if (b.count == 0) return;
+  const double total = a.count + b.count, wb = b.count / total, wab = a.count * wb;
+  for (size_t j = 0; j < a.mean.size(); ++j) {
+    const double delta = b.mean[j] - a.mean[j];
+    a.mean[j] += delta * wb;
+    a.m2[j] += b.m2[j] + delta * delta * wab;
+  }
+  a.count = total;
+}
+
+// Rows [r0, r1) of x, two passes (the rows are few enough to stay in cache).
+void tile_moments(const DenseMatrix& x, Eigen::Index r0, Eigen::Index r1, ColumnMoments& t) {
+  const Eigen::Index d = x.cols();
+  std::fill(t.mean.begin(), t.mean.end(), 0.0);
+  std::fill(t.m2.begin(), t.m2.end(), 0.0);
+  double* m = t.mean.data();
+  double* q = t.m2.data();
+  for (Eigen::Index i = r0; i < r1; ++i) {
+    const float* row = x.data() + i * d;
+    for (Eigen::Index j = 0; j < d; ++j) m[j] += double(row[j]);
+  }
+  t.count = double(r1 - r0);
+  for (Eigen::Index j = 0; j < d; ++j) m[j] /= t.count;
+  for (Eigen::Index i = r0; i < r1; ++i) {
+    const float* row = x.data() + i * d;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      const double v = double(row[j]) - m[j];
+      q[j] += v * v;
+    }
+  }
+}
+
+}  // namespace
+
 ZScoreStats zscore_stats(const DenseMatrix& x) {
   const Eigen::Index n = x.rows(), d = x.cols();
   ZScoreStats st;
   st.mean.assign(d, 0.0f);
   st.std.assign(d, 1.0f);
-  if (n == 0) return st;
-  // Column sums in double, row by row (cache-friendly for row-major storage).
-  // Each thread takes a range of columns over all rows, so every column is
-  // summed in row order whatever the thread count (the serial result).
-  std::vector<double> mean(size_t(d), 0.0), sq(size_t(d), 0.0);
-  // A share of the columns per thread (the result does not depend on it), in whole cache lines.
-  const Eigen::Index chunk = std::max<Eigen::Index>(16, (d / std::max(1, num_threads()) + 15) / 16 * 16);
+  if (n == 0 || d == 0) return st;
+  // Tiles of rows small enough for their second pass to hit the cache (1
+  // MiB: a core's L2 or its share of the L3 on the hosts we know); runs
+  // of whole tiles (at most 256, and their moments within 64 MiB), each
+  // merged tile by tile, then the runs merged in order. Both cuts depend on
+  // the shape only, so the statistics are the same bits whatever the thread
+  // count; every thread streams whole rows, as row-major storage wants.
+  const Eigen::Index tile = std::max<Eigen::Index>(16, (Eigen::Index(1) << 20) / (4 * d));  // 1 MiB of x
+  const Eigen::Index tiles = (n + tile - 1) / tile;
+  const Eigen::Index by_memory = std::max<Eigen::Index>(1, (Eigen::Index(64) << 20) / (16 * d));
+  const Eigen::Index runs = std::min({tiles, Eigen::Index(256), by_memory});
+  const Eigen::Index per_run = (tiles + runs - 1) / runs;
+  std::vector<ColumnMoments> run(static_cast<size_t>(runs));
 #pragma omp parallel for schedule(dynamic, 1)
-  for (Eigen::Index c0 = 0; c0 < d; c0 += chunk) {
-    const Eigen::Index c1 = std::min(d, c0 + chunk);
-    double* m = mean.data() + c0;
-    double* q = sq.data() + c0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const float* row = x.data() + i * d;
-      for (Eigen::Index j = c0; j < c1; ++j) m[j - c0] += double(row[j]);
-    }
-    for (Eigen::Index j = c0; j < c1; ++j) m[j - c0] /= double(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const float* row = x.data() + i * d;
-      for (Eigen::Index j = c0; j < c1; ++j) {
-        const double v = double(row[j]) - m[j - c0];
-        q[j - c0] += v * v;
-      }
+  for (Eigen::Index r = 0; r < runs; ++r) {
+    ColumnMoments& acc = run[size_t(r)];
+    acc.mean.assign(size_t(d), 0.0);
+    acc.m2.assign(size_t(d), 0.0);
+    ColumnMoments t{0, std::vector<double>(size_t(d)), std::vector<double>(size_t(d))};
+    for (Eigen::Index k = r * per_run; k < std::min(tiles, (r + 1) * per_run); ++k) {
+      tile_moments(x, k * tile, std::min(n, (k + 1) * tile), t);
+      merge_moments(acc, t);
     }
   }
+  ColumnMoments all{0, std::vector<double>(size_t(d), 0.0), std::vector<double>(size_t(d), 0.0)};
+  for (const ColumnMoments& r : run) merge_moments(all, r);
   for (Eigen::Index j = 0; j < d; ++j) {
-    st.mean[j] = float(mean[j]);
-    const double sd = n > 1 ? std::sqrt(sq[j] / double(n - 1)) : 0.0;
+    st.mean[j] = float(all.mean[size_t(j)]);
+    const double sd = n > 1 ? std::sqrt(all.m2[size_t(j)] / double(n - 1)) : 0.0;
     st.std[j] = sd > 0 ? float(sd) : 1.0f;
   }
   return st;
