@@ -94,6 +94,12 @@ TEST(Device, NamesAndRefusals) {
   } catch (const ParameterError& e) {
     EXPECT_NE(std::string(e.what()).find("--device"), std::string::npos) << e.what();
   }
+  try {  // a GPU is chosen the CUDA way, and the message says so
+    parse_device("cuda:1");
+    FAIL() << "accepted 'cuda:1'";
+  } catch (const ParameterError& e) {
+    EXPECT_NE(std::string(e.what()).find("CUDA_VISIBLE_DEVICES=1"), std::string::npos) << e.what();
+  }
   EXPECT_EQ(current_device(), Device::Cpu);
   if (const std::string why = cuda_unavailable_reason(); !why.empty()) {
     try {

@@ -15,6 +15,11 @@ std::atomic<Device> g_device{Device::Cpu};
 Device parse_device(const std::string& name) {
   if (name == "cpu") return Device::Cpu;
   if (name == "cuda") return Device::Cuda;
+  // One GPU a process, CUDA's first visible one: which one is CUDA's setting.
+  const std::string ordinal = name.rfind("cuda:", 0) == 0 ? name.substr(5) : "";
+  if (!ordinal.empty() && ordinal.size() <= 4 && ordinal.find_first_not_of("0123456789") == std::string::npos)
+    throw ParameterError("device", "unknown value '" + name + "' (expected cpu or cuda; to run on GPU " + ordinal +
+                                       ", set CUDA_VISIBLE_DEVICES=" + ordinal + " and pass cuda)");
   throw ParameterError("device", "unknown value '" + printable(name) + "' (expected cpu or cuda)");
 }
 
