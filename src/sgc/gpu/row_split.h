@@ -54,9 +54,9 @@ struct RowSplit {
 // device), the longest row `longest` (-1: unknown), on a device running
 // `warps` warps at once. A row is long when it holds more than max(1024,
 // nnz / warps) entries. A heavy row holds more than an eighth of that and
-// more than 4 mean rows: once the listed rows are out, a take of the
-// counter's is at most an eighth of a warp's share (so the end of a pass
-// waits at most that long for its last row), and at most a quarter of the
+// more than 4 mean rows: once the listed rows are out, each row handed out
+// holds at most an eighth of a warp's share (so the end of a pass waits
+// about that long at most for its last one), and at most a quarter of the
 // rows are listed. A product's rows of more than t entries number at most
 // nnz / (t + 1): the lists' sizes.
 inline RowSplit split_rows(int64_t rows, int64_t nnz, int64_t longest, int64_t warps, RowOrder order) {
