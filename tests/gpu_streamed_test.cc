@@ -21,6 +21,7 @@ namespace {
 using gpu_testing::every_operator;
 using gpu_testing::long_row_graph;
 using gpu_testing::OnGpu;
+using gpu_testing::SetEnv;
 using gpu_testing::spec_of;
 using gpu_testing::StreamS;
 using testing::awkward_graph;
@@ -130,16 +131,14 @@ TEST(Gpu, StreamedSInOneBlockEqualsResident) {
 }
 
 // Hops by cuSPARSE (SGC_GPU_CUSPARSE=1) for the scope.
-struct CusparseHops {
-  CusparseHops() { setenv("SGC_GPU_CUSPARSE", "1", 1); }
-  ~CusparseHops() { unsetenv("SGC_GPU_CUSPARSE"); }
+struct CusparseHops : SetEnv {
+  CusparseHops() : SetEnv("SGC_GPU_CUSPARSE", "1") {}
 };
 
 // Describes S to cuSPARSE with 64-bit indices for the scope, as graphs with
 // 2^31 entries (or n x d elements) are.
-struct WideIndices {
-  WideIndices() { setenv("SGC_GPU_WIDE_INDICES", "1", 1); }
-  ~WideIndices() { unsetenv("SGC_GPU_WIDE_INDICES"); }
+struct WideIndices : SetEnv {
+  WideIndices() : SetEnv("SGC_GPU_WIDE_INDICES", "1") {}
 };
 
 // cuSPARSE's hops give what the kernel's do, S described to it in 32 bits
@@ -174,13 +173,11 @@ TEST(Gpu, CusparseHopsEqualTheKernels) {
   }
   {
     const CusparseHops cusparse;
-    setenv("SGC_GPU_WIDE_INDICES", "yes", 1);
+    const SetEnv bad("SGC_GPU_WIDE_INDICES", "yes");
     EXPECT_THROW(apply_operator(s, FeatureInput(x), spec_of("sgc", 2)), ArgumentError);
-    unsetenv("SGC_GPU_WIDE_INDICES");
   }
-  setenv("SGC_GPU_CUSPARSE", "yes", 1);
+  const SetEnv bad("SGC_GPU_CUSPARSE", "yes");
   EXPECT_THROW(apply_operator(s, FeatureInput(x), spec_of("sgc", 2)), ArgumentError);
-  unsetenv("SGC_GPU_CUSPARSE");
 }
 
 }  // namespace

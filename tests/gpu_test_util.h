@@ -32,17 +32,28 @@ struct OnGpu {
   ~OnGpu() { set_device(Device::Cpu); }
 };
 
+// An environment variable set for the scope and unset after it (the GPU
+// path's settings are read from the environment at each run).
+class SetEnv {
+ public:
+  SetEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~SetEnv() { unsetenv(name_); }
+  SetEnv(const SetEnv&) = delete;
+  SetEnv& operator=(const SetEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
 // Streams S in blocks of about `bytes` bytes for the scope (gpu/streamed_s.h).
-struct StreamS {
-  explicit StreamS(const char* bytes) { setenv("SGC_GPU_S_BLOCK_BYTES", bytes, 1); }
-  ~StreamS() { unsetenv("SGC_GPU_S_BLOCK_BYTES"); }
+struct StreamS : SetEnv {
+  explicit StreamS(const char* bytes) : SetEnv("SGC_GPU_S_BLOCK_BYTES", bytes) {}
 };
 
 // Hands rows to the hop kernel's warps in `order` for the scope
 // (SGC_GPU_ROW_ORDER: gpu/row_split.h).
-struct RowOrderScope {
-  explicit RowOrderScope(const char* order) { setenv("SGC_GPU_ROW_ORDER", order, 1); }
-  ~RowOrderScope() { unsetenv("SGC_GPU_ROW_ORDER"); }
+struct RowOrderScope : SetEnv {
+  explicit RowOrderScope(const char* order) : SetEnv("SGC_GPU_ROW_ORDER", order) {}
 };
 
 inline OperatorSpec spec_of(const std::string& op, int k, double t = 5.0, double alpha = 0.1, double tol = 1e-6) {
