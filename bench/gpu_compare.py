@@ -24,7 +24,7 @@ disagrees is reported and not timed.
 sgc's own results are checked too: gpu_bench's hop against rows of S X in
 double (hop_rel_diff), the end to end's micro-F1 and DGC's accuracy against
 floors below what the CPU path gets; a figure whose result is wrong counts as
-missed. Then it prints each target of the issue with its figure and met /
+missed. Then it prints each GPU target (docs/gpu.md, "Status") with its figure and met /
 missed / not measured, and writes every figure and verdict to --figures (JSON).
 
   python3 bench/gpu_compare.py [--build build] [--runs 5] [--figures F] [--markdown M] [--tests-status N]

@@ -1,7 +1,7 @@
 // Planetoid benchmark: median time of every stage of SGC over repeated runs,
 // the accuracy, and the whole `sgc train` process from start to printed
 // accuracy; each set beside the reference Python implementation's figures
-// measured on this kind of machine (Debian torch 1.13.1, 2 cores; issue #2).
+// measured on this kind of machine (Debian torch 1.13.1, 2 cores).
 //
 //   sgc_bench [--runs N] [--data-dir DIR] [--datasets cora,citeseer,pubmed]
 //   sgc_bench --host      the host line alone (CPU, caches, measured triad)
@@ -29,7 +29,7 @@ namespace {
 using sgc::bench::median;
 using sgc::bench::time_process;
 
-struct Reference {  // reference implementation, seconds (issue #2)
+struct Reference {  // the Python reference implementation on this machine kind, seconds
   double propagate, train, process;
 };
 const std::map<std::string, Reference> kReference{{"cora", {0.048, 0.373, 3.40}},

@@ -104,6 +104,23 @@ TEST(Inductive, PrecomputeIsBitwiseTheStepByStepRun) {
   }
 }
 
+// The training and evaluation rows are joined by append_rows: above and below
+// its parallel threshold, the top rows stay and the bottom ones follow in order.
+TEST(Inductive, AppendRowsKeepsTopAndCopiesBottom) {
+  for (const int64_t bottom_rows : {3, 2000}) {
+    DenseMatrix top = DenseMatrix::NullaryExpr(5, 700, [](Eigen::Index i, Eigen::Index j) { return float(i * 700 + j); });
+    const DenseMatrix bottom =
+        DenseMatrix::NullaryExpr(bottom_rows, 700, [](Eigen::Index i, Eigen::Index j) { return -float(i * 700 + j); });
+    const DenseMatrix before = top;
+    append_rows(top, bottom);
+    ASSERT_EQ(top.rows(), 5 + bottom_rows);
+    EXPECT_TRUE((top.topRows(5).array() == before.array()).all());
+    EXPECT_TRUE((top.bottomRows(bottom_rows).array() == bottom.array()).all());
+  }
+  DenseMatrix narrow(2, 3);
+  EXPECT_THROW(append_rows(narrow, DenseMatrix(1, 4)), ArgumentError);
+}
+
 TEST(Inductive, InducedSubgraphRejectsBadNodes) {
   const CsrMatrix a = testing::awkward_graph(20, 40, 2, 3);
   EXPECT_THROW(induced_subgraph(a, {1, 2, 1}), ArgumentError);

@@ -205,7 +205,7 @@ std::vector<Case> npz_cases_impl() {
   bomb_case("attr_data declares 1 KiB, inflates to 1 GiB", bomb_member("attr_data.npy", "<f4", "(240,)", uint64_t{1} << 30, 1024), "2G");
   // Declared 4 GiB - 1 with a 1 MiB stream: must not trust the declared size.
   bomb_case("attr_data declares 4 GiB, inflates to 1 MiB", bomb_member("attr_data.npy", "<f4", "(262128,)", uint64_t{1} << 20, 0xffffffffLL), "2G");
-  // A 2 GiB member (the reproduction) under the 2 GiB budget.
+  // A member as large as the 2 GiB budget itself: refused, naming the file.
   bomb_case("attr_data 2 GiB - 1 KiB of zeros", bomb_member("attr_data.npy", "<f4", "(536870656,)", (uint64_t{2} << 30) - 1024), "2G");
 
   // Heterophilous lies.

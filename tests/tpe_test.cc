@@ -14,7 +14,7 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// The 1-D problem of the brief: optimum at x = 1e-6 on a log-uniform range.
+// A 1-D problem with its optimum at x = 1e-6 on a log-uniform range (a weight decay's scale).
 double peak_at_1e6(const std::vector<double>& x) {
   double d = std::log10(x[0]) + 6.0;
   return -d * d;

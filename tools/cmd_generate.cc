@@ -157,7 +157,7 @@ int run_generate(const GenerateFlags& f) {
 
 Subcommand add_generate_command(CLI::App& app) {
   auto f = std::make_shared<GenerateFlags>();
-  auto* cmd = app.add_subcommand("generate", "write the Reddit-shaped synthetic graph as FastGCN npz files and an edge list");
+  auto* cmd = app.add_subcommand("generate", "write a generated graph (Reddit- or products-shaped) as FastGCN npz files, an edge list, a feature store or an OGB folder");
   cmd->add_option("--out", f->out, "output folder (created if missing)")->required();
   cmd->add_option("--format", f->formats, "fastgcn, edgelist, store, ogb (comma-separated; default fastgcn,edgelist)")
       ->delimiter(',');

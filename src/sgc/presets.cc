@@ -98,8 +98,8 @@ SearchRange search_range(std::string_view name, const OperatorDef& op, const Opt
                          const ModelDef& model) {
   for (const SearchRange& r : op.search)
     if (r.name == name) return r;
-  if (name == "lr") return {"lr", 0.01, 2, true, false};
-  if (name == "weight_decay") return {"weight_decay", 1e-10, 1e-3, true, false};
+  if (name == "lr") return lr_search_range();
+  if (name == "weight_decay") return weight_decay_search_range();
   if (op.reads(name)) {
     if (name == "k") return {"k", 1, 10, false, true};
     if (name == "t") return {"t", 1, 10, false, false};

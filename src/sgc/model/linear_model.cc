@@ -93,8 +93,7 @@ void propagate_on_gpu(Dataset& data, const Config& c, const std::vector<int32_t>
         nullptr, true);
     p.x = std::move(train.features);
     p.train_on_device = {train.on_device, 0};
-    p.x.conservativeResize(train_rows + eval_x.rows(), Eigen::NoChange);
-    p.x.bottomRows(eval_x.rows()) = eval_x;
+    append_rows(p.x, eval_x);
   }
   if (times) times->propagate += timer.seconds();
 }
@@ -251,11 +250,8 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   data.features = CsrMatrix{};
   s_train = CsrMatrix{};
   if (times) times->column_blocks = std::max(run.blocks, eval_run.blocks);
-  // The training rows grow in place (a row-major resize keeps them), so the
-  // result is never held twice.
-  const int64_t train_rows = p.x.rows();
-  p.x.conservativeResize(train_rows + eval_x.rows(), Eigen::NoChange);
-  p.x.bottomRows(eval_x.rows()) = eval_x;
+  // The training rows grow in place, so the result is never held twice.
+  append_rows(p.x, eval_x);
   if (times) times->propagate += timer.seconds();
   return p;
 }

@@ -107,8 +107,8 @@ const std::vector<PublishedSetting> kDgcPublished{
 
 const std::vector<SearchRange> kDgcSearch{
     {"t", 1, 10, false, false},
-    {"lr", 0.01, 2, true, false},
-    {"weight_decay", 1e-10, 1e-3, true, false},
+    lr_search_range(),
+    weight_decay_search_range(),
     {"k", 10, 1000, true, true, false}};
 
 }  // namespace

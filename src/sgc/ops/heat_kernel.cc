@@ -53,7 +53,7 @@ const OperatorDef& heat_operator() {
         return std::vector<Eigen::VectorXd>{reference_series(
             s, x, [&](int j) { return std::exp(-spec.t + j * log_t - std::lgamma(j + 1.0)); }, -1)};
       },
-      .search = {{"t", 1, 10, false, false}, {"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
+      .search = {{"t", 1, 10, false, false}, lr_search_range(), weight_decay_search_range()},
       // DGC's settings (its T); the heat kernel itself has no published accuracy.
       .published = {{"planetoid", "cora", {{"t", 5.27}}, 0.156, 3.544e-5, 100, 0, kHeatSource},
                     {"planetoid", "citeseer", {{"t", 3.78}}, 1.39, 2e-4, 100, 0, kHeatSource},

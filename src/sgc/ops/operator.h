@@ -100,6 +100,11 @@ struct SearchRange {
   bool by_default = true;  // searched when the user names no parameters (else: only its range)
 };
 
+// The training parameters' ranges: every operator's default search lists them,
+// and search_range() answers them for an operator that does not.
+inline SearchRange lr_search_range() { return {"lr", 0.01, 2, true, false}; }
+inline SearchRange weight_decay_search_range() { return {"weight_decay", 1e-10, 1e-3, true, false}; }
+
 // Settings an operator's authors published for a data set (its family and
 // name as the loaders set them): operator parameters, training, accuracy.
 struct PublishedSetting {

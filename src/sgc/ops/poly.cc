@@ -28,7 +28,7 @@ const OperatorDef& poly_operator() {
         return std::vector<Eigen::VectorXd>{
             reference_series(s, x, [&](int j) { return spec.coeffs[size_t(j)]; }, int(spec.coeffs.size()) - 1)};
       },
-      .search = {{"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
+      .search = {lr_search_range(), weight_decay_search_range()},
       .published = {},
       .check = [](const OperatorSpec& s) {
         if (s.coeffs.empty()) throw ParameterError("coeffs", "poly needs at least one coefficient (c0,c1,...)");

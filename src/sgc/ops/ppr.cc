@@ -47,7 +47,7 @@ const OperatorDef& ppr_operator() {
             reference_series(s, x, [&](int j) { return spec.alpha * std::pow(1 - spec.alpha, j); }, -1)};
       },
       // PPR costs about 14 / alpha products at tol 1e-6: alpha stays >= 0.05.
-      .search = {{"alpha", 0.05, 0.5, true, false}, {"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
+      .search = {{"alpha", 0.05, 0.5, true, false}, lr_search_range(), weight_decay_search_range()},
       .published = {},
   };
   return def;

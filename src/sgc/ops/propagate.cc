@@ -133,7 +133,7 @@ const OperatorDef& sgc_operator() {
       .published = {{"planetoid", "cora", {{"k", 2}}, 0.2, 1.3027e-5, 100, 81.0, "SGC, Wu et al., ICML 2019"},
                     {"planetoid", "citeseer", {{"k", 2}}, 0.2, 2.3546e-5, 150, 71.9, "SGC, Wu et al., ICML 2019"},
                     {"planetoid", "pubmed", {{"k", 2}}, 0.2, 7.4039e-5, 100, 78.9, "SGC, Wu et al., ICML 2019"}},
-        .sixteen_bit = true,
+      .sixteen_bit = true,
   };
   return def;
 }

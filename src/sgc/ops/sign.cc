@@ -56,7 +56,7 @@ const OperatorDef& sign_operator() {
         for (int j = 1; j <= spec.k; ++j) hops.push_back(s * hops.back());
         return hops;
       },
-      .search = {{"k", 1, 5, false, true}, {"lr", 0.01, 2, true, false}, {"weight_decay", 1e-10, 1e-3, true, false}},
+      .search = {{"k", 1, 5, false, true}, lr_search_range(), weight_decay_search_range()},
       .published = {},
   };
   return def;

@@ -37,8 +37,8 @@ const OperatorDef& ssgc_operator() {
       },
       .search = {{"alpha", 0.05, 0.5, true, false},
                  {"k", 2, 32, false, true},
-                 {"lr", 0.01, 2, true, false},
-                 {"weight_decay", 1e-10, 1e-3, true, false}},
+                 lr_search_range(),
+                 weight_decay_search_range()},
       // K 16, alpha 0.05, lr 0.2 on the public Planetoid split.
       .published = {{"planetoid", "cora", {{"k", 16}, {"alpha", 0.05}}, 0.2, 1e-5, 100, 83.0, kSsgcSource},
                     {"planetoid", "citeseer", {{"k", 16}, {"alpha", 0.05}}, 0.2, 1e-4, 150, 73.6, kSsgcSource},
