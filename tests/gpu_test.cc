@@ -29,6 +29,7 @@ namespace {
 using gpu_testing::every_operator;
 using gpu_testing::long_row_graph;
 using gpu_testing::OnGpu;
+using gpu_testing::SetEnv;
 using gpu_testing::spec_of;
 using gpu_testing::StreamS;
 using testing::awkward_graph;
@@ -181,19 +182,30 @@ TEST(Gpu, SparseFeaturesAreDensifiedAlike) {
   EXPECT_LT(max_rel_error(apply_operator(g.s, FeatureInput(xs), spec), cpu), 1e-4);
 }
 
+// With one GEMM, and split over chunks of rows (SGC_GPU_HEAD_SPLIT=1; 5,000
+// rows: four full chunks of a strided batch and a shorter last one).
 TEST(Gpu, SoftmaxLossAndGradientEqualTheCpu) {
   SKIP_WITHOUT_GPU();
   const DenseMatrix x = testing::random_dense(5000, 33, 4);
   std::vector<int32_t> y(5000);
   for (size_t i = 0; i < y.size(); ++i) y[i] = int32_t((i * 7) % 5);
   const SoftmaxModel m = init_softmax(33, 5, 11);
-  Eigen::VectorXf g_cpu, g_gpu(m.theta.size());
+  Eigen::VectorXf g_cpu;
   const double l_cpu = softmax_loss_grad(m, x, y, g_cpu);
-  const auto objective = softmax_objective_on_gpu(x, y, 5);
-  const double l_gpu = objective->loss_grad(m.theta.data(), g_gpu.data());
-  EXPECT_NEAR(l_gpu, l_cpu, 1e-5 * std::abs(l_cpu));
-  EXPECT_LT((g_gpu - g_cpu).cwiseAbs().maxCoeff(), 1e-4 * g_cpu.cwiseAbs().maxCoeff());
-  EXPECT_THROW(softmax_objective_on_gpu(x, std::vector<int32_t>(5000, 5), 5), ArgumentError);
+  for (const char* split : {"0", "1"}) {
+    SCOPED_TRACE(std::string("SGC_GPU_HEAD_SPLIT=") + split);
+    const SetEnv scope("SGC_GPU_HEAD_SPLIT", split);
+    Eigen::VectorXf g_gpu(m.theta.size()), again(m.theta.size());
+    const auto objective = softmax_objective_on_gpu(x, y, 5);
+    const double l_gpu = objective->loss_grad(m.theta.data(), g_gpu.data());
+    EXPECT_NEAR(l_gpu, l_cpu, 1e-5 * std::abs(l_cpu));
+    EXPECT_LT((g_gpu - g_cpu).cwiseAbs().maxCoeff(), 1e-4 * g_cpu.cwiseAbs().maxCoeff());
+    EXPECT_EQ(objective->loss_grad(m.theta.data(), again.data()), l_gpu);
+    EXPECT_TRUE((again.array() == g_gpu.array()).all()) << "a second call gave other bits";
+    EXPECT_THROW(softmax_objective_on_gpu(x, std::vector<int32_t>(5000, 5), 5), ArgumentError);
+  }
+  const SetEnv bad("SGC_GPU_HEAD_SPLIT", "yes");
+  EXPECT_THROW(softmax_objective_on_gpu(x, y, 5), ArgumentError);
 }
 
 // S built on the GPU from A is the host's S: the same entries in the same

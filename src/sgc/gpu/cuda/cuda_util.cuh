@@ -109,6 +109,17 @@ inline void require_device_memory(double bytes, const std::string& what) {
   }
 }
 
+// The current device's `attribute`.
+inline int device_attribute(cudaDeviceAttr attribute, const char* what) {
+  int dev = 0, value = 0;
+  check(cudaGetDevice(&dev), "reading the current device");
+  check(cudaDeviceGetAttribute(&value, attribute, dev), what);
+  return value;
+}
+inline int multiprocessors() {
+  return device_attribute(cudaDevAttrMultiProcessorCount, "reading the multiprocessor count");
+}
+
 constexpr int kThreads = 256;
 inline int blocks_for(int64_t n) {
   const int64_t b = (n + kThreads - 1) / kThreads;

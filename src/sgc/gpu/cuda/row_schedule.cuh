@@ -16,16 +16,6 @@
 
 namespace sgc::cuda {
 
-// The current device's `attribute`.
-inline int device_attribute(cudaDeviceAttr attribute, const char* what) {
-  int dev = 0, value = 0;
-  check(cudaGetDevice(&dev), "reading the current device");
-  check(cudaDeviceGetAttribute(&value, attribute, dev), what);
-  return value;
-}
-inline int multiprocessors() {
-  return device_attribute(cudaDevAttrMultiProcessorCount, "reading the multiprocessor count");
-}
 // Warps the device runs at once: its multiprocessors times the warps each holds.
 inline int64_t resident_warps() {
   return int64_t(multiprocessors()) *

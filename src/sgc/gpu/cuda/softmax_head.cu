@@ -2,12 +2,16 @@
 // device_logits): logits Z = X W by SGEMM, a row kernel turns Z into softmax -
 // onehot and each row's -log p, then grad W = X^T P (SGEMM), grad b = P^T 1
 // (SGEMV), and the loss is summed by one block in a fixed order
-// (deterministic). X is uploaded once, or read in place from rows the
-// propagation left on the device; each call moves only theta and the gradient.
+// (deterministic). With SGC_GPU_HEAD_SPLIT=1 the two gradients are summed
+// over chunks of rows instead, one GEMM of a strided batch and one column sum
+// per chunk, then the chunks added in order (gpu/head_split.h: why). X is
+// uploaded once, or read in place from rows the propagation left on the
+// device; each call moves only theta and the gradient.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -18,6 +22,7 @@
 #include "sgc/gpu/cuda/device_rows.cuh"
 #include "sgc/gpu/cuda/host_link.h"
 #include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/head_split.h"
 
 namespace sgc::cuda {
 
@@ -71,6 +76,29 @@ __global__ void add_bias_kernel(float* z, const float* b, int64_t n, int32_t c) 
     z[i] += b[i % c];
 }
 
+// Chunk blockIdx.x's column sums of z (n x c, row-major; chunks of chunk_rows
+// rows) into partial[chunk * stride + offset + j], rows added in order.
+__global__ void chunk_column_sums_kernel(const float* z, int64_t n, int32_t c, int64_t chunk_rows, float* partial,
+                                         int64_t stride, int64_t offset) {
+  const int64_t chunk = blockIdx.x, first = chunk * chunk_rows;
+  const int64_t end = first + chunk_rows < n ? first + chunk_rows : n;
+  for (int32_t j = threadIdx.x; j < c; j += blockDim.x) {
+    float sum = 0;
+    for (int64_t r = first; r < end; ++r) sum += z[r * c + j];
+    partial[chunk * stride + offset + j] = sum;
+  }
+}
+
+// out[i] = scale * the sum over chunks, in chunk order and in double, of
+// partial[chunk * count + i].
+__global__ void sum_chunks_kernel(const float* partial, int64_t chunks, int64_t count, double scale, float* out) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
+    double sum = 0;
+    for (int64_t k = 0; k < chunks; ++k) sum += partial[k * count + i];
+    out[i] = float(sum * scale);
+  }
+}
+
 __global__ void fill_kernel(float* y, float v, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     y[i] = v;
@@ -99,6 +127,8 @@ struct SoftmaxObjective::State {
   int32_t c = 0;
   const float* x = nullptr;  // owned_x, or rows of shared_x
   Buffer<float> owned_x, theta, grad, z, ones;
+  HeadSplit split;        // chunks == 1: one GEMM and one GEMV
+  Buffer<float> partial;  // split: each chunk's gradient, laid out as grad
   std::shared_ptr<const DeviceRows> shared_x;
   Buffer<int32_t> y;
   Buffer<double> nll, loss;
@@ -130,7 +160,9 @@ void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t*
   s.c = classes;
   s.x = x;
   const size_t params = size_t(d * classes + classes);
-  require_device_memory(4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params),
+  if (parse_head_split(std::getenv("SGC_GPU_HEAD_SPLIT"))) s.split = split_head_rows(n, multiprocessors());
+  require_device_memory(4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params) +
+                            4.0 * double(s.split.chunks > 1 ? s.split.chunks : 0) * double(params),
                         "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
   s.y = Buffer<int32_t>(y, size_t(n), "uploading the training labels");
   s.theta = Buffer<float>(params, "allocating the parameters");
@@ -139,6 +171,7 @@ void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t*
   s.ones = Buffer<float>(size_t(n), "allocating a ones vector");
   s.nll = Buffer<double>(size_t(n), "allocating the row losses");
   s.loss = Buffer<double>(1, "allocating the loss");
+  if (s.split.chunks > 1) s.partial = Buffer<float>(size_t(s.split.chunks) * params, "allocating the chunks' gradients");
   fill_kernel<<<blocks_for(n), kThreads>>>(s.ones.get(), 1.0f, n);
   launched("filling a ones vector");
 }
@@ -158,11 +191,31 @@ double SoftmaxObjective::loss_grad(const float* theta, float* grad) {
   check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, c, n, d, &one, w, c, s.x, d, &zero, s.z.get(), c), "X W");
   softmax_rows_kernel<<<blocks_for(n), kThreads>>>(s.z.get(), b, s.y.get(), n, c, s.nll.get());
   launched("the softmax rows");
-  check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, n, &inv_n, s.z.get(), c, s.x, d, &zero, s.grad.get(), c),
-        "X^T P");
-  check(cublasSgemv(h, CUBLAS_OP_N, c, n, &inv_n, s.z.get(), c, s.ones.get(), 1, &zero, s.grad.get() + size_t(d) * c,
-                    1),
-        "P^T 1");
+  if (s.split.chunks > 1) {
+    // Chunk k's rows [k r, (k + 1) r) are columns of the c x n and d x n views.
+    const int64_t rows = s.split.chunk_rows, full = s.n / rows, rest = s.n - full * rows;
+    const int64_t stride = int64_t(params);
+    float* part = s.partial.get();
+    if (full > 0)
+      check(cublasSgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, int(rows), &one, s.z.get(), c,
+                                      (long long)(rows * c), s.x, d, (long long)(rows * d), &zero, part, c,
+                                      (long long)stride, int(full)),
+            "X^T P by chunks");
+    if (rest > 0)
+      check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, int(rest), &one, s.z.get() + full * rows * c, c,
+                        s.x + full * rows * d, d, &zero, part + full * stride, c),
+            "X^T P, the last chunk");
+    chunk_column_sums_kernel<<<int(s.split.chunks), 128>>>(s.z.get(), s.n, c, rows, part, stride, int64_t(d) * c);
+    launched("P^T 1 by chunks");
+    sum_chunks_kernel<<<blocks_for(stride), kThreads>>>(part, s.split.chunks, stride, 1.0 / double(n), s.grad.get());
+    launched("adding the chunks' gradients");
+  } else {
+    check(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_T, c, d, n, &inv_n, s.z.get(), c, s.x, d, &zero, s.grad.get(), c),
+          "X^T P");
+    check(cublasSgemv(h, CUBLAS_OP_N, c, n, &inv_n, s.z.get(), c, s.ones.get(), 1, &zero,
+                      s.grad.get() + size_t(d) * c, 1),
+          "P^T 1");
+  }
   sum_kernel<<<1, kSumThreads>>>(s.nll.get(), s.n, s.loss.get());
   launched("summing the loss");
   double total = 0;
