@@ -11,8 +11,8 @@
 #include <cuda_runtime.h>
 
 #include <climits>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -126,8 +126,9 @@ struct SoftmaxObjective::State {
   int64_t n = 0, d = 0;
   int32_t c = 0;
   const float* x = nullptr;  // owned_x, or rows of shared_x
-  Buffer<float> owned_x, theta, grad, z, ones;
-  HeadSplit split;        // chunks == 1: one GEMM and one GEMV
+  Buffer<float> owned_x, theta, grad, z;
+  HeadSplit split;        // chunks == 1: one GEMM and one GEMV (of P^T and `ones`)
+  Buffer<float> ones;     // not split
   Buffer<float> partial;  // split: each chunk's gradient, laid out as grad
   std::shared_ptr<const DeviceRows> shared_x;
   Buffer<int32_t> y;
@@ -168,12 +169,15 @@ void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t*
   s.theta = Buffer<float>(params, "allocating the parameters");
   s.grad = Buffer<float>(params, "allocating the gradient");
   s.z = Buffer<float>(size_t(n) * classes, "allocating the logits");
-  s.ones = Buffer<float>(size_t(n), "allocating a ones vector");
   s.nll = Buffer<double>(size_t(n), "allocating the row losses");
   s.loss = Buffer<double>(1, "allocating the loss");
-  if (s.split.chunks > 1) s.partial = Buffer<float>(size_t(s.split.chunks) * params, "allocating the chunks' gradients");
-  fill_kernel<<<blocks_for(n), kThreads>>>(s.ones.get(), 1.0f, n);
-  launched("filling a ones vector");
+  if (s.split.chunks > 1) {
+    s.partial = Buffer<float>(size_t(s.split.chunks) * params, "allocating the chunks' gradients");
+  } else {
+    s.ones = Buffer<float>(size_t(n), "allocating a ones vector");
+    fill_kernel<<<blocks_for(n), kThreads>>>(s.ones.get(), 1.0f, n);
+    launched("filling a ones vector");
+  }
 }
 
 SoftmaxObjective::~SoftmaxObjective() = default;
