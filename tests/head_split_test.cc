@@ -1,6 +1,7 @@
 // How the GPU head splits its gradient's sum over rows (gpu/head_split.h),
 // checked in every build: the chunks cover the rows exactly, none is below the
-// minimum, and a device gets about two a multiprocessor.
+// minimum, and a device gets about two a multiprocessor; and how the GPU
+// path's on/off variables are read (gpu/env_switch.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,22 +9,27 @@
 #include <string>
 
 #include "sgc/error.h"
+#include "sgc/gpu/env_switch.h"
 #include "sgc/gpu/head_split.h"
 
 namespace sgc {
 namespace {
 
-TEST(HeadSplit, ParsesTheSwitch) {
-  EXPECT_FALSE(parse_head_split(nullptr));
-  EXPECT_FALSE(parse_head_split(""));
-  EXPECT_FALSE(parse_head_split("0"));
-  EXPECT_TRUE(parse_head_split("1"));
-  for (const char* bad : {"yes", "2", " 1", "true"}) {
-    try {
-      parse_head_split(bad);
-      ADD_FAILURE() << "accepted '" << bad << "'";
-    } catch (const ArgumentError& e) {
-      EXPECT_NE(std::string(e.what()).find("SGC_GPU_HEAD_SPLIT"), std::string::npos) << e.what();
+// The one reading of the GPU path's on/off variables (gpu/env_switch.h).
+TEST(EnvSwitch, OnlyZeroOrOneAndTheErrorNamesTheVariable) {
+  for (const char* name : {"SGC_GPU_HEAD_SPLIT", "SGC_GPU_CUSPARSE", "SGC_GPU_WIDE_INDICES"}) {
+    SCOPED_TRACE(name);
+    EXPECT_FALSE(parse_switch(name, nullptr));
+    EXPECT_FALSE(parse_switch(name, ""));
+    EXPECT_FALSE(parse_switch(name, "0"));
+    EXPECT_TRUE(parse_switch(name, "1"));
+    for (const char* bad : {"yes", "2", " 1", "true"}) {
+      try {
+        parse_switch(name, bad);
+        ADD_FAILURE() << "accepted '" << bad << "'";
+      } catch (const ArgumentError& e) {
+        EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+      }
     }
   }
 }

@@ -14,9 +14,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <string>
-
-#include "sgc/error.h"
 
 namespace sgc {
 
@@ -39,13 +36,6 @@ inline HeadSplit split_head_rows(int64_t rows, int multiprocessors) {
   s.chunk_rows = std::max(kMinHeadChunkRows, (rows + wanted - 1) / wanted);
   s.chunks = (rows + s.chunk_rows - 1) / s.chunk_rows;
   return s;
-}
-
-// SGC_GPU_HEAD_SPLIT's value: unset, empty or "0" (cuBLAS's one GEMM), or "1".
-inline bool parse_head_split(const char* value) {
-  if (!value || !*value || std::string(value) == "0") return false;
-  if (std::string(value) == "1") return true;
-  throw ArgumentError(std::string("SGC_GPU_HEAD_SPLIT: expected 0 or 1, got '") + value + "'");
 }
 
 }  // namespace sgc

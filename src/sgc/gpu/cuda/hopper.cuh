@@ -28,27 +28,18 @@
 #include "sgc/gpu/cuda/host_link.h"
 #include "sgc/gpu/cuda/spmm_pairs.cuh"
 #include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/env_switch.h"
 #include "sgc/gpu/streamed_s.h"
 
 namespace sgc::cuda {
 
 // SGC_GPU_CUSPARSE=1: hops by cuSPARSE's SpMM (sums not repeatable bit for
 // bit); unset or 0: by spmm_pairs.cuh's kernel.
-inline bool cusparse_hops() {
-  const char* v = std::getenv("SGC_GPU_CUSPARSE");
-  if (!v || !*v || std::string(v) == "0") return false;
-  if (std::string(v) == "1") return true;
-  throw ArgumentError(std::string("SGC_GPU_CUSPARSE: expected 0 or 1, got '") + v + "'");
-}
+inline bool cusparse_hops() { return env_switch("SGC_GPU_CUSPARSE"); }
 
 // SGC_GPU_WIDE_INDICES=1: S is described with 64-bit indices whatever its
 // size (the wide path's tests on small graphs); unset or 0: only where needed.
-inline bool wide_indices_asked() {
-  const char* v = std::getenv("SGC_GPU_WIDE_INDICES");
-  if (!v || !*v || std::string(v) == "0") return false;
-  if (std::string(v) == "1") return true;
-  throw ArgumentError(std::string("SGC_GPU_WIDE_INDICES: expected 0 or 1, got '") + v + "'");
-}
+inline bool wide_indices_asked() { return env_switch("SGC_GPU_WIDE_INDICES"); }
 
 // Whether S (rows x rows, nnz entries) times rows x d dense operands is
 // described to cuSPARSE with 64-bit indices (DeviceCsr; cuSPARSE's hops only).

@@ -22,6 +22,7 @@
 #include "sgc/gpu/cuda/device_rows.cuh"
 #include "sgc/gpu/cuda/host_link.h"
 #include "sgc/gpu/cuda_backend.h"
+#include "sgc/gpu/env_switch.h"
 #include "sgc/gpu/head_split.h"
 
 namespace sgc::cuda {
@@ -161,7 +162,7 @@ void SoftmaxObjective::init(const float* x, int64_t n, int64_t d, const int32_t*
   s.c = classes;
   s.x = x;
   const size_t params = size_t(d * classes + classes);
-  if (parse_head_split(std::getenv("SGC_GPU_HEAD_SPLIT"))) s.split = split_head_rows(n, multiprocessors());
+  if (env_switch("SGC_GPU_HEAD_SPLIT")) s.split = split_head_rows(n, multiprocessors());
   require_device_memory(4.0 * double(n) * classes + 16.0 * double(n) + 8.0 * double(params) +
                             4.0 * double(s.split.chunks > 1 ? s.split.chunks : 0) * double(params),
                         "training on " + std::to_string(n) + " x " + std::to_string(d) + " features on the GPU");
