@@ -25,7 +25,11 @@
 // S X summed in double on the host before its time counts.
 //
 //   gpu_bench [--nodes N] [--avg-degree D] [--features F] [--runs R] [--data-dir DIR] [--papers-nodes N]
-// Without a usable GPU it says why and exits with status 2.
+//   gpu_bench --profile-hop fp32|bf16 [--nodes N] [--avg-degree D] [--features F]
+// Without a usable GPU it says why and exits with status 2. --profile-hop
+// runs one hop of section 2 and nothing else, for a profiler to count its
+// kernels' traffic (bench/ncu_counters.py: the bytes the hop reads from
+// device memory, which no timing can tell).
 #include <omp.h>
 
 #include <algorithm>
@@ -111,6 +115,25 @@ class ScopedEnv {
   bool had_ = false;
 };
 
+// --profile-hop: section 2's hop once, S uploaded (no other kernel of
+// sgc's runs before it), checked like section 2's; 1 when it is wrong, so
+// that its counts do not count.
+int one_hop_to_profile(const sgc::PowerLawOptions& o, bool bf16) {
+  const sgc::Dataset d = sgc::make_powerlaw(o);
+  const sgc::CsrMatrix s = sgc::aug_norm_adj(d.adjacency);
+  const int64_t f = d.num_features();
+  sgc::DenseMatrix y(s.rows, f);
+  sgc::cuda::HopTimes times;
+  sgc::cuda::run_hop_plan(sgc::csr_ref(s), d.dense_features.data(), f, sgc::HopPlan::series({0.0, 1.0}), nullptr,
+                          s.rows, y.data(), &times, bf16 ? sgc::cuda::HopStorage::Bf16 : sgc::cuda::HopStorage::Fp32);
+  const double diff = spot_rel_diff(s, d.dense_features, y), limit = bf16 ? kBf16Agreement : kHopAgreement;
+  std::printf("profile-hop: one %s hop S X (%lld rows, %lld non-zeros, %lld features): %.4f s; %.1e of the largest "
+              "value from S X in double (at most %.0e)%s\n",
+              bf16 ? "bf16" : "fp32", (long long)s.rows, (long long)s.nnz(), (long long)f, times.hops, diff, limit,
+              diff <= limit ? "" : ": WRONG");
+  return diff <= limit ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,6 +142,7 @@ int main(int argc, char** argv) {
   sgc::PowerLawOptions o;
   int runs = 5;
   int64_t papers_nodes = 0;  // 0: papers100M's 111,059,956
+  std::string profile_hop;   // fp32 | bf16: one hop alone
   std::string data_dir = SGC_DEFAULT_DATA_DIR;
   if (const char* env = std::getenv("SGC_DATA_DIR"); env && *env) data_dir = env;
   if (!sgc::bench::flags_paired(argc, argv)) return 2;
@@ -129,7 +153,12 @@ int main(int argc, char** argv) {
     if (k == "--runs") runs = std::max(1, std::atoi(v));
     else if (k == "--data-dir") data_dir = v;
     else if (k == "--papers-nodes") papers_nodes = std::atoll(v);
+    else if (k == "--profile-hop") profile_hop = v;
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
+  }
+  if (!profile_hop.empty() && profile_hop != "fp32" && profile_hop != "bf16") {
+    std::fprintf(stderr, "--profile-hop: expected fp32 or bf16, got '%s'\n", profile_hop.c_str());
+    return 2;
   }
   std::printf("%s\n", sgc::bench::host_line().c_str());
   sgc::bench::JsonFigures json;
@@ -139,6 +168,7 @@ int main(int argc, char** argv) {
   }
   std::printf("gpu: %s\n", sgc::cuda_device_name().c_str());
   sgc::set_device(sgc::Device::Cuda);
+  if (!profile_hop.empty()) return one_hop_to_profile(o, profile_hop == "bf16");
 
   // 1. Copy bandwidth.
   const double copy_gbs = sgc::cuda::copy_bandwidth_gbs(int64_t(1) << 30, runs);

@@ -24,7 +24,11 @@ disagrees is reported and not timed.
 sgc's own results are checked too: gpu_bench's hop against rows of S X in
 double (hop_rel_diff), the end to end's micro-F1 and DGC's accuracy against
 floors below what the CPU path gets; a figure whose result is wrong counts as
-missed. Then it prints each GPU target (docs/gpu.md, "Status") with its figure and met /
+missed. Where Nsight Compute can read the GPU's counters, it also counts the
+bytes sgc's fp32 hop and torch's int32 CSR hop move from and to device memory
+(bench/ncu_counters.py): the hop's DRAM traffic against the copy bandwidth is
+the bandwidth target read literally, beside the stricter compulsory-bytes
+reading. Then it prints each GPU target (docs/gpu.md, "Status") with its figure and met /
 missed / not measured, and writes every figure and verdict to --figures (JSON).
 
   python3 bench/gpu_compare.py [--build build] [--runs 5] [--figures F] [--markdown M] [--tests-status N]
@@ -42,6 +46,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ncu_counters  # noqa: E402  (beside this file)
 
 
 def device_median(fn, runs, torch, cuda=True):
@@ -200,6 +207,12 @@ def assess(figures):
     add("hop's compulsory bytes / copy bandwidth", ">= 60%",
         share and f"{100 * share:.0f}% ({hop_bytes / hop / 1e9:.0f} of {copy:.0f} GB/s)",
         False if wrong_hop else share and share >= 0.6)
+    dram, dram_s = measured(figures, "hop_dram_bytes"), measured(figures, "hop_dram_s")
+    dram_share = dram / dram_s / 1e9 / copy if dram and dram_s and copy else None
+    add("hop's bytes from device memory (DRAM counters) / copy bandwidth", ">= 60%",
+        dram_share and f"{100 * dram_share:.0f}% ({dram / 1e9:.1f} GB in {dram_s:.4f} s: "
+                       f"{dram / dram_s / 1e9:.0f} of {copy:.0f} GB/s)",
+        False if wrong_hop else dram_share and dram_share >= 0.6)
     add("DGC on Pubmed, whole run", "<= 0.2 s",
         *judged(measured(figures, "dgc_pubmed_s"), 0.2, measured(figures, "dgc_pubmed_acc"), DGC_PUBMED_FLOOR,
                 "test accuracy"))
@@ -249,7 +262,9 @@ def render_markdown(figures, rows, build_info="", host=""):
              "| target | goal | measured | verdict |", "|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['check']} | {r['target']} | {r['figure'] or '-'} | {r['verdict']} |")
-    behind = ("copy_gbs", "hop_s", "hop_streamed_s", "head_eval_s", "head_split_eval_s") + TORCH_HOPS + PYG_HOPS
+    behind = ("copy_gbs", "hop_s", "hop_streamed_s", "head_eval_s", "head_split_eval_s", "hop_dram_bytes",
+              "hop_dram_s", "hop_l2_hit_pct", "torch_hop_dram_bytes", "torch_hop_dram_s",
+              "torch_hop_l2_hit_pct") + TORCH_HOPS + PYG_HOPS
     shown = [(k, figures[k]) for k in behind if measured(figures, k)]
     if shown:
         lines += ["", "Figures behind them: " + ", ".join(f"{k} {v:.4g}" for k, v in shown) + "."]
@@ -425,7 +440,11 @@ def main():
     ap.add_argument("--figures", help="write every figure and verdict here (JSON)")
     ap.add_argument("--tests-status", type=int, help="the GPU tests' exit status, for the verdict")
     ap.add_argument("--markdown", help="write README's table of the targets here")
+    ap.add_argument("--torch-hop-once", action="store_true",
+                    help="(for ncu, run by this script) torch's int32 CSR hop once inside the NVTX range sgc_hop")
     args = ap.parse_args()
+    if args.torch_hop_once:
+        return torch_hop_once(args)
 
     # From here a timeout (SIGTERM) still prints the verdict on what was
     # measured, importing torch included (seconds on the device). sgc's side
@@ -450,6 +469,8 @@ def main():
                 baselines_ran = True
             except Exception as e:
                 print(f"gpu_compare: the baselines stopped: {type(e).__name__}: {e}", flush=True)
+        if sgc_ran:
+            count_hop_traffic(figures, args, torch is not None)
     except TimedOut:
         print("gpu_compare: out of time (SIGTERM); the verdict covers what was measured", flush=True)
         status = 124
@@ -457,6 +478,52 @@ def main():
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the verdict is written whole (timeout's -k still bounds it)
     report(figures, args)
     return status or (0 if sgc_ran and baselines_ran else 1)
+
+
+def count_hop_traffic(figures, args, with_torch):
+    """The bytes sgc's fp32 hop (and torch's int32 CSR hop, with_torch)
+    move from and to device memory, counted by ncu; where it cannot count,
+    the reason is printed and kept in figures (hop_counters_note)."""
+    ncu = ncu_counters.find_ncu()
+    runs = [("hop", "sgc's kernel, fp32", [os.path.join(args.build, "gpu_bench"), "--profile-hop", "fp32"],
+             {"kernels": "regex:spmm_"})]
+    if with_torch:
+        runs.append(("torch_hop", "torch.sparse.mm CSR int32, fp32",
+                     [sys.executable, os.path.abspath(__file__), "--build", args.build, "--torch-hop-once"],
+                     {"nvtx_range": "sgc_hop"}))
+    for key, label, program, which in runs:
+        try:
+            c = ncu_counters.profile(ncu, program, timeout=90, **which)
+        except ncu_counters.CountersUnavailable as e:
+            figures.setdefault("hop_counters_note", f"{label}: {e}")
+            print(f"DRAM traffic of one hop, {label}: not counted ({e})", flush=True)
+            continue
+        figures.update({f"{key}_dram_bytes": c["dram_bytes"], f"{key}_dram_s": c["seconds"],
+                        f"{key}_l2_hit_pct": c["l2_hit_pct"]})
+        copy = measured(figures, "copy_gbs")
+        share = f", {100 * c['dram_bytes'] / c['seconds'] / 1e9 / copy:.0f}% of the copy bandwidth" if copy else ""
+        print(f"DRAM traffic of one hop, {label} (ncu, {c['kernels']} kernel launches, caches flushed): "
+              f"{c['dram_bytes'] / 1e9:.2f} GB in {c['seconds']:.4f} s = {c['dram_bytes'] / c['seconds'] / 1e9:.0f} "
+              f"GB/s{share}; L2 hit rate {c['l2_hit_pct']:.1f}%", flush=True)
+
+
+def torch_hop_once(args):
+    """torch's fastest fp32 hop (CSR, int32 indices) on reddit_bench's graph,
+    once after a warm-up, inside the NVTX range that ncu counts."""
+    import numpy as np
+    import torch
+    (indptr, indices, values), x = load_dump(args.build, np)
+    n = x.shape[0]
+    s = torch.sparse_csr_tensor(torch.from_numpy(indptr).to(torch.int32), torch.from_numpy(indices).to(torch.int32),
+                                torch.from_numpy(values), size=(n, n), device="cuda")
+    xt = torch.from_numpy(x).to("cuda")
+    torch.sparse.mm(s, xt)  # warm-up: cuSPARSE's buffers and kernel choice
+    torch.cuda.synchronize()
+    torch.cuda.nvtx.range_push("sgc_hop")
+    torch.sparse.mm(s, xt)
+    torch.cuda.synchronize()
+    torch.cuda.nvtx.range_pop()
+    return 0
 
 
 def cuda_torch(figures):

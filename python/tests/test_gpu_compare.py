@@ -19,7 +19,7 @@ spec.loader.exec_module(gpu_compare)
 def figures(**changes):
     # Every target met: gpu_bench's json keys, the baselines, the tests' status.
     f = {"gpu_tests_status": 0, "reddit_total_s": 0.8, "reddit_test_micro_f1": 0.97, "hop_s": 0.01,
-         "hop_rel_diff": 1e-6, "hop_bytes": 3.0e9, "copy_gbs": 400.0,
+         "hop_rel_diff": 1e-6, "hop_bytes": 3.0e9, "copy_gbs": 400.0, "hop_dram_bytes": 5.0e9, "hop_dram_s": 0.02,
          "dgc_pubmed_s": 0.15, "dgc_pubmed_acc": 0.803, "papers_k3_s": 4.0, "papers_fits": 1,
          "torch_csr_int64_s": 0.05, "torch_csr_int32_s": 0.04,
          "pyg_sgconv_edge_index_hop_s": 0.2, "pyg_sgconv_sparse_hop_s": 0.03, "pyg_propagate_hop_s": 0.1}
@@ -33,7 +33,7 @@ def verdicts(f):
 
 def test_every_target_met():
     v = verdicts(figures())
-    assert len(v) == 7
+    assert len(v) == 8
     assert set(v.values()) == {"met"}
 
 
@@ -44,6 +44,10 @@ def test_each_target_can_be_missed():
     # 3e9 bytes in 0.01 s is 300 GB/s: 75% of 400, 60% of 500, 50% of 600.
     assert verdicts(figures(copy_gbs=500.0))["hop's compulsory bytes / copy bandwidth"] == "met"
     assert verdicts(figures(copy_gbs=600.0))["hop's compulsory bytes / copy bandwidth"] == "missed"
+    # 5e9 bytes counted in 0.02 s is 250 GB/s: 62.5% of 400, 50% of 500.
+    dram = "hop's bytes from device memory (DRAM counters) / copy bandwidth"
+    assert verdicts(figures(copy_gbs=400.0))[dram] == "met"
+    assert verdicts(figures(copy_gbs=500.0))[dram] == "missed"
 
 
 def test_the_fastest_baseline_is_the_one_judged():
@@ -64,6 +68,9 @@ def test_missing_figures_are_not_measured_never_met():
     for check in ("Reddit-shaped inductive end to end", "one hop vs torch.sparse.mm CSR", "one hop vs PyG SGConv",
                   "hop's compulsory bytes / copy bandwidth", "DGC on Pubmed, whole run", "papers100M-shaped K = 3"):
         assert v[check] == "not measured", check
+    # No counts (ncu missing, or refused the counters): not measured.
+    dram = "hop's bytes from device memory (DRAM counters) / copy bandwidth"
+    assert verdicts(figures(hop_dram_bytes=None, hop_dram_s=None))[dram] == "not measured"
     v = verdicts({})
     assert set(v.values()) == {"not measured"}
 
@@ -73,7 +80,8 @@ def test_a_fast_wrong_result_is_missed():
     for diff in (0.3, 1.7976931348623157e308):  # gpu_bench writes a NaN or infinite difference as the largest double
         v = verdicts(figures(hop_s=-1, hop_rel_diff=diff))
         for check in ("one hop vs torch.sparse.mm CSR", "one hop vs PyG SGConv",
-                      "hop's compulsory bytes / copy bandwidth"):
+                      "hop's compulsory bytes / copy bandwidth",
+                      "hop's bytes from device memory (DRAM counters) / copy bandwidth"):
             assert v[check] == "missed", check
     # The papers100M-shaped run's row 0 is checked the same way.
     rows = {r["check"]: r for r in gpu_compare.assess(figures(papers_k3_s=-1, papers_fits=1, papers_rel_diff=0.5))}
@@ -126,7 +134,7 @@ def fake_gpu_run(tmp_path, bench_tail, gpu_visible=True):
         "import types\n__version__ = 'fake'\n"
         f"cuda = types.SimpleNamespace(is_available=lambda: {gpu_visible}, get_device_name=lambda: 'Fake GPU',\n"
         "    get_device_properties=lambda i: types.SimpleNamespace(total_memory=2**30))\n")
-    env = dict(os.environ, PYTHONPATH=f"{fake}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    env = dict(os.environ, PYTHONPATH=f"{fake}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", SGC_NCU="")
     return build, env
 
 
@@ -296,7 +304,7 @@ def test_readme_table_names_the_gpu_and_shows_only_measured_figures():
     assert md.startswith("Measured on NVIDIA H200 (torch 2.11, PyG not installed; host Some CPU), "
                          "built from commit abc123;")
     rows = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert len(rows) == 7
+    assert len(rows) == 8
     dgc = next(r for r in rows if r.startswith("| DGC on Pubmed"))
     assert dgc.endswith("| - | not measured |")
     reddit = next(r for r in rows if r.startswith("| Reddit-shaped"))
