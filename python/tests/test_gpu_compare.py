@@ -14,6 +14,7 @@ from conftest import REPO
 spec = importlib.util.spec_from_file_location("gpu_compare", REPO / "bench" / "gpu_compare.py")
 gpu_compare = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(gpu_compare)
+gpu_baselines = sys.modules["gpu_baselines"]  # the torch and PyG side, imported by gpu_compare
 
 
 def figures(**changes):
@@ -195,7 +196,7 @@ def bench_build():
 def small_dump():
     """A 3,000-node Reddit-shaped graph's S and X, as gpu_compare reads them."""
     import numpy as np
-    return gpu_compare.load_dump(str(bench_build()), np, ("--nodes", "3000", "--features", "40"))
+    return gpu_baselines.load_dump(str(bench_build()), np, ("--nodes", "3000", "--features", "40"))
 
 
 def test_baselines_run_and_are_checked_on_the_cpu(small_dump):
@@ -207,23 +208,23 @@ def test_baselines_run_and_are_checked_on_the_cpu(small_dump):
     s_parts, x = small_dump
     assert x.shape == (3000, 40) and len(s_parts[0]) == 3001
     f = {}
-    gpu_compare.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
-    assert f["torch_csr_int64_rel_diff"] < gpu_compare.FP32_AGREEMENT
+    gpu_baselines.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
+    assert f["torch_csr_int64_rel_diff"] < gpu_baselines.FP32_AGREEMENT
     assert gpu_compare.measured(f, "torch_csr_int64_s")
     for key in ("torch_csr_int32", "torch_csr_bf16"):  # where this torch runs them, they agree
-        assert (key + "_s" in f) == (key + "_rel_diff" in f and f[key + "_rel_diff"] <= gpu_compare.BF16_AGREEMENT)
+        assert (key + "_s" in f) == (key + "_rel_diff" in f and f[key + "_rel_diff"] <= gpu_baselines.BF16_AGREEMENT)
 
 
 def test_a_baseline_that_disagrees_is_not_timed(small_dump, capsys):
     torch = pytest.importorskip("torch")
     import numpy as np
     s_parts, x = small_dump
-    rows, want = gpu_compare.spots_of(s_parts, x, np)
+    rows, want = gpu_baselines.spots_of(s_parts, x, np)
     # Reference rows off by 1%: torch's hop disagrees, so nothing is timed.
     f = {}
     xt = torch.from_numpy(x)
-    assert gpu_compare.time_torch(f, s_parts, x.shape[0], xt, 1, torch, (rows, want * 1.01)) is None
-    assert f["torch_csr_int64_rel_diff"] > gpu_compare.FP32_AGREEMENT
+    assert gpu_baselines.time_torch(f, s_parts, x.shape[0], xt, 1, torch, (rows, want * 1.01)) is None
+    assert f["torch_csr_int64_rel_diff"] > gpu_baselines.FP32_AGREEMENT
     assert not any(k.endswith("_s") for k in f)
     assert "not timed" in capsys.readouterr().out
     # The NumPy rows themselves are S X's rows.
@@ -282,18 +283,18 @@ def test_pyg_baselines_are_checked_and_timed(small_dump, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "torch_geometric.nn", pyg.nn)
     s_parts, x = small_dump
     f = {}
-    gpu_compare.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
+    gpu_baselines.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
     for key in gpu_compare.PYG_HOPS:
         assert gpu_compare.measured(f, key), (key, capsys.readouterr().out)
-        assert f[key[:-2] + "_rel_diff"] < gpu_compare.FP32_AGREEMENT
+        assert f[key[:-2] + "_rel_diff"] < gpu_baselines.FP32_AGREEMENT
     # An SGConv that propagates once too often disagrees and is not timed; the
     # propagation alone still is.
     right = pyg.nn.SGConv
     pyg.nn.SGConv = lambda fin, fout, K, cached: right(fin, fout, K=K + 1, cached=cached)
     f = {}
-    gpu_compare.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
+    gpu_baselines.run_baselines(f, s_parts, x, torch, np, 1, torch.device("cpu"))
     assert not gpu_compare.measured(f, "pyg_sgconv_edge_index_hop_s")
-    assert f["pyg_sgconv_edge_index_hop_rel_diff"] > gpu_compare.FP32_AGREEMENT
+    assert f["pyg_sgconv_edge_index_hop_rel_diff"] > gpu_baselines.FP32_AGREEMENT
     assert gpu_compare.measured(f, "pyg_propagate_hop_s")
     assert "not timed" in capsys.readouterr().out
 
