@@ -213,9 +213,8 @@ def render_markdown(figures, rows, build_info="", host=""):
              "| target | goal | measured | verdict |", "|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['check']} | {r['target']} | {r['figure'] or '-'} | {r['verdict']} |")
-    behind = ("copy_gbs", "hop_s", "hop_streamed_s", "head_eval_s", "head_split_eval_s", "hop_dram_bytes",
-              "hop_dram_s", "hop_l2_hit_pct", "torch_hop_dram_bytes", "torch_hop_dram_s",
-              "torch_hop_l2_hit_pct") + TORCH_HOPS + PYG_HOPS
+    counted = tuple(f"{run}_{what}" for run in ("hop", "hop_bf16", "torch_hop") for what in COUNTED)
+    behind = ("copy_gbs", "hop_s", "hop_streamed_s", "head_eval_s", "head_split_eval_s") + counted + TORCH_HOPS + PYG_HOPS
     shown = [(k, figures[k]) for k in behind if measured(figures, k)]
     if shown:
         lines += ["", "Figures behind them: " + ", ".join(f"{k} {v:.4g}" for k, v in shown) + "."]
@@ -302,13 +301,19 @@ def main():
     return status or (0 if sgc_ran and baselines_ran else 1)
 
 
+# What each count keeps in figures ({run}_{key}), from ncu_counters.summarize's fields.
+COUNTED = {"dram_bytes": "dram_bytes", "dram_s": "seconds", "l2_hit_pct": "l2_hit_pct"}
+
+
 def count_hop_traffic(figures, args, with_torch):
-    """The bytes sgc's fp32 hop (and torch's int32 CSR hop, with_torch)
-    move from and to device memory, counted by ncu; where it cannot count,
-    the reason is printed and kept in figures (hop_counters_note)."""
+    """The bytes sgc's fp32 hop (judged), its bf16 hop and torch's int32 CSR
+    hop (with_torch; both shown) move from and to device memory, counted by
+    ncu; where it cannot count, the reason is printed and kept in figures
+    (hop_counters_note), and the counts after it are not tried."""
     ncu = ncu_counters.find_ncu()
-    runs = [("hop", "sgc's kernel, fp32", [os.path.join(args.build, "gpu_bench"), "--profile-hop", "fp32"],
-             {"kernels": "regex:spmm_"})]
+    bench = os.path.join(args.build, "gpu_bench")
+    runs = [("hop", "sgc's kernel, fp32", [bench, "--profile-hop", "fp32"], {"kernels": "regex:spmm_"}),
+            ("hop_bf16", "sgc's kernel, bf16", [bench, "--profile-hop", "bf16"], {"kernels": "regex:spmm_"})]
     if with_torch:
         runs.append(("torch_hop", "torch.sparse.mm CSR int32, fp32",
                      [sys.executable, os.path.abspath(__file__), "--build", args.build, "--torch-hop-once"],
@@ -317,18 +322,15 @@ def count_hop_traffic(figures, args, with_torch):
         try:
             c = ncu_counters.profile(ncu, program, timeout=90, **which)
         except ncu_counters.CountersUnavailable as e:
-            figures.setdefault("hop_counters_note", f"{label}: {e}")
+            figures["hop_counters_note"] = f"{label}: {e}"
             print(f"DRAM traffic of one hop, {label}: not counted ({e})", flush=True)
-            continue
-        figures.update({f"{key}_dram_bytes": c["dram_bytes"], f"{key}_dram_s": c["seconds"],
-                        f"{key}_l2_hit_pct": c["l2_hit_pct"]})
+            return
+        figures.update({f"{key}_{what}": c[field] for what, field in COUNTED.items()})
         copy = measured(figures, "copy_gbs")
         share = f", {100 * c['dram_bytes'] / c['seconds'] / 1e9 / copy:.0f}% of the copy bandwidth" if copy else ""
         print(f"DRAM traffic of one hop, {label} (ncu, {c['kernels']} kernel launches, caches flushed): "
               f"{c['dram_bytes'] / 1e9:.2f} GB in {c['seconds']:.4f} s = {c['dram_bytes'] / c['seconds'] / 1e9:.0f} "
               f"GB/s{share}; L2 hit rate {c['l2_hit_pct']:.1f}%", flush=True)
-
-
 
 
 def cuda_torch(figures):

@@ -129,27 +129,42 @@ def test_sgc_ncu_names_or_disables_the_profiler(monkeypatch):
     assert ncu_counters.find_ncu() is None
 
 
-def test_the_device_check_reports_the_counted_traffic(tmp_path):
-    # gpu_compare.py end to end with a fake gpu_bench (copy bandwidth 4000
-    # GB/s) and the fake ncu above: 14 GB in 5 ms is 2800 GB/s, 70% of it.
+def device_check_with(tmp_path, ncu_script):
+    """gpu_compare.py end to end with a fake gpu_bench (copy bandwidth 4000
+    GB/s), no torch, and a fake ncu running ncu_script: (stdout, figures.json)."""
     build = tmp_path / "build"
     build.mkdir()
     bench = build / "gpu_bench"
     bench.write_text('#!/bin/bash\necho \'json: {"copy_gbs": 4000, "hop_s": 0.01, "hop_rel_diff": 1e-6}\'\n')
     bench.chmod(0o755)
-    table = tmp_path / "table.txt"
-    table.write_text(OUTPUT)
-    env = dict(os.environ, SGC_NCU=fake_ncu(tmp_path, f"cat {table}\n"),
+    env = dict(os.environ, SGC_NCU=fake_ncu(tmp_path, ncu_script),
                PYTHONPATH=f"{tmp_path / 'no_torch'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     (tmp_path / "no_torch" / "torch").mkdir(parents=True)
     (tmp_path / "no_torch" / "torch" / "__init__.py").write_text("raise ImportError('no torch here')\n")
     out = tmp_path / "figures.json"
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "gpu_compare.py"), "--build", str(build),
                            "--figures", str(out)], env=env, capture_output=True, text=True, timeout=60)
-    assert "70% of the copy bandwidth" in proc.stdout, proc.stdout + proc.stderr
-    written = json.loads(out.read_text())
+    return proc.stdout + proc.stderr, json.loads(out.read_text())
+
+
+def test_the_device_check_reports_the_counted_traffic(tmp_path):
+    # 14 GB in 5 ms is 2800 GB/s, 70% of the fake's copy bandwidth.
+    table = tmp_path / "table.txt"
+    table.write_text(OUTPUT)
+    out, written = device_check_with(tmp_path, f"cat {table}\n")
+    assert "70% of the copy bandwidth" in out, out
     assert written["figures"]["hop_dram_bytes"] == pytest.approx(14e9)
+    assert written["figures"]["hop_bf16_dram_s"] == pytest.approx(5e-3)  # shown, not judged
     assert "torch_hop_dram_bytes" not in written["figures"]  # no torch: its hop is not counted
     target = {r["check"]: r for r in written["targets"]}[
         "hop's bytes from device memory (DRAM counters) / copy bandwidth"]
     assert target["verdict"] == "met" and "70%" in target["figure"]
+
+
+def test_where_ncu_cannot_count_the_row_is_not_measured_and_says_why(tmp_path):
+    out, written = device_check_with(tmp_path, 'echo "==ERROR== Failed to initialize the profiler"\nexit 1\n')
+    assert out.count("not counted") == 1, out  # the bf16 and torch counts are not tried after it
+    assert "Failed to initialize the profiler" in written["figures"]["hop_counters_note"]
+    target = {r["check"]: r for r in written["targets"]}[
+        "hop's bytes from device memory (DRAM counters) / copy bandwidth"]
+    assert target["verdict"] == "not measured"
