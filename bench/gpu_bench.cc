@@ -203,7 +203,14 @@ int main(int argc, char** argv) {
   }
   std::printf("gpu: %s\n", sgc::cuda_device_name().c_str());
   sgc::set_device(sgc::Device::Cuda);
-  if (!profile_hop.empty()) return one_hop_to_profile(o, profile_hop == "bf16");
+  if (!profile_hop.empty()) {
+    try {
+      return one_hop_to_profile(o, profile_hop == "bf16");
+    } catch (const std::exception& e) {
+      std::printf("profile-hop: failed (%s)\n", e.what());
+      return 1;
+    }
+  }
 
   // 1. Copy bandwidth.
   const double copy_gbs = sgc::cuda::copy_bandwidth_gbs(int64_t(1) << 30, runs);
