@@ -1,5 +1,5 @@
-// Cost caps (sparse products, memory of an operator's output and of the dense
-// feature matrix) estimated from the parameters before the work, non-finite
+// Cost caps (sparse products, memory of an operator's output, of the dense
+// feature matrix and of a generated graph) estimated from the parameters before the work, non-finite
 // propagated features, model-file errors that name the file and the field,
 // the scoped SIGINT handler, and the command line's messages and exit codes
 // for all of these.
@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "sgc/data/powerlaw.h"
 #include "sgc/data/synthetic.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
@@ -138,6 +139,32 @@ TEST(Caps, DenseFeatureMatrixIsCheckedBeforeAllocating) {
   x.indptr.assign(size_t(x.rows) + 1, 0);
   const std::string m = resource_message([&] { to_dense(x); });
   EXPECT_NE(m.find("dense feature matrix (4194304 x 1048576)"), std::string::npos) << m;
+}
+
+TEST(Caps, GeneratedGraphsAreCheckedBeforeAnythingIsDrawn) {
+  CapsGuard guard;
+  // 2 billion nodes: terabytes, refused at once (the budget is the machine's).
+  CsbmOptions csbm;
+  csbm.nodes = 2000000000;
+  std::string m = resource_message([&] { make_csbm(csbm); });
+  EXPECT_NE(m.find("the generated graph and its features (--nodes 2000000000, --avg-degree 10, --features 64)"),
+            std::string::npos) << m;
+  PowerLawOptions powerlaw;
+  powerlaw.nodes = 2000000000;
+  m = resource_message([&] { make_powerlaw(powerlaw); });
+  EXPECT_NE(m.find("per-node tables (--nodes 2000000000)"), std::string::npos) << m;
+  // A graph whose tables fit but whose edges and features do not.
+  set_memory_budget(int64_t(20) << 20);
+  powerlaw.nodes = 100000;
+  m = resource_message([&] { make_powerlaw(powerlaw); });
+  EXPECT_NE(m.find("(--nodes 100000, --avg-degree 100, --features 602)"), std::string::npos) << m;
+  // Within the budget both still generate.
+  set_memory_budget(int64_t(64) << 20);
+  csbm.nodes = 3000;
+  EXPECT_EQ(make_csbm(csbm).num_nodes(), 3000);
+  powerlaw.nodes = 2000;
+  powerlaw.avg_degree = 10;
+  EXPECT_EQ(make_powerlaw(powerlaw).num_nodes(), 2000);
 }
 
 TEST(Caps, NonFinitePropagatedFeaturesAreAnError) {

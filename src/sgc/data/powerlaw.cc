@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "sgc/data/class_features.h"
 #include "sgc/error.h"
 #include "sgc/random.h"
+#include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 
 namespace sgc {
@@ -19,6 +21,9 @@ void require(bool ok, const std::string& what) {
   if (!ok) throw ArgumentError(what);
 }
 
+// The per-node tables (weights 8, label 4, two samplers' ids and running sums
+// 24, and the member lists they are built from 8), rounded up.
+constexpr double kTableBytesPerNode = 48;
 
 // Draws an index with probability proportional to the weights whose running
 // sums are `cumulative` (binary search).
@@ -43,6 +48,8 @@ PowerLawGraph::PowerLawGraph(const PowerLawOptions& o) : o_(o) {
   const int64_t n = o.nodes;
   const int64_t n_train = int64_t(o.train_fraction * double(n)), n_val = int64_t(o.val_fraction * double(n));
   require(n_train >= 1 && n - n_train - n_val >= 1, "--nodes: too few nodes for the split");
+  require_memory_estimate(kTableBytesPerNode * double(n),
+                          "the power-law generator's per-node tables (--nodes " + std::to_string(n) + ")");
 
   // Expected degrees (Chung-Lu weights), scaled to the mean and capped.
   w_.resize(size_t(n));
@@ -219,6 +226,16 @@ CsrMatrix powerlaw_adjacency(const PowerLawGraph& g) {
 
 Dataset make_powerlaw(const PowerLawOptions& o) {
   const PowerLawGraph g(o);
+  // Before any edge is drawn: what the data set holds at the end beside the
+  // generator's tables, the CSR (8 bytes a non-zero; the nodes start about
+  // nodes x avg-degree / 2 edges, each stored both ways) and the features.
+  {
+    const double nodes = double(o.nodes), csr = 8.0 * nodes * o.avg_degree + 8.0 * nodes;
+    char what[160];
+    std::snprintf(what, sizeof what, "the generated graph and its features (--nodes %lld, --avg-degree %g, --features %lld)",
+                  (long long)o.nodes, o.avg_degree, (long long)o.features);
+    require_memory_estimate(kTableBytesPerNode * nodes + csr + 4.0 * nodes * double(o.features), what);
+  }
   Dataset d;
   d.name = "powerlaw";
   d.family = "synthetic";

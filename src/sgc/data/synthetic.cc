@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "sgc/data/class_features.h"
 #include "sgc/error.h"
 #include "sgc/random.h"
+#include "sgc/util/budget.h"
 
 namespace sgc {
 
@@ -36,6 +38,18 @@ void validate(const CsbmOptions& o) {
 Dataset make_csbm(const CsbmOptions& o) {
   validate(o);
   const int64_t n = o.nodes;
+  // Before anything is drawn: the edges as triplets in both directions (and
+  // their row-sorted copy, csr_from_triplets) beside the CSR they become,
+  // then the CSR beside the features; and the per-node tables throughout.
+  {
+    const double nodes = double(n), edges = 2.0 * nodes * (std::floor(o.avg_degree / 2) + 1);
+    const double tables = 24.0 * nodes, csr = 8.0 * edges + 8.0 * nodes;
+    const double building = 2.0 * double(sizeof(Triplet)) * edges + csr, features = 4.0 * nodes * double(o.features);
+    char what[160];
+    std::snprintf(what, sizeof what, "the generated graph and its features (--nodes %lld, --avg-degree %g, --features %lld)",
+                  (long long)n, o.avg_degree, (long long)o.features);
+    require_memory_estimate(tables + std::max(building, csr + features), what);
+  }
   Dataset d;
   d.name = "csbm";
   d.family = "synthetic";

@@ -284,7 +284,7 @@ DenseMatrix to_dense(const CsrMatrix& x) {
   // The one place a sparse feature matrix is densified (z-score, operators
   // that need dense input): checked against the memory budget first.
   const double bytes = double(x.rows) * double(x.cols) * double(sizeof(float));
-  require_memory(bytes >= 9.2e18 ? -1 : int64_t(bytes),
+  require_memory_estimate(bytes,
                  "the dense feature matrix (" + std::to_string(x.rows) + " x " + std::to_string(x.cols) + ")");
   DenseMatrix d = DenseMatrix::Zero(x.rows, x.cols);
 #pragma omp parallel for schedule(static)

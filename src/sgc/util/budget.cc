@@ -73,6 +73,10 @@ void require_memory(int64_t bytes, const std::string& what) {
                       " (half the physical memory by default); raise it with --memory-limit or $SGC_MEMORY_LIMIT");
 }
 
+void require_memory_estimate(double bytes, const std::string& what) {
+  require_memory(bytes >= 9.2e18 || !(bytes >= 0) ? -1 : int64_t(bytes), what);
+}
+
 int64_t parse_max_products(const std::string& text, const std::string& flag) {
   char* end = nullptr;
   errno = 0;

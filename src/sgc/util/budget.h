@@ -23,6 +23,9 @@ std::string format_bytes(int64_t bytes);
 // Throws sgc::ResourceError "<what> needs <n> (budget <b>); raise --memory-limit
 // or ..." when `bytes` (negative: overflowed) exceeds the budget.
 void require_memory(int64_t bytes, const std::string& what);
+// The same for a size multiplied out in floating point (a product of counts
+// that may not fit int64_t): one beyond int64_t counts as overflowed.
+void require_memory_estimate(double bytes, const std::string& what);
 
 // The sparse-product cap: every operator's products are counted from its
 // parameters (ops/operator.h planned_sparse_products) and refused above this
