@@ -89,6 +89,14 @@ TEST(DistPartition, BadLayoutsFailOnEveryRank) {
               std::string::npos)
         << e.what();
   }
+  // More parts than nodes: refused before anything is written.
+  try {
+    write_on_rank0(comm, d, dist::PartitionMethod::Contiguous, int(d.num_nodes()) + 1, dir);
+    ADD_FAILURE() << "more parts than nodes were accepted";
+  } catch (const dist::CollectiveError& e) {
+    EXPECT_NE(std::string(e.what()).find("each part needs at least one node"), std::string::npos) << e.what();
+  }
+  if (comm.rank() == 0) EXPECT_FALSE(std::filesystem::exists(dir));
   // One corrupt byte in the last rank's part.
   write_on_rank0(comm, d, dist::PartitionMethod::Contiguous, comm.size(), dir);
   char name[32];

@@ -117,6 +117,9 @@ std::string encode(const RankPart& q) {
 
 void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir) {
   validate_dataset(d, d.name);
+  if (parts > d.num_nodes())
+    throw ArgumentError("--parts: " + std::to_string(parts) + " parts for the " + std::to_string(d.num_nodes()) +
+                        " nodes of " + d.name + "; each part needs at least one node");
   const Partition p = make_partition(method, d.adjacency, parts);
   const PartCutter cutter(d, p);
   std::filesystem::create_directories(dir);
