@@ -1,10 +1,11 @@
 // The .npy / zip / .npz readers: every supported dtype and order, headers as
 // numpy writes them, round trips through the zip writer, the real npz files
-// in shared/data, and one-line errors naming the file and offset or entry
+// in shared/data, archives that appear only when whole, and one-line errors naming the file and offset or entry
 // for malformed input.
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "pickle_writer.h"
 #include "readers_util.h"
@@ -166,6 +167,25 @@ TEST(Zip, WriterAndReaderRoundTripStoredAndDeflated) {
     EXPECT_EQ(ZipArchive::open(path).entries()[0].method, deflate ? 8 : 0);
     expect_error<FormatError>([&] { (void)f.array("nope"); }, {path, "no array 'nope'", "has: ids, x"});
   }
+}
+
+TEST(Zip, AnArchiveAppearsOnlyWhenFinished) {
+  testing::TempDir tmp;
+  const std::string path = tmp.file("a.npz");
+  write_two_arrays(path, false);
+  const std::string before = NpzFile::open(path).keys()[0];
+  {
+    // Entries added, then an error before finish(): the earlier archive stays and no temporary is left.
+    ZipWriter z(path);
+    const std::string bytes = npy_header("<f4", {1}) + std::string(4, '\0');
+    z.add("other.npy", {bytes}, true);
+  }
+  EXPECT_EQ(NpzFile::open(path).keys()[0], before);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp.path()), std::filesystem::directory_iterator()), 1);
+  {
+    ZipWriter z(tmp.file("new.npz"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("new.npz")));
 }
 
 // Offsets inside a file written by write_two_arrays (one entry "ids.npy" first).

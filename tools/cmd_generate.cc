@@ -67,7 +67,8 @@ sgc::ProductsOptions products_of(const GenerateFlags& f) {
   return o;
 }
 
-int run_generate(const GenerateFlags& f) {
+// Generates and writes into f.out, which exists.
+int generate_into(const GenerateFlags& f) {
   sgc::set_num_threads(f.threads);
   sgc::install_terminal_progress(f.quiet, f.json);
   bool fastgcn = false, edgelist = false, store = false, ogb = false;
@@ -84,10 +85,6 @@ int run_generate(const GenerateFlags& f) {
       throw sgc::ArgumentError("--format: unknown format '" + fmt + "' (expected fastgcn, edgelist, store, ogb)");
     }
   }
-  std::error_code ec;
-  std::filesystem::create_directories(f.out, ec);
-  if (!std::filesystem::is_directory(f.out)) throw sgc::FileError(f.out + ": cannot create the output folder");
-
   sgc::Timer timer;
   if (f.generator != "powerlaw" && f.generator != "products")
     throw sgc::ArgumentError("--generator: unknown generator '" + f.generator + "' (expected powerlaw or products)");
@@ -153,12 +150,33 @@ int run_generate(const GenerateFlags& f) {
   return 0;
 }
 
+// Each file is written atomically; and when the run fails (a bad flag, a
+// full disk, Ctrl-C), the folders it created go again with what they hold,
+// so that nothing half made is left behind.
+int run_generate(const GenerateFlags& f) {
+  namespace fs = std::filesystem;
+  fs::path created;  // the outermost folder of f.out that did not exist
+  for (fs::path p = fs::absolute(f.out).lexically_normal(); !p.empty() && !fs::exists(p); p = p.parent_path()) {
+    created = p;
+    if (p == p.parent_path()) break;
+  }
+  std::error_code ec;
+  fs::create_directories(f.out, ec);
+  if (!fs::is_directory(f.out)) throw sgc::FileError(f.out + ": cannot create the output folder");
+  try {
+    return generate_into(f);
+  } catch (...) {
+    if (!created.empty()) fs::remove_all(created, ec);
+    throw;
+  }
+}
+
 }  // namespace
 
 Subcommand add_generate_command(CLI::App& app) {
   auto f = std::make_shared<GenerateFlags>();
   auto* cmd = app.add_subcommand("generate", "write a generated graph (Reddit- or products-shaped) as FastGCN npz files, an edge list, a feature store or an OGB folder");
-  cmd->add_option("--out", f->out, "output folder (created if missing)")->required();
+  cmd->add_option("--out", f->out, "output folder (created if missing)")->required()->check(kNonEmptyPath);
   cmd->add_option("--format", f->formats, "fastgcn, edgelist, store, ogb (comma-separated; default fastgcn,edgelist)")
       ->delimiter(',');
   cmd->add_option("--generator", f->generator,

@@ -3,8 +3,6 @@
 
 #include <zlib.h>
 
-#include <cerrno>
-#include <cstring>
 
 #include "sgc/error.h"
 
@@ -27,19 +25,10 @@ constexpr uint16_t kDosTime = 0, kDosDate = (0 << 9) | (1 << 5) | 1;
 
 }  // namespace
 
-ZipWriter::ZipWriter(const std::string& path) : path_(path) {
-  f_ = std::fopen(path.c_str(), "wb");
-  if (!f_) throw FileError(path + ": cannot create (" + std::strerror(errno) + ")");
-}
-
-ZipWriter::~ZipWriter() {
-  if (f_) std::fclose(f_);
-}
+ZipWriter::ZipWriter(const std::string& path) : path_(path), file_(path) {}
 
 void ZipWriter::write(std::string_view bytes) {
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size()) {
-    throw FileError(path_ + ": write failed (" + std::strerror(errno) + ")");
-  }
+  file_.write(bytes);
   offset_ += bytes.size();
 }
 
@@ -136,11 +125,7 @@ void ZipWriter::finish() {
   put32(end, static_cast<uint32_t>(cd_start));
   put16(end, 0);
   write(end);
-  if (std::fclose(f_) != 0) {
-    f_ = nullptr;
-    throw FileError(path_ + ": write failed (" + std::strerror(errno) + ")");
-  }
-  f_ = nullptr;
+  file_.commit();
 }
 
 void write_npz(const std::string& path, const std::vector<NpzEntry>& entries, bool deflate) {

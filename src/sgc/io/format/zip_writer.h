@@ -2,14 +2,17 @@
 // scipy.sparse.load_npz): each entry stored or raw-deflated with zlib, with
 // its CRC-32; records as in PKWARE APPNOTE.TXT 6.3 (local file header, central
 // directory, end of central directory). Entries and the archive must stay
-// below 4 GiB (no zip64): larger ones throw sgc::ArgumentError.
+// below 4 GiB (no zip64): larger ones throw sgc::ArgumentError. The archive
+// is written atomically (util/atomic_file.h): it appears at its path only
+// when finish() succeeds, so a full disk leaves no truncated file.
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sgc/util/atomic_file.h"
 
 namespace sgc {
 
@@ -17,15 +20,12 @@ class ZipWriter {
  public:
   // Throws sgc::FileError if the file cannot be created.
   explicit ZipWriter(const std::string& path);
-  ~ZipWriter();
-  ZipWriter(const ZipWriter&) = delete;
-  ZipWriter& operator=(const ZipWriter&) = delete;
 
   // One entry whose contents are the concatenation of `pieces` (e.g. an npy
   // header and the array's memory, so large arrays are not copied).
   void add(const std::string& name, const std::vector<std::string_view>& pieces, bool deflate);
-  // Writes the central directory; must be called once (the destructor only
-  // closes the file).
+  // Writes the central directory and puts the archive at its path; must be
+  // called once (without it nothing appears there).
   void finish();
 
  private:
@@ -36,7 +36,7 @@ class ZipWriter {
   };
   void write(std::string_view bytes);
   std::string path_;
-  std::FILE* f_ = nullptr;
+  AtomicFile file_;
   uint64_t offset_ = 0;
   std::vector<Record> records_;
 };
