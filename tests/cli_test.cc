@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "readers_util.h"
 #include "test_util.h"
 
 namespace {
@@ -60,6 +61,25 @@ TEST(Cli, BadInputIsAOneLineError) {
   expect_error("train --epochs abc", "--epochs");
   expect_error("frobnicate", "subcommand");
   expect_error("tune --trials 0 --nodes 2000", "trials");
+}
+
+// A split without rows has no accuracy: n/a in the text, null in --json,
+// never 0; tune and sweep, which need the split, refuse it.
+TEST(Cli, AnEmptySplitHasNoAccuracy) {
+  sgc::testing::TempDir tmp;
+  const std::string edges = tmp.file("ring.txt");
+  std::ofstream(edges) << "0 1\n1 2\n2 3\n3 0\n";  // four nodes: every one of them trains
+  sgc::testing::CliRun r = sgc::testing::run_cli("train --dataset " + edges);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("val accuracy n/a, test accuracy n/a"), std::string::npos) << r.output;
+  r = sgc::testing::run_cli("train --json --dataset " + edges);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_TRUE(j["accuracy"]["test"].is_null()) << r.output;
+  EXPECT_TRUE(j["macro_f1"]["val"].is_null()) << r.output;
+  EXPECT_EQ(j["accuracy"]["train"].get<double>(), 1.0);
+  expect_error("tune --trials 2 --dataset " + edges, "the validation split is empty");
+  expect_error("sweep --dataset " + edges, "the test split is empty");
 }
 
 }  // namespace

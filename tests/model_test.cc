@@ -170,6 +170,9 @@ TEST(Metrics, AccuracyAndF1) {
   // Per class F1: c0 tp1 fp1 fn1 -> 0.5; c1 tp2 fp1 fn0 -> 0.8; c2 tp1 fp0 fn1 -> 2/3.
   EXPECT_NEAR(macro_f1(pred, truth, 3), (0.5 + 0.8 + 2.0 / 3.0) / 3, 1e-12);
   EXPECT_THROW(accuracy({0}, {0, 1}), ArgumentError);
+  // No rows, no accuracy (never 0): the front ends print n/a.
+  EXPECT_TRUE(std::isnan(accuracy({}, {})));
+  EXPECT_TRUE(std::isnan(macro_f1({}, {}, 3)));
 }
 
 }  // namespace

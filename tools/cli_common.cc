@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <sstream>
@@ -82,7 +83,9 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
   app.add_option("--threads", f.threads, "OpenMP threads (default 0: all cores)");
   app.add_option("--device", f.device,
                  "where propagation and training run: cpu (default) or cuda (builds with CUDA, on a machine with a GPU)")
-      ->check(applied("NAME", [](const std::string& v) { sgc::set_device(sgc::parse_device(v)); }));
+      // The name is checked as it is parsed; whether the machine has a GPU is
+      // the run's error (load_data), not a flag-syntax one.
+      ->check(applied("NAME", [](const std::string& v) { sgc::parse_device(v); }));
   app.add_option("--memory-limit", f.memory_limit,
                  "memory budget for inputs and computations, e.g. 8G (default: half the physical memory, or "
                  "$SGC_MEMORY_LIMIT)")
@@ -102,6 +105,7 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
 }
 
 sgc::Dataset load_data(const DataFlags& f) {
+  sgc::set_device(sgc::parse_device(f.device));
   sgc::set_num_threads(f.threads);  // --memory-limit and --max-products took effect when parsed
   sgc::install_terminal_progress(f.quiet, f.json);
   if (f.dataset.empty()) return make_synthetic(f.synthetic, f.seed);
@@ -354,6 +358,13 @@ json seconds_json(const Job& job, double total) {
   return {{"load", job.times.load},         {"normalize", job.times.normalize},
           {"propagate", job.times.propagate}, {"train", job.times.train},
           {"evaluate", job.times.evaluate}, {"total", total}};
+}
+
+std::string accuracy_text(double accuracy) {
+  if (std::isnan(accuracy)) return "n/a";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", accuracy);
+  return text;
 }
 
 void print_job_header(const Job& job, int64_t products) {

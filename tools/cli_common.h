@@ -6,7 +6,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -23,10 +25,23 @@ namespace sgc_cli {
 
 using nlohmann::json;
 
-// A CLI11 check: the value must not be negative (a seed of -1 would wrap to 2^64 - 1).
+// A CLI11 check for a seed: not negative (-1 would wrap to 2^64 - 1) and
+// within 64 bits (CLI11 would clamp a larger one to 2^64 - 1 silently).
 inline const CLI::Validator kNonNegative(
-    [](const std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must be >= 0, got " + v) : std::string(); },
+    [](const std::string& v) {
+      if (!v.empty() && v[0] == '-') return std::string("must be >= 0, got " + v);
+      errno = 0;
+      char* end = nullptr;
+      std::strtoull(v.c_str(), &end, 10);
+      if (errno == ERANGE) return std::string("must be at most 18446744073709551615, got " + v);
+      return std::string();
+    },
     "", "non-negative");
+
+// A CLI11 check for a path flag: an empty value is refused (else `--save ""`
+// would read as "not given" and write nothing, silently).
+inline const CLI::Validator kNonEmptyPath(
+    [](const std::string& v) { return v.empty() ? std::string("empty path") : std::string(); }, "PATH", "non-empty");
 
 // The built-in graphs; unset flags keep the generator's defaults.
 struct SyntheticFlags {
@@ -66,7 +81,8 @@ struct DataFlags {
 // --memory-limit and --max-products take effect as they are parsed (before a
 // model file is read); a bad value is a flag-syntax error (status 105).
 void add_data_flags(CLI::App& app, DataFlags& f);
-// Sets the thread count (sgc::set_num_threads) and the progress line
+// Sets the device (sgc::set_device: an error without a GPU for cuda), the
+// thread count (sgc::set_num_threads) and the progress line
 // (sgc::install_terminal_progress), then loads or generates the data set (the
 // memory budget and the products cap were set when their flags were parsed).
 sgc::Dataset load_data(const DataFlags& f);
@@ -112,5 +128,8 @@ json config_json(const Job& job, const CommonFlags& f);
 json seconds_json(const Job& job, double total);
 // The text output's first two lines: the data set and training, the operator.
 void print_job_header(const Job& job, int64_t products);
+// An accuracy for the text output: "0.8110", or "n/a" for a split without
+// rows (NaN; --json writes null).
+std::string accuracy_text(double accuracy);
 
 }  // namespace sgc_cli

@@ -97,11 +97,11 @@ int run_convert(const ConvertFlags& f) {
 Subcommand add_convert_command(CLI::App& app) {
   auto f = std::make_shared<ConvertFlags>();
   auto* cmd = app.add_subcommand("convert", "write node features as a binary feature store (.sgcf) for mapping");
-  cmd->add_option("--in", f->in, "an .npy array, or an .npz archive (with --key, or a scipy sparse matrix)");
+  cmd->add_option("--in", f->in, "an .npy array, or an .npz archive (with --key, or a scipy sparse matrix)")->check(kNonEmptyPath);
   cmd->add_option("--key", f->key, "the array of the .npz archive to convert");
   cmd->add_option("--dataset", f->dataset, "convert the features of this data set (any name or path sgc reads)");
   cmd->add_option("--data-dir", f->data_dir, "folder with the data set's files");
-  cmd->add_option("--out", f->out, "the feature store to write (atomically)")->required();
+  cmd->add_option("--out", f->out, "the feature store to write (atomically)")->required()->check(kNonEmptyPath);
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
   cmd->add_flag("--quiet", f->quiet, "no progress line on stderr (shown only on a terminal, without --json)");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");

@@ -28,7 +28,7 @@ Subcommand add_info_command(CLI::App& app) {
   auto threads = std::make_shared<int>(0);
   sub->add_option("--threads", *threads, "threads the thresholds are computed for (default: all)");
   return {sub, [threads] {
-            if (*threads > 0) sgc::set_num_threads(*threads);
+            sgc::set_num_threads(*threads);  // 0: all cores; a negative count is an error
             std::printf("cpu: %s, %d threads\n%s", cpu_model().c_str(), sgc::num_threads(),
                         sgc::describe_kernels(sgc::num_threads()).c_str());
             std::printf("dense products: %s\n", sgc::gemm_backend().c_str());

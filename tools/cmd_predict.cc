@@ -75,7 +75,8 @@ int run_predict(const PredictFlags& f) {
   }
   std::printf("model %s (%s) on %s: %zu nodes classified\n", f.model.c_str(), sgc::operator_summary(saved.config.op).c_str(),
               name.c_str(), p.label.size());
-  std::printf("accuracy on the test split %.4f, on every labelled node %.4f\n", test_acc, all_acc);
+  std::printf("accuracy on the test split %s, on every labelled node %s\n", accuracy_text(test_acc).c_str(),
+              accuracy_text(all_acc).c_str());
   if (!f.out.empty()) std::printf("predictions written to %s\n", f.out.c_str());
   return 0;
 }
@@ -85,9 +86,10 @@ int run_predict(const PredictFlags& f) {
 Subcommand add_predict_command(CLI::App& app) {
   auto f = std::make_shared<PredictFlags>();
   auto* cmd = app.add_subcommand("predict", "classify the nodes of a graph with a saved model");
-  cmd->add_option("--model", f->model, "model file written by `sgc train --save`")->required();
+  cmd->add_option("--model", f->model, "model file written by `sgc train --save`")->required()->check(kNonEmptyPath);
   cmd->add_option("--out", f->out,
-                  "write node,class lines to this CSV file (class: the data set's own label value)");
+                  "write node,class lines to this CSV file (class: the data set's own label value)")
+      ->check(kNonEmptyPath);
   add_data_flags(*cmd, *f);
   add_dist_flags(*cmd, f->dist);
   return {cmd, [f] { return run_predict(*f); }};

@@ -172,7 +172,8 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
       val.dash = "2 3";
     }
     plot.lines.push_back(test);
-    plot.lines.push_back(val);
+    // Without validation rows (NaN accuracy) there is no validation curve.
+    if (std::all_of(val.y.begin(), val.y.end(), [](double y) { return std::isfinite(y); })) plot.lines.push_back(val);
   }
   write_svg_or_png(path, render_svg(plot));
 }
@@ -223,6 +224,8 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   check_params_read(f, ops);
   check_model_params_read(f, models);
   Job job = prepare_job(f, /*check_params=*/false);  // data set, threads, and every other flag checked once
+  if (job.data.test.empty())
+    throw sgc::ArgumentError(job.data.name + ": the test split is empty; sweep reports test accuracy by depth");
 
   // The caps, for every point, before any work.
   for (const CurveKind& kind : kinds) {
@@ -322,9 +325,10 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
       } else {
         char cell[96];
         if (s.smoothing)
-          std::snprintf(cell, sizeof cell, "%.4f (%.4f) E=%.2e MAD=%.3f", p->test, p->val, p->energy, p->mad);
+          std::snprintf(cell, sizeof cell, "%.4f (%s) E=%.2e MAD=%.3f", p->test, accuracy_text(p->val).c_str(),
+                        p->energy, p->mad);
         else
-          std::snprintf(cell, sizeof cell, "%.4f (%.4f)", p->test, p->val);
+          std::snprintf(cell, sizeof cell, "%.4f (%s)", p->test, accuracy_text(p->val).c_str());
         std::printf("  %-*s", width, cell);
       }
     }
@@ -346,10 +350,10 @@ Subcommand add_sweep_command(CLI::App& app) {
                   "comma-separated operators (the linear model on each) or models (default sgc,ssgc,dgc)");
   cmd->add_option("--models", sweep->models,
                   "comma-separated models (" + sgc::model_list() + ": tsc and acm on the sgc operator) added to --ops");
-  cmd->add_option("--energy-plot", sweep->energy_plot, "write log10 Dirichlet energy versus K to this .svg/.png");
+  cmd->add_option("--energy-plot", sweep->energy_plot, "write log10 Dirichlet energy versus K to this .svg/.png")->check(kNonEmptyPath);
   cmd->add_flag("!--no-smoothing", sweep->smoothing, "skip the Dirichlet energy and MAD (saves a propagation per point)");
   cmd->add_option("--ks", sweep->ks, "comma-separated depths K (default 1,2,4,...,256)");
-  cmd->add_option("--plot", sweep->plot, "write the plot to this file: .svg, or .png through rsvg-convert");
+  cmd->add_option("--plot", sweep->plot, "write the plot to this file: .svg, or .png through rsvg-convert")->check(kNonEmptyPath);
   return {cmd, [flags, sweep] { return run_sweep(*flags, *sweep); }};
 }
 

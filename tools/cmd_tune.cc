@@ -85,6 +85,8 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
     } catch (const std::exception&) {
       throw sgc::ArgumentError("--range: expected NAME=LOW:HIGH with numbers, got '" + r + "'");
     }
+    if (it->spec.integer && (it->spec.low != std::floor(it->spec.low) || it->spec.high != std::floor(it->spec.high)))
+      throw sgc::ArgumentError("--range: " + name + " takes integers; its bounds must be integers, got '" + r + "'");
     it->source = "--range " + name + "=" + r.substr(eq + 1);
   }
   for (Searched& p : space)
@@ -151,6 +153,8 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
                    f.optimizer ? sgc::find_optimizer(*f.optimizer) : sgc::default_optimizer(),
                    f.model ? sgc::find_model(*f.model) : sgc::default_model());
   Job job = prepare_job(f);
+  if (job.data.val.empty())
+    throw sgc::ArgumentError(job.data.name + ": the validation split is empty; tune selects on validation accuracy");
   const sgc::Config base = job.preset.config;
   check_costs(searched, base);
   std::vector<ParamSpec> space;
@@ -210,7 +214,8 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
   std::printf("best");
   for (size_t i = 0; i < space.size(); ++i)
     std::printf(space[i].integer ? " %s %.0f" : " %s %.4g", space[i].name.c_str(), best.params[i]);
-  std::printf(": val accuracy %.4f, test accuracy %.4f\n", ev.val_acc, ev.test_acc);
+  std::printf(": val accuracy %s, test accuracy %s\n", accuracy_text(ev.val_acc).c_str(),
+              accuracy_text(ev.test_acc).c_str());
   return 0;
 }
 

@@ -140,8 +140,8 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
   std::printf("distributed: %d ranks, %s partition, %lld of %lld nodes' rows exchanged per hop (halo), %lld "
               "non-zeros of S cut\n",
               comm.size(), method.c_str(), (long long)halo, (long long)nodes, (long long)cut);
-  std::printf("val accuracy %.4f, test accuracy %.4f (micro-F1; macro-F1 %.4f)\n", ev.val_acc, ev.test_acc,
-              ev.test_macro_f1);
+  std::printf("val accuracy %s, test accuracy %s (micro-F1; macro-F1 %s)\n", accuracy_text(ev.val_acc).c_str(),
+              accuracy_text(ev.test_acc).c_str(), accuracy_text(ev.test_macro_f1).c_str());
   std::printf("time (rank 0): load %.4fs normalize+partition %.4fs propagate %.4fs train %.4fs evaluate %.4fs\n",
               job.times.load, job.times.normalize, job.times.propagate, job.times.train, job.times.evaluate);
   return 0;
@@ -240,7 +240,7 @@ Subcommand add_partition_command(CLI::App& app) {
   cmd->add_option("--parts", *parts, "number of ranks (parts)")->required();
   cmd->add_option("--method", *method, "contiguous (blocks balanced by non-zeros) or metis")
       ->check(CLI::IsMember({"contiguous", "metis"}));
-  cmd->add_option("--out", *out, "output directory (manifest.json and one part-RRRRR.bin per rank)")->required();
+  cmd->add_option("--out", *out, "output directory (manifest.json and one part-RRRRR.bin per rank)")->required()->check(kNonEmptyPath);
   return {cmd, [flags, parts, method, out] { return run_partition(*flags, *parts, *method, *out); }};
 }
 

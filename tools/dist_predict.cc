@@ -6,6 +6,7 @@
 // every rank and split, read from a contiguous `sgc partition` layout
 // (--partitioned DIR), or drawn rank by rank (--generator powerlaw).
 #include <cstdio>
+#include <limits>
 #include <iostream>
 
 #include "dist_cli.h"
@@ -114,8 +115,9 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   for (size_t i = 0; i < pred.size(); ++i)
     if (L.labels[i] >= 0) hits[2] += pred[i] == L.labels[i], ++hits[3];
   comm.sum(hits);
-  const double test_acc = hits[1] ? double(hits[0]) / double(hits[1]) : 0.0;
-  const double all_acc = hits[3] ? double(hits[2]) / double(hits[3]) : 0.0;
+  const double none = std::numeric_limits<double>::quiet_NaN();  // no rows: n/a (eval/metrics.h)
+  const double test_acc = hits[1] ? double(hits[0]) / double(hits[1]) : none;
+  const double all_acc = hits[3] ? double(hits[2]) / double(hits[3]) : none;
 
   // Rank 0 gathers (node id, class) and writes them in node order.
   const int P = comm.size(), rows = int(pred.size());
@@ -160,7 +162,8 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   }
   std::printf("model %s (%s) on %s: %lld nodes classified on %d ranks (%s partition)\n", model_path.c_str(),
               sgc::operator_summary(c.op).c_str(), in.name.c_str(), (long long)n, P, in.method.c_str());
-  std::printf("accuracy on the test split %.4f, on every labelled node %.4f\n", test_acc, all_acc);
+  std::printf("accuracy on the test split %s, on every labelled node %s\n", accuracy_text(test_acc).c_str(),
+              accuracy_text(all_acc).c_str());
   if (!out.empty()) std::printf("predictions written to %s\n", out.c_str());
   return 0;
 }

@@ -79,7 +79,8 @@ SplitScore score_distributed(const Comm& comm, const std::vector<int32_t>& pred,
   comm.sum(c);
   SplitScore s;
   s.rows = c[0];
-  s.accuracy = c[0] ? double(c[1]) / double(c[0]) : 0.0;
+  if (c[0] == 0) return s;  // no rows on any rank: NaN, as accuracy() (eval/metrics.h)
+  s.accuracy = double(c[1]) / double(c[0]);
   double sum = 0;
   int present = 0;
   for (int32_t k = 0; k < classes; ++k) {

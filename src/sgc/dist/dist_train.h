@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sgc/dist/comm.h"
@@ -26,8 +27,8 @@ TrainOutcome train_softmax_distributed(const Comm& comm, FeatureRows x, const st
                                        int64_t dim, int32_t classes, const TrainOptions& opt);
 
 // Accuracy and macro-F1 over the rows of every rank (pred, truth: this rank's).
-struct SplitScore {
-  double accuracy = 0, macro_f1 = 0;
+struct SplitScore {  // NaN scores for a split without rows, as accuracy() (eval/metrics.h)
+  double accuracy = std::numeric_limits<double>::quiet_NaN(), macro_f1 = std::numeric_limits<double>::quiet_NaN();
   int64_t rows = 0;
 };
 SplitScore score_distributed(const Comm& comm, const std::vector<int32_t>& pred, const std::vector<int32_t>& truth,

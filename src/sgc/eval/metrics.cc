@@ -1,5 +1,7 @@
 #include "sgc/eval/metrics.h"
 
+#include <limits>
+
 #include "sgc/error.h"
 
 namespace sgc {
@@ -12,7 +14,7 @@ void check_same_length(const std::vector<int32_t>& a, const std::vector<int32_t>
 
 double accuracy(const std::vector<int32_t>& pred, const std::vector<int32_t>& truth) {
   check_same_length(pred, truth);
-  if (truth.empty()) return 0.0;
+  if (truth.empty()) return std::numeric_limits<double>::quiet_NaN();
   size_t hit = 0;
   for (size_t i = 0; i < truth.size(); ++i) hit += pred[i] == truth[i];
   return double(hit) / double(truth.size());
@@ -25,6 +27,7 @@ double micro_f1(const std::vector<int32_t>& pred, const std::vector<int32_t>& tr
 
 double macro_f1(const std::vector<int32_t>& pred, const std::vector<int32_t>& truth, int32_t classes) {
   check_same_length(pred, truth);
+  if (truth.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::vector<int64_t> tp(classes, 0), fp(classes, 0), fn(classes, 0);
   for (size_t i = 0; i < truth.size(); ++i) {
     if (truth[i] < 0 || truth[i] >= classes || pred[i] < 0 || pred[i] >= classes)

@@ -8,11 +8,13 @@
 
 namespace sgc {
 
-// Fraction of positions where pred == truth (0 for empty input).
+// Fraction of positions where pred == truth; NaN for empty input (a split
+// without rows has no accuracy: the front ends print it as n/a, JSON as null).
 double accuracy(const std::vector<int32_t>& pred, const std::vector<int32_t>& truth);
 
 // Micro-F1 (equals accuracy for single-label data) and macro-F1 (unweighted
-// mean of per-class F1 over classes that occur in truth or pred).
+// mean of per-class F1 over classes that occur in truth or pred); NaN for
+// empty input, as accuracy.
 double micro_f1(const std::vector<int32_t>& pred, const std::vector<int32_t>& truth);
 double macro_f1(const std::vector<int32_t>& pred, const std::vector<int32_t>& truth, int32_t classes);
 

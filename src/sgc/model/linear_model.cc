@@ -1,4 +1,5 @@
 #include "sgc/model/linear_model.h"
+#include "sgc/model/sparse_head.h"
 
 #include <algorithm>
 #include <cmath>
@@ -137,8 +138,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   // Large sparse features on the CPU: the test rows are read through the
   // head, and the rest is propagated in column blocks within the budget.
   const bool lazy = c.protocol == Protocol::Transductive && !data.has_dense_features() && !data.test.empty() &&
-                    current_device() == Device::Cpu && linear_rows_supported(c.op) &&
-                    linear_rows_pay(data.num_nodes(), data.num_features());
+                    sparse_head_pays(c.op, data.num_nodes(), data.num_features());
   const bool out_of_core =
       c.protocol == Protocol::Transductive && !lazy && !fits_in_memory(data, c.op, int64_t(rows.size()));
   std::optional<MappedFeatures> x_file;
@@ -189,18 +189,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
       // test rows stay S and X (linear_rows.h).
       // Where they are few, only their receptive field is (receptive_field.h).
       const std::vector<int32_t> head(rows.begin(), rows.begin() + int64_t(data.train.size() + data.val.size()));
-      const std::optional<ReceptiveField> field = lean_receptive_field(s, c.op, head);
-      const int64_t hop_rows = field ? field->widest() : s.rows;
-      const ColumnSource source(data.features);
-      const CsrMatrix* first = field ? field->first_hop() : &s;
-      const int64_t dense_block_rows = first && source.dense_blocks_pay(*first) ? s.rows : 0;
-      const int64_t state = csr_bytes(s) + csr_bytes(data.features), out = 4 * int64_t(head.size()) * dim;
-      const int64_t width =
-          std::min(lean_block_width(c.op, hop_rows, dense_block_rows, dim, int64_t(head.size()), state),
-                   column_block_width(c.op, hop_rows, dim, int64_t(head.size()), memory_budget() - state - out,
-                                      data.name + ": the train and val rows' propagation", dense_block_rows));
-      p.x = field ? field->run_blocked(source, width, &run)
-                  : run_operator_blocked(s, source, c.op, &head, width, &run).features;
+      p.x = sparse_head_rows(s, data.features, c.op, head, data.name + ": the train and val rows' propagation", &run);
       p.lazy_test = std::make_shared<const LinearRows>(std::make_shared<const CsrMatrix>(std::move(s)),
                                                        std::move(data.features), c.op, data.test);
     } else {
@@ -254,6 +243,26 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
   append_rows(p.x, eval_x);
   if (times) times->propagate += timer.seconds();
   return p;
+}
+
+bool sparse_head_pays(const OperatorSpec& op, int64_t n, int64_t d) {
+  return current_device() == Device::Cpu && linear_rows_supported(op) && linear_rows_pay(n, d);
+}
+
+DenseMatrix sparse_head_rows(const CsrMatrix& s, const CsrMatrix& x, const OperatorSpec& op,
+                             const std::vector<int32_t>& head, const std::string& what, BlockedRun* run) {
+  const int64_t dim = x.cols;
+  const std::optional<ReceptiveField> field = lean_receptive_field(s, op, head);
+  const int64_t hop_rows = field ? field->widest() : s.rows;
+  const ColumnSource source(x);
+  const CsrMatrix* first = field ? field->first_hop() : &s;
+  const int64_t dense_block_rows = first && source.dense_blocks_pay(*first) ? s.rows : 0;
+  const int64_t state = csr_bytes(s) + csr_bytes(x), out = 4 * int64_t(head.size()) * dim;
+  const int64_t width =
+      std::min(lean_block_width(op, hop_rows, dense_block_rows, dim, int64_t(head.size()), state),
+               column_block_width(op, hop_rows, dim, int64_t(head.size()), memory_budget() - state - out, what,
+                                  dense_block_rows));
+  return field ? field->run_blocked(source, width, run) : run_operator_blocked(s, source, op, &head, width, run).features;
 }
 
 Evaluation fit_evaluate(const Precomputed& p, const TrainOptions& opt, StageTimes* times, SoftmaxModel* fitted,
@@ -463,6 +472,7 @@ const ModelDef& linear_model() {
                [] { return std::unique_ptr<Model>(new LinearModel); }};
     d.params = {"bias"};
     d.runs_on_gpu = true;
+    d.has_verifier = true;  // verify_precomputed
     return d;
   }();
   return def;

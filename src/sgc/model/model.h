@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,8 +39,11 @@ struct StageTimes {
 };
 
 struct Evaluation {
-  double train_acc = 0, val_acc = 0, test_acc = 0;  // accuracy = micro-F1 (single-label)
-  double val_macro_f1 = 0, test_macro_f1 = 0;
+  // Accuracy = micro-F1 (single-label). A split without rows has none: NaN
+  // (eval/metrics.h), which the front ends print as n/a.
+  static constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+  double train_acc = kNone, val_acc = kNone, test_acc = kNone;
+  double val_macro_f1 = kNone, test_macro_f1 = kNone;
   double final_loss = 0;
   int train_evaluations = 0;  // loss and gradient evaluations the optimizer made
   // Models trained for a number of epochs with a checkpoint (tsc, acm): the
@@ -115,6 +119,9 @@ struct ModelDef {
   // Whether it runs on the GPU (gpu/device.h) when --device cuda is set;
   // asking a CPU-only model for the GPU is an error, not a silent CPU run.
   bool runs_on_gpu = false;
+  // Whether Model::verify checks its representation (--verify), so that a
+  // model without a verifier is refused before training, not after.
+  bool has_verifier = false;
 
   bool reads(std::string_view param) const {
     for (std::string_view p : params)
