@@ -9,7 +9,7 @@ from .datasets import PLANETOID
 ArgumentError = _core.ArgumentError
 
 
-def propagate(adj, X, k=2, op="sgc", **params):
+def propagate(adj, X, k=None, op="sgc", **params):
     """Propagated features: the operator ``op`` applied to ``X`` over the graph ``adj``.
 
     For ``op="sgc"`` this is ``S^k X`` with ``S`` the normalised adjacency
@@ -22,14 +22,16 @@ def propagate(adj, X, k=2, op="sgc", **params):
         every column ``(i, j)``; list both directions for an undirected graph).
     X : numpy array (n, d) of float32 or float64, or a scipy.sparse matrix.
         A float32 C-contiguous array is read in place (no copy).
-    k : int, propagation steps (>= 0).
+    k : int, propagation steps (>= 0); default (None): the registry's (2).
     op : operator name, see ``sgc.operators()``; unknown names raise
         sgc.ArgumentError (a ValueError) from the library.
     **params : the other operator parameters of the library's registry
         (``norm``, ``self_loop``, ``t``, ``alpha``, ``tol``, ``coeffs``; see
         ``sgc.operator_defaults()`` and ``sgc.operator_info()`` for which
         operator reads which). ``op="poly"`` takes ``coeffs=[c0, c1, ...]``
-        (``sum_k c_k S^k X``; ``k`` is not read).
+        (``sum_k c_k S^k X``). A parameter ``op`` does not read (``k`` for
+        heat or poly, ``alpha`` for sgc) raises sgc.ArgumentError, as
+        ``sgc train`` refuses it.
 
     Returns
     -------
@@ -109,18 +111,22 @@ def _identity(dataset):
     if "/" in dataset:
         family, _, name = dataset.partition("/")
         return family, name
-    if dataset in PLANETOID:
-        return "planetoid", dataset
-    return "", dataset
+    if dataset in PLANETOID or not dataset:
+        return ("planetoid" if dataset else ""), dataset  # "": no data set, the generic defaults
+    # The family `sgc train --dataset NAME` finds (its presets are keyed on it);
+    # an unknown name is the command line's "unknown data set" error.
+    return _core.dataset_family(dataset), dataset
 
 
 def paper_defaults(dataset, op="sgc"):
     """The library's preset for ``dataset`` and operator ``op``, as SGCClassifier parameters.
 
-    dataset : "cora", "citeseer", "pubmed" (the Planetoid split), a
-        family-qualified name ("planetoid/cora", "synthetic/csbm"), or a
-        GraphDataset (its family and name). Other names get the generic
-        defaults (SGC's training settings, the operator's parameter defaults).
+    dataset : a data set name (``sgc.datasets.names()``: "cora", "texas",
+        ...), a family-qualified name ("planetoid/cora", "synthetic/csbm"),
+        or a GraphDataset (its family and name). Data sets without published
+        settings, and ``""``, get the generic defaults (SGC's training
+        settings, the operator's parameter defaults); an unknown name raises
+        sgc.ArgumentError (a ValueError), as ``sgc train`` does.
     op : operator name (``sgc.operators()``).
 
     ``SGCClassifier(**sgc.paper_defaults("cora"))`` is what

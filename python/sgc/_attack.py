@@ -1,6 +1,7 @@
 """InfAttack from Python: sgc.attack(...)."""
 
 from . import _core
+from ._input import check_int
 
 
 def attack(dataset, *, data_dir=None, op="sgc", k=None, variant="efficient", labels="known",
@@ -20,7 +21,10 @@ def attack(dataset, *, data_dir=None, op="sgc", k=None, variant="efficient", lab
     {target, label, target_class, flips: [{u, added, objective}], success,
     classified_as_c, margin (per budget), seconds}.
     """
+    int32 = (-2**31, 2**31 - 1)
     return _core.attack(str(dataset), data_dir=str(data_dir or ""), op=op, k=k, variant=variant, labels=labels,
-                        budgets=[int(b) for b in budgets], targets=None if targets is None else [int(t) for t in targets],
-                        num_targets=int(num_targets), seed=int(seed), attack_k=attack_k,
+                        budgets=[check_int(b, "budgets", *int32) for b in budgets],
+                        targets=None if targets is None else [check_int(t, "targets", *int32) for t in targets],
+                        num_targets=check_int(num_targets, "num_targets", *int32),
+                        seed=check_int(seed, "seed", 0, 2**64 - 1), attack_k=attack_k,
                         max_candidates=max_candidates, model_file=str(model_file or ""))

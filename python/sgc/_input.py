@@ -147,26 +147,68 @@ def _check_param(name, kind, value):
     return value
 
 
-def operator_spec(op, k, params, caller):
+@functools.lru_cache(maxsize=None)
+def _operator_reads():
+    """{operator: set of parameters it reads besides norm and self_loop} (the registry's)."""
+    return {d["name"]: frozenset(d["params"]) for d in _core.operators()}
+
+
+# Every operator's graph normalisation, and the hop storage an operator that
+# does not honour it ignores: the command line does not check them either.
+_EVERY_OPERATOR = frozenset({"norm", "self_loop", "precision"})
+
+
+def _check_params_read(op, names, where):
+    """sgc.ArgumentError for a parameter ``op`` does not read, as ``sgc train`` refuses it."""
+    reads = _operator_reads()
+    if op not in reads:
+        return  # the library names an unknown operator
+    for name in names:
+        if name in _EVERY_OPERATOR or name in reads[op]:
+            continue
+        readers = ", ".join(o for o, params in reads.items() if name in params)
+        raise _core.ArgumentError(f"{where}{name}: not a parameter of {op} (read by {readers or 'no operator'})")
+
+
+def operator_spec(op, k, params, caller, where=""):
     """{"op": op, "k": k, parameter: value} for the library's operator_from_json.
 
     Parameter names are the registry's (``sgc.operator_defaults()``); unknown
-    names and wrongly typed values raise TypeError as Python does, the domains
-    are checked by the library (sgc.ArgumentError).
+    names and wrongly typed values raise TypeError as Python does, a parameter
+    the operator does not read sgc.ArgumentError (as the command line), the
+    domains are checked by the library (sgc.ArgumentError). ``k=None``: not
+    given (the registry's default, and not checked as read). ``where``
+    prefixes the names in messages (``"op_params: "``).
     """
     types = operator_param_types()
     if not isinstance(op, str):
         raise TypeError(f"op: expected a string, got {_type_name(op)}")
-    spec = {"op": op, "k": _check_param("k", types["k"], k)}
+    spec = {"op": op}
+    if k is not None:
+        spec["k"] = _check_param("k", types["k"], k)
     for name, value in params.items():
-        if name not in types or name in spec:
+        if name not in types or name == "k":
             raise TypeError(f"{caller}() got an unexpected keyword argument '{name}' "
                             f"(operator parameters: {', '.join(sorted(set(types) - {'k'}))})")
         spec[name] = _check_param(name, types[name], value)
+    _check_params_read(op, [name for name in spec if name != "op"], where)
     return spec
 
 
-def check_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what}: expected an integer, got {type(value).__name__}")
-    return int(value)
+def check_int(value, what, low=None, high=None):
+    """``value`` as a Python int: TypeError unless an integer (numpy's too), ValueError outside [low, high]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: expected an integer, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{what}: must be >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{what}: must be <= {high}, got {value}")
+    return value
+
+
+def check_real(value, what):
+    """``value`` as a Python float: TypeError unless a real number (numpy's too)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what}: expected a number, got {type(value).__name__} {value!r}")
+    return float(value)

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _core
+from ._input import check_int
 
 __all__ = ["GraphDataset", "default_data_root", "load_dataset", "load_planetoid", "names", "PLANETOID"]
 
@@ -115,5 +116,7 @@ def load_dataset(name, root=None, split=0, seed=0, ogb_split=""):
         draw a per-class 20/30/rest split from ``seed + split``.
     ogb_split : OGB: the split/<name> folder (default: the only one).
     """
-    return _from_core(_core.load_dataset(os.fspath(name), "" if root is None else os.fspath(root), int(split),
-                                         int(seed), ogb_split))
+    split = check_int(split, "split", 0, 2**31 - 1)
+    seed = check_int(seed, "seed", 0, 2**64 - 1)
+    return _from_core(_core.load_dataset(os.fspath(name), "" if root is None else os.fspath(root), split, seed,
+                                         ogb_split))

@@ -21,7 +21,7 @@ import inspect
 import numpy as np
 
 from . import _core
-from ._input import as_features, as_graph, as_index, operator_spec
+from ._input import _check_param, as_features, as_graph, as_index, check_int, check_real, operator_spec
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -118,7 +118,8 @@ class SGCClassifier(BaseEstimator):
         ``{"alpha": 0.05}`` for ssgc, ``{"t": 5.27}`` for dgc or
         ``{"coeffs": [0.5, 0.3, 0.2]}`` for poly (names and defaults:
         ``sgc.operator_defaults()``; which operator reads which:
-        ``sgc.operator_info()``).
+        ``sgc.operator_info()``). A parameter ``op`` does not read raises
+        sgc.ArgumentError in ``fit``, as ``sgc train`` refuses it.
     feature_norm : {"row", "zscore", "none"}, default="row"
         Feature normalisation before propagation (row: Planetoid's).
     optimizer : {"adam", "lbfgs", "sgc-compressed", "scrn", "scrn-zo"}, default="adam"
@@ -136,11 +137,13 @@ class SGCClassifier(BaseEstimator):
         L2 penalty (torch's Adam semantics: ``weight_decay * theta`` added
         to the gradient).
     seed : int, default=42
-        Seed of the weight initialisation.
+        Seed of the weight initialisation (0 <= seed < 2**64).
 
     Attributes
     ----------
-    classes_ : ndarray (n_classes,)
+    classes_ : ndarray (n_classes,), the distinct labels of ``y`` given to
+        ``fit`` (every labelled node's, not only the training nodes', as
+        ``sgc train`` takes them from the whole data set)
     coef_ : ndarray (n_classes, n_propagated_features), float32
     intercept_ : ndarray (n_classes,), float32
     n_features_in_ : int
@@ -172,7 +175,17 @@ class SGCClassifier(BaseEstimator):
             if name in params:
                 raise ValueError(f"op_params: {name!r} is a parameter of its own")
             params[name] = getattr(self, name)
-        return operator_spec(self.op, self.k, params, type(self).__name__)
+        # k is a parameter of its own (default 2), given whether or not the operator reads it.
+        spec = operator_spec(self.op, None, params, type(self).__name__, where="op_params: ")
+        spec["k"] = _check_param("k", "int", self.k)
+        return spec
+
+    def _train_args(self):
+        """The training parameters, checked: (optimizer, lr, epochs, weight_decay, seed)."""
+        if not isinstance(self.optimizer, str):
+            raise TypeError(f"optimizer: expected a string, got {type(self.optimizer).__name__}")
+        return (self.optimizer, check_real(self.lr, "lr"), check_int(self.epochs, "epochs", -2**31, 2**31 - 1),
+                check_real(self.weight_decay, "weight_decay"), check_int(self.seed, "seed", 0, 2**64 - 1))
 
     def _features(self, adj, X, rows):
         """Normalised, propagated features of the nodes ``rows`` (float32, C order)."""
@@ -195,7 +208,17 @@ class SGCClassifier(BaseEstimator):
     def _labels(self, y, n):
         y = np.asarray(y)
         _core.check_labels(y, n)
+        if y.dtype.kind in "fc":
+            bad = ~np.isfinite(y)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ValueError(f"y: non-finite label {y[i]} at node {i}")
         return y
+
+    @staticmethod
+    def _labelled(y):
+        """Mask of the labelled nodes: integer labels < 0 mean unlabelled."""
+        return y >= 0 if y.dtype.kind in "iu" else np.ones(y.shape, dtype=bool)
 
     # -- estimator API ---------------------------------------------------------
 
@@ -204,9 +227,10 @@ class SGCClassifier(BaseEstimator):
 
         adj : scipy.sparse (n, n) or int edge_index (2, E).
         X : (n, d) float32/float64 array or scipy.sparse matrix.
-        y : (n,) labels of every node; only ``y[train_idx]`` (and
-            ``y[val_idx]`` for ``val_score_``) are read. Integer labels < 0
-            mean "unlabelled".
+        y : (n,) labels of every node: they make ``classes_`` (at least
+            two; non-finite values raise ValueError); the model is trained on
+            ``y[train_idx]`` (and ``y[val_idx]`` makes ``val_score_``).
+            Integer labels < 0 mean "unlabelled".
         train_idx : node ids (or a boolean mask); default: every labelled node.
         val_idx : node ids for ``val_score_`` (optional).
         """
@@ -216,22 +240,29 @@ class SGCClassifier(BaseEstimator):
         g, X = as_graph(adj), as_features(X)
         n = X.shape[0]
         y = self._labels(y, n)
+        labelled = self._labelled(y)
         if train_idx is None:
-            train = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.arange(n)
+            train = np.flatnonzero(labelled)
         else:
             train = as_index(train_idx, n, "train_idx")
         if train.size == 0:
             raise ValueError("train_idx: no training nodes")
         val = as_index(val_idx, n, "val_idx") if val_idx is not None else np.zeros(0, dtype=np.int64)
-        classes, y_train = np.unique(y[train], return_inverse=True)
-        if y.dtype.kind in "iu" and classes[0] < 0:
-            raise ValueError(f"y: training node {train[np.argmax(y[train] < 0)]} has no label ({classes[0]})")
-        if not isinstance(self.optimizer, str):
-            raise TypeError(f"optimizer: expected a string, got {type(self.optimizer).__name__}")
+        if not labelled[train].all():
+            i = train[np.argmax(~labelled[train])]
+            raise ValueError(f"y: training node {i} has no label ({y[i]})")
+        # The classes of every label given, not only the training ones: the
+        # command line takes them from the whole data set, and a class without
+        # a training node still has its row in the model (same shape, same loss).
+        classes = np.unique(y[labelled])
+        if classes.size < 2:
+            raise ValueError(f"y: {classes.size} class{'' if classes.size == 1 else 'es'} among the labels "
+                             f"({', '.join(map(str, classes))}); classification needs at least two")
+        y_train = np.searchsorted(classes, y[train])
+        train_args = self._train_args()
         rows = np.concatenate([train, val])
         F = self._features(g, X, rows)
-        theta, loss = _core.train(F[:train.size], y_train.astype(np.int32), len(classes), self.optimizer,
-                                  float(self.lr), int(self.epochs), float(self.weight_decay), int(self.seed),
+        theta, loss = _core.train(F[:train.size], y_train.astype(np.int32), len(classes), *train_args,
                                   self.optimizer_params)
         C = len(classes)
         dim = F.shape[1]
@@ -270,7 +301,11 @@ class SGCClassifier(BaseEstimator):
         n = as_features(X).shape[0]
         y = self._labels(y, n)
         if idx is None:
-            idx = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.arange(n)
+            idx = np.flatnonzero(self._labelled(y))
+            if idx.size == 0:
+                raise ValueError("y: no labelled node to score (integer labels < 0 mean unlabelled)")
         else:
             idx = as_index(idx, n, "idx")
+            if idx.size == 0:
+                raise ValueError("idx: empty, no nodes to score")
         return float(np.mean(self.predict(adj, X, idx) == y[idx]))

@@ -140,7 +140,10 @@ CopyStats& copy_stats();
 // the library as a DenseView of numpy's buffer (the library reads it
 // in place where the operator can, and checks it finite); any other dense X
 // is copied once (copy_dense) and moved in; sparse X is normalised with
-// sgc::normalize_features (z-score densifies) and handed over as it is.
+// sgc::normalize_features (z-score densifies) and handed over as it is, or,
+// for chosen rows where sgc::sparse_head_pays, propagated as `sgc train`
+// makes its train and val rows (sgc::sparse_head_rows), so that the
+// estimator trains bitwise the command line's model.
 sgc::DenseMatrix compute_features(const sgc::CsrMatrix& adj, Features& x, sgc::FeatureNorm norm,
                                   const sgc::OperatorSpec& spec, const std::vector<int32_t>* rows);
 

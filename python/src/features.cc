@@ -8,6 +8,7 @@
 #include "sgc/data/dataset.h"
 #include "sgc/data/feature_norm.h"
 #include "sgc/error.h"
+#include "sgc/model/sparse_head.h"
 
 namespace sgc_py {
 
@@ -33,6 +34,17 @@ sgc::DenseMatrix compute_features(const sgc::CsrMatrix& adj, Features& x, sgc::F
   // or rows is left alone: the library tells dense from sparse features by size.)
   if (x.sparse || (x.rows > 0 && x.cols > 0)) sgc::normalize_features(d, norm);
   if (!x.sparse || d.has_dense_features()) return run(sgc::FeatureInput(std::move(d.dense_features)));
+  // Chosen rows of large sparse features go the way `sgc train` makes its
+  // train and val rows, so that the estimator trains on the same bits.
+  if (rows && !rows->empty() && sgc::sparse_head_pays(spec, d.features.rows, d.features.cols)) {
+    const std::string summary = sgc::operator_summary(spec);
+    sgc::require_operator_products(spec, "operator " + summary);
+    const sgc::CsrMatrix s = sgc::normalized_operator(adj, spec);
+    sgc::DenseMatrix out =
+        sgc::sparse_head_rows(s, d.features, spec, *rows, "operator " + summary + " on the chosen rows");
+    sgc::require_finite_output(out, summary);
+    return out;
+  }
   return run(sgc::FeatureInput(d.features));
 }
 

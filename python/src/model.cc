@@ -4,6 +4,7 @@
 #include "common.h"
 #include "sgc/error.h"
 #include "sgc/gpu/device.h"
+#include "sgc/io/dataset_names.h"
 #include "sgc/io/load.h"
 #include "sgc/io/planetoid.h"
 #include "sgc/model/linear_model.h"
@@ -214,6 +215,9 @@ void register_data(py::module_& m) {
       },
       py::arg("name"), py::arg("dir") = std::string(), py::arg("split") = 0, py::arg("seed") = uint64_t(0),
       py::arg("ogb_split") = std::string());
+  m.def("dataset_family", &sgc::dataset_family, py::arg("name"),
+        "The family of a data set name load_dataset resolves without a path (sgc::dataset_family); "
+        "ArgumentError for an unknown name.");
   m.def("known_dataset_names", [] {
     py::list out;
     for (const auto& n : sgc::known_dataset_names()) out.append(n);

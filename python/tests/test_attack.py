@@ -36,3 +36,15 @@ def test_attack_errors(planetoid_dir):
         sgc.attack("cora", data_dir=planetoid_dir, targets=[99999])
     with pytest.raises(sgc.ArgumentError, match="--budgets"):
         sgc.attack("cora", data_dir=planetoid_dir, budgets=[4, 2])
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    ({"seed": -1}, ValueError, "seed: must be >= 0, got -1"),
+    ({"seed": 1.5}, TypeError, "seed: expected an integer, got float 1.5"),
+    ({"num_targets": 2.5}, TypeError, "num_targets: expected an integer"),
+    ({"budgets": [2, 4.5]}, TypeError, "budgets: expected an integer, got float 4.5"),
+    ({"targets": [7.9]}, TypeError, "targets: expected an integer, got float 7.9"),
+])
+def test_attack_integer_arguments_are_not_truncated(planetoid_dir, kwargs, exc, message):
+    with pytest.raises(exc, match=message):
+        sgc.attack("cora", data_dir=planetoid_dir, **kwargs)

@@ -1,6 +1,7 @@
 """Every class of bad input raises the right Python exception with the engine's message."""
 
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -207,6 +208,116 @@ def test_mismatched_labels(y, message):
 def test_bad_estimator_parameters(params, exc, message):
     with pytest.raises(exc, match=message):
         sgc.SGCClassifier(**params).fit(A, X, Y)
+
+
+@pytest.mark.parametrize("params, exc, message", [
+    ({"seed": -1}, ValueError, "seed: must be >= 0, got -1"),
+    ({"seed": 2**64}, ValueError, "seed: must be <= 18446744073709551615"),
+    ({"seed": 1.5}, TypeError, "seed: expected an integer, got float 1.5"),
+    ({"seed": 2.0}, TypeError, "seed: expected an integer, got float 2.0"),
+    ({"epochs": 2.5}, TypeError, "epochs: expected an integer, got float 2.5"),
+    ({"epochs": -1}, sgc.ArgumentError, "--epochs: must be positive, got -1"),
+    ({"epochs": 2**40}, ValueError, "epochs: must be <= 2147483647"),
+    ({"lr": "0.1"}, TypeError, "lr: expected a number, got str"),
+    ({"weight_decay": None}, TypeError, "weight_decay: expected a number, got NoneType"),
+])
+def test_training_parameters_are_checked_not_truncated(params, exc, message):
+    with pytest.raises(exc, match=message):
+        sgc.SGCClassifier(**params).fit(A, X, Y)
+
+
+def test_numpy_integers_are_integers():
+    ref = sgc.SGCClassifier(seed=3, epochs=7).fit(A, X, Y)
+    for seed, epochs in ((np.int64(3), np.int32(7)), (np.uint64(3), np.uint8(7))):
+        clf = sgc.SGCClassifier(seed=seed, epochs=epochs).fit(A, X, Y)
+        np.testing.assert_array_equal(clf.coef_, ref.coef_)
+    sgc.SGCClassifier(seed=2**64 - 1).fit(A, X, Y)  # the largest seed
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_labels(bad):
+    y = Y.astype(np.float64)
+    y[4] = bad
+    with pytest.raises(ValueError, match=f"y: non-finite label {bad} at node 4"):
+        sgc.SGCClassifier().fit(A, X, y)
+    with pytest.raises(ValueError, match=f"y: non-finite label {bad} at node 4"):
+        sgc.SGCClassifier().fit(A, X, y, train_idx=[0, 1, 2])  # also where no index reads it
+    clf = sgc.SGCClassifier().fit(A, X, Y.astype(np.float64))
+    with pytest.raises(ValueError, match="y: non-finite label"):
+        clf.score(A, X, y)
+
+
+@pytest.mark.parametrize("y", [np.zeros_like(Y), np.where(Y == 1, 1, -1), np.full(6, 2.0), np.array(["a"] * 6)])
+def test_one_class_is_not_a_classification(y):
+    with pytest.raises(ValueError, match="y: 1 class among the labels .*; classification needs at least two"):
+        sgc.SGCClassifier().fit(A, X, y)
+
+
+def test_classes_come_from_every_label():
+    # Class 2 has no training node: it still gets its row, as on the command line.
+    clf = sgc.SGCClassifier(epochs=5).fit(A, X, Y, train_idx=[0, 1, 2, 3])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.coef_.shape == (3, 3) and clf.predict_proba(A, X).shape == (6, 3)
+
+
+def test_scoring_no_nodes():
+    clf = sgc.SGCClassifier().fit(A, X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy "mean of empty slice" on the way
+        with pytest.raises(ValueError, match="idx: empty, no nodes to score"):
+            clf.score(A, X, Y, [])
+        with pytest.raises(ValueError, match="idx: empty"):
+            clf.score(A, X, Y, np.zeros(6, dtype=bool))
+        with pytest.raises(ValueError, match="y: no labelled node to score"):
+            clf.score(A, X, np.full(6, -1))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: sgc.propagate(A, X, k=2, alpha=0.3), r"alpha: not a parameter of sgc \(read by ssgc, ppr\)"),
+    (lambda: sgc.propagate(A, X, k=2, alpha=0.3, t=9.0), "not a parameter of sgc"),
+    (lambda: sgc.propagate(A, X, op="heat", k=5), r"k: not a parameter of heat \(read by sgc, "),
+    (lambda: sgc.propagate(A, X, op="poly", coeffs=[1.0], k=3), "k: not a parameter of poly"),
+    (lambda: sgc.propagate(A, X, op="ssgc", t=1.0), "t: not a parameter of ssgc"),
+    (lambda: sgc.SGCClassifier(op_params={"alpha": 0.3}).fit(A, X, Y),
+     r"op_params: alpha: not a parameter of sgc \(read by ssgc, ppr\)"),
+    (lambda: sgc.SGCClassifier(op="heat", op_params={"coeffs": [1.0]}).fit(A, X, Y),
+     r"op_params: coeffs: not a parameter of heat \(read by poly\)"),
+])
+def test_parameters_of_another_operator(call, message):
+    with pytest.raises(sgc.ArgumentError, match=message):
+        call()
+
+
+def test_parameters_every_operator_takes():
+    for op in sgc.operators():
+        if op == "poly":
+            continue  # needs coefficients
+        sgc.propagate(A, X, op=op, norm="aug_norm_adj", self_loop=1.0)
+    heat = sgc.propagate(A, X, op="heat", t=2.0)
+    np.testing.assert_array_equal(sgc.SGCClassifier(op="heat", op_params={"t": 2.0}, feature_norm="none")
+                                  ._features(A, X, None), heat)  # the estimator's own k is not the operator's
+    assert sgc.propagate(A, X).shape == sgc.propagate(A, X, k=2).shape
+    np.testing.assert_array_equal(sgc.propagate(A, X), sgc.propagate(A, X, k=sgc.operator_defaults()["k"]))
+
+
+def test_paper_defaults_of_an_unknown_data_set():
+    with pytest.raises(sgc.ArgumentError, match="--dataset: unknown data set 'nosuch'"):
+        sgc.paper_defaults("nosuch")
+    with pytest.raises(ValueError, match="did you mean texas"):
+        sgc.paper_defaults("texs")
+    with pytest.raises(ValueError, match="unknown data set 'nosuch'"):
+        sgc.model_defaults("nosuch", "tsc")
+
+
+def test_load_dataset_arguments_are_checked():
+    with pytest.raises(ValueError, match="seed: must be >= 0, got -1"):
+        sgc.datasets.load_dataset("amazon_cs", seed=-1)
+    with pytest.raises(TypeError, match="seed: expected an integer, got float 1.5"):
+        sgc.datasets.load_dataset("amazon_cs", seed=1.5)
+    with pytest.raises(ValueError, match="split: must be >= 0, got -1"):
+        sgc.datasets.load_dataset("texas", split=-1)
+    with pytest.raises(TypeError, match="split: expected an integer, got float 0.5"):
+        sgc.datasets.load_dataset("texas", split=0.5)
 
 
 def test_bad_indices():

@@ -46,6 +46,15 @@ def test_a_loaded_data_set_is_keyed_on_its_identity(cora):
     assert sgc.paper_defaults(cora, op="dgc") == sgc.paper_defaults("cora", op="dgc")
 
 
+def test_a_bare_name_is_keyed_on_its_family():
+    # `sgc train --dataset coauthor_cs --model acm` uses graphdata/coauthor_cs's published setting.
+    assert sgc.model_defaults("coauthor_cs", "acm") == sgc.model_defaults("graphdata/coauthor_cs", "acm")
+    assert sgc.model_defaults("coauthor_cs", "acm") != sgc.model_defaults("", "acm")
+    for name in ("texas", "cora_ml", "amazon_cs"):
+        family = {"texas": "heterophilous", "cora_ml": "ppnp", "amazon_cs": "graphdata"}[name]
+        assert sgc.paper_defaults(name, op="dgc") == sgc.paper_defaults(f"{family}/{name}", op="dgc")
+
+
 def test_other_data_sets_get_the_generic_defaults():
     generic = sgc.paper_defaults("")
     assert sgc.paper_defaults("chameleon") == generic

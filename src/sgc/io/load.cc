@@ -1,5 +1,6 @@
 // Name and path dispatch for load_dataset (load.h).
 #include "sgc/io/load.h"
+#include "sgc/io/dataset_names.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -240,6 +241,28 @@ Dataset load_family_member(const Family& f, const std::string& name, const LoadO
   return d;
 }
 
+// The error for a name that is neither known nor a path: close matches, else the names by family.
+[[noreturn]] void unknown_dataset(const std::string& name) {
+  const std::string shown = "'" + printable(name, 200) + "'";
+  std::vector<std::string> names = known_dataset_names();
+  names.push_back("npz/cora");
+  names.push_back("npz/citeseer");
+  const std::vector<std::string> close = close_matches(name, names);
+  if (!close.empty()) {
+    throw ArgumentError("--dataset: unknown data set " + shown + "; did you mean " + join_names(close, " or ") +
+                        "? (or give a path to a file or folder)");
+  }
+  std::string by_family;
+  for (const Family& f : families()) {
+    if (f.names.empty()) continue;
+    by_family += std::string(by_family.empty() ? "" : "; ") + f.folder + ": ";
+    for (size_t k = 0; k < f.names.size() && k < 3; ++k) by_family += (k ? ", " : "") + f.names[k];
+    if (f.names.size() > 3) by_family += ", ... (" + std::to_string(f.names.size()) + " names)";
+  }
+  throw ArgumentError("--dataset: unknown data set " + shown + " (names by family: " + by_family +
+                      "; npz/cora, npz/citeseer; or a path to an .npz, an edge list, an OGB or FastGCN Reddit folder)");
+}
+
 }  // namespace
 
 std::string default_data_root() {
@@ -286,23 +309,15 @@ Dataset load_dataset(const std::string& name, const LoadOptions& o) {
     throw FileError("--dataset: " + shown + ": no such file or folder" +
                     (close.empty() ? std::string() : " (in that folder: " + join_names(close) + ")"));
   }
-  std::vector<std::string> names = known_dataset_names();
-  names.push_back("npz/cora");
-  names.push_back("npz/citeseer");
-  const std::vector<std::string> close = close_matches(name, names);
-  if (!close.empty()) {
-    throw ArgumentError("--dataset: unknown data set " + shown + "; did you mean " + join_names(close, " or ") +
-                        "? (or give a path to a file or folder)");
-  }
-  std::string by_family;
-  for (const Family& f : families()) {
-    if (f.names.empty()) continue;
-    by_family += std::string(by_family.empty() ? "" : "; ") + f.folder + ": ";
-    for (size_t k = 0; k < f.names.size() && k < 3; ++k) by_family += (k ? ", " : "") + f.names[k];
-    if (f.names.size() > 3) by_family += ", ... (" + std::to_string(f.names.size()) + " names)";
-  }
-  throw ArgumentError("--dataset: unknown data set " + shown + " (names by family: " + by_family +
-                      "; npz/cora, npz/citeseer; or a path to an .npz, an edge list, an OGB or FastGCN Reddit folder)");
+  unknown_dataset(name);
+}
+
+std::string dataset_family(const std::string& name) {
+  if (const Family* f = family_of(name)) return f->folder;
+  if (const size_t slash = name.find('/'); slash != std::string::npos && name.find('/', slash + 1) == std::string::npos)
+    if (const Family* f = family_named(name.substr(0, slash))) return f->folder;
+  if (name.empty()) throw ArgumentError("--dataset: empty name (give a data set name or a path)");
+  unknown_dataset(name);
 }
 
 }  // namespace sgc
