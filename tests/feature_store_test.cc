@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 
 #include "sgc/error.h"
@@ -52,6 +53,21 @@ TEST(FeatureStore, RoundTripsBitwise) {
   m.read_columns(32, 5, block);
   EXPECT_EQ(block, x.rightCols(5));
   EXPECT_THROW(m.read_columns(30, 8, block), ArgumentError);
+}
+
+TEST(FeatureStore, NonFiniteFeaturesAreNotWritten) {
+  DenseMatrix x = testing::random_dense(10, 3, 1);
+  x(7, 2) = std::numeric_limits<float>::quiet_NaN();
+  const std::string path = temp_path("nan.sgcf");
+  std::filesystem::remove(path);
+  try {
+    write_feature_store(path, x);
+    FAIL() << "a NaN was written";
+  } catch (const ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("row 7, column 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 TEST(FeatureStore, EmptyAndMovedStores) {

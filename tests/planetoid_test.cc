@@ -334,6 +334,8 @@ TEST_F(PlanetoidFiles, TestIndexErrors) {
   expect_format_error("test.index", "line 2: '51x' is not an integer");
   testing::write_file(path("test.index"), "514\n\n513\n511\n");
   expect_format_error("test.index", "line 2: '' is not an integer");
+  testing::write_file(path("test.index"), "514\n\x1b[31m\n513\n511\n");  // control bytes shown escaped
+  expect_format_error("test.index", "line 2: '\\x1b[31m' is not an integer");
   testing::write_file(path("test.index"), "514\n510\n510\n511\n");
   expect_format_error("test.index", "repeated");
   testing::write_file(path("test.index"), " 514 \r\n510\n513\n511");  // whitespace, CRLF, no final newline

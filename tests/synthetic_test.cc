@@ -76,5 +76,19 @@ TEST(Csbm, RejectsBadOptions) {
   EXPECT_THROW(make_csbm(o), ArgumentError);
 }
 
+// Features without columns (a (n, 0) array in a file) are named as such,
+// not as a row-count mismatch.
+TEST(Csbm, FeaturesWithoutColumnsAreRefused) {
+  Dataset d = make_csbm(CsbmOptions{});
+  d.dense_features = DenseMatrix(d.num_nodes(), 0);
+  try {
+    validate_dataset(d, "f.npz");
+    FAIL() << "features without columns were accepted";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("f.npz: the features have no columns (3000 nodes)"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace sgc

@@ -45,6 +45,7 @@ void validate_dataset(const Dataset& d, const std::string& source) {
   const CsrMatrix& a = d.adjacency;
   const int64_t n = a.rows;
   if (a.cols != n) fail("adjacency is " + std::to_string(a.rows) + " x " + std::to_string(a.cols) + ", not square");
+  if (n > 0 && d.num_features() == 0) fail("the features have no columns (" + std::to_string(n) + " nodes)");
   if (d.has_dense_features()) {  // dense source: `features` stays empty
     if (d.dense_features.rows() != n) {
       fail("dense features have " + std::to_string(d.dense_features.rows()) + " rows for " + std::to_string(n) +

@@ -4,6 +4,7 @@
 // builder makes all of them.
 #include "sgc/graph/normalizations.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sgc/error.h"
@@ -149,8 +150,22 @@ const std::vector<std::string>& normalization_names() {
   return names;
 }
 
+void require_non_negative_weights(const CsrMatrix& adj) {
+  const int64_t nnz = adj.nnz();
+  int64_t k = nnz;  // the first negative entry
+#pragma omp parallel for schedule(static) reduction(min : k) if (nnz > (1 << 16))
+  for (int64_t e = 0; e < nnz; ++e)
+    if (adj.values[size_t(e)] < 0) k = std::min(k, e);
+  if (k == nnz) return;
+  const int64_t row = std::upper_bound(adj.indptr.begin(), adj.indptr.end(), k) - adj.indptr.begin() - 1;
+  throw ArgumentError("adjacency weight " + std::to_string(adj.values[size_t(k)]) + " at (" + std::to_string(row) +
+                      ", " + std::to_string(adj.indices[size_t(k)]) +
+                      ") is negative; the normalisations need non-negative edge weights");
+}
+
 CsrMatrix normalize_adjacency(const CsrMatrix& adj, Normalization n, double g) {
   if (adj.rows != adj.cols) throw ArgumentError("normalize_adjacency: adjacency must be square");
+  require_non_negative_weights(adj);
   const NormalizationForm f = normalization_form(n, g);
   // aug_norm_adj: its own pass (with progress), bitwise the form's.
   if (n == Normalization::AugNormAdj) return aug_norm_adj(adj, static_cast<float>(g));

@@ -57,8 +57,14 @@ const std::vector<std::string>& normalization_names();
 
 // The matrix named by `n`, built in double and stored in float. Column
 // indices stay sorted; the diagonal is stored whenever the formula has one.
-// aug_norm_adj is exactly aug_norm_adj() of normalize.h.
+// aug_norm_adj is exactly aug_norm_adj() of normalize.h. ArgumentError for a
+// negative edge weight (require_non_negative_weights).
 CsrMatrix normalize_adjacency(const CsrMatrix& adj, Normalization n, double self_loop_weight = 1.0);
+
+// Every normalisation divides by degrees (sums of edge weights) or their
+// roots: a negative weight can make a degree zero or negative and a row
+// silently zero or NaN, so it is refused: ArgumentError naming the first one.
+void require_non_negative_weights(const CsrMatrix& adj);
 
 // `n` as its per-node form (normalization_form.h), which the GPU builds S
 // from; ArgumentError for a negative or non-finite self-loop weight.

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "sgc/data/dataset.h"
 #include "sgc/error.h"
 #include "sgc/util/atomic_file.h"
 #include "sgc/util/budget.h"
@@ -62,6 +63,8 @@ int64_t payload_bytes(int64_t rows, int64_t cols) {
 
 void write_feature_store(const std::string& path, DenseView x) {
   static_assert(sizeof(float) == 4, "float32 payload");
+  // Every reader refuses non-finite features: a store is not where they get in.
+  require_finite(x.data(), x.rows(), x.cols(), path + ": the features to write");
   const auto* payload = reinterpret_cast<const unsigned char*>(x.data());
   const int64_t bytes = int64_t(x.size()) * 4;
   unsigned char header[kFeatureStoreHeaderBytes] = {};

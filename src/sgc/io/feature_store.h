@@ -27,7 +27,8 @@ namespace sgc {
 
 inline constexpr int64_t kFeatureStoreHeaderBytes = 64;
 
-// Writes x as a feature store at `path` atomically (util/atomic_file.h).
+// Writes x as a feature store at `path` atomically (util/atomic_file.h);
+// ArgumentError naming the first non-finite value (nothing is written).
 void write_feature_store(const std::string& path, DenseView x);
 inline void write_feature_store(const std::string& path, const DenseMatrix& x) {
   write_feature_store(path, view_of(x));

@@ -37,11 +37,7 @@ std::vector<int64_t> read_index_file(const std::string& path) {
     int64_t v = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
-      std::string shown(s.substr(0, 40));
-      for (char& c : shown) {
-        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-      }
-      fail(path, "line " + std::to_string(line) + ": '" + shown + "' is not an integer");
+      fail(path, "line " + std::to_string(line) + ": '" + printable(s, 40) + "' is not an integer");
     }
     ids.push_back(v);
   }

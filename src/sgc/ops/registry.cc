@@ -323,6 +323,7 @@ OperatorResult run_operator_on_adjacency(const CsrMatrix& adj, FeatureInput x, c
                                          const std::vector<int32_t>* rows, bool keep_on_device) {
   if (current_device() != Device::Cuda) return run_operator(normalized_operator(adj, spec), std::move(x), spec, rows);
   require_operator_caps(spec, x, rows ? int64_t(rows->size()) : adj.rows);
+  require_non_negative_weights(adj);
   OperatorResult out = run_operator_on_gpu(adj, normalization_form(spec.norm, spec.self_loop), std::move(x),
                                            hop_plan(spec), rows, gpu_storage(spec), keep_on_device);
   require_finite_output(out.features, operator_summary(spec));
