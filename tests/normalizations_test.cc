@@ -3,6 +3,8 @@
 // duplicate edges and (in one test) non-unit weights.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/graph/normalizations.h"
@@ -166,6 +168,23 @@ TEST(Normalizations, NamesAndErrors) {
   EXPECT_THROW(normalize_adjacency(a, Normalization::AugRWalk, -1.0), ArgumentError);
   EXPECT_THROW(normalize_adjacency(a, Normalization::AugRWalk, std::nan("")), ArgumentError);
   EXPECT_THROW(normalize_adjacency(csr_from_triplets(2, 3, {}, true), Normalization::Lap), ArgumentError);
+}
+
+// A negative weight could make a degree zero or negative and its row zero
+// or NaN without a word: every normalisation refuses it, naming the entry.
+TEST(Normalizations, NegativeWeightsAreRefused) {
+  const CsrMatrix a = csr_from_triplets(3, 3, {{0, 1, 1.0f}, {1, 0, 1.0f}, {1, 2, -1.0f}, {2, 1, -1.0f}}, true);
+  for (const std::string& name : normalization_names()) {
+    try {
+      normalize_adjacency(a, parse_normalization(name));
+      ADD_FAILURE() << name << " accepted a negative weight";
+    } catch (const ArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("-1.000000 at (1, 2) is negative"), std::string::npos) << e.what();
+    }
+  }
+  CsrMatrix fine = a;
+  for (float& v : fine.values) v = std::abs(v);
+  EXPECT_NO_THROW(normalize_adjacency(fine, Normalization::AugNormAdj));
 }
 
 }  // namespace

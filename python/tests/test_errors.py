@@ -90,6 +90,15 @@ def test_non_finite_sparse_features_and_weights():
         sgc.propagate(a, X)
 
 
+def test_negative_weights_are_refused_not_zeroed():
+    # A negative weight can make a degree zero or negative: the rows went silently to zero.
+    a = sp.csr_matrix(-(np.ones((3, 3)) - np.eye(3)))
+    with pytest.raises(sgc.ArgumentError, match=r"adjacency weight -1.000000 at \(0, 1\) is negative"):
+        sgc.propagate(a, np.eye(3), k=1)
+    with pytest.raises(sgc.ArgumentError, match="is negative"):
+        sgc.normalized_adjacency(a)
+
+
 def test_malformed_csr_reaching_the_core():
     # The Python layer canonicalises; the C++ side still checks what it is handed.
     from sgc import _core
