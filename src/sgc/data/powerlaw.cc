@@ -232,7 +232,8 @@ Dataset make_powerlaw(const PowerLawOptions& o) {
   {
     const double nodes = double(o.nodes), csr = 8.0 * nodes * o.avg_degree + 8.0 * nodes;
     char what[160];
-    std::snprintf(what, sizeof what, "the generated graph and its features (--nodes %lld, --avg-degree %g, --features %lld)",
+    std::snprintf(what, sizeof what,
+                  "the generated graph and its features (--nodes %lld, --avg-degree %g, --features %lld)",
                   (long long)o.nodes, o.avg_degree, (long long)o.features);
     require_memory_estimate(kTableBytesPerNode * nodes + csr + 4.0 * nodes * double(o.features), what);
   }

@@ -46,7 +46,8 @@ Dataset make_csbm(const CsbmOptions& o) {
     const double tables = 24.0 * nodes, csr = 8.0 * edges + 8.0 * nodes;
     const double building = 2.0 * double(sizeof(Triplet)) * edges + csr, features = 4.0 * nodes * double(o.features);
     char what[160];
-    std::snprintf(what, sizeof what, "the generated graph and its features (--nodes %lld, --avg-degree %g, --features %lld)",
+    std::snprintf(what, sizeof what,
+                  "the generated graph and its features (--nodes %lld, --avg-degree %g, --features %lld)",
                   (long long)n, o.avg_degree, (long long)o.features);
     require_memory_estimate(tables + std::max(building, csr + features), what);
   }

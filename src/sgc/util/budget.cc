@@ -70,7 +70,8 @@ void require_memory(int64_t bytes, const std::string& what) {
   if (bytes >= 0 && bytes <= limit) return;
   throw ResourceError(what + " needs " + (bytes < 0 ? std::string("more than 8 EB") : format_bytes(bytes)) +
                       ", above the memory budget of " + format_bytes(limit) +
-                      " (half the physical memory by default); raise it with --memory-limit or $SGC_MEMORY_LIMIT");
+                      " (half the physical memory by default); raise it with --memory-limit, $SGC_MEMORY_LIMIT or "
+                      "sgc.set_limits(memory=...)");
 }
 
 void require_memory_estimate(double bytes, const std::string& what) {
