@@ -4,10 +4,12 @@
 // the scoped SIGINT handler, and the command line's messages and exit codes
 // for all of these.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "sgc/data/powerlaw.h"
@@ -21,6 +23,7 @@
 #include "sgc/ops/operator.h"
 #include "sgc/ops/ppr.h"
 #include "sgc/tune/tpe.h"
+#include "sgc/util/atomic_file.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 #include "test_util.h"
@@ -313,6 +316,55 @@ TEST(CapsCli, CostsAboveTheCapsAreRefusedWithHowToRaiseThem) {
   expect_cli("train --k 2 --max-products 2 --json" + small, 0, "\"k\": 2");
   expect_cli("train --max-products 0" + small, 105, "--max-products");
   expect_cli("train --max-products lots" + small, 105, "--max-products");
+}
+
+// The graph models (tsc, acm) propagate inside training: the product cap and
+// the memory budget hold for them before any epoch, as for the linear model.
+TEST(CapsCli, GraphModelsAreCheckedBeforeTraining) {
+  const std::string cora = " --dataset cora --threads 1 --data-dir " + testing::planetoid_dir();
+  expect_cli("train --model acm --epochs 2 --memory-limit 64K" + cora, 1, "the acm model's hops (K=");
+  expect_cli("train --model acm --k 100000 --epochs 1" + cora, 1, "above the cap of 10000");
+  expect_cli("train --model tsc --k 2 --epochs 1 --hidden 65536 --memory-limit 1G" + cora, 1,
+             "the tsc model's representations (L=2, --hidden 65536");
+  expect_cli("train --model tsc --k 20000 --epochs 1" + cora, 1, "above the cap of 10000");
+}
+
+// An output is a new plain file: a FIFO, a symbolic link or a device at the
+// path would be replaced by the rename, so it is refused before the work.
+TEST(CapsCli, OutputsThatAreNotPlainFilesAreRefused) {
+  const std::string fifo = temp_path("out.fifo"), link = temp_path("out.link"), target = temp_path("out.target");
+  std::remove(fifo.c_str()), std::remove(link.c_str()), std::remove(target.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::filesystem::create_symlink(target, link);
+  expect_cli("train --nodes 300 --threads 1 --save " + fifo, 1, "--save: " + fifo + " is a FIFO");
+  expect_cli("train --nodes 300 --threads 1 --save " + link, 1, "--save: " + link + " is a symbolic link");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_FALSE(std::filesystem::exists(target));
+  EXPECT_THROW(write_file_atomically(fifo, "x"), ArgumentError);
+  std::remove(fifo.c_str()), std::remove(link.c_str());
+}
+
+// The attack reads one logit per class of the graph: a saved model with
+// another class count is refused (it was read past its rows' end).
+TEST(CapsCli, AttackingAModelOfAnotherClassCountIsRefused) {
+  const std::string model = temp_path("two_classes.sgcm");
+  expect_cli("train --nodes 2000 --features 64 --classes 2 --threads 1 --save " + model, 0, "test accuracy");
+  expect_cli("attack --nodes 6000 --features 64 --classes 40 --threads 1 --budgets 2 --num-targets 5 --load " + model,
+             1, "--load: the model has 2 classes, the graph csbm 40");
+  expect_cli("attack --nodes 2000 --threads 1 --budgets 2 --max-candidates -5", 105, "--max-candidates");
+  std::remove(model.c_str());
+}
+
+// A folder that cannot be made is an error naming the flag, not a crash.
+TEST(CapsCli, AnOutputFolderThatCannotBeMadeIsAnError) {
+  const std::string file = temp_path("not_a_folder");
+  std::ofstream(file) << "x";
+  const testing::CliRun r = testing::run_cli("partition --nodes 2000 --parts 2 --out " + file + "/parts");
+  std::remove(file.c_str());
+  if (r.output.find("built without MPI") != std::string::npos) GTEST_SKIP() << "sgc partition needs MPI";
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("sgc: error: --out: " + file + "/parts: cannot create"), std::string::npos) << r.output;
 }
 
 TEST(CapsCli, ModelFileErrorsNameTheFile) {

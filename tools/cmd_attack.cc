@@ -6,6 +6,7 @@
 // SGC, DGC, SSGC, PPR and deep SGC on one data set, as a table and a plot.
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <iostream>
 #include <sstream>
 
@@ -136,6 +137,7 @@ int run_report(const CommonFlags& f, const AttackFlags& a) {
 }
 
 int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
+  if (a.report && !a.flips.empty()) throw sgc::ArgumentError("--flips: not written by --report (one attack's flips)");
   if (a.report) return run_report(f, a);
   if (!a.plot.empty()) throw sgc::ArgumentError("--plot: the plot is of the robustness report; add --report");
   if (!a.flips.empty()) sgc::check_output_path(a.flips, "--flips");
@@ -197,7 +199,8 @@ Subcommand add_attack_command(CLI::App& app) {
   cmd->add_option("--attack-k", a->attack_k, "depth of the attack objective, 1..64 (default: the SGC victim's K, else 2)")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--max-candidates", a->max_candidates,
-                  "added-edge candidates per target, 0 = all (default: all; Pubmed at K > 2: 200)");
+                  "added-edge candidates per target, 0 = all (default: all; Pubmed at K > 2: 200)")
+      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
   cmd->add_option("--flips", a->flips, "write the flips as CSV (target,step,u,added|removed)")->check(kNonEmptyPath);
   cmd->add_flag("--report", a->report, "robustness report: SGC, DGC, SSGC, PPR, SGC K=4, K=8 on the data set");
   cmd->add_option("--plot", a->plot, "with --report: write an SVG plot of success and accuracy per budget")->check(kNonEmptyPath);

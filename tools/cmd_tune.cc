@@ -64,7 +64,11 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
                                      "=LOW:HIGH)"});
   };
   if (t.search) {
-    for (const std::string& name : split_names(*t.search)) add(sgc::search_range(name, op, optimizer, model));
+    for (const std::string& name : split_names(*t.search)) {
+      for (const Searched& s : space)
+        if (s.spec.name == name) throw sgc::ArgumentError("--search: " + name + " is named twice");
+      add(sgc::search_range(name, op, optimizer, model));
+    }
   } else {
     for (const sgc::SearchRange& r : sgc::default_search(op)) add(r);
   }
@@ -125,8 +129,9 @@ void check_costs(const std::vector<Searched>& space, const sgc::Config& base) {
       try {
         sgc::set_config_param(c, s.spec.name, v);
         sgc::validate_operator(c.op);
-      } catch (const sgc::ArgumentError&) {
-        continue;  // an end outside the domain: the trials there fail on their own
+      } catch (const sgc::ArgumentError& e) {
+        // An end outside the parameter's domain: refused before the first trial, not by a trial midway.
+        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + number(v) + ": " + e.what());
       }
       try {
         sgc::require_operator_products(c.op, s.source + ": " + s.spec.name + " = " + number(v) + " (" +

@@ -14,6 +14,7 @@
 // The subcommands are in tools/cmd_*.cc, their shared flags in cli_common.h.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <new>
 #include <vector>
 
@@ -51,6 +52,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sgc: interrupted\n");
     return 130;
   } catch (const sgc::Error& e) {
+    std::fprintf(stderr, "sgc: error: %s\n", e.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A folder that cannot be made or read: the library's own message names the path.
     std::fprintf(stderr, "sgc: error: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {

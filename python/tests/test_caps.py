@@ -40,6 +40,16 @@ def test_products_above_the_cap_are_refused_at_once(kwargs, limits):
     assert time.monotonic() - start < 5
 
 
+@pytest.mark.parametrize("model, kwargs", [("acm", dict(k=100000, epochs=1)), ("tsc", dict(k=10001, hidden=8))])
+def test_graph_models_are_refused_above_the_cap_at_once(model, kwargs, limits):
+    # They propagate inside training; a run of either used to go on for minutes.
+    sgc.set_limits(max_products=10000)
+    start = time.monotonic()
+    with pytest.raises(sgc.ResourceError, match="above the cap of 10000"):
+        sgc.GraphModelClassifier(model, **kwargs).fit(A, X, Y, np.arange(0, 30, 2))
+    assert time.monotonic() - start < 5
+
+
 def test_limits_round_trip_and_apply(limits):
     sgc.set_limits(max_products=3, memory="64M")
     assert sgc.get_limits() == {"max_products": 3, "memory": 64 << 20}

@@ -52,6 +52,11 @@ Victim make_victim(const Dataset& d, const Config& c, std::shared_ptr<const Mode
   v.config = c;
   v.model = std::move(m);
   v.clean = v.model->predict(d, c);
+  // The attack reads a logit per class of the graph: a model of another
+  // class count would be read past its rows' end.
+  if (v.clean.logits.cols() != d.num_classes)
+    throw ArgumentError("--load: the model has " + std::to_string(v.clean.logits.cols()) + " classes, the graph " +
+                        d.name + " " + std::to_string(d.num_classes) + "; attack a model trained on this graph");
   std::vector<int32_t> pred, truth;
   for (int32_t i : d.test)
     if (d.labels[size_t(i)] >= 0) pred.push_back(v.clean.label[size_t(i)]), truth.push_back(d.labels[size_t(i)]);

@@ -115,6 +115,17 @@ std::string encode(const RankPart& q) {
 
 }  // namespace
 
+namespace {
+// The output folder, made if missing; FileError naming --out when it cannot be
+// (a file in the way, no permission).
+void make_output_folder(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!std::filesystem::is_directory(dir))
+    throw FileError("--out: " + dir + ": cannot create the folder" + (ec ? " (" + ec.message() + ")" : std::string()));
+}
+}  // namespace
+
 void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir) {
   validate_dataset(d, d.name);
   if (parts > d.num_nodes())
@@ -122,7 +133,7 @@ void write_partitioned(const Dataset& d, PartitionMethod method, int parts, cons
                         " nodes of " + d.name + "; each part needs at least one node");
   const Partition p = make_partition(method, d.adjacency, parts);
   const PartCutter cutter(d, p);
-  std::filesystem::create_directories(dir);
+  make_output_folder(dir);
   nlohmann::json files = nlohmann::json::array();
   for (int r = 0; r < parts; ++r) {
     const std::string b = encode(cutter.part(r));
@@ -142,7 +153,7 @@ void write_rank_parts(const Comm& comm, const RankPart& part, const std::string&
   // rows, bytes, crc of every part, gathered on every rank.
   std::vector<int64_t> info(3 * size_t(comm.size()), 0);
   try {
-    std::filesystem::create_directories(dir);
+    make_output_folder(dir);
     const std::string b = encode(part);
     write_file_atomically(dir + "/" + part_name(comm.rank()), b);
     info[3 * size_t(comm.rank())] = part.rows;

@@ -12,6 +12,7 @@
 #include "sgc/ops/operator.h"
 #include "sgc/presets.h"
 #include "sgc/random.h"
+#include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 #include "sgc/util/timer.h"
 
@@ -162,6 +163,7 @@ std::string AcmModel::prepare_key(const Config& c) const {
 
 void AcmModel::prepare(Dataset data, const Config& c, StageTimes* times) {
   acm_model().check(c);
+  require_operator_products(c.op);  // K hops each epoch: the cap on one propagation holds for each
   if (data.num_nodes() == 0) throw ArgumentError(data.name + ": the graph has no nodes");
   if (data.train.empty()) throw ArgumentError(data.name + ": the training split is empty");
   if (data.num_classes < 2)
@@ -186,6 +188,11 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
   const ModelParams& mp = c.model_params;
   const int64_t f = x_.cols, nc = classes_;
   const int k = c.op.k;
+  // At least: the K + 1 hops of N x C kept for the backward pass, two more
+  // for the gradient, and theta with its gradient and Adam's two moments.
+  require_memory_estimate(4.0 * double(k + 3) * double(x_.rows) * double(nc) + 16.0 * double(f + 1) * double(nc),
+                          "the acm model's hops (K=" + std::to_string(k) + ", " + std::to_string(x_.rows) +
+                              " nodes, " + std::to_string(nc) + " classes)");
   Timer timer;
 
   // Glorot-uniform W; v uniform(-1/sqrt(C), 1/sqrt(C)), as the authors initialise them.

@@ -11,6 +11,7 @@
 #include "sgc/model/contrastive.h"
 #include "sgc/ops/spmm.h"
 #include "sgc/presets.h"
+#include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 #include "sgc/util/timer.h"
 
@@ -261,6 +262,7 @@ class TscModel : public Model {
 
   void prepare(Dataset data, const Config& c, StageTimes* times) override {
     validate_config(c);
+    require_operator_products(c.op);  // L hops each epoch: the cap on one propagation holds for each
     if (data.num_nodes() < 2) throw ArgumentError(data.name + ": tsc needs at least two nodes");
     if (data.train.empty()) throw ArgumentError(data.name + ": the training split is empty");
     Timer timer;
@@ -285,6 +287,17 @@ class TscModel : public Model {
     const ModelParams& mp = c.model_params;
     p_.shape.hidden = mp.hidden;
     p_.shape.encoder_layers = mp.encoder_layers;
+    // At least: the L + 1 steps' N x hidden representations kept for the
+    // backward pass and two more for its gradients, and the parameters with
+    // their gradient and Adam's two moments.
+    {
+      const double n = double(p_.x.rows), h = double(mp.hidden);
+      const double params = double(p_.shape.features + 1) * h + double(mp.encoder_layers - 1) * (h + 1) * h +
+                            (h + 1) * double(p_.shape.classes);
+      require_memory_estimate(4.0 * double(c.op.k + 3) * n * h + 16.0 * params,
+                              "the tsc model's representations (L=" + std::to_string(c.op.k) + ", --hidden " +
+                                  std::to_string(mp.hidden) + ", " + std::to_string(p_.x.rows) + " nodes)");
+    }
     Timer timer;
     theta_ = init_tsc(p_.shape, c.train.seed);
     Adam adam(theta_.size(), {c.train.lr, 0.9, 0.999, 1e-8, c.train.weight_decay});

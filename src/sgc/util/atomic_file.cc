@@ -12,7 +12,23 @@ namespace sgc {
 
 namespace fs = std::filesystem;
 
+namespace {
+// The rename would replace whatever is at the target: a device node, a FIFO
+// or a symbolic link would become a plain file (as root, /dev/full did).
+void require_plain_target(const std::string& path, const std::string& who) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(st) || fs::is_regular_file(st)) return;
+  const char* kind = fs::is_directory(st) ? "a folder" : fs::is_symlink(st) ? "a symbolic link"
+                     : fs::is_fifo(st)    ? "a FIFO"
+                     : fs::is_character_file(st) || fs::is_block_file(st) ? "a device"
+                                                                            : "not a plain file";
+  throw ArgumentError(who + path + " is " + kind + "; outputs are written as new plain files");
+}
+}  // namespace
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  require_plain_target(path_, "");
   tmp_ = path_ + ".tmp." + std::to_string(::getpid());
   f_ = std::fopen(tmp_.c_str(), "wb");
   if (!f_) throw FileError(path_ + ": cannot open for writing (" + std::strerror(errno) + ")");
@@ -51,6 +67,7 @@ void check_output_path(const std::string& path, const std::string& flag) {
   if (path.empty()) throw ArgumentError(flag + ": empty file name");
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw ArgumentError(flag + ": " + path + " is a folder, not a file");
+  require_plain_target(path, flag + ": ");
   fs::path dir = fs::path(path).parent_path();
   if (dir.empty()) dir = ".";
   if (!fs::is_directory(dir, ec)) throw ArgumentError(flag + ": folder " + dir.string() + " does not exist");

@@ -32,7 +32,9 @@ class AtomicFile {
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
 // Checks, before any work is done, that `path` can be written: its folder
-// exists and is writable and `path` is not a folder. ArgumentError naming `flag`.
+// exists and is writable, and `path` is absent or a plain file (not a folder,
+// a symbolic link, a FIFO or a device, which the rename would replace).
+// ArgumentError naming `flag`; AtomicFile refuses such a target too.
 void check_output_path(const std::string& path, const std::string& flag);
 
 }  // namespace sgc
