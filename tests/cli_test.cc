@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -134,6 +135,33 @@ TEST(Cli, BadTrainingFlags) {
   expect_error("train --nodes 2000 --optimizer sgd", "--optimizer");
   expect_error("train --generator lattice", "--generator");
   expect_error("train --generator powerlaw --nodes 5 ", "--nodes");
+}
+
+// Values that used to be taken silently (clamped, ignored or read as "not
+// given") are errors naming the flag, before any work.
+TEST(Cli, ValuesThatWereTakenSilentlyAreRefused) {
+  const std::string small = " --nodes 2000 --threads 1";
+  expect_error("train --save \"\"" + small, "--save");
+  expect_error("train --seed 99999999999999999999999" + small, "at most 18446744073709551615");
+  expect_error("info --threads -3", "--threads");
+  expect_error("train --model tsc --verify" + small, "the tsc model has no verifier");
+  expect_error("tune --search k --range k=1.5:3 --trials 2" + small, "k takes integers");
+  expect_error("tune --search k,k --trials 2" + small, "--search: k is named twice");
+  expect_error("tune --search k --range k=-1:4 --trials 2" + small, "--range k=-1:4: at k = -1");
+  expect_error("attack --plot plot.svg" + small, "add --report");
+  expect_error("attack --report --flips flips.csv" + small, "not written by --report");
+  expect_error("attack --attack-k 0" + small, "--attack-k");
+}
+
+// A failed `sgc generate` leaves no folder it made behind.
+TEST(Cli, AFailedGenerateLeavesNothingBehind) {
+  sgc::testing::TempDir tmp;
+  const std::string out = tmp.file("made") + "/inner";
+  expect_error("generate --out " + out + " --gamma 1.5", "--gamma");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("made")));
+  const sgc::testing::CliRun ok = sgc::testing::run_cli("generate --quiet --nodes 300 --avg-degree 5 --out " + out);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_TRUE(std::filesystem::exists(out + "/reddit.npz"));
 }
 
 }  // namespace
