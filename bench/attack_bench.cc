@@ -26,7 +26,7 @@
 namespace {
 
 void bench(const sgc::Dataset& d, const std::string& name, int k, sgc::attack::Variant var, int runs, int ntargets) {
-  sgc::Config c = sgc::attack::victim_config(d, sgc::default_operator(), k);
+  sgc::Config c = sgc::attack::victim_config(d, sgc::default_operator(), sgc::default_model(), k);
   if (d.family == "synthetic") {  // arxiv-like: SGC's transductive setting on the Gaussian features
     c.protocol = sgc::Protocol::Transductive;
     c.feature_norm = sgc::FeatureNorm::None;

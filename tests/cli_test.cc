@@ -153,6 +153,34 @@ TEST(Cli, ValuesThatWereTakenSilentlyAreRefused) {
   expect_error("attack --attack-k 0" + small, "--attack-k");
 }
 
+// Flags that another flag decides (a loaded model's settings, the report's
+// own victims, targets read from a file) and empty list items are refused,
+// not dropped; every one of these ran before, ignoring the flag.
+TEST(Cli, FlagsThatAnotherFlagDecidesAreRefused) {
+  const std::string small = " --nodes 2000 --threads 1";
+  expect_error("attack --report --load model.bin" + small, "--load: the robustness report trains its own victims");
+  expect_error("attack --report --k 4" + small, "--k: the robustness report trains its own victims");
+  expect_error("attack --report --op dgc" + small, "--op: the robustness report");
+  expect_error("attack --load model.bin --k 3" + small, "--k: not used with --load");
+  expect_error("attack --load model.bin --lr 0.1" + small, "--lr: not used with --load");
+  expect_error("attack --targets t.txt --num-targets 5" + small, "--num-targets: the targets are read from --targets");
+  expect_error("attack --budgets 2,4," + small, "--budgets: '2,4,' has an empty item");
+  expect_error("attack --budgets 99999999999" + small, "is not a number of flips");
+  expect_error("sweep --ks 1,,2" + small, "--ks: '1,,2' has an empty item");
+  expect_error("sweep --ops sgc, --ks 1" + small, "--ops: 'sgc,' has an empty item");
+  expect_error("tune --search k,,lr --trials 2" + small, "--search: 'k,,lr' has an empty item");
+}
+
+// More targets asked for than qualify: the attack runs on those that do and
+// says so, and the victim of --model is named with its model.
+TEST(Cli, AttackSaysWhatItAttacked) {
+  const sgc::testing::CliRun run =
+      sgc::testing::run_cli("attack --nodes 2000 --threads 1 --budgets 1 --num-targets 100000 --model acm --k 2");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("--num-targets 100000: only "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("victim model acm on sgc"), std::string::npos) << run.output;
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

@@ -360,6 +360,39 @@ json seconds_json(const Job& job, double total) {
           {"evaluate", job.times.evaluate}, {"total", total}};
 }
 
+std::vector<std::string> split_list(const std::string& list, const std::string& flag) {
+  std::vector<std::string> out;
+  if (list.empty()) return out;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item.empty()) throw sgc::ArgumentError(flag + ": '" + list + "' has an empty item (a comma too many?)");
+    out.push_back(std::move(item));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+std::vector<std::string> training_flags_given(const CommonFlags& f) {
+  std::vector<std::string> given;
+  const auto note = [&given](bool set, const std::string& name) {
+    if (set) given.push_back(name);
+  };
+  note(f.model.has_value(), "--model");
+  note(f.op.has_value(), "--op");
+  for (const auto* params : {&f.op_params, &f.model_params, &f.optimizer_params})
+    for (const auto& [name, value] : *params) given.push_back(flag_of(name));
+  note(f.optimizer.has_value(), "--optimizer");
+  note(f.feature_norm.has_value(), "--feature-norm");
+  note(f.protocol.has_value(), "--protocol");
+  note(f.inductive, "--inductive");
+  note(f.lr.has_value(), "--lr");
+  note(f.epochs.has_value(), "--epochs");
+  note(f.weight_decay.has_value(), "--weight-decay");
+  return given;
+}
+
 std::string accuracy_text(double accuracy) {
   if (std::isnan(accuracy)) return "n/a";
   char text[32];

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sgc/data/powerlaw.h"
 #include "sgc/data/products.h"
@@ -128,6 +129,17 @@ json config_json(const Job& job, const CommonFlags& f);
 json seconds_json(const Job& job, double total);
 // The text output's first two lines: the data set and training, the operator.
 void print_job_header(const Job& job, int64_t products);
+// The items of a comma-separated flag value ("2,4,8"; none for ""); ArgumentError naming
+// `flag` for an empty item ("2,,4", "2,4,", ",2"), which is a typo, not a
+// list with fewer items.
+std::vector<std::string> split_list(const std::string& list, const std::string& flag);
+
+// The training flags that were given (--op, --k and the other operator,
+// model and optimizer parameters, --model, --lr, --epochs, ...), by name:
+// for the commands where a model is not trained from them (a loaded model,
+// the robustness report's own victims), which refuse them.
+std::vector<std::string> training_flags_given(const CommonFlags& f);
+
 // An accuracy for the text output: "0.8110", or "n/a" for a split without
 // rows (NaN; --json writes null).
 std::string accuracy_text(double accuracy);

@@ -5,10 +5,12 @@
 // robustness report, accuracy and success rate under attack per budget for
 // SGC, DGC, SSGC, PPR and deep SGC on one data set, as a table and a plot.
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <optional>
 #include <cstdio>
 #include <limits>
 #include <iostream>
-#include <sstream>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -27,7 +29,7 @@ namespace {
 
 struct AttackFlags {
   std::string load, variant = "efficient", labels = "known", budgets = "2,4,6,8,10", targets, flips, plot;
-  int num_targets = 100;
+  std::optional<int> num_targets;  // default 100
   uint64_t target_seed = 1;
   int attack_k = 0;           // 0: attack_depth(victim)
   int max_candidates = -1;    // -1: default_add_candidates
@@ -36,14 +38,29 @@ struct AttackFlags {
 
 std::vector<int> parse_budgets(const std::string& list) {
   std::vector<int> out;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) {
+  for (const std::string& item : split_list(list, "--budgets")) {
+    errno = 0;
     char* end = nullptr;
     const long b = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0') throw sgc::ArgumentError("--budgets: '" + item + "' is not a number of flips");
+    if (*end != '\0' || errno == ERANGE || b < INT32_MIN || b > INT32_MAX)
+      throw sgc::ArgumentError("--budgets: '" + item + "' is not a number of flips");
     out.push_back(int(b));
   }
   return out;
+}
+
+// Flags that name what --load or --report decide themselves are refused, not dropped.
+void refuse_flags_decided_elsewhere(const CommonFlags& f, const AttackFlags& a) {
+  const std::vector<std::string> training = training_flags_given(f);
+  if (a.report && !a.load.empty())
+    throw sgc::ArgumentError("--load: the robustness report trains its own victims (SGC, DGC, SSGC, PPR, deep SGC)");
+  if (a.report && !training.empty())
+    throw sgc::ArgumentError(training.front() + ": the robustness report trains its own victims with their "
+                             "settings; only --seed applies to them");
+  if (!a.load.empty() && !training.empty())
+    throw sgc::ArgumentError(training.front() + ": not used with --load (the saved model is attacked as trained)");
+  if (!a.targets.empty() && a.num_targets)
+    throw sgc::ArgumentError("--num-targets: the targets are read from --targets; give one of the two");
 }
 
 sgc::attack::AttackOptions options_for(const AttackFlags& a, const sgc::Dataset& d, const sgc::Config& victim) {
@@ -60,7 +77,12 @@ sgc::attack::AttackOptions options_for(const AttackFlags& a, const sgc::Dataset&
 
 std::vector<int32_t> targets_for(const AttackFlags& a, const sgc::Dataset& d, const sgc::attack::Victim& v) {
   if (!a.targets.empty()) return sgc::attack::read_targets(a.targets, d.num_nodes());
-  return sgc::attack::select_targets(d, v.clean.label, a.num_targets, a.target_seed);
+  const int wanted = a.num_targets.value_or(100);
+  std::vector<int32_t> drawn = sgc::attack::select_targets(d, v.clean.label, wanted, a.target_seed);
+  if (drawn.size() < size_t(wanted))
+    std::fprintf(stderr, "sgc: note: --num-targets %d: only %zu test nodes are classified correctly; attacking those\n",
+                 wanted, drawn.size());
+  return drawn;
 }
 
 void print_rates(const sgc::attack::AttackReport& r) {
@@ -137,6 +159,7 @@ int run_report(const CommonFlags& f, const AttackFlags& a) {
 }
 
 int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
+  refuse_flags_decided_elsewhere(f, a);
   if (a.report && !a.flips.empty()) throw sgc::ArgumentError("--flips: not written by --report (one attack's flips)");
   if (a.report) return run_report(f, a);
   if (!a.plot.empty()) throw sgc::ArgumentError("--plot: the plot is of the robustness report; add --report");
@@ -151,7 +174,8 @@ int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
   } else {
     const sgc::OperatorDef& op = sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name)));
     check_params_read(f, {&op});
-    sgc::Config c = sgc::attack::victim_config(data, op);
+    sgc::Config c =
+        sgc::attack::victim_config(data, op, f.model ? sgc::find_model(*f.model) : sgc::default_model());
     apply_flags(f, c);  // --k, --lr, ... override the victim settings
     sgc::validate_config(c);
     victim = sgc::attack::train_victim(data, c);
@@ -169,9 +193,11 @@ int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::printf("dataset %s; victim %s (%s), clean test accuracy %.4f\n", data.name.c_str(),
-              sgc::operator_summary(victim.config.op).c_str(), a.load.empty() ? "trained" : a.load.c_str(),
-              victim.test_accuracy);
+  std::string victim_text = sgc::operator_summary(victim.config.op);
+  if (victim.config.model != &sgc::default_model())
+    victim_text = "model " + std::string(victim.config.model->name) + " on " + victim_text;
+  std::printf("dataset %s; victim %s (%s), clean test accuracy %.4f\n", data.name.c_str(), victim_text.c_str(),
+              a.load.empty() ? "trained" : a.load.c_str(), victim.test_accuracy);
   std::printf("InfAttack %s, %s labels, objective depth K=%d, %zu targets%s\n", a.variant.c_str(), a.labels.c_str(),
               o.k, targets.size(), r.local_victim ? "" : " (victim re-run on the whole graph per evaluation)");
   print_rates(r);
@@ -193,7 +219,8 @@ Subcommand add_attack_command(CLI::App& app) {
   cmd->add_option("--labels", a->labels, "known (true labels) | unknown (the victim's predictions)");
   cmd->add_option("--budgets", a->budgets, "comma-separated increasing flip budgets (default 2,4,6,8,10)");
   cmd->add_option("--targets", a->targets, "file with one target node id per line (floats like 1.824e+03 accepted)");
-  cmd->add_option("--num-targets", a->num_targets, "number of random correctly classified test nodes (default 100)");
+  cmd->add_option("--num-targets", a->num_targets, "number of random correctly classified test nodes (default 100)")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()));
   cmd->add_option("--target-seed", a->target_seed, "seed of the target draw and candidate sampling (default 1)")
       ->check(kNonNegative);
   cmd->add_option("--attack-k", a->attack_k, "depth of the attack objective, 1..64 (default: the SGC victim's K, else 2)")

@@ -73,17 +73,9 @@ CurveKind curve_kind(const std::string& name, const char* flag) {
                            "' (operators: " + sgc::operator_list() + "; models: " + sgc::model_list() + ")");
 }
 
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 std::vector<int> parse_ks(const std::string& list) {
   std::vector<int> ks;
-  for (const std::string& item : split(list)) {
+  for (const std::string& item : split_list(list, "--ks")) {
     char* end = nullptr;
     const long k = std::strtol(item.c_str(), &end, 10);
     if (*end != '\0' || k < 0 || k > 100000)
@@ -209,8 +201,8 @@ sgc::Preset configured_curve(const CommonFlags& f, const sgc::Dataset& data, con
 int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   if (f.model) throw sgc::ArgumentError("--model: sweep takes models in --models (or --ops)");
   std::vector<CurveKind> kinds;
-  for (const std::string& name : split(s.ops)) kinds.push_back(curve_kind(name, "--ops"));
-  for (const std::string& name : split(s.models)) kinds.push_back(curve_kind(name, "--models"));
+  for (const std::string& name : split_list(s.ops, "--ops")) kinds.push_back(curve_kind(name, "--ops"));
+  for (const std::string& name : split_list(s.models, "--models")) kinds.push_back(curve_kind(name, "--models"));
   if (kinds.empty()) throw sgc::ArgumentError("--ops: no operator or model given");
   std::vector<const sgc::OperatorDef*> ops;
   std::vector<const sgc::ModelDef*> models;

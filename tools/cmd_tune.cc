@@ -31,14 +31,6 @@ struct TuneFlags {
   std::optional<double> wd_low, wd_high;   // older spelling of --range weight_decay=LOW:HIGH
 };
 
-std::vector<std::string> split_names(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 ParamSpec spec_of(const sgc::SearchRange& r) {
   return {r.name, r.low, r.high, r.log ? Scale::Log : Scale::Linear, r.integer};
 }
@@ -64,7 +56,7 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
                                      "=LOW:HIGH)"});
   };
   if (t.search) {
-    for (const std::string& name : split_names(*t.search)) {
+    for (const std::string& name : split_list(*t.search, "--search")) {
       for (const Searched& s : space)
         if (s.spec.name == name) throw sgc::ArgumentError("--search: " + name + " is named twice");
       add(sgc::search_range(name, op, optimizer, model));

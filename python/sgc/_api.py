@@ -192,9 +192,9 @@ def set_limits(memory=None, max_products=None):
     if memory is not None:
         if isinstance(memory, str):
             memory = _core.parse_bytes(memory)
-        _core.set_memory_budget(check_int(memory, "memory"))
+        _core.set_memory_budget(check_int(memory, "memory", None, 2**63 - 1))
     if max_products is not None:
-        _core.set_max_products(check_int(max_products, "max_products"))
+        _core.set_max_products(check_int(max_products, "max_products", None, 2**63 - 1))
 
 
 def get_limits():

@@ -44,7 +44,7 @@ py::object attack(const std::string& dataset, const std::string& data_dir, const
       sgc::SavedModel saved = sgc::load_model(model_file);
       victim = sgc::attack::make_victim(d, saved.config, std::move(saved.model));
     } else {
-      victim = sgc::attack::train_victim(d, sgc::attack::victim_config(d, sgc::find_operator(op), k.value_or(0)));
+      victim = sgc::attack::train_victim(d, sgc::attack::victim_config(d, sgc::find_operator(op), sgc::default_model(), k));
     }
     o.k = attack_k.value_or(sgc::attack::attack_depth(victim.config));
     o.max_add_candidates = max_candidates.value_or(sgc::attack::default_add_candidates(d, o.k));

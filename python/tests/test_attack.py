@@ -48,3 +48,30 @@ def test_attack_errors(planetoid_dir):
 def test_attack_integer_arguments_are_not_truncated(planetoid_dir, kwargs, exc, message):
     with pytest.raises(exc, match=message):
         sgc.attack("cora", data_dir=planetoid_dir, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    ({"k": -7}, ValueError, "k: must be >= 0, got -7"),
+    ({"targets": []}, ValueError, "targets: no node given"),
+    ({"targets": [7], "num_targets": 5}, ValueError, "num_targets: the targets are given in targets"),
+    ({"model_file": "m.bin", "k": 3}, ValueError, "k: not used with model_file"),
+    ({"model_file": "m.bin", "op": "dgc"}, ValueError, "op: not used with model_file"),
+    ({"num_targets": 0}, ValueError, "num_targets: must be >= 1"),
+    ({"attack_k": 0}, ValueError, "attack_k: must be >= 1"),
+    ({"max_candidates": -1}, ValueError, "max_candidates: must be >= 0"),
+])
+def test_attack_refuses_what_it_would_ignore(planetoid_dir, kwargs, exc, message):
+    # Each of these ran before: k=-7 at K=2, targets=[] over no target, and
+    # k or op beside a model file were dropped.
+    with pytest.raises(exc, match=message):
+        sgc.attack("cora", data_dir=planetoid_dir, **kwargs)
+
+
+def test_attack_needs_a_data_set_name():
+    with pytest.raises(TypeError, match="dataset: expected a name or a path, got NoneType"):
+        sgc.attack(None)
+
+
+def test_attack_k_is_the_victims_depth(planetoid_dir):
+    r = sgc.attack("cora", data_dir=planetoid_dir, k=3, budgets=[1], num_targets=2)
+    assert r["victim"]["operator"]["k"] == 3

@@ -113,3 +113,11 @@ def test_ctrl_c_interrupts_a_long_call():
     assert "interrupted after" in r.stdout, r.stdout + r.stderr
     assert "python handler restored: True" in r.stdout
     assert r.stdout.rstrip().endswith("ok")
+
+
+@pytest.mark.parametrize("kwargs, message", [(dict(max_products=2**63), "max_products: must be <= "),
+                                             (dict(memory=2**64), "memory: must be <= ")])
+def test_limits_out_of_range_are_value_errors(kwargs, message, limits):
+    # 2**63 reached pybind11 and came back as its TypeError.
+    with pytest.raises(ValueError, match=message):
+        sgc.set_limits(**kwargs)

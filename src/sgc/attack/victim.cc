@@ -25,9 +25,10 @@ bool is_sgc(const Config& c) { return c.op.def == &default_operator(); }
 
 }  // namespace
 
-Config victim_config(const Dataset& d, const OperatorDef& op, int k) {
-  Config c = preset_for(d, op).config;
-  if (&op == &default_operator() && d.family == "planetoid" && victim_weight_decay(d.name) > 0) {
+Config victim_config(const Dataset& d, const OperatorDef& op, const ModelDef& model, std::optional<int> k) {
+  Config c = preset_for(d, op, model).config;
+  if (&op == &default_operator() && &model == &default_model() && d.family == "planetoid" &&
+      victim_weight_decay(d.name) > 0) {
     c.op.k = 2;
     c.feature_norm = FeatureNorm::Row;
     c.train.lr = 0.2;
@@ -35,9 +36,9 @@ Config victim_config(const Dataset& d, const OperatorDef& op, int k) {
     c.train.weight_decay = victim_weight_decay(d.name);
     c.model_params.bias = false;  // their SGC is Linear(bias=False)
   }
-  if (k > 0) {
+  if (k) {
     if (!op.reads("k")) throw ArgumentError("--k: operator " + std::string(op.name) + " has no depth K");
-    c.op.k = k;
+    c.op.k = *k;
   }
   validate_config(c);
   return c;
@@ -75,7 +76,7 @@ std::vector<VictimSpec> robustness_victims(const Dataset& d) {
   std::vector<VictimSpec> out;
   out.push_back({"sgc", victim_config(d, default_operator())});
   for (const char* op : {"dgc", "ssgc", "ppr"}) out.push_back({op, victim_config(d, find_operator(op))});
-  for (int k : {4, 8}) out.push_back({"sgc K=" + std::to_string(k), victim_config(d, default_operator(), k)});
+  for (int k : {4, 8}) out.push_back({"sgc K=" + std::to_string(k), victim_config(d, default_operator(), default_model(), k)});
   return out;
 }
 

@@ -5,7 +5,8 @@
 //     K = 2, row-normalised features, no bias, Adam lr 0.2, 200 epochs, weight decay
 //     1.656e-5 / 2.3545587e-5 / 7.4039e-5 on Cora / Citeseer / Pubmed, public
 //     Planetoid split; any other operator or data set: the library's preset
-//     (presets.h); K replaced when given (deep SGC).
+//     (presets.h), as for any model other than the linear one; K replaced
+//     when given (deep SGC).
 //   VictimScorer: the victim's class scores for the target on the perturbed
 //     graph. A linear model whose operator is a series in the augmented
 //     normalisation, sum_j w_j S^j (sgc, dgc, ssgc, ppr, heat, poly), gets
@@ -16,6 +17,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +29,8 @@
 
 namespace sgc::attack {
 
-Config victim_config(const Dataset& d, const OperatorDef& op, int k = 0);
+Config victim_config(const Dataset& d, const OperatorDef& op, const ModelDef& model = default_model(),
+                     std::optional<int> k = std::nullopt);
 
 // The depth of the attacker's objective against a victim: the victim's K
 // for SGC (deep SGC is attacked with its own depth), else 2.
