@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "readers_util.h"
+#include "sgc/model/model_file.h"
 #include "test_util.h"
 
 namespace {
@@ -169,6 +171,27 @@ TEST(Cli, FlagsThatAnotherFlagDecidesAreRefused) {
   expect_error("sweep --ks 1,,2" + small, "--ks: '1,,2' has an empty item");
   expect_error("sweep --ops sgc, --ks 1" + small, "--ops: 'sgc,' has an empty item");
   expect_error("tune --search k,,lr --trials 2" + small, "--search: 'k,,lr' has an empty item");
+}
+
+// predict refuses a model of another class count (its accuracy compared
+// unrelated classes) and scores that overflow float (every node was class 0).
+TEST(Cli, PredictRefusesScoresThatMeanNothing) {
+  sgc::testing::TempDir tmp;
+  const std::string model = tmp.file("c3.sgcm"), huge = tmp.file("huge.sgcm");
+  const sgc::testing::CliRun trained =
+      sgc::testing::run_cli("train --quiet --nodes 2000 --classes 3 --threads 1 --save " + model);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  expect_error("predict --nodes 2000 --classes 4 --threads 1 --model " + model,
+               "the model has 3 classes, the data set csbm has 4");
+  sgc::SavedModel saved = sgc::load_model(model);
+  sgc::ModelState state = saved.model->state();
+  std::fill(state.weights.begin(), state.weights.end(), 1e38f);
+  auto m = sgc::make_model(saved.config);
+  m->set_state(state, saved.config);
+  sgc::save_model(huge, saved.config, *m, saved.training);
+  expect_error("predict --nodes 2000 --classes 3 --threads 1 --model " + huge, "are not finite");
+  const sgc::testing::CliRun ok = sgc::testing::run_cli("predict --nodes 2000 --classes 3 --threads 1 --model " + model);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
 // More targets asked for than qualify: the attack runs on those that do and

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 #include <zlib.h>
@@ -190,6 +191,52 @@ TEST(ModelFile, RejectsWhatItCannotRead) {
   broken_json[16] = '[';
   expect_format_error(broken_json, "header");
   EXPECT_THROW(load_model(temp_path("missing.sgcm")), FileError);
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
+}
+
+// The saved example's file with its header edited (and a valid checksum):
+// what a hand-made or damaged file may hold.
+std::string edited_file(const std::string& saved, const std::function<void(nlohmann::json&)>& edit) {
+  const uint32_t len = uint32_t(uint8_t(saved[12])) | uint32_t(uint8_t(saved[13])) << 8 |
+                       uint32_t(uint8_t(saved[14])) << 16 | uint32_t(uint8_t(saved[15])) << 24;
+  nlohmann::json h = nlohmann::json::parse(saved.substr(16, len));
+  edit(h);
+  const std::string text = h.dump();
+  std::string out = saved.substr(0, 12);
+  put_u32(out, uint32_t(text.size()));
+  out += text;
+  out += saved.substr(16 + len, saved.size() - 16 - len - 4);
+  put_u32(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()))));
+  return out;
+}
+
+TEST(ModelFile, HeaderErrorsNameTheField) {
+  const std::string good = temp_path("fields.sgcm"), bad = temp_path("fields_bad.sgcm");
+  save_example(good);
+  const std::string bytes = read_all(good);
+  write_all(bad, edited_file(bytes, [](nlohmann::json&) {}));
+  EXPECT_NO_THROW(load_model(bad));  // the editing itself keeps a file readable
+  auto expect_message = [&](const std::function<void(nlohmann::json&)>& edit, const std::string& needle) {
+    write_all(bad, edited_file(bytes, edit));
+    try {
+      load_model(bad);
+      ADD_FAILURE() << "accepted: " << needle;
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  // A parameter the operator does not read was taken and ignored.
+  expect_message([](nlohmann::json& h) { h["config"]["operator"]["t"] = 5.0; },
+                 "header field config.operator.t: not a parameter of operator sgc");
+  // An escape byte is shown once escaped, not as "\x5cx1b".
+  expect_message([](nlohmann::json& h) { h["config"]["operator"]["norm"] = "aug\x1b"; }, "unknown normalisation 'aug\\x1b' (known");
+  // nlohmann's raw text ("[json.exception.out_of_range.403] key ...") became the state field's name.
+  expect_message([](nlohmann::json& h) { h["state"].erase("zscore_mean"); }, "state field zscore_mean: missing");
+  expect_message([](nlohmann::json& h) { h["state"]["zscore_std"][0] = "x"; }, "state field zscore_std: \"x\" is not");
+  // A class count beyond int32 was narrowed silently.
+  expect_message([](nlohmann::json& h) { h["state"]["classes"] = int64_t(1) << 40; },
+                 "state field classes: expected an integer in [1, 1073741824], got 1099511627776");
   std::remove(good.c_str());
   std::remove(bad.c_str());
 }

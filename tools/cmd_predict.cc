@@ -1,6 +1,7 @@
 // `sgc predict`: classify the nodes of a graph with a model saved by
 // `sgc train --save` (inductive use: the graph may have nodes, or be a whole
 // graph, that the model never saw).
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -48,7 +49,18 @@ int run_predict(const PredictFlags& f) {
   const std::string name = data.name;
   sgc::Dataset labelled;  // only what the accuracy needs
   labelled.labels = labels;
+  const int32_t data_classes = data.num_classes;
+  const bool has_labels = std::any_of(labels.begin(), labels.end(), [](int32_t y) { return y >= 0; });
   const sgc::Prediction p = saved.model->predict(std::move(data), saved.config);
+  // Scores of another class set would be compared with the labels as if they
+  // were the same classes; overflowing scores make every argmax class 0.
+  if (has_labels && p.logits.cols() != data_classes)
+    throw sgc::ArgumentError("--model " + f.model + ": the model has " + std::to_string(p.logits.cols()) +
+                             " classes, the data set " + name + " has " + std::to_string(data_classes) +
+                             "; predict with a model trained on this data set's classes");
+  if (!p.logits.allFinite())
+    throw sgc::Error("--model " + f.model + ": the class scores on " + name +
+                     " are not finite (the weights overflow float on these features)");
 
   if (!f.out.empty()) {
     sgc::AtomicFile out(f.out);

@@ -93,6 +93,10 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
     throw dist::CollectiveError("predict: the graph has " + std::to_string(L.dim) + " features per node (" +
                                 std::to_string(sgc::operator_output_columns(c.op, L.dim)) + " after " +
                                 std::string(c.op.name()) + "), the model expects " + std::to_string(m.dim));
+  if (L.classes > 0 && m.classes != L.classes)
+    throw dist::CollectiveError("--model " + model_path + ": the model has " + std::to_string(m.classes) +
+                                " classes, the data set " + L.name + " has " + std::to_string(L.classes) +
+                                "; predict with a model trained on this data set's classes");
   // The model's feature normalisation; z-scoring with the training graph's statistics.
   if (c.feature_norm == sgc::FeatureNorm::Row) {
     if (L.x.is_dense()) sgc::row_normalize(L.x.dense); else sgc::row_normalize(L.x.sparse);
@@ -107,7 +111,10 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
     sgc::apply_zscore(L.x.dense, stats);
   }
   const sgc::DenseMatrix feats = dist::propagate_local(comm, L, c.op, nullptr);
-  const std::vector<int32_t> pred = feats.rows() > 0 ? sgc::softmax_predict(m, feats) : std::vector<int32_t>{};
+  const sgc::DenseMatrix logits = feats.rows() > 0 ? sgc::softmax_logits(m, feats) : sgc::DenseMatrix();
+  dist::agree_or_throw(comm, logits.allFinite() ? "" : "--model " + model_path + ": the class scores on " + L.name +
+                                                           " are not finite (the weights overflow float on these features)");
+  const std::vector<int32_t> pred = sgc::predict_from_logits(logits);
 
   // Accuracy from summed counts: the test split, every labelled node.
   std::vector<int64_t> hits(4, 0);

@@ -21,7 +21,7 @@ import inspect
 import numpy as np
 
 from . import _core
-from ._input import _check_param, as_features, as_graph, as_index, check_int, check_real, operator_spec
+from ._input import _check_param, _operator_reads, as_features, as_graph, as_index, check_int, check_real, operator_spec
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -175,9 +175,12 @@ class SGCClassifier(BaseEstimator):
             if name in params:
                 raise ValueError(f"op_params: {name!r} is a parameter of its own")
             params[name] = getattr(self, name)
-        # k is a parameter of its own (default 2), given whether or not the operator reads it.
+        # k is a parameter of its own (default 2), checked whether or not the operator reads
+        # it, and passed only to one that does (the library refuses a parameter not read).
         spec = operator_spec(self.op, None, params, type(self).__name__, where="op_params: ")
-        spec["k"] = _check_param("k", "int", self.k)
+        k = _check_param("k", "int", self.k)
+        if "k" in _operator_reads().get(self.op, ("k",)):
+            spec["k"] = k
         return spec
 
     def _train_args(self):

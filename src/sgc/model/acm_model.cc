@@ -332,9 +332,9 @@ ModelState AcmModel::state() const {
 
 void AcmModel::set_state(const ModelState& s, const Config& c) {
   acm_model().check(c);
-  const int64_t f = s.header.at("features").get<int64_t>();
-  const int64_t nc = s.header.at("classes").get<int64_t>();
-  if (f <= 0 || nc <= 1 || f > (int64_t(1) << 31) / nc) throw FormatError("invalid features/classes");
+  const int64_t f = state_integer(s, "features", 1, int64_t(1) << 31);
+  const int64_t nc = state_integer(s, "classes", 2, int64_t(1) << 30);
+  if (f > (int64_t(1) << 31) / nc) throw FormatError("invalid features/classes: features x classes above 2^31");
   if (int64_t(s.weights.size()) != f * nc + nc)
     throw FormatError("expected " + std::to_string(f * nc + nc) + " weights (W and the metric), got " +
                       std::to_string(s.weights.size()));

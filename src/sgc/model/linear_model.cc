@@ -442,9 +442,9 @@ ModelState LinearModel::state() const {
 }
 
 void LinearModel::set_state(const ModelState& s, const Config& c) {
-  const int64_t dim = s.header.at("dim").get<int64_t>();
-  const int32_t classes = s.header.at("classes").get<int32_t>();
-  if (dim <= 0 || classes <= 0 || dim > (int64_t(1) << 31) / classes) throw FormatError("invalid dim/classes");
+  const int64_t dim = state_integer(s, "dim", 1, int64_t(1) << 31);
+  const int32_t classes = int32_t(state_integer(s, "classes", 1, int64_t(1) << 30));
+  if (dim > (int64_t(1) << 31) / classes) throw FormatError("invalid dim/classes: dim x classes above 2^31");
   // The operator's output has its columns per input feature (sign: K + 1).
   const int64_t per_feature = operator_output_columns(c.op, 1);
   if (per_feature <= 0 || dim % per_feature != 0)
@@ -455,8 +455,8 @@ void LinearModel::set_state(const ModelState& s, const Config& c) {
                       std::to_string(s.weights.size()));
   stats_ = ZScoreStats{};
   if (c.feature_norm == FeatureNorm::ZScore) {
-    stats_.mean = s.header.at("zscore_mean").get<std::vector<float>>();
-    stats_.std = s.header.at("zscore_std").get<std::vector<float>>();
+    stats_.mean = state_floats(s, "zscore_mean");
+    stats_.std = state_floats(s, "zscore_std");
     // One per input feature (sign's output has K + 1 columns per feature).
     if (int64_t(stats_.mean.size()) != dim / per_feature || int64_t(stats_.std.size()) != dim / per_feature)
       throw FormatError("z-score statistics do not have one entry per input feature");

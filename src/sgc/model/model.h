@@ -77,6 +77,12 @@ struct ModelState {
   std::vector<float> weights;
 };
 
+// A field of a state's header, checked (a model file is untrusted):
+// FormatError "state field NAME: missing" or naming what it holds instead.
+// state_integer: an integer in [low, high]; state_floats: finite numbers.
+int64_t state_integer(const ModelState& s, const char* name, int64_t low, int64_t high);
+std::vector<float> state_floats(const ModelState& s, const char* name);
+
 // The verifier's finding (gapbs style): sampled columns of the propagated
 // rows recomputed in double precision from the operator's definition.
 struct VerifyReport {

@@ -30,7 +30,16 @@ uint32_t get_u32(const std::string& in, size_t at) {
 
 // A version 1 header as a version 2 one.
 nlohmann::json upgrade_v1(const nlohmann::json& h) {
-  nlohmann::json config = {{"model", "linear"}, {"operator", h.at("operator")}, {"feature_norm", h.at("feature_norm")}};
+  // Version 1 wrote every operator field; version 2 refuses those the operator does not read.
+  nlohmann::json op = h.at("operator");
+  if (op.is_object() && op.contains("op") && op["op"].is_string()) {
+    const OperatorDef* def = nullptr;
+    for (const OperatorDef* d : operators())
+      if (d->name == op["op"].get<std::string>()) def = d;
+    for (const char* field : {"k", "t", "alpha", "tol"})
+      if (def && !def->reads(field)) op.erase(field);
+  }
+  nlohmann::json config = {{"model", "linear"}, {"operator", op}, {"feature_norm", h.at("feature_norm")}};
   nlohmann::json state = {{"dim", h.at("dim")}, {"classes", h.at("classes")}};
   if (h.contains("zscore_mean")) state["zscore_mean"] = h["zscore_mean"];
   if (h.contains("zscore_std")) state["zscore_std"] = h["zscore_std"];
@@ -61,6 +70,13 @@ void save_model(const std::string& path, const Config& c, const Model& m, const 
 }
 
 namespace {
+// nlohmann's message without its "[json.exception.type_error.302] " tag.
+std::string json_problem(const nlohmann::json::exception& e) {
+  const std::string text = e.what();
+  const size_t tag_end = text.rfind("] ", text.find(' ') == std::string::npos ? 0 : text.find(' '));
+  return text.compare(0, 16, "[json.exception.") == 0 && tag_end != std::string::npos ? text.substr(tag_end + 2) : text;
+}
+
 // "config.operator.k", "config.lr": where a parameter lives in the header.
 std::string field_of(const std::string& name) {
   return (name == "op" || find_param(name) ? "config.operator." : "config.") + name;
@@ -76,9 +92,10 @@ SavedModel load_model(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   const std::string in = ss.str();
-  // Messages may quote the header's bytes (a JSON parse error does): escaped.
+  // Messages may quote the header's bytes (a JSON parse error does): escaped,
+  // but not twice where a field's own message escaped them.
   auto bad = [&](const std::string& what) {
-    return FormatError(path + ": not a readable sgc model: " + printable(what, 400));
+    return FormatError(path + ": not a readable sgc model: " + printable(what, 400, /*keep_backslashes=*/true));
   };
   if (in.size() < 16 || std::memcmp(in.data(), kMagic, 8) != 0) throw bad("wrong magic bytes");
   const uint32_t version = get_u32(in, 8);
@@ -103,7 +120,7 @@ SavedModel load_model(const std::string& path) {
     if (weights < 0 || weights > (int64_t(1) << 31)) throw bad("invalid weight count");
     if (h.contains("training")) m.training = h["training"];
   } catch (const nlohmann::json::exception& e) {
-    throw bad(std::string("header: ") + e.what());
+    throw bad("header: " + json_problem(e));
   } catch (const ParameterError& e) {  // the field, not the command-line flag
     throw bad("header field " + field_of(e.name()) + ": " + e.problem());
   } catch (const ArgumentError& e) {
@@ -131,7 +148,7 @@ SavedModel load_model(const std::string& path) {
   try {
     m.model->set_state(state, m.config);
   } catch (const nlohmann::json::exception& e) {
-    throw bad(std::string("state: ") + e.what());
+    throw bad("state: " + json_problem(e));
   } catch (const Error& e) {
     throw bad(e.what());
   }

@@ -1,8 +1,11 @@
 // The model registry (model.h). To add a model: a file with its Model class
 // and ModelDef, and one line in the list below.
+#include <cmath>
+
 #include "sgc/error.h"
 #include "sgc/model/model.h"
 #include "sgc/util/named.h"
+#include "sgc/util/printable.h"
 
 namespace sgc {
 
@@ -26,6 +29,39 @@ VerifyReport Model::verify(Dataset, const Config& c) const {
 
 DenseMatrix Model::representation(Dataset, const Config& c) const {
   throw ArgumentError("the " + std::string(c.model->name) + " model does not expose its representation");
+}
+
+namespace {
+const nlohmann::json& state_field(const ModelState& s, const char* name) {
+  if (!s.header.is_object() || !s.header.contains(name))
+    throw FormatError("state field " + std::string(name) + ": missing");
+  return s.header[name];
+}
+}  // namespace
+
+int64_t state_integer(const ModelState& s, const char* name, int64_t low, int64_t high) {
+  const nlohmann::json& v = state_field(s, name);
+  bool ok = false;
+  if (v.is_number_unsigned()) ok = high >= 0 && v.get<uint64_t>() <= uint64_t(high) && int64_t(v.get<uint64_t>()) >= low;
+  else if (v.is_number_integer()) ok = v.get<int64_t>() >= low && v.get<int64_t>() <= high;
+  if (!ok)
+    throw FormatError("state field " + std::string(name) + ": expected an integer in [" + std::to_string(low) + ", " +
+                      std::to_string(high) + "], got " + printable(v.dump(), 60));
+  return v.get<int64_t>();
+}
+
+std::vector<float> state_floats(const ModelState& s, const char* name) {
+  const nlohmann::json& v = state_field(s, name);
+  if (!v.is_array()) throw FormatError("state field " + std::string(name) + ": expected a list of numbers");
+  std::vector<float> out;
+  out.reserve(v.size());
+  for (const nlohmann::json& x : v) {
+    if (!x.is_number() || !std::isfinite(float(x.get<double>())))
+      throw FormatError("state field " + std::string(name) + ": " + printable(x.dump(), 40) +
+                        " is not a finite float");
+    out.push_back(float(x.get<double>()));
+  }
+  return out;
 }
 
 const ModelDef& find_model(std::string_view name) { return find_named(models(), name, "--model", "model"); }

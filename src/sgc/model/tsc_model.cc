@@ -368,14 +368,10 @@ class TscModel : public Model {
 
   void set_state(const ModelState& s, const Config& c) override {
     TscShape sh;
-    try {
-      sh.features = s.header.at("features").get<int64_t>();
-      sh.hidden = s.header.at("hidden").get<int64_t>();
-      sh.encoder_layers = s.header.at("encoder_layers").get<int>();
-      sh.classes = s.header.at("classes").get<int64_t>();
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(std::string("tsc model state: ") + e.what());
-    }
+    sh.features = state_integer(s, "features", 1, int64_t(1) << 31);
+    sh.hidden = state_integer(s, "hidden", 1, int64_t(1) << 31);
+    sh.encoder_layers = int(state_integer(s, "encoder_layers", 1, 64));
+    sh.classes = state_integer(s, "classes", 2, int64_t(1) << 30);
     if (sh.features < 1 || sh.classes < 2 || sh.hidden != c.model_params.hidden ||
         sh.encoder_layers != c.model_params.encoder_layers || int64_t(s.weights.size()) != sh.size())
       throw FormatError("tsc model state: shapes do not match the weights or the configuration");

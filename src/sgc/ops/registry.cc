@@ -9,6 +9,7 @@
 
 #include "sgc/data/dataset.h"
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 #include "sgc/gpu/device.h"
 #include "sgc/gpu/gpu_operator.h"
 #include "sgc/graph/normalize.h"
@@ -186,8 +187,12 @@ OperatorSpec operator_from_json(const nlohmann::json& j) {
     if (!p) {
       std::string known = "op";
       for (const ParamDef& q : operator_params()) known += ", " + std::string(q.name);
-      throw ArgumentError("unknown operator parameter '" + key + "' (known: " + known + ")");
+      throw ArgumentError("unknown operator parameter '" + printable(key) + "' (known: " + known + ")");
     }
+    // Every operator's S reads these three; any other is the operator's own.
+    const bool shared = key == "norm" || key == "self_loop" || key == "precision";
+    if (!shared && !spec.def->reads(key))
+      throw ParameterError(key, "not a parameter of operator " + std::string(spec.def->name));
     p->set(spec, value);
   }
   validate_operator(spec);

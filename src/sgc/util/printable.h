@@ -4,6 +4,9 @@
 // valid UTF-8 are written as \xNN, so a file cannot retitle or clear the
 // terminal through an error message. Valid printable UTF-8 is kept. The
 // result is cut to `max_bytes` input bytes ("..." marks a cut).
+// keep_backslashes: for a message that may hold text escaped already (a
+// field's own error quoting it), which a second escape would garble
+// ("\x1b" shown as "\x5cx1b"); control bytes are still escaped.
 #pragma once
 
 #include <cstdio>
@@ -12,7 +15,7 @@
 
 namespace sgc {
 
-inline std::string printable(std::string_view s, size_t max_bytes = 80) {
+inline std::string printable(std::string_view s, size_t max_bytes = 80, bool keep_backslashes = false) {
   std::string out;
   const size_t n = s.size() < max_bytes ? s.size() : max_bytes;
   auto hex = [&out](unsigned char u) {
@@ -22,7 +25,7 @@ inline std::string printable(std::string_view s, size_t max_bytes = 80) {
   };
   for (size_t i = 0; i < n;) {
     const auto u = static_cast<unsigned char>(s[i]);
-    if (u >= 0x20 && u < 0x7f && u != '\\') {
+    if (u >= 0x20 && u < 0x7f && (u != '\\' || keep_backslashes)) {
       out += static_cast<char>(u);
       ++i;
       continue;
