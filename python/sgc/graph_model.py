@@ -50,8 +50,11 @@ class GraphModelClassifier:
         self.overrides = overrides
 
     def _config(self):
+        if self.config is not None and not isinstance(self.config, dict):
+            raise TypeError(f"config: expected a dict as model_defaults returns, got {type(self.config).__name__}")
         c = dict(self.config) if self.config is not None else model_defaults("", self.model)
-        c = {**c, "operator": dict(c["operator"]), "model_params": dict(c.get("model_params", {}))}
+        # A field left out keeps the library's default (the operator: sgc, K = 2).
+        c = {**c, "operator": dict(c.get("operator", {})), "model_params": dict(c.get("model_params", {}))}
         c["model"] = self.model
         for key, value in self.overrides.items():
             if key == "k":
@@ -67,13 +70,16 @@ class GraphModelClassifier:
     def fit(self, adj, X, y, train_idx, val_idx=None, test_idx=None):
         X = as_features(X)
         n = X.shape[0]
+        adj = as_graph(adj)
+        if hasattr(adj, "shape") and adj.shape != (n, n):  # an edge_index is checked by the library
+            raise ValueError(f"adjacency: shape {adj.shape} does not match X's {n} rows")
         y = np.asarray(y)
         if y.dtype.kind not in "iu":
             raise TypeError("y: expected integer class ids (-1 = unlabelled)")
         idx = [as_index(i, n, name) if i is not None else np.zeros(0, dtype=np.int64)
                for i, name in ((train_idx, "train_idx"), (val_idx, "val_idx"), (test_idx, "test_idx"))]
         classes = int(y.max()) + 1 if y.size else 0
-        out = _core.fit_graph_model(as_graph(adj), X, y, classes, *idx, self._config())
+        out = _core.fit_graph_model(adj, X, y, classes, *idx, self._config())
         self.scores_ = out["scores"]
         self.classes_ = np.arange(classes)
         self.train_score_, self.val_score_, self.test_score_ = out["train_acc"], out["val_acc"], out["test_acc"]

@@ -49,3 +49,28 @@ def test_bad_parameters_are_clear_errors(cora):
         sgc.GraphModelClassifier("tsc", quick_tsc(cora), no_such=1).fit(cora.adj, cora.X, cora.y, cora.train_idx)
     with pytest.raises(sgc.NotFittedError):
         sgc.GraphModelClassifier("tsc").predict()
+
+
+def test_what_was_taken_silently_is_refused(cora):
+    # Another model's parameter: acm's dropout was accepted by tsc and ignored.
+    with pytest.raises(sgc.ArgumentError, match="dropout: not a parameter of model tsc"):
+        sgc.GraphModelClassifier("tsc", quick_tsc(cora), dropout=0.5).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    # X with fewer rows than the graph blamed train_idx.
+    with pytest.raises(ValueError, match=r"adjacency: shape \(2708, 2708\) does not match X's 10 rows"):
+        sgc.GraphModelClassifier("tsc", quick_tsc(cora)).fit(cora.adj, cora.X[:10], cora.y, cora.train_idx)
+    with pytest.raises(TypeError, match="config: expected a dict"):
+        sgc.GraphModelClassifier("tsc", config=[1]).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+
+
+def test_a_config_without_operator_keeps_the_default_operator(cora):
+    # It raised a bare KeyError('operator').
+    config = quick_tsc(cora)
+    del config["operator"]
+    clf = sgc.GraphModelClassifier("tsc", config, k=2).fit(cora.adj, cora.X, cora.y, cora.train_idx,
+                                                           cora.val_idx, cora.test_idx)
+    assert clf.scores_.shape == (2708, 7) and 0 < clf.test_score_ <= 1
+
+
+def test_ogb_split_is_refused_where_there_is_none(planetoid_dir):
+    with pytest.raises(sgc.ArgumentError, match="ogb_split: 'x' names a split of an OGB folder; cora is not one"):
+        sgc.datasets.load_dataset("cora", planetoid_dir, ogb_split="x")

@@ -284,6 +284,13 @@ Dataset load_dataset(const std::string& name, const std::string& dir) {
 }
 
 Dataset load_dataset(const std::string& name, const LoadOptions& o) {
+  // Only an OGB node-property folder has named splits; elsewhere the option would be dropped.
+  if (!o.ogb_split.empty()) {
+    std::error_code ec;
+    if (!fs::is_directory(name, ec) || !is_ogb_node_dir(name))
+      throw ArgumentError("ogb_split: '" + printable(o.ogb_split, 80) + "' names a split of an OGB folder; " +
+                          printable(name, 200) + " is not one");
+  }
   if (const Family* f = family_of(name)) return load_family_member(*f, name, o);
   if (const size_t slash = name.find('/'); slash != std::string::npos && name.find('/', slash + 1) == std::string::npos) {
     const Family* f = family_named(name.substr(0, slash));

@@ -83,6 +83,10 @@ Config config_from_json(const nlohmann::json& j) {
     for (const auto& item : j.at("optimizer_params").items())
       if (!c.train.optimizer->reads(item.key()))
         throw ParameterError(item.key(), "not a parameter of optimizer " + std::string(c.train.optimizer->name));
+  if (j.contains("model_params"))
+    for (const auto& item : j.at("model_params").items())
+      if (!c.model->reads(item.key()))
+        throw ParameterError(item.key(), "not a parameter of model " + std::string(c.model->name));
   validate_config(c);
   return c;
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "sgc/error.h"
+#include "sgc/model/optimizer.h"
 #include "sgc/util/printable.h"
 #include "sgc/util/atomic_file.h"
 
@@ -79,7 +80,10 @@ std::string json_problem(const nlohmann::json::exception& e) {
 
 // "config.operator.k", "config.lr": where a parameter lives in the header.
 std::string field_of(const std::string& name) {
-  return (name == "op" || find_param(name) ? "config.operator." : "config.") + name;
+  if (name == "op" || find_param(name)) return "config.operator." + name;
+  if (find_model_param(name)) return "config.model_params." + name;
+  if (find_optimizer_param(name)) return "config.optimizer_params." + name;
+  return "config." + name;
 }
 }  // namespace
 
