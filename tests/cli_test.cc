@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "readers_util.h"
 #include "sgc/model/model_file.h"
@@ -192,6 +194,52 @@ TEST(Cli, PredictRefusesScoresThatMeanNothing) {
   expect_error("predict --nodes 2000 --classes 3 --threads 1 --model " + huge, "are not finite");
   const sgc::testing::CliRun ok = sgc::testing::run_cli("predict --nodes 2000 --classes 3 --threads 1 --model " + model);
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The x tick labels of a plot, in order.
+std::vector<std::string> x_ticks(const std::string& svg) {
+  std::vector<std::string> out;
+  const std::string mark = "text-anchor=\"middle\">";
+  for (size_t at = svg.find(mark); at != std::string::npos; at = svg.find(mark, at + 1)) {
+    const size_t from = at + mark.size(), to = svg.find('<', from);
+    const std::string label = svg.substr(from, to - from);
+    if (!label.empty() && label.find_first_not_of("0123456789.") == std::string::npos) out.push_back(label);
+  }
+  return out;
+}
+
+// K = 0 (no propagation) has a place on the sweep's log2 axis: a tick "0" one
+// power of 2 left of the smallest K; it was left out, and --ks 0 alone drew
+// made-up ticks. Plot names that would mislead or collide are refused.
+TEST(Cli, SweepPlotsKZeroAndRefusesMisleadingNames) {
+  sgc::testing::TempDir tmp;
+  const std::string svg = tmp.file("k.svg"), energy = tmp.file("e.svg"), zero = tmp.file("zero.svg");
+  const std::string small = " --nodes 2000 --threads 1 --ops sgc --epochs 20 --quiet";
+  sgc::testing::CliRun run = sgc::testing::run_cli("sweep --ks 0,1,4" + small + " --plot " + svg +
+                                                   " --energy-plot " + energy);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string text = read_text(svg);
+  EXPECT_EQ(x_ticks(text), (std::vector<std::string>{"0", "1", "2", "4"}));
+  // Three markers on the test line: K = 0, 1 and 4.
+  size_t markers = 0;
+  for (size_t at = text.find("<circle"); at != std::string::npos; at = text.find("<circle", at + 1)) ++markers;
+  EXPECT_EQ(markers, 3u);
+  EXPECT_EQ(x_ticks(read_text(energy)), (std::vector<std::string>{"0", "1", "2", "4"}));
+  run = sgc::testing::run_cli("sweep --ks 0" + small + " --plot " + zero);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(x_ticks(read_text(zero)), (std::vector<std::string>{"0"}));
+  expect_error("sweep --ks 1" + small + " --plot " + tmp.file("plot.txt"), "--plot: " + tmp.file("plot.txt") +
+                                                                              ": a plot is written as .svg");
+  expect_error("sweep --ks 1" + small + " --plot " + svg + " --energy-plot " + tmp.file("./k.svg"),
+               "--energy-plot: names the same file as --plot");
+  expect_error("attack --report --nodes 2000 --plot " + tmp.file("r.csv"), "--plot: ");
 }
 
 // More targets asked for than qualify: the attack runs on those that do and

@@ -92,7 +92,7 @@ void print_rates(const sgc::attack::AttackReport& r) {
 }
 
 int run_report(const CommonFlags& f, const AttackFlags& a) {
-  if (!a.plot.empty()) sgc::check_output_path(a.plot, "--plot");
+  if (!a.plot.empty()) check_plot_path(a.plot, "--plot");
   sgc::attack::parse_variant(a.variant), sgc::attack::parse_label_mode(a.labels);
   const sgc::Dataset data = load_data(f);
   struct Row {
@@ -128,7 +128,7 @@ int run_report(const CommonFlags& f, const AttackFlags& a) {
       }
       plot.lines.push_back(s), plot.lines.push_back(acc);
     }
-    sgc::write_file_atomically(a.plot, render_svg(plot));
+    write_plot_file(a.plot, render_svg(plot), "--plot");
   }
   if (f.json) {
     json out = {{"dataset", data.name}, {"variant", a.variant}, {"labels", a.labels}, {"budgets", budgets}};
@@ -230,7 +230,7 @@ Subcommand add_attack_command(CLI::App& app) {
       ->check(CLI::Range(0, std::numeric_limits<int>::max()));
   cmd->add_option("--flips", a->flips, "write the flips as CSV (target,step,u,added|removed)")->check(kNonEmptyPath);
   cmd->add_flag("--report", a->report, "robustness report: SGC, DGC, SSGC, PPR, SGC K=4, K=8 on the data set");
-  cmd->add_option("--plot", a->plot, "with --report: write an SVG plot of success and accuracy per budget")->check(kNonEmptyPath);
+  cmd->add_option("--plot", a->plot, "with --report: write a plot (.svg, or .png) of success and accuracy per budget")->check(kNonEmptyPath);
   return {cmd, [flags, a] { return run_attack_cmd(*flags, *a); }};
 }
 

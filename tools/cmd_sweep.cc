@@ -8,11 +8,11 @@
 // computed once and drawn as dashed lines. A curve is an operator (the linear
 // model on it) or a model other than linear (on the sgc operator).
 #include <algorithm>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -107,8 +107,6 @@ Point evaluate(const sgc::Dataset& data, const sgc::CsrMatrix* smooth_s, sgc::Co
   return p;
 }
 
-void write_svg_or_png(const std::string& path, const std::string& svg);
-
 // Log10 of the normalised Dirichlet energy versus K, one line per curve.
 void write_energy_plot(const std::string& path, const std::string& dataset, const std::vector<Curve>& curves) {
   Plot plot;
@@ -123,10 +121,10 @@ void write_energy_plot(const std::string& path, const std::string& dataset, cons
     line.color = plot_color(c);
     line.label = curves[c].name();
     for (const Point& p : curves[c].points)
-      if (p.k >= 1 && p.energy > 0) line.x.push_back(p.k), line.y.push_back(std::log10(p.energy));
+      if (p.energy > 0) line.x.push_back(p.k), line.y.push_back(std::log10(p.energy));
     if (!line.x.empty()) plot.lines.push_back(line);
   }
-  write_svg_or_png(path, render_svg(plot));
+  write_plot_file(path, render_svg(plot), "--energy-plot");
 }
 
 void write_plot(const std::string& path, const std::string& dataset, const std::vector<int>& ks,
@@ -137,9 +135,7 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
   plot.y_label = "accuracy (%)";
   plot.subtitle = "solid: test, dashed: validation accuracy (operators without K: dashed / dotted); "
                   "published settings, K varied";
-  int k_min = 1 << 30, k_max = 1;
-  for (int k : ks)
-    if (k >= 1) k_min = std::min(k_min, k), k_max = std::max(k_max, k);
+  const int k_min = *std::min_element(ks.begin(), ks.end()), k_max = *std::max_element(ks.begin(), ks.end());
   plot.log2_x = true;
   for (size_t c = 0; c < curves.size(); ++c) {
     const Curve& curve = curves[c];
@@ -150,7 +146,6 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
     val.label = name + " val";
     val.dash = "6 4", val.markers = false, val.width = 1.2;
     for (const Point& p : curve.points) {
-      if (curve.depends_on_k && p.k < 1) continue;  // log scale: K = 0 has no place
       const std::vector<double> xs = curve.depends_on_k ? std::vector<double>{double(p.k)}
                                                         : std::vector<double>{double(k_min), double(k_max)};
       for (double x : xs) {
@@ -167,27 +162,7 @@ void write_plot(const std::string& path, const std::string& dataset, const std::
     // Without validation rows (NaN accuracy) there is no validation curve.
     if (std::all_of(val.y.begin(), val.y.end(), [](double y) { return std::isfinite(y); })) plot.lines.push_back(val);
   }
-  write_svg_or_png(path, render_svg(plot));
-}
-
-void write_svg_or_png(const std::string& path, const std::string& svg) {
-  const bool png = path.size() > 4 && path.compare(path.size() - 4, 4, ".png") == 0;
-  if (!png) {
-    sgc::write_file_atomically(path, svg);
-    return;
-  }
-  // rsvg-convert (Debian: librsvg2-bin) turns the SVG into PNG; both go
-  // through files of our own beside the target, renamed over it at the end.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  sgc::write_file_atomically(tmp + ".svg", svg);
-  const std::string cmd = "rsvg-convert -f png -o '" + tmp + ".png' '" + tmp + ".svg' 2>/dev/null";
-  const int rc = path.find('\'') == std::string::npos ? std::system(cmd.c_str()) : -1;
-  std::remove((tmp + ".svg").c_str());
-  if (rc != 0 || std::rename((tmp + ".png").c_str(), path.c_str()) != 0) {
-    std::remove((tmp + ".png").c_str());
-    throw sgc::ArgumentError("--plot: PNG output needs rsvg-convert (Debian package librsvg2-bin); "
-                             "name an .svg file instead");
-  }
+  write_plot_file(path, render_svg(plot), "--plot");
 }
 
 sgc::Preset configured_curve(const CommonFlags& f, const sgc::Dataset& data, const CurveKind& kind) {
@@ -209,8 +184,11 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   for (const CurveKind& k : kinds) ops.push_back(k.op), models.push_back(k.model);
   const std::vector<int> ks = parse_ks(s.ks);
   // Output paths are checked before the work, not after.
-  if (!s.plot.empty()) sgc::check_output_path(s.plot, "--plot");
-  if (!s.energy_plot.empty()) sgc::check_output_path(s.energy_plot, "--energy-plot");
+  if (!s.plot.empty()) check_plot_path(s.plot, "--plot");
+  if (!s.energy_plot.empty()) check_plot_path(s.energy_plot, "--energy-plot");
+  if (!s.plot.empty() && !s.energy_plot.empty() &&
+      std::filesystem::weakly_canonical(s.plot) == std::filesystem::weakly_canonical(s.energy_plot))
+    throw sgc::ArgumentError("--energy-plot: names the same file as --plot; the second plot would replace the first");
   if (!s.energy_plot.empty() && !s.smoothing)
     throw sgc::ArgumentError("--energy-plot: needs the smoothing measures (drop --no-smoothing)");
   check_params_read(f, ops);

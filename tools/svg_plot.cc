@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "sgc/error.h"
+#include "sgc/util/atomic_file.h"
 
 namespace sgc_cli {
 
@@ -48,18 +52,62 @@ double tick_step(double span) {
 
 }  // namespace
 
+namespace {
+bool ends_with(const std::string& s, const char* suffix) {
+  const std::string end(suffix);
+  return s.size() > end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+}
+}  // namespace
+
+void check_plot_path(const std::string& path, const std::string& flag) {
+  if (!ends_with(path, ".svg") && !ends_with(path, ".png"))
+    throw sgc::ArgumentError(flag + ": " + path + ": a plot is written as .svg (or .png through rsvg-convert); "
+                             "name a file ending in one of them");
+  sgc::check_output_path(path, flag);
+}
+
+void write_plot_file(const std::string& path, const std::string& svg, const std::string& flag) {
+  if (!ends_with(path, ".png")) {
+    sgc::write_file_atomically(path, svg);
+    return;
+  }
+  // rsvg-convert turns the SVG into PNG; both go through files of our own
+  // beside the target, the PNG renamed over it at the end.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  sgc::write_file_atomically(tmp + ".svg", svg);
+  const std::string cmd = "rsvg-convert -f png -o '" + tmp + ".png' '" + tmp + ".svg' 2>/dev/null";
+  const int rc = path.find('\'') == std::string::npos ? std::system(cmd.c_str()) : -1;
+  std::remove((tmp + ".svg").c_str());
+  if (rc != 0 || std::rename((tmp + ".png").c_str(), path.c_str()) != 0) {
+    std::remove((tmp + ".png").c_str());
+    throw sgc::ArgumentError(flag + ": PNG output needs rsvg-convert (Debian package librsvg2-bin); "
+                             "name an .svg file instead");
+  }
+}
+
 const char* plot_color(size_t i) {
   static const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"};
   return palette[i % (sizeof palette / sizeof *palette)];
 }
 
 std::string render_svg(const Plot& plot) {
-  double x_min = INFINITY, x_max = -INFINITY, y_min = INFINITY, y_max = -INFINITY;
+  // On a log2 axis, x = 0 sits one power of 2 left of the smallest positive x.
+  double smallest_log = INFINITY;
+  bool has_zero = false;
   for (const PlotLine& line : plot.lines) {
     if (line.x.size() != line.y.size()) throw sgc::ArgumentError("plot: line '" + line.label + "' has x and y of different lengths");
+    for (double x : line.x) {
+      if (plot.log2_x && !(x >= 0)) throw sgc::ArgumentError("plot: log-scale x needs values >= 0");
+      if (x > 0) smallest_log = std::min(smallest_log, std::log2(x));
+      has_zero = has_zero || x == 0;
+    }
+  }
+  const double zero_at = (std::isfinite(smallest_log) ? smallest_log : 0) - 1;
+  auto axis_x = [&](double x) { return !plot.log2_x ? x : x > 0 ? std::log2(x) : zero_at; };
+  double x_min = INFINITY, x_max = -INFINITY, y_min = INFINITY, y_max = -INFINITY;
+  for (const PlotLine& line : plot.lines) {
     for (size_t i = 0; i < line.x.size(); ++i) {
-      if (plot.log2_x && !(line.x[i] > 0)) throw sgc::ArgumentError("plot: log-scale x needs positive values");
-      const double x = plot.log2_x ? std::log2(line.x[i]) : line.x[i];
+      const double x = axis_x(line.x[i]);
       x_min = std::min(x_min, x), x_max = std::max(x_max, x);
       if (std::isfinite(line.y[i])) y_min = std::min(y_min, line.y[i]), y_max = std::max(y_max, line.y[i]);
     }
@@ -92,7 +140,9 @@ std::string render_svg(const Plot& plot) {
         << "\" y2=\"" << number(py(y)) << "\"/>\n";
   std::vector<double> x_ticks;
   if (plot.log2_x) {
-    for (double e = std::ceil(x_min); e <= x_max + 1e-9; e += 1) x_ticks.push_back(e);
+    if (has_zero) x_ticks.push_back(zero_at);
+    if (std::isfinite(smallest_log))
+      for (double e = std::ceil(smallest_log - 1e-9); e <= x_max + 1e-9; e += 1) x_ticks.push_back(e);
   } else {
     const double step = tick_step(x_max - x_min);
     for (double x = std::ceil(x_min / step) * step; x <= x_max + step / 2; x += step) x_ticks.push_back(x);
@@ -106,7 +156,7 @@ std::string render_svg(const Plot& plot) {
         << tick_label(y) << "</text>\n";
   for (double x : x_ticks)
     svg << "<text x=\"" << number(px(x)) << "\" y=\"" << number(kTop + plot_h + 18) << "\" text-anchor=\"middle\">"
-        << tick_label(plot.log2_x ? std::exp2(x) : x) << "</text>\n";
+        << tick_label(!plot.log2_x ? x : has_zero && x == zero_at ? 0 : std::exp2(x)) << "</text>\n";
   svg << "</g>\n"
       << "<rect x=\"" << number(kLeft) << "\" y=\"" << number(kTop) << "\" width=\"" << number(plot_w)
       << "\" height=\"" << number(plot_h) << "\" fill=\"none\" stroke=\"#333333\"/>\n"
@@ -123,14 +173,14 @@ std::string render_svg(const Plot& plot) {
         << " points=\"";
     for (size_t i = 0; i < line.x.size(); ++i) {
       if (!std::isfinite(line.y[i])) continue;
-      const double x = plot.log2_x ? std::log2(line.x[i]) : line.x[i];
+      const double x = axis_x(line.x[i]);
       svg << number(px(x)) << "," << number(py(line.y[i])) << " ";
     }
     svg << "\"/>\n";
     if (line.markers)
       for (size_t i = 0; i < line.x.size(); ++i) {
         if (!std::isfinite(line.y[i])) continue;
-        const double x = plot.log2_x ? std::log2(line.x[i]) : line.x[i];
+        const double x = axis_x(line.x[i]);
         svg << "<circle cx=\"" << number(px(x)) << "\" cy=\"" << number(py(line.y[i])) << "\" r=\"3\" fill=\""
             << line.color << "\"/>\n";
       }

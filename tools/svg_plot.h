@@ -1,5 +1,6 @@
-// A small line-plot writer: SVG 1.1 text, no dependencies. Used by
-// `sgc sweep --plot` for accuracy versus propagation depth.
+// A small line-plot writer: SVG 1.1 text, no dependencies (PNG through
+// rsvg-convert when asked for). Used by `sgc sweep --plot` for accuracy
+// versus propagation depth and `sgc attack --report --plot`.
 #pragma once
 
 #include <string>
@@ -18,13 +19,25 @@ struct PlotLine {
 
 struct Plot {
   std::string title, subtitle, x_label, y_label;
-  bool log2_x = false;                 // x axis in log2 scale, ticks at the powers of 2 of the data
+  // x axis in log2 scale, ticks at the powers of 2 of the data; x = 0 (K = 0:
+  // no propagation) is drawn one power of 2 left of the smallest positive x,
+  // at a tick "0".
+  bool log2_x = false;
   std::vector<PlotLine> lines;
 };
 
 // The SVG document. Throws sgc::ArgumentError if a line's x and y differ in
-// length, or if log2_x and an x value is not positive.
+// length, or if log2_x and an x value is negative.
 std::string render_svg(const Plot& plot);
+
+// ArgumentError naming `flag` unless `path` names an .svg or .png file that
+// may be written (sgc::check_output_path): a plot is SVG, or PNG through
+// rsvg-convert, and another suffix would hold SVG under a misleading name.
+void check_plot_path(const std::string& path, const std::string& flag);
+
+// Writes the SVG document to `path` atomically; a .png path is converted by
+// rsvg-convert (Debian: librsvg2-bin), an ArgumentError naming `flag` without it.
+void write_plot_file(const std::string& path, const std::string& svg, const std::string& flag);
 
 // The i-th colour of a palette that tells lines apart.
 const char* plot_color(size_t i);
