@@ -16,6 +16,7 @@
 #include "sgc/data/synthetic.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
+#include "sgc/io/planetoid.h"
 #include "sgc/model/linear_model.h"
 #include "sgc/model/model_file.h"
 #include "sgc/ops/dgc.h"
@@ -132,6 +133,24 @@ TEST(Caps, OperatorMemoryIsEstimatedBeforeAllocating) {
   // Sizes that overflow 64 bits are refused too.
   sign.k = 2000000000;
   EXPECT_EQ(operator_memory_bytes(sign, int64_t(1) << 31, int64_t(1) << 31, int64_t(1) << 31), -1);
+}
+
+// Planetoid's assembly (both edge directions, CSR, placed feature rows) is
+// checked against the budget like the other readers; it was not.
+TEST(Caps, PlanetoidGraphIsCheckedBeforeAssembling) {
+  CapsGuard guard;
+  const std::string dir = testing::planetoid_dir();
+  if (!std::filesystem::exists(dir + "/ind.pubmed.graph")) GTEST_SKIP() << "no Planetoid files in " << dir;
+  set_memory_budget(int64_t(10) << 20);  // the decoded pickles fit, the assembly (11.5 MB) does not
+  try {
+    load_planetoid(dir, "pubmed");
+    ADD_FAILURE() << "Pubmed assembled within 10 MB";
+  } catch (const ResourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("ind.pubmed.graph: the Planetoid graph (19717 nodes"), std::string::npos)
+        << e.what();
+  }
+  set_memory_budget(int64_t(64) << 20);
+  EXPECT_EQ(load_planetoid(dir, "pubmed").num_nodes(), 19717);
 }
 
 TEST(Caps, DenseFeatureMatrixIsCheckedBeforeAllocating) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/util/budget.h"
 #include "sgc/util/printable.h"
 #include "sgc/io/format/file_bytes.h"
 #include "sgc/io/format/pickle.h"
@@ -124,6 +125,13 @@ Dataset load_planetoid(const std::string& dir, const std::string& name) {
     fail(pgraph, "has " + std::to_string(n) + " nodes, fewer than the " + std::to_string(allx.rows) + " rows of " + pallx +
                      " plus the " + std::to_string(tx.rows) + " rows of " + ptx);
   }
+  // What the assembly allocates beyond the decoded pickles (which the pickle
+  // reader charged already): both directions of every edge as triplets, then
+  // as CSR; the feature rows placed; the per-node arrays.
+  const double pairs = 2.0 * double(graph.neighbors.size()), nnz = double(allx.values.size() + tx.values.size());
+  require_memory_estimate(pairs * double(sizeof(Triplet) + 8) + nnz * 8 + double(n + 1) * 32,
+                          pgraph + ": the Planetoid graph (" + std::to_string(n) + " nodes, " +
+                              std::to_string(graph.neighbors.size()) + " adjacency entries) and its features");
   std::vector<Triplet> edges;
   edges.reserve(graph.neighbors.size() * 2);
   for (size_t k = 0; k < graph.keys.size(); ++k) {
