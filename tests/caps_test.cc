@@ -341,7 +341,7 @@ TEST(CapsCli, CostsAboveTheCapsAreRefusedWithHowToRaiseThem) {
 // the memory budget hold for them before any epoch, as for the linear model.
 TEST(CapsCli, GraphModelsAreCheckedBeforeTraining) {
   const std::string cora = " --dataset cora --threads 1 --data-dir " + testing::planetoid_dir();
-  expect_cli("train --model acm --epochs 2 --memory-limit 64K" + cora, 1, "the acm model's hops (K=");
+  expect_cli("train --model acm --k 64 --epochs 2 --memory-limit 2M" + cora, 1, "the acm model's hops (K=64");
   expect_cli("train --model acm --k 100000 --epochs 1" + cora, 1, "above the cap of 10000");
   expect_cli("train --model tsc --k 2 --epochs 1 --hidden 65536 --memory-limit 1G" + cora, 1,
              "the tsc model's representations (L=2, --hidden 65536");

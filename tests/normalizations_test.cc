@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
@@ -185,6 +186,18 @@ TEST(Normalizations, NegativeWeightsAreRefused) {
   CsrMatrix fine = a;
   for (float& v : fine.values) v = std::abs(v);
   EXPECT_NO_THROW(normalize_adjacency(fine, Normalization::AugNormAdj));
+  // NaN and infinity are refused the same way (a NaN passed the `< 0` test
+  // and came out as propagated features "not finite (overflow)").
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    CsrMatrix b = fine;
+    b.values[2] = b.values[3] = bad;
+    try {
+      normalize_adjacency(b, Normalization::AugNormAdj);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const ArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("at (1, 2) is not finite"), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // `sgc`: the command-line front end. It only parses flags, calls the library
-// (sgc/pipeline.h, sgc/ops/operator.h, sgc/tune/tpe.h) and prints; all logic
+// (sgc/model, sgc/ops/operator.h, sgc/tune/tpe.h) and prints; all logic
 // lives in src/sgc.
 //
 //   sgc train [--dataset cora|citeseer|pubmed] [--op OP] [flags]   train and evaluate
@@ -14,6 +14,8 @@
 // The subcommands are in tools/cmd_*.cc, their shared flags in cli_common.h.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <filesystem>
 #include <new>
 #include <vector>
@@ -23,6 +25,20 @@
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 #include "sgc/util/memory.h"
+
+namespace {
+
+// Under mpirun -np P > 1, a command without a distributed path would run the
+// whole job P times over (and race on its outputs).
+void refuse_more_than_one_rank(const std::string& command) {
+  if (command == "train" || command == "predict" || command == "partition") return;
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  if (size && std::atoi(size) > 1)
+    throw sgc::ArgumentError("sgc " + command + " runs in one process, and this is one of " + size +
+                             " under mpirun; only train, predict and partition are distributed (run it without mpirun)");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   sgc::reexec_with_huge_page_heap(argv);
@@ -47,7 +63,10 @@ int main(int argc, char** argv) {
   }
   try {
     for (const sgc_cli::Subcommand& c : commands)
-      if (*c.app) return c.run();
+      if (*c.app) {
+        refuse_more_than_one_rank(c.app->get_name());
+        return c.run();
+      }
   } catch (const sgc::Interrupted&) {
     std::fprintf(stderr, "sgc: interrupted\n");
     return 130;

@@ -10,11 +10,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 
 #include "dist_util.h"
 #include "sgc/data/powerlaw.h"
 #include "sgc/dist/dist_job.h"
 #include "sgc/dist/part_file.h"
+#include "sgc/dist/partition.h"
+#include "sgc/dist/rank_part.h"
 #include "sgc/io/planetoid.h"
 #include "sgc/model/linear_model.h"
 #include "sgc/presets.h"
@@ -118,6 +122,42 @@ TEST(DistPartition, BadLayoutsFailOnEveryRank) {
   if (comm.rank() == 0) std::filesystem::remove(dir + name);
   comm.barrier();
   EXPECT_THROW(dist::read_part(comm, dir, c), dist::CollectiveError);
+  comm.barrier();
+  if (comm.rank() == 0) std::filesystem::remove_all(dir);
+}
+
+// A part with a valid checksum that is still wrong (hand-made, or written by
+// a faulty tool) is refused naming its file: a NaN edge weight was reported
+// as a propagation overflow, a bad halo id by the halo exchange without a file.
+TEST(DistPartition, DamagedPartsWithValidChecksumsNameTheirFile) {
+  const dist::Comm comm;
+  const Dataset d = load_planetoid(testing::planetoid_dir(), "cora");
+  const Config c = preset_for("planetoid", "cora", default_operator()).config;
+  const std::string dir = shared_dir(comm, "damaged");
+  const dist::Partition p = dist::contiguous_partition(d.adjacency, comm.size());
+  const dist::PartCutter cutter(d, p);
+  const int last = comm.size() - 1;
+  char name[32];
+  std::snprintf(name, sizeof name, "part-%05d.bin", last);
+  auto expect_refused = [&](const std::function<void(dist::RankPart&)>& damage, const std::string& needle) {
+    dist::RankPart part = cutter.part(comm.rank());
+    if (comm.rank() == last) damage(part);
+    if (comm.rank() == 0) std::filesystem::remove_all(dir);
+    comm.barrier();
+    dist::write_rank_parts(comm, part, "contiguous", "cora", "planetoid", cutter.cut(), dir);
+    try {
+      dist::read_part(comm, dir, c);
+      ADD_FAILURE() << "accepted: " << needle;
+    } catch (const dist::CollectiveError& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  expect_refused([](dist::RankPart& q) { q.a.values[0] = std::numeric_limits<float>::quiet_NaN(); }, "is not finite");
+  if (comm.size() > 1) {
+    expect_refused([](dist::RankPart& q) { q.halo[0] = q.first; }, "halo entry 0 (node ");
+    expect_refused([](dist::RankPart& q) { q.halo.back() = q.nodes + 5; }, "outside the graph's 2708 nodes");
+  }
   comm.barrier();
   if (comm.rank() == 0) std::filesystem::remove_all(dir);
 }

@@ -165,9 +165,30 @@ TEST_F(DistCli, PredictMatchesOneProcess) {
   const Shell want_r = shell(sgc_cmd(reddit + " --out " + dir_ + "/r1.csv"), false);
   expect_same_predictions(dir_ + "/r3.csv", dir_ + "/r1.csv", shell(mpirun(3, reddit + " --out " + dir_ + "/r3.csv"), false),
                           want_r);
+  // A model of another class count, on every rank, with one message.
+  ASSERT_EQ(shell(sgc_cmd("train --nodes 2000 --classes 3 --save " + dir_ + "/c3.model")).status, 0);
+  const Shell classes = shell(mpirun(2, "predict --nodes 2000 --classes 4 --model " + dir_ + "/c3.model"));
+  EXPECT_EQ(classes.status, 1) << classes.out;
+  EXPECT_NE(classes.out.find("the model has 3 classes, the data set csbm has 4"), std::string::npos) << classes.out;
   // No temporary files left beside the outputs.
   for (const auto& e : fs::directory_iterator(dir_))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}
+
+// Commands without a distributed path would run the whole job once per rank
+// (and race on their outputs): under mpirun -np 2 they are refused.
+TEST_F(DistCli, OneProcessCommandsRefuseMoreRanks) {
+  for (const std::string& cmd : std::vector<std::string>{"tune --nodes 2000 --trials 2", "sweep --nodes 2000 --ks 1",
+                                                        "attack --nodes 2000",
+                                "generate --nodes 300 --out " + dir_ + "/gen", "info"}) {
+    const Shell r = shell(mpirun(2, cmd));
+    EXPECT_NE(r.status, 0) << cmd << "\n" << r.out;
+    EXPECT_NE(r.out.find("runs in one process, and this is one of 2 under mpirun"), std::string::npos)
+        << cmd << "\n" << r.out;
+  }
+  EXPECT_FALSE(fs::exists(dir_ + "/gen"));
+  const Shell one = shell(mpirun(1, "info"));
+  EXPECT_EQ(one.status, 0) << one.out;
 }
 
 TEST_F(DistCli, ARankThatDiesEndsEveryRank) {

@@ -229,6 +229,36 @@ PartManifest read_manifest(const Comm& comm, const std::string& dir) {
   return pm;
 }
 
+namespace {
+
+// What the halo exchange and S's rows rely on (a part with a valid checksum
+// may still be hand-made): halo ids strictly increasing, inside the graph and
+// outside the part's own rows; every column outside them in the halo; halo
+// degrees finite and non-negative; training indices >= -1. (Edge weights are
+// checked for every part, read or cut in memory, by local_data.)
+void check_halo(const RankPart& q) {
+  const int64_t hi = q.first + q.rows;
+  for (size_t h = 0; h < q.halo.size(); ++h) {
+    const int64_t id = q.halo[h];
+    const std::string where = "halo entry " + std::to_string(h) + " (node " + std::to_string(id) + ")";
+    if (id < 0 || id >= q.nodes) throw FormatError(where + ": outside the graph's " + std::to_string(q.nodes) + " nodes");
+    if (id >= q.first && id < hi) throw FormatError(where + ": one of the part's own rows");
+    if (h > 0 && id <= q.halo[h - 1]) throw FormatError(where + ": halo ids are not strictly increasing");
+    if (!(q.halo_deg[h] >= 0) || !std::isfinite(q.halo_deg[h]) || !(q.halo_train_deg[h] >= 0) ||
+        !std::isfinite(q.halo_train_deg[h]))
+      throw FormatError(where + ": degree is not a finite non-negative number");
+    if (q.halo_train[h] < -1) throw FormatError(where + ": bad training index " + std::to_string(q.halo_train[h]));
+  }
+  for (int64_t i = 0; i < q.rows; ++i)
+    for (int64_t p = q.a.indptr[size_t(i)]; p < q.a.indptr[size_t(i) + 1]; ++p) {
+      const int64_t col = q.a.indices[size_t(p)];
+      if ((col < q.first || col >= hi) && !std::binary_search(q.halo.begin(), q.halo.end(), col))
+        throw FormatError("row " + std::to_string(i) + ": neighbour " + std::to_string(col) + " is not in the halo");
+    }
+}
+
+}  // namespace
+
 LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
   const PartManifest pm = read_manifest(comm, dir);
   const int me = comm.rank();
@@ -303,6 +333,7 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
       validate_csr(q.x.sparse, "features");
     }
     if (in.at != bytes.size()) throw FormatError("trailing bytes");
+    check_halo(q);
     for (int64_t i = 0; i < rows; ++i)
       if (split[size_t(i)] > 3 || (split[size_t(i)] && (labels[size_t(i)] < 0 || labels[size_t(i)] >= classes)))
         throw FormatError("row " + std::to_string(i) + ": bad split or label");

@@ -8,6 +8,7 @@
 #include "sgc/data/feature_norm.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
+#include "sgc/graph/normalizations.h"
 
 namespace sgc::dist {
 
@@ -171,6 +172,15 @@ LocalData local_data(const Comm& comm, RankPart part, const Config& c, const std
   const std::vector<double>& halo_train_deg = part.halo_train_deg;
   const std::vector<int32_t>& labels = part.labels;
   const std::vector<uint8_t>& split = part.split;
+  {
+    std::string err;  // a NaN weight would reach propagation and be reported as an overflow
+    try {
+      require_non_negative_weights(a);
+    } catch (const Error& e) {
+      err = what + ": " + e.what();
+    }
+    agree_or_throw(comm, err);
+  }
   LocalData L;
   L.x = std::move(part.x);
   L.labels = part.labels;

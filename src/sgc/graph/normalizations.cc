@@ -152,15 +152,17 @@ const std::vector<std::string>& normalization_names() {
 
 void require_non_negative_weights(const CsrMatrix& adj) {
   const int64_t nnz = adj.nnz();
-  int64_t k = nnz;  // the first negative entry
+  int64_t k = nnz;  // the first negative or non-finite entry
 #pragma omp parallel for schedule(static) reduction(min : k) if (nnz > (1 << 16))
   for (int64_t e = 0; e < nnz; ++e)
-    if (adj.values[size_t(e)] < 0) k = std::min(k, e);
+    if (!(adj.values[size_t(e)] >= 0) || std::isinf(adj.values[size_t(e)])) k = std::min(k, e);
   if (k == nnz) return;
   const int64_t row = std::upper_bound(adj.indptr.begin(), adj.indptr.end(), k) - adj.indptr.begin() - 1;
-  throw ArgumentError("adjacency weight " + std::to_string(adj.values[size_t(k)]) + " at (" + std::to_string(row) +
-                      ", " + std::to_string(adj.indices[size_t(k)]) +
-                      ") is negative; the normalisations need non-negative edge weights");
+  const float w = adj.values[size_t(k)];
+  throw ArgumentError("adjacency weight " + std::to_string(w) + " at (" + std::to_string(row) + ", " +
+                      std::to_string(adj.indices[size_t(k)]) + ") is " +
+                      (std::isfinite(w) ? "negative" : "not finite") +
+                      "; the normalisations need finite, non-negative edge weights");
 }
 
 CsrMatrix normalize_adjacency(const CsrMatrix& adj, Normalization n, double g) {
