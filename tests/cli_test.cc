@@ -64,7 +64,7 @@ TEST(Cli, BadInputIsAOneLineError) {
   expect_error("train --dataset cora --data-dir /nonexistent/dir", "/nonexistent/dir");
   expect_error("train --homophily 2", "--homophily");
   expect_error("train --epochs abc", "--epochs");
-  expect_error("frobnicate", "subcommand");
+  expect_error("frobnicate", "unknown command 'frobnicate'");
   expect_error("tune --trials 0 --nodes 2000", "trials");
 }
 
@@ -155,6 +155,12 @@ TEST(Cli, ValuesThatWereTakenSilentlyAreRefused) {
   expect_error("attack --plot plot.svg" + small, "add --report");
   expect_error("attack --report --flips flips.csv" + small, "not written by --report");
   expect_error("attack --attack-k 0" + small, "--attack-k");
+  expect_error("convert --dataset cora --key x --out x.sgcf", "--key: names an array of --in's archive");
+  expect_error("train --train-per-class 0" + small, "--train-per-class: must be at least 1, got 0");
+  const sgc::testing::CliRun bogus = sgc::testing::run_cli("bogus --nodes 5");
+  EXPECT_EQ(bogus.exit_code, 105);
+  EXPECT_NE(bogus.output.find("sgc: error: unknown command 'bogus' (commands: train, tune,"), std::string::npos)
+      << bogus.output;
 }
 
 // Flags that another flag decides (a loaded model's settings, the report's

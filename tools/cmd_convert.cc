@@ -47,6 +47,7 @@ sgc::DenseMatrix densified(const sgc::CsrMatrix& x, const std::string& what) {
 
 sgc::DenseMatrix features_of(const ConvertFlags& f) {
   if (!f.dataset.empty()) {
+    if (!f.key.empty()) throw sgc::ArgumentError("--key: names an array of --in's archive; --dataset reads its own");
     sgc::LoadOptions load;
     load.dir = f.data_dir;
     sgc::Dataset d = sgc::load_dataset(f.dataset, load);

@@ -25,6 +25,7 @@
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
 #include "sgc/util/memory.h"
+#include "sgc/util/printable.h"
 
 namespace {
 
@@ -52,6 +53,20 @@ int main(int argc, char** argv) {
                                                   sgc_cli::add_convert_command(app),
                                                   sgc_cli::add_info_command(app),
                                                   sgc_cli::add_partition_command(app)};
+  // CLI11 reads an unknown first word as a stray argument ("A subcommand is required").
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const sgc_cli::Subcommand& c : commands) {
+      known = known || c.app->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + c.app->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "sgc: error: unknown command '%s' (commands: %s; sgc --help)\n",
+                   sgc::printable(argv[1]).c_str(), names.c_str());
+      return 105;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,7 +28,8 @@ void validate(const CsbmOptions& o) {
   require(o.features >= 1, "--features: must be at least 1");
   require(o.signal >= 0 && std::isfinite(o.signal), "--signal: must be a non-negative number");
   require(o.noise >= 0 && std::isfinite(o.noise), "--noise: must be a non-negative number");
-  require(o.train_per_class >= 1 && o.val >= 0 && o.test >= 1, "split sizes must be positive");
+  require(o.train_per_class >= 1, "--train-per-class: must be at least 1, got " + std::to_string(o.train_per_class));
+  require(o.val >= 0 && o.test >= 1, "the split needs val >= 0 and test >= 1 nodes");
   require(int64_t(o.train_per_class) * o.classes + o.val + o.test <= o.nodes,
           "--nodes: too few nodes for the requested train/val/test split");
 }
