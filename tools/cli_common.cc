@@ -77,6 +77,10 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
                  "an .npz, edge list, OGB or FastGCN Reddit folder (default: built-in synthetic graph)")
       ->check([](const std::string& v) { return v.empty() ? std::string("empty data set name") : std::string(); });
   app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: ../shared/data/<family>)");
+  app.add_option("--feature-store", f.feature_store,
+                 "node features from this feature store (.sgcf: sgc convert, sgc generate --format store), row i "
+                 "for node i, instead of the data set's")
+      ->check(kNonEmptyPath);
   app.add_option("--split", f.split, "which split: heterophilous 0..9; seeded 20/30-per-class split for amazon_cs etc. (default 0)");
   app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search), >= 0")
       ->check(kNonNegative);
@@ -108,10 +112,15 @@ sgc::Dataset load_data(const DataFlags& f) {
   sgc::set_device(sgc::parse_device(f.device));
   sgc::set_num_threads(f.threads);  // --memory-limit and --max-products took effect when parsed
   sgc::install_terminal_progress(f.quiet, f.json);
-  if (f.dataset.empty()) return make_synthetic(f.synthetic, f.seed);
+  if (f.dataset.empty()) {
+    sgc::Dataset d = make_synthetic(f.synthetic, f.seed);
+    if (!f.feature_store.empty()) sgc::use_feature_store(d, f.feature_store);
+    return d;
+  }
   sgc::LoadOptions load;
   load.dir = f.data_dir;
   load.split = f.split;
+  load.feature_store = f.feature_store;
   return sgc::load_dataset(f.dataset, load);
 }
 

@@ -1,5 +1,5 @@
 // `sgc convert`: writes node features as the engine's binary feature store
-// (sgc/io/feature_store.h), which later runs map instead of parsing:
+// (sgc/io/feature_store.h), which `--feature-store FILE` of the other commands reads as node features:
 //   --in X.npy                 a 2-D numeric array
 //   --in F.npz --key NAME      one 2-D array of an archive
 //   --in F.npz                 a scipy.sparse.save_npz matrix (densified)

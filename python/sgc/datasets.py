@@ -101,7 +101,7 @@ def names():
     return list(_core.known_dataset_names())
 
 
-def load_dataset(name, root=None, split=0, seed=0, ogb_split=""):
+def load_dataset(name, root=None, split=0, seed=0, ogb_split="", feature_store=None):
     """Any data source the C++ ``load_dataset`` reads (what ``sgc train --dataset NAME`` reads).
 
     name : a data set name (``names()``: cora, citeseer, pubmed, the
@@ -115,8 +115,10 @@ def load_dataset(name, root=None, split=0, seed=0, ogb_split=""):
     split : which stored split (heterophilous: 0..9); data sets without one
         draw a per-class 20/30/rest split from ``seed + split``.
     ogb_split : OGB: the split/<name> folder (default: the only one).
+    feature_store : a feature store (``.sgcf``, from ``sgc convert``) whose
+        rows replace the data set's node features, row i for node i.
     """
     split = check_int(split, "split", 0, 2**31 - 1)
     seed = check_int(seed, "seed", 0, 2**64 - 1)
     return _from_core(_core.load_dataset(os.fspath(name), "" if root is None else os.fspath(root), split, seed,
-                                         ogb_split))
+                                         ogb_split, "" if feature_store is None else os.fspath(feature_store)))

@@ -200,12 +200,14 @@ void register_data(py::module_& m) {
       py::arg("dir"), py::arg("name"));
   m.def(
       "load_dataset",
-      [](const std::string& name, const std::string& dir, int split, uint64_t seed, const std::string& ogb_split) {
+      [](const std::string& name, const std::string& dir, int split, uint64_t seed, const std::string& ogb_split,
+         const std::string& feature_store) {
         sgc::LoadOptions opt;
         opt.dir = dir;
         opt.split = split;
         opt.seed = seed;
         opt.ogb_split = ogb_split;
+        opt.feature_store = feature_store;
         sgc::Dataset d;
         {
           NoGil nogil;
@@ -214,7 +216,7 @@ void register_data(py::module_& m) {
         return dataset_to_dict(std::move(d));
       },
       py::arg("name"), py::arg("dir") = std::string(), py::arg("split") = 0, py::arg("seed") = uint64_t(0),
-      py::arg("ogb_split") = std::string());
+      py::arg("ogb_split") = std::string(), py::arg("feature_store") = std::string());
   m.def("dataset_family", &sgc::dataset_family, py::arg("name"),
         "The family of a data set name load_dataset resolves without a path (sgc::dataset_family); "
         "ArgumentError for an unknown name.");

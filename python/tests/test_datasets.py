@@ -112,3 +112,22 @@ def test_dataset_names_and_unknown_names():
     assert names[:3] == ["cora", "citeseer", "pubmed"]
     with pytest.raises(sgc.ArgumentError, match="unknown data set"):
         sgc.datasets.load_dataset("no_such_set")
+
+
+def test_feature_store_replaces_the_features(planetoid_dir, tmp_path):
+    from test_estimator import cli_binary
+    cli = cli_binary()
+    if cli is None:
+        pytest.skip("no sgc command next to this build (set SGC_CLI)")
+    x = np.random.default_rng(0).random((2708, 5), dtype=np.float32)
+    np.save(tmp_path / "x.npy", x)
+    import subprocess
+    subprocess.run([str(cli), "convert", "--in", str(tmp_path / "x.npy"), "--out", str(tmp_path / "x.sgcf")],
+                   check=True, capture_output=True)
+    ds = sgc.datasets.load_dataset("cora", planetoid_dir, feature_store=tmp_path / "x.sgcf")
+    assert np.array_equal(np.asarray(ds.X.todense() if sp.issparse(ds.X) else ds.X), x)
+    np.save(tmp_path / "y.npy", x[:7])
+    subprocess.run([str(cli), "convert", "--in", str(tmp_path / "y.npy"), "--out", str(tmp_path / "y.sgcf")],
+                   check=True, capture_output=True)
+    with pytest.raises(sgc.FormatError, match="7 rows of features, but cora has 2708 nodes"):
+        sgc.datasets.load_dataset("cora", planetoid_dir, feature_store=tmp_path / "y.sgcf")

@@ -12,6 +12,7 @@
 #include "sgc/io/fastgcn_reddit.h"
 #include "sgc/io/loader_util.h"
 #include "sgc/io/npz_datasets.h"
+#include "sgc/io/feature_store.h"
 #include "sgc/io/ogb.h"
 #include "sgc/io/planetoid.h"
 
@@ -283,7 +284,30 @@ Dataset load_dataset(const std::string& name, const std::string& dir) {
   return load_dataset(name, o);
 }
 
+namespace {
+Dataset load_named(const std::string& name, const LoadOptions& o);
+}  // namespace
+
+void use_feature_store(Dataset& d, const std::string& path) {
+  const MappedFeatures store = MappedFeatures::open(path);
+  if (store.rows() != d.num_nodes())
+    throw FormatError(path + ": " + std::to_string(store.rows()) + " rows of features, but " + d.name + " has " +
+                      std::to_string(d.num_nodes()) + " nodes (one row per node)");
+  DenseMatrix x = store.read_all();
+  if (!x.allFinite()) throw FormatError(path + ": holds a value that is not finite");
+  d.dense_features = std::move(x);
+  d.features = CsrMatrix{};
+}
+
 Dataset load_dataset(const std::string& name, const LoadOptions& o) {
+  Dataset d = load_named(name, o);
+  if (!o.feature_store.empty()) use_feature_store(d, o.feature_store);
+  return d;
+}
+
+namespace {
+
+Dataset load_named(const std::string& name, const LoadOptions& o) {
   // Only an OGB node-property folder has named splits; elsewhere the option would be dropped.
   if (!o.ogb_split.empty()) {
     std::error_code ec;
@@ -318,6 +342,8 @@ Dataset load_dataset(const std::string& name, const LoadOptions& o) {
   }
   unknown_dataset(name);
 }
+
+}  // namespace
 
 std::string dataset_family(const std::string& name) {
   if (const Family* f = family_of(name)) return f->folder;

@@ -51,7 +51,15 @@ struct LoadOptions {
   uint64_t seed = 0;
   std::string ogb_split;  // OGB: the split/<name> folder; empty: the only one
   SyntheticAttributes synthetic;  // for bare graphs (seed is replaced by `seed`)
+  // A feature store (.sgcf: sgc convert, sgc generate --format store) whose
+  // rows replace the data set's node features (use_feature_store); empty: none.
+  std::string feature_store;
 };
+
+// Replaces d's node features with the feature store at `path`, row i for
+// node i (checked: header, CRC, finite values, one row per node, its size
+// against the memory budget); FormatError / FileError naming the file.
+void use_feature_store(Dataset& d, const std::string& path);
 
 // Unknown names throw sgc::ArgumentError listing the known ones; missing
 // files sgc::FileError; malformed content sgc::FormatError naming the file.
