@@ -46,8 +46,7 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
   const sgc::Config& config = job.preset.config;
   const int64_t products = sgc::planned_sparse_products(config.op);
   sgc::require_operator_products(config.op);  // the cap, before any work
-  if (t.verify && !config.model->has_verifier)
-    throw sgc::ArgumentError("--verify: the " + std::string(config.model->name) + " model has no verifier");
+  if (t.verify) sgc::require_verifier(config);
   const double tolerance = verify_tolerance(config);
 
   // What propagation adds: the same model at K = 0 (a second training run: by

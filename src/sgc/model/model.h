@@ -137,7 +137,9 @@ struct ModelDef {
 };
 
 const std::vector<const ModelDef*>& models();
-const ModelDef& find_model(std::string_view name);  // ArgumentError listing the known ones
+const ModelDef& find_model(std::string_view name);
+// ArgumentError naming --verify unless c's model has a verifier.
+void require_verifier(const Config& c);  // ArgumentError listing the known ones
 std::string model_list();
 
 inline std::unique_ptr<Model> make_model(const Config& c) { return c.model->make(); }

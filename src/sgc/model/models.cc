@@ -23,8 +23,14 @@ const ModelDef& default_model() { return linear_model(); }
 
 std::string model_list() { return name_list(models()); }
 
+void require_verifier(const Config& c) {
+  if (!c.model->has_verifier)
+    throw ArgumentError("--verify: the " + std::string(c.model->name) + " model has no verifier");
+}
+
 VerifyReport Model::verify(Dataset, const Config& c) const {
-  throw ArgumentError("--verify: the " + std::string(c.model->name) + " model has no verifier");
+  require_verifier(c);
+  throw ArgumentError("--verify: the " + std::string(c.model->name) + " model does not implement its verifier");
 }
 
 DenseMatrix Model::representation(Dataset, const Config& c) const {
