@@ -8,6 +8,7 @@
 
 #include "sgc/error.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/host_caches.h"
 #include "sgc/util/progress.h"
 #include "sgc/util/threads.h"
 
@@ -235,13 +236,15 @@ ZScoreStats zscore_stats(const DenseMatrix& x) {
   st.mean.assign(d, 0.0f);
   st.std.assign(d, 1.0f);
   if (n == 0 || d == 0) return st;
-  // Tiles of rows small enough for their second pass to hit the cache (1
-  // MiB: a core's L2 or its share of the L3 on the hosts we know); runs
+  // Tiles of rows small enough for their second pass to hit the cache (the
+  // L2 a core has to itself, as the host reports it; at least 64 KiB); runs
   // of whole tiles (at most 256, and their moments within 64 MiB), each
   // merged tile by tile, then the runs merged in order. Both cuts depend on
-  // the shape only, so the statistics are the same bits whatever the thread
-  // count; every thread streams whole rows, as row-major storage wants.
-  const Eigen::Index tile = std::max<Eigen::Index>(16, (Eigen::Index(1) << 20) / (4 * d));  // 1 MiB of x
+  // the shape and the host only, so the statistics are the same bits
+  // whatever the thread count; every thread streams whole rows, as
+  // row-major storage wants.
+  const int64_t tile_bytes = std::max<int64_t>(int64_t(64) << 10, host_caches().l2);
+  const Eigen::Index tile = std::max<Eigen::Index>(16, Eigen::Index(tile_bytes / (4 * d)));
   const Eigen::Index tiles = (n + tile - 1) / tile;
   const Eigen::Index by_memory = std::max<Eigen::Index>(1, (Eigen::Index(64) << 20) / (16 * d));
   const Eigen::Index runs = std::min({tiles, Eigen::Index(256), by_memory});

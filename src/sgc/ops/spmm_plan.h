@@ -18,21 +18,9 @@
 #include <string>
 
 #include "sgc/ops/spmm.h"
+#include "sgc/util/host_caches.h"
 
 namespace sgc {
-
-// Data caches of the CPU running this process (sysfs, else sysconf).
-struct HostCaches {
-  int64_t l1d = 0, l2 = 0, l3 = 0;  // bytes (0: none reported)
-  int l3_sharers = 0;               // CPUs sharing one L3 (0: not reported, e.g. a VM hiding its topology)
-  std::string source;               // "sysfs", "sysconf" or "assumed"
-};
-const HostCaches& host_caches();
-
-// Bytes of cache `threads` threads can count on: their share of the L3 (all
-// of it when the sharing is not reported, but at most kL3PerCore a thread:
-// hypervisors that hide the topology report a whole socket's L3) plus their L2.
-int64_t usable_cache_bytes(int threads);
 
 struct SpmmPlan {
   bool panels = false;
