@@ -248,6 +248,21 @@ TEST(Cli, SweepPlotsKZeroAndRefusesMisleadingNames) {
   expect_error("attack --report --nodes 2000 --plot " + tmp.file("r.csv"), "--plot: ");
 }
 
+// --precision bf16 on sparse features at K = 2 stores nothing in 16 bits (the
+// first hop stays sparse, the last is fp32): the output says so instead of
+// implying a 16-bit run; at K = 4 two hops are stored in 16 bits.
+TEST(Cli, PrecisionSaysWhatWasStoredIn16Bits) {
+  const std::string cora = "train --threads 1 --precision bf16 --dataset cora --data-dir " + sgc::testing::data_dir();
+  const sgc::testing::CliRun text = sgc::testing::run_cli(cora);
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("--precision bf16 stored nothing in 16 bits here"), std::string::npos) << text.output;
+  const sgc::testing::CliRun k2 = sgc::testing::run_cli(cora + " --json"), k4 = sgc::testing::run_cli(cora + " --k 4 --json");
+  ASSERT_EQ(k2.exit_code, 0) << k2.output;
+  ASSERT_EQ(k4.exit_code, 0) << k4.output;
+  EXPECT_EQ(nlohmann::json::parse(k2.output)["stored_16bit"], 0);
+  EXPECT_EQ(nlohmann::json::parse(k4.output)["stored_16bit"], 2);
+}
+
 // More targets asked for than qualify: the attack runs on those that do and
 // says so, and the victim of --model is named with its model.
 TEST(Cli, AttackSaysWhatItAttacked) {

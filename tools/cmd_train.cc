@@ -97,6 +97,7 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
     out["seconds"] = seconds_json(job, total.seconds());
     out["peak_rss_bytes"] = sgc::peak_rss_bytes();
     out["column_blocks"] = job.times.column_blocks;  // > 1: propagated a block of columns at a time (ops/out_of_core.h)
+    if (job.times.stored_16bit >= 0) out["stored_16bit"] = job.times.stored_16bit;  // matrices kept in 16 bits
     std::cout << out.dump(2) << "\n";
   } else {
     print_job_header(job, products);
@@ -111,6 +112,10 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
     if (job.times.column_blocks > 1)
       std::printf("propagated a block of columns at a time: %lld blocks (sparse features, or within --memory-limit)\n",
                   (long long)job.times.column_blocks);
+    if (config.op.precision != sgc::Precision::Fp32 && job.times.stored_16bit == 0)
+      std::printf("--precision %s stored nothing in 16 bits here: the hops before the last stayed sparse and the "
+                  "last is fp32, so this is the fp32 run\n",
+                  sgc::to_string(config.op.precision).c_str());
     if (verified)
       std::printf("verify: %lld rows x %lld columns against a double-precision reference: largest relative error "
                   "%.3g (tolerance %g)\n",

@@ -193,7 +193,9 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
       p.lazy_test = std::make_shared<const LinearRows>(std::make_shared<const CsrMatrix>(std::move(s)),
                                                        std::move(data.features), c.op, data.test);
     } else {
-      p.x = run_operator_bounded(s, input_of(data), c.op, &rows, &run).features;
+      OperatorResult r = run_operator_bounded(s, input_of(data), c.op, &rows, &run);
+      p.x = std::move(r.features);
+      if (times) times->stored_16bit = r.stored_16bit;
     }
     if (times) times->propagate += timer.seconds();
     if (times) times->column_blocks = run.blocks;

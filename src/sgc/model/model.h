@@ -36,6 +36,9 @@ struct StageTimes {
   // How propagation ran: column blocks (1: the whole width at once; more:
   // out of core, ops/out_of_core.h); 0 when nothing was propagated.
   int64_t column_blocks = 0;
+  // With --precision bf16|fp16: matrices stored in 16 bits between hops
+  // (OperatorResult::stored_16bit); -1 where not counted.
+  int stored_16bit = -1;
 };
 
 struct Evaluation {

@@ -87,6 +87,9 @@ class DeviceRows;
 struct OperatorResult {
   DenseMatrix features;
   int64_t sparse_products = 0;
+  // With --precision bf16|fp16: the matrices stored in 16 bits between hops
+  // (propagate_stored.h); -1 where not counted (other operators, blocked runs).
+  int stored_16bit = -1;
   // The same rows left in GPU memory, when a GPU run was asked to keep them.
   std::shared_ptr<const cuda::DeviceRows> on_device;
 };

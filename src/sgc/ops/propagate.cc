@@ -96,7 +96,9 @@ OperatorResult run_sgc(const HopProduct& s, FeatureInput x, const OperatorSpec& 
   if (s.local() && (x.sparse || spec.precision != Precision::Fp32)) {
     std::optional<DenseView> dense;
     if (!x.sparse) dense.emplace(x.view ? *x.view : view_of(x.dense));
-    out.features = propagate_stored(*s.local(), x.sparse, dense, spec.k, rows, spec.precision);
+    StoredPropagation report;
+    out.features = propagate_stored(*s.local(), x.sparse, dense, spec.k, rows, spec.precision, &report);
+    out.stored_16bit = report.stored_16bit;
   } else if (x.view && spec.k >= 1 && s.local()) {
     out.features = propagate_view(*s.local(), *x.view, spec.k, rows);
   } else if (x.sparse) {

@@ -308,7 +308,12 @@ DenseMatrix propagate_stored(const CsrMatrix& s, const CsrMatrix* x_sparse, std:
   const Storage st = storage_of(precision);
   if (k == 0) return features_k0(x_sparse, x_dense, rows, st);
   BeforeLast h;
+  StoredPropagation own;
+  if (!report) report = &own;
+  const int sparse_before = report->sparse_hops;
   hops_before_last(s, x_sparse, x_dense, k, st, report, h);
+  if (st != Storage::F32)
+    report->stored_16bit += (x_dense ? 1 : 0) + (k - 1) - (report->sparse_hops - sparse_before);
   DenseMatrix out;
   last_hop(s, h, x_sparse ? x_sparse->cols : x_dense->cols(), st, rows, out);
   return out;

@@ -54,6 +54,9 @@ bool sparse_hop_pays(const CsrMatrix& s, const CsrMatrix& b);
 struct StoredPropagation {
   int sparse_hops = 0;             // hops done as sparse x sparse products
   std::vector<double> densities;   // density of each sparse hop's result
+  // Matrices (X, the hops before the last) stored in 16 bits: 0 with fp32,
+  // and also with 16 bits when every one of them stayed sparse.
+  int stored_16bit = 0;
 };
 
 // Rows `rows` (all when null) of S^K X, fp32. X is sparse (x_sparse) or a
