@@ -263,6 +263,31 @@ TEST(Cli, PrecisionSaysWhatWasStoredIn16Bits) {
   EXPECT_EQ(nlohmann::json::parse(k4.output)["stored_16bit"], 2);
 }
 
+// Flags that were accepted and had no effect (a third audit): each is an
+// error naming it now.
+TEST(Cli, FlagsWithoutEffectAreRefused) {
+  const std::string cora = " --threads 1 --dataset cora --data-dir " + sgc::testing::data_dir();
+  const std::string small = " --nodes 2000 --threads 1";
+  expect_error("train --optimizer lbfgs --lr 1e-6" + cora, "--lr: optimizer lbfgs chooses its own steps");
+  expect_error("train --optimizer scrn --lr 0.5" + small, "--lr: optimizer scrn chooses its own steps");
+  expect_error("tune --optimizer lbfgs --search lr --trials 2" + small, "--search: lr: optimizer lbfgs");
+  expect_error("train --op poly --coeffs 1,,2" + cora, "--coeffs: '1,,2' has an empty item");
+  expect_error("train --op poly --coeffs 1,x" + cora, "--coeffs: 'x' is not a finite number");
+  expect_error("train --nodes 500" + cora, "--nodes: describes the built-in synthetic graph, which --dataset replaces");
+  expect_error("train --generator powerlaw" + cora, "--generator: describes the built-in synthetic graph");
+  expect_error("train --split 7" + small, "--split: the built-in synthetic graph has one split");
+  expect_error("train --data-dir /nonexistent" + small, "--data-dir: the folder of --dataset's files");
+  expect_error("train --threads 1 --dataset " + sgc::testing::planetoid_dir() + "/ind.cora.graph --data-dir /tmp",
+               "--data-dir: /tmp: not used when --dataset is a path");
+  expect_error("train --norm norm_adj --self-loop 2" + small, "--self-loop: --norm norm_adj adds no self-loops");
+  expect_error("generate --format store --gzip --nodes 300 --out gen_unused", "--gzip: compresses the edge list");
+  EXPECT_FALSE(std::filesystem::exists("gen_unused"));
+  // lbfgs reports no learning rate.
+  const sgc::testing::CliRun lbfgs = sgc::testing::run_cli("train --json --optimizer lbfgs --epochs 5" + small);
+  ASSERT_EQ(lbfgs.exit_code, 0) << lbfgs.output;
+  EXPECT_FALSE(nlohmann::json::parse(lbfgs.output).contains("lr"));
+}
+
 // More targets asked for than qualify: the attack runs on those that do and
 // says so, and the victim of --model is named with its model.
 TEST(Cli, AttackSaysWhatItAttacked) {

@@ -339,7 +339,8 @@ TEST_F(PlanetoidFiles, TestIndexErrors) {
   testing::write_file(path("test.index"), "514\n510\n510\n511\n");
   expect_format_error("test.index", "repeated");
   testing::write_file(path("test.index"), " 514 \r\n510\n513\n511");  // whitespace, CRLF, no final newline
-  EXPECT_NO_THROW(load_planetoid(dir_, "cora"));
+  EXPECT_NO_THROW(load_planetoid(dir_, "cora"));  testing::write_file(path("test.index"), "514\n510\n513\n511\n\n \r\n");  // blank lines at the end
+  EXPECT_EQ(load_planetoid(dir_, "cora").test.size(), 4u);
 }
 
 TEST_F(PlanetoidFiles, NanInFeatures) {

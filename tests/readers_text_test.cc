@@ -41,6 +41,14 @@ TEST(EdgeList, ParsesCommentsCrlfSeparatorsLoopsAndDuplicates) {
   for (float v : a.values) EXPECT_EQ(v, 1.0f);
 }
 
+// A UTF-8 byte order mark before the first id is skipped (it was read as
+// part of the id and shown invisibly in "node id '0' is not an integer").
+TEST(EdgeList, AByteOrderMarkIsSkipped) {
+  const EdgeList e = parse("\xEF\xBB\xBF" "0 1\n1 2\n");
+  EXPECT_EQ(e.src, (std::vector<int32_t>{0, 1}));
+  EXPECT_THROW(parse("0 1\n\xEF\xBB\xBF" "1 2\n"), FormatError);  // only at the start of the file
+}
+
 TEST(EdgeList, GzipAndPlainGiveTheSameGraph) {
   testing::TempDir tmp;
   testing::write_bytes(tmp.file("e.txt"), kAwkward);

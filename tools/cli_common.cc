@@ -112,6 +112,13 @@ sgc::Dataset load_data(const DataFlags& f) {
   sgc::set_device(sgc::parse_device(f.device));
   sgc::set_num_threads(f.threads);  // --memory-limit and --max-products took effect when parsed
   sgc::install_terminal_progress(f.quiet, f.json);
+  if (!f.dataset.empty() && !f.synthetic.given.empty())
+    throw sgc::ArgumentError(f.synthetic.given.front() +
+                             ": describes the built-in synthetic graph, which --dataset replaces");
+  if (f.dataset.empty() && !f.data_dir.empty())
+    throw sgc::ArgumentError("--data-dir: the folder of --dataset's files, and no --dataset is given");
+  if (f.dataset.empty() && f.split != 0)
+    throw sgc::ArgumentError("--split: the built-in synthetic graph has one split (--seed draws another graph)");
   if (f.dataset.empty()) {
     sgc::Dataset d = make_synthetic(f.synthetic, f.seed);
     if (!f.feature_store.empty()) sgc::use_feature_store(d, f.feature_store);
@@ -143,9 +150,25 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
                                         param_help(p));
         break;
       case sgc::ParamDef::Type::RealList:
-        app.add_option_function<std::vector<double>>(
-               flag_of(p.name), [params, key](const std::vector<double>& v) { (*params)[key] = v; }, param_help(p))
-            ->delimiter(',');
+        // Parsed here, not by CLI11's delimiter, which drops empty items ("1,,2" read as 1,2).
+        app.add_option_function<std::string>(
+            flag_of(p.name),
+            [params, key](const std::string& v) {
+              std::vector<double> list;
+              try {
+                for (const std::string& item : split_list(v, flag_of(key))) {
+                  char* end = nullptr;
+                  const double x = std::strtod(item.c_str(), &end);
+                  if (*end != '\0' || !std::isfinite(x))
+                    throw sgc::ArgumentError(flag_of(key) + ": '" + item + "' is not a finite number");
+                  list.push_back(x);
+                }
+              } catch (const sgc::ArgumentError& e) {
+                throw CLI::ValidationError(e.what());  // a flag-syntax error, raised while parsing
+              }
+              (*params)[key] = list;
+            },
+            param_help(p));
         break;
       case sgc::ParamDef::Type::Normalization:
       case sgc::ParamDef::Type::Choice:
@@ -225,6 +248,9 @@ void add_synthetic_flags(CLI::App& app, SyntheticFlags& f) {
   g->add_option("--signal", f.signal, "norm of the class means");
   g->add_option("--noise", f.noise, "standard deviation of the feature noise");
   g->add_option("--train-per-class", f.train_per_class, "labelled training nodes per class (csbm)");
+  // Which of them were given: a data set from --dataset would ignore them.
+  for (CLI::Option* o : g->get_options())
+    o->each([&f, name = o->get_name()](const std::string&) { f.given.push_back(name); });
 }
 
 namespace {
@@ -294,6 +320,9 @@ void apply_flags(const CommonFlags& f, sgc::Config& c) {
     }
     sgc::find_optimizer_param(name)->set(c.train, value);
   }
+  if (f.lr && !c.train.optimizer->uses_lr)
+    throw sgc::ArgumentError("--lr: optimizer " + std::string(c.train.optimizer->name) +
+                             " chooses its own steps and has no learning rate");
   if (f.protocol && f.inductive && *f.protocol != "inductive")
     throw sgc::ArgumentError("--inductive: contradicts --protocol " + *f.protocol);
   if (f.protocol) c.protocol = sgc::parse_protocol(*f.protocol);
@@ -411,11 +440,12 @@ std::string accuracy_text(double accuracy) {
 
 void print_job_header(const Job& job, int64_t products) {
   const sgc::Config& config = job.preset.config;
-  std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s, %s protocol, lr=%g epochs=%d "
-              "weight_decay=%g\n",
+  char lr[32] = "";
+  if (config.train.optimizer->uses_lr) std::snprintf(lr, sizeof lr, "lr=%g ", config.train.lr);
+  std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s, %s protocol, %sepochs=%d weight_decay=%g\n",
               job.name.c_str(), (long long)job.nodes, (long long)job.features, job.classes,
-              std::string(config.train.optimizer->name).c_str(), sgc::to_string(config.protocol).c_str(),
-              config.train.lr, config.train.epochs, config.train.weight_decay);
+              std::string(config.train.optimizer->name).c_str(), sgc::to_string(config.protocol).c_str(), lr,
+              config.train.epochs, config.train.weight_decay);
   std::printf("operator %s: %lld sparse products (settings: %s)\n", sgc::operator_summary(config.op).c_str(),
               (long long)products, job.preset.source.c_str());
 }
@@ -441,6 +471,7 @@ json config_json(const Job& job, const CommonFlags& f) {
           {"seed", f.seed},
           {"threads", sgc::num_threads()},
           {"device", sgc::to_string(sgc::current_device())}};
+  if (!c.train.optimizer->uses_lr) out.erase("lr");
   if (!c.model->params.empty()) out["model_params"] = sgc::model_params_to_json(c.model_params, c.model->params);
   if (!c.train.optimizer->params.empty()) out["optimizer_params"] = sgc::optimizer_params_to_json(c.train);
   return out;

@@ -50,6 +50,7 @@ struct SyntheticFlags {
   std::optional<int64_t> nodes, features;
   std::optional<int32_t> classes, train_per_class;
   std::optional<double> avg_degree, homophily, signal, noise;
+  std::vector<std::string> given;  // the flags above that were given ("--nodes", ...)
 };
 
 // Registers --generator, --nodes, --classes, ... in a "synthetic graph" group.

@@ -4,6 +4,7 @@
 //   --in F.npz --key NAME      one 2-D array of an archive
 //   --in F.npz                 a scipy.sparse.save_npz matrix (densified)
 //   --dataset NAME_OR_PATH     the features of any data set sgc reads (OGB, ...)
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -74,6 +75,15 @@ int run_convert(const ConvertFlags& f) {
   sgc::check_output_path(f.out, "--out");
   sgc::Timer timer;
   const sgc::DenseMatrix x = features_of(f);
+  const std::string source = f.in.empty() ? f.dataset : f.in;
+  if (x.rows() == 0 || x.cols() == 0)
+    throw sgc::FormatError(source + ": " + std::to_string(x.rows()) + " x " + std::to_string(x.cols()) +
+                           " features: a feature store needs at least one row and one column");
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    if (!std::isfinite(x.data()[i]))
+      throw sgc::FormatError(source + ": feature (" + std::to_string(i / x.cols()) + ", " +
+                             std::to_string(i % x.cols()) + ") is not finite as float32 (" +
+                             std::to_string(x.data()[i]) + "); nothing was written");
   const double read_s = timer.seconds();
   timer.reset();
   sgc::write_feature_store(f.out, x);

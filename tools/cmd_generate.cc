@@ -15,12 +15,14 @@
 // --generator products writes the ogbn-products-shaped graph
 // (sgc/data/products.h) instead; --nodes then scales its edges and split.
 // `sgc train --dataset <out>` (or <out>/edges.txt) reads them back.
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -85,6 +87,8 @@ int generate_into(const GenerateFlags& f) {
       throw sgc::ArgumentError("--format: unknown format '" + fmt + "' (expected fastgcn, edgelist, store, ogb)");
     }
   }
+  if (f.gzip && !edgelist) throw sgc::ArgumentError("--gzip: compresses the edge list; add --format edgelist");
+  if (f.compress && !fastgcn) throw sgc::ArgumentError("--compress: deflates the FastGCN npz files; add --format fastgcn");
   sgc::Timer timer;
   if (f.generator != "powerlaw" && f.generator != "products")
     throw sgc::ArgumentError("--generator: unknown generator '" + f.generator + "' (expected powerlaw or products)");
@@ -111,7 +115,13 @@ int generate_into(const GenerateFlags& f) {
   if (ogb) {
     timer.reset();
     sgc::write_ogb_node_dataset(f.out, d, f.generator == "products" ? "sales_ranking" : "random");
-    record((std::filesystem::path(f.out) / "raw" / "node-feat.csv.gz").string(), timer.seconds());
+    const double seconds = timer.seconds();  // of the whole layout, shown beside each of its files
+    std::vector<std::string> written;
+    for (const char* sub : {"raw", "split"})
+      for (const auto& e : std::filesystem::recursive_directory_iterator(std::filesystem::path(f.out) / sub))
+        if (e.is_regular_file()) written.push_back(e.path().string());
+    std::sort(written.begin(), written.end());
+    for (const std::string& path : written) record(path, seconds);
   }
   if (edgelist) {
     const std::string path = (std::filesystem::path(f.out) / (f.gzip ? "edges.txt.gz" : "edges.txt")).string();

@@ -62,7 +62,7 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
       add(sgc::search_range(name, op, optimizer, model));
     }
   } else {
-    for (const sgc::SearchRange& r : sgc::default_search(op)) add(r);
+    for (const sgc::SearchRange& r : sgc::default_search(op, optimizer)) add(r);
   }
   if (space.empty()) throw sgc::ArgumentError("--search: no parameter named");
   for (const std::string& r : t.ranges) {

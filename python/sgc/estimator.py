@@ -181,12 +181,18 @@ class SGCClassifier(BaseEstimator):
         k = _check_param("k", "int", self.k)
         if "k" in _operator_reads().get(self.op, ("k",)):
             spec["k"] = k
+        elif k != inspect.signature(type(self).__init__).parameters["k"].default:
+            raise _core.ArgumentError(f"k: not a parameter of {self.op} (it has no depth K)")
         return spec
 
     def _train_args(self):
         """The training parameters, checked: (optimizer, lr, epochs, weight_decay, seed)."""
         if not isinstance(self.optimizer, str):
             raise TypeError(f"optimizer: expected a string, got {type(self.optimizer).__name__}")
+        uses_lr = {o["name"]: o["uses_lr"] for o in _core.optimizers()}
+        default_lr = inspect.signature(type(self).__init__).parameters["lr"].default
+        if not uses_lr.get(self.optimizer, True) and self.lr != default_lr:
+            raise _core.ArgumentError(f"lr: optimizer {self.optimizer} chooses its own steps and has no learning rate")
         return (self.optimizer, check_real(self.lr, "lr"), check_int(self.epochs, "epochs", -2**31, 2**31 - 1),
                 check_real(self.weight_decay, "weight_decay"), check_int(self.seed, "seed", 0, 2**64 - 1))
 
@@ -299,16 +305,20 @@ class SGCClassifier(BaseEstimator):
         return self.classes_[pred]
 
     def score(self, adj, X, y, idx=None):
-        """Accuracy on the nodes ``idx`` (default: every labelled node); y has one label per node."""
+        """Accuracy on the labelled nodes of ``idx`` (default: every node); y has one label per node.
+
+        Unlabelled nodes (labels < 0, as in ``fit``) are left out, not counted wrong.
+        """
         self._check_fitted()
         n = as_features(X).shape[0]
         y = self._labels(y, n)
         if idx is None:
-            idx = np.flatnonzero(self._labelled(y))
-            if idx.size == 0:
-                raise ValueError("y: no labelled node to score (integer labels < 0 mean unlabelled)")
+            idx = np.arange(n)
         else:
             idx = as_index(idx, n, "idx")
             if idx.size == 0:
                 raise ValueError("idx: empty, no nodes to score")
+        idx = idx[self._labelled(y[idx])]
+        if idx.size == 0:
+            raise ValueError("y: no labelled node to score among idx (integer labels < 0 mean unlabelled)")
         return float(np.mean(self.predict(adj, X, idx) == y[idx]))

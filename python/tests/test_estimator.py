@@ -291,3 +291,27 @@ def test_zscore_features():
     for Xin in (X, sp.csr_matrix(X)):
         clf = sgc.SGCClassifier(feature_norm="zscore", epochs=10).fit(a, Xin, y)
         assert np.isfinite(clf.loss_)
+
+
+def test_what_had_no_effect_is_refused(cora):
+    # lbfgs has no learning rate: lr=1e30 trained as lr=0.2 did.
+    with pytest.raises(sgc.ArgumentError, match="lr: optimizer lbfgs chooses its own steps"):
+        sgc.SGCClassifier(optimizer="lbfgs", lr=1e30).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    # ppr has no depth: k=50 gave k=2's model.
+    with pytest.raises(sgc.ArgumentError, match="k: not a parameter of ppr"):
+        sgc.SGCClassifier(op="ppr", k=50).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    # The self-loop weight of a normalisation without self-loops.
+    with pytest.raises(sgc.ArgumentError, match="norm_adj adds no self-loops"):
+        sgc.propagate(cora.adj, cora.X, norm="norm_adj", self_loop=5.0)
+
+
+def test_score_leaves_unlabelled_nodes_out(cora):
+    clf = fitted(cora)
+    y = cora.y.copy()
+    labelled = cora.test_idx[500:]
+    y[cora.test_idx[:500]] = -1
+    # Unlabelled nodes were counted as wrong (0.385 for 0.77).
+    assert clf.score(cora.adj, cora.X, y, cora.test_idx) == clf.score(cora.adj, cora.X, cora.y, labelled)
+    y[cora.test_idx] = -1
+    with pytest.raises(ValueError, match="no labelled node to score among idx"):
+        clf.score(cora.adj, cora.X, y, cora.test_idx)

@@ -87,15 +87,18 @@ Preset preset_for(std::string_view family, std::string_view name, const Operator
   return p;
 }
 
-std::vector<SearchRange> default_search(const OperatorDef& op) {
+std::vector<SearchRange> default_search(const OperatorDef& op, const OptimizerDef& optimizer) {
   std::vector<SearchRange> out;
   for (const SearchRange& r : op.search)
-    if (r.by_default) out.push_back(r);
+    if (r.by_default && (r.name != "lr" || optimizer.uses_lr)) out.push_back(r);
   return out;
 }
 
 SearchRange search_range(std::string_view name, const OperatorDef& op, const OptimizerDef& optimizer,
                          const ModelDef& model) {
+  if (name == "lr" && !optimizer.uses_lr)
+    throw ArgumentError("--search: lr: optimizer " + std::string(optimizer.name) +
+                        " chooses its own steps and has no learning rate");
   for (const SearchRange& r : op.search)
     if (r.name == name) return r;
   if (name == "lr") return lr_search_range();

@@ -40,8 +40,9 @@ inline Preset preset_for(const Dataset& d, const OperatorDef& op, const ModelDef
 }
 
 // What `sgc tune` searches by default for an operator (its authors' choice:
-// SGC only the weight decay; the others their own parameters, lr and weight decay).
-std::vector<SearchRange> default_search(const OperatorDef& op);
+// SGC only the weight decay; the others their own parameters, lr and weight decay;
+// lr not for an optimizer without a learning rate).
+std::vector<SearchRange> default_search(const OperatorDef& op, const OptimizerDef& optimizer = default_optimizer());
 // The range of one parameter: the operator's entry's, else a generic one for
 // lr, weight_decay and the operators' shared parameters, else presets.cc's
 // range for a parameter `optimizer` reads (optimizer_params(): rho,

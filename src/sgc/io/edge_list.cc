@@ -68,7 +68,11 @@ EdgeList read_edge_list(TextLines& in) {
   EdgeList out;
   std::string_view line;
   int64_t max_id = -1;
+  bool first_line = true;
   while (in.next(line)) {
+    // A UTF-8 byte order mark (some editors write one) is not part of the first id.
+    if (first_line && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    first_line = false;
     const size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#' || line[first] == '%') continue;
     std::string_view f[2];

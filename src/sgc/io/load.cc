@@ -293,6 +293,7 @@ void use_feature_store(Dataset& d, const std::string& path) {
   if (store.rows() != d.num_nodes())
     throw FormatError(path + ": " + std::to_string(store.rows()) + " rows of features, but " + d.name + " has " +
                       std::to_string(d.num_nodes()) + " nodes (one row per node)");
+  if (store.cols() == 0) throw FormatError(path + ": the feature store has no columns");
   DenseMatrix x = store.read_all();
   if (!x.allFinite()) throw FormatError(path + ": holds a value that is not finite");
   d.dense_features = std::move(x);
@@ -322,7 +323,12 @@ Dataset load_named(const std::string& name, const LoadOptions& o) {
   }
   if (name.empty()) throw ArgumentError("--dataset: empty name (give a data set name or a path)");
   std::error_code ec;
-  if (fs::exists(name, ec)) return load_path(name, o);
+  if (fs::exists(name, ec)) {
+    if (!o.dir.empty())
+      throw ArgumentError("--data-dir: " + printable(o.dir, 200) + ": not used when --dataset is a path (" +
+                          printable(name, 200) + ")");
+    return load_path(name, o);
+  }
   const std::string shown = "'" + printable(name, 200) + "'";
   if (looks_like_path(name)) {
     const fs::path p(name);

@@ -22,7 +22,7 @@ namespace {
   throw FormatError(path + ": " + msg);
 }
 
-// One integer per line (Python's int(line.strip())); a final newline is fine.
+// One integer per line (Python's int(line.strip())); blank lines at the end are fine.
 std::vector<int64_t> read_index_file(const std::string& path) {
   std::string text = read_file_bytes(path);
   std::vector<int64_t> ids;
@@ -35,6 +35,8 @@ std::vector<int64_t> read_index_file(const std::string& path) {
     ++line;
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    // Blank lines at the end (an editor's extra newlines) end the list.
+    if (s.empty() && text.find_first_not_of(" \t\r\n", std::min(pos, text.size())) == std::string::npos) break;
     int64_t v = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {

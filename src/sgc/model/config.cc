@@ -99,7 +99,8 @@ bool model_reads_numeric(const Config& c, std::string_view name) {
 }  // namespace
 
 bool has_config_param(const Config& c, std::string_view name) {
-  return name == "lr" || name == "weight_decay" || name == "epochs" || c.op.def->reads(name) ||
+  return (name == "lr" && c.train.optimizer->uses_lr) || name == "weight_decay" || name == "epochs" ||
+         c.op.def->reads(name) ||
          model_reads_numeric(c, name) ||
          c.train.optimizer->reads(name);
 }

@@ -146,6 +146,9 @@ const std::vector<ParamDef>& operator_params() {
        [](const OperatorSpec& s) {
          if (!(s.self_loop >= 0) || !std::isfinite(s.self_loop))
            throw ParameterError("self_loop", "must be a non-negative number, got " + number(s.self_loop));
+         if (!augmented(s.norm) && s.self_loop != 1.0)
+           throw ParameterError("self_loop", "--norm " + to_string(s.norm) +
+                                                 " adds no self-loops; the weight applies to aug_norm_adj and aug_rwalk");
        }},
   };
   return table;
