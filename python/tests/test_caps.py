@@ -121,3 +121,13 @@ def test_limits_out_of_range_are_value_errors(kwargs, message, limits):
     # 2**63 reached pybind11 and came back as its TypeError.
     with pytest.raises(ValueError, match=message):
         sgc.set_limits(**kwargs)
+
+
+def test_overflow_hint_suggests_self_loops_only_without_them(planetoid_dir):
+    ds = sgc.datasets.load_planetoid("cora", planetoid_dir)
+    X = np.full((2708, 2), 3e38, np.float32)
+    with pytest.raises(sgc.Error, match="overflow") as with_loops:
+        sgc.propagate(ds.adj, X, norm="aug_norm_adj", k=2)
+    assert "normalisation with self-loops" not in str(with_loops.value)  # it has them already
+    with pytest.raises(sgc.Error, match=r"use a normalisation with self-loops \(aug_norm_adj"):
+        sgc.propagate(ds.adj, X, norm="lap", k=2)

@@ -199,8 +199,9 @@ OperatorSpec operator_from_json(const nlohmann::json& j);
 // One line: "dgc K=250 T=5.27 tol=1e-06 norm=aug_norm_adj self_loop=1".
 std::string operator_summary(const OperatorSpec& spec);
 // Overflowing features are an error, not a result: Error naming `what` (the
-// operator) and the remedies unless every entry of f is finite.
-void require_finite_output(const DenseMatrix& f, const std::string& what);
+// operator) and the remedies unless every entry of f is finite; a self-loop
+// normalisation is suggested only to a run that does not have one.
+void require_finite_output(const DenseMatrix& f, const std::string& what, bool has_self_loops = false);
 // Sets the parameter `name` from a number (tune): integers are rounded.
 void set_operator_param(OperatorSpec& spec, std::string_view name, double value);
 

@@ -278,11 +278,11 @@ int64_t operator_memory_bytes(const OperatorSpec& spec, int64_t n, int64_t d, in
   return bytes >= 9.2e18 ? -1 : int64_t(bytes);
 }
 
-void require_finite_output(const DenseMatrix& f, const std::string& what) {
+void require_finite_output(const DenseMatrix& f, const std::string& what, bool has_self_loops) {
   if (all_finite(f.data(), f.size())) return;
-  throw Error("propagated features are not finite (overflow) with " + what +
-              ": use a normalisation with self-loops (aug_norm_adj, aug_rwalk), a smaller K, or normalised "
-              "features (--feature-norm row)");
+  throw Error("propagated features are not finite (overflow) with " + what + ": use " +
+              (has_self_loops ? "" : "a normalisation with self-loops (aug_norm_adj, aug_rwalk), ") +
+              "a smaller K, or normalised features (--feature-norm row; the input's scale may be too large)");
 }
 
 namespace {
@@ -323,7 +323,7 @@ OperatorResult run_operator(const HopProduct& s, FeatureInput x, const OperatorS
     if (!spec.def->run) throw ParameterError("op", std::string(spec.name()) + " has no way to run this setting");
     out = spec.def->run(s, std::move(x), spec, rows);
   }
-  require_finite_output(out.features, operator_summary(spec));
+  require_finite_output(out.features, operator_summary(spec), augmented(spec.norm) && spec.self_loop > 0);
   return out;
 }
 
@@ -334,7 +334,7 @@ OperatorResult run_operator_on_adjacency(const CsrMatrix& adj, FeatureInput x, c
   require_non_negative_weights(adj);
   OperatorResult out = run_operator_on_gpu(adj, normalization_form(spec.norm, spec.self_loop), std::move(x),
                                            hop_plan(spec), rows, gpu_storage(spec), keep_on_device);
-  require_finite_output(out.features, operator_summary(spec));
+  require_finite_output(out.features, operator_summary(spec), augmented(spec.norm) && spec.self_loop > 0);
   return out;
 }
 
