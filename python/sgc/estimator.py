@@ -248,6 +248,8 @@ class SGCClassifier(BaseEstimator):
             self.__dict__.pop(name, None)
         g, X = as_graph(adj), as_features(X)
         n = X.shape[0]
+        if X.shape[1] == 0:
+            raise ValueError(f"X: shape {X.shape} has no feature columns; the classifier needs at least one")
         y = self._labels(y, n)
         labelled = self._labelled(y)
         if train_idx is None:

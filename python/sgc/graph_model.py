@@ -70,6 +70,8 @@ class GraphModelClassifier:
     def fit(self, adj, X, y, train_idx, val_idx=None, test_idx=None):
         X = as_features(X)
         n = X.shape[0]
+        if X.shape[1] == 0:
+            raise ValueError(f"X: shape {X.shape} has no feature columns; the model needs at least one")
         adj = as_graph(adj)
         if hasattr(adj, "shape") and adj.shape != (n, n):  # an edge_index is checked by the library
             raise ValueError(f"adjacency: shape {adj.shape} does not match X's {n} rows")

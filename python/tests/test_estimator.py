@@ -305,6 +305,15 @@ def test_what_had_no_effect_is_refused(cora):
         sgc.propagate(cora.adj, cora.X, norm="norm_adj", self_loop=5.0)
 
 
+def test_features_without_columns_are_named(cora):
+    # "softmax regression needs dim > 0 and classes > 0" did not say which input.
+    empty = np.zeros((2708, 0), np.float32)
+    with pytest.raises(ValueError, match=r"X: shape \(2708, 0\) has no feature columns"):
+        sgc.SGCClassifier().fit(cora.adj, empty, cora.y, cora.train_idx)
+    with pytest.raises(ValueError, match=r"X: shape \(2708, 0\) has no feature columns"):
+        sgc.GraphModelClassifier("acm").fit(cora.adj, empty, cora.y, cora.train_idx)
+
+
 def test_score_leaves_unlabelled_nodes_out(cora):
     clf = fitted(cora)
     y = cora.y.copy()
