@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -202,13 +201,6 @@ TEST(Cli, PredictRefusesScoresThatMeanNothing) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The x tick labels of a plot, in order.
 std::vector<std::string> x_ticks(const std::string& svg) {
   std::vector<std::string> out;
@@ -231,16 +223,16 @@ TEST(Cli, SweepPlotsKZeroAndRefusesMisleadingNames) {
   sgc::testing::CliRun run = sgc::testing::run_cli("sweep --ks 0,1,4" + small + " --plot " + svg +
                                                    " --energy-plot " + energy);
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  const std::string text = read_text(svg);
+  const std::string text = sgc::testing::read_bytes(svg);
   EXPECT_EQ(x_ticks(text), (std::vector<std::string>{"0", "1", "2", "4"}));
   // Three markers on the test line: K = 0, 1 and 4.
   size_t markers = 0;
   for (size_t at = text.find("<circle"); at != std::string::npos; at = text.find("<circle", at + 1)) ++markers;
   EXPECT_EQ(markers, 3u);
-  EXPECT_EQ(x_ticks(read_text(energy)), (std::vector<std::string>{"0", "1", "2", "4"}));
+  EXPECT_EQ(x_ticks(sgc::testing::read_bytes(energy)), (std::vector<std::string>{"0", "1", "2", "4"}));
   run = sgc::testing::run_cli("sweep --ks 0" + small + " --plot " + zero);
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_EQ(x_ticks(read_text(zero)), (std::vector<std::string>{"0"}));
+  EXPECT_EQ(x_ticks(sgc::testing::read_bytes(zero)), (std::vector<std::string>{"0"}));
   expect_error("sweep --ks 1" + small + " --plot " + tmp.file("plot.txt"), "--plot: " + tmp.file("plot.txt") +
                                                                               ": a plot is written as .svg");
   expect_error("sweep --ks 1" + small + " --plot " + svg + " --energy-plot " + tmp.file("./k.svg"),

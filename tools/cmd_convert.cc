@@ -4,7 +4,6 @@
 //   --in F.npz --key NAME      one 2-D array of an archive
 //   --in F.npz                 a scipy.sparse.save_npz matrix (densified)
 //   --dataset NAME_OR_PATH     the features of any data set sgc reads (OGB, ...)
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,6 +13,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "sgc/data/dataset.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/io/feature_store.h"
@@ -79,11 +79,10 @@ int run_convert(const ConvertFlags& f) {
   if (x.rows() == 0 || x.cols() == 0)
     throw sgc::FormatError(source + ": " + std::to_string(x.rows()) + " x " + std::to_string(x.cols()) +
                            " features: a feature store needs at least one row and one column");
-  for (Eigen::Index i = 0; i < x.size(); ++i)
-    if (!std::isfinite(x.data()[i]))
-      throw sgc::FormatError(source + ": feature (" + std::to_string(i / x.cols()) + ", " +
-                             std::to_string(i % x.cols()) + ") is not finite as float32 (" +
-                             std::to_string(x.data()[i]) + "); nothing was written");
+  if (const int64_t i = sgc::first_non_finite(x.data(), x.size()); i >= 0)
+    throw sgc::FormatError(source + ": feature (" + std::to_string(i / x.cols()) + ", " +
+                           std::to_string(i % x.cols()) + ") is not finite as float32 (" +
+                           std::to_string(x.data()[i]) + "); nothing was written");
   const double read_s = timer.seconds();
   timer.reset();
   sgc::write_feature_store(f.out, x);

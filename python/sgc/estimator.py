@@ -43,6 +43,11 @@ class BaseEstimator:
             names.append(p.name)
         return sorted(names)
 
+    @classmethod
+    def _defaults(cls):
+        """{parameter: its default} from the ``__init__`` signature."""
+        return {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()}
+
     def get_params(self, deep=True):
         out = {}
         for name in self._get_param_names():
@@ -72,7 +77,7 @@ class BaseEstimator:
         return self
 
     def __repr__(self):
-        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
+        defaults = self._defaults()
         changed = []
         for name in self._get_param_names():
             value, default = getattr(self, name), defaults.get(name)
@@ -181,7 +186,7 @@ class SGCClassifier(BaseEstimator):
         k = _check_param("k", "int", self.k)
         if "k" in _operator_reads().get(self.op, ("k",)):
             spec["k"] = k
-        elif k != inspect.signature(type(self).__init__).parameters["k"].default:
+        elif k != self._defaults()["k"]:
             raise _core.ArgumentError(f"k: not a parameter of {self.op} (it has no depth K)")
         return spec
 
@@ -190,8 +195,7 @@ class SGCClassifier(BaseEstimator):
         if not isinstance(self.optimizer, str):
             raise TypeError(f"optimizer: expected a string, got {type(self.optimizer).__name__}")
         uses_lr = {o["name"]: o["uses_lr"] for o in _core.optimizers()}
-        default_lr = inspect.signature(type(self).__init__).parameters["lr"].default
-        if not uses_lr.get(self.optimizer, True) and self.lr != default_lr:
+        if not uses_lr.get(self.optimizer, True) and self.lr != self._defaults()["lr"]:
             raise _core.ArgumentError(f"lr: optimizer {self.optimizer} chooses its own steps and has no learning rate")
         return (self.optimizer, check_real(self.lr, "lr"), check_int(self.epochs, "epochs", -2**31, 2**31 - 1),
                 check_real(self.weight_decay, "weight_decay"), check_int(self.seed, "seed", 0, 2**64 - 1))
