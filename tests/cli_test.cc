@@ -270,7 +270,7 @@ TEST(Cli, FlagsWithoutEffectAreRefused) {
   expect_error("train --split 7" + small, "--split: the built-in synthetic graph has one split");
   expect_error("train --data-dir /nonexistent" + small, "--data-dir: the folder of --dataset's files");
   expect_error("train --threads 1 --dataset " + sgc::testing::planetoid_dir() + "/ind.cora.graph --data-dir /tmp",
-               "--data-dir: /tmp: not used when --dataset is a path");
+               "--data-dir: /tmp: not used when the data set is a path");
   expect_error("train --norm norm_adj --self-loop 2" + small, "--self-loop: --norm norm_adj adds no self-loops");
   expect_error("generate --format store --gzip --nodes 300 --out gen_unused", "--gzip: compresses the edge list");
   EXPECT_FALSE(std::filesystem::exists("gen_unused"));

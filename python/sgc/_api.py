@@ -76,7 +76,7 @@ def operator_info(op=None):
     if op is None:
         return info
     if op not in info:
-        raise ArgumentError(f"--op: unknown operator '{op}' (known: {', '.join(info)})")
+        raise ArgumentError(f"op: unknown operator '{op}' (known: {', '.join(info)})")
     return info[op]
 
 

@@ -4,7 +4,9 @@
 // sgc::FormatError -> sgc.FormatError and sgc::ArgumentError ->
 // sgc.ArgumentError (both ValueErrors), sgc::ResourceError ->
 // sgc.ResourceError (a MemoryError: a cap would be exceeded), any other
-// sgc::Error -> sgc.Error; each carries the C++ message unchanged.
+// sgc::Error -> sgc.Error; each carries the C++ message, except that a
+// leading command-line flag ("--weight-decay: ...") is named as Python's
+// keyword ("weight_decay: ...").
 // sgc::Interrupted (Ctrl-C during a call, see NoGil) -> KeyboardInterrupt.
 // Wrong dtypes raise TypeError.
 //
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common.h"
 #include "sgc/error.h"
@@ -211,6 +214,22 @@ PYBIND11_MODULE(_core, m) {
   m.attr("FileError") = py::handle(file_error);
   m.attr("FormatError") = py::handle(format_error);
   m.attr("ArgumentError") = py::handle(argument_error);
+  // The library names a bad value by its command-line flag; Python's caller
+  // passed a keyword: "--weight-decay: x" -> "weight_decay: x".
+  static const auto keyword_message = [](const char* what) {
+    const std::string m(what);
+    const size_t colon = m.find(": ");
+    if (m.rfind("--", 0) != 0 || colon == std::string::npos) return m;
+    std::string flag = m.substr(2, colon - 2);
+    if (flag.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) return m;
+    static const std::pair<std::string_view, std::string_view> renamed[] = {
+        {"data-dir", "root"}, {"dataset", "name"}, {"memory-limit", "memory"}};
+    for (const auto& [from, to] : renamed)
+      if (flag == from) flag = to;
+    for (char& c : flag)
+      if (c == '-') c = '_';
+    return flag + m.substr(colon);
+  };
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -219,7 +238,7 @@ PYBIND11_MODULE(_core, m) {
     } catch (const sgc::FormatError& e) {
       PyErr_SetString(format_error, e.what());
     } catch (const sgc::ArgumentError& e) {
-      PyErr_SetString(argument_error, e.what());
+      PyErr_SetString(argument_error, keyword_message(e.what()).c_str());
     } catch (const sgc::ResourceError& e) {
       PyErr_SetString(resource_error, e.what());
     } catch (const sgc::Interrupted&) {

@@ -10,7 +10,7 @@ from sgc import _core
 
 def test_cpu_is_the_default_and_names_are_checked():
     assert sgc.get_device() == "cpu"
-    with pytest.raises(sgc.ArgumentError, match="--device"):
+    with pytest.raises(sgc.ArgumentError, match="device"):
         sgc.set_device("gpu")
     assert sgc.get_device() == "cpu"
 

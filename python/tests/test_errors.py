@@ -160,7 +160,7 @@ def test_wrong_parameter_types(params, message):
 
 @pytest.mark.parametrize("k", [-1, -100])
 def test_negative_k(k):
-    with pytest.raises(sgc.ArgumentError, match=f"--k: number of propagation steps must be >= 0, got {k}"):
+    with pytest.raises(sgc.ArgumentError, match=f"k: number of propagation steps must be >= 0, got {k}"):
         sgc.propagate(A, X, k=k)
 
 
@@ -170,13 +170,13 @@ def test_k_out_of_int_range():
 
 
 def test_unknown_operator_and_normalisation_names_reach_the_library():
-    with pytest.raises(sgc.ArgumentError, match="--op: unknown operator 'nope'"):
+    with pytest.raises(sgc.ArgumentError, match="op: unknown operator 'nope'"):
         sgc.propagate(A, X, op="nope")
-    with pytest.raises(sgc.ArgumentError, match="--norm: unknown normalisation 'nope'"):
+    with pytest.raises(sgc.ArgumentError, match="norm: unknown normalisation 'nope'"):
         sgc.propagate(A, X, norm="nope")
-    with pytest.raises(sgc.ArgumentError, match="--self-loop"):
+    with pytest.raises(sgc.ArgumentError, match="self_loop"):
         sgc.propagate(A, X, self_loop=-1.0)
-    with pytest.raises(sgc.ArgumentError, match="--self-loop"):
+    with pytest.raises(sgc.ArgumentError, match="self_loop"):
         sgc.propagate(A, X, self_loop=float("nan"))
 
 
@@ -197,20 +197,20 @@ def test_mismatched_labels(y, message):
 
 
 @pytest.mark.parametrize("params, exc, message", [
-    ({"k": -1}, sgc.ArgumentError, "--k: number of propagation steps must be >= 0, got -1"),
-    ({"lr": -0.1}, sgc.ArgumentError, "--lr: must be a positive number"),
-    ({"epochs": 0}, sgc.ArgumentError, "--epochs: must be positive, got 0"),
-    ({"weight_decay": -1.0}, sgc.ArgumentError, "--weight-decay: must be a non-negative number"),
-    ({"weight_decay": float("inf")}, sgc.ArgumentError, "--weight-decay: must be a non-negative number"),
-    ({"optimizer": "sgd"}, sgc.ArgumentError, "--optimizer: unknown optimizer 'sgd'"),
-    ({"feature_norm": "l2"}, sgc.ArgumentError, "--feature-norm: unknown value 'l2'"),
-    ({"op": "nope"}, sgc.ArgumentError, "--op: unknown operator 'nope'"),
+    ({"k": -1}, sgc.ArgumentError, "k: number of propagation steps must be >= 0, got -1"),
+    ({"lr": -0.1}, sgc.ArgumentError, "lr: must be a positive number"),
+    ({"epochs": 0}, sgc.ArgumentError, "epochs: must be positive, got 0"),
+    ({"weight_decay": -1.0}, sgc.ArgumentError, "weight_decay: must be a non-negative number"),
+    ({"weight_decay": float("inf")}, sgc.ArgumentError, "weight_decay: must be a non-negative number"),
+    ({"optimizer": "sgd"}, sgc.ArgumentError, "optimizer: unknown optimizer 'sgd'"),
+    ({"feature_norm": "l2"}, sgc.ArgumentError, "feature_norm: unknown value 'l2'"),
+    ({"op": "nope"}, sgc.ArgumentError, "op: unknown operator 'nope'"),
     ({"op_params": {"gamma": 1}}, TypeError, "unexpected keyword argument 'gamma'"),
     ({"op_params": {"k": 3}}, TypeError, "unexpected keyword argument 'k'"),
     ({"op": "dgc", "op_params": {"t": "5"}}, TypeError, "t: expected a number, got str"),
-    ({"op": "dgc", "op_params": {"t": -1.0}}, sgc.ArgumentError, "--t: diffusion time T must be a number > 0"),
-    ({"op": "dgc", "k": 0}, sgc.ArgumentError, "--k: dgc needs K >= 1, got 0"),
-    ({"op": "poly"}, sgc.ArgumentError, "--coeffs: poly needs at least one coefficient"),
+    ({"op": "dgc", "op_params": {"t": -1.0}}, sgc.ArgumentError, "t: diffusion time T must be a number > 0"),
+    ({"op": "dgc", "k": 0}, sgc.ArgumentError, "k: dgc needs K >= 1, got 0"),
+    ({"op": "poly"}, sgc.ArgumentError, "coeffs: poly needs at least one coefficient"),
     ({"op_params": {"norm": "rwalk"}}, ValueError, "op_params: 'norm' is a parameter of its own"),
     ({"k": 1.5}, TypeError, "k: expected an integer"),
 ])
@@ -225,7 +225,7 @@ def test_bad_estimator_parameters(params, exc, message):
     ({"seed": 1.5}, TypeError, "seed: expected an integer, got float 1.5"),
     ({"seed": 2.0}, TypeError, "seed: expected an integer, got float 2.0"),
     ({"epochs": 2.5}, TypeError, "epochs: expected an integer, got float 2.5"),
-    ({"epochs": -1}, sgc.ArgumentError, "--epochs: must be positive, got -1"),
+    ({"epochs": -1}, sgc.ArgumentError, "epochs: must be positive, got -1"),
     ({"epochs": 2**40}, ValueError, "epochs: must be <= 2147483647"),
     ({"lr": "0.1"}, TypeError, "lr: expected a number, got str"),
     ({"weight_decay": None}, TypeError, "weight_decay: expected a number, got NoneType"),
@@ -310,7 +310,7 @@ def test_parameters_every_operator_takes():
 
 
 def test_paper_defaults_of_an_unknown_data_set():
-    with pytest.raises(sgc.ArgumentError, match="--dataset: unknown data set 'nosuch'"):
+    with pytest.raises(sgc.ArgumentError, match="name: unknown data set 'nosuch'"):
         sgc.paper_defaults("nosuch")
     with pytest.raises(ValueError, match="did you mean texas"):
         sgc.paper_defaults("texs")
@@ -364,7 +364,7 @@ def test_missing_files(tmp_path):
 
 
 def test_unknown_dataset_name(tmp_path):
-    with pytest.raises(sgc.ArgumentError, match="--dataset: unknown data set 'imagenet'"):
+    with pytest.raises(sgc.ArgumentError, match="name: unknown data set 'imagenet'"):
         sgc.datasets.load_dataset("imagenet", tmp_path)
     with pytest.raises(ValueError, match="unknown"):
         sgc.datasets.load_planetoid("imagenet", tmp_path)
@@ -378,3 +378,17 @@ def test_corrupt_file(planetoid_dir, tmp_path):
     with pytest.raises(sgc.FormatError, match="ind.cora.graph") as info:
         sgc.datasets.load_planetoid("cora", tmp_path)
     assert isinstance(info.value, ValueError)
+
+
+def test_errors_name_the_keyword_not_the_command_line_flag(tmp_path):
+    cases = [({"weight_decay": -1.0}, "weight_decay: "), ({"feature_norm": "l2"}, "feature_norm: "),
+             ({"k": -1}, "k: "), ({"op": "dgc", "op_params": {"t": -1.0}}, "t: "), ({"self_loop": -1.0}, "self_loop: ")]
+    for params, start in cases:
+        with pytest.raises(sgc.ArgumentError) as e:
+            sgc.SGCClassifier(**params).fit(A, X, Y)
+        assert str(e.value).startswith(start) and "--" not in str(e.value), str(e.value)
+    graph = tmp_path / "g.txt"
+    graph.write_text("0 1\n1 2\n")
+    with pytest.raises(sgc.ArgumentError) as e:
+        sgc.datasets.load_dataset(str(graph), root=str(tmp_path))
+    assert str(e.value).startswith("root: ") and "--" not in str(e.value), str(e.value)

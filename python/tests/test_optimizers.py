@@ -31,9 +31,9 @@ def test_optimizers_fit_cora(cora):
 
 
 def test_bad_parameters_name_the_flag(cora):
-    with pytest.raises(ValueError, match="--rho"):
+    with pytest.raises(ValueError, match="rho"):
         fitted(cora, optimizer="scrn", optimizer_params={"rho": -1.0})
-    with pytest.raises(ValueError, match="--sketch-dim: not a parameter of optimizer scrn"):
+    with pytest.raises(ValueError, match="sketch_dim: not a parameter of optimizer scrn"):
         fitted(cora, optimizer="scrn", optimizer_params={"sketch_dim": 10})
     with pytest.raises(ValueError, match="unknown optimizer parameter"):
         fitted(cora, optimizer="scrn", optimizer_params={"nope": 1})

@@ -325,7 +325,7 @@ Dataset load_named(const std::string& name, const LoadOptions& o) {
   std::error_code ec;
   if (fs::exists(name, ec)) {
     if (!o.dir.empty())
-      throw ArgumentError("--data-dir: " + printable(o.dir, 200) + ": not used when --dataset is a path (" +
+      throw ArgumentError("--data-dir: " + printable(o.dir, 200) + ": not used when the data set is a path (" +
                           printable(name, 200) + ")");
     return load_path(name, o);
   }
