@@ -79,13 +79,9 @@ int run_convert(const ConvertFlags& f) {
   if (x.rows() == 0 || x.cols() == 0)
     throw sgc::FormatError(source + ": " + std::to_string(x.rows()) + " x " + std::to_string(x.cols()) +
                            " features: a feature store needs at least one row and one column");
-  if (const int64_t i = sgc::first_non_finite(x.data(), x.size()); i >= 0)
-    throw sgc::FormatError(source + ": feature (" + std::to_string(i / x.cols()) + ", " +
-                           std::to_string(i % x.cols()) + ") is not finite as float32 (" +
-                           std::to_string(x.data()[i]) + "); nothing was written");
   const double read_s = timer.seconds();
   timer.reset();
-  sgc::write_feature_store(f.out, x);
+  sgc::write_feature_store(f.out, x, source + ": the features as float32");  // names the input, not the output
   const double write_s = timer.seconds();
   if (f.json) {
     std::cout << nlohmann::json{{"out", f.out},

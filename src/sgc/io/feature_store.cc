@@ -61,10 +61,10 @@ int64_t payload_bytes(int64_t rows, int64_t cols) {
 
 }  // namespace
 
-void write_feature_store(const std::string& path, DenseView x) {
+void write_feature_store(const std::string& path, DenseView x, const std::string& what) {
   static_assert(sizeof(float) == 4, "float32 payload");
   // Every reader refuses non-finite features: a store is not where they get in.
-  require_finite(x.data(), x.rows(), x.cols(), path + ": the features to write");
+  require_finite(x.data(), x.rows(), x.cols(), what.empty() ? path + ": the features to write" : what);
   const auto* payload = reinterpret_cast<const unsigned char*>(x.data());
   const int64_t bytes = int64_t(x.size()) * 4;
   unsigned char header[kFeatureStoreHeaderBytes] = {};

@@ -28,10 +28,11 @@ namespace sgc {
 inline constexpr int64_t kFeatureStoreHeaderBytes = 64;
 
 // Writes x as a feature store at `path` atomically (util/atomic_file.h);
-// ArgumentError naming the first non-finite value (nothing is written).
-void write_feature_store(const std::string& path, DenseView x);
-inline void write_feature_store(const std::string& path, const DenseMatrix& x) {
-  write_feature_store(path, view_of(x));
+// ArgumentError naming the first non-finite value (nothing is written) and
+// `what` (default: "<path>: the features to write"), e.g. the file x came from.
+void write_feature_store(const std::string& path, DenseView x, const std::string& what = "");
+inline void write_feature_store(const std::string& path, const DenseMatrix& x, const std::string& what = "") {
+  write_feature_store(path, view_of(x), what);
 }
 
 // A feature store mapped read-only. Pages come in as they are read; the
