@@ -3,6 +3,8 @@
 // one-hot labels are read; malformed files fail with the file and entry.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "readers_util.h"
 #include "sgc/data/powerlaw.h"
 #include "sgc/io/fastgcn_reddit.h"
@@ -53,6 +55,11 @@ TEST(FastGcnReddit, WriterAndReaderRoundTrip) {
   // load_dataset finds it by folder or by file.
   EXPECT_EQ(load_dataset(tmp.path(), LoadOptions{}).num_nodes(), 400);
   EXPECT_EQ(load_dataset(tmp.file("reddit_adj.npz"), LoadOptions{}).num_nodes(), 400);
+  EXPECT_EQ(load_dataset(tmp.file("reddit.npz"), LoadOptions{}).num_nodes(), 400);
+  // A features file under another name is not read as the folder's reddit.npz.
+  std::filesystem::copy_file(tmp.file("reddit.npz"), tmp.file("reddit_small.npz"));
+  expect_error<FormatError>([&] { load_dataset(tmp.file("reddit_small.npz"), LoadOptions{}); },
+                            {tmp.file("reddit_small.npz"), "name the file reddit.npz"});
 }
 
 // reddit.npz for a 4-node graph with one-hot labels.

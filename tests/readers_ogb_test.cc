@@ -3,6 +3,8 @@
 // features, truncated gzip, a missing or ambiguous split.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "readers_util.h"
 #include "sgc/io/load.h"
 #include "sgc/io/ogb.h"
@@ -53,6 +55,41 @@ TEST(Ogb, LoadsTheRawLayout) {
     EXPECT_EQ(d.test, (std::vector<int32_t>{3, 5}));
   }
   EXPECT_EQ(load_dataset(root, LoadOptions{}).num_nodes(), 6);  // detected by load_dataset
+}
+
+// The raw folder named relatively ("raw", "./raw/", "." from inside it)
+// takes the split/ beside it and the data set's folder name; a folder of the
+// raw files with a split/ of its own takes that one.
+TEST(Ogb, TheRawFolderNamedRelativelyFindsItsOwnSplit) {
+  testing::TempDir tmp;
+  const std::string root = tmp.file("ogbn_tiny");
+  write(root, OgbFiles{});
+  const std::string cwd = std::filesystem::current_path().string();
+  struct Back {
+    std::string dir;
+    ~Back() { std::filesystem::current_path(dir); }
+  } back{cwd};
+  std::filesystem::current_path(root);
+  for (const std::string& dir : {"raw", "./raw/", "raw/."}) {
+    const Dataset d = load_ogb_node_dataset(dir);
+    EXPECT_EQ(d.name, "ogbn_tiny") << dir;
+    EXPECT_EQ(d.test, (std::vector<int32_t>{3, 5})) << dir;
+  }
+  std::filesystem::current_path(root + "/raw");
+  EXPECT_EQ(load_ogb_node_dataset(".").name, "ogbn_tiny");
+  EXPECT_EQ(load_ogb_node_dataset(".").val, (std::vector<int32_t>{2}));
+
+  // Flat: the raw files and split/ in one folder.
+  const std::string flat = tmp.file("flat");
+  std::filesystem::create_directories(flat);
+  for (const char* f : {"edge.csv.gz", "num-node-list.csv.gz", "num-edge-list.csv.gz", "node-feat.csv.gz",
+                        "node-label.csv.gz"})
+    std::filesystem::copy_file(root + "/raw/" + f, flat + "/" + f);
+  std::filesystem::copy(root + "/split", flat + "/split", std::filesystem::copy_options::recursive);
+  std::filesystem::current_path(tmp.path());
+  const Dataset d = load_ogb_node_dataset("flat");
+  EXPECT_EQ(d.name, "flat");
+  EXPECT_EQ(d.train, (std::vector<int32_t>{0, 1}));
 }
 
 TEST(Ogb, MalformedFilesNameFileAndLine) {

@@ -157,6 +157,12 @@ Dataset load_npz_path(const std::string& path, const LoadOptions& o) {
   if (layout == "graphdata") return in_family(load_graphdata(f, random_split(o)), "graphdata");
   if (layout == "gnn-benchmark") return in_family(load_gnn_benchmark(f, random_split(o)), "npz");
   if (layout == "fastgcn-reddit") {
+    // FastGCN's layout is a pair of files found by name: read those only
+    // when they are what was named, never another file of the folder.
+    if (fs::path(path).filename() != "reddit.npz")
+      throw FormatError(path + ": FastGCN Reddit features (feats, train_index, ...); that layout is read as a folder "
+                        "holding reddit.npz and reddit_adj.npz: name the file reddit.npz beside its reddit_adj.npz "
+                        "and give the folder");
     require_single_split(o, path);
     return load_fastgcn_reddit(fs::path(path).parent_path().string());
   }

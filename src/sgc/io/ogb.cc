@@ -21,12 +21,27 @@ namespace {
 
 struct Layout {
   fs::path raw, split_root;
+  std::string name;  // the data set's folder
 };
+
+// The folder itself, absolute and without "." or a trailing separator, so
+// that its parent and its name are those of the folder ("raw", "./raw/").
+fs::path resolved_folder(const fs::path& p) {
+  fs::path a = fs::absolute(p).lexically_normal();
+  if (a.filename().empty() && a.has_parent_path()) a = a.parent_path();
+  return a;
+}
 
 Layout locate(const std::string& dir) {
   const fs::path d(dir);
-  if (fs::exists(d / "raw" / "edge.csv.gz")) return {d / "raw", d / "split"};
-  if (fs::exists(d / "edge.csv.gz")) return {d, d.parent_path().empty() ? fs::path("..") / "split" : d.parent_path() / "split"};
+  const fs::path folder = resolved_folder(d);
+  if (fs::exists(d / "raw" / "edge.csv.gz")) return {d / "raw", d / "split", folder.filename().string()};
+  // The files without raw/: their splits are the folder's own split/ if it
+  // has one, else OGB's split/ beside it (the folder is OGB's raw/).
+  if (fs::exists(d / "edge.csv.gz")) {
+    if (fs::is_directory(d / "split")) return {d, d / "split", folder.filename().string()};
+    return {d, folder.parent_path() / "split", folder.parent_path().filename().string()};
+  }
   throw FileError(dir + ": not an OGB node-property folder (no raw/edge.csv.gz or edge.csv.gz)");
 }
 
@@ -156,7 +171,7 @@ bool is_ogb_node_dir(const std::string& dir) {
 Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_name) {
   const Layout L = locate(dir);
   Dataset d;
-  d.name = io_detail::file_stem(fs::path(L.raw).parent_path().string());
+  d.name = L.name;
   d.family = "ogb";
   const int64_t n = read_count((L.raw / "num-node-list.csv.gz").string(), int64_t{INT32_MAX});
 
