@@ -75,8 +75,7 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
   };
   if (!d.partitioned.empty()) {
     // Each rank reads only its part; the manifest names the data set (its presets apply).
-    if (!f.dataset.empty()) throw sgc::ArgumentError("--partitioned: the data set is the one partitioned; drop --dataset");
-    const sgc::dist::PartManifest pm = sgc::dist::read_manifest(comm, d.partitioned);
+    const sgc::dist::PartManifest pm = read_partitioned_manifest(comm, f, d.partitioned);
     identity_job(pm.family, pm.dataset, pm.nodes, pm.features, pm.classes);
     method = pm.method;
     check_linear();
@@ -168,6 +167,24 @@ int run_collective(const std::function<int(const sgc::dist::Comm&)>& fn) {
   }
 }
 
+sgc::dist::PartManifest read_partitioned_manifest(const sgc::dist::Comm& comm, const DataFlags& f,
+                                                  const std::string& dir) {
+  // The flags are the same on every rank, so is the refusal: one message.
+  auto refuse = [&](const std::string& flag, const std::string& why) {
+    throw sgc::dist::CollectiveError(flag + ": " + why + "; --partitioned " + dir + " reads the parts as sgc partition wrote them");
+  };
+  if (!f.dataset.empty()) refuse("--dataset", "the data set is the one partitioned");
+  if (!f.data_dir.empty()) refuse("--data-dir", "the parts hold the data set");
+  if (!f.feature_store.empty()) refuse("--feature-store", "give it to sgc partition: the parts hold the features");
+  if (!f.synthetic.given.empty()) refuse(f.synthetic.given.front(), "the parts hold the graph");
+  const sgc::dist::PartManifest pm = sgc::dist::read_manifest(comm, dir);
+  if (f.split != 0 && f.split != pm.split)
+    refuse("--split", pm.split < 0 ? std::string("the parts fixed their split when written")
+                                   : "the parts hold split " + std::to_string(pm.split) +
+                                         " (sgc partition --split N chooses it)");
+  return pm;
+}
+
 int run_train_distributed(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify) {
   return run_collective([&](const sgc::dist::Comm& comm) { return train(f, d, save, verify, comm); });
 }
@@ -202,7 +219,7 @@ int run_partition(const DataFlags& f, int parts, const std::string& method, cons
   const sgc::Dataset data = load_data(f);
   const double load = timer.seconds();
   timer.reset();
-  sgc::dist::write_partitioned(data, sgc::dist::parse_partition_method(method), parts, out);
+  sgc::dist::write_partitioned(data, sgc::dist::parse_partition_method(method), parts, out, f.split);
   std::printf("%s: %lld nodes in %d parts (%s) written to %s/ (manifest.json, part-00000.bin ...); load %.3fs, "
               "partition and write %.3fs\n",
               data.name.c_str(), (long long)data.num_nodes(), parts, method.c_str(), out.c_str(), load,

@@ -11,6 +11,7 @@
 
 #if SGC_WITH_MPI
 #include "sgc/dist/comm.h"
+#include "sgc/dist/part_file.h"
 #endif
 
 namespace sgc_cli {
@@ -46,6 +47,13 @@ bool generated_by_rank(const DataFlags& f, const DistFlags& d);
 // 1; any other error ends the whole job (MPI_Abort, status 1), so no rank
 // waits forever in a collective.
 int run_collective(const std::function<int(const sgc::dist::Comm&)>& fn);
+
+// DIR/manifest.json (sgc::dist::read_manifest), after refusing the data flags
+// that `sgc partition` fixed when it wrote the parts: --dataset, --data-dir,
+// --feature-store, the synthetic graph's flags, and a --split other than the
+// parts' own.
+sgc::dist::PartManifest read_partitioned_manifest(const sgc::dist::Comm& comm, const DataFlags& f,
+                                                  const std::string& dir);
 #endif
 
 }  // namespace sgc_cli

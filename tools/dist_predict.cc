@@ -45,8 +45,7 @@ PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, co
   in.method = d.partition;
   if (f.threads > 0) sgc::set_num_threads(f.threads);
   if (!d.partitioned.empty()) {
-    if (!f.dataset.empty()) throw sgc::ArgumentError("--partitioned: the data set is the one partitioned; drop --dataset");
-    const dist::PartManifest pm = dist::read_manifest(comm, d.partitioned);
+    const dist::PartManifest pm = read_partitioned_manifest(comm, f, d.partitioned);
     if (pm.method != "contiguous")
       throw dist::CollectiveError(d.partitioned + ": a " + pm.method +
                                   " layout numbers the nodes part by part and does not record their ids; predict "

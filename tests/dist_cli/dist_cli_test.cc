@@ -191,6 +191,27 @@ TEST_F(DistCli, OneProcessCommandsRefuseMoreRanks) {
   EXPECT_EQ(one.status, 0) << one.out;
 }
 
+// The parts fix the data set, its split and features: flags that would
+// choose them again are refused, and the split the parts hold is the one trained.
+TEST_F(DistCli, PartitionedRunsRefuseTheFlagsThePartsFixed) {
+  const Shell gen = shell(sgc_cmd("generate --nodes 400 --format edgelist --out " + dir_ + "/g"));
+  ASSERT_EQ(gen.status, 0) << gen.out;
+  const std::string edges = dir_ + "/g/edges.txt", parts = dir_ + "/parts";
+  const Shell part = shell(sgc_cmd("partition --dataset " + edges + " --split 2 --parts 2 --out " + parts));
+  ASSERT_EQ(part.status, 0) << part.out;
+  EXPECT_EQ(nlohmann::json::parse(slurp(parts + "/manifest.json")).at("split"), 2);
+  const std::string run = "train --epochs 20 --json --partitioned " + parts;
+  for (const std::string& extra : {std::string("--split 1"), std::string("--nodes 50"), std::string("--data-dir /tmp"),
+                                   "--feature-store " + dir_ + "/x.sgcf", "--dataset " + edges}) {
+    const Shell r = shell(mpirun(2, run + " " + extra));
+    EXPECT_NE(r.status, 0) << extra << "\n" << r.out;
+    EXPECT_NE(r.out.find("reads the parts as sgc partition wrote them"), std::string::npos) << extra << "\n" << r.out;
+  }
+  const nlohmann::json two = json_of(shell(mpirun(2, run + " --split 2"), false));
+  const nlohmann::json one = json_of(shell(sgc_cmd("train --epochs 20 --json --dataset " + edges + " --split 2"), false));
+  EXPECT_EQ(two.at("accuracy"), one.at("accuracy"));
+}
+
 TEST_F(DistCli, ARankThatDiesEndsEveryRank) {
   struct Case {
     int np;

@@ -126,7 +126,7 @@ void make_output_folder(const std::string& dir) {
 }
 }  // namespace
 
-void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir) {
+void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir, int split) {
   validate_dataset(d, d.name);
   if (parts > d.num_nodes())
     throw ArgumentError("--parts: " + std::to_string(parts) + " parts for the " + std::to_string(d.num_nodes()) +
@@ -143,7 +143,8 @@ void write_partitioned(const Dataset& d, PartitionMethod method, int parts, cons
   const nlohmann::json m = {{"format", kFormat},           {"version", kVersion},   {"parts", parts},
                             {"method", to_string(method)}, {"dataset", d.name},     {"family", d.family},
                             {"nodes", d.num_nodes()},      {"features", d.num_features()},
-                            {"classes", d.num_classes},    {"cut_nonzeros", cutter.cut()}, {"files", files}};
+                            {"classes", d.num_classes},    {"cut_nonzeros", cutter.cut()}, {"split", split},
+                            {"files", files}};
   write_file_atomically(dir + "/manifest.json", m.dump(1) + "\n");
 }
 
@@ -173,7 +174,7 @@ void write_rank_parts(const Comm& comm, const RankPart& part, const std::string&
       const nlohmann::json m = {{"format", kFormat},     {"version", kVersion},       {"parts", comm.size()},
                                 {"method", method},      {"dataset", dataset},        {"family", family},
                                 {"nodes", part.nodes},   {"features", part.features}, {"classes", part.classes},
-                                {"cut_nonzeros", cut},   {"files", files}};
+                                {"cut_nonzeros", cut},   {"split", 0},                {"files", files}};
       write_file_atomically(dir + "/manifest.json", m.dump(1) + "\n");
     } catch (const std::exception& e) {
       err = e.what();
@@ -213,6 +214,7 @@ PartManifest read_manifest(const Comm& comm, const std::string& dir) {
     pm.features = m.at("features").get<int64_t>();
     pm.classes = m.at("classes").get<int32_t>();
     pm.cut = m.value("cut_nonzeros", int64_t(-1));
+    pm.split = m.value("split", -1);
     if (!m.at("files").is_array() || int(m.at("files").size()) != pm.parts)
       throw FormatError(path + ": lists " + std::to_string(m.at("files").size()) + " files for " +
                         std::to_string(pm.parts) + " parts");

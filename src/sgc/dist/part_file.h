@@ -33,7 +33,9 @@
 namespace sgc::dist {
 
 // Writes DIR/manifest.json and one part per rank (atomically); one process.
-void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir);
+// `split`: which of the data set's splits d holds (LoadOptions::split), recorded
+// in the manifest: the parts fix it.
+void write_partitioned(const Dataset& d, PartitionMethod method, int parts, const std::string& dir, int split = 0);
 
 // Collective: each rank writes its own part (one it made itself, e.g.
 // generate_powerlaw_part), rank 0 the manifest; an error on any rank is an
@@ -48,6 +50,7 @@ struct PartManifest {
   int64_t nodes = 0, features = 0;
   int32_t classes = 0;
   int64_t cut = -1;  // non-zeros of A between parts
+  int split = -1;     // the data set's split the parts hold; -1: not recorded (older manifests)
 };
 // Reads and checks DIR/manifest.json against the number of ranks; every rank
 // throws the same error if it is missing, corrupt or written for another P.
