@@ -290,6 +290,23 @@ TEST(Cli, AttackSaysWhatItAttacked) {
   EXPECT_NE(run.output.find("victim model acm on sgc"), std::string::npos) << run.output;
 }
 
+// A saved model given a graph with another feature count: predict and attack
+// both say so, in words that fit either command.
+TEST(Cli, AModelOfOtherFeaturesIsRefusedByPredictAndAttack) {
+  sgc::testing::TempDir tmp;
+  const std::string model = tmp.file("m.sgcm");
+  const sgc::testing::CliRun saved = sgc::testing::run_cli("train --nodes 2000 --features 30 --epochs 5 --save " + model);
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  for (const std::string& cmd : {"predict --model " + model + " --out " + tmp.file("p.csv"),
+                                 "attack --budgets 1 --num-targets 2 --load " + model}) {
+    const sgc::testing::CliRun r = sgc::testing::run_cli(cmd + " --nodes 2000 --features 40");
+    EXPECT_EQ(r.exit_code, 1) << cmd << "\n" << r.output;
+    EXPECT_NE(r.output.find("sgc: error: the graph has 40 features per node (40 after sgc), the model expects 30"),
+              std::string::npos)
+        << cmd << "\n" << r.output;
+  }
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

@@ -76,7 +76,7 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
                  "a name (cora, texas, amazon_cs, ...: see sgc/io/load.h) or a path to Planetoid ind.<name>.* files, "
                  "an .npz, edge list, OGB or FastGCN Reddit folder (default: built-in synthetic graph)")
       ->check([](const std::string& v) { return v.empty() ? std::string("empty data set name") : std::string(); });
-  app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: ../shared/data/<family>)");
+  app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: $SGC_DATA_DIR/<family>, else ../shared/data/<family>)");
   app.add_option("--feature-store", f.feature_store,
                  "node features from this feature store (.sgcf: sgc convert, sgc generate --format store), row i "
                  "for node i, instead of the data set's")

@@ -89,7 +89,7 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   sgc::SoftmaxModel m(state.header.at("dim").get<int64_t>(), state.header.at("classes").get<int32_t>());
   m.theta = Eigen::Map<const Eigen::VectorXf>(state.weights.data(), Eigen::Index(state.weights.size()));
   if (sgc::operator_output_columns(c.op, L.dim) != m.dim)
-    throw dist::CollectiveError("predict: the graph has " + std::to_string(L.dim) + " features per node (" +
+    throw dist::CollectiveError("the graph has " + std::to_string(L.dim) + " features per node (" +
                                 std::to_string(sgc::operator_output_columns(c.op, L.dim)) + " after " +
                                 std::string(c.op.name()) + "), the model expects " + std::to_string(m.dim));
   if (L.classes > 0 && m.classes != L.classes)

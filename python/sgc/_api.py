@@ -26,9 +26,10 @@ def propagate(adj, X, k=None, op="sgc", **params):
     op : operator name, see ``sgc.operators()``; unknown names raise
         sgc.ArgumentError (a ValueError) from the library.
     **params : the other operator parameters of the library's registry
-        (``norm``, ``self_loop``, ``t``, ``alpha``, ``tol``, ``coeffs``; see
-        ``sgc.operator_defaults()`` and ``sgc.operator_info()`` for which
-        operator reads which). ``op="poly"`` takes ``coeffs=[c0, c1, ...]``
+        (``norm``, ``self_loop``, ``t``, ``alpha``, ``tol``, ``coeffs``,
+        ``precision``: "fp32", "bf16" or "fp16" storage of X and the inner
+        hops; see ``sgc.operator_defaults()`` and ``sgc.operator_info()`` for
+        which operator reads which). ``op="poly"`` takes ``coeffs=[c0, c1, ...]``
         (``sum_k c_k S^k X``). A parameter ``op`` does not read (``k`` for
         heat or poly, ``alpha`` for sgc) raises sgc.ArgumentError, as
         ``sgc train`` refuses it.

@@ -315,7 +315,7 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
 Prediction AcmModel::predict(Dataset d, const Config& c) const {
   acm_model().check(c);
   if (d.num_features() != w_in_.rows())
-    throw ArgumentError("predict: the graph has " + std::to_string(d.num_features()) +
+    throw ArgumentError("the graph has " + std::to_string(d.num_features()) +
                         " features per node, the model expects " + std::to_string(w_in_.rows()));
   const CsrMatrix s = normalized_operator(d.adjacency, c.op);
   const CsrMatrix x = sparse_features(d, c.feature_norm);

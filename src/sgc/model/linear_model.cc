@@ -420,7 +420,7 @@ Evaluation LinearModel::fit(const Config& c, StageTimes* times) {
 
 Prediction LinearModel::predict(Dataset d, const Config& c) const {
   if (operator_output_columns(c.op, d.num_features()) != weights_.dim)
-    throw ArgumentError("predict: the graph has " + std::to_string(d.num_features()) + " features per node (" +
+    throw ArgumentError("the graph has " + std::to_string(d.num_features()) + " features per node (" +
                         std::to_string(operator_output_columns(c.op, d.num_features())) + " after " +
                         std::string(c.op.name()) + "), the model expects " + std::to_string(weights_.dim));
   if (c.feature_norm == FeatureNorm::ZScore)
