@@ -307,6 +307,34 @@ TEST(Cli, AModelOfOtherFeaturesIsRefusedByPredictAndAttack) {
   }
 }
 
+// predict scores the data set as the model was trained on it: the model's
+// split (another split's test nodes may be its training nodes: said so), and
+// the feature store it was trained on, which must be given again.
+TEST(Cli, PredictScoresTheSplitAndFeaturesTheModelWasTrainedOn) {
+  sgc::testing::TempDir tmp;
+  const std::string texas = " --dataset texas --data-dir " + sgc::testing::data_dir() + "/heterophilous";
+  const std::string model = tmp.file("t3.sgcm");
+  const sgc::testing::CliRun trained = sgc::testing::run_cli("train --json --split 3 --save " + model + texas);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const double test = nlohmann::json::parse(trained.output).at("accuracy").at("test");
+  const sgc::testing::CliRun same = sgc::testing::run_cli("predict --json --model " + model + texas);
+  ASSERT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_EQ(nlohmann::json::parse(same.output).at("split"), 3);
+  EXPECT_EQ(nlohmann::json::parse(same.output).at("test_accuracy"), test);
+  const sgc::testing::CliRun other = sgc::testing::run_cli("predict --model " + model + texas + " --split 0");
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find("the model was trained on split 3"), std::string::npos) << other.output;
+  expect_error("predict --model " + model + texas + " --seed 3", "--seed: predict draws nothing from a data set");
+
+  const std::string store = tmp.file("x.sgcf"), stored_model = tmp.file("s.sgcm");
+  ASSERT_EQ(sgc::testing::run_cli("convert --out " + store + texas).exit_code, 0);
+  ASSERT_EQ(sgc::testing::run_cli("train --feature-store " + store + " --save " + stored_model + texas).exit_code, 0);
+  expect_error("predict --model " + stored_model + texas, "--feature-store: the model was trained on texas with the features of");
+  const sgc::testing::CliRun given =
+      sgc::testing::run_cli("predict --model " + stored_model + " --feature-store " + store + texas);
+  EXPECT_EQ(given.exit_code, 0) << given.output;
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

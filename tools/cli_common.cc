@@ -1,6 +1,7 @@
 #include "cli_common.h"
 
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <functional>
 #include <sstream>
@@ -81,9 +82,11 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
                  "node features from this feature store (.sgcf: sgc convert, sgc generate --format store), row i "
                  "for node i, instead of the data set's")
       ->check(kNonEmptyPath);
-  app.add_option("--split", f.split, "which split: heterophilous 0..9; seeded 20/30-per-class split for amazon_cs etc. (default 0)");
+  app.add_option("--split", f.split, "which split: heterophilous 0..9; seeded 20/30-per-class split for amazon_cs etc. (default 0)")
+      ->each([&f](const std::string&) { f.split_given = true; });
   app.add_option("--seed", f.seed, "random seed (weight initialisation, synthetic graph, search), >= 0")
-      ->check(kNonNegative);
+      ->check(kNonNegative)
+      ->each([&f](const std::string&) { f.seed_given = true; });
   app.add_option("--threads", f.threads, "OpenMP threads (default 0: all cores)");
   app.add_option("--device", f.device,
                  "where propagation and training run: cpu (default) or cuda (builds with CUDA, on a machine with a GPU)")
@@ -448,6 +451,49 @@ void print_job_header(const Job& job, int64_t products) {
               config.train.epochs, config.train.weight_decay);
   std::printf("operator %s: %lld sparse products (settings: %s)\n", sgc::operator_summary(config.op).c_str(),
               (long long)products, job.preset.source.c_str());
+}
+
+AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_notes) {
+  // "training" is free-form: a field of another type counts as absent.
+  auto field = [&](const char* key, auto fallback) {
+    const auto it = training.find(key);
+    if (it == training.end()) return fallback;
+    try {
+      return it->template get<decltype(fallback)>();
+    } catch (const json::exception&) {
+      return fallback;
+    }
+  };
+  if (!f.dataset.empty() && f.seed_given)
+    throw sgc::ArgumentError("--seed: predict draws nothing from a data set (the model is fixed; its split is "
+                             "--split's)");
+  const int trained_split = field("split", 0);
+  const bool choose_split = !f.dataset.empty() && !f.split_given && trained_split != 0;
+  DataFlags g = f;
+  if (choose_split) g.split = trained_split;
+  sgc::Dataset d = load_data(g);
+  const bool same = d.name == field("dataset", std::string()) && d.family == field("family", std::string());
+  if (choose_split && !same) {  // another data set: its own default split
+    g.split = f.split;
+    d = load_data(g);
+  }
+  const int scored = f.dataset.empty() ? -1 : g.split;
+  if (!same) return {std::move(d), scored};
+  if (print_notes && f.split_given && f.split != trained_split)
+    std::fprintf(stderr, "note: scoring split %d of %s; the model was trained on split %d, whose training nodes may "
+                 "be among these test nodes\n", f.split, d.name.c_str(), trained_split);
+  const std::string store = field("feature_store", std::string());
+  if (!store.empty() && f.feature_store.empty())
+    throw sgc::ArgumentError("--feature-store: the model was trained on " + d.name + " with the features of " + store +
+                             "; give --feature-store (that file, or one with the same columns)");
+  return {std::move(d), scored};
+}
+
+json training_record(const Job& job, const DataFlags& f, const sgc::Evaluation& ev) {
+  json t = {{"dataset", job.name}, {"family", job.family}, {"val_accuracy", ev.val_acc}, {"test_accuracy", ev.test_acc}};
+  if (!f.dataset.empty()) t["split"] = f.split;
+  if (!f.feature_store.empty()) t["feature_store"] = std::filesystem::absolute(f.feature_store).string();
+  return t;
 }
 
 json config_json(const Job& job, const CommonFlags& f) {

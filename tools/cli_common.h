@@ -72,6 +72,7 @@ struct DataFlags {
   std::string data_dir;
   int split = 0;  // --split: which stored / seeded split (sgc/io/load.h LoadOptions)
   uint64_t seed = 42;
+  bool split_given = false, seed_given = false;  // whether --split / --seed were given
   int threads = 0;
   std::string device = "cpu";  // --device: applied when parsed (sgc/gpu/device.h)
   std::string memory_limit;  // --memory-limit: empty -> default budget (sgc/util/budget.h)
@@ -127,6 +128,23 @@ sgc::Preset configured(const CommonFlags& f, const sgc::Dataset& data, const sgc
 
 // Data set, operator and training configuration of a job.
 json config_json(const Job& job, const CommonFlags& f);
+
+// The data set `sgc predict` scores (load_data), as the model was trained on
+// it when it is that data set: the model's split unless --split names another
+// (noted on stderr if print_notes: that split's test nodes may be the model's training nodes), and the
+// feature store the model was trained on must be given again. --seed with
+// --dataset is refused (it would draw nothing). `split`: the split scored.
+struct AsTrained {
+  sgc::Dataset data;
+  int split = -1;  // -1: the synthetic graph
+};
+AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_notes = true);
+
+// What a saved model records of its training ("training" in the model file):
+// the data set, its split (a real data set's), the feature store's absolute
+// path if one replaced the features, and the accuracies; `sgc predict` reads
+// the split and the store back (training_split, training_feature_store).
+json training_record(const Job& job, const DataFlags& f, const sgc::Evaluation& ev);
 // The job's stage times and the whole run's, as "seconds" in --json output.
 json seconds_json(const Job& job, double total);
 // The text output's first two lines: the data set and training, the operator.

@@ -26,6 +26,8 @@ struct PredictFlags : DataFlags {
   DistFlags dist;  // under mpirun (dist_cli.h)
 };
 
+
+
 // Accuracy over the nodes of `ids` that have a label.
 double accuracy_on(const std::vector<int32_t>& ids, const sgc::Dataset& d, const std::vector<int32_t>& pred) {
   std::vector<int32_t> got, want;
@@ -39,7 +41,9 @@ int run_predict(const PredictFlags& f) {
   sgc::set_num_threads(f.threads);
   if (!f.out.empty()) sgc::check_output_path(f.out, "--out");  // before the work, not after
   const sgc::SavedModel saved = sgc::load_model(f.model);
-  sgc::Dataset data = load_data(f);
+  AsTrained as_trained = load_as_trained(f, saved.training);
+  sgc::Dataset data = std::move(as_trained.data);
+  const int split = as_trained.split;
   const std::vector<int32_t> test = data.test, labels = data.labels;
   // Classes the loader renumbered (label values 1..C, or with gaps) are
   // written back as the file's own label values.
@@ -81,14 +85,16 @@ int run_predict(const PredictFlags& f) {
   if (f.json) {
     json j = {{"model", f.model},     {"dataset", name},           {"nodes", p.label.size()},
               {"operator", sgc::operator_to_json(saved.config.op)}, {"test_accuracy", test_acc}, {"labelled_accuracy", all_acc}};
+    if (split >= 0) j["split"] = split;
     if (!f.out.empty()) j["predictions"] = f.out;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
   std::printf("model %s (%s) on %s: %zu nodes classified\n", f.model.c_str(), sgc::operator_summary(saved.config.op).c_str(),
               name.c_str(), p.label.size());
-  std::printf("accuracy on the test split %s, on every labelled node %s\n", accuracy_text(test_acc).c_str(),
-              accuracy_text(all_acc).c_str());
+  const std::string which = split >= 0 ? " (split " + std::to_string(split) + ")" : "";
+  std::printf("accuracy on the test split%s %s, on every labelled node %s\n", which.c_str(),
+              accuracy_text(test_acc).c_str(), accuracy_text(all_acc).c_str());
   if (!f.out.empty()) std::printf("predictions written to %s\n", f.out.c_str());
   return 0;
 }

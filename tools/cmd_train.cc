@@ -73,9 +73,7 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
     verified = model->verify(std::move(*kept), config);
   }
   if (!t.save.empty()) {
-    const json training = {{"dataset", job.name},         {"family", job.family},
-                           {"val_accuracy", ev.val_acc}, {"test_accuracy", ev.test_acc}};
-    sgc::save_model(t.save, config, *model, training);
+    sgc::save_model(t.save, config, *model, training_record(job, f, ev));
   }
 
   if (f.json) {

@@ -50,6 +50,7 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
   sgc::dist::LocalData local;
   sgc::Timer timer;
   std::string method = d.partition;
+  int pm_split = -1;  // the split partitioned parts hold
   // A job whose data set only its identity names (presets apply): each rank holds only its part.
   auto identity_job = [&](const std::string& family, const std::string& name, int64_t nodes, int64_t features,
                           int32_t classes) {
@@ -78,6 +79,7 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
     const sgc::dist::PartManifest pm = read_partitioned_manifest(comm, f, d.partitioned);
     identity_job(pm.family, pm.dataset, pm.nodes, pm.features, pm.classes);
     method = pm.method;
+    pm_split = pm.split;
     check_linear();
     timer.reset();
     local = sgc::dist::read_part(comm, d.partitioned, job.preset.config);
@@ -117,9 +119,10 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
     }
     st.weights.assign(out.model.theta.data(), out.model.theta.data() + out.model.theta.size());
     model.set_state(st, config);
-    sgc::save_model(save, config, model,
-                    {{"dataset", job.name}, {"family", job.family}, {"val_accuracy", ev.val_acc},
-                     {"test_accuracy", ev.test_acc}, {"ranks", comm.size()}});
+    json training = training_record(job, f, ev);
+    training["ranks"] = comm.size();
+    if (pm_split >= 0) training["split"] = pm_split;  // the parts' own
+    sgc::save_model(save, config, model, training);
   }
   if (comm.rank() != 0) return 0;
   if (f.json) {

@@ -35,10 +35,12 @@ struct PredictInput {
   dist::LocalData local;
   std::string name, method;
   std::vector<int64_t> label_values;  // the loader's renumbering of the classes (empty: none)
+  int split = -1;                      // the data set's split scored (-1: a generated graph)
 };
 
 // The graph's rows with raw features (the saved model's normalisation is applied after).
-PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, const dist::Comm& comm) {
+PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, const json& training,
+                       const dist::Comm& comm) {
   c.feature_norm = sgc::FeatureNorm::None;
   c.protocol = sgc::Protocol::Transductive;  // every row over the whole graph
   PredictInput in;
@@ -52,13 +54,16 @@ PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, co
                                   "reads a contiguous one (sgc partition --method contiguous)");
     in.name = pm.dataset;
     in.method = pm.method;
+    in.split = pm.split;
     in.local = dist::read_part(comm, d.partitioned, c);
   } else if (generated_by_rank(f, d)) {
     dist::GeneratedPart gen = dist::generate_powerlaw_part(comm, powerlaw_options(f.synthetic, f.seed));
     in.name = "powerlaw";
     in.local = dist::local_data(comm, std::move(gen.part), c, in.name, gen.cut, "--generator powerlaw");
   } else {
-    sgc::Dataset data = load_data(f);
+    AsTrained as_trained = load_as_trained(f, training, comm.rank() == 0);
+    sgc::Dataset data = std::move(as_trained.data);
+    in.split = as_trained.split;
     in.name = data.name;
     in.label_values = data.label_values;
     in.local = dist::distribute(comm, std::move(data), c, dist::parse_partition_method(d.partition));
@@ -83,7 +88,7 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   }
   dist::agree_or_throw(comm, err);  // every rank read the same file
   const sgc::Config& c = saved.config;
-  PredictInput in = load_rows(f, d, c, comm);
+  PredictInput in = load_rows(f, d, c, saved.training, comm);
   dist::LocalData& L = in.local;
 
   sgc::SoftmaxModel m(state.header.at("dim").get<int64_t>(), state.header.at("classes").get<int32_t>());
@@ -162,13 +167,15 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   if (f.json) {
     json j = {{"model", model_path}, {"dataset", in.name}, {"nodes", n}, {"ranks", P}, {"partition", in.method},
               {"operator", sgc::operator_to_json(c.op)}, {"test_accuracy", test_acc}, {"labelled_accuracy", all_acc}};
+    if (in.split >= 0) j["split"] = in.split;
     if (!out.empty()) j["predictions"] = out;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
   std::printf("model %s (%s) on %s: %lld nodes classified on %d ranks (%s partition)\n", model_path.c_str(),
               sgc::operator_summary(c.op).c_str(), in.name.c_str(), (long long)n, P, in.method.c_str());
-  std::printf("accuracy on the test split %s, on every labelled node %s\n", accuracy_text(test_acc).c_str(),
+  const std::string which = in.split >= 0 ? " (split " + std::to_string(in.split) + ")" : "";
+  std::printf("accuracy on the test split%s %s, on every labelled node %s\n", which.c_str(), accuracy_text(test_acc).c_str(),
               accuracy_text(all_acc).c_str());
   if (!out.empty()) std::printf("predictions written to %s\n", out.c_str());
   return 0;
