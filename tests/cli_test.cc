@@ -335,6 +335,27 @@ TEST(Cli, PredictScoresTheSplitAndFeaturesTheModelWasTrainedOn) {
   EXPECT_EQ(given.exit_code, 0) << given.output;
 }
 
+// An output that is one of the command's inputs (by any name) is refused
+// before anything is written: the input stays as it was.
+TEST(Cli, AnOutputThatIsAnInputIsRefused) {
+  sgc::testing::TempDir tmp;
+  const std::string model = tmp.file("m.sgcm"), edges = tmp.file("e.txt");
+  ASSERT_EQ(sgc::testing::run_cli("train --nodes 2000 --epochs 5 --save " + model).exit_code, 0);
+  {
+    std::ofstream e(edges);
+    e << "0 1\n1 2\n2 3\n3 0\n";
+  }
+  std::filesystem::create_symlink(model, tmp.file("link.sgcm"));
+  const std::string model_bytes = sgc::testing::read_bytes(model), edge_bytes = sgc::testing::read_bytes(edges);
+  expect_error("predict --nodes 2000 --model " + model + " --out " + model, "is the file --model reads");
+  expect_error("predict --nodes 2000 --model " + tmp.file("link.sgcm") + " --out " + tmp.path() + "/./m.sgcm",
+               "is the file --model reads");
+  expect_error("train --dataset " + edges + " --save " + edges, "is the file --dataset reads");
+  expect_error("convert --in " + edges + " --out " + edges, "is the file --in reads");
+  EXPECT_EQ(sgc::testing::read_bytes(model), model_bytes);
+  EXPECT_EQ(sgc::testing::read_bytes(edges), edge_bytes);
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

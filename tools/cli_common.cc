@@ -111,6 +111,10 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
   add_synthetic_flags(app, f.synthetic);
 }
 
+std::vector<std::pair<std::string, std::string>> data_inputs(const DataFlags& f) {
+  return {{"--dataset", f.dataset}, {"--feature-store", f.feature_store}};
+}
+
 sgc::Dataset load_data(const DataFlags& f) {
   sgc::set_device(sgc::parse_device(f.device));
   sgc::set_num_threads(f.threads);  // --memory-limit and --max-products took effect when parsed

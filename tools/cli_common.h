@@ -90,6 +90,9 @@ void add_data_flags(CLI::App& app, DataFlags& f);
 // (sgc::install_terminal_progress), then loads or generates the data set (the
 // memory budget and the products cap were set when their flags were parsed).
 sgc::Dataset load_data(const DataFlags& f);
+// The files the data flags name ({flag, path}: --dataset, --feature-store),
+// which an output may not replace (sgc::check_output_path's inputs).
+std::vector<std::pair<std::string, std::string>> data_inputs(const DataFlags& f);
 
 struct CommonFlags : DataFlags {
   std::optional<std::string> model, op, optimizer, feature_norm, protocol;

@@ -163,7 +163,11 @@ int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
   if (a.report && !a.flips.empty()) throw sgc::ArgumentError("--flips: not written by --report (one attack's flips)");
   if (a.report) return run_report(f, a);
   if (!a.plot.empty()) throw sgc::ArgumentError("--plot: the plot is of the robustness report; add --report");
-  if (!a.flips.empty()) sgc::check_output_path(a.flips, "--flips");
+  if (!a.flips.empty()) {
+    auto inputs = data_inputs(f);
+    inputs.insert(inputs.end(), {{"--load", a.load}, {"--targets", a.targets}});
+    sgc::check_output_path(a.flips, "--flips", inputs);
+  }
   sgc::attack::parse_variant(a.variant), sgc::attack::parse_label_mode(a.labels);
   sgc::Timer total;
   const sgc::Dataset data = load_data(f);

@@ -72,7 +72,7 @@ int run_convert(const ConvertFlags& f) {
   sgc::set_num_threads(f.threads);
   sgc::install_terminal_progress(f.quiet, f.json);
   if (f.in.empty() == f.dataset.empty()) throw sgc::ArgumentError("--in: give exactly one of --in and --dataset");
-  sgc::check_output_path(f.out, "--out");
+  sgc::check_output_path(f.out, "--out", {{"--in", f.in}, {"--dataset", f.dataset}});
   sgc::Timer timer;
   const sgc::DenseMatrix x = features_of(f);
   const std::string source = f.in.empty() ? f.dataset : f.in;

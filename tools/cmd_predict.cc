@@ -39,7 +39,11 @@ double accuracy_on(const std::vector<int32_t>& ids, const sgc::Dataset& d, const
 int run_predict(const PredictFlags& f) {
   if (distributed_run(f.dist)) return run_predict_distributed(f, f.dist, f.model, f.out);
   sgc::set_num_threads(f.threads);
-  if (!f.out.empty()) sgc::check_output_path(f.out, "--out");  // before the work, not after
+  if (!f.out.empty()) {  // before the work, not after
+    auto inputs = data_inputs(f);
+    inputs.emplace_back("--model", f.model);
+    sgc::check_output_path(f.out, "--out", inputs);
+  }
   const sgc::SavedModel saved = sgc::load_model(f.model);
   AsTrained as_trained = load_as_trained(f, saved.training);
   sgc::Dataset data = std::move(as_trained.data);

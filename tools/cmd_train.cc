@@ -41,7 +41,7 @@ double verify_tolerance(const sgc::Config& c) {
 int run_train(const CommonFlags& f, const TrainFlags& t) {
   if (distributed_run(t.dist)) return run_train_distributed(f, t.dist, t.save, t.verify);
   sgc::Timer total;
-  if (!t.save.empty()) sgc::check_output_path(t.save, "--save");  // before the work, not after
+  if (!t.save.empty()) sgc::check_output_path(t.save, "--save", data_inputs(f));  // before the work, not after
   Job job = prepare_job(f);
   const sgc::Config& config = job.preset.config;
   const int64_t products = sgc::planned_sparse_products(config.op);

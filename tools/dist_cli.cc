@@ -45,7 +45,7 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
           const sgc::dist::Comm& comm) {
   sgc::Timer total;
   if (verify) throw sgc::ArgumentError("--verify: not available in a distributed run (run it in one process)");
-  if (!save.empty() && comm.rank() == 0) sgc::check_output_path(save, "--save");
+  if (!save.empty() && comm.rank() == 0) sgc::check_output_path(save, "--save", data_inputs(f));
   Job job;
   sgc::dist::LocalData local;
   sgc::Timer timer;

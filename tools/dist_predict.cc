@@ -77,7 +77,11 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   sgc::SavedModel saved;
   sgc::ModelState state;
   try {
-    if (!out.empty()) sgc::check_output_path(out, "--out");  // before the work, not after
+    if (!out.empty()) {  // before the work, not after
+      auto inputs = data_inputs(f);
+      inputs.emplace_back("--model", model_path);
+      sgc::check_output_path(out, "--out", inputs);
+    }
     saved = sgc::load_model(model_path);
     if (saved.config.model != &sgc::default_model())
       throw sgc::ArgumentError("--model " + model_path + ": distributed runs predict with the linear model only");

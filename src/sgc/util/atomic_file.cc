@@ -63,9 +63,14 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   f.commit();
 }
 
-void check_output_path(const std::string& path, const std::string& flag) {
+void check_output_path(const std::string& path, const std::string& flag,
+                       const std::vector<std::pair<std::string, std::string>>& inputs) {
   if (path.empty()) throw ArgumentError(flag + ": empty file name");
   std::error_code ec;
+  for (const auto& [in_flag, in_path] : inputs)
+    if (!in_path.empty() && fs::equivalent(path, in_path, ec))
+      throw ArgumentError(flag + ": " + path + " is the file " + in_flag + " reads (" + in_path +
+                          "); writing it would replace that input");
   if (fs::is_directory(path, ec)) throw ArgumentError(flag + ": " + path + " is a folder, not a file");
   require_plain_target(path, flag + ": ");
   fs::path dir = fs::path(path).parent_path();

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sgc {
 
@@ -35,6 +37,9 @@ void write_file_atomically(const std::string& path, std::string_view bytes);
 // exists and is writable, and `path` is absent or a plain file (not a folder,
 // a symbolic link, a FIFO or a device, which the rename would replace).
 // ArgumentError naming `flag`; AtomicFile refuses such a target too.
-void check_output_path(const std::string& path, const std::string& flag);
+// `inputs` ({flag, path} of the files the command reads): `path` may not be
+// one of them (the same file by any name), which the output would replace.
+void check_output_path(const std::string& path, const std::string& flag,
+                       const std::vector<std::pair<std::string, std::string>>& inputs = {});
 
 }  // namespace sgc
