@@ -21,12 +21,25 @@ constexpr float kMaxWeight = 1e20f;
 [[noreturn]] void diverged(const TrainOptions& opt, int evaluation, double loss, double max_weight = -1) {
   char weights[64] = "";
   if (max_weight >= 0) std::snprintf(weights, sizeof weights, ", largest weight %g", max_weight);
-  char buf[480];
+  // The step's own knob: the learning rate, or the cubic term's weight rho
+  // (larger: shorter steps); L-BFGS chooses its steps.
+  const OptimizerDef& o = *opt.optimizer;
+  char setting[96], advice[96];
+  if (o.uses_lr) {
+    std::snprintf(setting, sizeof setting, "lr %g, ", opt.lr);
+    std::snprintf(advice, sizeof advice, "lower --lr or --weight-decay");
+  } else if (o.reads("rho")) {
+    std::snprintf(setting, sizeof setting, "rho %g, ", opt.rho);
+    std::snprintf(advice, sizeof advice, "raise --rho (shorter steps; docs/optimizers.md) or lower --weight-decay");
+  } else {
+    setting[0] = '\0';
+    std::snprintf(advice, sizeof advice, "lower --weight-decay");
+  }
+  char buf[560];
   std::snprintf(buf, sizeof buf,
-                "training diverged: the loss became %g at evaluation %d%s (%s, lr %g, weight decay %g); lower --lr or "
-                "--weight-decay, or check the features' scale (normalisations without self-loops, such as lap or "
-                "no_norm, grow the features with K)",
-                loss, evaluation, weights, std::string(opt.optimizer->name).c_str(), opt.lr, opt.weight_decay);
+                "training diverged: the loss became %g at evaluation %d%s (%s, %sweight decay %g); %s, or check the "
+                "features' scale (normalisations without self-loops, such as lap or no_norm, grow the features with K)",
+                loss, evaluation, weights, std::string(o.name).c_str(), setting, opt.weight_decay, advice);
   throw Error(buf);
 }
 }  // namespace
