@@ -356,6 +356,20 @@ TEST(Cli, AnOutputThatIsAnInputIsRefused) {
   EXPECT_EQ(sgc::testing::read_bytes(edges), edge_bytes);
 }
 
+// The demo's K = 0 baseline: the same model at K = 0, left out for a model
+// that needs K >= 1 (tsc) unless asked for, which is then an error.
+TEST(Cli, TheBaselineIsTheSameModelAtKZero) {
+  const sgc::testing::CliRun tsc = sgc::testing::run_cli("train --model tsc --epochs 2 --k 2 --nodes 2000 --json");
+  ASSERT_EQ(tsc.exit_code, 0) << tsc.output;
+  EXPECT_FALSE(nlohmann::json::parse(tsc.output).contains("baseline_k0"));
+  expect_error("train --model tsc --epochs 2 --k 2 --nodes 2000 --baseline",
+               "--baseline: the same model at K = 0 cannot run");
+  const sgc::testing::CliRun linear = sgc::testing::run_cli("train --epochs 5 --nodes 2000 --json");
+  ASSERT_EQ(linear.exit_code, 0) << linear.output;
+  const nlohmann::json base = nlohmann::json::parse(linear.output).at("baseline_k0");
+  for (const char* split : {"train", "val", "test"}) EXPECT_TRUE(base.at(split).is_number()) << split;
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;
