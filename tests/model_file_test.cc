@@ -178,7 +178,13 @@ TEST(ModelFile, RejectsWhatItCannotRead) {
   std::string newer = bytes;
   newer[8] = 9;  // version 9
   expect_format_error(newer, "version 9");
-  expect_format_error(bytes.substr(0, bytes.size() - 5), "size");
+  // Version 2's checksum covers every byte, so a cut or damaged file says so
+  // before its header is read (a flipped header byte was an "unknown field").
+  expect_format_error(bytes.substr(0, bytes.size() - 5), "corrupted or truncated");
+  expect_format_error(bytes.substr(0, 12), "truncated: 12 bytes, shorter than the 16-byte preamble");
+  std::string header_byte = bytes;
+  header_byte[50] ^= 0x01;
+  expect_format_error(header_byte, "checksum mismatch");
   std::string flipped = bytes;
   flipped[bytes.size() - 8] ^= 0x40;  // a weight byte
   expect_format_error(flipped, "checksum");
@@ -189,7 +195,7 @@ TEST(ModelFile, RejectsWhatItCannotRead) {
   expect_format_error(edited, "checksum");
   std::string broken_json = bytes;
   broken_json[16] = '[';
-  expect_format_error(broken_json, "header");
+  expect_format_error(broken_json, "checksum");
   EXPECT_THROW(load_model(temp_path("missing.sgcm")), FileError);
   std::remove(good.c_str());
   std::remove(bad.c_str());
@@ -234,6 +240,10 @@ TEST(ModelFile, HeaderErrorsNameTheField) {
   // nlohmann's raw text ("[json.exception.out_of_range.403] key ...") became the state field's name.
   expect_message([](nlohmann::json& h) { h["state"].erase("zscore_mean"); }, "state field zscore_mean: missing");
   expect_message([](nlohmann::json& h) { h["state"]["zscore_std"][0] = "x"; }, "state field zscore_std: \"x\" is not");
+  // The top level: what version 2 writes, all of it, and nothing else.
+  expect_message([](nlohmann::json& h) { h.erase("version"); }, "header: key 'version' not found");
+  expect_message([](nlohmann::json& h) { h["extra"] = 1; }, "header: unknown field 'extra'");
+  expect_message([](nlohmann::json& h) { h = nlohmann::json::array({h}); }, "header is not a JSON object");
   // A class count beyond int32 was narrowed silently.
   expect_message([](nlohmann::json& h) { h["state"]["classes"] = int64_t(1) << 40; },
                  "state field classes: expected an integer in [1, 1073741824], got 1099511627776");

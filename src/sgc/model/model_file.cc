@@ -101,11 +101,17 @@ SavedModel load_model(const std::string& path) {
   auto bad = [&](const std::string& what) {
     return FormatError(path + ": not a readable sgc model: " + printable(what, 400, /*keep_backslashes=*/true));
   };
-  if (in.size() < 16 || std::memcmp(in.data(), kMagic, 8) != 0) throw bad("wrong magic bytes");
+  if (in.size() < 8 || std::memcmp(in.data(), kMagic, 8) != 0) throw bad("wrong magic bytes");
+  if (in.size() < 16) throw bad("truncated: " + std::to_string(in.size()) + " bytes, shorter than the 16-byte preamble");
   const uint32_t version = get_u32(in, 8);
   if (version == 0 || version > kModelFormatVersion)
     throw bad("format version " + std::to_string(version) + " (this build reads up to " +
               std::to_string(kModelFormatVersion) + ")");
+  // Version 2's checksum covers every byte: a damaged or cut file is said to
+  // be that, before its header's damaged text is read as fields.
+  if (version >= 2 && (in.size() < 20 || uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(in.data()),
+                                                         uInt(in.size() - 4))) != get_u32(in, in.size() - 4)))
+    throw bad("checksum mismatch: the file is corrupted or truncated (" + std::to_string(in.size()) + " bytes)");
   const uint32_t header_len = get_u32(in, 12);
   if (in.size() < 16 + size_t(header_len)) throw bad("truncated header");
   SavedModel m;
@@ -113,10 +119,17 @@ SavedModel load_model(const std::string& path) {
   int64_t weights = 0;
   try {
     nlohmann::json h = nlohmann::json::parse(in.substr(16, header_len));
+    if (!h.is_object()) throw bad("header is not a JSON object");
     if (h.at("format").get<std::string>() != "sgc-model") throw bad("header format is not sgc-model");
-    if (h.contains("version") && h["version"] != nlohmann::json(version))
-      throw bad("header field version: " + h["version"].dump() + ", but the file's format version is " +
-                std::to_string(version));
+    if (version >= 2) {
+      for (const auto& [key, value] : h.items())
+        if (key != "format" && key != "version" && key != "config" && key != "state" && key != "weights" &&
+            key != "training")
+          throw bad("header: unknown field '" + printable(key, 80) + "'");
+      if (h.at("version") != nlohmann::json(version))
+        throw bad("header field version: " + h["version"].dump() + ", but the file's format version is " +
+                  std::to_string(version));
+    }
     if (version == 1) h = upgrade_v1(h);
     m.config = config_from_json(h.at("config"));
     state.header = h.at("state");

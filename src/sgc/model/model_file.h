@@ -16,9 +16,11 @@
 //   uint32       CRC-32 (zlib) of every byte before it (magic, version, header, weights)
 // Version 1 files (linear model only: "dim", "classes", "operator",
 // "feature_norm", "zscore_mean", "zscore_std" at the top of the header; the
-// CRC covers the weights only) are still read. A reader rejects a wrong magic, a newer version, a header that
-// is not valid JSON or lacks a field, a size that does not match, or a bad
-// checksum; every message names the file.
+// CRC covers the weights only) are still read. A reader rejects a wrong magic,
+// a newer version, a bad checksum (version 2: checked first, so any damaged or
+// cut file is reported as such), a header that is not a JSON object, lacks a
+// field or has one it does not know, or a size that does not match; every
+// message names the file.
 #pragma once
 
 #include <memory>
