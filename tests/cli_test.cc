@@ -370,6 +370,34 @@ TEST(Cli, TheBaselineIsTheSameModelAtKZero) {
   for (const char* split : {"train", "val", "test"}) EXPECT_TRUE(base.at(split).is_number()) << split;
 }
 
+// Headers and --json say what runs: no lr for an optimizer without one, the
+// model when it is not the linear one, no K for an operator without a depth,
+// an integer range as integers.
+TEST(Cli, HeadersAndJsonSayWhatRuns) {
+  const sgc::testing::CliRun tune = sgc::testing::run_cli("tune --nodes 2000 --trials 2 --optimizer scrn --epochs 5");
+  ASSERT_EQ(tune.exit_code, 0) << tune.output;
+  EXPECT_NE(tune.output.find("scrn, transductive protocol, epochs=5"), std::string::npos) << tune.output;
+  EXPECT_EQ(tune.output.find("lr="), std::string::npos) << tune.output;
+  const sgc::testing::CliRun acm = sgc::testing::run_cli("tune --nodes 2000 --trials 2 --model acm --epochs 3");
+  ASSERT_EQ(acm.exit_code, 0) << acm.output;
+  EXPECT_NE(acm.output.find("model acm, adam"), std::string::npos) << acm.output;
+  const sgc::testing::CliRun sweep =
+      sgc::testing::run_cli("sweep --nodes 2000 --ks 1 --ops sgc --optimizer lbfgs --epochs 5");
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.output;
+  EXPECT_NE(sweep.output.find("lbfgs, transductive protocol, epochs=5"), std::string::npos) << sweep.output;
+  EXPECT_EQ(sweep.output.find("lr="), std::string::npos) << sweep.output;
+
+  const sgc::testing::CliRun ppr = sgc::testing::run_cli("train --nodes 2000 --op ppr --epochs 2 --json");
+  ASSERT_EQ(ppr.exit_code, 0) << ppr.output;
+  EXPECT_FALSE(nlohmann::json::parse(ppr.output).contains("k")) << ppr.output;
+  const sgc::testing::CliRun ranges =
+      sgc::testing::run_cli("tune --nodes 2000 --trials 2 --search k --range k=1:4 --epochs 2 --json");
+  ASSERT_EQ(ranges.exit_code, 0) << ranges.output;
+  const nlohmann::json k = nlohmann::json::parse(ranges.output).at("searched").at("k");
+  EXPECT_TRUE(k.at("low").is_number_integer() && k.at("high").is_number_integer()) << k;
+  EXPECT_EQ(k.at("high"), 4);
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

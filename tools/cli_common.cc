@@ -445,14 +445,21 @@ std::string accuracy_text(double accuracy) {
   return text;
 }
 
+std::string training_summary(const sgc::Config& c) {
+  std::string s = c.model == &sgc::default_model() ? "" : "model " + std::string(c.model->name) + ", ";
+  char rest[160];
+  char lr[32] = "";
+  if (c.train.optimizer->uses_lr) std::snprintf(lr, sizeof lr, "lr=%g ", c.train.lr);
+  std::snprintf(rest, sizeof rest, "%s, %s protocol, %sepochs=%d weight_decay=%g",
+                std::string(c.train.optimizer->name).c_str(), sgc::to_string(c.protocol).c_str(), lr, c.train.epochs,
+                c.train.weight_decay);
+  return s + rest;
+}
+
 void print_job_header(const Job& job, int64_t products) {
   const sgc::Config& config = job.preset.config;
-  char lr[32] = "";
-  if (config.train.optimizer->uses_lr) std::snprintf(lr, sizeof lr, "lr=%g ", config.train.lr);
-  std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s, %s protocol, %sepochs=%d weight_decay=%g\n",
-              job.name.c_str(), (long long)job.nodes, (long long)job.features, job.classes,
-              std::string(config.train.optimizer->name).c_str(), sgc::to_string(config.protocol).c_str(), lr,
-              config.train.epochs, config.train.weight_decay);
+  std::printf("dataset %s: %lld nodes, %lld features, %d classes; %s\n", job.name.c_str(), (long long)job.nodes,
+              (long long)job.features, job.classes, training_summary(config).c_str());
   std::printf("operator %s: %lld sparse products (settings: %s)\n", sgc::operator_summary(config.op).c_str(),
               (long long)products, job.preset.source.c_str());
 }
@@ -522,6 +529,7 @@ json config_json(const Job& job, const CommonFlags& f) {
           {"threads", sgc::num_threads()},
           {"device", sgc::to_string(sgc::current_device())}};
   if (!c.train.optimizer->uses_lr) out.erase("lr");
+  if (!c.op.def->reads("k")) out.erase("k");  // ppr, heat, poly: no depth (the operator's own fields say what runs)
   if (!c.model->params.empty()) out["model_params"] = sgc::model_params_to_json(c.model_params, c.model->params);
   if (!c.train.optimizer->params.empty()) out["optimizer_params"] = sgc::optimizer_params_to_json(c.train);
   return out;

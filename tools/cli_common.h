@@ -150,6 +150,9 @@ AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_n
 json training_record(const Job& job, const DataFlags& f, const sgc::Evaluation& ev);
 // The job's stage times and the whole run's, as "seconds" in --json output.
 json seconds_json(const Job& job, double total);
+// "[model M, ]adam, transductive protocol, lr=0.2 epochs=100 weight_decay=0"
+// (lr only for an optimizer that has one): the training part of a header.
+std::string training_summary(const sgc::Config& c);
 // The text output's first two lines: the data set and training, the operator.
 void print_job_header(const Job& job, int64_t products);
 // The items of a comma-separated flag value ("2,4,8"; none for ""); ArgumentError naming

@@ -274,11 +274,8 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
               s.smoothing ? ", normalised Dirichlet energy E and MAD of the representation" : "");
   for (const Curve& c : curves) {
     const sgc::Config& cc = c.settings.config;
-    std::printf("  %-10s %s%s, %s protocol, lr=%g epochs=%d weight_decay=%g (settings: %s)%s\n", c.name().c_str(),
-                cc.model == &sgc::default_model() ? "" : ("model " + std::string(cc.model->name) + ", ").c_str(),
-                sgc::operator_summary(cc.op).c_str(), sgc::to_string(cc.protocol).c_str(), cc.train.lr,
-                cc.train.epochs, cc.train.weight_decay, c.settings.source.c_str(),
-                c.depends_on_k ? "" : " -- does not depend on K");
+    std::printf("  %-10s %s, %s (settings: %s)%s\n", c.name().c_str(), sgc::operator_summary(cc.op).c_str(),
+                training_summary(cc).c_str(), c.settings.source.c_str(), c.depends_on_k ? "" : " -- does not depend on K");
   }
   const int width = s.smoothing ? 36 : 18;
   std::printf("%6s", "K");

@@ -188,8 +188,11 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
     json out = config_json(job, f);
     json searched = json::object(), best_json = json::object();
     for (size_t i = 0; i < space.size(); ++i) {
-      searched[space[i].name] = {{"low", space[i].low},
-                                 {"high", space[i].high},
+      // An integer range's ends as the integers searched ([ceil(low), floor(high)], tpe.h).
+      const json low = space[i].integer ? json(std::llround(std::ceil(space[i].low))) : json(space[i].low);
+      const json high = space[i].integer ? json(std::llround(std::floor(space[i].high))) : json(space[i].high);
+      searched[space[i].name] = {{"low", low},
+                                 {"high", high},
                                  {"scale", space[i].scale == Scale::Log ? "log" : "linear"},
                                  {"integer", space[i].integer}};
       best_json[space[i].name] = space[i].integer ? json(std::lround(best.params[i])) : json(best.params[i]);
@@ -205,9 +208,8 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
   }
   std::printf("searched on validation accuracy, %d TPE trials:", t.trials);
   for (size_t i = 0; i < space.size(); ++i) std::printf("%s %s", i ? "," : "", describe(space[i]).c_str());
-  std::printf("\nstarting from %s, %s protocol, lr=%g epochs=%d weight_decay=%g (settings: %s)\n",
-              sgc::operator_summary(base.op).c_str(), sgc::to_string(base.protocol).c_str(), base.train.lr,
-              base.train.epochs, base.train.weight_decay, job.preset.source.c_str());
+  std::printf("\nstarting from %s, %s (settings: %s)\n", sgc::operator_summary(base.op).c_str(),
+              training_summary(base).c_str(), job.preset.source.c_str());
   std::printf("best");
   for (size_t i = 0; i < space.size(); ++i)
     std::printf(space[i].integer ? " %s %.0f" : " %s %.4g", space[i].name.c_str(), best.params[i]);
