@@ -398,6 +398,20 @@ TEST(Cli, HeadersAndJsonSayWhatRuns) {
   EXPECT_EQ(k.at("high"), 4);
 }
 
+// sweep runs every depth a configuration takes (acm at K = 0) and says which
+// it cannot run and why (tsc, dgc at K = 0), instead of a bare "-".
+TEST(Cli, SweepSaysWhichDepthsItSkipped) {
+  const sgc::testing::CliRun r = sgc::testing::run_cli("sweep --nodes 2000 --ks 0,1 --ops dgc --models acm,tsc --epochs 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("dgc has no run at K = 0: --k: dgc needs K >= 1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("tsc has no run at K = 0"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("acm has no run"), std::string::npos) << r.output;
+  const sgc::testing::CliRun j = sgc::testing::run_cli("sweep --nodes 2000 --ks 0,1 --models acm --ops sgc --epochs 2 --json");
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  for (const nlohmann::json& c : nlohmann::json::parse(j.output).at("curves"))
+    EXPECT_EQ(c.at("points").size(), 2u) << c.at("name");  // acm at K = 0 is a point
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

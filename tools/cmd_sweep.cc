@@ -52,6 +52,7 @@ struct Curve {
   sgc::Preset settings;
   bool depends_on_k = true;
   std::vector<Point> points;
+  std::vector<std::pair<int, std::string>> skipped;  // depths the configuration cannot run at, and why
   std::string name() const {
     const sgc::Config& c = settings.config;
     return c.model == &sgc::default_model() ? std::string(c.op.name()) : std::string(c.model->name);
@@ -221,9 +222,19 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
     curve.depends_on_k = kind.op->reads("k");
     const sgc::CsrMatrix* yardstick = s.smoothing ? &smooth_s : nullptr;
     if (curve.depends_on_k) {
-      for (int k : ks)
-        if (k >= std::max(kind.op->min_k, kind.model == &sgc::default_model() ? 0 : 1))
-          curve.points.push_back(evaluate(job.data, yardstick, curve.settings.config, k));
+      for (int k : ks) {
+        // A depth the operator or the model refuses (dgc K = 0, tsc L = 0) is
+        // a gap in its curve, said so below the table.
+        sgc::Config at_k = curve.settings.config;
+        at_k.op.k = k;
+        try {
+          sgc::validate_config(at_k);
+        } catch (const sgc::ArgumentError& e) {
+          curve.skipped.emplace_back(k, e.what());
+          continue;
+        }
+        curve.points.push_back(evaluate(job.data, yardstick, curve.settings.config, k));
+      }
     } else {
       curve.points.push_back(evaluate(job.data, yardstick, curve.settings.config, curve.settings.config.op.k));
     }
@@ -264,6 +275,8 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
                     {"protocol", sgc::to_string(cc.protocol)},
                     {"depends_on_k", c.depends_on_k},
                     {"points", points}};
+      for (const auto& [k, why] : c.skipped) curve["skipped"].push_back({{"k", k}, {"reason", why}});
+      if (!cc.train.optimizer->uses_lr) curve.erase("lr");
       if (!cc.model->params.empty()) curve["model_params"] = sgc::model_params_to_json(cc.model_params, cc.model->params);
       out["curves"].push_back(curve);
     }
@@ -301,6 +314,8 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
     }
     std::printf("\n");
   }
+  for (const Curve& c : curves)
+    for (const auto& [k, why] : c.skipped) std::printf("%s has no run at K = %d: %s\n", c.name().c_str(), k, why.c_str());
   if (!s.plot.empty()) std::printf("plot written to %s\n", s.plot.c_str());
   if (!s.energy_plot.empty()) std::printf("energy plot written to %s\n", s.energy_plot.c_str());
   return 0;
