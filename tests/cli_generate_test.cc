@@ -48,6 +48,18 @@ TEST(CliGenerate, WritesFilesThatReadBackAsTheGeneratedGraph) {
   const testing::CliRun train = testing::run_cli("train --json --dataset " + tmp.path() + " --feature-norm none");
   ASSERT_EQ(train.exit_code, 0) << train.output;
   EXPECT_EQ(nlohmann::json::parse(train.output)["nodes"], 1500);
+
+  // A sparse graph whose last nodes are isolated: the edge list's header
+  // keeps them, so its feature store (one row per node) fits it.
+  const std::string sparse = tmp.file("sparse");
+  const testing::CliRun few = testing::run_cli("generate --generator products --out " + sparse +
+                                               " --nodes 3000 --avg-degree 0.3 --features 8 --classes 3 --format edgelist,store");
+  ASSERT_EQ(few.exit_code, 0) << few.output;
+  EXPECT_EQ(load_dataset(sparse + "/edges.txt", LoadOptions{}).num_nodes(), 3000);
+  const testing::CliRun stored =
+      testing::run_cli("train --json --dataset " + sparse + "/edges.txt --feature-store " + sparse + "/features.sgcf");
+  ASSERT_EQ(stored.exit_code, 0) << stored.output;
+  EXPECT_EQ(nlohmann::json::parse(stored.output)["nodes"], 3000);
 }
 
 TEST(CliGenerate, BadInputIsAOneLineError) {

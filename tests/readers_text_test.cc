@@ -27,7 +27,7 @@ const char* kAwkward =
     "2,0\r\n"
     "7\t7\r\n"       // self-loop; ids 3..6 never occur
     "1\t0\r\n"       // reverse duplicate
-    "0 1 0.5 1234\r\n"  // duplicate with weight and timestamp columns
+    "0 1\r\n"         // duplicate
     "2\t0";          // no final newline
 
 TEST(EdgeList, ParsesCommentsCrlfSeparatorsLoopsAndDuplicates) {
@@ -39,6 +39,22 @@ TEST(EdgeList, ParsesCommentsCrlfSeparatorsLoopsAndDuplicates) {
   EXPECT_EQ(a.nnz(), 7);  // triangle 0-1-2 both ways, one self-loop
   EXPECT_EQ(a.indptr[4] - a.indptr[3], 0);  // isolated id 3
   for (float v : a.values) EXPECT_EQ(v, 1.0f);
+}
+
+// Columns after the second (weights, timestamps) are ignored when every line
+// has them; lines of different widths are an adjacency list, refused (it was
+// read as one edge a line). A SNAP header's "Nodes: N" keeps trailing
+// isolated nodes.
+TEST(EdgeList, ColumnsAndTheNodeCountOfASnapHeader) {
+  const EdgeList weighted = parse("0 1 0.5 1234\n1 2 2.0 1300\n");
+  EXPECT_EQ(weighted.src, (std::vector<int32_t>{0, 1}));
+  EXPECT_EQ(weighted.dst, (std::vector<int32_t>{1, 2}));
+  expect_error<FormatError>([] { parse("0 1 2 3\n1 2\n"); },
+                            {"e.txt:2:", "2 fields where the first edge line has 4", "adjacency list"});
+  EXPECT_EQ(parse("# Directed graph\n# Nodes: 10 Edges: 2\n0 1\n1 7\n").num_nodes, 10);
+  EXPECT_EQ(parse("# Nodes: 3 Edges: 2\n0 1\n1 7\n").num_nodes, 8);  // ids beyond the count are kept
+  EXPECT_EQ(parse("# Nodes: many\n0 1\n").num_nodes, 2);
+  expect_error<FormatError>([] { parse("# Nodes: 10000000\n0 1\n"); }, {"e.txt", "its header says Nodes: 10000000"});
 }
 
 // A UTF-8 byte order mark before the first id is skipped (it was read as

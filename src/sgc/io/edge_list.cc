@@ -64,22 +64,52 @@ EdgeList read_edge_list(const std::string& path) {
   return read_edge_list(in);
 }
 
+namespace {
+
+// N from a SNAP header comment "# Nodes: 82168 Edges: 948464"; -1 if `line` is not one.
+int64_t declared_nodes(std::string_view line) {
+  const size_t at = line.find("Nodes:");
+  if (at == std::string_view::npos) return -1;
+  std::string_view rest = line.substr(at + 6);
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+  size_t digits = 0;
+  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+  int64_t n;
+  return digits > 0 && parse_int64(rest.substr(0, digits), n) ? n : -1;
+}
+
+}  // namespace
+
 EdgeList read_edge_list(TextLines& in) {
   EdgeList out;
   std::string_view line;
-  int64_t max_id = -1;
+  int64_t max_id = -1, declared = -1;
   bool first_line = true;
+  size_t columns = 0;  // fields of the first edge line (counted up to kMaxColumns)
+  constexpr size_t kMaxColumns = 16;
+  std::string_view f[kMaxColumns];
   while (in.next(line)) {
     // A UTF-8 byte order mark (some editors write one) is not part of the first id.
     if (first_line && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
     first_line = false;
     const size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos || line[first] == '#' || line[first] == '%') continue;
-    std::string_view f[2];
-    const size_t n = split_fields(line, f, 2);
+    if (first == std::string_view::npos || line[first] == '%') continue;
+    if (line[first] == '#') {
+      if (declared < 0) declared = declared_nodes(line);
+      continue;
+    }
+    const size_t n = split_fields(line, f, kMaxColumns);
     if (n < 2 || f[1].empty()) {
       in.fail("expected two node ids, found " + std::to_string(n < 2 ? n : 1) + " field" + (n == 1 ? "" : "s"));
     }
+    // Every line of an edge list has the same columns; an adjacency list (a
+    // node, then its neighbours) does not, and would lose all but one edge a line.
+    if (columns == 0) columns = n;
+    if (n != columns)
+      in.fail(std::to_string(n) + (n == kMaxColumns ? "+" : "") + " fields where the first edge line has " +
+              std::to_string(columns) + (columns == kMaxColumns ? "+" : "") +
+              ": an edge list has the same columns on every line (an adjacency list, a node and its neighbours per "
+              "line, is not read)");
     int64_t id[2];
     for (int k = 0; k < 2; ++k) {
       if (!parse_int64(f[k], id[k])) in.fail("node id " + io_detail::quoted(f[k]) + " is not an integer");
@@ -95,7 +125,14 @@ EdgeList read_edge_list(TextLines& in) {
     out.src.push_back(static_cast<int32_t>(id[0]));
     out.dst.push_back(static_cast<int32_t>(id[1]));
   }
-  out.num_nodes = max_id + 1;
+  // A SNAP header's node count keeps isolated nodes after the largest id (ids
+  // beyond it are kept too: SNAP ids need not be below the count).
+  const int64_t edges = int64_t(out.src.size());
+  if (declared > max_id + 1 && declared > 4 * edges + 65536)
+    throw FormatError(in.source() + ": its header says Nodes: " + std::to_string(declared) + ", but its " +
+                      std::to_string(edges) + " edge lines name at most " + std::to_string(2 * edges) +
+                      " ids (largest " + std::to_string(max_id) + "); correct or remove that header line");
+  out.num_nodes = std::max(max_id + 1, declared);
   return out;
 }
 

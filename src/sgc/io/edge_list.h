@@ -9,10 +9,14 @@
 //    comments; CRLF and LF line ends both work;
 //  * columns after the second (weights, timestamps) are ignored: the graph is
 //    unweighted;
+//  * every edge line has the same number of columns (an adjacency list, a
+//    node and its neighbours per line, is refused rather than read as edges);
 //  * node ids are decimal integers in [0, 2^31 - 2]; they are kept as given
 //    and the graph has N = max id + 1 nodes, so ids that never occur are
 //    isolated nodes (no renumbering, which keeps ids meaningful to the user;
 //    load_dataset refuses N > 4 x edges + 65536, see check_implied_node_count);
+//    a SNAP header comment "# Nodes: N ..." with N above max id + 1 makes it N
+//    (isolated nodes after the largest id, as `sgc generate` writes them);
 //  * self-loops and duplicate lines are allowed: the adjacency is the
 //    undirected union (each pair once, unit weight; self-loops kept once).
 // Errors name the file and line: "edges.txt:12: expected two node ids, found 1 field".
@@ -30,7 +34,7 @@
 namespace sgc {
 
 struct EdgeList {
-  int64_t num_nodes = 0;  // max id + 1 (0 for an empty list)
+  int64_t num_nodes = 0;  // max id + 1, or a larger "# Nodes: N" header's N (0 for an empty list)
   std::vector<int32_t> src, dst;
 };
 
