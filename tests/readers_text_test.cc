@@ -57,6 +57,34 @@ TEST(EdgeList, ColumnsAndTheNodeCountOfASnapHeader) {
   expect_error<FormatError>([] { parse("# Nodes: 10000000\n0 1\n"); }, {"e.txt", "its header says Nodes: 10000000"});
 }
 
+// Matrix Market coordinate files: 1-based, with a size line that gives the
+// node count (isolated nodes kept); refused where a graph cannot come from it.
+// (They were read as edge lists: the size line as an edge, ids unshifted.)
+TEST(MatrixMarket, ReadsTheCoordinateLayoutAsAGraph) {
+  const EdgeList e = parse("%%MatrixMarket matrix coordinate pattern general\n% comment\n5 5 3\n1 2\n2 3\n3 4\n",
+                           "g.mtx");
+  EXPECT_EQ(e.num_nodes, 5);  // node 4 (id 5) is isolated
+  EXPECT_EQ(e.src, (std::vector<int32_t>{0, 1, 2}));
+  EXPECT_EQ(e.dst, (std::vector<int32_t>{1, 2, 3}));
+  const EdgeList sym = parse("%%matrixmarket MATRIX Coordinate real symmetric\n3 3 2\n2 1 0.5\n3 3 -2\n", "s.mtx");
+  EXPECT_EQ(sym.num_nodes, 3);
+  EXPECT_EQ(sym.src, (std::vector<int32_t>{1, 2}));
+  EXPECT_EQ(undirected_adjacency(sym.num_nodes, sym.src, sym.dst).nnz(), 3);  // 0-1 both ways, loop at 2
+  const char* mm = "%%MatrixMarket matrix coordinate pattern general\n";
+  expect_error<FormatError>([&] { parse(std::string(mm) + "3 3 2\n1 2\n", "t.mtx"); },
+                            {"t.mtx", "1 entries, the size line declares 2"});
+  expect_error<FormatError>([&] { parse(std::string(mm) + "3 3 1\n1 2\n2 3\n", "t.mtx"); },
+                            {"t.mtx:4:", "more entries than the 1"});
+  expect_error<FormatError>([&] { parse(std::string(mm) + "3 3 1\n0 2\n", "t.mtx"); },
+                            {"t.mtx:3:", "index 0 outside 1..3 (Matrix Market is 1-based)"});
+  expect_error<FormatError>([&] { parse(std::string(mm) + "3 4 1\n1 2\n", "t.mtx"); }, {"3 x 4 matrix", "square"});
+  expect_error<FormatError>([&] { parse(std::string(mm) + "3 3 1\n1 2 7\n", "t.mtx"); }, {"expected 2 fields"});
+  expect_error<FormatError>([] { parse("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n", "a.mtx"); },
+                            {"a.mtx:1:", "only the coordinate (sparse) layout"});
+  expect_error<FormatError>([&] { parse(std::string(mm) + "% only comments\n", "t.mtx"); }, {"no size line"});
+  expect_error<FormatError>([&] { parse(std::string(mm) + "3 3 1099511627777\n", "t.mtx"); }, {"entries"});
+}
+
 // A UTF-8 byte order mark before the first id is skipped (it was read as
 // part of the id and shown invisibly in "node id '0' is not an integer").
 TEST(EdgeList, AByteOrderMarkIsSkipped) {

@@ -7,6 +7,7 @@
 #include "sgc/error.h"
 #include "sgc/io/format/text_output.h"
 #include "sgc/io/loader_util.h"
+#include "sgc/io/matrix_market.h"
 #include "sgc/util/budget.h"
 
 namespace sgc {
@@ -91,6 +92,7 @@ EdgeList read_edge_list(TextLines& in) {
   while (in.next(line)) {
     // A UTF-8 byte order mark (some editors write one) is not part of the first id.
     if (first_line && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    if (first_line && is_matrix_market_banner(line)) return read_matrix_market(in, line);
     first_line = false;
     const size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '%') continue;

@@ -20,8 +20,8 @@
 //  * self-loops and duplicate lines are allowed: the adjacency is the
 //    undirected union (each pair once, unit weight; self-loops kept once).
 // Errors name the file and line: "edges.txt:12: expected two node ids, found 1 field".
-// Matrix Market (.mtx) files are not edge lists in this sense (1-based,
-// with a size line) and are not recognised.
+// A file whose first line is a Matrix Market banner ("%%MatrixMarket ...")
+// is read as one (matrix_market.h: 1-based, with a size line), by any name.
 #pragma once
 
 #include <cstdint>

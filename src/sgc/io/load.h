@@ -19,7 +19,8 @@
 //   <dir> with raw/edge.csv.gz (or edge.csv.gz)  OGB node property (ogb.h)
 //   <file>.npz   detected from its keys: heterophilous, graphdata,
 //                gnn-benchmark / ppnp, or a bare scipy sparse matrix
-//   any other file   an edge list, text or gzip (edge_list.h)
+//   any other file   an edge list, text or gzip (edge_list.h), or a Matrix Market
+//                    coordinate file (matrix_market.h: its banner tells)
 // A bare graph (edge list, scipy matrix) gets SYNTHETIC features, labels and
 // split (synthetic_attributes.h): only its structure is real, and the data
 // set's name says so ("soc-Slashdot0902 [synthetic features and labels]").

@@ -23,7 +23,7 @@ inline std::string file_stem(const std::string& path) {
   std::filesystem::path p = std::filesystem::path(path).lexically_normal();
   if (!p.has_filename()) p = p.parent_path();  // "dir/" -> "dir"
   std::string name = p.filename().string();
-  for (const char* ext : {".gz", ".npz", ".txt", ".tsv", ".csv", ".edges", ".el"}) {
+  for (const char* ext : {".gz", ".npz", ".txt", ".tsv", ".csv", ".edges", ".el", ".mtx"}) {
     const std::string e(ext);
     if (name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0) name.resize(name.size() - e.size());
   }
