@@ -412,6 +412,26 @@ TEST(Cli, SweepSaysWhichDepthsItSkipped) {
     EXPECT_EQ(c.at("points").size(), 2u) << c.at("name");  // acm at K = 0 is a point
 }
 
+// An OGB folder with several splits is named one by --ogb-split (it could
+// only be loaded from Python); a saved model records it for predict.
+TEST(Cli, OgbSplitNamesOneOfSeveral) {
+  sgc::testing::TempDir tmp;
+  const std::string dir = tmp.file("ogb");
+  ASSERT_EQ(sgc::testing::run_cli("generate --nodes 600 --features 8 --classes 3 --format ogb --out " + dir).exit_code, 0);
+  const std::filesystem::path splits = std::filesystem::path(dir) / "split";
+  const std::filesystem::path only = std::filesystem::directory_iterator(splits)->path();
+  std::filesystem::copy(only, splits / "other", std::filesystem::copy_options::recursive);
+  expect_error("train --dataset " + dir, "several splits");
+  expect_error("train --dataset " + dir, "--ogb-split NAME");
+  const std::string model = tmp.file("m.sgcm");
+  const sgc::testing::CliRun trained =
+      sgc::testing::run_cli("train --dataset " + dir + " --ogb-split other --save " + model);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const sgc::testing::CliRun predicted = sgc::testing::run_cli("predict --model " + model + " --dataset " + dir);
+  EXPECT_EQ(predicted.exit_code, 0) << predicted.output;
+  expect_error("train --ogb-split other", "--ogb-split: names a split of an OGB folder, and no --dataset");
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

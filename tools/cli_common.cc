@@ -12,6 +12,7 @@
 #include "sgc/gpu/device.h"
 #include "sgc/graph/normalizations.h"
 #include "sgc/io/load.h"
+#include "sgc/io/ogb.h"
 #include "sgc/ops/operator.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/progress.h"
@@ -78,6 +79,9 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
                  "an .npz, edge list, OGB or FastGCN Reddit folder (default: built-in synthetic graph)")
       ->check([](const std::string& v) { return v.empty() ? std::string("empty data set name") : std::string(); });
   app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: $SGC_DATA_DIR/<family>, else ../shared/data/<family>)");
+  app.add_option("--ogb-split", f.ogb_split, "an OGB folder's split: the name of its split/<name> folder (default: "
+                                             "the only one)")
+      ->check(kNonEmptyPath);
   app.add_option("--feature-store", f.feature_store,
                  "node features from this feature store (.sgcf: sgc convert, sgc generate --format store), row i "
                  "for node i, instead of the data set's")
@@ -124,6 +128,8 @@ sgc::Dataset load_data(const DataFlags& f) {
                              ": describes the built-in synthetic graph, which --dataset replaces");
   if (f.dataset.empty() && !f.data_dir.empty())
     throw sgc::ArgumentError("--data-dir: the folder of --dataset's files, and no --dataset is given");
+  if (f.dataset.empty() && !f.ogb_split.empty())
+    throw sgc::ArgumentError("--ogb-split: names a split of an OGB folder, and no --dataset is given");
   if (f.dataset.empty() && f.split != 0)
     throw sgc::ArgumentError("--split: the built-in synthetic graph has one split (--seed draws another graph)");
   if (f.dataset.empty()) {
@@ -135,6 +141,7 @@ sgc::Dataset load_data(const DataFlags& f) {
   load.dir = f.data_dir;
   load.split = f.split;
   load.feature_store = f.feature_store;
+  load.ogb_split = f.ogb_split;
   return sgc::load_dataset(f.dataset, load);
 }
 
@@ -482,6 +489,8 @@ AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_n
   const bool choose_split = !f.dataset.empty() && !f.split_given && trained_split != 0;
   DataFlags g = f;
   if (choose_split) g.split = trained_split;
+  // An OGB folder's named split, as in training (a folder with several splits needs one).
+  if (g.ogb_split.empty() && sgc::is_ogb_node_dir(f.dataset)) g.ogb_split = field("ogb_split", std::string());
   sgc::Dataset d = load_data(g);
   const bool same = d.name == field("dataset", std::string()) && d.family == field("family", std::string());
   if (choose_split && !same) {  // another data set: its own default split
@@ -504,6 +513,7 @@ json training_record(const Job& job, const DataFlags& f, const sgc::Evaluation& 
   json t = {{"dataset", job.name}, {"family", job.family}, {"val_accuracy", ev.val_acc}, {"test_accuracy", ev.test_acc}};
   if (!f.dataset.empty()) t["split"] = f.split;
   if (!f.feature_store.empty()) t["feature_store"] = std::filesystem::absolute(f.feature_store).string();
+  if (!f.ogb_split.empty()) t["ogb_split"] = f.ogb_split;
   return t;
 }
 

@@ -78,6 +78,7 @@ struct DataFlags {
   std::string memory_limit;  // --memory-limit: empty -> default budget (sgc/util/budget.h)
   std::string max_products;  // --max-products: empty -> default cap (sgc/util/budget.h)
   std::string feature_store;  // --feature-store: node features from this .sgcf instead (sgc/io/load.h)
+  std::string ogb_split;      // --ogb-split: an OGB folder's split/<name> (sgc/io/load.h)
   bool json = false;
   bool quiet = false;  // --quiet: no progress line (util/progress.h; never with --json or off a terminal)
   SyntheticFlags synthetic;

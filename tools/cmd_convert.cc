@@ -31,7 +31,7 @@ namespace sgc_cli {
 namespace {
 
 struct ConvertFlags {
-  std::string in, key, dataset, data_dir, out;
+  std::string in, key, dataset, data_dir, ogb_split, out;
   bool json = false, quiet = false;
   int threads = 0;
 };
@@ -51,6 +51,7 @@ sgc::DenseMatrix features_of(const ConvertFlags& f) {
     if (!f.key.empty()) throw sgc::ArgumentError("--key: names an array of --in's archive; --dataset reads its own");
     sgc::LoadOptions load;
     load.dir = f.data_dir;
+    load.ogb_split = f.ogb_split;  // the features are the same for any split, but the folder must load
     sgc::Dataset d = sgc::load_dataset(f.dataset, load);
     if (d.has_dense_features()) return std::move(d.dense_features);
     return densified(d.features, f.dataset);
@@ -107,6 +108,7 @@ Subcommand add_convert_command(CLI::App& app) {
   cmd->add_option("--key", f->key, "the array of the .npz archive to convert");
   cmd->add_option("--dataset", f->dataset, "convert the features of this data set (any name or path sgc reads)");
   cmd->add_option("--data-dir", f->data_dir, "folder with the data set's files");
+  cmd->add_option("--ogb-split", f->ogb_split, "an OGB folder's split/<name>, where it has several")->check(kNonEmptyPath);
   cmd->add_option("--out", f->out, "the feature store to write (atomically)")->required()->check(kNonEmptyPath);
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
   cmd->add_flag("--quiet", f->quiet, "no progress line on stderr (shown only on a terminal, without --json)");

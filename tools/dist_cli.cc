@@ -179,6 +179,7 @@ sgc::dist::PartManifest read_partitioned_manifest(const sgc::dist::Comm& comm, c
   if (!f.dataset.empty()) refuse("--dataset", "the data set is the one partitioned");
   if (!f.data_dir.empty()) refuse("--data-dir", "the parts hold the data set");
   if (!f.feature_store.empty()) refuse("--feature-store", "give it to sgc partition: the parts hold the features");
+  if (!f.ogb_split.empty()) refuse("--ogb-split", "give it to sgc partition: the parts hold the split");
   if (!f.synthetic.given.empty()) refuse(f.synthetic.given.front(), "the parts hold the graph");
   const sgc::dist::PartManifest pm = sgc::dist::read_manifest(comm, dir);
   if (f.split != 0 && f.split != pm.split)

@@ -217,7 +217,8 @@ Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_n
     if (names.size() > 1) {
       std::string list;
       for (const auto& s : names) list += (list.empty() ? "" : ", ") + printable(s, 40);
-      throw ArgumentError(L.split_root.string() + ": several splits (" + list + "); name one");
+      throw ArgumentError(L.split_root.string() + ": several splits (" + list +
+                          "); name one (--ogb-split NAME; Python: ogb_split=)");
     }
     split_dir = L.split_root / names[0];
   }
