@@ -18,9 +18,11 @@
 #include <vector>
 
 #include "pickle_writer.h"
+#include "readers_util.h"
 #include "sgc/error.h"
 #include "sgc/io/format/file_bytes.h"
 #include "sgc/io/format/pickle.h"
+#include "sgc/io/load.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -371,13 +373,20 @@ TEST_F(PlanetoidFiles, WrongDtypeOrType) {
   expect_format_error("ally", "row 0 is not a one-hot vector");
 }
 
-TEST(PlanetoidName, UnknownDatasetListsValidNames) {
-  try {
-    load_planetoid("/tmp", "reddit");
-    FAIL();
-  } catch (const ArgumentError& e) {
-    EXPECT_STREQ(e.what(), "unknown Planetoid data set 'reddit' (valid: cora, citeseer, pubmed)");
-  }
+// The layout is not tied to the three sets: Cora's files under another
+// name load the same graph (they were refused as an unknown data set).
+TEST(PlanetoidName, AnyNameInTheLayoutLoads) {
+  testing::TempDir tmp;
+  for (const char* part : {"x", "y", "tx", "ty", "allx", "ally", "graph", "test.index"})
+    std::filesystem::copy_file(testing::planetoid_dir() + "/ind.cora." + part, tmp.file(std::string("ind.mine.") + part));
+  const Dataset mine = load_planetoid(tmp.path(), "mine"), cora = load_planetoid(testing::planetoid_dir(), "cora");
+  EXPECT_EQ(mine.name, "mine");
+  EXPECT_EQ(mine.adjacency.indices, cora.adjacency.indices);
+  EXPECT_EQ(mine.labels, cora.labels);
+  EXPECT_EQ(mine.test, cora.test);
+  EXPECT_EQ(load_dataset(tmp.file("ind.mine.graph"), LoadOptions{}).num_nodes(), 2708);
+  EXPECT_THROW(load_planetoid("/tmp", "a/b"), ArgumentError);
+  EXPECT_THROW(load_planetoid(tmp.path(), "absent"), FileError);
 }
 
 // --- CSR helpers used by the loader ---

@@ -78,9 +78,9 @@ CsrMatrix load_csr(const std::string& path) {
 }  // namespace
 
 Dataset load_planetoid(const std::string& dir, const std::string& name) {
-  if (name != "cora" && name != "citeseer" && name != "pubmed") {
-    throw ArgumentError("unknown Planetoid data set '" + printable(name) + "' (valid: cora, citeseer, pubmed)");
-  }
+  // The format is not tied to the three sets: any name of files that exist.
+  if (name.empty() || name.find('/') != std::string::npos)
+    throw ArgumentError("Planetoid data set name '" + printable(name) + "': a file name part (ind.<name>.graph)");
   const std::string base = dir + "/ind." + name + ".";
   const std::string px = base + "x", py = base + "y", ptx = base + "tx", pty = base + "ty",
                     pallx = base + "allx", pally = base + "ally", pgraph = base + "graph",

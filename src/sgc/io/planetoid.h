@@ -10,7 +10,8 @@
 
 namespace sgc {
 
-// Loads <dir>/ind.<name>.* for name in cora | citeseer | pubmed:
+// Loads <dir>/ind.<name>.* (cora, citeseer, pubmed, or any set in that
+// layout; presets are the three sets' by name, defaults otherwise):
 //  * features = vstack(allx, tx) with row j of tx placed at node test.index[j]
 //    (nodes in min..max of test.index that it does not list, 15 in CiteSeer,
 //    get an empty feature row and label -1);
@@ -18,7 +19,7 @@ namespace sgc {
 //  * adjacency = the graph dict symmetrised, duplicates collapsed, unit
 //    weights, self-loops kept;
 //  * train = 0..len(y)-1, val = len(y)..len(y)+499, test = sorted test.index.
-// Throws sgc::ArgumentError for an unknown name, sgc::FileError for a missing
+// Throws sgc::ArgumentError for a name with a '/', sgc::FileError for a missing
 // file and sgc::FormatError naming the file for any malformed or inconsistent
 // content.
 Dataset load_planetoid(const std::string& dir, const std::string& name);
