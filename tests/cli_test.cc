@@ -432,6 +432,30 @@ TEST(Cli, OgbSplitNamesOneOfSeveral) {
   expect_error("train --ogb-split other", "--ogb-split: names a split of an OGB folder, and no --dataset");
 }
 
+// A file given as --dataset that is not a graph says what it is (they were
+// all "NUL byte in the text"); an .npz without its extension is one; a
+// broken link says so; a family member may be named with its .npz.
+TEST(Cli, DatasetPathsThatAreNotGraphsSayWhatTheyAre) {
+  sgc::testing::TempDir tmp;
+  const std::string texas = sgc::testing::data_dir() + "/heterophilous/texas.npz";
+  std::filesystem::copy_file(texas, tmp.file("texas_copy"));
+  const sgc::testing::CliRun noext = sgc::testing::run_cli("train --epochs 2 --dataset " + tmp.file("texas_copy"));
+  EXPECT_EQ(noext.exit_code, 0) << noext.output;
+  EXPECT_NE(noext.output.find("183 nodes"), std::string::npos) << noext.output;
+  const std::string store = tmp.file("g") + "/features.sgcf", model = tmp.file("m.sgcm");
+  ASSERT_EQ(sgc::testing::run_cli("train --nodes 2000 --epochs 2 --save " + model).exit_code, 0);
+  ASSERT_EQ(sgc::testing::run_cli("generate --nodes 300 --format store --out " + tmp.file("g")).exit_code, 0);
+  expect_error("train --dataset " + store, "an sgc feature store (give it as --feature-store), not a graph");
+  expect_error("train --dataset " + model, "an sgc model file");
+  sgc::testing::write_bytes(tmp.file("x.xz"), std::string("\xFD" "7zXZ\0\0\0", 9));
+  expect_error("train --dataset " + tmp.file("x.xz"), "xz-compressed (only gzip is read");
+  std::filesystem::create_symlink(tmp.file("gone.txt"), tmp.file("link.txt"));
+  expect_error("train --dataset " + tmp.file("link.txt"), "a symbolic link to '" + tmp.file("gone.txt") + "', which does not exist");
+  const sgc::testing::CliRun member = sgc::testing::run_cli(
+      "train --epochs 2 --dataset heterophilous/texas.npz --data-dir " + sgc::testing::data_dir() + "/heterophilous");
+  EXPECT_EQ(member.exit_code, 0) << member.output;
+}
+
 // A failed `sgc generate` leaves no folder it made behind.
 TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   sgc::testing::TempDir tmp;

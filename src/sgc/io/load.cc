@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
@@ -176,6 +179,30 @@ Dataset load_npz_path(const std::string& path, const LoadOptions& o) {
   throw FormatError(path + ": unrecognised .npz layout (keys: " + keys + ")");
 }
 
+// The first `n` bytes of a file (fewer if it is shorter; none if unreadable).
+std::string file_head(const std::string& path, size_t n) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(n, '\0');
+  in.read(head.data(), std::streamsize(n));
+  head.resize(size_t(std::max<std::streamsize>(in.gcount(), 0)));
+  return head;
+}
+
+// What a file starting with `head` is, for files that are not graphs; null: none known.
+const char* binary_kind(const std::string& head) {
+  static const std::pair<std::string_view, const char*> kinds[] = {
+      {"\x93NUMPY", "an .npy array (node features? sgc convert --in makes a feature store for --feature-store)"},
+      {"SGCFEAT", "an sgc feature store (give it as --feature-store)"},
+      {"SGCMODEL", "an sgc model file (give it to sgc predict --model)"},
+      {"\xFD" "7zXZ", "xz-compressed (only gzip is read: decompress it first)"},
+      {"BZh", "bzip2-compressed (only gzip is read: decompress it first)"},
+      {"\x28\xB5\x2F\xFD", "zstd-compressed (only gzip is read: decompress it first)"},
+  };
+  for (const auto& [magic, what] : kinds)
+    if (head.compare(0, magic.size(), magic) == 0) return what;
+  return nullptr;
+}
+
 Dataset load_path(const std::string& path, const LoadOptions& o) {
   const fs::path p(path);
   if (fs::is_directory(p)) {
@@ -221,6 +248,11 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
     return load_fastgcn_reddit(p.parent_path().string());
   }
   if (file.size() > 4 && file.compare(file.size() - 4, 4, ".npz") == 0) return load_npz_path(path, o);
+  // Not an .npz by name: what its first bytes say, before it is read as text.
+  const std::string head = file_head(path, 8);
+  if (head.rfind("PK\x03\x04", 0) == 0) return load_npz_path(path, o);  // a zip: an .npz without its extension
+  if (const char* what = binary_kind(head))
+    throw FormatError(path + ": " + what + ", not a graph (a graph is an edge list, .mtx, .npz or a folder)");
   const EdgeList e = read_edge_list(path);
   if (e.src.empty()) throw FormatError(path + ": no edges");
   // Ids are used as given (N = max id + 1): refuse to allocate a huge, nearly empty graph for sparse ids.
@@ -325,7 +357,9 @@ Dataset load_named(const std::string& name, const LoadOptions& o) {
   if (const Family* f = family_of(name)) return load_family_member(*f, name, o);
   if (const size_t slash = name.find('/'); slash != std::string::npos && name.find('/', slash + 1) == std::string::npos) {
     const Family* f = family_named(name.substr(0, slash));
-    if (f && !fs::exists(name)) return load_family_member(*f, name.substr(slash + 1), o);
+    std::string member = name.substr(slash + 1);  // "heterophilous/texas.npz" names texas
+    if (member.size() > 4 && member.compare(member.size() - 4, 4, ".npz") == 0) member.resize(member.size() - 4);
+    if (f && !fs::exists(name)) return load_family_member(*f, member, o);
   }
   if (name.empty()) throw ArgumentError("--dataset: empty name (give a data set name or a path)");
   std::error_code ec;
@@ -336,6 +370,14 @@ Dataset load_named(const std::string& name, const LoadOptions& o) {
     return load_path(name, o);
   }
   const std::string shown = "'" + printable(name, 200) + "'";
+  if (fs::is_symlink(fs::symlink_status(name, ec))) {  // exists() followed it to nothing
+    const fs::path target = fs::read_symlink(name, ec);
+    fs::status(name, ec);
+    throw FileError("--dataset: " + shown + ": a symbolic link " +
+                    (ec == std::errc::too_many_symbolic_link_levels
+                         ? std::string("in a loop of links")
+                         : "to '" + printable(target.string(), 200) + "', which does not exist"));
+  }
   if (looks_like_path(name)) {
     const fs::path p(name);
     const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();

@@ -19,8 +19,11 @@
 //   <dir> with raw/edge.csv.gz (or edge.csv.gz)  OGB node property (ogb.h)
 //   <file>.npz   detected from its keys: heterophilous, graphdata,
 //                gnn-benchmark / ppnp, or a bare scipy sparse matrix
-//   any other file   an edge list, text or gzip (edge_list.h), or a Matrix Market
-//                    coordinate file (matrix_market.h: its banner tells)
+//   any other file   by its first bytes: a zip is an .npz without its
+//                    extension; an .npy, a feature store, a model file or an
+//                    xz / bzip2 / zstd file is refused, naming what it is;
+//                    else an edge list, text or gzip (edge_list.h), or a Matrix
+//                    Market coordinate file (matrix_market.h: its banner tells)
 // A bare graph (edge list, scipy matrix) gets SYNTHETIC features, labels and
 // split (synthetic_attributes.h): only its structure is real, and the data
 // set's name says so ("soc-Slashdot0902 [synthetic features and labels]").
