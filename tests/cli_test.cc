@@ -454,6 +454,11 @@ TEST(Cli, DatasetPathsThatAreNotGraphsSayWhatTheyAre) {
   const sgc::testing::CliRun member = sgc::testing::run_cli(
       "train --epochs 2 --dataset heterophilous/texas.npz --data-dir " + sgc::testing::data_dir() + "/heterophilous");
   EXPECT_EQ(member.exit_code, 0) << member.output;
+  // A bare graph's features are made up: convert says so.
+  sgc::testing::write_bytes(tmp.file("e.txt"), "0 1\n1 2\n");
+  const sgc::testing::CliRun bare = sgc::testing::run_cli("convert --dataset " + tmp.file("e.txt") + " --out " + tmp.file("e.sgcf"));
+  EXPECT_EQ(bare.exit_code, 0) << bare.output;
+  EXPECT_NE(bare.output.find("has no node features of its own"), std::string::npos) << bare.output;
 }
 
 // A failed `sgc generate` leaves no folder it made behind.

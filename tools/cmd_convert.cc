@@ -53,6 +53,9 @@ sgc::DenseMatrix features_of(const ConvertFlags& f) {
     load.dir = f.data_dir;
     load.ogb_split = f.ogb_split;  // the features are the same for any split, but the folder must load
     sgc::Dataset d = sgc::load_dataset(f.dataset, load);
+    if (d.family == "bare")  // a graph file without attributes (load.h)
+      std::fprintf(stderr, "note: %s has no node features of its own; these are the synthetic ones generated for it\n",
+                   f.dataset.c_str());
     if (d.has_dense_features()) return std::move(d.dense_features);
     return densified(d.features, f.dataset);
   }
