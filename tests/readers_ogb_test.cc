@@ -55,6 +55,12 @@ TEST(Ogb, LoadsTheRawLayout) {
     EXPECT_EQ(d.test, (std::vector<int32_t>{3, 5}));
   }
   EXPECT_EQ(load_dataset(root, LoadOptions{}).num_nodes(), 6);  // detected by load_dataset
+  // -1 is unlabelled, as nan is (and as in the .npz loaders).
+  OgbFiles minus;
+  minus.labels = "0\n1\n2\n1\n-1\n0\n";
+  const std::string root2 = tmp.file("ogbn_minus");
+  write(root2, minus);
+  EXPECT_EQ(load_ogb_node_dataset(root2).labels, (std::vector<int32_t>{0, 1, 2, 1, -1, 0}));
 }
 
 // The raw folder named relatively ("raw", "./raw/", "." from inside it)
@@ -134,6 +140,12 @@ TEST(Ogb, MalformedFilesNameFileAndLine) {
   f = OgbFiles{};
   f.train = "0\n4\n";  // node 4 has no label
   fails(f, {"train node 4 has no label"});
+  f = OgbFiles{};
+  f.test = "3\n5\n3\n";
+  fails(f, {"test.csv.gz", "node id 3 listed twice"});
+  f = OgbFiles{};
+  f.labels = "0\n1\n2\n1\n-2\n0\n";
+  fails(f, {"node-label.csv.gz:5:", "label -2 out of range (-1: unlabelled)"});
 
   // Truncated gzip.
   const std::string root = tmp.file("cut");

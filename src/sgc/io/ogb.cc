@@ -125,7 +125,8 @@ std::vector<int64_t> read_ogb_labels(TextLines& in, int64_t n) {
     } else {
       in.fail("label " + io_detail::quoted(f[0]) + " is not an integer");
     }
-    if (v < 0 || v > INT32_MAX - 1) in.fail("label " + std::to_string(v) + " out of range");
+    // -1 is unlabelled, as in the .npz loaders (OGB itself writes nan).
+    if (v < -1 || v > INT32_MAX - 1) in.fail("label " + std::to_string(v) + " out of range (-1: unlabelled)");
     io_detail::require_growth(y, path + ": " + std::to_string(y.size()) + "+ labels");
     y.push_back(v);
   }
@@ -158,6 +159,8 @@ std::vector<int32_t> read_split(const fs::path& dir, const char* name, int64_t n
   for (int64_t v : read_ids(p.string(), n)) out.push_back(static_cast<int32_t>(v));
   if (out.empty()) throw FormatError(p.string() + ": no node ids (an empty " + name + " split)");
   std::sort(out.begin(), out.end());
+  if (const auto twice = std::adjacent_find(out.begin(), out.end()); twice != out.end())
+    throw FormatError(p.string() + ": node id " + std::to_string(*twice) + " listed twice");
   return out;
 }
 
