@@ -119,6 +119,28 @@ TEST(FastGcnReddit, CooCscAndOneHotLabels) {
   EXPECT_EQ(load_fastgcn_reddit(tmp.path()).adjacency.nnz(), 2);
 }
 
+// One-hot rows in floats (as numpy writes them by default) are class ids
+// too, and labels that do not start at 0 are renumbered, their values kept.
+TEST(FastGcnReddit, FloatOneHotAndLabelsFromOne) {
+  testing::TempDir tmp;
+  write_coo(tmp.path(), {0, 1, 2}, {1, 2, 3});
+  const std::vector<float> feats(8, 1.0f), onehot = {0, 1, 1, 0};
+  const std::vector<int64_t> tr = {0, 1}, va = {2}, te = {3}, yv = {5}, yt = {3};
+  write_npz(tmp.path() + "/reddit.npz",
+            {{"feats", npy_header("<f4", {4, 2}), view(feats)},
+             {"y_train", npy_header("<f4", {2, 2}), view(onehot)},
+             {"y_val", npy_header("<i8", {1}), view(yv)},
+             {"y_test", npy_header("<i8", {1}), view(yt)},
+             {"train_index", npy_header("<i8", {2}), view(tr)},
+             {"val_index", npy_header("<i8", {1}), view(va)},
+             {"test_index", npy_header("<i8", {1}), view(te)}},
+            false);
+  const Dataset d = load_fastgcn_reddit(tmp.path());
+  EXPECT_EQ(d.num_classes, 4);  // values 0, 1, 3, 5
+  EXPECT_EQ(d.labels, (std::vector<int32_t>{1, 0, 3, 2}));
+  EXPECT_EQ(d.label_values, (std::vector<int64_t>{0, 1, 3, 5}));
+}
+
 TEST(FastGcnReddit, MalformedFilesNameTheEntry) {
   testing::TempDir tmp;
   const std::string adj = tmp.file("reddit_adj.npz"), data = tmp.file("reddit.npz");

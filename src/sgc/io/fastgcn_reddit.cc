@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "sgc/data/class_split.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
 #include "sgc/io/format/npz.h"
@@ -27,18 +28,18 @@ bool is_symmetric(const CsrMatrix& a) {
   return true;
 }
 
-// Class ids of one split: 1-D ints, or argmax of one-hot rows.
+// Class ids of one split: 1-D ints, or argmax of one-hot rows (ints or floats).
 std::vector<int64_t> split_labels(const NpzFile& f, const std::string& key) {
-  const auto y = f.values<int64_t>(key);
-  if (y.shape.size() == 1) return y.data;
-  if (y.shape.size() != 2) throw FormatError(f.where(key) + ": expected class ids (n,) or one-hot rows (n, C)");
-  const int64_t rows = y.shape[0], cols = y.shape[1];
-  std::vector<int64_t> out(static_cast<size_t>(rows));
-  for (int64_t r = 0; r < rows; ++r) {
-    const auto* row = y.data.data() + r * cols;
-    const auto best = std::max_element(row, row + cols);
-    if (cols == 0 || *best <= 0) throw FormatError(f.where(key) + ": one-hot row " + std::to_string(r) + " is all zero");
-    out[r] = best - row;
+  const size_t dims = f.array(key).array.shape.size();
+  if (dims == 1) return f.values<int64_t>(key).data;
+  if (dims != 2) throw FormatError(f.where(key) + ": expected class ids (n,) or one-hot rows (n, C)");
+  const DenseMatrix y = f.matrix(key);
+  std::vector<int64_t> out(static_cast<size_t>(y.rows()));
+  for (Eigen::Index r = 0; r < y.rows(); ++r) {
+    Eigen::Index best = 0;
+    if (y.cols() == 0 || y.row(r).maxCoeff(&best) <= 0)
+      throw FormatError(f.where(key) + ": one-hot row " + std::to_string(r) + " is all zero");
+    out[size_t(r)] = best;
   }
   return out;
 }
@@ -74,8 +75,7 @@ Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info) {
   }
   io_detail::check_finite(d.dense_features.data(), n, d.dense_features.cols(), data.where("feats"));
 
-  d.labels.assign(static_cast<size_t>(n), -1);
-  int64_t max_label = -1;
+  std::vector<int64_t> raw_labels(static_cast<size_t>(n), -1);
   const std::pair<const char*, std::vector<int32_t>*> splits[] = {
       {"train", &d.train}, {"val", &d.val}, {"test", &d.test}};
   for (const auto& [name, ids] : splits) {
@@ -97,15 +97,16 @@ Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info) {
         throw FormatError(data.where(label_key) + ": element " + std::to_string(k) + " = " + std::to_string(y[k]) +
                           " is not a class id");
       }
-      if (d.labels[id] >= 0 && d.labels[id] != y[k]) {
+      if (raw_labels[id] >= 0 && raw_labels[id] != y[k]) {
         throw FormatError(data.where(label_key) + ": node " + std::to_string(id) + " has two different labels");
       }
-      d.labels[id] = static_cast<int32_t>(y[k]);
-      max_label = std::max(max_label, y[k]);
+      raw_labels[id] = y[k];
       ids->push_back(static_cast<int32_t>(id));
     }
   }
-  d.num_classes = static_cast<int32_t>(max_label + 1);
+  // Classes numbered 0..C-1 (labels 1..C or with gaps are renumbered, their
+  // values kept for output), as every loader does.
+  d.num_classes = compact_labels(raw_labels, d.labels, &d.label_values);
   validate_dataset(d, dir);
   return d;
 }
