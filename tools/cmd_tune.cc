@@ -177,11 +177,17 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
     sgc::validate_config(c);
     return c;
   };
-  const sgc::tune::Trial best = sgc::tune::tpe_maximize(space, opts, [&](const std::vector<double>& x) {
+  sgc::tune::Trial best = sgc::tune::tpe_maximize(space, opts, [&](const std::vector<double>& x) {
     const sgc::Config c = configured_by(x);
     return prepared(c).fit(c).val_acc;
   });
-  const sgc::Config chosen = configured_by(best.params);
+  // The starting configuration competes too (its values may lie outside the
+  // ranges searched): a search never reports worse than where it began.
+  const double start_val = prepared(base).fit(base).val_acc;
+  const bool kept_start = !(best.score >= start_val);
+  if (kept_start)
+    for (size_t i = 0; i < space.size(); ++i) best.params[i] = sgc::config_param(base, space[i].name);
+  const sgc::Config chosen = kept_start ? base : configured_by(best.params);
   const sgc::Evaluation ev = prepared(chosen).fit(chosen);
 
   if (f.json) {
@@ -202,6 +208,7 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
     best_json["operator"] = sgc::operator_to_json(chosen.op);
     out["searched"] = searched;
     out["trials"] = t.trials;
+    out["kept_start"] = kept_start;  // no trial beat the starting configuration's validation accuracy
     out["best"] = best_json;
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -213,8 +220,9 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
   std::printf("best");
   for (size_t i = 0; i < space.size(); ++i)
     std::printf(space[i].integer ? " %s %.0f" : " %s %.4g", space[i].name.c_str(), best.params[i]);
-  std::printf(": val accuracy %s, test accuracy %s\n", accuracy_text(ev.val_acc).c_str(),
-              accuracy_text(ev.test_acc).c_str());
+  std::printf(": val accuracy %s, test accuracy %s%s\n", accuracy_text(ev.val_acc).c_str(),
+              accuracy_text(ev.test_acc).c_str(),
+              kept_start ? " (the starting configuration: no trial beat its validation accuracy)" : "");
   return 0;
 }
 

@@ -105,6 +105,17 @@ bool has_config_param(const Config& c, std::string_view name) {
          c.train.optimizer->reads(name);
 }
 
+double config_param(const Config& c, std::string_view name) {
+  if (name == "lr") return c.train.lr;
+  if (name == "weight_decay") return c.train.weight_decay;
+  if (name == "epochs") return c.train.epochs;
+  if (c.op.def->reads(name)) return find_param(name)->get(c.op).get<double>();
+  if (c.train.optimizer->reads(name)) return find_optimizer_param(name)->get(c.train).get<double>();
+  if (model_reads_numeric(c, name)) return find_model_param(name)->get(c.model_params).get<double>();
+  throw ArgumentError("'" + std::string(name) + "': not a parameter of " + std::string(c.op.name()) +
+                      " or of the training (lr, weight_decay, epochs)");
+}
+
 void set_config_param(Config& c, std::string_view name, double value) {
   if (name == "lr") c.train.lr = value;
   else if (name == "weight_decay") c.train.weight_decay = value;
