@@ -253,6 +253,14 @@ TEST(Cli, PrecisionSaysWhatWasStoredIn16Bits) {
   ASSERT_EQ(k4.exit_code, 0) << k4.output;
   EXPECT_EQ(nlohmann::json::parse(k2.output)["stored_16bit"], 0);
   EXPECT_EQ(nlohmann::json::parse(k4.output)["stored_16bit"], 2);
+  // A run in column blocks (Pubmed's test rows through the head) counts too:
+  // each block's dense input and its hops.
+  const sgc::testing::CliRun pubmed = sgc::testing::run_cli(
+      "train --threads 1 --precision bf16 --json --dataset pubmed --data-dir " + sgc::testing::data_dir());
+  ASSERT_EQ(pubmed.exit_code, 0) << pubmed.output;
+  const nlohmann::json p = nlohmann::json::parse(pubmed.output);
+  EXPECT_GT(p["column_blocks"].get<int>(), 1) << pubmed.output;
+  EXPECT_EQ(p["stored_16bit"], 2) << pubmed.output;
 }
 
 // Flags that were accepted and had no effect (a third audit): each is an

@@ -199,6 +199,7 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
     }
     if (times) times->propagate += timer.seconds();
     if (times) times->column_blocks = run.blocks;
+    if (times && run.blocks > 0) times->stored_16bit = run.stored_16bit;  // blocked: each block's count
     return p;
   }
 

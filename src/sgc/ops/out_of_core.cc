@@ -106,6 +106,7 @@ int64_t for_each_block(const CsrMatrix& s, const ColumnSource& source, const Ope
                        const std::vector<int32_t>* rows, int64_t width, BlockedRun* info, const Place& place) {
   const int64_t d = source.cols();
   int64_t products = 0, blocks = 0;
+  int stored_16bit = -1;
   CsrMatrix holder;
   const bool densify = source.dense_blocks_pay(s);
   // The enclosing progress stage counted one whole-width run's products.
@@ -115,10 +116,11 @@ int64_t for_each_block(const CsrMatrix& s, const ColumnSource& source, const Ope
     const int64_t w = std::min(width, d - c0);
     OperatorResult r = run_operator(s, source.block(c0, w, holder, densify), spec, rows);
     products = r.sparse_products;
+    stored_16bit = std::max(stored_16bit, r.stored_16bit);
     place(c0, w, r.features);
     ++blocks;
   }
-  if (info) *info = {width, blocks};
+  if (info) *info = {width, blocks, stored_16bit};
   return products;
 }
 
@@ -139,12 +141,15 @@ OperatorResult run_operator_blocked(const CsrMatrix& s, const ColumnSource& x, c
                                           x.dense_blocks_pay(s) ? n : 0);
   OperatorResult out;
   out.features.resize(out_rows, out_cols);
-  out.sparse_products = for_each_block(s, x, spec, rows, width, info, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
+  BlockedRun run;
+  out.sparse_products = for_each_block(s, x, spec, rows, width, &run, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < out_rows; ++r)
       for (int64_t h = 0; h < hops; ++h)
         std::memcpy(out.features.row(r).data() + h * d + c0, y.row(r).data() + h * w, size_t(w) * 4);
   });
+  out.stored_16bit = run.stored_16bit;
+  if (info) *info = run;
   return out;
 }
 
@@ -165,13 +170,16 @@ OperatorResult run_operator_blocked(const CsrMatrix& s, DenseMatrix x, const Ope
   // were copied out for this block and are not read again.
   const DenseView source(x.data(), n, d);
   OperatorResult out;
+  BlockedRun run;
   out.sparse_products =
-      for_each_block(s, ColumnSource(source), spec, rows, width, info, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
+      for_each_block(s, ColumnSource(source), spec, rows, width, &run, [&](int64_t c0, int64_t w, const DenseMatrix& y) {
 #pragma omp parallel for schedule(static)
         for (int64_t r = 0; r < out_rows; ++r) std::memcpy(x.row(r).data() + c0, y.row(r).data(), size_t(w) * 4);
       });
   if (out_rows < n) x.conservativeResize(out_rows, d);
   out.features = std::move(x);
+  out.stored_16bit = run.stored_16bit;
+  if (info) *info = run;
   return out;
 }
 
@@ -207,8 +215,10 @@ OperatorResult run_operator_bounded(const CsrMatrix& s, FeatureInput x, const Op
   const int64_t out_rows = rows ? int64_t(rows->size()) : s.rows;
   const int64_t need = operator_memory_bytes(spec, x.rows(), x.cols(), out_rows);
   if (need >= 0 && need <= memory_budget()) {
-    if (info) *info = {x.cols(), 1};
-    return run_operator(s, std::move(x), spec, rows);
+    const int64_t cols = x.cols();
+    OperatorResult r = run_operator(s, std::move(x), spec, rows);
+    if (info) *info = {cols, 1, r.stored_16bit};
+    return r;
   }
   if (x.sparse) return run_operator_blocked(s, ColumnSource(*x.sparse), spec, rows, 0, info);
   if (x.view) return run_operator_blocked(s, ColumnSource(*x.view), spec, rows, 0, info);

@@ -55,10 +55,13 @@ class ColumnSource {
   const CsrMatrix* sparse_ = nullptr;
 };
 
-// How a blocked run went: the block width and the number of blocks.
+// How a blocked run went: the block width, the number of blocks, and the
+// matrices each block stored in 16 bits (OperatorResult::stored_16bit, the
+// most of any block; -1 where the operator does not count them).
 struct BlockedRun {
   int64_t block_cols = 0;
   int64_t blocks = 0;
+  int stored_16bit = -1;
 };
 
 // The widest block (a multiple of kColumnBlockAlign, at most d, at least one

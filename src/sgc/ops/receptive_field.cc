@@ -128,7 +128,7 @@ DenseMatrix ReceptiveField::run_blocked(const ColumnSource& source, int64_t widt
     for (int64_t r = 0; r < rows(); ++r) std::memcpy(y.row(r).data() + c0, b.row(r).data(), size_t(w) * 4);
     ++blocks;
   }
-  if (info) *info = {width, blocks};
+  if (info) *info = {width, blocks, 0};  // fp32 hops only (lean_receptive_field)
   return y;
 }
 
