@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "readers_util.h"
+#include "sgc/io/feature_store.h"
 #include "sgc/io/load.h"
 #include "sgc/io/ogb.h"
 
@@ -96,6 +97,25 @@ TEST(Ogb, TheRawFolderNamedRelativelyFindsItsOwnSplit) {
   const Dataset d = load_ogb_node_dataset("flat");
   EXPECT_EQ(d.name, "flat");
   EXPECT_EQ(d.train, (std::vector<int32_t>{0, 1}));
+}
+
+// With a feature store, node-feat.csv.gz (the slow part) is not read at all.
+TEST(Ogb, AFeatureStoreReplacesTheCsvFeaturesUnread) {
+  testing::TempDir tmp;
+  const std::string root = tmp.file("ogbn_tiny");
+  write(root, OgbFiles{});
+  const Dataset csv = load_ogb_node_dataset(root);
+  write_feature_store(tmp.file("f.sgcf"), csv.dense_features);
+  std::filesystem::remove(root + "/raw/node-feat.csv.gz");
+  LoadOptions o;
+  o.feature_store = tmp.file("f.sgcf");
+  const Dataset stored = load_dataset(root, o);
+  EXPECT_EQ(stored.dense_features, csv.dense_features);
+  EXPECT_EQ(stored.labels, csv.labels);
+  EXPECT_THROW(load_dataset(root, LoadOptions{}), FileError);  // without the store it is missing
+  write_feature_store(tmp.file("short.sgcf"), DenseMatrix(csv.dense_features.topRows(3)));
+  o.feature_store = tmp.file("short.sgcf");
+  expect_error<FormatError>([&] { load_dataset(root, o); }, {"short.sgcf", "3 rows of features", "6 nodes"});
 }
 
 TEST(Ogb, MalformedFilesNameFileAndLine) {

@@ -7,6 +7,7 @@
 #include "sgc/data/class_split.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
+#include "sgc/io/feature_store.h"
 #include "sgc/io/format/npz.h"
 #include "sgc/io/format/zip_writer.h"
 #include "sgc/io/loader_util.h"
@@ -46,7 +47,7 @@ std::vector<int64_t> split_labels(const NpzFile& f, const std::string& key) {
 
 }  // namespace
 
-Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info) {
+Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info, const std::string& feature_store) {
   const NpzFile adj_file = NpzFile::open((fs::path(dir) / "reddit_adj.npz").string());
   const NpzFile data = NpzFile::open((fs::path(dir) / "reddit.npz").string());
   const CsrMatrix stored = load_scipy_sparse(adj_file);
@@ -68,12 +69,16 @@ Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info) {
   d.adjacency = undirected_pattern(stored);
   const int64_t n = d.adjacency.rows;
 
-  d.dense_features = data.matrix("feats");
-  if (d.dense_features.rows() != n) {
-    throw FormatError(data.where("feats") + ": shape mismatch: " + std::to_string(d.dense_features.rows()) +
-                      " rows for the " + std::to_string(n) + "-node adjacency in reddit_adj.npz");
+  if (!feature_store.empty()) {
+    d.dense_features = store_features(feature_store, n, d.name);
+  } else {
+    d.dense_features = data.matrix("feats");
+    if (d.dense_features.rows() != n) {
+      throw FormatError(data.where("feats") + ": shape mismatch: " + std::to_string(d.dense_features.rows()) +
+                        " rows for the " + std::to_string(n) + "-node adjacency in reddit_adj.npz");
+    }
+    io_detail::check_finite(d.dense_features.data(), n, d.dense_features.cols(), data.where("feats"));
   }
-  io_detail::check_finite(d.dense_features.data(), n, d.dense_features.cols(), data.where("feats"));
 
   std::vector<int64_t> raw_labels(static_cast<size_t>(n), -1);
   const std::pair<const char*, std::vector<int32_t>*> splits[] = {

@@ -35,7 +35,9 @@ struct RedditAdjacencyInfo {
 };
 
 // `dir` holds reddit_adj.npz and reddit.npz.
-Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info = nullptr);
+// feature_store: a feature store (.sgcf) read instead of reddit.npz's feats.
+Dataset load_fastgcn_reddit(const std::string& dir, RedditAdjacencyInfo* info = nullptr,
+                            const std::string& feature_store = "");
 
 // Writes `d` (its unit-weight symmetric adjacency, dense or sparse features,
 // labels and split) in that layout: reddit_adj.npz holds each undirected edge

@@ -84,6 +84,17 @@ void write_feature_store(const std::string& path, DenseView x, const std::string
   f.commit();
 }
 
+DenseMatrix store_features(const std::string& path, int64_t nodes, const std::string& dataset) {
+  const MappedFeatures store = MappedFeatures::open(path);
+  if (store.rows() != nodes)
+    throw FormatError(path + ": " + std::to_string(store.rows()) + " rows of features, but " + dataset + " has " +
+                      std::to_string(nodes) + " nodes (one row per node)");
+  if (store.cols() == 0) throw FormatError(path + ": the feature store has no columns");
+  DenseMatrix x = store.read_all();
+  if (!x.allFinite()) throw FormatError(path + ": holds a value that is not finite");
+  return x;
+}
+
 MappedFeatures MappedFeatures::open(const std::string& path, bool verify_checksum) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");

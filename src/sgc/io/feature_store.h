@@ -35,6 +35,12 @@ inline void write_feature_store(const std::string& path, const DenseMatrix& x, c
   write_feature_store(path, view_of(x), what);
 }
 
+// The rows of the feature store at `path` as the node features of a data set
+// of `nodes` nodes (named `dataset` in messages): one row per node, at least
+// one column, finite values, read whole within the memory budget.
+// FormatError naming the file otherwise.
+DenseMatrix store_features(const std::string& path, int64_t nodes, const std::string& dataset);
+
 // A feature store mapped read-only. Pages come in as they are read; the
 // read_* functions drop what they read from the resident set again
 // (madvise(MADV_DONTNEED): the page cache keeps it), so copying a column

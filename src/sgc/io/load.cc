@@ -167,7 +167,7 @@ Dataset load_npz_path(const std::string& path, const LoadOptions& o) {
                         "holding reddit.npz and reddit_adj.npz: name the file reddit.npz beside its reddit_adj.npz "
                         "and give the folder");
     require_single_split(o, path);
-    return load_fastgcn_reddit(fs::path(path).parent_path().string());
+    return load_fastgcn_reddit(fs::path(path).parent_path().string(), nullptr, o.feature_store);
   }
   if (layout == "scipy-sparse") {
     const CsrMatrix a = load_scipy_sparse(f);
@@ -208,11 +208,11 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
   if (fs::is_directory(p)) {
     if (fs::exists(p / "reddit_adj.npz")) {
       require_single_split(o, path);
-      return load_fastgcn_reddit(path);
+      return load_fastgcn_reddit(path, nullptr, o.feature_store);
     }
     if (is_ogb_node_dir(path)) {
       require_single_split(o, path);
-      return load_ogb_node_dataset(path, o.ogb_split);
+      return load_ogb_node_dataset(path, o.ogb_split, o.feature_store);
     }
     // Say what is there, and point at loadable files inside.
     std::vector<std::string> entries;
@@ -245,7 +245,7 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
   }
   if (file == "reddit_adj.npz") {
     require_single_split(o, path);
-    return load_fastgcn_reddit(p.parent_path().string());
+    return load_fastgcn_reddit(p.parent_path().string(), nullptr, o.feature_store);
   }
   if (file.size() > 4 && file.compare(file.size() - 4, 4, ".npz") == 0) return load_npz_path(path, o);
   // Not an .npz by name: what its first bytes say, before it is read as text.
@@ -327,20 +327,16 @@ Dataset load_named(const std::string& name, const LoadOptions& o);
 }  // namespace
 
 void use_feature_store(Dataset& d, const std::string& path) {
-  const MappedFeatures store = MappedFeatures::open(path);
-  if (store.rows() != d.num_nodes())
-    throw FormatError(path + ": " + std::to_string(store.rows()) + " rows of features, but " + d.name + " has " +
-                      std::to_string(d.num_nodes()) + " nodes (one row per node)");
-  if (store.cols() == 0) throw FormatError(path + ": the feature store has no columns");
-  DenseMatrix x = store.read_all();
-  if (!x.allFinite()) throw FormatError(path + ": holds a value that is not finite");
-  d.dense_features = std::move(x);
+  d.dense_features = store_features(path, d.num_nodes(), d.name);
   d.features = CsrMatrix{};
 }
 
 Dataset load_dataset(const std::string& name, const LoadOptions& o) {
   Dataset d = load_named(name, o);
-  if (!o.feature_store.empty()) use_feature_store(d, o.feature_store);
+  // OGB and FastGCN folders read the store instead of their own features
+  // (their text or npz features are the slow part of loading them).
+  const bool read_by_loader = d.family == "ogb" || d.family == "fastgcn_reddit";
+  if (!o.feature_store.empty() && !read_by_loader) use_feature_store(d, o.feature_store);
   return d;
 }
 

@@ -9,6 +9,7 @@
 #include "sgc/data/class_split.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
+#include "sgc/io/feature_store.h"
 #include "sgc/io/format/text_lines.h"
 #include "sgc/io/loader_util.h"
 #include "sgc/util/budget.h"
@@ -171,7 +172,8 @@ bool is_ogb_node_dir(const std::string& dir) {
   return fs::is_directory(d) && (fs::exists(d / "raw" / "edge.csv.gz") || fs::exists(d / "edge.csv.gz"));
 }
 
-Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_name) {
+Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_name,
+                              const std::string& feature_store) {
   const Layout L = locate(dir);
   Dataset d;
   d.name = L.name;
@@ -196,12 +198,17 @@ Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_n
   // growing with the rows actually present) before anything of size N is
   // allocated, so a num-node-list.csv.gz that says 2147483646 for a 300-node
   // graph is an error about the row counts, not a 16 GB allocation.
-  const fs::path feat = L.raw / "node-feat.csv.gz";
-  if (!fs::exists(feat)) throw FileError(feat.string() + ": missing (data sets without node features are not supported)");
-  TextLines feat_lines(feat.string());
-  d.dense_features = read_ogb_features(feat_lines, n);
+  // With a feature store, the labels (one per node) vouch for n first.
   TextLines label_lines((L.raw / "node-label.csv.gz").string());
   d.num_classes = compact_labels(read_ogb_labels(label_lines, n), d.labels, &d.label_values);
+  if (!feature_store.empty()) {
+    d.dense_features = store_features(feature_store, n, d.name);
+  } else {
+    const fs::path feat = L.raw / "node-feat.csv.gz";
+    if (!fs::exists(feat)) throw FileError(feat.string() + ": missing (data sets without node features are not supported)");
+    TextLines feat_lines(feat.string());
+    d.dense_features = read_ogb_features(feat_lines, n);
+  }
   require_memory((n + 1) * 24 + static_cast<int64_t>(el.src.size()) * 28,
                  edges.source() + ": a graph of " + std::to_string(n) + " nodes and " + std::to_string(el.src.size()) + " edges");
   d.adjacency = undirected_adjacency(n, el.src, el.dst);

@@ -26,7 +26,9 @@ bool is_ogb_node_dir(const std::string& dir);
 
 // Loads the data set; split_name picks split/<name> (empty: the only one
 // there; several -> sgc::ArgumentError listing them).
-Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_name = "");
+// feature_store: a feature store (.sgcf) read instead of node-feat.csv.gz.
+Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_name = "",
+                              const std::string& feature_store = "");
 
 // The parsers of the individual files (exposed for tests and fuzzing):
 // one integer in [0, limit) per line (split files, counts);
