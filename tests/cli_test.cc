@@ -332,7 +332,7 @@ TEST(Cli, PredictScoresTheSplitAndFeaturesTheModelWasTrainedOn) {
   const sgc::testing::CliRun other = sgc::testing::run_cli("predict --model " + model + texas + " --split 0");
   ASSERT_EQ(other.exit_code, 0) << other.output;
   EXPECT_NE(other.output.find("the model was trained on split 3"), std::string::npos) << other.output;
-  expect_error("predict --model " + model + texas + " --seed 3", "--seed: predict draws nothing from a data set");
+  expect_error("predict --model " + model + texas + " --seed 3", "--seed: predict on a data set draws nothing");
 
   const std::string store = tmp.file("x.sgcf"), stored_model = tmp.file("s.sgcm");
   ASSERT_EQ(sgc::testing::run_cli("convert --out " + store + texas).exit_code, 0);

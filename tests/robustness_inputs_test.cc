@@ -50,7 +50,8 @@ std::vector<Case> edge_list_cases_impl() {
            {"binary garbage", std::string("\x7f" "ELF\x02\x01\x01\x00\x00\x00\xff\xfe", 12)},
            {"invalid UTF-8 field", "0 1\n\xff\xfe 2\n"},
            {"C1 control in a field", "0 1\n\xc2\x9b" "31m 2\n"},
-           {"an npz in a .txt", archive(gnn_members())},
+           {"an .npy in a .txt", std::string("\x93NUMPY\x01\x00v\x00{'descr': '<f4'}", 28)},
+           {"xz data in a .txt", std::string("\xFD" "7zXZ\x00\x00\x04", 9)},
            {"20 MiB line without newline", "0 " + std::string(20 << 20, '1')},
            {"20 MiB comment line", "# " + std::string(20 << 20, 'x') + "\n0 1\n"},
        }) {
@@ -67,6 +68,7 @@ std::vector<Case> edge_list_cases_impl() {
            {"duplicates and self-loops", "0 1\n0 1\n1 1\n1 2\n2 0\n"},
            {"no final newline", "0 1\n1 2\n2 0"},
            {"UTF-8 BOM", "\xef\xbb\xbf" "0 1\n1 2\n2 0\n"},
+           {"an npz under a .txt name (read as the npz it is)", archive(gnn_members())},
        }) {
     add_replace(c, "edge list (valid or a clear error): " + name, txt, bytes, on_txt, may_pass_naming({txt}));
   }

@@ -1,8 +1,8 @@
 #include "cli_common.h"
 
 #include <cmath>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <sstream>
 
@@ -483,8 +483,8 @@ AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_n
     }
   };
   if (!f.dataset.empty() && f.seed_given)
-    throw sgc::ArgumentError("--seed: predict draws nothing from a data set (the model is fixed; its split is "
-                             "--split's)");
+    throw sgc::ArgumentError("--seed: predict on a data set draws nothing (the model is fixed, and the split is "
+                             "the model's or --split's)");
   const int trained_split = field("split", 0);
   const bool choose_split = !f.dataset.empty() && !f.split_given && trained_split != 0;
   DataFlags g = f;

@@ -26,8 +26,6 @@ struct PredictFlags : DataFlags {
   DistFlags dist;  // under mpirun (dist_cli.h)
 };
 
-
-
 // Accuracy over the nodes of `ids` that have a label.
 double accuracy_on(const std::vector<int32_t>& ids, const sgc::Dataset& d, const std::vector<int32_t>& pred) {
   std::vector<int32_t> got, want;

@@ -2,7 +2,7 @@
 
     import sgc
     ds = sgc.datasets.load_planetoid("cora")
-    F = sgc.propagate(ds.adj, X, k=2)                   # S^2 X, numpy float32
+    F = sgc.propagate(ds.adj, ds.X, k=2)                # S^2 X, numpy float32
     clf = sgc.SGCClassifier(**sgc.paper_defaults("cora"))   # or paper_defaults("cora", op="dgc")
     clf.fit(ds.adj, ds.X, ds.y, ds.train_idx, ds.val_idx).score(ds.adj, ds.X, ds.y, ds.test_idx)
 

@@ -50,11 +50,13 @@ def normalized_adjacency(adj, n_nodes=None, norm="aug_norm_adj", self_loop=1.0):
     ``n_nodes`` is needed only when ``adj`` is an edge_index.
     """
     g = as_graph(adj)
-    if n_nodes is None:
-        if sp.issparse(g):
-            n_nodes = g.shape[0]
-        else:
-            raise ValueError("normalized_adjacency: n_nodes is required with an edge_index")
+    if sp.issparse(g):
+        if n_nodes is not None and check_int(n_nodes, "n_nodes") != g.shape[0]:
+            raise ValueError(f"n_nodes: {n_nodes}, but the adjacency is {g.shape[0]} x {g.shape[1]} "
+                             "(n_nodes is for an edge_index)")
+        n_nodes = g.shape[0]
+    elif n_nodes is None:
+        raise ValueError("normalized_adjacency: n_nodes is required with an edge_index")
     spec = operator_spec("sgc", 0, {"norm": norm, "self_loop": self_loop}, "normalized_adjacency")
     indptr, indices, data, shape = _core.normalized_adjacency(g, check_int(n_nodes, "n_nodes"), spec)
     return sp.csr_matrix((data, indices, indptr), shape=shape)

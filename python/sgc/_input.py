@@ -66,6 +66,12 @@ def as_graph(adj):
         f"adjacency: expected a scipy.sparse matrix or an edge_index array of shape (2, E), got {type(adj).__name__}")
 
 
+def check_graph_size(g, n):
+    """A scipy adjacency (as_graph) must be n x n for X's n rows; an edge_index is checked by the library."""
+    if not isinstance(g, np.ndarray) and g.shape != (n, n):
+        raise ValueError(f"adjacency: shape {g.shape} does not match X's {n} rows")
+
+
 def as_features(X):
     """X as a float32/float64 2-D numpy array (never copied here) or a canonical CSR."""
     if _is_sparse(X):

@@ -21,7 +21,8 @@ import inspect
 import numpy as np
 
 from . import _core
-from ._input import _check_param, _operator_reads, as_features, as_graph, as_index, check_int, check_real, operator_spec
+from ._input import (_check_param, _operator_reads, as_features, as_graph, as_index, check_graph_size, check_int,
+                     check_real, operator_spec)
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -73,6 +74,9 @@ class BaseEstimator:
                 setattr(self, name, value)
                 valid[name] = value
         for name, sub in nested.items():
+            if not hasattr(valid[name], "set_params"):
+                raise ValueError(f"Invalid parameter {name + '__' + next(iter(sub))!r} for estimator {self}: "
+                                 f"{name} is not an estimator (set {name} as a whole)")
             valid[name].set_params(**sub)
         return self
 
@@ -201,8 +205,15 @@ class SGCClassifier(BaseEstimator):
                 check_real(self.weight_decay, "weight_decay"), check_int(self.seed, "seed", 0, 2**64 - 1))
 
     def _features(self, adj, X, rows):
-        """Normalised, propagated features of the nodes ``rows`` (float32, C order)."""
-        return _core.features(adj, X, self.feature_norm, self._spec(), rows)
+        """Normalised, propagated features of the nodes ``rows`` (float32, C order), as fitted.
+
+        After ``fit`` the operator and feature normalisation are the fitted
+        ones (sklearn's convention: set_params does not change a fitted model
+        until the next fit).
+        """
+        fitted = getattr(self, "_fitted_features", None)
+        spec, norm = fitted if fitted is not None else (self._spec(), self.feature_norm)
+        return _core.features(adj, X, norm, spec, rows)
 
     def _check_fitted(self):
         if not hasattr(self, "coef_"):
@@ -216,9 +227,13 @@ class SGCClassifier(BaseEstimator):
         if hasattr(self, "n_features_in_") and X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is fitted "
                              f"with {self.n_features_in_}")
-        return as_graph(adj), X
+        g = as_graph(adj)
+        check_graph_size(g, X.shape[0])
+        return g, X
 
-    def _labels(self, y, n):
+    @staticmethod
+    def _labels(y, n):
+        """y checked: one label per node, finite (GraphModelClassifier takes labels the same way)."""
         y = np.asarray(y)
         _core.check_labels(y, n)
         if y.dtype.kind in "fc":
@@ -248,12 +263,13 @@ class SGCClassifier(BaseEstimator):
         val_idx : node ids for ``val_score_`` (optional).
         """
         for name in ("coef_", "intercept_", "classes_", "n_features_in_", "loss_", "train_score_",
-                     "val_score_"):
+                     "val_score_", "_fitted_features"):
             self.__dict__.pop(name, None)
         g, X = as_graph(adj), as_features(X)
         n = X.shape[0]
         if X.shape[1] == 0:
             raise ValueError(f"X: shape {X.shape} has no feature columns; the classifier needs at least one")
+        check_graph_size(g, n)
         y = self._labels(y, n)
         labelled = self._labelled(y)
         if train_idx is None:
@@ -276,7 +292,8 @@ class SGCClassifier(BaseEstimator):
         y_train = np.searchsorted(classes, y[train])
         train_args = self._train_args()
         rows = np.concatenate([train, val])
-        F = self._features(g, X, rows)
+        spec = (self._spec(), self.feature_norm)
+        F = _core.features(g, X, spec[1], spec[0], rows)
         theta, loss = _core.train(F[:train.size], y_train.astype(np.int32), len(classes), *train_args,
                                   self.optimizer_params)
         C = len(classes)
@@ -288,7 +305,11 @@ class SGCClassifier(BaseEstimator):
         self.loss_ = float(loss)
         pred = _core.predict(theta, F, C)
         self.train_score_ = float(np.mean(pred[:train.size] == y_train))
-        self.val_score_ = (float(np.mean(classes[pred[train.size:]] == y[val])) if val.size else None)
+        # Unlabelled validation nodes are left out, as score() leaves them out.
+        scored = self._labelled(y[val])
+        self.val_score_ = (float(np.mean(classes[pred[train.size:]][scored] == y[val][scored]))
+                           if scored.any() else None)
+        self._fitted_features = spec
         return self
 
     def decision_function(self, adj, X, idx=None):

@@ -5,8 +5,8 @@ through the same Model interface and Config as ``sgc train --model ...``."""
 import numpy as np
 
 from . import _core
-from ._input import as_features, as_graph, as_index
-from .estimator import NotFittedError
+from ._input import as_features, as_graph, as_index, check_graph_size
+from .estimator import NotFittedError, SGCClassifier
 
 __all__ = ["GraphModelClassifier", "model_defaults"]
 
@@ -73,18 +73,23 @@ class GraphModelClassifier:
         if X.shape[1] == 0:
             raise ValueError(f"X: shape {X.shape} has no feature columns; the model needs at least one")
         adj = as_graph(adj)
-        if hasattr(adj, "shape") and adj.shape != (n, n):  # an edge_index is checked by the library
-            raise ValueError(f"adjacency: shape {adj.shape} does not match X's {n} rows")
-        y = np.asarray(y)
-        if y.dtype.kind not in "iu":
-            raise TypeError("y: expected integer class ids (-1 = unlabelled)")
+        check_graph_size(adj, n)
+        # Labels as SGCClassifier takes them: any values (integer ones < 0 are
+        # unlabelled), numbered 0..C-1 in sorted order for the library, given
+        # back as classes_.
+        y = SGCClassifier._labels(y, n)
+        labelled = SGCClassifier._labelled(y)
+        classes = np.unique(y[labelled])
+        codes = np.full(n, -1, dtype=np.int64)
+        codes[labelled] = np.searchsorted(classes, y[labelled])
         idx = [as_index(i, n, name) if i is not None else np.zeros(0, dtype=np.int64)
                for i, name in ((train_idx, "train_idx"), (val_idx, "val_idx"), (test_idx, "test_idx"))]
-        classes = int(y.max()) + 1 if y.size else 0
-        out = _core.fit_graph_model(adj, X, y, classes, *idx, self._config())
+        out = _core.fit_graph_model(adj, X, codes, len(classes), *idx, self._config())
         self.scores_ = out["scores"]
-        self.classes_ = np.arange(classes)
-        self.train_score_, self.val_score_, self.test_score_ = out["train_acc"], out["val_acc"], out["test_acc"]
+        self.classes_ = classes
+        # No nodes to score: None, as SGCClassifier.val_score_.
+        self.train_score_, self.val_score_, self.test_score_ = (
+            out["train_acc"], out["val_acc"] if idx[1].size else None, out["test_acc"] if idx[2].size else None)
         self.epoch_, self.best_test_over_epochs_, self.loss_ = (out["epoch"], out["best_test_over_epochs"],
                                                                 out["final_loss"])
         return self

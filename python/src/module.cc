@@ -4,9 +4,8 @@
 // sgc::FormatError -> sgc.FormatError and sgc::ArgumentError ->
 // sgc.ArgumentError (both ValueErrors), sgc::ResourceError ->
 // sgc.ResourceError (a MemoryError: a cap would be exceeded), any other
-// sgc::Error -> sgc.Error; each carries the C++ message, except that a
-// leading command-line flag ("--weight-decay: ...") is named as Python's
-// keyword ("weight_decay: ...").
+// sgc::Error -> sgc.Error; each carries the C++ message, with its
+// command-line flags named as Python's keywords (keyword_message).
 // sgc::Interrupted (Ctrl-C during a call, see NoGil) -> KeyboardInterrupt.
 // Wrong dtypes raise TypeError.
 //
@@ -14,7 +13,9 @@
 // converted to JSON and read by sgc::operator_from_json, the library's one
 // (de)serialisation of a spec; the parameters, their types and defaults come
 // from the library's registry (sgc::operator_params(), sgc::operators()).
+#include <cctype>
 #include <chrono>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,9 @@
 #include "sgc/error.h"
 #include "sgc/graph/normalizations.h"
 #include "sgc/model/config.h"
+#include "sgc/model/model_params.h"
+#include "sgc/model/optimizer.h"
+#include "sgc/ops/operator.h"
 #include "sgc/presets.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
@@ -182,6 +186,56 @@ py::dict preset(const std::string& family, const std::string& name, const std::s
 
 }  // namespace sgc_py
 
+namespace {
+
+// The library names parameters by their command-line flags; Python's caller
+// passed keywords. A leading "--weight-decay: x" becomes "weight_decay: x"
+// (the data flags by their Python names: root, name, memory), and a flag of
+// a parameter inside the text ("lower --lr or --weight-decay") its keyword.
+// Other flags (sgc convert --in, --memory-limit beside sgc.set_limits) stay.
+std::string keyword_message(const char* what) {
+  static const std::set<std::string> keywords = [] {
+    std::set<std::string> k = {"lr", "weight_decay", "epochs", "seed", "feature_norm", "protocol", "optimizer",
+                               "model", "op", "device", "feature_store", "ogb_split", "split"};
+    for (const sgc::ParamDef& p : sgc::operator_params()) k.insert(std::string(p.name));
+    for (const sgc::OptimizerParamDef& p : sgc::optimizer_params()) k.insert(std::string(p.name));
+    for (const sgc::ModelParamDef& p : sgc::model_params()) k.insert(std::string(p.name));
+    return k;
+  }();
+  auto keyword = [](std::string flag) {
+    for (char& c : flag)
+      if (c == '-') c = '_';
+    return flag;
+  };
+  auto flag_char = [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'; };
+  const std::string m(what);
+  std::string out;
+  size_t at = 0;
+  const size_t colon = m.find(": ");
+  if (m.rfind("--", 0) == 0 && colon != std::string::npos &&
+      m.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-", 2) == colon) {
+    static const std::pair<std::string_view, std::string_view> renamed[] = {
+        {"data-dir", "root"}, {"dataset", "name"}, {"memory-limit", "memory"}};
+    std::string flag = m.substr(2, colon - 2);
+    for (const auto& [from, to] : renamed)
+      if (flag == from) flag = to;
+    out = keyword(flag);
+    at = colon;
+  }
+  for (size_t dash; (dash = m.find("--", at)) != std::string::npos;) {
+    size_t end = dash + 2;
+    while (end < m.size() && flag_char(m[end])) ++end;
+    const bool starts_word = dash == 0 || !(std::isalnum(static_cast<unsigned char>(m[dash - 1])) || m[dash - 1] == '-');
+    const std::string name = keyword(m.substr(dash + 2, end - dash - 2));
+    out += m.substr(at, dash - at);
+    out += starts_word && keywords.count(name) ? name : m.substr(dash, end - dash);
+    at = end;
+  }
+  return out + m.substr(at);
+}
+
+}  // namespace
+
 PYBIND11_MODULE(_core, m) {
   namespace py = pybind11;
   using namespace sgc_py;
@@ -214,29 +268,13 @@ PYBIND11_MODULE(_core, m) {
   m.attr("FileError") = py::handle(file_error);
   m.attr("FormatError") = py::handle(format_error);
   m.attr("ArgumentError") = py::handle(argument_error);
-  // The library names a bad value by its command-line flag; Python's caller
-  // passed a keyword: "--weight-decay: x" -> "weight_decay: x".
-  static const auto keyword_message = [](const char* what) {
-    const std::string m(what);
-    const size_t colon = m.find(": ");
-    if (m.rfind("--", 0) != 0 || colon == std::string::npos) return m;
-    std::string flag = m.substr(2, colon - 2);
-    if (flag.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) return m;
-    static const std::pair<std::string_view, std::string_view> renamed[] = {
-        {"data-dir", "root"}, {"dataset", "name"}, {"memory-limit", "memory"}};
-    for (const auto& [from, to] : renamed)
-      if (flag == from) flag = to;
-    for (char& c : flag)
-      if (c == '-') c = '_';
-    return flag + m.substr(colon);
-  };
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const sgc::FileError& e) {
-      PyErr_SetString(file_error, e.what());
+      PyErr_SetString(file_error, keyword_message(e.what()).c_str());
     } catch (const sgc::FormatError& e) {
-      PyErr_SetString(format_error, e.what());
+      PyErr_SetString(format_error, keyword_message(e.what()).c_str());
     } catch (const sgc::ArgumentError& e) {
       PyErr_SetString(argument_error, keyword_message(e.what()).c_str());
     } catch (const sgc::ResourceError& e) {
@@ -244,7 +282,7 @@ PYBIND11_MODULE(_core, m) {
     } catch (const sgc::Interrupted&) {
       PyErr_SetNone(PyExc_KeyboardInterrupt);
     } catch (const sgc::Error& e) {
-      PyErr_SetString(error, e.what());
+      PyErr_SetString(error, keyword_message(e.what()).c_str());
     }
   });
 

@@ -366,7 +366,8 @@ def test_missing_files(tmp_path):
 def test_unknown_dataset_name(tmp_path):
     with pytest.raises(sgc.ArgumentError, match="name: unknown data set 'imagenet'"):
         sgc.datasets.load_dataset("imagenet", tmp_path)
-    with pytest.raises(ValueError, match="unknown"):
+    # Any name in the ind.<name>.* layout is read: a missing one is a missing file.
+    with pytest.raises(sgc.FileError, match="ind.imagenet"):
         sgc.datasets.load_planetoid("imagenet", tmp_path)
 
 
@@ -392,3 +393,18 @@ def test_errors_name_the_keyword_not_the_command_line_flag(tmp_path):
     with pytest.raises(sgc.ArgumentError) as e:
         sgc.datasets.load_dataset(str(graph), root=str(tmp_path))
     assert str(e.value).startswith("root: ") and "--" not in str(e.value), str(e.value)
+
+
+def test_flags_inside_messages_are_named_as_keywords(cora):
+    with pytest.raises(sgc.Error) as e:
+        sgc.SGCClassifier(lr=1e30).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    assert "lower lr or weight_decay" in str(e.value) and "--" not in str(e.value), str(e.value)
+    with pytest.raises(sgc.ArgumentError) as e:
+        sgc.propagate(cora.adj, cora.X, op="ppr", alpha=1e-9)
+    assert "raise alpha or tol" in str(e.value) and "--" not in str(e.value), str(e.value)
+
+
+def test_n_nodes_must_match_a_matrix(cora):
+    with pytest.raises(ValueError, match="n_nodes: 5, but the adjacency is 2708 x 2708"):
+        sgc.normalized_adjacency(cora.adj, n_nodes=5)
+    assert sgc.normalized_adjacency(cora.adj, n_nodes=2708).shape == (2708, 2708)

@@ -324,3 +324,35 @@ def test_score_leaves_unlabelled_nodes_out(cora):
     y[cora.test_idx] = -1
     with pytest.raises(ValueError, match="no labelled node to score among idx"):
         clf.score(cora.adj, cora.X, y, cora.test_idx)
+
+
+def test_fitted_model_is_fixed_until_the_next_fit(cora):
+    # predict/score read k, op and feature_norm at call time: set_params changed a fitted model.
+    clf = sgc.SGCClassifier(**sgc.paper_defaults("cora")).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    before = clf.score(cora.adj, cora.X, cora.y, cora.test_idx)
+    clf.set_params(k=20, feature_norm="none")
+    assert clf.score(cora.adj, cora.X, cora.y, cora.test_idx) == before
+    clf.set_params(op="sign")
+    assert clf.score(cora.adj, cora.X, cora.y, cora.test_idx) == before
+    refit = clf.set_params(op="sgc").fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    assert refit.score(cora.adj, cora.X, cora.y, cora.test_idx) != before  # k = 20, no normalisation now
+
+
+def test_val_score_leaves_unlabelled_nodes_out(cora):
+    y = cora.y.copy()
+    y[cora.val_idx[:250]] = -1
+    clf = sgc.SGCClassifier(**sgc.paper_defaults("cora")).fit(cora.adj, cora.X, y, cora.train_idx, cora.val_idx)
+    assert clf.val_score_ == clf.score(cora.adj, cora.X, y, cora.val_idx)
+    y[cora.val_idx] = -1
+    clf = sgc.SGCClassifier(**sgc.paper_defaults("cora")).fit(cora.adj, cora.X, y, cora.train_idx, cora.val_idx)
+    assert clf.val_score_ is None
+
+
+def test_graph_size_is_checked_before_node_ids(cora):
+    with pytest.raises(ValueError, match="adjacency: shape \\(100, 100\\) does not match X's 2708 rows"):
+        sgc.SGCClassifier().fit(cora.adj[:100, :100], cora.X, cora.y, cora.train_idx)
+
+
+def test_nested_parameters_of_a_dict_are_refused_clearly():
+    with pytest.raises(ValueError, match="op_params is not an estimator"):
+        sgc.SGCClassifier().set_params(op_params__alpha=0.1)

@@ -74,3 +74,34 @@ def test_a_config_without_operator_keeps_the_default_operator(cora):
 def test_ogb_split_is_refused_where_there_is_none(planetoid_dir):
     with pytest.raises(sgc.ArgumentError, match="ogb_split: 'x' names a split of an OGB folder; cora is not one"):
         sgc.datasets.load_dataset("cora", planetoid_dir, ogb_split="x")
+
+
+def test_labels_are_any_values_as_in_sgc_classifier(cora):
+    # Label values were taken as class ids: y*10+5 made 66 classes and a worse model.
+    config = quick_tsc(cora)
+    args = (cora.train_idx, cora.val_idx, cora.test_idx)
+    plain = sgc.GraphModelClassifier("tsc", config, k=4).fit(cora.adj, cora.X, cora.y, *args)
+    shifted = sgc.GraphModelClassifier("tsc", config, k=4).fit(cora.adj, cora.X, cora.y * 10 + 5, *args)
+    assert shifted.test_score_ == plain.test_score_
+    np.testing.assert_array_equal(shifted.classes_, np.arange(7) * 10 + 5)
+    np.testing.assert_array_equal(shifted.predict(cora.test_idx), plain.predict(cora.test_idx) * 10 + 5)
+
+
+def test_without_validation_nodes_the_last_epoch_is_kept(cora):
+    # TSC kept the weights of epoch 1 when nothing could select an epoch.
+    config = quick_tsc(cora)
+    g = sgc.GraphModelClassifier("tsc", config, k=4).fit(cora.adj, cora.X, cora.y, cora.train_idx)
+    assert g.epoch_ == config["epochs"]
+    assert g.val_score_ is None and g.test_score_ is None
+    assert g.train_score_ > 0.5
+
+
+def test_an_edge_index_graph_is_accepted(cora):
+    coo = cora.adj.tocoo()
+    edge_index = np.vstack([coo.row, coo.col])
+    args = (cora.y, cora.train_idx, cora.val_idx)
+    by_index = sgc.GraphModelClassifier("acm", epochs=3).fit(edge_index, cora.X, *args)
+    by_matrix = sgc.GraphModelClassifier("acm", epochs=3).fit(cora.adj, cora.X, *args)
+    assert by_index.val_score_ == by_matrix.val_score_
+    with pytest.raises(ValueError, match="adjacency: shape"):
+        sgc.GraphModelClassifier("acm", epochs=3).fit(cora.adj[:100, :100], cora.X, *args)

@@ -199,15 +199,19 @@ Dataset load_ogb_node_dataset(const std::string& dir, const std::string& split_n
   // allocated, so a num-node-list.csv.gz that says 2147483646 for a 300-node
   // graph is an error about the row counts, not a 16 GB allocation.
   // With a feature store, the labels (one per node) vouch for n first.
-  TextLines label_lines((L.raw / "node-label.csv.gz").string());
-  d.num_classes = compact_labels(read_ogb_labels(label_lines, n), d.labels, &d.label_values);
+  auto read_labels = [&] {
+    TextLines label_lines((L.raw / "node-label.csv.gz").string());
+    d.num_classes = compact_labels(read_ogb_labels(label_lines, n), d.labels, &d.label_values);
+  };
   if (!feature_store.empty()) {
+    read_labels();
     d.dense_features = store_features(feature_store, n, d.name);
   } else {
     const fs::path feat = L.raw / "node-feat.csv.gz";
     if (!fs::exists(feat)) throw FileError(feat.string() + ": missing (data sets without node features are not supported)");
     TextLines feat_lines(feat.string());
     d.dense_features = read_ogb_features(feat_lines, n);
+    read_labels();
   }
   require_memory((n + 1) * 24 + static_cast<int64_t>(el.src.size()) * 28,
                  edges.source() + ": a graph of " + std::to_string(n) + " nodes and " + std::to_string(el.src.size()) + " edges");

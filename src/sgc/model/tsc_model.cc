@@ -319,7 +319,8 @@ class TscModel : public Model {
       e.best_test_over_epochs = std::max(e.best_test_over_epochs, test);
       if (val > best_val) best_val = val, best = theta_, e.epoch = epoch + 1;
     }
-    if (mp.checkpoint == Checkpoint::BestVal) theta_ = best;
+    // Without validation rows there is nothing to select on: the last epoch.
+    if (mp.checkpoint == Checkpoint::BestVal && !p_.val.empty()) theta_ = best;
     else e.epoch = c.train.epochs;
     e.train_evaluations = c.train.epochs;
     if (times) times->train += timer.seconds();
