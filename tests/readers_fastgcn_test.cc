@@ -62,19 +62,26 @@ TEST(FastGcnReddit, WriterAndReaderRoundTrip) {
                             {tmp.file("reddit_small.npz"), "name the file reddit.npz"});
 }
 
-// reddit.npz for a 4-node graph with one-hot labels.
-void write_reddit_npz(const std::string& dir, const std::vector<int64_t>& y_train_onehot, int64_t feat_rows = 4) {
+// reddit.npz for a 4-node graph: y_train as one-hot rows (2 x 2, of dtype
+// `descr`), y_val = {val}, y_test = {test}.
+template <class T>
+void write_reddit_npz(const std::string& dir, const char* descr, const std::vector<T>& y_train_onehot,
+                      int64_t feat_rows = 4, int64_t val = 1, int64_t test = 0) {
   const std::vector<float> feats(static_cast<size_t>(feat_rows) * 2, 1.0f);
-  const std::vector<int64_t> tr = {0, 1}, va = {2}, te = {3}, yv = {1}, yt = {0};
+  const std::vector<int64_t> tr = {0, 1}, va = {2}, te = {3}, yv = {val}, yt = {test};
   write_npz(dir + "/reddit.npz",
             {{"feats", npy_header("<f4", {feat_rows, 2}), view(feats)},
-             {"y_train", npy_header("<i8", {2, 2}), view(y_train_onehot)},
+             {"y_train", npy_header(descr, {2, 2}), view(y_train_onehot)},
              {"y_val", npy_header("<i8", {1}), view(yv)},
              {"y_test", npy_header("<i8", {1}), view(yt)},
              {"train_index", npy_header("<i8", {2}), view(tr)},
              {"val_index", npy_header("<i8", {1}), view(va)},
              {"test_index", npy_header("<i8", {1}), view(te)}},
             false);
+}
+
+void write_reddit_npz(const std::string& dir, const std::vector<int64_t>& y_train_onehot, int64_t feat_rows = 4) {
+  write_reddit_npz(dir, "<i8", y_train_onehot, feat_rows);
 }
 
 void write_coo(const std::string& dir, const std::vector<int32_t>& row, const std::vector<int32_t>& col,
@@ -124,17 +131,7 @@ TEST(FastGcnReddit, CooCscAndOneHotLabels) {
 TEST(FastGcnReddit, FloatOneHotAndLabelsFromOne) {
   testing::TempDir tmp;
   write_coo(tmp.path(), {0, 1, 2}, {1, 2, 3});
-  const std::vector<float> feats(8, 1.0f), onehot = {0, 1, 1, 0};
-  const std::vector<int64_t> tr = {0, 1}, va = {2}, te = {3}, yv = {5}, yt = {3};
-  write_npz(tmp.path() + "/reddit.npz",
-            {{"feats", npy_header("<f4", {4, 2}), view(feats)},
-             {"y_train", npy_header("<f4", {2, 2}), view(onehot)},
-             {"y_val", npy_header("<i8", {1}), view(yv)},
-             {"y_test", npy_header("<i8", {1}), view(yt)},
-             {"train_index", npy_header("<i8", {2}), view(tr)},
-             {"val_index", npy_header("<i8", {1}), view(va)},
-             {"test_index", npy_header("<i8", {1}), view(te)}},
-            false);
+  write_reddit_npz(tmp.path(), "<f4", std::vector<float>{0, 1, 1, 0}, 4, /*val=*/5, /*test=*/3);
   const Dataset d = load_fastgcn_reddit(tmp.path());
   EXPECT_EQ(d.num_classes, 4);  // values 0, 1, 3, 5
   EXPECT_EQ(d.labels, (std::vector<int32_t>{1, 0, 3, 2}));
