@@ -296,6 +296,10 @@ TEST(Cli, AttackSaysWhatItAttacked) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("--num-targets 100000: only "), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("victim model acm on sgc"), std::string::npos) << run.output;
+  // An operator's own flags reach the victim (poly's --coeffs was dropped: "needs at least one coefficient").
+  const sgc::testing::CliRun poly =
+      sgc::testing::run_cli("attack --nodes 2000 --threads 1 --budgets 1 --num-targets 4 --op poly --coeffs 0.5,0.3,0.2");
+  EXPECT_EQ(poly.exit_code, 0) << poly.output;
 }
 
 // A saved model given a graph with another feature count: predict and attack

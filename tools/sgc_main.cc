@@ -80,7 +80,10 @@ int main(int argc, char** argv) {
     for (const sgc_cli::Subcommand& c : commands)
       if (*c.app) {
         refuse_more_than_one_rank(c.app->get_name());
-        return c.run();
+        const int rc = c.run();
+        // Ctrl-C after the last check (its outputs are whole): still not a success.
+        if (rc == 0 && sgc::interrupt_requested()) throw sgc::Interrupted();
+        return rc;
       }
   } catch (const sgc::Interrupted&) {
     std::fprintf(stderr, "sgc: interrupted\n");

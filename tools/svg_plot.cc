@@ -63,6 +63,9 @@ void check_plot_path(const std::string& path, const std::string& flag) {
   if (!ends_with(path, ".svg") && !ends_with(path, ".png"))
     throw sgc::ArgumentError(flag + ": " + path + ": a plot is written as .svg (or .png through rsvg-convert); "
                              "name a file ending in one of them");
+  if (ends_with(path, ".png") && std::system("command -v rsvg-convert >/dev/null 2>&1") != 0)  // before the work
+    throw sgc::ArgumentError(flag + ": PNG output needs rsvg-convert (Debian package librsvg2-bin); "
+                             "name an .svg file instead");
   sgc::check_output_path(path, flag);
 }
 

@@ -222,7 +222,8 @@ AttackReport run_attack(const Dataset& d, const Victim& victim, const std::vecto
     for (size_t b = 0; b < nb; ++b) r.success_rate[b] /= n, r.strict_rate[b] /= n, r.accuracy[b] /= n;
     r.seconds_per_target = std::accumulate(secs.begin(), secs.end(), 0.0) / n;
     std::sort(secs.begin(), secs.end());
-    r.median_seconds_per_target = secs[secs.size() / 2];
+    const size_t mid = secs.size() / 2;  // the mean of the two middle values for an even count
+    r.median_seconds_per_target = secs.size() % 2 ? secs[mid] : 0.5 * (secs[mid - 1] + secs[mid]);
   }
   return r;
 }

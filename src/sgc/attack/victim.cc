@@ -40,8 +40,7 @@ Config victim_config(const Dataset& d, const OperatorDef& op, const ModelDef& mo
     if (!op.reads("k")) throw ArgumentError("--k: operator " + std::string(op.name) + " has no depth K");
     c.op.k = *k;
   }
-  validate_config(c);
-  return c;
+  return c;  // checked by train_victim, after a caller's own settings (poly's --coeffs)
 }
 
 int attack_depth(const Config& victim) { return is_sgc(victim) ? std::max(1, victim.op.k) : 2; }
@@ -66,6 +65,7 @@ Victim make_victim(const Dataset& d, const Config& c, std::shared_ptr<const Mode
 }
 
 Victim train_victim(const Dataset& d, const Config& c) {
+  validate_config(c);
   std::shared_ptr<Model> m = make_model(c);
   m->prepare(d, c);
   m->fit(c);

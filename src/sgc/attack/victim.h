@@ -29,6 +29,10 @@
 
 namespace sgc::attack {
 
+// The victim's configuration: the preset of (d, op, model), with the
+// InfAttack authors' SGC settings on Planetoid, and depth k if given
+// (ArgumentError for an operator without one). Not yet validated: a caller
+// may set more (poly's coefficients); train_victim validates.
 Config victim_config(const Dataset& d, const OperatorDef& op, const ModelDef& model = default_model(),
                      std::optional<int> k = std::nullopt);
 

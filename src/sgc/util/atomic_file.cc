@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "sgc/error.h"
+#include "sgc/util/interrupt.h"
 
 namespace sgc {
 
@@ -41,12 +42,14 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::write(std::string_view bytes) {
+  check_interrupt();  // Ctrl-C while writing: the target is left as it was
   if (bytes.empty()) return;
   if (std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size())
     throw FileError(path_ + ": write failed (" + std::strerror(errno) + ")");
 }
 
 void AtomicFile::commit() {
+  check_interrupt();  // never replace the target after Ctrl-C
   const bool flushed = std::fflush(f_) == 0 && ::fsync(::fileno(f_)) == 0;
   const int err = errno;
   const bool closed = std::fclose(f_) == 0;

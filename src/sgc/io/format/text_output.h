@@ -1,5 +1,8 @@
 // Buffered output to a plain or gzip file (the writing side of
 // text_lines.h): a path ending in ".gz" is gzip-compressed (zlib level 6).
+// Atomic: written to "<path>.tmp.<pid>" and renamed over <path> by close();
+// a TextOutput destroyed without close() (an error, Ctrl-C) removes it, so
+// <path> is the old file or the whole new one.
 // Errors: sgc::FileError "<path>: cannot open for writing" / "<path>: write failed".
 #pragma once
 
@@ -23,8 +26,8 @@ class TextOutput {
 
  private:
   void flush();
-  std::string path_;
-  bool gz_ = false;
+  std::string path_, tmp_;
+  bool gz_ = false, committed_ = false;
   std::FILE* f_ = nullptr;
   gzFile gzf_ = nullptr;
   std::string buf_;
