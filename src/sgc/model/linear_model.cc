@@ -260,7 +260,8 @@ DenseMatrix sparse_head_rows(const CsrMatrix& s, const CsrMatrix& x, const Opera
   const ColumnSource source(x);
   const CsrMatrix* first = field ? field->first_hop() : &s;
   const int64_t dense_block_rows = first && source.dense_blocks_pay(*first) ? s.rows : 0;
-  const int64_t state = csr_bytes(s) + csr_bytes(x), out = 4 * int64_t(head.size()) * dim;
+  // The output holds every hop's columns (sign: (K + 1) d of them).
+  const int64_t state = csr_bytes(s) + csr_bytes(x), out = 4 * int64_t(head.size()) * operator_output_columns(op, dim);
   const int64_t width =
       std::min(lean_block_width(op, hop_rows, dense_block_rows, dim, int64_t(head.size()), state),
                column_block_width(op, hop_rows, dim, int64_t(head.size()), memory_budget() - state - out, what,
