@@ -421,6 +421,11 @@ TEST(CapsCli, MessagesNameTheFlagsAndExitCodesAreDocumented) {
   expect_cli("train --lr", 105, "--lr");
 }
 
+// The budget's message says where the budget came from.
+TEST(CapsCli, TheBudgetMessageSaysWhereTheBudgetCameFrom) {
+  expect_cli("train --nodes 2000 --memory-limit 1K", 1, "above the memory budget of 1024 bytes (as set)");
+}
+
 TEST(CapsCli, DivergenceIsAnError) {
   const std::string cora = " --dataset cora --data-dir " + testing::planetoid_dir();
   for (const std::string args : {"--lr 1e30", "--weight-decay 1e30", "--norm lap --k 4", "--norm no_norm --k 10"}) {

@@ -296,6 +296,15 @@ TEST(Cli, AttackSaysWhatItAttacked) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("--num-targets 100000: only "), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("victim model acm on sgc"), std::string::npos) << run.output;
+  // Targets from a file that the victim already gets wrong count as successes: said so.
+  sgc::testing::TempDir tmp;
+  std::string ids;
+  for (int v = 1708; v < 1758; ++v) ids += std::to_string(v) + "\n";
+  sgc::testing::write_bytes(tmp.file("t.txt"), ids);
+  const sgc::testing::CliRun given = sgc::testing::run_cli("attack --threads 1 --budgets 1 --dataset cora --data-dir " +
+                                                           sgc::testing::planetoid_dir() + " --targets " + tmp.file("t.txt"));
+  EXPECT_EQ(given.exit_code, 0) << given.output;
+  EXPECT_NE(given.output.find("4 of the 50 targets are not classified correctly"), std::string::npos) << given.output;
   // An operator's own flags reach the victim (poly's --coeffs was dropped: "needs at least one coefficient").
   const sgc::testing::CliRun poly =
       sgc::testing::run_cli("attack --nodes 2000 --threads 1 --budgets 1 --num-targets 4 --op poly --coeffs 0.5,0.3,0.2");

@@ -76,7 +76,19 @@ sgc::attack::AttackOptions options_for(const AttackFlags& a, const sgc::Dataset&
 }
 
 std::vector<int32_t> targets_for(const AttackFlags& a, const sgc::Dataset& d, const sgc::attack::Victim& v) {
-  if (!a.targets.empty()) return sgc::attack::read_targets(a.targets, d.num_nodes());
+  if (!a.targets.empty()) {
+    std::vector<int32_t> given = sgc::attack::read_targets(a.targets, d.num_nodes());
+    // The rates read "was classified correctly, is not after the flips":
+    // a node already wrong counts as a success at every budget.
+    size_t wrong = 0;
+    for (int32_t node : given)
+      wrong += d.labels[size_t(node)] < 0 || v.clean.label[size_t(node)] != d.labels[size_t(node)];
+    if (wrong > 0)
+      std::fprintf(stderr, "sgc: note: --targets %s: %zu of the %zu targets are not classified correctly (or have no "
+                   "label) before the attack; they count as successes at every budget\n",
+                   a.targets.c_str(), wrong, given.size());
+    return given;
+  }
   const int wanted = a.num_targets.value_or(100);
   std::vector<int32_t> drawn = sgc::attack::select_targets(d, v.clean.label, wanted, a.target_seed);
   if (drawn.size() < size_t(wanted))

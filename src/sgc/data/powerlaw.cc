@@ -225,11 +225,11 @@ CsrMatrix powerlaw_adjacency(const PowerLawGraph& g) {
 }  // namespace
 
 Dataset make_powerlaw(const PowerLawOptions& o) {
-  const PowerLawGraph g(o);
-  // Before any edge is drawn: what the data set holds at the end beside the
-  // generator's tables, the CSR (8 bytes a non-zero; the nodes start about
-  // nodes x avg-degree / 2 edges, each stored both ways) and the features.
-  {
+  // Before the generator's tables are built and any edge is drawn: what the
+  // data set holds at the end beside those tables, the CSR (8 bytes a
+  // non-zero; the nodes start about nodes x avg-degree / 2 edges, each stored
+  // both ways) and the features.
+  if (o.nodes > 0 && o.avg_degree > 0 && o.features > 0) {
     const double nodes = double(o.nodes), csr = 8.0 * nodes * o.avg_degree + 8.0 * nodes;
     char what[160];
     std::snprintf(what, sizeof what,
@@ -237,6 +237,7 @@ Dataset make_powerlaw(const PowerLawOptions& o) {
                   (long long)o.nodes, o.avg_degree, (long long)o.features);
     require_memory_estimate(kTableBytesPerNode * nodes + csr + 4.0 * nodes * double(o.features), what);
   }
+  const PowerLawGraph g(o);
   Dataset d;
   d.name = "powerlaw";
   d.family = "synthetic";

@@ -14,6 +14,8 @@ namespace sgc {
 
 namespace {
 std::atomic<int64_t> budget{0};  // 0: not set yet
+// Where the budget came from, for messages: 0 default, 1 $SGC_MEMORY_LIMIT, 2 set (--memory-limit, set_limits).
+std::atomic<int> budget_source{0};
 std::atomic<int64_t> products_cap{0};  // 0: not set yet
 }  // namespace
 
@@ -46,7 +48,10 @@ int64_t memory_budget() {
   int64_t b = budget.load();
   if (b > 0) return b;
   b = physical_memory_bytes() / 2;
-  if (const char* env = std::getenv("SGC_MEMORY_LIMIT"); env && *env) b = parse_bytes(env, "SGC_MEMORY_LIMIT");
+  if (const char* env = std::getenv("SGC_MEMORY_LIMIT"); env && *env) {
+    b = parse_bytes(env, "SGC_MEMORY_LIMIT");
+    budget_source.store(1);
+  }
   budget.store(b);
   return b;
 }
@@ -54,6 +59,7 @@ int64_t memory_budget() {
 void set_memory_budget(int64_t bytes) {
   if (bytes <= 0) throw ArgumentError("--memory-limit: must be positive");
   budget.store(bytes);
+  budget_source.store(2);
 }
 
 std::string format_bytes(int64_t bytes) {
@@ -68,10 +74,11 @@ std::string format_bytes(int64_t bytes) {
 void require_memory(int64_t bytes, const std::string& what) {
   const int64_t limit = memory_budget();
   if (bytes >= 0 && bytes <= limit) return;
+  static const char* const source[] = {" (half the physical memory by default)", " (from $SGC_MEMORY_LIMIT)",
+                                       " (as set)"};
   throw ResourceError(what + " needs " + (bytes < 0 ? std::string("more than 8 EB") : format_bytes(bytes)) +
-                      ", above the memory budget of " + format_bytes(limit) +
-                      " (half the physical memory by default); raise it with --memory-limit, $SGC_MEMORY_LIMIT or "
-                      "sgc.set_limits(memory=...)");
+                      ", above the memory budget of " + format_bytes(limit) + source[budget_source.load()] +
+                      "; raise it with --memory-limit, $SGC_MEMORY_LIMIT or sgc.set_limits(memory=...)");
 }
 
 void require_memory_estimate(double bytes, const std::string& what) {
