@@ -130,7 +130,7 @@ EdgeList read_edge_list(TextLines& in) {
   // A SNAP header's node count keeps isolated nodes after the largest id (ids
   // beyond it are kept too: SNAP ids need not be below the count).
   const int64_t edges = int64_t(out.src.size());
-  if (declared > max_id + 1 && declared > 4 * edges + 65536)
+  if (declared > max_id + 1 && (declared > 4 * edges + 65536 || declared > int64_t(kMaxNodeId) + 1))
     throw FormatError(in.source() + ": its header says Nodes: " + std::to_string(declared) + ", but its " +
                       std::to_string(edges) + " edge lines name at most " + std::to_string(2 * edges) +
                       " ids (largest " + std::to_string(max_id) + "); correct or remove that header line");
