@@ -183,12 +183,12 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
   });
   // The starting configuration competes too (its values may lie outside the
   // ranges searched): a search never reports worse than where it began.
-  const double start_val = prepared(base).fit(base).val_acc;
-  const bool kept_start = !(best.score >= start_val);
+  const sgc::Evaluation start = prepared(base).fit(base);
+  const bool kept_start = !(best.score >= start.val_acc);
   if (kept_start)
     for (size_t i = 0; i < space.size(); ++i) best.params[i] = sgc::config_param(base, space[i].name);
   const sgc::Config chosen = kept_start ? base : configured_by(best.params);
-  const sgc::Evaluation ev = prepared(chosen).fit(chosen);
+  const sgc::Evaluation ev = kept_start ? start : prepared(chosen).fit(chosen);  // the start's run, not a second one
 
   if (f.json) {
     json out = config_json(job, f);

@@ -31,10 +31,11 @@ bool is_symmetric(const CsrMatrix& a) {
 
 // Class ids of one split: 1-D ints, or argmax of one-hot rows (ints or floats).
 std::vector<int64_t> split_labels(const NpzFile& f, const std::string& key) {
-  const size_t dims = f.array(key).array.shape.size();
-  if (dims == 1) return f.values<int64_t>(key).data;
+  const NpyArray a = f.array(key);  // decoded once, read as ids or as rows
+  const size_t dims = a.array.shape.size();
+  if (dims == 1) return npy_values<int64_t>(a, f.where(key)).data;
   if (dims != 2) throw FormatError(f.where(key) + ": expected class ids (n,) or one-hot rows (n, C)");
-  const DenseMatrix y = f.matrix(key);
+  const DenseMatrix y = npy_matrix(a, f.where(key));
   std::vector<int64_t> out(static_cast<size_t>(y.rows()));
   for (Eigen::Index r = 0; r < y.rows(); ++r) {
     Eigen::Index best = 0;

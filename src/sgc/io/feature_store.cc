@@ -77,8 +77,7 @@ void write_feature_store(const std::string& path, DenseView x, const std::string
   put_u32(header + 36, crc_of(header, 36));
   AtomicFile f(path);
   f.write(std::string_view(reinterpret_cast<const char*>(header), sizeof header));
-  for (int64_t at = 0; at < bytes; at += kChunkBytes) {
-    check_interrupt();
+  for (int64_t at = 0; at < bytes; at += kChunkBytes) {  // each write checks for Ctrl-C
     f.write(std::string_view(reinterpret_cast<const char*>(payload + at), size_t(std::min(kChunkBytes, bytes - at))));
   }
   f.commit();

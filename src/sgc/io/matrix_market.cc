@@ -62,6 +62,7 @@ EdgeList read_matrix_market(TextLines& in, std::string_view banner) {
   check_implied_node_count(0, entries, in.source());
   require_memory((n + 1) * 24, in.source() + ": a graph of " + std::to_string(n) + " nodes");
 
+  const size_t want = field == "pattern" ? 2 : field == "complex" ? 4 : 3;  // fields of an entry line
   EdgeList out;
   out.num_nodes = n;
   out.src.reserve(size_t(entries));
@@ -72,7 +73,6 @@ EdgeList read_matrix_market(TextLines& in, std::string_view banner) {
     if (int64_t(out.src.size()) == entries)
       in.fail("more entries than the " + std::to_string(entries) + " the size line declares");
     const size_t got = split_fields(line, f, 4);
-    const size_t want = field == "pattern" ? 2 : field == "complex" ? 4 : 3;
     if (got != want)
       in.fail("expected " + std::to_string(want) + " fields (row, column" +
               (want == 2 ? std::string("") : want == 3 ? ", value" : ", real, imaginary") + "), found " +

@@ -155,12 +155,11 @@ SavedModel load_model(const std::string& path) {
     throw bad("size " + std::to_string(in.size()) + " bytes, expected " + std::to_string(at + weight_bytes + 4));
   state.weights.resize(size_t(weights));
   std::memcpy(state.weights.data(), in.data() + at, weight_bytes);
-  // Version 1 summed the weights only; version 2 every byte before the checksum.
-  const size_t from = version == 1 ? at : 0;
-  const uint32_t crc =
-      uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(in.data() + from), uInt(at + weight_bytes - from)));
-  if (crc != get_u32(in, at + weight_bytes))
-    throw bad(version == 1 ? "weights checksum mismatch" : "checksum mismatch (header or weights corrupted)");
+  // Version 2's checksum (every byte before it) was checked first; version 1's covers the weights only.
+  if (version == 1 &&
+      uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(in.data() + at), uInt(weight_bytes))) !=
+          get_u32(in, at + weight_bytes))
+    throw bad("weights checksum mismatch");
   m.model = make_model(m.config);
   try {
     m.model->set_state(state, m.config);
