@@ -1,15 +1,16 @@
 // Buffered output to a plain or gzip file (the writing side of
 // text_lines.h): a path ending in ".gz" is gzip-compressed (zlib level 6).
-// Atomic: written to "<path>.tmp.<pid>" and renamed over <path> by close();
-// a TextOutput destroyed without close() (an error, Ctrl-C) removes it, so
-// <path> is the old file or the whole new one.
+// Atomic through util/atomic_file.h: written to a temporary beside <path> and
+// renamed over it by close(); a TextOutput destroyed without close() (an
+// error, Ctrl-C) leaves <path> as it was.
 // Errors: sgc::FileError "<path>: cannot open for writing" / "<path>: write failed".
 #pragma once
 
 #include <zlib.h>
 
-#include <cstdio>
 #include <string>
+
+#include "sgc/util/atomic_file.h"
 
 namespace sgc {
 
@@ -25,11 +26,10 @@ class TextOutput {
   void close();
 
  private:
-  void flush();
-  std::string path_, tmp_;
-  bool gz_ = false, committed_ = false;
-  std::FILE* f_ = nullptr;
-  gzFile gzf_ = nullptr;
+  void flush(bool finish);
+  AtomicFile file_;
+  bool gz_ = false;
+  z_stream zs_{};  // gzip: the deflate stream in front of file_
   std::string buf_;
 };
 
