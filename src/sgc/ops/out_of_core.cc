@@ -206,6 +206,7 @@ int64_t run_operator_blocked_to(const CsrMatrix& s, const ColumnSource& x, const
         for (int64_t h = 0; h < hops; ++h)
           std::memcpy(dst + r * out_cols + h * d + c0, y.row(r).data() + h * w, size_t(w) * 4);
       out.release_rows(r0, r1);
+      check_interrupt();  // one block writes every row of a file that may be far larger than memory
     }
   });
 }
