@@ -141,6 +141,17 @@ std::string to_string(Normalization n) {
   return "?";
 }
 
+bool contractive(Normalization n) {
+  switch (n) {
+    case Normalization::AugNormAdj:
+    case Normalization::NormAdj:
+    case Normalization::RWalk:
+    case Normalization::AugRWalk:
+    case Normalization::LowPass: return true;
+    default: return false;
+  }
+}
+
 const std::vector<std::string>& normalization_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;

@@ -15,12 +15,15 @@
 //   rwalk_lap        I - D^-1 A                              random-walk Laplacian
 //
 // The CamelCase names of the SGC reference code (AugNormAdj, NormAdj, RWalk,
-// AugRWalk, FirstOrderGCN, LowPass, NoNorm, NormLap, Lap, RWalkLap) are
+// AugRWalk, FirstOrderGCN, NoNorm, NormLap, Lap, RWalkLap), and LowPass, are
 // accepted too.
 //
+// The first four and low_pass have every eigenvalue in [-1, 1] (contractive());
+// first_order_gcn, norm_lap and rwalk_lap reach 2, lap and no_norm the degrees.
+//
 // Isolated nodes (D_ii = 0): the variants without self-loops need D^-1, which
-// does not exist there; as the reference implementation (which sets the
-// infinite entries of D^-1 and D^-1/2 to 0) we use D^-1 := 0 for those nodes,
+// does not exist there; as the reference implementation does for D^-1/2
+// (it sets the infinite entries to 0) we use D^-1 := 0 for those nodes,
 // so their row of norm_adj / rwalk is empty, of norm_lap / rwalk_lap /
 // first_order_gcn it is the identity row, and of low_pass it is 1/2 on the
 // diagonal. The augmented variants with g > 0 are defined everywhere.
@@ -54,6 +57,10 @@ Normalization parse_normalization(const std::string& name);
 std::string to_string(Normalization n);
 // Every snake_case name, in the order of the enum.
 const std::vector<std::string>& normalization_names();
+// Whether every eigenvalue of the matrix lies in [-1, 1], so that ||S^k x||
+// never exceeds ||x|| (in the norm the matrix is symmetric or similar to
+// symmetric in): what a series in S truncated at a tolerance relies on.
+bool contractive(Normalization n);
 
 // The matrix named by `n`, built in double and stored in float. Column
 // indices stay sorted; the diagonal is stored whenever the formula has one.

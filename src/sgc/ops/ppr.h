@@ -8,7 +8,9 @@
 // the fixed point of APPNP's iteration Z <- (1 - alpha) S Z + alpha X. The
 // geometric weights alpha (1 - alpha)^k sum to 1; the series stops at the
 // first J whose remaining weight (1 - alpha)^(J+1) is below the tolerance
-// (J + 1 = ceil(log tol / log(1 - alpha)) sparse products).
+// (about log tol / log(1 - alpha) sparse products). The dropped part is at
+// most tol ||X|| because S's eigenvalues lie in [-1, 1]: other normalisations
+// are refused (contractive(), graph/normalizations.h).
 #pragma once
 
 #include <cstdint>

@@ -58,12 +58,6 @@ const OperatorDef& find_operator(std::string_view name) {
 
 namespace {
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 double real_from(const nlohmann::json& j, const char* name) {
   if (!j.is_number()) throw ParameterError(name, "expected a number, got " + j.dump());
   return j.get<double>();
@@ -96,19 +90,19 @@ const std::vector<ParamDef>& operator_params() {
        [](OperatorSpec& s, const nlohmann::json& j) { s.t = real_from(j, "t"); },
        [](const OperatorSpec& s) {
          if (!(s.t > 0) || !std::isfinite(s.t))
-           throw ParameterError("t", "diffusion time T must be a number > 0, got " + number(s.t));
+           throw ParameterError("t", "diffusion time T must be a number > 0, got " + format_number(s.t));
        }},
       {"alpha", T::Real, "teleport / input weight alpha, in (0, 1]",
        [](const OperatorSpec& s) { return nlohmann::json(s.alpha); },
        [](OperatorSpec& s, const nlohmann::json& j) { s.alpha = real_from(j, "alpha"); },
        [](const OperatorSpec& s) {
-         if (!(s.alpha > 0 && s.alpha <= 1)) throw ParameterError("alpha", "must be in (0, 1], got " + number(s.alpha));
+         if (!(s.alpha > 0 && s.alpha <= 1)) throw ParameterError("alpha", "must be in (0, 1], got " + format_number(s.alpha));
        }},
       {"tol", T::Real, "remaining series weight at which a series stops, in (0, 1)",
        [](const OperatorSpec& s) { return nlohmann::json(s.tol); },
        [](OperatorSpec& s, const nlohmann::json& j) { s.tol = real_from(j, "tol"); },
        [](const OperatorSpec& s) {
-         if (!(s.tol > 0 && s.tol < 1)) throw ParameterError("tol", "must be in (0, 1), got " + number(s.tol));
+         if (!(s.tol > 0 && s.tol < 1)) throw ParameterError("tol", "must be in (0, 1), got " + format_number(s.tol));
        }},
       {"coeffs", T::RealList, "polynomial coefficients c_0,c_1,... (comma-separated)",
        [](const OperatorSpec& s) { return nlohmann::json(s.coeffs); },
@@ -145,7 +139,7 @@ const std::vector<ParamDef>& operator_params() {
        [](OperatorSpec& s, const nlohmann::json& j) { s.self_loop = real_from(j, "self_loop"); },
        [](const OperatorSpec& s) {
          if (!(s.self_loop >= 0) || !std::isfinite(s.self_loop))
-           throw ParameterError("self_loop", "must be a non-negative number, got " + number(s.self_loop));
+           throw ParameterError("self_loop", "must be a non-negative number, got " + format_number(s.self_loop));
          if (!augmented(s.norm) && s.self_loop != 1.0)
            throw ParameterError("self_loop", "--norm " + to_string(s.norm) +
                                                  " adds no self-loops; the weight applies to aug_norm_adj and aug_rwalk");
@@ -167,6 +161,15 @@ void validate_operator(const OperatorSpec& spec) {
     throw ParameterError("k", std::string(spec.def->name) + " needs K >= " + std::to_string(spec.def->min_k) +
                         ", got " + std::to_string(spec.k));
   if (spec.def->check) spec.def->check(spec);
+  // A series stopped at --tol bounds the dropped part by tol ||X|| only when
+  // ||S^k X|| <= ||X||; beyond that the answer would be silently wrong.
+  if (spec.def->reads("tol") && spec.def->series && !contractive(spec.norm) && !spec.def->series(spec).empty()) {
+    std::string fix = "use aug_norm_adj, norm_adj, rwalk, aug_rwalk or low_pass";
+    if (spec.def->name == "dgc") fix += ", or --op dgc_naive (the K steps, exact with any S)";
+    throw ParameterError("norm", std::string(spec.def->name) + " sums a series in S stopped at --tol, which bounds " +
+                                     "the error only when S's eigenvalues lie in [-1, 1]; " + to_string(spec.norm) +
+                                     "'s reach beyond: " + fix);
+  }
 }
 
 nlohmann::json operator_to_json(const OperatorSpec& spec) {
