@@ -251,6 +251,36 @@ INSTANTIATE_TEST_SUITE_P(
       return n;
     });
 
+// The registry's verifier for optimizers: every one, with its defaults,
+// closes most of the gap between the starting loss and L-BFGS's optimum on
+// the same convex problem, so a new registry entry is checked without a
+// test of its own.
+TEST(OptimizerRegistry, EveryOptimizerApproachesTheLbfgsOptimum) {
+  Toy t = toy(150, 6, 3, 33);
+  for (size_t i = 0; i < t.y.size(); ++i) t.x(Eigen::Index(i), t.y[i]) += 1.5;  // overlapping classes
+  TrainOptions best;
+  best.optimizer = &find_optimizer("lbfgs");
+  best.epochs = 500;
+  const double optimum = train_softmax(t.x, t.y, 3, best).final_loss;
+  Eigen::VectorXf grad;
+  const double start = softmax_loss_grad(init_softmax(6, 3, TrainOptions{}.seed), t.x, t.y, grad);
+  ASSERT_LT(optimum, start - 0.3);
+  for (const OptimizerDef* def : optimizers()) {
+    TrainOptions opt;
+    use_optimizer(opt, *def);
+    opt.epochs = 200;
+    const double loss = train_softmax(t.x, t.y, 3, opt).final_loss;
+    std::printf("%-15s loss %.4f (start %.4f, L-BFGS optimum %.4f)\n", std::string(def->name).c_str(), loss, start,
+                optimum);
+    EXPECT_GE(loss, optimum - 1e-4) << def->name << " went below the optimum";
+    EXPECT_LT(loss - optimum, 0.1 * (start - optimum)) << def->name;
+  }
+  // An optimizer's own defaults come with it, and a value given for it wins.
+  EXPECT_EQ(config_from_json({{"optimizer", "scrn-zo"}}).train.rho, 1.0);
+  EXPECT_EQ(config_from_json({{"optimizer", "scrn"}}).train.rho, TrainOptions{}.rho);
+  EXPECT_EQ(config_from_json({{"optimizer", "scrn-zo"}, {"optimizer_params", {{"rho", 0.01}}}}).train.rho, 0.01);
+}
+
 // The zeroth-order variant needs about d loss evaluations per useful gradient,
 // so it is checked on a small separable problem: it must fit the training set
 // as Adam does.

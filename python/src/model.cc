@@ -39,7 +39,7 @@ std::vector<int32_t> labels_from(const py::array& y, int64_t rows, int32_t class
 sgc::TrainOptions train_options(const std::string& optimizer, double lr, int epochs, double weight_decay,
                                 uint64_t seed, const py::object& optimizer_params = py::none()) {
   sgc::TrainOptions o;
-  o.optimizer = &sgc::find_optimizer(optimizer);
+  sgc::use_optimizer(o, sgc::find_optimizer(optimizer));
   o.lr = lr;
   o.epochs = epochs;
   o.weight_decay = weight_decay;

@@ -64,7 +64,7 @@ Config config_from_json(const nlohmann::json& j) {
     else if (key == "operator") c.op = operator_from_json(v);
     else if (key == "feature_norm") c.feature_norm = as_parameter(key, [&] { return parse_feature_norm(text_of(v, key)); });
     else if (key == "protocol") c.protocol = parse_protocol(text_of(v, key));
-    else if (key == "optimizer") c.train.optimizer = &find_optimizer(text_of(v, key));
+    else if (key == "optimizer") use_optimizer(c.train, find_optimizer(text_of(v, key)));  // before optimizer_params
     else if (key == "lr") c.train.lr = number_of(v, key);
     else if (key == "weight_decay") c.train.weight_decay = number_of(v, key);
     else if (key == "model_params") model_params_from_json(c.model_params, v);
@@ -97,13 +97,6 @@ bool model_reads_numeric(const Config& c, std::string_view name) {
   return d && d->type != ModelParamDef::Type::Choice && c.model->reads(name);
 }
 }  // namespace
-
-bool has_config_param(const Config& c, std::string_view name) {
-  return (name == "lr" && c.train.optimizer->uses_lr) || name == "weight_decay" || name == "epochs" ||
-         c.op.def->reads(name) ||
-         model_reads_numeric(c, name) ||
-         c.train.optimizer->reads(name);
-}
 
 double config_param(const Config& c, std::string_view name) {
   if (name == "lr") return c.train.lr;

@@ -55,7 +55,5 @@ Config config_from_json(const nlohmann::json& j);
 void set_config_param(Config& c, std::string_view name, double value);
 // The value set_config_param(c, name, ...) would replace (ArgumentError as it).
 double config_param(const Config& c, std::string_view name);
-// Whether set_config_param knows `name` for this configuration's operator.
-bool has_config_param(const Config& c, std::string_view name);
 
 }  // namespace sgc

@@ -76,9 +76,14 @@ struct OptimizerDef {
   std::vector<std::string_view> params = {};
   // Optimizers that sample rows or use Hessian-vector products; null: minimize(theta, problem.full, opt).
   MinimizeResult (*minimize_problem)(Eigen::VectorXf& theta, const Problem& p, const TrainOptions& opt) = nullptr;
+  // Its own defaults of parameters it shares with others (scrn-zo's rho); null: TrainOptions'.
+  void (*defaults)(TrainOptions&) = nullptr;
 
   bool reads(std::string_view param) const;
 };
+
+// Chooses `def` for o, with its defaults (before any parameter given for it is set).
+void use_optimizer(TrainOptions& o, const OptimizerDef& def);
 
 // Runs opt.optimizer on a Problem (minimize_problem when it has one, else minimize on p.full).
 MinimizeResult minimize(Eigen::VectorXf& theta, const Problem& p, const TrainOptions& opt);
@@ -104,7 +109,6 @@ void optimizer_params_from_json(TrainOptions& opt, const nlohmann::json& j);
 const std::vector<const OptimizerDef*>& optimizers();
 // The optimizer called `name`; ArgumentError listing the known ones otherwise.
 const OptimizerDef& find_optimizer(std::string_view name);
-std::string optimizer_list();
 
 // Checks the options' domains; throws sgc::ArgumentError naming the flag.
 void validate_train_options(const TrainOptions& opt);

@@ -26,11 +26,6 @@ int int_of(const nlohmann::json& j, const char* name) {
   if (v < -(int64_t(1) << 31) || v >= (int64_t(1) << 31)) throw ParameterError(name, j.dump() + " is out of range");
   return int(v);
 }
-std::string str(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 void positive(bool ok, const char* name, const std::string& got) {
   if (!ok) throw ParameterError(name, "must be positive, got " + got);
 }
@@ -61,10 +56,10 @@ const std::vector<OptimizerParamDef>& optimizer_params() {
            throw ParameterError("chunks", std::to_string(o.chunks) + " chunks need --sparsity >= " +
                                               std::to_string(o.chunks) + " (one entry per chunk at least)");
        }},
-      {"rho", false, "cubic regularisation rho of the model g.D + D.H D/2 + rho/6 |D|^3",
+      {"rho", false, "cubic regularisation rho of the model g.D + D.H D/2 + rho/6 |D|^3 (scrn 1e-3, scrn-zo 1)",
        [](const TrainOptions& o) { return nlohmann::json(o.rho); },
        [](TrainOptions& o, const nlohmann::json& j) { o.rho = real_of(j, "rho"); },
-       [](const TrainOptions& o) { positive(o.rho > 0 && std::isfinite(o.rho), "rho", str(o.rho)); }},
+       [](const TrainOptions& o) { positive(o.rho > 0 && std::isfinite(o.rho), "rho", format_number(o.rho)); }},
       {"batch_size", true, "rows per mini-batch of gradients and Hessian-vector products (0: all rows)",
        [](const TrainOptions& o) { return nlohmann::json(o.batch_size); },
        [](TrainOptions& o, const nlohmann::json& j) { o.batch_size = integer_of(j, "batch_size"); },
@@ -79,12 +74,12 @@ const std::vector<OptimizerParamDef>& optimizer_params() {
       {"epsilon", false, "target gradient norm: stop when the cubic model decreases by less than sqrt(eps^3/rho)/100",
        [](const TrainOptions& o) { return nlohmann::json(o.epsilon); },
        [](TrainOptions& o, const nlohmann::json& j) { o.epsilon = real_of(j, "epsilon"); },
-       [](const TrainOptions& o) { positive(o.epsilon > 0 && std::isfinite(o.epsilon), "epsilon", str(o.epsilon)); }},
+       [](const TrainOptions& o) { positive(o.epsilon > 0 && std::isfinite(o.epsilon), "epsilon", format_number(o.epsilon)); }},
       {"smoothing", false, "Gaussian smoothing radius mu of the zeroth-order estimates",
        [](const TrainOptions& o) { return nlohmann::json(o.smoothing); },
        [](TrainOptions& o, const nlohmann::json& j) { o.smoothing = real_of(j, "smoothing"); },
        [](const TrainOptions& o) {
-         positive(o.smoothing > 0 && std::isfinite(o.smoothing), "smoothing", str(o.smoothing));
+         positive(o.smoothing > 0 && std::isfinite(o.smoothing), "smoothing", format_number(o.smoothing));
        }},
       {"directions", true, "Gaussian directions per zeroth-order gradient or Hessian estimate",
        [](const TrainOptions& o) { return nlohmann::json(o.directions); },

@@ -24,7 +24,11 @@ const std::vector<const OptimizerDef*>& optimizers() {
 
 const OptimizerDef& default_optimizer() { return adam_optimizer(); }
 
-std::string optimizer_list() { return name_list(optimizers()); }
+
+void use_optimizer(TrainOptions& o, const OptimizerDef& def) {
+  o.optimizer = &def;
+  if (def.defaults) def.defaults(o);
+}
 
 const OptimizerDef& find_optimizer(std::string_view name) {
   return find_named(optimizers(), name, "--optimizer", "optimizer");
