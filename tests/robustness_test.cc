@@ -375,24 +375,26 @@ TEST(Faults, SigintStopsTuneAndSweep) {
 }
 
 // Ctrl-C during generate and partition (they exited 0 with whole files, the
-// signal unread): 130, and no file of theirs left in the output folder.
-TEST(Faults, SigintStopsGenerateAndPartitionWithoutFiles) {
+// signal unread): 130, and no file of theirs left in the output folder. The
+// same for SIGTERM, which is how mpirun hands Ctrl-C to its ranks.
+TEST(Faults, SigintAndSigtermStopGenerateAndPartitionWithoutFiles) {
   Scratch s;
   const std::string log = s.path("log"), out = s.path("out");
+  for (const int signal : {SIGINT, SIGTERM})
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"generate", "--format", "edgelist", "--gzip", "--threads", "1", "--out", out},
         std::vector<std::string>{"partition", "--generator", "powerlaw", "--nodes", "300000", "--parts", "2",
                                  "--threads", "1", "--out", out}}) {
-    SCOPED_TRACE(args[0]);
+    SCOPED_TRACE(args[0] + (signal == SIGINT ? " SIGINT" : " SIGTERM"));
     std::filesystem::create_directories(out);
     std::vector<std::string> argv{cli()};
     argv.insert(argv.end(), args.begin(), args.end());
     const pid_t pid = spawn(argv, log);
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    kill(pid, SIGINT);
+    kill(pid, signal);
     bool timed_out = false;
     const int code = wait_for(pid, 30, &timed_out);
-    EXPECT_FALSE(timed_out) << "SIGINT did not stop `sgc " << args[0] << "` within 30 s";
+    EXPECT_FALSE(timed_out) << "the signal did not stop `sgc " << args[0] << "` within 30 s";
     EXPECT_EQ(code, 130) << visible(read_file(log));
     for (const std::string& name : listing(out)) ADD_FAILURE() << "left behind: " << name;
     std::filesystem::remove_all(out);

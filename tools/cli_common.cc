@@ -9,6 +9,7 @@
 #include "sgc/data/powerlaw.h"
 #include "sgc/data/products.h"
 #include "sgc/error.h"
+#include "sgc/util/atomic_file.h"
 #include "sgc/gpu/device.h"
 #include "sgc/graph/normalizations.h"
 #include "sgc/io/load.h"
@@ -322,7 +323,7 @@ void apply_flags(const CommonFlags& f, sgc::Config& c) {
   if (f.epochs) c.train.epochs = *f.epochs;
   if (f.weight_decay) c.train.weight_decay = *f.weight_decay;
   if (f.feature_norm) c.feature_norm = sgc::parse_feature_norm(*f.feature_norm);
-  if (f.optimizer) c.train.optimizer = &sgc::find_optimizer(*f.optimizer);
+  if (f.optimizer) sgc::use_optimizer(c.train, sgc::find_optimizer(*f.optimizer));
   for (const auto& [name, value] : f.optimizer_params) {
     if (!c.train.optimizer->reads(name)) {
       std::string readers;
@@ -471,17 +472,48 @@ void print_job_header(const Job& job, int64_t products) {
               (long long)products, job.preset.source.c_str());
 }
 
+namespace {
+// A field of a model's "training" record, which is free-form: a field of
+// another type counts as absent.
+template <class T>
+T training_field(const json& training, const char* key, T fallback) {
+  const auto it = training.find(key);
+  if (it == training.end()) return fallback;
+  try {
+    return it->template get<T>();
+  } catch (const json::exception&) {
+    return fallback;
+  }
+}
+}  // namespace
+
+void note_other_split(const json& training, const std::string& name, const std::string& family, int scored) {
+  const int trained = training_field(training, "split", 0);
+  if (scored < 0 || scored == trained || name != training_field(training, "dataset", std::string()) ||
+      family != training_field(training, "family", std::string()))
+    return;
+  std::fprintf(stderr, "note: scoring split %d of %s; the model was trained on split %d, whose training nodes may "
+               "be among these test nodes\n", scored, name.c_str(), trained);
+}
+
+void write_predictions(const std::string& out, const std::string& model_path, const std::vector<int32_t>& classes,
+                       const std::vector<int64_t>& label_values) {
+  sgc::AtomicFile file(out);
+  std::string block = "node,class\n";
+  for (size_t v = 0; v < classes.size(); ++v) {
+    const int32_t c = classes[v];
+    if (!label_values.empty() && (c < 0 || size_t(c) >= label_values.size()))
+      throw sgc::Error("--model " + model_path + ": predicted class " + std::to_string(c) + " but the data set has " +
+                       std::to_string(label_values.size()) + " classes");
+    block += std::to_string(v) + ',' + std::to_string(label_values.empty() ? int64_t{c} : label_values[size_t(c)]) + '\n';
+    if (block.size() > (1 << 20)) file.write(block), block.clear();
+  }
+  file.write(block);
+  file.commit();
+}
+
 AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_notes) {
-  // "training" is free-form: a field of another type counts as absent.
-  auto field = [&](const char* key, auto fallback) {
-    const auto it = training.find(key);
-    if (it == training.end()) return fallback;
-    try {
-      return it->template get<decltype(fallback)>();
-    } catch (const json::exception&) {
-      return fallback;
-    }
-  };
+  auto field = [&](const char* key, auto fallback) { return training_field(training, key, fallback); };
   if (!f.dataset.empty() && f.seed_given)
     throw sgc::ArgumentError("--seed: predict on a data set draws nothing (the model is fixed, and the split is "
                              "the model's or --split's)");
@@ -499,9 +531,7 @@ AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_n
   }
   const int scored = f.dataset.empty() ? -1 : g.split;
   if (!same) return {std::move(d), scored};
-  if (print_notes && f.split_given && f.split != trained_split)
-    std::fprintf(stderr, "note: scoring split %d of %s; the model was trained on split %d, whose training nodes may "
-                 "be among these test nodes\n", f.split, d.name.c_str(), trained_split);
+  if (print_notes && f.split_given) note_other_split(training, d.name, d.family, f.split);
   const std::string store = field("feature_store", std::string());
   if (!store.empty() && f.feature_store.empty())
     throw sgc::ArgumentError("--feature-store: the model was trained on " + d.name + " with the features of " + store +

@@ -143,6 +143,13 @@ struct AsTrained {
   int split = -1;  // -1: the synthetic graph
 };
 AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_notes = true);
+// On stderr, when `scored` is another split of the data set the model was trained on.
+void note_other_split(const json& training, const std::string& name, const std::string& family, int scored);
+
+// predict --out: "node,class" for every node, the class as the data set's own
+// label value (label_values[c]; c itself when the loader renumbered nothing).
+void write_predictions(const std::string& out, const std::string& model_path, const std::vector<int32_t>& classes,
+                       const std::vector<int64_t>& label_values);
 
 // What a saved model records of its training ("training" in the model file):
 // the data set, its split (a real data set's), the feature store's absolute

@@ -36,6 +36,7 @@ double accuracy_on(const std::vector<int32_t>& ids, const sgc::Dataset& d, const
 
 int run_predict(const PredictFlags& f) {
   if (distributed_run(f.dist)) return run_predict_distributed(f, f.dist, f.model, f.out);
+  refuse_partition_flag(f.dist, false);
   sgc::set_num_threads(f.threads);
   if (!f.out.empty()) {  // before the work, not after
     auto inputs = data_inputs(f);
@@ -68,21 +69,7 @@ int run_predict(const PredictFlags& f) {
     throw sgc::Error("--model " + f.model + ": the class scores on " + name +
                      " are not finite (the weights overflow float on these features)");
 
-  if (!f.out.empty()) {
-    sgc::AtomicFile out(f.out);
-    std::string block = "node,class\n";
-    for (size_t v = 0; v < p.label.size(); ++v) {
-      const int32_t c = p.label[v];
-      if (!label_values.empty() && (c < 0 || static_cast<size_t>(c) >= label_values.size())) {
-        throw sgc::Error("--model " + f.model + ": predicted class " + std::to_string(c) + " but the data set has " +
-                         std::to_string(label_values.size()) + " classes");
-      }
-      block += std::to_string(v) + ',' + std::to_string(label_values.empty() ? int64_t{c} : label_values[c]) + '\n';
-      if (block.size() > (1 << 20)) out.write(block), block.clear();
-    }
-    out.write(block);
-    out.commit();
-  }
+  if (!f.out.empty()) write_predictions(f.out, f.model, p.label, label_values);
   const double test_acc = accuracy_on(test, labelled, p.label), all_acc = accuracy_on(all, labelled, p.label);
   if (f.json) {
     json j = {{"model", f.model},     {"dataset", name},           {"nodes", p.label.size()},

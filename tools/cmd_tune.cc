@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "sgc/error.h"
 #include "sgc/tune/tpe.h"
+#include "sgc/util/printable.h"
 
 namespace sgc_cli {
 
@@ -23,22 +24,17 @@ namespace {
 
 using sgc::tune::ParamSpec;
 using sgc::tune::Scale;
+using sgc::format_number;
 
 struct TuneFlags {
   int trials = 60;
   std::optional<std::string> search;       // comma-separated names
   std::vector<std::string> ranges;         // NAME=LOW:HIGH
-  std::optional<double> wd_low, wd_high;   // older spelling of --range weight_decay=LOW:HIGH
+  std::optional<double> wd_low, wd_high;   // the same as --range weight_decay=LOW:HIGH
 };
 
 ParamSpec spec_of(const sgc::SearchRange& r) {
   return {r.name, r.low, r.high, r.log ? Scale::Log : Scale::Linear, r.integer};
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
 }
 
 // A searched parameter and the flags its range came from (for messages).
@@ -89,11 +85,11 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
     if (p.spec.name == "weight_decay" && (t.wd_low || t.wd_high)) {
       if (t.wd_low) p.spec.low = *t.wd_low;
       if (t.wd_high) p.spec.high = *t.wd_high;
-      p.source = t.wd_low && t.wd_high ? "--wd-low " + number(p.spec.low) + " / --wd-high " + number(p.spec.high)
-                 : t.wd_low ? "--wd-low " + number(p.spec.low) + " (with the default high end " +
-                                  number(p.spec.high) + ")"
-                            : "--wd-high " + number(p.spec.high) + " (with the default low end " +
-                                  number(p.spec.low) + ")";
+      p.source = t.wd_low && t.wd_high ? "--wd-low " + format_number(p.spec.low) + " / --wd-high " + format_number(p.spec.high)
+                 : t.wd_low ? "--wd-low " + format_number(p.spec.low) + " (with the default high end " +
+                                  format_number(p.spec.high) + ")"
+                            : "--wd-high " + format_number(p.spec.high) + " (with the default low end " +
+                                  format_number(p.spec.low) + ")";
     }
   // The ranges, named by the flags they came from, before any work.
   for (const Searched& s : space) {
@@ -101,10 +97,10 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
     if (!std::isfinite(p.low) || !std::isfinite(p.high))
       throw sgc::ArgumentError(s.source + ": the bounds of " + p.name + " must be finite numbers");
     if (!(p.low < p.high))
-      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + number(p.low) +
-                               ") must be below the high end (" + number(p.high) + ")");
+      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + format_number(p.low) +
+                               ") must be below the high end (" + format_number(p.high) + ")");
     if (p.scale == Scale::Log && !(p.low > 0))
-      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + number(p.low) +
+      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + format_number(p.low) +
                                ") must be > 0 (searched on a log scale)");
     if (p.integer && std::ceil(p.low) > std::floor(p.high))
       throw sgc::ArgumentError(s.source + ": the range of " + p.name + " contains no integer");
@@ -123,13 +119,13 @@ void check_costs(const std::vector<Searched>& space, const sgc::Config& base) {
         sgc::validate_operator(c.op);
       } catch (const sgc::ArgumentError& e) {
         // An end outside the parameter's domain: refused before the first trial, not by a trial midway.
-        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + number(v) + ": " + e.what());
+        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + format_number(v) + ": " + e.what());
       }
       try {
-        sgc::require_operator_products(c.op, s.source + ": " + s.spec.name + " = " + number(v) + " (" +
+        sgc::require_operator_products(c.op, s.source + ": " + s.spec.name + " = " + format_number(v) + " (" +
                                                  sgc::operator_summary(c.op) + ")");
       } catch (const sgc::ParameterError& e) {
-        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + number(v) + ": " + e.problem());
+        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + format_number(v) + ": " + e.problem());
       }
     }
   }

@@ -17,6 +17,7 @@
 
 #if SGC_WITH_MPI
 #include "sgc/dist/dist_job.h"
+#include "sgc/dist/dist_train.h"
 #include "sgc/dist/part_file.h"
 #include "sgc/dist/powerlaw_part.h"
 #include "sgc/dist/rank_part.h"
@@ -27,13 +28,48 @@ namespace sgc_cli {
 void add_dist_flags(CLI::App& cmd, DistFlags& f) {
   cmd.add_option("--partition", f.partition,
                  "under mpirun: how nodes are split among ranks, contiguous (blocks balanced by non-zeros) or metis")
-      ->check(CLI::IsMember({"contiguous", "metis"}));
+      ->check(CLI::IsMember({"contiguous", "metis"}))
+      ->each([&f](const std::string&) { f.partition_given = true; });
   cmd.add_option("--partitioned", f.partitioned, "under mpirun: read each rank's part from this directory");
+}
+
+void refuse_partition_flag(const DistFlags& f, bool distributed) {
+  if (!f.partition_given) return;
+  if (!distributed)
+    throw sgc::ArgumentError("--partition: splits the graph among the ranks of an mpirun run; this is one process");
+  if (!f.partitioned.empty())
+    throw sgc::ArgumentError("--partition: the parts in " + f.partitioned +
+                             " were split when written (sgc partition --method chooses how)");
+}
+
+namespace {
+std::string& command_line() {
+  static std::string line;
+  return line;
+}
+}  // namespace
+
+void set_command_line(int argc, char** argv) {
+  std::string& line = command_line();
+  line.clear();
+  for (int i = 1; i < argc; ++i) line += std::string(argv[i]) + '\0';
 }
 
 #if SGC_WITH_MPI
 
 bool distributed_run(const DistFlags& f) { return sgc::dist::launched_by_mpirun() || !f.partitioned.empty(); }
+
+void together(const sgc::dist::Comm& comm, const std::function<void()>& fn) {
+  std::string error;
+  try {
+    fn();
+  } catch (const sgc::Interrupted&) {
+    throw;
+  } catch (const sgc::Error& e) {
+    error = e.what();
+  }
+  sgc::dist::agree_or_throw(comm, error);
+}
 
 bool generated_by_rank(const DataFlags& f, const DistFlags& d) {
   return f.dataset.empty() && d.partitioned.empty() && f.synthetic.generator == "powerlaw" && d.partition == "contiguous";
@@ -44,8 +80,11 @@ namespace {
 int train(const CommonFlags& f, const DistFlags& d, const std::string& save, bool verify,
           const sgc::dist::Comm& comm) {
   sgc::Timer total;
-  if (verify) throw sgc::ArgumentError("--verify: not available in a distributed run (run it in one process)");
-  if (!save.empty() && comm.rank() == 0) sgc::check_output_path(save, "--save", data_inputs(f));
+  together(comm, [&] {
+    refuse_partition_flag(d, true);
+    if (verify) throw sgc::ArgumentError("--verify: not available in a distributed run (run it in one process)");
+    if (!save.empty() && comm.rank() == 0) sgc::check_output_path(save, "--save", data_inputs(f));
+  });
   Job job;
   sgc::dist::LocalData local;
   sgc::Timer timer;
@@ -68,6 +107,7 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
     job.preset = configured(f, identity, op);
   };
   auto check_linear = [&] {
+    sgc::dist::require_distributed_optimizer(job.preset.config.train);
     if (job.preset.config.model != &sgc::default_model())
       throw sgc::ArgumentError("--model: distributed runs train the linear model only");
     if (!job.preset.config.model_params.bias)
@@ -77,18 +117,22 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
   if (!d.partitioned.empty()) {
     // Each rank reads only its part; the manifest names the data set (its presets apply).
     const sgc::dist::PartManifest pm = read_partitioned_manifest(comm, f, d.partitioned);
-    identity_job(pm.family, pm.dataset, pm.nodes, pm.features, pm.classes);
+    together(comm, [&] {
+      identity_job(pm.family, pm.dataset, pm.nodes, pm.features, pm.classes);
+      check_linear();
+    });
     method = pm.method;
     pm_split = pm.split;
-    check_linear();
     timer.reset();
     local = sgc::dist::read_part(comm, d.partitioned, job.preset.config);
     job.times.load = timer.seconds();
   } else if (generated_by_rank(f, d)) {
     // Each rank draws only its rows of the Reddit-shaped graph.
     const sgc::PowerLawOptions o = powerlaw_options(f.synthetic, f.seed);
-    identity_job("synthetic", "powerlaw", o.nodes, o.features, o.classes);
-    check_linear();
+    together(comm, [&] {
+      identity_job("synthetic", "powerlaw", o.nodes, o.features, o.classes);
+      check_linear();
+    });
     timer.reset();
     sgc::dist::GeneratedPart gen = sgc::dist::generate_powerlaw_part(comm, o);
     job.times.load = timer.seconds();
@@ -96,8 +140,10 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
     local = sgc::dist::local_data(comm, std::move(gen.part), job.preset.config, job.name, gen.cut, "--generator powerlaw");
     job.times.normalize = timer.seconds();
   } else {
-    job = prepare_job(f);
-    check_linear();
+    together(comm, [&] {
+      job = prepare_job(f);
+      check_linear();
+    });
     timer.reset();
     local = sgc::dist::distribute(comm, std::move(job.data), job.preset.config,
                                   sgc::dist::parse_partition_method(d.partition));
@@ -139,9 +185,9 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
     return 0;
   }
   print_job_header(job, sgc::planned_sparse_products(config.op));
-  std::printf("distributed: %d ranks, %s partition, %lld of %lld nodes' rows exchanged per hop (halo), %lld "
-              "non-zeros of S cut\n",
-              comm.size(), method.c_str(), (long long)halo, (long long)nodes, (long long)cut);
+  std::printf("distributed: %d ranks, %s partition of %lld nodes, %lld halo rows received per hop (all ranks "
+              "together), %lld non-zeros of S cut\n",
+              comm.size(), method.c_str(), (long long)nodes, (long long)halo, (long long)cut);
   std::printf("val accuracy %s, test accuracy %s (micro-F1; macro-F1 %s)\n", accuracy_text(ev.val_acc).c_str(),
               accuracy_text(ev.test_acc).c_str(), accuracy_text(ev.test_macro_f1).c_str());
   std::printf("time (rank 0): load %.4fs normalize+partition %.4fs propagate %.4fs train %.4fs evaluate %.4fs\n",
@@ -151,10 +197,31 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
 
 }  // namespace
 
+namespace {
+
+// CollectiveError unless every rank was started with rank 0's command line:
+// ranks that disagree on the job would wait for each other forever or
+// combine parts of different computations.
+void require_one_command_line(const sgc::dist::Comm& comm) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char ch : command_line()) h = (h ^ ch) * 1099511628211ull;
+  std::vector<int64_t> hashes(size_t(comm.size()), 0);
+  hashes[size_t(comm.rank())] = int64_t(h);  // one rank's value per slot: the sum gathers them
+  comm.sum(hashes);
+  for (int r = 1; r < comm.size(); ++r)
+    if (hashes[size_t(r)] != hashes[0])
+      throw sgc::dist::CollectiveError("rank " + std::to_string(r) + " of " + std::to_string(comm.size()) +
+                                       " was started with another command line than rank 0; every rank of a "
+                                       "distributed run takes the same command and flags");
+}
+
+}  // namespace
+
 int run_collective(const std::function<int(const sgc::dist::Comm&)>& fn) {
   static sgc::dist::MpiSession mpi(nullptr, nullptr);
   const sgc::dist::Comm comm;
   try {
+    require_one_command_line(comm);
     const int rc = fn(comm);
     std::fflush(stdout);
     return rc;
@@ -182,7 +249,7 @@ sgc::dist::PartManifest read_partitioned_manifest(const sgc::dist::Comm& comm, c
   if (!f.ogb_split.empty()) refuse("--ogb-split", "give it to sgc partition: the parts hold the split");
   if (!f.synthetic.given.empty()) refuse(f.synthetic.given.front(), "the parts hold the graph");
   const sgc::dist::PartManifest pm = sgc::dist::read_manifest(comm, dir);
-  if (f.split != 0 && f.split != pm.split)
+  if (f.split_given && f.split != pm.split)
     refuse("--split", pm.split < 0 ? std::string("the parts fixed their split when written")
                                    : "the parts hold split " + std::to_string(pm.split) +
                                          " (sgc partition --split N chooses it)");
@@ -219,6 +286,16 @@ int run_partition(const DataFlags& f, int parts, const std::string& method, cons
     });
   }
 
+  if (sgc::dist::launched_by_mpirun()) {
+    const int rc = run_collective([&](const sgc::dist::Comm& comm) {
+      if (comm.size() > 1)
+        throw sgc::dist::CollectiveError(
+            "sgc partition: every rank would write every part; run it once, without mpirun (under mpirun only "
+            "--generator powerlaw writes rank by rank, each its own part)");
+      return 0;
+    });
+    if (rc != 0) return rc;
+  }
   sgc::Timer timer;
   const sgc::Dataset data = load_data(f);
   const double load = timer.seconds();

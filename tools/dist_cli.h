@@ -18,9 +18,17 @@ namespace sgc_cli {
 
 struct DistFlags {
   std::string partition = "contiguous";  // --partition contiguous|metis
-  std::string partitioned;               // --partitioned DIR (reserved: per-rank part files)
+  bool partition_given = false;
+  std::string partitioned;               // --partitioned DIR: per-rank part files (sgc partition)
 };
 void add_dist_flags(CLI::App& cmd, DistFlags& f);
+// --partition outside a run that partitions (one process, or --partitioned): ArgumentError.
+void refuse_partition_flag(const DistFlags& f, bool distributed);
+
+// The command line (without the program's path), which every rank of a
+// distributed run must share: run_collective refuses ranks started with
+// different ones (mpirun's `-np 1 sgc ... : -np 1 sgc ...` form).
+void set_command_line(int argc, char** argv);
 
 // Whether this `sgc train` runs distributed: started by mpirun (an MPI build).
 bool distributed_run(const DistFlags& f);
@@ -47,6 +55,11 @@ bool generated_by_rank(const DataFlags& f, const DistFlags& d);
 // 1; any other error ends the whole job (MPI_Abort, status 1), so no rank
 // waits forever in a collective.
 int run_collective(const std::function<int(const sgc::dist::Comm&)>& fn);
+
+// Runs a step that no rank needs the others for (checks, loading): an error
+// on any rank becomes a CollectiveError on every rank (sgc::dist::
+// agree_or_throw), reported once, naming the ranks that hit it.
+void together(const sgc::dist::Comm& comm, const std::function<void()>& fn);
 
 // DIR/manifest.json (sgc::dist::read_manifest), after refusing the data flags
 // that `sgc partition` fixed when it wrote the parts: --dataset, --data-dir,

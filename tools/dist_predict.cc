@@ -55,6 +55,8 @@ PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, co
     in.name = pm.dataset;
     in.method = pm.method;
     in.split = pm.split;
+    in.label_values = pm.label_values;
+    if (comm.rank() == 0) note_other_split(training, pm.dataset, pm.family, pm.split);
     in.local = dist::read_part(comm, d.partitioned, c);
   } else if (generated_by_rank(f, d)) {
     dist::GeneratedPart gen = dist::generate_powerlaw_part(comm, powerlaw_options(f.synthetic, f.seed));
@@ -77,6 +79,7 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   sgc::SavedModel saved;
   sgc::ModelState state;
   try {
+    refuse_partition_flag(d, true);
     if (!out.empty()) {  // before the work, not after
       auto inputs = data_inputs(f);
       inputs.emplace_back("--model", model_path);
@@ -149,19 +152,7 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
     try {
       std::vector<int32_t> by_node(size_t(n), -1);
       for (int64_t k = 0; k < n; ++k) by_node[size_t(all_ids[size_t(k)])] = all_pred[size_t(k)];
-      const std::vector<int64_t>& values = in.label_values;
-      sgc::AtomicFile file(out);
-      std::string block = "node,class\n";
-      for (int64_t v = 0; v < n; ++v) {
-        const int32_t k = by_node[size_t(v)];
-        if (!values.empty() && (k < 0 || size_t(k) >= values.size()))
-          throw sgc::Error("--model " + model_path + ": predicted class " + std::to_string(k) + " but the data set has " +
-                           std::to_string(values.size()) + " classes");
-        block += std::to_string(v) + ',' + std::to_string(values.empty() ? int64_t{k} : values[size_t(k)]) + '\n';
-        if (block.size() > (1 << 20)) file.write(block), block.clear();
-      }
-      file.write(block);
-      file.commit();
+      write_predictions(out, model_path, by_node, in.label_values);
     } catch (const sgc::Error& e) {
       err = e.what();
     }

@@ -7,6 +7,8 @@
 //   sgc sweep [--dataset ...] [--ops sgc,ssgc,dgc] [--ks 1,2,4,...] [--plot FILE.svg]
 //                                                                   accuracy versus depth K
 //   sgc generate ...                                                write a synthetic graph to files
+//   sgc convert --dataset ... --out FILE.sgcf                       features to a feature store (memory-mapped)
+//   sgc partition --dataset ... --parts P --out DIR                 split a graph for mpirun (docs/distributed.md)
 //   sgc predict --model FILE [--dataset ...] [--out FILE.csv]       classify nodes with a saved model
 //   sgc attack [--dataset ...] [--variant ...] [--report]           InfAttack evasion attack, robustness report
 //   sgc info                                                        CPU, caches, kernel variant and thresholds
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "dist_cli.h"
 #include "sgc/error.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 || (code >= 105 && code <= 109) ? code : 105;
   }
+  sgc_cli::set_command_line(argc, argv);
   try {
     for (const sgc_cli::Subcommand& c : commands)
       if (*c.app) {

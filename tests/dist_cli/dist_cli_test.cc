@@ -7,7 +7,9 @@
 //     from a loaded, a partitioned and a generated graph;
 //   * a rank that dies mid-run (SGC_DIST_FAULT, the test hook in comm.h) or
 //     an MPI error ends every rank with a non-zero status and a message,
-//     never a hang.
+//     never a hang; so do ranks started with different command lines;
+//   * flags a run cannot honour are refused (--partition of written parts,
+//     a --split other than theirs, partition of a loaded graph on 2 ranks).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +24,8 @@
 #include <string>
 
 #include "../test_util.h"
+#include "sgc/io/format/npy.h"
+#include "sgc/io/format/zip_writer.h"
 
 namespace sgc {
 namespace {
@@ -189,6 +193,72 @@ TEST_F(DistCli, OneProcessCommandsRefuseMoreRanks) {
   EXPECT_FALSE(fs::exists(dir_ + "/gen"));
   const Shell one = shell(mpirun(1, "info"));
   EXPECT_EQ(one.status, 0) << one.out;
+  // Partitioning a loaded graph: every rank would write every part.
+  const Shell gen = shell(sgc_cmd("generate --nodes 300 --format edgelist --out " + dir_ + "/g"));
+  ASSERT_EQ(gen.status, 0) << gen.out;
+  const Shell part = shell(mpirun(2, "partition --dataset " + dir_ + "/g/edges.txt --parts 2 --out " + dir_ + "/p"));
+  EXPECT_NE(part.status, 0) << part.out;
+  EXPECT_NE(part.out.find("run it once, without mpirun"), std::string::npos) << part.out;
+  EXPECT_FALSE(fs::exists(dir_ + "/p"));
+}
+
+// mpirun's `-np 1 A : -np 1 B` starts ranks with different commands: they
+// would wait for each other in different collectives (a hang) or add up
+// different computations. Refused at once, by every rank.
+TEST_F(DistCli, RanksStartedWithDifferentCommandLinesAreRefused) {
+  const std::string train = "train --nodes 2000 --epochs 5";
+  for (const std::string& other : {std::string(" --k 3"), std::string(" --seed 9"), std::string(" --partition metis")}) {
+    const std::string cmd = std::string(SGC_MPIEXEC) + " --allow-run-as-root --oversubscribe -np 1 " + sgc_cmd(train) +
+                            " : -np 1 " + sgc_cmd(train + other);
+    const Shell r = shell(cmd, true, 120);
+    EXPECT_NE(r.status, 0) << other << "\n" << r.out;
+    EXPECT_LT(r.seconds, 100) << other << ": hung";
+    EXPECT_NE(r.out.find("rank 1 of 2 was started with another command line than rank 0"), std::string::npos)
+        << other << "\n" << r.out;
+  }
+  EXPECT_EQ(shell(mpirun(2, train)).status, 0);  // the same command on both ranks runs
+}
+
+// Labels 100, 110, 120 (renumbered 0..2 by the loader) come back as those
+// values from parts, as from the loaded data set.
+TEST_F(DistCli, PredictFromPartsWritesTheFilesLabelValues) {
+  const int64_t n = 60;
+  std::vector<float> x(size_t(n) * 3, 0.1f);
+  const size_t un = static_cast<size_t>(n);
+  std::vector<int64_t> y(un), edges;
+  std::vector<uint8_t> train(un), val(un), test(un);
+  for (int64_t i = 0; i < n; ++i) {
+    y[size_t(i)] = 100 + 10 * (i % 3);
+    x[size_t(i * 3 + i % 3)] = 1.0f;
+    for (int64_t j : {i + 1, i + 3})
+      if (j < n) edges.insert(edges.end(), {i, j});
+    train[size_t(i)] = i % 2 == 0;
+    val[size_t(i)] = i % 4 == 1;
+    test[size_t(i)] = i % 4 == 3;
+  }
+  auto bytes = [](const auto& v) {
+    return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0]));
+  };
+  const std::string data = dir_ + "/valued.npz";
+  const std::string xs = bytes(x), ys = bytes(y), es = bytes(edges), tr = bytes(train), va = bytes(val), te = bytes(test);
+  write_npz(data,
+            {{"node_features", npy_header("<f4", {n, 3}), xs},
+             {"node_labels", npy_header("<i8", {n}), ys},
+             {"edges", npy_header("<i8", {int64_t(edges.size() / 2), 2}), es},
+             {"train_masks", npy_header("|b1", {n}), tr},
+             {"val_masks", npy_header("|b1", {n}), va},
+             {"test_masks", npy_header("|b1", {n}), te}},
+            false);
+  const std::string model = dir_ + "/m.sgcm", parts = dir_ + "/parts";
+  ASSERT_EQ(shell(sgc_cmd("train --dataset " + data + " --epochs 30 --save " + model)).status, 0);
+  ASSERT_EQ(shell(sgc_cmd("partition --dataset " + data + " --parts 2 --out " + parts)).status, 0);
+  const Shell one = shell(sgc_cmd("predict --dataset " + data + " --model " + model + " --out " + dir_ + "/one.csv"));
+  ASSERT_EQ(one.status, 0) << one.out;
+  const Shell two = shell(mpirun(2, "predict --partitioned " + parts + " --model " + model + " --out " + dir_ + "/two.csv"));
+  ASSERT_EQ(two.status, 0) << two.out;
+  const std::string expected = slurp(dir_ + "/one.csv");
+  EXPECT_NE(expected.find(",110\n"), std::string::npos) << expected.substr(0, 200);
+  EXPECT_EQ(slurp(dir_ + "/two.csv"), expected);
 }
 
 // The parts fix the data set, its split and features: flags that would
@@ -201,12 +271,16 @@ TEST_F(DistCli, PartitionedRunsRefuseTheFlagsThePartsFixed) {
   ASSERT_EQ(part.status, 0) << part.out;
   EXPECT_EQ(nlohmann::json::parse(slurp(parts + "/manifest.json")).at("split"), 2);
   const std::string run = "train --epochs 20 --json --partitioned " + parts;
-  for (const std::string& extra : {std::string("--split 1"), std::string("--nodes 50"), std::string("--data-dir /tmp"),
-                                   "--feature-store " + dir_ + "/x.sgcf", "--dataset " + edges}) {
+  for (const std::string& extra : {std::string("--split 1"), std::string("--split 0"), std::string("--nodes 50"),
+                                   std::string("--data-dir /tmp"), "--feature-store " + dir_ + "/x.sgcf",
+                                   "--dataset " + edges}) {
     const Shell r = shell(mpirun(2, run + " " + extra));
     EXPECT_NE(r.status, 0) << extra << "\n" << r.out;
     EXPECT_NE(r.out.find("reads the parts as sgc partition wrote them"), std::string::npos) << extra << "\n" << r.out;
   }
+  const Shell metis = shell(mpirun(2, run + " --partition metis"));
+  EXPECT_NE(metis.status, 0) << metis.out;
+  EXPECT_NE(metis.out.find("were split when written"), std::string::npos) << metis.out;
   const nlohmann::json two = json_of(shell(mpirun(2, run + " --split 2"), false));
   const nlohmann::json one = json_of(shell(sgc_cmd("train --epochs 20 --json --dataset " + edges + " --split 2"), false));
   EXPECT_EQ(two.at("accuracy"), one.at("accuracy"));

@@ -9,12 +9,20 @@
 
 namespace sgc::dist {
 
+void require_distributed_optimizer(const TrainOptions& opt) {
+  if (!opt.optimizer->minimize_problem) return;
+  std::string supported;
+  for (const OptimizerDef* o : optimizers())
+    if (!o->minimize_problem) supported += (supported.empty() ? "" : ", ") + std::string(o->name);
+  throw ArgumentError("--optimizer: " + std::string(opt.optimizer->name) +
+                      " samples rows or uses curvature, which distributed training does not support (" + supported +
+                      " do)");
+}
+
 TrainOutcome train_softmax_distributed(const Comm& comm, FeatureRows x, const std::vector<int32_t>& y,
                                        int64_t dim, int32_t classes, const TrainOptions& opt) {
   validate_train_options(opt);
-  if (opt.optimizer->minimize_problem)
-    throw ArgumentError("--optimizer: " + std::string(opt.optimizer->name) +
-                        " samples rows or uses curvature, which distributed training does not support (adam, lbfgs)");
+  require_distributed_optimizer(opt);
   if (x.rows() > 0 && x.cols() != dim) throw ArgumentError("distributed training: feature columns differ");
   const int64_t local = x.rows(), total = comm.sum(local);
   if (total == 0) throw ArgumentError("softmax regression: no training rows");

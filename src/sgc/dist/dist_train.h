@@ -20,6 +20,10 @@
 
 namespace sgc::dist {
 
+// ArgumentError unless opt.optimizer runs distributed (not one that samples
+// rows or uses curvature), naming those that do.
+void require_distributed_optimizer(const TrainOptions& opt);
+
 // Trains opt.optimizer on this rank's rows (x, y) together with the other
 // ranks'; dim: the feature columns (every rank, also one without rows).
 // Optimizers that sample rows or use curvature (Problem-based) are refused.

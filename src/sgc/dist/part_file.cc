@@ -140,11 +140,12 @@ void write_partitioned(const Dataset& d, PartitionMethod method, int parts, cons
     write_file_atomically(dir + "/" + part_name(r), b);
     files.push_back({{"file", part_name(r)}, {"rows", p.size_of(r)}, {"bytes", b.size()}, {"crc32", crc_of(b)}});
   }
-  const nlohmann::json m = {{"format", kFormat},           {"version", kVersion},   {"parts", parts},
+  nlohmann::json m = {{"format", kFormat},           {"version", kVersion},   {"parts", parts},
                             {"method", to_string(method)}, {"dataset", d.name},     {"family", d.family},
                             {"nodes", d.num_nodes()},      {"features", d.num_features()},
                             {"classes", d.num_classes},    {"cut_nonzeros", cutter.cut()}, {"split", split},
                             {"files", files}};
+  if (!d.label_values.empty()) m["label_values"] = d.label_values;  // for predict's output
   write_file_atomically(dir + "/manifest.json", m.dump(1) + "\n");
 }
 
@@ -215,6 +216,10 @@ PartManifest read_manifest(const Comm& comm, const std::string& dir) {
     pm.classes = m.at("classes").get<int32_t>();
     pm.cut = m.value("cut_nonzeros", int64_t(-1));
     pm.split = m.value("split", -1);
+    pm.label_values = m.value("label_values", std::vector<int64_t>{});
+    if (!pm.label_values.empty() && int64_t(pm.label_values.size()) != pm.classes)
+      throw FormatError(path + ": " + std::to_string(pm.label_values.size()) + " label values for " +
+                        std::to_string(pm.classes) + " classes");
     if (!m.at("files").is_array() || int(m.at("files").size()) != pm.parts)
       throw FormatError(path + ": lists " + std::to_string(m.at("files").size()) + " files for " +
                         std::to_string(pm.parts) + " parts");

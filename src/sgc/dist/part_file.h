@@ -51,6 +51,7 @@ struct PartManifest {
   int32_t classes = 0;
   int64_t cut = -1;  // non-zeros of A between parts
   int split = -1;     // the data set's split the parts hold; -1: not recorded (older manifests)
+  std::vector<int64_t> label_values;  // the loader's renumbering of the classes (Dataset::label_values)
 };
 // Reads and checks DIR/manifest.json against the number of ranks; every rank
 // throws the same error if it is missing, corrupt or written for another P.

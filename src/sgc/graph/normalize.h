@@ -33,7 +33,9 @@ AugNormPair aug_norm_adj_with_induced(const CsrMatrix& adj, const std::vector<in
                                       float self_loop_weight = 1.0f);
 
 // Divides each row by its sum; rows whose sum is 0 are left as they are.
-// (The Planetoid preprocessing of GCN and SGC.)
+// (The Planetoid preprocessing of GCN and SGC, which set such rows to 0: the
+// same for non-negative features, where a zero sum is a zero row; a signed
+// row such as [1, -1, 0] is kept here.)
 void row_normalize(CsrMatrix& x);
 void row_normalize(DenseMatrix& x);
 

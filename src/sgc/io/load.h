@@ -7,7 +7,8 @@
 //   planetoid      cora, citeseer, pubmed        (planetoid.h; the public split)
 //   heterophilous  roman_empire, amazon_ratings, minesweeper, tolokers,
 //                  questions, chameleon, squirrel (+ _directed, _filtered,
-//                  _filtered_directed), actor, cornell, texas,
+//                  _filtered_directed: their edges too are read as
+//                  undirected, as every graph here), actor, cornell, texas,
 //                  texas_4_classes, wisconsin    (10 stored splits: --split 0..9)
 //   graphdata      amazon_cs, coauthor_cs, dblp, polblogs, citeseer_full,
 //                  acm, blogcatalog, flickr, uai (random 20/30/rest split)

@@ -195,11 +195,12 @@ Precomputed precompute(Dataset data, const Config& c, StageTimes* times) {
     } else {
       OperatorResult r = run_operator_bounded(s, input_of(data), c.op, &rows, &run);
       p.x = std::move(r.features);
-      if (times) times->stored_16bit = r.stored_16bit;
+      p.stored_16bit = r.stored_16bit;
     }
+    if (run.blocks > 0) p.stored_16bit = run.stored_16bit;  // blocked: each block's count
     if (times) times->propagate += timer.seconds();
     if (times) times->column_blocks = run.blocks;
-    if (times && run.blocks > 0) times->stored_16bit = run.stored_16bit;  // blocked: each block's count
+    if (times) times->stored_16bit = p.stored_16bit;
     return p;
   }
 
@@ -373,6 +374,8 @@ VerifyReport verify_precomputed(Dataset d, const Config& c, const Precomputed& p
     s_train = to_sparse_double(normalized_operator(induced_subgraph(d.adjacency, d.train), c.op));
 
   VerifyReport out;
+  // 16-bit storage asked for but nothing stored so (p.stored_16bit == 0): the fp32 run's tolerance.
+  out.tolerance = verify_tolerance(p.stored_16bit == 0 ? Precision::Fp32 : c.op.precision);
   out.rows = int64_t(d.train.size() + rest.size());
   for (int64_t j : cols) {
     const Eigen::VectorXd x = column_of(d, j);

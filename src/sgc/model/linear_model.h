@@ -34,6 +34,7 @@ struct Precomputed {
   // budget): the same matrix in a scratch file (MappedFeatures::scratch), x empty.
   std::shared_ptr<const MappedFeatures> spilled;
   ZScoreStats feature_stats;  // filled for FeatureNorm::ZScore (saved with a model)
+  int stored_16bit = -1;      // matrices the operator kept in 16 bits (-1: not counted)
   std::vector<int32_t> train_y, val_y, test_y;
   int32_t classes = 0;
 

@@ -12,6 +12,8 @@
 // Models (each one file and one line in models.cc):
 //   linear   softmax regression on operator-propagated features (SGC, DGC,
 //            SSGC, PPR, SIGN, poly, ...)          model/linear_model.h
+//   tsc      SGC with the Two-Sided Constraint     model/tsc_model.h
+//   acm      SGC aggregating on a compact manifold model/acm_model.h
 #pragma once
 
 #include <cstdint>
@@ -90,8 +92,15 @@ std::vector<float> state_floats(const ModelState& s, const char* name);
 // rows recomputed in double precision from the operator's definition.
 struct VerifyReport {
   double max_relative_error = 0;  // max over checked columns of max|computed - ref| / max|ref|
+  double tolerance = 0;           // the largest error the storage precision explains
   int64_t rows = 0, columns = 0;
+  bool passed() const { return max_relative_error <= tolerance; }  // false for NaN
 };
+
+// Largest relative error a verifier accepts against its double reference:
+// fp32 storage; or X and the hops stored in 16 bits, each rounding worth up
+// to 2^-9 (bfloat16) or 2^-12 (fp16) of a value, over a few hops.
+double verify_tolerance(Precision stored);
 
 class Model {
  public:
@@ -140,9 +149,9 @@ struct ModelDef {
 };
 
 const std::vector<const ModelDef*>& models();
-const ModelDef& find_model(std::string_view name);
+const ModelDef& find_model(std::string_view name);  // ArgumentError listing the known ones
 // ArgumentError naming --verify unless c's model has a verifier.
-void require_verifier(const Config& c);  // ArgumentError listing the known ones
+void require_verifier(const Config& c);
 std::string model_list();
 
 inline std::unique_ptr<Model> make_model(const Config& c) { return c.model->make(); }

@@ -10,18 +10,12 @@ namespace sgc {
 
 namespace {
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 double real_in(const nlohmann::json& j, const char* name, double lo, double hi, bool lo_open, bool hi_open) {
   if (!j.is_number()) throw ParameterError(name, "expected a number, got " + j.dump());
   const double v = j.get<double>();
   const bool ok = std::isfinite(v) && (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
   if (!ok)
-    throw ParameterError(name, "must be in " + std::string(lo_open ? "(" : "[") + number(lo) + ", " + number(hi) +
+    throw ParameterError(name, "must be in " + std::string(lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) +
                                    (hi_open ? ")" : "]") + ", got " + j.dump());
   return v;
 }

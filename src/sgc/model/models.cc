@@ -28,6 +28,14 @@ void require_verifier(const Config& c) {
     throw ArgumentError("--verify: the " + std::string(c.model->name) + " model has no verifier");
 }
 
+double verify_tolerance(Precision stored) {
+  switch (stored) {
+    case Precision::Bf16: return 2e-2;
+    case Precision::Fp16: return 5e-3;
+    default: return 1e-4;
+  }
+}
+
 VerifyReport Model::verify(Dataset, const Config& c) const {
   require_verifier(c);
   throw ArgumentError("--verify: the " + std::string(c.model->name) + " model does not implement its verifier");

@@ -5,7 +5,7 @@
 // Every operator is one entry of the registry (ops/registry.cc), defined in
 // its own file with its formula and paper:
 //
-//   sgc        S^K X                                     sgc_op.cc    Wu et al., ICML 2019
+//   sgc        S^K X                                     propagate.cc Wu et al., ICML 2019
 //   dgc        ((1 - T/K) I + (T/K) S)^K X, binomial series  dgc.cc   Wang et al., NeurIPS 2021
 //   dgc_naive  the same by K forward-Euler steps             dgc.cc
 //   heat       exp(-T (I - S)) X, truncated Poisson series   heat_kernel.cc

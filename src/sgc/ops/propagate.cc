@@ -1,3 +1,8 @@
+// The sgc operator, F = S^K X (Wu et al., "Simplifying Graph Convolutional
+// Networks", ICML 2019): K sparse x dense products with two buffers (the
+// first from sparse X when X is sparse; only the rows a model reads at the
+// last hop), and its registry entry. The verifier is the registry's reference
+// (ops/reference.h): the same power in double precision.
 #include "sgc/ops/propagate.h"
 
 #include <algorithm>

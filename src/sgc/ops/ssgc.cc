@@ -26,7 +26,7 @@ const OperatorDef& ssgc_operator() {
   static const OperatorDef def{
       .name = "ssgc",
       .formula = "alpha X + (1 - alpha)/K sum_{k=1..K} S^k X",
-      .source = "SSGC, Zhu & Koniusz, ICLR 2021",
+      .source = kSsgcSource,
       .params = {"k", "alpha"},
       .min_k = 1,
       .series = [](const OperatorSpec& s) { return ssgc_weights(s.k, s.alpha); },

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 
 namespace sgc::tune {
 namespace {
@@ -138,12 +139,6 @@ double log_likelihood(const ParamSpec& p, const Mixture& m, double x) {
 
 std::string where(const ParamSpec& p) { return "tpe: parameter '" + p.name + "': "; }
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 }  // namespace
 
 TpeSearch::TpeSearch(std::vector<ParamSpec> space, TpeOptions opts)
@@ -153,10 +148,10 @@ TpeSearch::TpeSearch(std::vector<ParamSpec> space, TpeOptions opts)
     if (!std::isfinite(p.low) || !std::isfinite(p.high))
       throw ArgumentError(where(p) + "bounds must be finite");
     if (!(p.low < p.high))
-      throw ArgumentError(where(p) + "low (" + number(p.low) + ") must be < high (" +
-                          number(p.high) + ")");
+      throw ArgumentError(where(p) + "low (" + format_number(p.low) + ") must be < high (" +
+                          format_number(p.high) + ")");
     if (p.scale == Scale::Log && !(p.low > 0.0))
-      throw ArgumentError(where(p) + "low (" + number(p.low) +
+      throw ArgumentError(where(p) + "low (" + format_number(p.low) +
                           ") must be > 0 on a log scale");
     if (p.integer && std::ceil(p.low) > std::floor(p.high))
       throw ArgumentError(where(p) + "integer range contains no integer");
@@ -246,8 +241,8 @@ void TpeSearch::observe(std::vector<double> params, double score) {
     const ParamSpec& p = space_[d];
     if (!(params[d] >= p.low && params[d] <= p.high))
       throw ArgumentError(where(p) + "observed value " + std::to_string(params[d]) +
-                          " is outside [" + number(p.low) + ", " +
-                          number(p.high) + "]");
+                          " is outside [" + format_number(p.low) + ", " +
+                          format_number(p.high) + "]");
   }
   history_.push_back(Trial{std::move(params), score});
 }

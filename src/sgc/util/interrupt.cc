@@ -16,6 +16,7 @@ void install_interrupt_handler() {
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);  // mpirun hands Ctrl-C to its ranks as SIGTERM
 }
 
 ScopedInterruptHandler::ScopedInterruptHandler() : previous_(new SigAction()) {

@@ -16,7 +16,9 @@ class Interrupted : public Error {
   Interrupted() : Error("interrupted") {}
 };
 
-// Installs the SIGINT handler (the command line does; a library user may).
+// Installs the handler for SIGINT and SIGTERM (the command line does, so
+// that Ctrl-C to mpirun, which sends its ranks SIGTERM, stops them the same
+// way; a library user may).
 void install_interrupt_handler();
 
 // The handler for a scope (a front end that has its own, e.g. Python's):

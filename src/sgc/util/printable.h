@@ -55,4 +55,11 @@ inline std::string printable(std::string_view s, size_t max_bytes = 80, bool kee
   return out;
 }
 
+// A number in a message or a flag's help: the shortest of %g (0.2, 1e-05).
+inline std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace sgc
