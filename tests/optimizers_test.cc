@@ -36,6 +36,12 @@ Toy toy(int64_t n, int64_t d, int32_t c, uint64_t seed) {
   for (auto& v : t.y) v = int32_t(rng.below(uint64_t(c)));
   return t;
 }
+// The same with `signal` added to each row's feature of its own class.
+Toy toy_with_signal(int64_t n, int64_t d, int32_t c, uint64_t seed, float signal) {
+  Toy t = toy(n, d, c, seed);
+  for (size_t i = 0; i < t.y.size(); ++i) t.x(Eigen::Index(i), t.y[i]) += signal;
+  return t;
+}
 
 TEST(CompressedAdam, WithoutCompressionIsAdamBitForBit) {
   const Toy t = toy(60, 25, 4, 7);
@@ -256,8 +262,7 @@ INSTANTIATE_TEST_SUITE_P(
 // the same convex problem, so a new registry entry is checked without a
 // test of its own.
 TEST(OptimizerRegistry, EveryOptimizerApproachesTheLbfgsOptimum) {
-  Toy t = toy(150, 6, 3, 33);
-  for (size_t i = 0; i < t.y.size(); ++i) t.x(Eigen::Index(i), t.y[i]) += 1.5;  // overlapping classes
+  const Toy t = toy_with_signal(150, 6, 3, 33, 1.5f);  // overlapping classes
   TrainOptions best;
   best.optimizer = &find_optimizer("lbfgs");
   best.epochs = 500;
@@ -285,13 +290,11 @@ TEST(OptimizerRegistry, EveryOptimizerApproachesTheLbfgsOptimum) {
 // so it is checked on a small separable problem: it must fit the training set
 // as Adam does.
 TEST(ScrnZo, FitsASmallProblem) {
-  Toy t = toy(120, 6, 3, 21);
-  for (size_t i = 0; i < t.y.size(); ++i) t.x(Eigen::Index(i), t.y[i]) += 3;  // separable classes
+  const Toy t = toy_with_signal(120, 6, 3, 21, 3.0f);  // separable classes
   TrainOptions opt;
-  opt.optimizer = &find_optimizer("scrn-zo");
+  use_optimizer(opt, find_optimizer("scrn-zo"));  // rho 1: its curvature is an estimate
   opt.epochs = 60;
   opt.directions = 64;
-  opt.rho = 1;  // the estimated curvature is noisy: a firmer cubic term than scrn's default
   opt.cubic_iters = 10;
   const TrainOutcome zo = train_softmax(t.x, t.y, 3, opt);
   TrainOptions adam;

@@ -368,7 +368,7 @@ Dataset load_named(const std::string& name, const LoadOptions& o) {
   const std::string shown = "'" + printable(name, 200) + "'";
   if (fs::is_symlink(fs::symlink_status(name, ec))) {  // exists() followed it to nothing
     const fs::path target = fs::read_symlink(name, ec);
-    fs::status(name, ec);
+    (void)fs::status(name, ec);  // for its error: a loop of links, or a missing target
     throw FileError("--dataset: " + shown + ": a symbolic link " +
                     (ec == std::errc::too_many_symbolic_link_levels
                          ? std::string("in a loop of links")
