@@ -41,8 +41,7 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
   // What propagation adds: the same model at K = 0 (a second training run: by
   // default only on the small CSBM demo graph, else when asked).
   std::optional<sgc::Evaluation> base;
-  const bool want_base =
-      t.baseline || (!t.no_baseline && f.dataset.empty() && f.synthetic.generator == "csbm");
+  const bool want_base = t.baseline || (!t.no_baseline && job.preset.baseline);
   if (want_base && !(config.op.def == &sgc::default_operator() && config.op.k == 0)) {
     sgc::Config none = config;
     none.op.def = &sgc::default_operator();

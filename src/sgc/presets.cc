@@ -75,6 +75,7 @@ Preset preset_for(std::string_view family, std::string_view name, const Operator
   // to ~0 in a row: row normalisation would blow them up.
   if ((family == "synthetic" && (name == "csbm" || name == "products")) || family == "bare")
     p.config.feature_norm = FeatureNorm::None;
+  p.baseline = family == "synthetic" && name == "csbm";
   if ((family == "synthetic" && name == "powerlaw") || family == "fastgcn_reddit") {
     p.config.feature_norm = FeatureNorm::ZScore;
     p.config.protocol = Protocol::Inductive;

@@ -11,7 +11,8 @@
 //     Reddit files): z-scored features, inductive, L-BFGS 40 iterations, no
 //     weight decay
 //   synthetic CSBM and bare graphs (edge lists, scipy matrices, with generated
-//     attributes): no feature normalisation (Gaussian features can sum to ~0)
+//     attributes): no feature normalisation (Gaussian features can sum to ~0);
+//     the CSBM demo graph also trains at K = 0, to show what propagation adds
 // Any other data set: SGC's defaults with the operator's own parameter defaults.
 #pragma once
 
@@ -30,6 +31,7 @@ struct Preset {
   Config config;
   std::string source;             // where the numbers come from, for printing
   double published_accuracy = 0;  // percent, as published; 0 when none
+  bool baseline = false;          // train also at K = 0 unless told not to (the small CSBM demo graph)
 };
 
 // `model`: the model's own published settings (ModelDef::preset) go over the operator's.
