@@ -71,8 +71,8 @@ def operator_info(op=None):
     """What the library's registry says about the operators.
 
     Returns ``{name: {"formula", "source", "params", "min_k"}}`` (``params``:
-    the parameters the operator reads besides ``norm`` and ``self_loop``), or
-    that dict of one operator when ``op`` is given.
+    the parameters the operator reads besides ``norm``, ``self_loop`` and
+    ``precision``), or that dict of one operator when ``op`` is given.
     """
     info = {d["name"]: {key: d[key] for key in ("formula", "source", "params", "min_k")}
             for d in _core.operators()}

@@ -155,7 +155,7 @@ def _check_param(name, kind, value):
 
 @functools.lru_cache(maxsize=None)
 def _operator_reads():
-    """{operator: set of parameters it reads besides norm and self_loop} (the registry's)."""
+    """{operator: set of parameters it reads besides norm, self_loop and precision} (the registry's)."""
     return {d["name"]: frozenset(d["params"]) for d in _core.operators()}
 
 

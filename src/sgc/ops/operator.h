@@ -123,7 +123,7 @@ struct OperatorDef {
   std::string_view name;
   std::string_view formula;  // one line, for help
   std::string_view source;   // paper
-  std::vector<std::string_view> params;  // parameters it reads besides norm and self_loop
+  std::vector<std::string_view> params;  // parameters it reads besides norm, self_loop and precision
   int min_k = 0;                         // smallest K (when it reads k)
   // Polynomial filters: the weights w_0.. of sum_k w_k S^k X for this spec
   // (an empty result: use run instead).
@@ -170,7 +170,7 @@ const OperatorDef& find_operator(std::string_view name);
 // "sgc, dgc, ..." for messages and help.
 std::string operator_list();
 
-// A shared parameter of the operators (k, t, alpha, tol, coeffs, norm,
+// A shared parameter of the operators (k, t, alpha, tol, coeffs, norm, precision,
 // self_loop): flag --<name> (underscores as dashes), JSON key and Python
 // keyword alike.
 struct ParamDef {
