@@ -154,6 +154,14 @@ TEST(DistPartition, DamagedPartsWithValidChecksumsNameTheirFile) {
     }
   };
   expect_refused([](dist::RankPart& q) { q.a.values[0] = std::numeric_limits<float>::quiet_NaN(); }, "is not finite");
+  // A NaN feature was reported by rank 0 from the z-score sums, naming neither file nor node.
+  expect_refused(
+      [](dist::RankPart& q) {
+        q.x.dense = to_dense(q.x.sparse);
+        q.x.sparse = CsrMatrix{};
+        q.x.dense(q.rows - 1, 3) = std::numeric_limits<float>::infinity();
+      },
+      "features of node ");
   if (comm.size() > 1) {
     expect_refused([](dist::RankPart& q) { q.halo[0] = q.first; }, "halo entry 0 (node ");
     expect_refused([](dist::RankPart& q) { q.halo.back() = q.nodes + 5; }, "outside the graph's 2708 nodes");

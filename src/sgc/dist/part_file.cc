@@ -328,8 +328,18 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
     }
     labels = in.array<int32_t>(rows);
     split = in.array<uint8_t>(rows);
+    // A non-finite dense feature would reach every rank through the z-score
+    // sums or the halo and be reported there, by another rank; named here,
+    // with its file and node (sparse features: validate_csr; edge weights: check_halo).
+    auto require_finite_at = [&](const char* what, float v, int64_t row, int64_t col) {
+      if (!std::isfinite(v))
+        throw FormatError(std::string(what) + " of node " + std::to_string(lo + row) + " (column " +
+                          std::to_string(col) + "): non-finite value " + std::to_string(v));
+    };
     if (dense) {
       const std::vector<float> v = in.array<float>(rows * dim);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < dim; ++j) require_finite_at("features", v[size_t(i * dim + j)], i, j);
       q.x.dense = Eigen::Map<const DenseMatrix>(v.data(), rows, dim);
     } else {
       q.x.sparse.rows = rows;
@@ -337,7 +347,7 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
       q.x.sparse.indptr = in.array<int64_t>(rows + 1);
       q.x.sparse.indices = in.array<int32_t>(xnnz);
       q.x.sparse.values = in.array<float>(xnnz);
-      validate_csr(q.x.sparse, "features");
+      validate_csr(q.x.sparse, "features");  // finite values too
     }
     if (in.at != bytes.size()) throw FormatError("trailing bytes");
     check_halo(q);
