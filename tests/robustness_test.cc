@@ -352,6 +352,21 @@ TEST(Faults, SigintStopsALongRun) {
     EXPECT_TRUE(name == "model.sgcm" || name == "log") << "left behind: " << name;
 }
 
+// Starts `sgc args...`, sends `signal` after `after_ms`, and expects it to
+// stop with status 130 within `within_s`.
+void expect_signal_stops(const std::vector<std::string>& args, const std::string& log, int signal, int after_ms,
+                         double within_s) {
+  std::vector<std::string> argv{cli()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = spawn(argv, log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+  kill(pid, signal);
+  bool timed_out = false;
+  const int code = wait_for(pid, within_s, &timed_out);
+  EXPECT_FALSE(timed_out) << "signal " << signal << " did not stop `sgc " << args[0] << "` within " << within_s << " s";
+  EXPECT_EQ(code, 130) << visible(read_file(log));
+}
+
 // A second Ctrl-C during a long sweep and tune stops them too.
 TEST(Faults, SigintStopsTuneAndSweep) {
   Scratch s;
@@ -362,15 +377,7 @@ TEST(Faults, SigintStopsTuneAndSweep) {
         std::vector<std::string>{"sweep", "--ops", "sgc", "--ks", "1,2,4,8,16,32,64", "--epochs", "100000000", "--nodes",
                                  "2000", "--features", "64", "--classes", "4", "--threads", "2"}}) {
     SCOPED_TRACE(args[0]);
-    std::vector<std::string> argv{cli()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const pid_t pid = spawn(argv, log);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-    kill(pid, SIGINT);
-    bool timed_out = false;
-    const int code = wait_for(pid, 20, &timed_out);
-    EXPECT_FALSE(timed_out) << "SIGINT did not stop `sgc " << args[0] << "` within 20 s";
-    EXPECT_EQ(code, 130) << visible(read_file(log));
+    expect_signal_stops(args, log, SIGINT, 2000, 20);
   }
 }
 
@@ -380,24 +387,17 @@ TEST(Faults, SigintStopsTuneAndSweep) {
 TEST(Faults, SigintAndSigtermStopGenerateAndPartitionWithoutFiles) {
   Scratch s;
   const std::string log = s.path("log"), out = s.path("out");
-  for (const int signal : {SIGINT, SIGTERM})
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"generate", "--format", "edgelist", "--gzip", "--threads", "1", "--out", out},
-        std::vector<std::string>{"partition", "--generator", "powerlaw", "--nodes", "300000", "--parts", "2",
-                                 "--threads", "1", "--out", out}}) {
-    SCOPED_TRACE(args[0] + (signal == SIGINT ? " SIGINT" : " SIGTERM"));
-    std::filesystem::create_directories(out);
-    std::vector<std::string> argv{cli()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const pid_t pid = spawn(argv, log);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    kill(pid, signal);
-    bool timed_out = false;
-    const int code = wait_for(pid, 30, &timed_out);
-    EXPECT_FALSE(timed_out) << "the signal did not stop `sgc " << args[0] << "` within 30 s";
-    EXPECT_EQ(code, 130) << visible(read_file(log));
-    for (const std::string& name : listing(out)) ADD_FAILURE() << "left behind: " << name;
-    std::filesystem::remove_all(out);
+  for (const int signal : {SIGINT, SIGTERM}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"generate", "--format", "edgelist", "--gzip", "--threads", "1", "--out", out},
+          std::vector<std::string>{"partition", "--generator", "powerlaw", "--nodes", "300000", "--parts", "2",
+                                   "--threads", "1", "--out", out}}) {
+      SCOPED_TRACE(args[0] + (signal == SIGINT ? " SIGINT" : " SIGTERM"));
+      std::filesystem::create_directories(out);
+      expect_signal_stops(args, log, signal, 1500, 30);
+      for (const std::string& name : listing(out)) ADD_FAILURE() << "left behind: " << name;
+      std::filesystem::remove_all(out);
+    }
   }
 }
 

@@ -85,7 +85,8 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
     if (p.spec.name == "weight_decay" && (t.wd_low || t.wd_high)) {
       if (t.wd_low) p.spec.low = *t.wd_low;
       if (t.wd_high) p.spec.high = *t.wd_high;
-      p.source = t.wd_low && t.wd_high ? "--wd-low " + format_number(p.spec.low) + " / --wd-high " + format_number(p.spec.high)
+      p.source = t.wd_low && t.wd_high
+                     ? "--wd-low " + format_number(p.spec.low) + " / --wd-high " + format_number(p.spec.high)
                  : t.wd_low ? "--wd-low " + format_number(p.spec.low) + " (with the default high end " +
                                   format_number(p.spec.high) + ")"
                             : "--wd-high " + format_number(p.spec.high) + " (with the default low end " +

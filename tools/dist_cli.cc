@@ -195,10 +195,6 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
   return 0;
 }
 
-}  // namespace
-
-namespace {
-
 // CollectiveError unless every rank was started with rank 0's command line:
 // ranks that disagree on the job would wait for each other forever or
 // combine parts of different computations.

@@ -141,10 +141,10 @@ void write_partitioned(const Dataset& d, PartitionMethod method, int parts, cons
     files.push_back({{"file", part_name(r)}, {"rows", p.size_of(r)}, {"bytes", b.size()}, {"crc32", crc_of(b)}});
   }
   nlohmann::json m = {{"format", kFormat},           {"version", kVersion},   {"parts", parts},
-                            {"method", to_string(method)}, {"dataset", d.name},     {"family", d.family},
-                            {"nodes", d.num_nodes()},      {"features", d.num_features()},
-                            {"classes", d.num_classes},    {"cut_nonzeros", cutter.cut()}, {"split", split},
-                            {"files", files}};
+                      {"method", to_string(method)}, {"dataset", d.name},     {"family", d.family},
+                      {"nodes", d.num_nodes()},      {"features", d.num_features()},
+                      {"classes", d.num_classes},    {"cut_nonzeros", cutter.cut()}, {"split", split},
+                      {"files", files}};
   if (!d.label_values.empty()) m["label_values"] = d.label_values;  // for predict's output
   write_file_atomically(dir + "/manifest.json", m.dump(1) + "\n");
 }
@@ -331,15 +331,12 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
     // A non-finite dense feature would reach every rank through the z-score
     // sums or the halo and be reported there, by another rank; named here,
     // with its file and node (sparse features: validate_csr; edge weights: check_halo).
-    auto require_finite_at = [&](const char* what, float v, int64_t row, int64_t col) {
-      if (!std::isfinite(v))
-        throw FormatError(std::string(what) + " of node " + std::to_string(lo + row) + " (column " +
-                          std::to_string(col) + "): non-finite value " + std::to_string(v));
-    };
     if (dense) {
       const std::vector<float> v = in.array<float>(rows * dim);
-      for (int64_t i = 0; i < rows; ++i)
-        for (int64_t j = 0; j < dim; ++j) require_finite_at("features", v[size_t(i * dim + j)], i, j);
+      for (size_t at = 0; at < v.size(); ++at)
+        if (!std::isfinite(v[at]))
+          throw FormatError("features of node " + std::to_string(lo + int64_t(at) / dim) + " (column " +
+                            std::to_string(int64_t(at) % dim) + "): non-finite value " + std::to_string(v[at]));
       q.x.dense = Eigen::Map<const DenseMatrix>(v.data(), rows, dim);
     } else {
       q.x.sparse.rows = rows;

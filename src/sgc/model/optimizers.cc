@@ -24,7 +24,6 @@ const std::vector<const OptimizerDef*>& optimizers() {
 
 const OptimizerDef& default_optimizer() { return adam_optimizer(); }
 
-
 void use_optimizer(TrainOptions& o, const OptimizerDef& def) {
   o.optimizer = &def;
   if (def.defaults) def.defaults(o);

@@ -15,8 +15,9 @@
 // so the sum can stop at the first J whose remaining weight is below a
 // tolerance: J ~ T + a few sqrt(T) sparse products instead of K (the dropped
 // part is at most tol * ||X|| whenever ||S|| <= 1, as for the adjacency
-// normalisations; the others are refused). For D > 1 the weights alternate in sign and do not decay;
-// the series is then not used and the K Euler steps are taken.
+// normalisations; the others are refused). For D > 1 the weights alternate
+// in sign and do not decay; the series is then not used and the K Euler
+// steps are taken.
 #pragma once
 
 #include <cstdint>

@@ -164,7 +164,11 @@ void validate_operator(const OperatorSpec& spec) {
   // A series stopped at --tol bounds the dropped part by tol ||X|| only when
   // ||S^k X|| <= ||X||; beyond that the answer would be silently wrong.
   if (spec.def->reads("tol") && spec.def->series && !contractive(spec.norm) && !spec.def->series(spec).empty()) {
-    std::string fix = "use aug_norm_adj, norm_adj, rwalk, aug_rwalk or low_pass";
+    std::vector<std::string> usable;
+    for (const std::string& name : normalization_names())
+      if (contractive(parse_normalization(name))) usable.push_back(name);
+    std::string fix = "use " + usable.front();
+    for (size_t i = 1; i < usable.size(); ++i) fix += (i + 1 < usable.size() ? ", " : " or ") + usable[i];
     if (spec.def->name == "dgc") fix += ", or --op dgc_naive (the K steps, exact with any S)";
     throw ParameterError("norm", std::string(spec.def->name) + " sums a series in S stopped at --tol, which bounds " +
                                      "the error only when S's eigenvalues lie in [-1, 1]; " + to_string(spec.norm) +
