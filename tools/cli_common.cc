@@ -6,8 +6,6 @@
 #include <functional>
 #include <sstream>
 
-#include "sgc/data/powerlaw.h"
-#include "sgc/data/products.h"
 #include "sgc/error.h"
 #include "sgc/util/atomic_file.h"
 #include "sgc/gpu/device.h"
@@ -16,6 +14,7 @@
 #include "sgc/io/ogb.h"
 #include "sgc/ops/operator.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/printable.h"
 #include "sgc/util/progress.h"
 #include "sgc/util/threads.h"
 #include "sgc/util/timer.h"
@@ -249,70 +248,35 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
                "training nodes only, val/test rows over the full graph");
 }
 
-void add_synthetic_flags(CLI::App& app, SyntheticFlags& f) {
-  auto* g = app.add_option_group("synthetic graph", "used when --dataset is not given");
-  g->add_option("--generator", f.generator,
-                "csbm (default: contextual SBM), powerlaw (Reddit-shaped: heavy-tailed degrees, 41 classes, 602 "
-                "features, 66/10/24 split) or products (ogbn-products-shaped: 2,449,029 nodes, ~61.9M edges, 100 "
-                "features, 47 classes, split 196,615/39,323/rest)");
-  g->add_option("--nodes", f.nodes, "number of nodes");
-  g->add_option("--classes", f.classes, "number of planted classes");
-  g->add_option("--avg-degree", f.avg_degree, "mean degree");
-  g->add_option("--homophily", f.homophily, "probability that an edge stays inside a class");
-  g->add_option("--features", f.features, "feature dimension");
-  g->add_option("--signal", f.signal, "norm of the class means");
-  g->add_option("--noise", f.noise, "standard deviation of the feature noise");
-  g->add_option("--train-per-class", f.train_per_class, "labelled training nodes per class (csbm)");
+void add_synthetic_flags(CLI::App& app, SyntheticFlags& f, const char* use) {
+  auto* g = app.add_option_group("synthetic graph", use);
+  std::string help = "the built-in graph (default " + f.generator + "):";
+  for (const sgc::GeneratorDef* d : sgc::generators())
+    help += "\n  " + std::string(d->name) + ": " + std::string(d->summary);
+  g->add_option("--generator", f.generator, help);
+  for (const sgc::GeneratorParamDef& p : sgc::generator_params()) {
+    std::string readers;  // "csbm 3000, powerlaw 232965": who reads it, with the default
+    for (const sgc::GeneratorDef* d : sgc::generators())
+      if (d->reads_param(p.name)) {
+        const nlohmann::json v = d->defaults()[std::string(p.name)];
+        readers += (readers.empty() ? "" : ", ") + std::string(d->name) + " " +
+                   (p.integer ? v.dump() : sgc::format_number(v.get<double>()));
+      }
+    help = std::string(p.help) + " (default: " + readers + ")";
+    auto* params = &f.params;
+    const std::string key(p.name);
+    if (p.integer)
+      g->add_option_function<int64_t>(flag_of(p.name), [params, key](const int64_t& v) { (*params)[key] = v; }, help);
+    else
+      g->add_option_function<double>(flag_of(p.name), [params, key](const double& v) { (*params)[key] = v; }, help);
+  }
   // Which of them were given: a data set from --dataset would ignore them.
   for (CLI::Option* o : g->get_options())
     o->each([&f, name = o->get_name()](const std::string&) { f.given.push_back(name); });
 }
 
-namespace {
-// The options both generators have; unset flags keep the generator's defaults.
-template <class Options>
-Options with_flags(Options o, const SyntheticFlags& f, uint64_t seed) {
-  o.nodes = f.nodes.value_or(o.nodes);
-  o.classes = f.classes.value_or(o.classes);
-  o.features = f.features.value_or(o.features);
-  o.avg_degree = f.avg_degree.value_or(o.avg_degree);
-  o.homophily = f.homophily.value_or(o.homophily);
-  o.signal = f.signal.value_or(o.signal);
-  o.noise = f.noise.value_or(o.noise);
-  o.seed = seed;
-  return o;
-}
-}  // namespace
-
-sgc::ProductsOptions products_options(const SyntheticFlags& f, uint64_t seed) {
-  sgc::ProductsOptions o = sgc::products_sized(f.nodes.value_or(sgc::ProductsOptions{}.nodes), f.avg_degree.value_or(0));
-  o.classes = f.classes.value_or(o.classes);
-  o.features = f.features.value_or(o.features);
-  o.homophily = f.homophily.value_or(o.homophily);
-  o.signal = f.signal.value_or(o.signal);
-  o.noise = f.noise.value_or(o.noise);
-  o.seed = seed;
-  return o;
-}
-
-sgc::PowerLawOptions powerlaw_options(const SyntheticFlags& f, uint64_t seed) {
-  if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
-  return with_flags(sgc::PowerLawOptions{}, f, seed);
-}
-
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed) {
-  if (f.generator == "csbm") {
-    sgc::CsbmOptions o = with_flags(sgc::CsbmOptions{}, f, seed);
-    o.train_per_class = f.train_per_class.value_or(o.train_per_class);
-    return sgc::make_csbm(o);
-  }
-  if (f.generator == "powerlaw") return sgc::make_powerlaw(powerlaw_options(f, seed));
-  if (f.generator == "products") {
-    if (f.train_per_class) throw sgc::ArgumentError("--train-per-class: only for --generator csbm");
-    return sgc::make_products(products_options(f, seed));
-  }
-  throw sgc::ArgumentError("--generator: unknown generator '" + f.generator +
-                           "' (expected csbm, powerlaw or products)");
+  return sgc::generate(sgc::find_generator(f.generator), f.params, seed);
 }
 
 void apply_flags(const CommonFlags& f, sgc::Config& c) {

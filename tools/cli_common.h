@@ -15,9 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "sgc/data/powerlaw.h"
-#include "sgc/data/products.h"
-#include "sgc/data/synthetic.h"
+#include "sgc/data/generators.h"
 #include "sgc/model/config.h"
 #include "sgc/model/model.h"
 #include "sgc/presets.h"
@@ -44,24 +42,17 @@ inline const CLI::Validator kNonNegative(
 inline const CLI::Validator kNonEmptyPath(
     [](const std::string& v) { return v.empty() ? std::string("empty path") : std::string(); }, "PATH", "non-empty");
 
-// The built-in graphs; unset flags keep the generator's defaults.
+// The built-in graphs (sgc/data/generators.h); unset flags keep the
+// generator's defaults.
 struct SyntheticFlags {
-  std::string generator = "csbm";  // csbm | powerlaw | products
-  std::optional<int64_t> nodes, features;
-  std::optional<int32_t> classes, train_per_class;
-  std::optional<double> avg_degree, homophily, signal, noise;
-  std::vector<std::string> given;  // the flags above that were given ("--nodes", ...)
+  std::string generator = "csbm";
+  nlohmann::json params = nlohmann::json::object();  // the generator parameters given, {name: value}
+  std::vector<std::string> given;                     // the flags of the group that were given ("--nodes", ...)
 };
 
-// Registers --generator, --nodes, --classes, ... in a "synthetic graph" group.
-void add_synthetic_flags(CLI::App& app, SyntheticFlags& f);
-
-// The products-shaped generator's options for the flags: --nodes scales the
-// edges (at the same mean degree unless --avg-degree is given) and the split.
-sgc::ProductsOptions products_options(const SyntheticFlags& f, uint64_t seed);
-
-// The Reddit-shaped generator's options for the flags (--generator powerlaw).
-sgc::PowerLawOptions powerlaw_options(const SyntheticFlags& f, uint64_t seed);
+// Registers --generator and one flag per generator parameter (--nodes,
+// --classes, ...) in a "synthetic graph" group described by `use`.
+void add_synthetic_flags(CLI::App& app, SyntheticFlags& f, const char* use = "used when --dataset is not given");
 
 // The synthetic data set the flags describe (seeded with `seed`).
 sgc::Dataset make_synthetic(const SyntheticFlags& f, uint64_t seed);

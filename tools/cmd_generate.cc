@@ -1,5 +1,5 @@
-// `sgc generate`: writes the Reddit-shaped synthetic graph (sgc/data/powerlaw.h,
-// make_powerlaw) to files that other tools read, so SciPy / PyTorch
+// `sgc generate`: writes a built-in graph (sgc/data/generators.h; default the
+// Reddit-shaped powerlaw) to files that other tools read, so SciPy / PyTorch
 // benchmarks and sgc work on the same graph:
 //   fastgcn   <out>/reddit_adj.npz + <out>/reddit.npz in FastGCN's Reddit
 //             layout (sgc/io/fastgcn_reddit.h): scipy.sparse.load_npz and
@@ -12,8 +12,6 @@
 //   ogb       <out>/raw/*.csv.gz + <out>/split/<name>/: the OGB
 //             node-property layout (sgc/io/ogb_writer.h; split sales_ranking
 //             for products, random for powerlaw)
-// --generator products writes the ogbn-products-shaped graph
-// (sgc/data/products.h) instead; --nodes then scales its edges and split.
 // `sgc train --dataset <out>` (or <out>/edges.txt) reads them back.
 #include <algorithm>
 #include <cstdio>
@@ -28,8 +26,6 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "sgc/data/powerlaw.h"
-#include "sgc/data/products.h"
 #include "sgc/io/feature_store.h"
 #include "sgc/error.h"
 #include "sgc/io/edge_list.h"
@@ -46,28 +42,11 @@ namespace {
 struct GenerateFlags {
   std::string out;
   std::vector<std::string> formats{"fastgcn", "edgelist"};
-  std::string generator = "powerlaw";
-  std::function<bool(const char*)> given;  // whether a flag was on the command line
+  SyntheticFlags graph{"powerlaw"};
+  uint64_t seed = 0;
   bool gzip = false, compress = false, json = false, quiet = false;
   int threads = 0;
-  sgc::PowerLawOptions graph;
 };
-
-// The products generator's options: its own defaults, with the flags given
-// on the command line (the powerlaw defaults are not products' sizes).
-sgc::ProductsOptions products_of(const GenerateFlags& f) {
-  const sgc::PowerLawOptions& g = f.graph;
-  sgc::ProductsOptions o = sgc::products_sized(f.given("--nodes") ? g.nodes : sgc::ProductsOptions{}.nodes,
-                                               f.given("--avg-degree") ? g.avg_degree : 0);
-  if (f.given("--classes")) o.classes = g.classes;
-  if (f.given("--features")) o.features = g.features;
-  if (f.given("--gamma")) o.gamma = g.gamma;
-  if (f.given("--homophily")) o.homophily = g.homophily;
-  if (f.given("--signal")) o.signal = g.signal;
-  if (f.given("--noise")) o.noise = g.noise;
-  o.seed = g.seed;
-  return o;
-}
 
 // Generates and writes into f.out, which exists.
 int generate_into(const GenerateFlags& f) {
@@ -90,11 +69,9 @@ int generate_into(const GenerateFlags& f) {
   if (f.gzip && !edgelist) throw sgc::ArgumentError("--gzip: compresses the edge list; add --format edgelist");
   if (f.compress && !fastgcn) throw sgc::ArgumentError("--compress: deflates the FastGCN npz files; add --format fastgcn");
   sgc::Timer timer;
-  if (f.generator != "powerlaw" && f.generator != "products")
-    throw sgc::ArgumentError("--generator: unknown generator '" + f.generator + "' (expected powerlaw or products)");
-  const sgc::Dataset d = f.generator == "products" ? sgc::make_products(products_of(f)) : sgc::make_powerlaw(f.graph);
+  const sgc::Dataset d = make_synthetic(f.graph, f.seed);
   const double generate_s = timer.seconds();
-  const int64_t edges = d.adjacency.nnz() / 2;  // no self-loops in either generator
+  const int64_t edges = d.adjacency.nnz() / 2;  // no generator draws self-loops
   nlohmann::json files = nlohmann::json::array();
   auto record = [&](const std::string& path, double seconds) {
     files.push_back({{"path", path}, {"bytes", std::filesystem::file_size(path)}, {"seconds", seconds}});
@@ -114,7 +91,7 @@ int generate_into(const GenerateFlags& f) {
   }
   if (ogb) {
     timer.reset();
-    sgc::write_ogb_node_dataset(f.out, d, f.generator == "products" ? "sales_ranking" : "random");
+    sgc::write_ogb_node_dataset(f.out, d, f.graph.generator == "products" ? "sales_ranking" : "random");
     const double seconds = timer.seconds();  // of the whole layout, shown beside each of its files
     std::vector<std::string> written;
     for (const char* sub : {"raw", "split"})
@@ -126,9 +103,8 @@ int generate_into(const GenerateFlags& f) {
   if (edgelist) {
     const std::string path = (std::filesystem::path(f.out) / (f.gzip ? "edges.txt.gz" : "edges.txt")).string();
     std::ostringstream opts;
-    opts << "sgc generate: " << (f.generator == "products" ? "products-shaped" : "Reddit-shaped power-law")
-         << " graph, seed " << f.graph.seed << ", gamma " << f.graph.gamma
-         << ", avg degree " << f.graph.avg_degree << ", homophily " << f.graph.homophily;
+    opts << "sgc generate: --generator " << f.graph.generator << " --seed " << f.seed;
+    for (const auto& [name, value] : f.graph.params.items()) opts << " " << sgc::ParameterError::flag_of(name) << " " << value.dump();
     timer.reset();
     sgc::write_edge_list(path, d.adjacency,
                          {opts.str(), "Nodes: " + std::to_string(d.num_nodes()) + " Edges: " + std::to_string(edges) +
@@ -142,7 +118,9 @@ int generate_into(const GenerateFlags& f) {
                                 {"features", d.num_features()},
                                 {"classes", d.num_classes},
                                 {"split", {{"train", d.train.size()}, {"val", d.val.size()}, {"test", d.test.size()}}},
-                                {"seed", f.graph.seed},
+                                {"generator", f.graph.generator},
+                                {"params", f.graph.params},
+                                {"seed", f.seed},
                                 {"generate_seconds", generate_s},
                                 {"files", files}}
                      .dump(2)
@@ -151,7 +129,7 @@ int generate_into(const GenerateFlags& f) {
   }
   std::printf("%s graph: %lld nodes, %lld undirected edges, %lld features, %d classes; split %zu/%zu/%zu "
               "(generated in %.2fs)\n",
-              f.generator.c_str(), (long long)d.num_nodes(), (long long)edges, (long long)d.num_features(),
+              f.graph.generator.c_str(), (long long)d.num_nodes(), (long long)edges, (long long)d.num_features(),
               d.num_classes, d.train.size(),
               d.val.size(), d.test.size(), generate_s);
   for (const auto& file : files)
@@ -185,31 +163,17 @@ int run_generate(const GenerateFlags& f) {
 
 Subcommand add_generate_command(CLI::App& app) {
   auto f = std::make_shared<GenerateFlags>();
-  auto* cmd = app.add_subcommand("generate", "write a generated graph (Reddit- or products-shaped) as FastGCN npz files, an edge list, a feature store or an OGB folder");
+  auto* cmd = app.add_subcommand("generate", "write a built-in graph (default: Reddit-shaped) as FastGCN npz files, an edge list, a feature store or an OGB folder");
   cmd->add_option("--out", f->out, "output folder (created if missing)")->required()->check(kNonEmptyPath);
   cmd->add_option("--format", f->formats, "fastgcn, edgelist, store, ogb (comma-separated; default fastgcn,edgelist)")
       ->delimiter(',');
-  cmd->add_option("--generator", f->generator,
-                  "powerlaw (Reddit-shaped, default) or products (ogbn-products-shaped: 2,449,029 nodes, ~61.9M "
-                  "edges, 100 features, 47 classes; --nodes scales edges and split)");
-  f->given = [cmd](const char* flag) { return cmd->count(flag) > 0; };
   cmd->add_flag("--gzip", f->gzip, "write edges.txt.gz instead of edges.txt");
   cmd->add_flag("--compress", f->compress, "deflate the npz entries (like numpy.savez_compressed)");
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
   cmd->add_flag("--quiet", f->quiet, "no progress line on stderr (shown only on a terminal, without --json)");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
-  cmd->add_option("--seed", f->graph.seed, "random seed")->capture_default_str()->check(kNonNegative);
-  cmd->add_option("--nodes", f->graph.nodes, "number of nodes")->capture_default_str();
-  cmd->add_option("--classes", f->graph.classes, "number of classes")->capture_default_str();
-  cmd->add_option("--features", f->graph.features, "feature dimension")->capture_default_str();
-  cmd->add_option("--avg-degree", f->graph.avg_degree, "mean degree")->capture_default_str();
-  cmd->add_option("--gamma", f->graph.gamma, "power-law exponent of the degrees, > 2")->capture_default_str();
-  cmd->add_option("--max-degree-fraction", f->graph.max_degree_fraction, "degree cap as a fraction of the nodes")->capture_default_str();
-  cmd->add_option("--homophily", f->graph.homophily, "probability that an edge stays inside a class")->capture_default_str();
-  cmd->add_option("--signal", f->graph.signal, "norm of the class means")->capture_default_str();
-  cmd->add_option("--noise", f->graph.noise, "standard deviation of the feature noise")->capture_default_str();
-  cmd->add_option("--train-fraction", f->graph.train_fraction, "training share of the nodes")->capture_default_str();
-  cmd->add_option("--val-fraction", f->graph.val_fraction, "validation share of the nodes")->capture_default_str();
+  cmd->add_option("--seed", f->seed, "random seed")->capture_default_str()->check(kNonNegative);
+  add_synthetic_flags(*cmd, f->graph, "the graph written");
   return {cmd, [f] { return run_generate(*f); }};
 }
 

@@ -128,7 +128,7 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
     job.times.load = timer.seconds();
   } else if (generated_by_rank(f, d)) {
     // Each rank draws only its rows of the Reddit-shaped graph.
-    const sgc::PowerLawOptions o = powerlaw_options(f.synthetic, f.seed);
+    const sgc::PowerLawOptions o = sgc::powerlaw_options(f.synthetic.params, f.seed);
     together(comm, [&] {
       identity_job("synthetic", "powerlaw", o.nodes, o.features, o.classes);
       check_linear();
@@ -269,7 +269,7 @@ int run_partition(const DataFlags& f, int parts, const std::string& method, cons
         sgc::dist::agree_or_throw(comm, "--method " + method + ": ranks generating their parts use contiguous blocks");
       sgc::Timer timer;
       if (f.threads > 0) sgc::set_num_threads(f.threads);
-      const sgc::PowerLawOptions o = powerlaw_options(f.synthetic, f.seed);
+      const sgc::PowerLawOptions o = sgc::powerlaw_options(f.synthetic.params, f.seed);
       const sgc::dist::GeneratedPart gen = sgc::dist::generate_powerlaw_part(comm, o);
       const double made = timer.seconds();
       timer.reset();

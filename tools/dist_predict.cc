@@ -59,7 +59,7 @@ PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, co
     if (comm.rank() == 0) note_other_split(training, pm.dataset, pm.family, pm.split);
     in.local = dist::read_part(comm, d.partitioned, c);
   } else if (generated_by_rank(f, d)) {
-    dist::GeneratedPart gen = dist::generate_powerlaw_part(comm, powerlaw_options(f.synthetic, f.seed));
+    dist::GeneratedPart gen = dist::generate_powerlaw_part(comm, sgc::powerlaw_options(f.synthetic.params, f.seed));
     in.name = "powerlaw";
     in.local = dist::local_data(comm, std::move(gen.part), c, in.name, gen.cut, "--generator powerlaw");
   } else {

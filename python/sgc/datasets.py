@@ -19,7 +19,8 @@ import scipy.sparse as sp
 from . import _core
 from ._input import check_int
 
-__all__ = ["GraphDataset", "default_data_root", "load_dataset", "load_planetoid", "names", "PLANETOID"]
+__all__ = ["GraphDataset", "default_data_root", "generate", "generators", "load_dataset", "load_planetoid", "names",
+           "PLANETOID"]
 
 PLANETOID = ("cora", "citeseer", "pubmed")
 
@@ -122,3 +123,23 @@ def load_dataset(name, root=None, split=0, seed=0, ogb_split="", feature_store=N
     seed = check_int(seed, "seed", 0, 2**64 - 1)
     return _from_core(_core.load_dataset(os.fspath(name), "" if root is None else os.fspath(root), split, seed,
                                          ogb_split, "" if feature_store is None else os.fspath(feature_store)))
+
+
+def generators():
+    """The built-in graph generators: ``{name: {"summary": str, "defaults": {parameter: value}}}``."""
+    return _core.generators()
+
+
+def generate(name="csbm", seed=0, **params):
+    """A built-in synthetic graph (what ``sgc train --generator NAME`` draws), no files needed.
+
+    name : ``"csbm"`` (contextual stochastic block model, the demo graph),
+        ``"powerlaw"`` (Reddit-shaped) or ``"products"`` (ogbn-products-shaped);
+        ``generators()`` lists them with their parameters' defaults.
+    seed : the random seed; the same seed gives the same graph.
+    params : the generator's parameters (nodes=, classes=, features=,
+        avg_degree=, homophily=, ...); one the generator does not read is an
+        error naming the generators that do.
+    """
+    seed = check_int(seed, "seed", 0, 2**64 - 1)
+    return _from_core(_core.generate(name, params, seed))

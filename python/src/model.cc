@@ -2,6 +2,7 @@
 // registry), the data loaders, the thread count and the whole C++ pipeline
 // (what `sgc train` runs).
 #include "common.h"
+#include "sgc/data/generators.h"
 #include "sgc/error.h"
 #include "sgc/gpu/device.h"
 #include "sgc/io/dataset_names.h"
@@ -217,6 +218,30 @@ void register_data(py::module_& m) {
       },
       py::arg("name"), py::arg("dir") = std::string(), py::arg("split") = 0, py::arg("seed") = uint64_t(0),
       py::arg("ogb_split") = std::string(), py::arg("feature_store") = std::string());
+  m.def(
+      "generate",
+      [](const std::string& name, const py::dict& params, uint64_t seed) {
+        const sgc::GeneratorDef& g = sgc::find_generator(name);
+        const nlohmann::json p = to_json(params);
+        sgc::Dataset d;
+        {
+          NoGil nogil;
+          d = sgc::generate(g, p, seed);
+        }
+        return dataset_to_dict(std::move(d));
+      },
+      py::arg("name"), py::arg("params"), py::arg("seed") = uint64_t(0),
+      "A built-in graph by name with {parameter: value} (sgc::generate).");
+  m.def("generators", [] {
+    py::dict out;
+    for (const sgc::GeneratorDef* g : sgc::generators()) {
+      py::dict entry;
+      entry["summary"] = std::string(g->summary);
+      entry["defaults"] = from_json(g->defaults());
+      out[py::str(std::string(g->name))] = entry;
+    }
+    return out;
+  });
   m.def("dataset_family", &sgc::dataset_family, py::arg("name"),
         "The family of a data set name load_dataset resolves without a path (sgc::dataset_family); "
         "ArgumentError for an unknown name.");

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "common.h"
+#include "sgc/data/generators.h"
 #include "sgc/error.h"
 #include "sgc/graph/normalizations.h"
 #include "sgc/model/config.h"
@@ -200,6 +201,7 @@ std::string keyword_message(const char* what) {
     for (const sgc::ParamDef& p : sgc::operator_params()) k.insert(std::string(p.name));
     for (const sgc::OptimizerParamDef& p : sgc::optimizer_params()) k.insert(std::string(p.name));
     for (const sgc::ModelParamDef& p : sgc::model_params()) k.insert(std::string(p.name));
+    for (const sgc::GeneratorParamDef& p : sgc::generator_params()) k.insert(std::string(p.name));
     return k;
   }();
   auto keyword = [](std::string flag) {

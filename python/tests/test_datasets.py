@@ -131,3 +131,42 @@ def test_feature_store_replaces_the_features(planetoid_dir, tmp_path):
                    check=True, capture_output=True)
     with pytest.raises(sgc.FormatError, match="7 rows of features, but cora has 2708 nodes"):
         sgc.datasets.load_dataset("cora", planetoid_dir, feature_store=tmp_path / "y.sgcf")
+
+
+def test_generate_is_the_command_lines_graph(tmp_path):
+    gens = sgc.datasets.generators()
+    assert list(gens)[0] == "csbm" and gens["powerlaw"]["defaults"]["gamma"] == 2.5
+    ds = sgc.datasets.generate("csbm", seed=3, nodes=800, val_nodes=100, test_nodes=200)
+    assert ds.family == "synthetic" and ds.num_nodes == 800 and len(ds.val_idx) == 100
+    again = sgc.datasets.generate("csbm", seed=3, nodes=800, val_nodes=100, test_nodes=200)
+    assert (ds.adj != again.adj).nnz == 0 and np.array_equal(ds.y, again.y)
+    assert (ds.adj != sgc.datasets.generate("csbm", seed=4, nodes=800, val_nodes=100, test_nodes=200).adj).nnz > 0
+    from test_estimator import cli_binary
+    cli = cli_binary()
+    if cli is not None:  # the same graph as `sgc generate` writes for the same flags
+        import subprocess
+        subprocess.run([str(cli), "generate", "--generator", "csbm", "--seed", "3", "--nodes", "800", "--val-nodes",
+                        "100", "--test-nodes", "200", "--format", "edgelist", "--out", str(tmp_path)],
+                       check=True, capture_output=True)
+        edges = np.loadtxt(tmp_path / "edges.txt", dtype=np.int64, comments="#")
+        upper = sp.triu(ds.adj).tocoo()
+        assert sorted(zip(upper.row.tolist(), upper.col.tolist())) == sorted(map(tuple, edges.tolist()))
+        # and `sgc train` on it scores what the estimator with its preset scores
+        import json
+        run = subprocess.run([str(cli), "train", "--json", "--seed", "3", "--nodes", "800", "--val-nodes", "100",
+                              "--test-nodes", "200"], check=True, capture_output=True, text=True)
+        cli_test = json.loads(run.stdout)["accuracy"]["test"]
+    clf = sgc.SGCClassifier(**{**sgc.paper_defaults(ds), "seed": 3}).fit(ds.adj, ds.X, ds.y, ds.train_idx)
+    score = clf.score(ds.adj, ds.X, ds.y, ds.test_idx)
+    assert score > 0.9
+    if cli is not None:
+        assert score == pytest.approx(cli_test, abs=1e-9)
+
+
+def test_generate_refuses_what_the_generator_does_not_read():
+    with pytest.raises(sgc.ArgumentError, match=r"^train_per_class: generator powerlaw does not read it \(read by: csbm\)"):
+        sgc.datasets.generate("powerlaw", nodes=2000, train_per_class=3)
+    with pytest.raises(sgc.ArgumentError, match="nodes: expected an integer"):
+        sgc.datasets.generate("csbm", nodes=2000.0)
+    with pytest.raises(sgc.ArgumentError, match="unknown generator 'lattice'"):
+        sgc.datasets.generate("lattice")

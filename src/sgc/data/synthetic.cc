@@ -29,7 +29,8 @@ void validate(const CsbmOptions& o) {
   require(o.signal >= 0 && std::isfinite(o.signal), "--signal: must be a non-negative number");
   require(o.noise >= 0 && std::isfinite(o.noise), "--noise: must be a non-negative number");
   require(o.train_per_class >= 1, "--train-per-class: must be at least 1, got " + std::to_string(o.train_per_class));
-  require(o.val >= 0 && o.test >= 1, "the split needs val >= 0 and test >= 1 nodes");
+  require(o.val >= 0, "--val-nodes: must be at least 0");
+  require(o.test >= 1, "--test-nodes: must be at least 1");
   require(int64_t(o.train_per_class) * o.classes + o.val + o.test <= o.nodes,
           "--nodes: too few nodes for the requested train/val/test split");
 }
