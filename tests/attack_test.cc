@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "sgc/attack/attack_request.h"
 #include "sgc/attack/infattack.h"
 #include "sgc/attack/label_influence.h"
 #include "sgc/attack/targets.h"
@@ -382,6 +383,61 @@ TEST(AttackTargets, FileParsing) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
   EXPECT_EQ(a.size(), 20u);
+}
+
+// The request's defaults are resolved against the victim and the data set
+// (the one place the command line and Python take them from).
+TEST(AttackRequest, DefaultsResolveAgainstTheVictimAndTargetsAreChecked) {
+  const Dataset d = small_planted();
+  Config c = victim_config(d, default_operator());
+  c.op.k = 3;
+  const Victim v = train_victim(d, c);
+  const PreparedAttack p = prepare_attack(AttackRequest{}, d, v);
+  EXPECT_EQ(p.options.k, attack_depth(v.config));
+  EXPECT_EQ(p.options.k, 3);
+  EXPECT_EQ(p.options.max_add_candidates, default_add_candidates(d, 3));
+  EXPECT_EQ(p.options.budgets, (std::vector<int>{2, 4, 6, 8, 10}));
+  EXPECT_EQ(p.options.seed, 1u);
+  // 100 asked, fewer test nodes classified correctly: those, with a note.
+  EXPECT_EQ(p.targets, select_targets(d, v.clean.label, kDefaultNumTargets, 1));
+  ASSERT_LT(p.targets.size(), 100u);
+  ASSERT_EQ(p.notes.size(), 1u);
+  EXPECT_NE(p.notes[0].find("only " + std::to_string(p.targets.size()) + " test nodes"), std::string::npos);
+
+  AttackRequest r;
+  r.k = 2, r.max_candidates = 5, r.num_targets = 4, r.target_seed = 9;
+  const PreparedAttack q = prepare_attack(r, d, v);
+  EXPECT_EQ(q.options.k, 2);
+  EXPECT_EQ(q.options.max_add_candidates, 5);
+  EXPECT_EQ(q.targets, select_targets(d, v.clean.label, 4, 9));
+  EXPECT_TRUE(q.notes.empty());
+
+  // A wrongly classified target is attacked, with a note; one outside the graph is refused.
+  int32_t wrong = -1;
+  for (int32_t i = 0; i < d.num_nodes() && wrong < 0; ++i)
+    if (d.labels[size_t(i)] >= 0 && v.clean.label[size_t(i)] != d.labels[size_t(i)]) wrong = i;
+  ASSERT_GE(wrong, 0);
+  AttackRequest given;
+  given.targets = std::vector<int32_t>{wrong, wrong};
+  const PreparedAttack g = prepare_attack(given, d, v);
+  EXPECT_EQ(g.targets, (std::vector<int32_t>{wrong, wrong}));
+  ASSERT_EQ(g.notes.size(), 1u);
+  EXPECT_NE(g.notes[0].find("2 of the 2 targets are not classified correctly"), std::string::npos) << g.notes[0];
+  given.targets = std::vector<int32_t>{int32_t(d.num_nodes())};
+  EXPECT_THROW(prepare_attack(given, d, v), ArgumentError);
+  given.num_targets = 3;
+  try {
+    check_attack_request(given);
+    ADD_FAILURE() << "targets and num_targets both accepted";
+  } catch (const ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("--num-targets: targets are given too"), std::string::npos) << e.what();
+  }
+  AttackRequest bad;
+  bad.options.budgets = {4, 2};
+  EXPECT_THROW(check_attack_request(bad), ArgumentError);
+  bad = AttackRequest{};
+  bad.targets = std::vector<int32_t>{};
+  EXPECT_THROW(check_attack_request(bad), ArgumentError);
 }
 
 // Cora, 2-layer SGC victim (the authors' settings, no bias), efficient

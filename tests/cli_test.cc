@@ -294,7 +294,7 @@ TEST(Cli, AttackSaysWhatItAttacked) {
   const sgc::testing::CliRun run =
       sgc::testing::run_cli("attack --nodes 2000 --threads 1 --budgets 1 --num-targets 100000 --model acm --k 2");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_NE(run.output.find("--num-targets 100000: only "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("--num-targets: 100000 asked, only "), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("victim model acm on sgc"), std::string::npos) << run.output;
   // Targets from a file that the victim already gets wrong count as successes: said so.
   sgc::testing::TempDir tmp;

@@ -14,6 +14,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "sgc/attack/attack_request.h"
 #include "sgc/attack/infattack.h"
 #include "sgc/attack/targets.h"
 #include "sgc/attack/victim.h"
@@ -27,12 +28,12 @@ namespace sgc_cli {
 
 namespace {
 
+// Unset: the defaults of sgc::attack::AttackRequest.
 struct AttackFlags {
-  std::string load, variant = "efficient", labels = "known", budgets = "2,4,6,8,10", targets, flips, plot;
-  std::optional<int> num_targets;  // default 100
-  uint64_t target_seed = 1;
-  int attack_k = 0;           // 0: attack_depth(victim)
-  int max_candidates = -1;    // -1: default_add_candidates
+  std::string load, targets, flips, plot;
+  std::optional<std::string> variant, labels, budgets;
+  std::optional<int> num_targets, attack_k, max_candidates;
+  std::optional<uint64_t> target_seed;
   bool report = false;
 };
 
@@ -63,38 +64,26 @@ void refuse_flags_decided_elsewhere(const CommonFlags& f, const AttackFlags& a) 
     throw sgc::ArgumentError("--num-targets: the targets are read from --targets; give one of the two");
 }
 
-sgc::attack::AttackOptions options_for(const AttackFlags& a, const sgc::Dataset& d, const sgc::Config& victim) {
-  sgc::attack::AttackOptions o;
-  o.variant = sgc::attack::parse_variant(a.variant);
-  o.labels = sgc::attack::parse_label_mode(a.labels);
-  o.budgets = parse_budgets(a.budgets);
-  o.k = a.attack_k > 0 ? a.attack_k : sgc::attack::attack_depth(victim);
-  o.max_add_candidates = a.max_candidates >= 0 ? a.max_candidates : sgc::attack::default_add_candidates(d, o.k);
-  o.seed = a.target_seed;
-  sgc::attack::validate_attack_options(o);
-  return o;
+// What the flags ask, but the --targets file (read against the data set in prepare).
+sgc::attack::AttackRequest request_for(const AttackFlags& a) {
+  sgc::attack::AttackRequest r;
+  if (a.variant) r.options.variant = sgc::attack::parse_variant(*a.variant);
+  if (a.labels) r.options.labels = sgc::attack::parse_label_mode(*a.labels);
+  if (a.budgets) r.options.budgets = parse_budgets(*a.budgets);
+  r.k = a.attack_k;
+  r.max_candidates = a.max_candidates;
+  r.num_targets = a.num_targets;
+  r.target_seed = a.target_seed.value_or(r.target_seed);
+  return r;
 }
 
-std::vector<int32_t> targets_for(const AttackFlags& a, const sgc::Dataset& d, const sgc::attack::Victim& v) {
-  if (!a.targets.empty()) {
-    std::vector<int32_t> given = sgc::attack::read_targets(a.targets, d.num_nodes());
-    // The rates read "was classified correctly, is not after the flips":
-    // a node already wrong counts as a success at every budget.
-    size_t wrong = 0;
-    for (int32_t node : given)
-      wrong += d.labels[size_t(node)] < 0 || v.clean.label[size_t(node)] != d.labels[size_t(node)];
-    if (wrong > 0)
-      std::fprintf(stderr, "sgc: note: --targets %s: %zu of the %zu targets are not classified correctly (or have no "
-                   "label) before the attack; they count as successes at every budget\n",
-                   a.targets.c_str(), wrong, given.size());
-    return given;
-  }
-  const int wanted = a.num_targets.value_or(100);
-  std::vector<int32_t> drawn = sgc::attack::select_targets(d, v.clean.label, wanted, a.target_seed);
-  if (drawn.size() < size_t(wanted))
-    std::fprintf(stderr, "sgc: note: --num-targets %d: only %zu test nodes are classified correctly; attacking those\n",
-                 wanted, drawn.size());
-  return drawn;
+// The request resolved for one victim, its notes printed.
+sgc::attack::PreparedAttack prepare(const AttackFlags& a, const sgc::Dataset& d, const sgc::attack::Victim& v) {
+  sgc::attack::AttackRequest r = request_for(a);
+  if (!a.targets.empty()) r.targets = sgc::attack::read_targets(a.targets, d.num_nodes());
+  sgc::attack::PreparedAttack p = sgc::attack::prepare_attack(r, d, v);
+  for (const std::string& note : p.notes) std::fprintf(stderr, "sgc: note: %s\n", note.c_str());
+  return p;
 }
 
 void print_rates(const sgc::attack::AttackReport& r) {
@@ -105,7 +94,7 @@ void print_rates(const sgc::attack::AttackReport& r) {
 
 int run_report(const CommonFlags& f, const AttackFlags& a) {
   if (!a.plot.empty()) check_plot_path(a.plot, "--plot");
-  sgc::attack::parse_variant(a.variant), sgc::attack::parse_label_mode(a.labels);
+  sgc::attack::check_attack_request(request_for(a));  // a bad flag before the victims train
   const sgc::Dataset data = load_data(f);
   struct Row {
     std::string label;
@@ -116,14 +105,16 @@ int run_report(const CommonFlags& f, const AttackFlags& a) {
   for (sgc::attack::VictimSpec& spec : sgc::attack::robustness_victims(data)) {
     spec.config.train.seed = f.seed;
     Row row{spec.label, sgc::attack::train_victim(data, spec.config), {}};
-    const sgc::attack::AttackOptions o = options_for(a, data, spec.config);
-    row.report = sgc::attack::run_attack(data, row.victim, targets_for(a, data, row.victim), o);
+    const sgc::attack::PreparedAttack p = prepare(a, data, row.victim);
+    row.report = sgc::attack::run_attack(data, row.victim, p.targets, p.options);
     rows.push_back(std::move(row));
   }
-  const std::vector<int>& budgets = rows.front().report.options.budgets;
+  const sgc::attack::AttackOptions& asked = rows.front().report.options;
+  const std::vector<int>& budgets = asked.budgets;
+  const std::string variant = sgc::attack::to_string(asked.variant), labels = sgc::attack::to_string(asked.labels);
   if (!a.plot.empty()) {
     Plot plot;
-    plot.title = data.name + ": InfAttack (" + a.variant + ", " + a.labels + " labels)";
+    plot.title = data.name + ": InfAttack (" + variant + ", " + labels + " labels)";
     plot.subtitle = "solid: success rate, dashed: accuracy of the targets under attack";
     plot.x_label = "budget D (edge flips)";
     plot.y_label = "%";
@@ -143,7 +134,7 @@ int run_report(const CommonFlags& f, const AttackFlags& a) {
     write_plot_file(a.plot, render_svg(plot), "--plot");
   }
   if (f.json) {
-    json out = {{"dataset", data.name}, {"variant", a.variant}, {"labels", a.labels}, {"budgets", budgets}};
+    json out = {{"dataset", data.name}, {"variant", variant}, {"labels", labels}, {"budgets", budgets}};
     for (const Row& r : rows) {
       json j = sgc::attack::report_to_json(r.report, false);
       j["victim"] = r.label;
@@ -156,7 +147,7 @@ int run_report(const CommonFlags& f, const AttackFlags& a) {
     return 0;
   }
   std::printf("robustness of %s to InfAttack (%s, %s labels): success rate / accuracy of the targets under attack\n",
-              data.name.c_str(), a.variant.c_str(), a.labels.c_str());
+              data.name.c_str(), variant.c_str(), labels.c_str());
   std::printf("%-10s %-9s", "victim", "clean acc");
   for (int b : budgets) std::printf("   D=%-2d succ/acc", b);
   std::printf("   s/target\n");
@@ -180,7 +171,7 @@ int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
     inputs.insert(inputs.end(), {{"--load", a.load}, {"--targets", a.targets}});
     sgc::check_output_path(a.flips, "--flips", inputs);
   }
-  sgc::attack::parse_variant(a.variant), sgc::attack::parse_label_mode(a.labels);
+  sgc::attack::check_attack_request(request_for(a));  // a bad flag before the victim trains
   sgc::Timer total;
   const sgc::Dataset data = load_data(f);
   sgc::attack::Victim victim;
@@ -196,8 +187,9 @@ int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
     sgc::validate_config(c);
     victim = sgc::attack::train_victim(data, c);
   }
-  const sgc::attack::AttackOptions o = options_for(a, data, victim.config);
-  const std::vector<int32_t> targets = targets_for(a, data, victim);
+  const sgc::attack::PreparedAttack p = prepare(a, data, victim);
+  const sgc::attack::AttackOptions& o = p.options;
+  const std::vector<int32_t>& targets = p.targets;
   const sgc::attack::AttackReport r = sgc::attack::run_attack(data, victim, targets, o);
   if (!a.flips.empty()) sgc::write_file_atomically(a.flips, sgc::attack::flips_csv(r));
   if (f.json) {
@@ -214,7 +206,8 @@ int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
     victim_text = "model " + std::string(victim.config.model->name) + " on " + victim_text;
   std::printf("dataset %s; victim %s (%s), clean test accuracy %.4f\n", data.name.c_str(), victim_text.c_str(),
               a.load.empty() ? "trained" : a.load.c_str(), victim.test_accuracy);
-  std::printf("InfAttack %s, %s labels, objective depth K=%d, %zu targets%s\n", a.variant.c_str(), a.labels.c_str(),
+  std::printf("InfAttack %s, %s labels, objective depth K=%d, %zu targets%s\n",
+              sgc::attack::to_string(o.variant).c_str(), sgc::attack::to_string(o.labels).c_str(),
               o.k, targets.size(), r.local_victim ? "" : " (victim re-run on the whole graph per evaluation)");
   print_rates(r);
   std::printf("time per target: mean %.5f s, median %.5f s (all budgets)\n", r.seconds_per_target,
@@ -231,13 +224,20 @@ Subcommand add_attack_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("attack", "InfAttack: targeted edge-flip evasion attack on a victim model");
   add_common_flags(*cmd, *flags);
   cmd->add_option("--load", a->load, "attack this saved model (`sgc train --save FILE`) instead of training one");
-  cmd->add_option("--variant", a->variant, "efficient (increments once per target) | exact (recomputed every step)");
-  cmd->add_option("--labels", a->labels, "known (true labels) | unknown (the victim's predictions)");
-  cmd->add_option("--budgets", a->budgets, "comma-separated increasing flip budgets (default 2,4,6,8,10)");
+  const sgc::attack::AttackRequest defaults;
+  std::string budgets;
+  for (int b : defaults.options.budgets) budgets += (budgets.empty() ? "" : ",") + std::to_string(b);
+  cmd->add_option("--variant", a->variant, "efficient (increments once per target) | exact (recomputed every step); "
+                  "default " + sgc::attack::to_string(defaults.options.variant));
+  cmd->add_option("--labels", a->labels, "known (true labels) | unknown (the victim's predictions); default " +
+                  sgc::attack::to_string(defaults.options.labels));
+  cmd->add_option("--budgets", a->budgets, "comma-separated increasing flip budgets (default " + budgets + ")");
   cmd->add_option("--targets", a->targets, "file with one target node id per line (floats like 1.824e+03 accepted)");
-  cmd->add_option("--num-targets", a->num_targets, "number of random correctly classified test nodes (default 100)")
+  cmd->add_option("--num-targets", a->num_targets, "number of random correctly classified test nodes (default " +
+                  std::to_string(sgc::attack::kDefaultNumTargets) + ")")
       ->check(CLI::Range(1, std::numeric_limits<int>::max()));
-  cmd->add_option("--target-seed", a->target_seed, "seed of the target draw and candidate sampling (default 1)")
+  cmd->add_option("--target-seed", a->target_seed, "seed of the target draw and candidate sampling (default " +
+                  std::to_string(defaults.target_seed) + ")")
       ->check(kNonNegative);
   cmd->add_option("--attack-k", a->attack_k, "depth of the attack objective, 1..64 (default: the SGC victim's K, else 2)")
       ->check(CLI::Range(1, 64));

@@ -1,14 +1,14 @@
 """InfAttack from Python: sgc.attack(...)."""
 
 import os
+import warnings
 
 from . import _core
 from ._input import check_int
 
 
-def attack(dataset, *, data_dir=None, op=None, k=None, variant="efficient", labels="known",
-           budgets=(2, 4, 6, 8, 10), targets=None, num_targets=None, seed=1, attack_k=None,
-           max_candidates=None, model_file=None):
+def attack(dataset, *, data_dir=None, op=None, k=None, variant=None, labels=None, budgets=None, targets=None,
+           num_targets=None, seed=None, attack_k=None, max_candidates=None, model_file=None):
     """InfAttack (Wang et al., WSDM 2024): targeted edge-flip evasion attack.
 
     Trains the victim (`op`, `k`: the attack's victim settings; SGC K=2 as the
@@ -16,12 +16,16 @@ def attack(dataset, *, data_dir=None, op=None, k=None, variant="efficient", labe
     attacks a saved model (`model_file`, from `sgc train --save`; then `op`
     and `k` are the model's and may not be given), then flips at most
     max(budgets) edges at each target (`targets`: node ids, else
-    `num_targets` (default 100) random correctly classified test nodes drawn
-    with `seed`; fewer when fewer qualify).
+    `num_targets` random correctly classified test nodes drawn with `seed`;
+    fewer when fewer qualify, with a warning).
 
-    variant: "efficient" | "exact"; labels: "known" | "unknown".
+    Unset arguments take the engine's defaults, those of `sgc attack`
+    (sgc/attack/attack_request.h): variant "efficient" ("exact": recomputed
+    every step), labels "known" ("unknown": the victim's predictions),
+    budgets (2, 4, 6, 8, 10), num_targets 100, seed 1, attack_k the
+    victim's depth, max_candidates every label-c node (Pubmed at K > 2: 200).
     Returns a dict: success_rate, strict_success_rate, accuracy_under_attack
-    (per budget), seconds_per_target, and per_target: a list of
+    (per budget), seconds_per_target, notes, and per_target: a list of
     {target, label, target_class, flips: [{u, added, objective}], success,
     classified_as_c, margin (per budget), seconds}.
     """
@@ -33,18 +37,16 @@ def attack(dataset, *, data_dir=None, op=None, k=None, variant="efficient", labe
             if value is not None:
                 raise ValueError(f"{name}: not used with model_file (the saved model is attacked as trained)")
     if targets is not None:
-        if num_targets is not None:
-            raise ValueError("num_targets: the targets are given in targets; give one of the two")
         targets = [check_int(t, "targets", *int32) for t in targets]
-        if not targets:
-            raise ValueError("targets: no node given")
-    return _core.attack(os.fspath(dataset), data_dir=str(data_dir or ""), op=op or "sgc",
-                        k=None if k is None else check_int(k, "k", 0, 100000), variant=variant, labels=labels,
-                        budgets=[check_int(b, "budgets", *int32) for b in budgets], targets=targets,
-                        num_targets=check_int(100 if num_targets is None else num_targets, "num_targets", 1,
-                                              int32[1]),
-                        seed=check_int(seed, "seed", 0, 2**64 - 1),
-                        attack_k=None if attack_k is None else check_int(attack_k, "attack_k", 1, 64),
-                        max_candidates=None if max_candidates is None else check_int(max_candidates,
-                                                                                      "max_candidates", 0, int32[1]),
-                        model_file=str(model_file or ""))
+    report = _core.attack(
+        os.fspath(dataset), data_dir=str(data_dir or ""), op=op or "sgc",
+        k=None if k is None else check_int(k, "k", 0, 100000), variant=variant, labels=labels,
+        budgets=None if budgets is None else [check_int(b, "budgets", *int32) for b in budgets], targets=targets,
+        num_targets=None if num_targets is None else check_int(num_targets, "num_targets", 1, int32[1]),
+        seed=None if seed is None else check_int(seed, "seed", 0, 2**64 - 1),
+        attack_k=None if attack_k is None else check_int(attack_k, "attack_k", 1, 64),
+        max_candidates=None if max_candidates is None else check_int(max_candidates, "max_candidates", 0, int32[1]),
+        model_file=str(model_file or ""))
+    for note in report["notes"]:
+        warnings.warn(note, stacklevel=2)
+    return report

@@ -9,8 +9,7 @@
 #include <pybind11/stl.h>
 
 #include "common.h"
-#include "sgc/attack/infattack.h"
-#include "sgc/attack/targets.h"
+#include "sgc/attack/attack_request.h"
 #include "sgc/attack/victim.h"
 #include "sgc/error.h"
 #include "sgc/io/load.h"
@@ -21,18 +20,21 @@ namespace sgc_py {
 namespace {
 
 py::object attack(const std::string& dataset, const std::string& data_dir, const std::string& op,
-                  std::optional<int> k, const std::string& variant, const std::string& labels,
-                  const std::vector<int>& budgets, const py::object& targets, int num_targets, uint64_t seed,
-                  std::optional<int> attack_k, std::optional<int> max_candidates, const std::string& model_file) {
-  sgc::attack::AttackOptions o;
-  o.variant = sgc::attack::parse_variant(variant);
-  o.labels = sgc::attack::parse_label_mode(labels);
-  o.budgets = budgets;
-  o.seed = seed;
-  std::vector<int32_t> given;
-  const bool have_targets = !targets.is_none();
-  if (have_targets)
-    for (py::handle t : targets) given.push_back(t.cast<int32_t>());
+                  std::optional<int> k, const std::optional<std::string>& variant,
+                  const std::optional<std::string>& labels, const std::optional<std::vector<int>>& budgets,
+                  const std::optional<std::vector<int32_t>>& targets, std::optional<int> num_targets,
+                  std::optional<uint64_t> seed, std::optional<int> attack_k, std::optional<int> max_candidates,
+                  const std::string& model_file) {
+  sgc::attack::AttackRequest r;  // unset: its defaults
+  if (variant) r.options.variant = sgc::attack::parse_variant(*variant);
+  if (labels) r.options.labels = sgc::attack::parse_label_mode(*labels);
+  if (budgets) r.options.budgets = *budgets;
+  r.k = attack_k;
+  r.max_candidates = max_candidates;
+  r.targets = targets;
+  r.num_targets = num_targets;
+  r.target_seed = seed.value_or(r.target_seed);
+  sgc::attack::check_attack_request(r);  // before the data set is read and the victim trained
   nlohmann::json out;
   {
     NoGil nogil;
@@ -46,20 +48,14 @@ py::object attack(const std::string& dataset, const std::string& data_dir, const
     } else {
       victim = sgc::attack::train_victim(d, sgc::attack::victim_config(d, sgc::find_operator(op), sgc::default_model(), k));
     }
-    o.k = attack_k.value_or(sgc::attack::attack_depth(victim.config));
-    o.max_add_candidates = max_candidates.value_or(sgc::attack::default_add_candidates(d, o.k));
-    sgc::attack::validate_attack_options(o);
-    for (int32_t t : given)
-      if (t < 0 || t >= d.num_nodes())
-        throw sgc::ArgumentError("targets: node id " + std::to_string(t) + " is outside [0, " +
-                                 std::to_string(d.num_nodes()) + ")");
-    const std::vector<int32_t> ts =
-        have_targets ? given : sgc::attack::select_targets(d, victim.clean.label, num_targets, seed);
-    const sgc::attack::AttackReport r = sgc::attack::run_attack(d, victim, ts, o);
-    out = sgc::attack::report_to_json(r);
+    const sgc::attack::PreparedAttack p = sgc::attack::prepare_attack(r, d, victim);
+    const sgc::attack::AttackReport report = sgc::attack::run_attack(d, victim, p.targets, p.options);
+    out = sgc::attack::report_to_json(report);
     out["dataset"] = d.name;
     out["victim"] = sgc::config_to_json(victim.config);
     out["clean_test_accuracy"] = victim.test_accuracy;
+    for (const std::string& note : p.notes) out["notes"].push_back(keyword_message(note.c_str()));
+    if (p.notes.empty()) out["notes"] = nlohmann::json::array();
   }
   return from_json(out);
 }
@@ -68,10 +64,10 @@ py::object attack(const std::string& dataset, const std::string& data_dir, const
 
 void register_attack(py::module_& m) {
   m.def("attack", &attack, py::arg("dataset"), py::arg("data_dir") = "", py::arg("op") = "sgc",
-        py::arg("k") = py::none(), py::arg("variant") = "efficient", py::arg("labels") = "known",
-        py::arg("budgets") = std::vector<int>{2, 4, 6, 8, 10}, py::arg("targets") = py::none(),
-        py::arg("num_targets") = 100, py::arg("seed") = 1, py::arg("attack_k") = py::none(),
-        py::arg("max_candidates") = py::none(), py::arg("model_file") = "",
+        py::arg("k") = py::none(), py::arg("variant") = py::none(), py::arg("labels") = py::none(),
+        py::arg("budgets") = py::none(), py::arg("targets") = py::none(), py::arg("num_targets") = py::none(),
+        py::arg("seed") = py::none(), py::arg("attack_k") = py::none(), py::arg("max_candidates") = py::none(),
+        py::arg("model_file") = "",
         "InfAttack on a victim (sgc::attack::run_attack): the report as a dict.");
 }
 

@@ -27,6 +27,10 @@ namespace sgc_py {
 
 namespace py = pybind11;
 
+// A library message with its command-line flags named as Python's keywords
+// ("--weight-decay: x" -> "weight_decay: x"; module.cc says which).
+std::string keyword_message(const char* what);
+
 // ---- long calls ------------------------------------------------------------
 
 // Releases the GIL for a library call and makes the call interruptible: on

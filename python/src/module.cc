@@ -185,10 +185,6 @@ py::dict preset(const std::string& family, const std::string& name, const std::s
 
 }  // namespace
 
-}  // namespace sgc_py
-
-namespace {
-
 // The library names parameters by their command-line flags; Python's caller
 // passed keywords. A leading "--weight-decay: x" becomes "weight_decay: x"
 // (the data flags by their Python names: root, name, memory), and a flag of
@@ -236,7 +232,7 @@ std::string keyword_message(const char* what) {
   return out + m.substr(at);
 }
 
-}  // namespace
+}  // namespace sgc_py
 
 PYBIND11_MODULE(_core, m) {
   namespace py = pybind11;

@@ -53,7 +53,7 @@ def test_attack_integer_arguments_are_not_truncated(planetoid_dir, kwargs, exc, 
 @pytest.mark.parametrize("kwargs, exc, message", [
     ({"k": -7}, ValueError, "k: must be >= 0, got -7"),
     ({"targets": []}, ValueError, "targets: no node given"),
-    ({"targets": [7], "num_targets": 5}, ValueError, "num_targets: the targets are given in targets"),
+    ({"targets": [7], "num_targets": 5}, ValueError, "num_targets: targets are given too; give one of the two"),
     ({"model_file": "m.bin", "k": 3}, ValueError, "k: not used with model_file"),
     ({"model_file": "m.bin", "op": "dgc"}, ValueError, "op: not used with model_file"),
     ({"num_targets": 0}, ValueError, "num_targets: must be >= 1"),
@@ -75,3 +75,15 @@ def test_attack_needs_a_data_set_name():
 def test_attack_k_is_the_victims_depth(planetoid_dir):
     r = sgc.attack("cora", data_dir=planetoid_dir, k=3, budgets=[1], num_targets=2)
     assert r["victim"]["operator"]["k"] == 3
+
+
+def test_attack_warns_where_the_command_line_notes(planetoid_dir):
+    # Fewer correctly classified test nodes than asked: those are attacked, with a warning (`sgc attack` notes it).
+    with pytest.warns(UserWarning, match=r"^num_targets: 1000 asked, only \d+ test nodes are classified correctly"):
+        r = sgc.attack("cora", data_dir=planetoid_dir, budgets=[1], num_targets=1000)
+    assert 700 < len(r["per_target"]) < 1000 and r["notes"]
+    with pytest.warns(UserWarning, match="^targets: 1 of the 1 targets are not classified correctly"):
+        # every correctly classified test node was drawn: a test node left out is classified wrongly
+        test = sgc.datasets.load_planetoid("cora", planetoid_dir).test_idx
+        wrong = next(int(t) for t in test if int(t) not in {p["target"] for p in r["per_target"]})
+        sgc.attack("cora", data_dir=planetoid_dir, budgets=[1], targets=[wrong])
