@@ -1,9 +1,6 @@
-// `sgc tune`: TPE search (sgc/tune/tpe.h) of the operator's parameters
-// together with the training's, on validation accuracy only; the test
-// accuracy is measured once, for the best trial. The default search space is
-// the operator's (its registry entry: what its authors tuned); the ranges of
-// other parameters (the training's, the optimizer's, the model's) come from
-// sgc/presets.h's search_range, which reads each parameter's description.
+// `sgc tune`: the search of sgc/tune/search.h (TPE on validation accuracy,
+// the test accuracy measured once for the configuration chosen) with its
+// space from --search, --range, --wd-low and --wd-high.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,7 +12,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "sgc/error.h"
-#include "sgc/tune/tpe.h"
+#include "sgc/tune/search.h"
 #include "sgc/util/printable.h"
 
 namespace sgc_cli {
@@ -24,6 +21,7 @@ namespace {
 
 using sgc::tune::ParamSpec;
 using sgc::tune::Scale;
+using sgc::tune::SearchedParam;
 using sgc::format_number;
 
 struct TuneFlags {
@@ -33,40 +31,20 @@ struct TuneFlags {
   std::optional<double> wd_low, wd_high;   // the same as --range weight_decay=LOW:HIGH
 };
 
-ParamSpec spec_of(const sgc::SearchRange& r) {
-  return {r.name, r.low, r.high, r.log ? Scale::Log : Scale::Linear, r.integer};
-}
-
-// A searched parameter and the flags its range came from (for messages).
-struct Searched {
-  ParamSpec spec;
-  std::string source;
-};
-
-// The optimizer and model named by the flags (their parameters' ranges are searchable too).
-std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& op, const sgc::OptimizerDef& optimizer,
-                                   const sgc::ModelDef& model) {
-  std::vector<Searched> space;
-  auto add = [&](const sgc::SearchRange& r) {
-    space.push_back({spec_of(r), "the default range of " + r.name + " (set it with --range " + r.name +
-                                     "=LOW:HIGH)"});
-  };
-  if (t.search) {
-    for (const std::string& name : split_list(*t.search, "--search")) {
-      for (const Searched& s : space)
-        if (s.spec.name == name) throw sgc::ArgumentError("--search: " + name + " is named twice");
-      add(sgc::search_range(name, op, optimizer, model));
-    }
-  } else {
-    for (const sgc::SearchRange& r : sgc::default_search(op, optimizer)) add(r);
-  }
-  if (space.empty()) throw sgc::ArgumentError("--search: no parameter named");
+// The optimizer and model named by the flags (their parameters' ranges are
+// searchable too); the ranges of --range, --wd-low and --wd-high, each
+// named by its flag in messages.
+std::vector<SearchedParam> search_space(const TuneFlags& t, const sgc::OperatorDef& op,
+                                        const sgc::OptimizerDef& optimizer, const sgc::ModelDef& model) {
+  std::vector<SearchedParam> space = sgc::tune::default_space(
+      t.search ? split_list(*t.search, "--search") : std::vector<std::string>{}, op, optimizer, model);
+  for (SearchedParam& s : space) s.source += " (set it with --range " + s.spec.name + "=LOW:HIGH)";
   for (const std::string& r : t.ranges) {
     const size_t eq = r.find('='), colon = r.find(':', eq == std::string::npos ? 0 : eq);
     if (eq == std::string::npos || colon == std::string::npos)
       throw sgc::ArgumentError("--range: expected NAME=LOW:HIGH, got '" + r + "'");
     const std::string name = r.substr(0, eq);
-    auto it = std::find_if(space.begin(), space.end(), [&](const Searched& p) { return p.spec.name == name; });
+    auto it = std::find_if(space.begin(), space.end(), [&](const SearchedParam& p) { return p.spec.name == name; });
     if (it == space.end()) throw sgc::ArgumentError("--range: '" + name + "' is not searched (see --search)");
     try {
       size_t used_low = 0, used_high = 0;
@@ -81,7 +59,7 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
       throw sgc::ArgumentError("--range: " + name + " takes integers; its bounds must be integers, got '" + r + "'");
     it->source = "--range " + name + "=" + r.substr(eq + 1);
   }
-  for (Searched& p : space)
+  for (SearchedParam& p : space)
     if (p.spec.name == "weight_decay" && (t.wd_low || t.wd_high)) {
       if (t.wd_low) p.spec.low = *t.wd_low;
       if (t.wd_high) p.spec.high = *t.wd_high;
@@ -92,44 +70,8 @@ std::vector<Searched> search_space(const TuneFlags& t, const sgc::OperatorDef& o
                             : "--wd-high " + format_number(p.spec.high) + " (with the default low end " +
                                   format_number(p.spec.low) + ")";
     }
-  // The ranges, named by the flags they came from, before any work.
-  for (const Searched& s : space) {
-    const ParamSpec& p = s.spec;
-    if (!std::isfinite(p.low) || !std::isfinite(p.high))
-      throw sgc::ArgumentError(s.source + ": the bounds of " + p.name + " must be finite numbers");
-    if (!(p.low < p.high))
-      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + format_number(p.low) +
-                               ") must be below the high end (" + format_number(p.high) + ")");
-    if (p.scale == Scale::Log && !(p.low > 0))
-      throw sgc::ArgumentError(s.source + ": the low end of " + p.name + " (" + format_number(p.low) +
-                               ") must be > 0 (searched on a log scale)");
-    if (p.integer && std::ceil(p.low) > std::floor(p.high))
-      throw sgc::ArgumentError(s.source + ": the range of " + p.name + " contains no integer");
-  }
+  sgc::tune::check_ranges(space);  // before the data set is read
   return space;
-}
-
-// The caps at both ends of every operator parameter's range, before any trial.
-void check_costs(const std::vector<Searched>& space, const sgc::Config& base) {
-  for (const Searched& s : space) {
-    if (!base.op.def->reads(s.spec.name)) continue;
-    for (const double v : {s.spec.low, s.spec.high}) {
-      sgc::Config c = base;
-      try {
-        sgc::set_config_param(c, s.spec.name, v);
-        sgc::validate_operator(c.op);
-      } catch (const sgc::ArgumentError& e) {
-        // An end outside the parameter's domain: refused before the first trial, not by a trial midway.
-        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + format_number(v) + ": " + e.what());
-      }
-      try {
-        sgc::require_operator_products(c.op, s.source + ": " + s.spec.name + " = " + format_number(v) + " (" +
-                                                 sgc::operator_summary(c.op) + ")");
-      } catch (const sgc::ParameterError& e) {
-        throw sgc::ArgumentError(s.source + ": at " + s.spec.name + " = " + format_number(v) + ": " + e.problem());
-      }
-    }
-  }
 }
 
 std::string describe(const ParamSpec& p) {
@@ -142,71 +84,21 @@ std::string describe(const ParamSpec& p) {
 int run_tune(const CommonFlags& f, const TuneFlags& t) {
   if (t.trials < 1) throw sgc::ArgumentError("--trials: must be >= 1, got " + std::to_string(t.trials));
   // The search space first: its flags are checked before the data set is read.
-  const std::vector<Searched> searched =
+  const std::vector<SearchedParam> searched =
       search_space(t, sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name))),
                    f.optimizer ? sgc::find_optimizer(*f.optimizer) : sgc::default_optimizer(),
                    f.model ? sgc::find_model(*f.model) : sgc::default_model());
   Job job = prepare_job(f);
-  if (job.data.val.empty())
-    throw sgc::ArgumentError(job.data.name + ": the validation split is empty; tune selects on validation accuracy");
-  const sgc::Config base = job.preset.config;
-  check_costs(searched, base);
-  std::vector<ParamSpec> space;
-  for (const Searched& s : searched) space.push_back(s.spec);
+  const sgc::Config& base = job.preset.config;
   sgc::tune::TpeOptions opts;
   opts.trials = t.trials;
   opts.seed = f.seed;
-
-  // Prepared models by what preparing depends on: trials that only change
-  // training parameters reuse them.
-  std::map<std::string, std::unique_ptr<sgc::Model>> cache;
-  auto prepared = [&](const sgc::Config& c) -> sgc::Model& {
-    std::unique_ptr<sgc::Model> m = sgc::make_model(c);
-    const std::string key = m->prepare_key(c);
-    if (auto it = cache.find(key); it != cache.end()) return *it->second;
-    if (cache.size() >= 8) cache.clear();
-    m->prepare(job.data, c);
-    return *cache.emplace(key, std::move(m)).first->second;
-  };
-  auto configured_by = [&](const std::vector<double>& x) {
-    sgc::Config c = base;
-    for (size_t i = 0; i < space.size(); ++i) sgc::set_config_param(c, space[i].name, x[i]);
-    sgc::validate_config(c);
-    return c;
-  };
-  sgc::tune::Trial best = sgc::tune::tpe_maximize(space, opts, [&](const std::vector<double>& x) {
-    const sgc::Config c = configured_by(x);
-    return prepared(c).fit(c).val_acc;
-  });
-  // The starting configuration competes too (its values may lie outside the
-  // ranges searched): a search never reports worse than where it began.
-  const sgc::Evaluation start = prepared(base).fit(base);
-  const bool kept_start = !(best.score >= start.val_acc);
-  if (kept_start)
-    for (size_t i = 0; i < space.size(); ++i) best.params[i] = sgc::config_param(base, space[i].name);
-  const sgc::Config chosen = kept_start ? base : configured_by(best.params);
-  const sgc::Evaluation ev = kept_start ? start : prepared(chosen).fit(chosen);  // the start's run, not a second one
+  const sgc::tune::SearchResult r = sgc::tune::search(job.data, base, searched, opts);
+  const std::vector<ParamSpec>& space = r.space;
 
   if (f.json) {
     json out = config_json(job, f);
-    json searched = json::object(), best_json = json::object();
-    for (size_t i = 0; i < space.size(); ++i) {
-      // An integer range's ends as the integers searched ([ceil(low), floor(high)], tpe.h).
-      const json low = space[i].integer ? json(std::llround(std::ceil(space[i].low))) : json(space[i].low);
-      const json high = space[i].integer ? json(std::llround(std::floor(space[i].high))) : json(space[i].high);
-      searched[space[i].name] = {{"low", low},
-                                 {"high", high},
-                                 {"scale", space[i].scale == Scale::Log ? "log" : "linear"},
-                                 {"integer", space[i].integer}};
-      best_json[space[i].name] = space[i].integer ? json(std::lround(best.params[i])) : json(best.params[i]);
-    }
-    best_json["val"] = ev.val_acc;
-    best_json["test"] = ev.test_acc;
-    best_json["operator"] = sgc::operator_to_json(chosen.op);
-    out["searched"] = searched;
-    out["trials"] = t.trials;
-    out["kept_start"] = kept_start;  // no trial beat the starting configuration's validation accuracy
-    out["best"] = best_json;
+    out.update(sgc::tune::search_to_json(r));
     std::cout << out.dump(2) << "\n";
     return 0;
   }
@@ -216,10 +108,10 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
               training_summary(base).c_str(), job.preset.source.c_str());
   std::printf("best");
   for (size_t i = 0; i < space.size(); ++i)
-    std::printf(space[i].integer ? " %s %.0f" : " %s %.4g", space[i].name.c_str(), best.params[i]);
-  std::printf(": val accuracy %s, test accuracy %s%s\n", accuracy_text(ev.val_acc).c_str(),
-              accuracy_text(ev.test_acc).c_str(),
-              kept_start ? " (the starting configuration: no trial beat its validation accuracy)" : "");
+    std::printf(space[i].integer ? " %s %.0f" : " %s %.4g", space[i].name.c_str(), r.best[i]);
+  std::printf(": val accuracy %s, test accuracy %s%s\n", accuracy_text(r.evaluation.val_acc).c_str(),
+              accuracy_text(r.evaluation.test_acc).c_str(),
+              r.kept_start ? " (the starting configuration: no trial beat its validation accuracy)" : "");
   return 0;
 }
 

@@ -16,6 +16,7 @@ KeyboardInterrupt.
 from . import _core
 from . import datasets
 from ._attack import attack
+from ._tune import tune
 from ._api import (get_device, get_limits, get_num_threads, normalizations, normalized_adjacency, operator_defaults,
                    operator_info, operator_params, operators, optimizers, paper_defaults, propagate, set_limits,
                    set_device, set_num_threads)
@@ -35,4 +36,5 @@ __all__ = [
     "NotFittedError", "ResourceError", "SGCClassifier",
     "datasets", "get_device", "get_limits", "get_num_threads", "normalizations", "normalized_adjacency", "operator_defaults", "operator_info",
     "operator_params", "operators", "optimizers", "paper_defaults", "propagate", "set_device", "set_limits", "set_num_threads",
+    "tune",
 ]

@@ -130,13 +130,14 @@ def generators():
     return _core.generators()
 
 
-def generate(name="csbm", seed=0, **params):
+def generate(name="csbm", seed=42, **params):
     """A built-in synthetic graph (what ``sgc train --generator NAME`` draws), no files needed.
 
     name : ``"csbm"`` (contextual stochastic block model, the demo graph),
         ``"powerlaw"`` (Reddit-shaped) or ``"products"`` (ogbn-products-shaped);
         ``generators()`` lists them with their parameters' defaults.
-    seed : the random seed; the same seed gives the same graph.
+    seed : the random seed (default 42, as ``sgc train``'s ``--seed``); the
+        same seed gives the same graph.
     params : the generator's parameters (nodes=, classes=, features=,
         avg_degree=, homophily=, ...); one the generator does not read is an
         error naming the generators that do.

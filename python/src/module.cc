@@ -68,6 +68,7 @@ void register_model(py::module_& m);
 void register_data(py::module_& m);
 void register_attack(py::module_& m);
 void register_graph_model(py::module_& m);
+void register_tune(py::module_& m);
 
 namespace {
 
@@ -364,6 +365,7 @@ PYBIND11_MODULE(_core, m) {
   register_data(m);
   register_attack(m);
   register_graph_model(m);
+  register_tune(m);
 
   m.def("_time_cpp_propagate", &time_cpp_propagate, py::arg("adj"), py::arg("x"), py::arg("spec"),
         py::arg("repeats"), py::arg("moved") = false, py::arg("evict_mb") = 0);
