@@ -49,6 +49,27 @@ class GraphModelClassifier:
         self.config = config
         self.overrides = overrides
 
+    # sklearn's estimator protocol: clone() rebuilds the classifier from
+    # get_params(), and search tools set parameters by name.
+    def get_params(self, deep=True):
+        """``{"model", "config", and each override}``: ``type(clf)(**clf.get_params())`` is an unfitted copy."""
+        return {"model": self.model, "config": self.config, **self.overrides}
+
+    def set_params(self, **params):
+        """Sets ``model``, ``config`` or an override (``lr=``, ``tau=``, ``k=``, ...); returns self."""
+        overrides = dict(self.overrides)  # the dict given to __init__ is not changed
+        for key, value in params.items():
+            if key in ("model", "config"):
+                setattr(self, key, value)
+            else:
+                overrides[key] = value
+        self.overrides = overrides
+        return self
+
+    def __repr__(self):
+        given = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v is not None)
+        return f"GraphModelClassifier({given})"
+
     def _config(self):
         if self.config is not None and not isinstance(self.config, dict):
             raise TypeError(f"config: expected a dict as model_defaults returns, got {type(self.config).__name__}")
@@ -100,3 +121,19 @@ class GraphModelClassifier:
             raise NotFittedError("This GraphModelClassifier instance is not fitted yet; call fit first.")
         scores = self.scores_ if idx is None else self.scores_[as_index(idx, self.scores_.shape[0], "idx")]
         return self.classes_[np.argmax(scores, axis=1)]
+
+    def score(self, y, idx=None):
+        """Accuracy on the labelled nodes of ``idx`` (default: every node) of the graph fitted on.
+
+        y has one label per node, as in ``fit``; unlabelled nodes (integer
+        labels < 0) are left out, not counted wrong.
+        """
+        if not hasattr(self, "scores_"):
+            raise NotFittedError("This GraphModelClassifier instance is not fitted yet; call fit first.")
+        n = self.scores_.shape[0]
+        y = SGCClassifier._labels(y, n)
+        idx = np.arange(n) if idx is None else as_index(idx, n, "idx")
+        idx = idx[SGCClassifier._labelled(y[idx])]
+        if idx.size == 0:
+            raise ValueError("y: no labelled node to score among idx (integer labels < 0 mean unlabelled)")
+        return float(np.mean(self.predict(idx) == y[idx]))

@@ -105,3 +105,24 @@ def test_an_edge_index_graph_is_accepted(cora):
     assert by_index.val_score_ == by_matrix.val_score_
     with pytest.raises(ValueError, match="adjacency: shape"):
         sgc.GraphModelClassifier("acm", epochs=3).fit(cora.adj[:100, :100], cora.X, *args)
+
+
+def test_sklearn_protocol_get_set_params_and_score(cora):
+    # get_params / set_params were missing: sklearn's clone() and searches could not rebuild the classifier.
+    config = quick_tsc(cora)
+    clf = sgc.GraphModelClassifier("tsc", config, k=4, tau=0.5)
+    assert clf.get_params() == {"model": "tsc", "config": config, "k": 4, "tau": 0.5}
+    copy = type(clf)(**clf.get_params())
+    assert copy.get_params() == clf.get_params() and copy is not clf
+    args = (cora.adj, cora.X, cora.y, cora.train_idx, cora.val_idx, cora.test_idx)
+    a, b = clf.fit(*args), copy.fit(*args)
+    assert a.test_score_ == b.test_score_
+    assert a.score(cora.y, cora.test_idx) == pytest.approx(a.test_score_)
+    assert copy.set_params(k=2, lr=0.1) is copy and copy.get_params()["k"] == 2 and clf.get_params()["k"] == 4
+    assert "k=4" in repr(clf) and "tau=0.5" in repr(clf)
+    y = cora.y.copy()
+    y[cora.test_idx[:10]] = -1  # unlabelled: left out
+    labelled = cora.test_idx[10:]
+    assert a.score(y, cora.test_idx) == pytest.approx(np.mean(a.predict(labelled) == cora.y[labelled]))
+    with pytest.raises(sgc.NotFittedError):
+        sgc.GraphModelClassifier("acm").score(cora.y)
