@@ -147,7 +147,6 @@ TEST(Cli, ValuesThatWereTakenSilentlyAreRefused) {
   expect_error("train --save \"\"" + small, "--save");
   expect_error("train --seed 99999999999999999999999" + small, "at most 18446744073709551615");
   expect_error("info --threads -3", "--threads");
-  expect_error("train --model tsc --verify" + small, "the tsc model has no verifier");
   expect_error("tune --search k --range k=1.5:3 --trials 2" + small, "k takes integers");
   expect_error("tune --search k,k --trials 2" + small, "--search: k is named twice");
   expect_error("tune --search k --range k=-1:4 --trials 2" + small, "--range k=-1:4: at k = -1");

@@ -121,7 +121,7 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
                   verified->tolerance);
   }
   if (verified && !verified->passed())
-    throw sgc::Error("--verify: propagated features differ from the reference by " +
+    throw sgc::Error("--verify: what the model computed differs from the double-precision reference by " +
                      std::to_string(verified->max_relative_error) + " (relative), above " +
                      std::to_string(verified->tolerance));
   return 0;
@@ -136,8 +136,9 @@ Subcommand add_train_command(CLI::App& app) {
   add_common_flags(*cmd, *flags);
   cmd->add_option("--save", train->save, "write the trained model to this file (for `sgc predict`)")->check(kNonEmptyPath);
   cmd->add_flag("--verify", train->verify,
-                "recompute sampled columns of the propagated rows in double precision from the operator's "
-                "definition and fail if the largest relative error exceeds 1e-4 (fp32; bf16 2e-2, fp16 5e-3)");
+                "recompute in double precision from the definitions what the model computed (linear: sampled "
+                "columns of the propagated rows; tsc: H_L and the scores; acm: Z_K) and fail if the largest "
+                "relative error exceeds 1e-4 (fp32; bf16 2e-2, fp16 5e-3)");
   cmd->add_flag("--baseline", train->baseline,
                 "also train the same model at K = 0 and report it (default: on for the CSBM demo graph only)");
   cmd->add_flag("--no-baseline", train->no_baseline, "no K = 0 run, also on the CSBM demo graph");

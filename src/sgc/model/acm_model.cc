@@ -10,6 +10,7 @@
 #include "sgc/model/acm_steps.h"
 #include "sgc/model/adam.h"
 #include "sgc/ops/operator.h"
+#include "sgc/ops/reference.h"
 #include "sgc/presets.h"
 #include "sgc/random.h"
 #include "sgc/util/budget.h"
@@ -322,6 +323,19 @@ Prediction AcmModel::predict(Dataset d, const Config& c) const {
   return prediction_from(acm_forward<float>(s, x, w_in_, w_, c.op.k));
 }
 
+VerifyReport AcmModel::verify(Dataset, const Config& c) const {
+  if (w_in_.size() == 0) throw ArgumentError("acm: verify before fit");
+  const SparseD s = to_sparse_double(s_);
+  const Eigen::VectorXd metric = w_.cast<double>();
+  Eigen::MatrixXd z = to_sparse_double(x_) * w_in_.cast<double>();
+  for (int k = 0; k < c.op.k; ++k) {
+    z = s * z;
+    for (Eigen::Index i = 0; i < z.rows(); ++i)
+      z.row(i) /= std::sqrt(z.row(i).cwiseAbs2().dot(metric.transpose()) + 1e-6);
+  }
+  return compare_to_reference(representation(Dataset{}, c), z, verify_tolerance(Precision::Fp32));
+}
+
 ModelState AcmModel::state() const {
   ModelState s;
   s.header = {{"features", w_in_.rows()}, {"classes", w_in_.cols()}};
@@ -407,7 +421,9 @@ const ModelDef& acm_model() {
       [] { return std::unique_ptr<Model>(new AcmModel); },
       {"dropout", "metric", "checkpoint"},
       check_acm,
-      acm_preset};
+      acm_preset,
+      /*runs_on_gpu=*/false,
+      /*has_verifier=*/true};
   return def;
 }
 

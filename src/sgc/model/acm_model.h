@@ -64,6 +64,9 @@ class AcmModel : public Model {
   Prediction predict(Dataset data, const Config& c) const override;
   ModelState state() const override;
   void set_state(const ModelState& s, const Config& c) override;
+  // Z_K recomputed in double from the formula above (no padding, renumbering
+  // or blocked sweeps of acm_steps.h) against the float steps.
+  VerifyReport verify(Dataset, const Config& c) const override;
   // Z after the K projected steps (no dropout): what the softmax reads.
   DenseMatrix representation(Dataset, const Config& c) const override {
     return acm_forward<float>(s_, x_, w_in_, w_, c.op.k);

@@ -317,16 +317,6 @@ DenseMatrix LinearModel::representation(Dataset data, const Config& c) const {
 
 namespace {
 
-SparseD to_sparse_double(const CsrMatrix& a) {
-  std::vector<Eigen::Triplet<double>> t;
-  t.reserve(a.indices.size());
-  for (int64_t i = 0; i < a.rows; ++i)
-    for (int64_t e = a.indptr[i]; e < a.indptr[i + 1]; ++e) t.emplace_back(i, a.indices[e], double(a.values[e]));
-  SparseD m(a.rows, a.cols);
-  m.setFromTriplets(t.begin(), t.end());
-  return m;
-}
-
 Eigen::VectorXd column_of(const Dataset& d, int64_t j) {
   Eigen::VectorXd x = Eigen::VectorXd::Zero(d.num_nodes());
   if (d.has_dense_features()) {

@@ -101,6 +101,9 @@ struct VerifyReport {
 // fp32 storage; or X and the hops stored in 16 bits, each rounding worth up
 // to 2^-9 (bfloat16) or 2^-12 (fp16) of a value, over a few hops.
 double verify_tolerance(Precision stored);
+// Column by column, computed (float) against reference (double, same shape):
+// the report over all columns with the given tolerance.
+VerifyReport compare_to_reference(const DenseMatrix& computed, const Eigen::MatrixXd& reference, double tolerance);
 
 class Model {
  public:

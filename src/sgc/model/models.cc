@@ -1,5 +1,6 @@
 // The model registry (model.h). To add a model: a file with its Model class
 // and ModelDef, and one line in the list below.
+#include <algorithm>
 #include <cmath>
 
 #include "sgc/error.h"
@@ -34,6 +35,29 @@ double verify_tolerance(Precision stored) {
     case Precision::Fp16: return 5e-3;
     default: return 1e-4;
   }
+}
+
+VerifyReport compare_to_reference(const DenseMatrix& computed, const Eigen::MatrixXd& reference, double tolerance) {
+  if (computed.rows() != reference.rows() || computed.cols() != reference.cols())
+    throw Error("verify: the computed rows are " + std::to_string(computed.rows()) + " x " +
+                std::to_string(computed.cols()) + ", the reference " + std::to_string(reference.rows()) + " x " +
+                std::to_string(reference.cols()));
+  VerifyReport out;
+  out.tolerance = tolerance;
+  out.rows = computed.rows();
+  out.columns = computed.cols();
+  for (Eigen::Index j = 0; j < computed.cols(); ++j) {
+    const double scale = reference.col(j).cwiseAbs().maxCoeff();
+    const double diff = (computed.col(j).cast<double>() - reference.col(j)).cwiseAbs().maxCoeff();
+    // An all-zero reference column: the absolute difference. A NaN is kept (and fails passed()).
+    const double err = scale > 0 ? diff / scale : diff;
+    if (std::isnan(err)) {
+      out.max_relative_error = err;
+      break;
+    }
+    out.max_relative_error = std::max(out.max_relative_error, err);
+  }
+  return out;
 }
 
 VerifyReport Model::verify(Dataset, const Config& c) const {

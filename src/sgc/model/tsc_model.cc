@@ -9,6 +9,7 @@
 #include "sgc/gemm.h"
 #include "sgc/model/adam.h"
 #include "sgc/model/contrastive.h"
+#include "sgc/ops/reference.h"
 #include "sgc/ops/spmm.h"
 #include "sgc/presets.h"
 #include "sgc/util/budget.h"
@@ -351,6 +352,50 @@ class TscModel : public Model {
                                       theta_, splitmix64(c.train.seed)));
   }
 
+  // H_L under the expected operator, and with --inference expected the class
+  // scores, recomputed in double from the formulas of tsc_model.h and
+  // tsc_steps.h (dense algebra, none of the gemm / spmm kernels).
+  VerifyReport verify(Dataset, const Config& c) const override {
+    if (theta_.size() == 0) throw ArgumentError("tsc: verify before fit");
+    const TscShape& sh = p_.shape;
+    const Eigen::VectorXd t = theta_.cast<double>();
+    int64_t at = 0;
+    auto next_matrix = [&](int64_t rows, int64_t cols) {  // row-major in theta
+      Eigen::MatrixXd m(rows, cols);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) m(i, j) = t[at + i * cols + j];
+      at += rows * cols;
+      return m;
+    };
+    auto next_vector = [&](int64_t n) {
+      const Eigen::RowVectorXd v = t.segment(at, n).transpose();
+      at += n;
+      return v;
+    };
+    Eigen::MatrixXd h = to_sparse_double(p_.x) * next_matrix(sh.features, sh.hidden);
+    h.rowwise() += next_vector(sh.hidden);
+    if (sh.encoder_layers == 2) {
+      h = h * next_matrix(sh.hidden, sh.hidden);
+      h.rowwise() += next_vector(sh.hidden);
+    }
+    const SparseD s = to_sparse_double(p_.s);
+    for (int step = 1; step <= c.op.k; ++step) {  // E[step] = p S + (1 - p) I
+      const double p = step <= 2 ? 1.0 : std::log(1.0 + c.model_params.lambda / double(step + 1));
+      h = p * (s * h) + (1 - p) * h;
+    }
+    const double tolerance = verify_tolerance(Precision::Fp32);
+    VerifyReport r = compare_to_reference(representation(Dataset{}, c), h, tolerance);
+    if (c.model_params.inference == Inference::Expected) {
+      Eigen::MatrixXd scores = h * next_matrix(sh.hidden, sh.classes);
+      scores.rowwise() += next_vector(sh.classes);
+      const VerifyReport head = compare_to_reference(scores_of(c, theta_, c.train.epochs), scores, tolerance);
+      r.columns += head.columns;
+      r.max_relative_error = std::isnan(head.max_relative_error) ? head.max_relative_error
+                                                                 : std::max(r.max_relative_error, head.max_relative_error);
+    }
+    return r;
+  }
+
   // H_L under the expected operator (the rows the classifier reads).
   DenseMatrix representation(Dataset, const Config& c) const override {
     if (theta_.size() == 0) throw ArgumentError("tsc: representation before fit");
@@ -402,7 +447,9 @@ const ModelDef& tsc_model() {
       {"hidden", "encoder_layers", "lambda", "tau", "contrast_k", "contrast_dropout", "contrast_weight", "negatives",
        "inference", "checkpoint"},
       check_tsc,
-      tsc_preset};
+      tsc_preset,
+      /*runs_on_gpu=*/false,
+      /*has_verifier=*/true};
   return def;
 }
 

@@ -9,9 +9,22 @@
 #include <Eigen/Dense>
 #include <Eigen/Sparse>
 
+#include "sgc/graph/csr.h"
+
 namespace sgc {
 
 using SparseD = Eigen::SparseMatrix<double, Eigen::RowMajor>;
+
+// A CSR matrix in double precision, through Eigen's own assembly.
+inline SparseD to_sparse_double(const CsrMatrix& a) {
+  std::vector<Eigen::Triplet<double>> t;
+  t.reserve(a.indices.size());
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t e = a.indptr[i]; e < a.indptr[i + 1]; ++e) t.emplace_back(i, a.indices[e], double(a.values[e]));
+  SparseD m(a.rows, a.cols);
+  m.setFromTriplets(t.begin(), t.end());
+  return m;
+}
 
 // sum_k w(k) S^k x for k = 0, 1, ... until the weights left (1 - the sum of
 // those used, for weights that sum to one) fall below 1e-13, or for k <= last
