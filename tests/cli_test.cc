@@ -452,6 +452,24 @@ TEST(Cli, OgbSplitNamesOneOfSeveral) {
   expect_error("train --ogb-split other", "--ogb-split: names a split of an OGB folder, and no --dataset");
 }
 
+// A folder holding FastGCN's Reddit files and an OGB layout (`sgc generate
+// --format fastgcn,ogb`) was read as the FastGCN files without a word.
+TEST(Cli, AFolderWithTwoLayoutsIsNamedNotGuessed) {
+  sgc::testing::TempDir tmp;
+  const std::string dir = tmp.file("both");
+  ASSERT_EQ(sgc::testing::run_cli("generate --generator csbm --nodes 800 --val-nodes 100 --test-nodes 200 "
+                                  "--format fastgcn,ogb --out " + dir).exit_code, 0);
+  expect_error("train --dataset " + dir, "the folder holds two data sets");
+  expect_error("train --dataset " + dir, "--ogb-split NAME for the second");
+  const sgc::testing::CliRun ogb = sgc::testing::run_cli("train --json --epochs 2 --dataset " + dir + " --ogb-split random");
+  ASSERT_EQ(ogb.exit_code, 0) << ogb.output;
+  EXPECT_EQ(nlohmann::json::parse(ogb.output)["protocol"], "transductive");  // the OGB layout, not Reddit's protocol
+  const sgc::testing::CliRun fastgcn =
+      sgc::testing::run_cli("train --json --epochs 2 --dataset " + dir + "/reddit_adj.npz");
+  ASSERT_EQ(fastgcn.exit_code, 0) << fastgcn.output;
+  EXPECT_EQ(nlohmann::json::parse(fastgcn.output)["protocol"], "inductive");
+}
+
 // A file given as --dataset that is not a graph says what it is (they were
 // all "NUL byte in the text"); an .npz without its extension is one; a
 // broken link says so; a family member may be named with its .npz.

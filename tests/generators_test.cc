@@ -102,6 +102,8 @@ TEST(GeneratorRegistry, CommandLineFlagsComeFromTheTable) {
                "--train-fraction: generator products does not read it (read by: powerlaw)");
   expect_error("train --generator csbm --gamma 3", "--gamma: generator csbm does not read it");
   expect_error("train --generator powerlaw --nodes 3000 --train-per-class 3", "(read by: csbm)");
+  testing::write_bytes(tmp.file("a_file"), "x");
+  expect_error("generate --nodes 1000 --out " + tmp.file("a_file"), "exists and is not a folder");
   // Every generator can be written, and the files read back as the graph drawn.
   const testing::CliRun w = testing::run_cli("generate --generator csbm --nodes 800 --val-nodes 100 --test-nodes 200 "
                                              "--format edgelist --seed 3 --out " + tmp.file("c"));

@@ -149,8 +149,10 @@ int run_generate(const GenerateFlags& f) {
     if (p == p.parent_path()) break;
   }
   std::error_code ec;
+  if (fs::exists(f.out, ec) && !fs::is_directory(f.out, ec))
+    throw sgc::FileError(f.out + ": exists and is not a folder (--out names the folder the files go to)");
   fs::create_directories(f.out, ec);
-  if (!fs::is_directory(f.out)) throw sgc::FileError(f.out + ": cannot create the output folder");
+  if (!fs::is_directory(f.out)) throw sgc::FileError(f.out + ": cannot create the output folder (" + ec.message() + ")");
   try {
     return generate_into(f);
   } catch (...) {

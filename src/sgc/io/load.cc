@@ -206,11 +206,17 @@ const char* binary_kind(const std::string& head) {
 Dataset load_path(const std::string& path, const LoadOptions& o) {
   const fs::path p(path);
   if (fs::is_directory(p)) {
-    if (fs::exists(p / "reddit_adj.npz")) {
+    const bool fastgcn = fs::exists(p / "reddit_adj.npz"), ogb = is_ogb_node_dir(path);
+    // Both layouts in one folder (`sgc generate --format fastgcn,ogb` writes that): say which, never guess.
+    if (fastgcn && ogb && o.ogb_split.empty())
+      throw ArgumentError(path + ": the folder holds two data sets, FastGCN's Reddit files (reddit_adj.npz, "
+                          "reddit.npz) and an OGB layout (raw/, split/); give " + (p / "reddit_adj.npz").string() +
+                          " for the first, or --ogb-split NAME for the second");
+    if (fastgcn && !ogb) {
       require_single_split(o, path);
       return load_fastgcn_reddit(path, nullptr, o.feature_store);
     }
-    if (is_ogb_node_dir(path)) {
+    if (ogb) {
       require_single_split(o, path);
       return load_ogb_node_dataset(path, o.ogb_split, o.feature_store);
     }
