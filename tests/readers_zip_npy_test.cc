@@ -11,6 +11,7 @@
 #include "readers_util.h"
 #include "sgc/io/format/npz.h"
 #include "sgc/io/format/zip_writer.h"
+#include "sgc/io/load.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -211,6 +212,14 @@ TEST(Zip, MalformedArchivesNameTheFileAndTheProblem) {
   };
   fails_with("this is not a zip archive, just text", {p, "not a zip file"});
   fails_with(good.substr(0, good.size() / 2), {p, "not a zip file"});  // the end record is gone
+  // A gzip'd .npz under the .npz name (it said only "no end-of-central-directory record").
+  fails_with(testing::gzip(good), {p, "gzip-compressed data, not a zip file", "gunzip"});
+  {  // and under a .gz name it is read as a gzip'd edge list: it said "NUL byte in the text"
+    const std::string gz = tmp.file("good.npz.gz");
+    testing::write_bytes(gz, testing::gzip(good));
+    expect_error<FormatError>([&] { (void)load_dataset(gz, LoadOptions{}); },
+                              {gz, "a gzip-compressed zip archive (an .npz?), not text"});
+  }
   const size_t cd = get32(good, good.size() - 22 + 16);
   {  // the central directory points past the end of the file
     std::string b = good;

@@ -407,6 +407,8 @@ Value Unpickler::run() {
       std::snprintf(buf, sizeof buf, "0x%02x", code);
       std::string what = op.name ? "unsupported opcode " + std::string(op.name) + " (" + buf + ")"
                                  : "unknown opcode " + std::string(buf);
+      if (code == 0x97)  // NEXT_BUFFER
+        what += ": an out-of-band buffer (pickled with buffer_callback), whose bytes are not in the file";
       throw FormatError(source_ + ": " + what + " at offset " + std::to_string(op_offset_));
     }
     op_name_ = op.name;

@@ -5,9 +5,12 @@
 // ndarray / dtype (via numpy.core.multiarray._reconstruct) including object
 // arrays (dtype 'O', as np.save stores a pickled object: a 0-d object array
 // whose element is the object), numpy scalars (numpy.core.multiarray.scalar),
-// scipy.sparse csr_matrix / csr_array, collections.defaultdict, list (as a
-// defaultdict factory) and _codecs.encode (how Python 3 writes bytes at
-// protocol 2). Nothing is ever executed; every other GLOBAL is an error.
+// numpy.core.numeric._frombuffer (how numpy writes arrays at protocol 5, the
+// buffer in-band), scipy.sparse csr_matrix / csr_array,
+// collections.defaultdict, list (as a defaultdict factory) and
+// _codecs.encode (how Python 3 writes bytes at protocol 2). Nothing is ever
+// executed; every other GLOBAL is an error, and an out-of-band buffer
+// (NEXT_BUFFER: pickle.dumps(..., buffer_callback=...)) too.
 //
 // Format sources: CPython Lib/pickletools.py (opcode reference) and
 // Modules/_pickle.c; numpy ndarray.__reduce__/__setstate__ (state tuple
@@ -59,6 +62,7 @@ enum class PyClass : uint8_t {
   List,              // __builtin__.list / builtins.list
   CodecsEncode,      // _codecs.encode
   NumpyScalar,       // numpy.core.multiarray.scalar: scalar(dtype, bytes) -> int / float / bool
+  NumpyFromBuffer,   // numpy.core.numeric._frombuffer(buffer, dtype, shape, order): protocol 5 arrays
 };
 const char* class_name(PyClass c);
 

@@ -5,8 +5,10 @@
 // is_fortran, rawdata)), dtype.__reduce__ / __setstate__ (descriptor.c:
 // dtype(name, align, copy) then state (version 3|4, byteorder, subarray,
 // names, fields, elsize, alignment, flags[, metadata])), scipy.sparse via
-// copyreg.__newobj__ + __dict__, collections.defaultdict.__reduce__ and
-// Python 3's protocol-2 bytes encoding _codecs.encode(str, 'latin1').
+// copyreg.__newobj__ + __dict__, collections.defaultdict.__reduce__,
+// Python 3's protocol-2 bytes encoding _codecs.encode(str, 'latin1'), and
+// numpy's protocol-5 ndarray.__reduce_ex__ (_frombuffer(PickleBuffer, dtype,
+// shape, order), the buffer written in-band as bytes or a bytearray).
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -26,7 +28,7 @@ const char* class_name(PyClass c) {
   static const char* const names[] = {"numpy.core.multiarray._reconstruct", "numpy.ndarray",
                                       "numpy.dtype", "scipy.sparse.csr_matrix",
                                       "collections.defaultdict", "list", "_codecs.encode",
-                                      "numpy.core.multiarray.scalar"};
+                                      "numpy.core.multiarray.scalar", "numpy.core.numeric._frombuffer"};
   return names[static_cast<int>(c)];
 }
 
@@ -92,6 +94,8 @@ PyClass lookup_class(std::string_view module, std::string_view name) {
       {"scipy.sparse._arrays", "csr_array", PyClass::ScipyCsrMatrix},
       {"numpy.core.multiarray", "scalar", PyClass::NumpyScalar},
       {"numpy._core.multiarray", "scalar", PyClass::NumpyScalar},
+      {"numpy.core.numeric", "_frombuffer", PyClass::NumpyFromBuffer},
+      {"numpy._core.numeric", "_frombuffer", PyClass::NumpyFromBuffer},
       {"collections", "defaultdict", PyClass::Defaultdict},
       {"__builtin__", "list", PyClass::List},
       {"builtins", "list", PyClass::List},
@@ -306,6 +310,20 @@ Value reduce(Document::Arena& arena, const Value& callable, const Value& args) {
       return latin1_bytes(arena, items);
     case PyClass::NumpyScalar:
       return numpy_scalar(items);
+    case PyClass::NumpyFromBuffer: {  // _frombuffer(buffer, dtype, shape, 'C' | 'F'): the array, built at once
+      if (items.size() != 4 || !items[0].is(Kind::Bytes) || !items[1].is(Kind::Dtype) || !items[2].is(Kind::Tuple) ||
+          !items[3].is_string() || (items[3].text() != "C" && items[3].text() != "F"))
+        build_error("_frombuffer expects (buffer, numpy.dtype, shape, 'C' | 'F')");
+      if (items[1].node->dtype.kind == 'O') build_error("_frombuffer of an object dtype");
+      Node* state = arena.make(Kind::Tuple);
+      Value fortran;
+      fortran.kind = Kind::Bool;
+      fortran.i = items[3].text() == "F";
+      state->items = {items[2], items[1], fortran, items[0]};
+      Node* array = arena.make(Kind::NdArray);
+      build_ndarray(*array, value_of(state));
+      return value_of(array);
+    }
     default:
       build_error(std::string("cannot call ") + class_name(cls) + " with REDUCE");
   }

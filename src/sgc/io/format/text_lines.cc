@@ -107,7 +107,13 @@ bool TextLines::next(std::string_view& line) {
       ++line_;
       if (line.size() > max_line_) line_too_long();
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find('\0') != std::string_view::npos) fail("NUL byte in the text (binary file?)");
+      if (line.find('\0') != std::string_view::npos) {
+        // A zip archive (an .npz) given as text, or gzip'd: say so, not only "binary".
+        if (line_ == 1 && line.substr(0, 4) == std::string_view("PK\x03\x04", 4))
+          fail(gzip_ ? "a gzip-compressed zip archive (an .npz?), not text: decompress it (gunzip) and give the .npz"
+                     : "a zip archive (an .npz?), not text");
+        fail("NUL byte in the text (binary file?)");
+      }
       return true;
     }
     // Keep only the partial line, then read more.

@@ -72,9 +72,19 @@ struct Directory {
   uint64_t entries, offset, size;
 };
 
+// "not a zip file (why)", naming gzip data, the usual mistake (a .npz.gz renamed).
+[[noreturn]] void not_a_zip(const Reader& r, const std::string& why) {
+  if (r.size() >= 2) {
+    const unsigned char* head = r.at(0, 2, "file start");
+    if (head[0] == 0x1f && head[1] == 0x8b)
+      r.fail("gzip-compressed data, not a zip file (an .npz is a zip archive): decompress it (gunzip) first");
+  }
+  r.fail("not a zip file (" + why + ")");
+}
+
 // Finds the end of central directory record (and the zip64 one, if present).
 Directory find_directory(const Reader& r) {
-  if (r.size() < kEndSize) r.fail("not a zip file (" + std::to_string(r.size()) + " bytes, no end-of-central-directory record)");
+  if (r.size() < kEndSize) not_a_zip(r, std::to_string(r.size()) + " bytes, no end-of-central-directory record");
   const uint64_t lowest = r.size() >= kEndSize + 65535 ? r.size() - kEndSize - 65535 : 0;
   for (uint64_t pos = r.size() - kEndSize + 1; pos-- > lowest;) {
     const unsigned char* p = r.at(pos, kEndSize, "end of central directory");
@@ -98,7 +108,7 @@ Directory find_directory(const Reader& r) {
     (void)r.at(d.offset, d.size, "central directory");
     return d;
   }
-  r.fail("not a zip file (no end-of-central-directory record)");
+  not_a_zip(r, "no end-of-central-directory record");
 }
 
 // Replaces 0xffffffff sizes / offset with the zip64 extra field's values.
