@@ -19,10 +19,10 @@ using nlohmann::json;
 // Small sizes every generator accepts.
 json small_params(const GeneratorDef& g) {
   json p = json::object();
-  if (g.reads_param("nodes")) p["nodes"] = 2000;
-  if (g.reads_param("features")) p["features"] = 8;
-  if (g.reads_param("classes")) p["classes"] = 3;
-  if (g.reads_param("avg_degree")) p["avg_degree"] = 6.0;
+  if (g.reads("nodes")) p["nodes"] = 2000;
+  if (g.reads("features")) p["features"] = 8;
+  if (g.reads("classes")) p["classes"] = 3;
+  if (g.reads("avg_degree")) p["avg_degree"] = 6.0;
   return p;
 }
 
@@ -42,8 +42,8 @@ TEST(GeneratorRegistry, EveryGeneratorHonoursItsParametersAndSeed) {
     SCOPED_TRACE(std::string(g->name));
     // defaults() names exactly what the generator reads, each a known parameter.
     const json defaults = g->defaults();
-    EXPECT_EQ(defaults.size(), g->reads.size());
-    for (std::string_view r : g->reads) {
+    EXPECT_EQ(defaults.size(), g->params.size());
+    for (std::string_view r : g->params) {
       ASSERT_NE(find_generator_param(r), nullptr) << r;
       EXPECT_TRUE(defaults.contains(std::string(r))) << r;
     }
@@ -66,7 +66,7 @@ TEST(GeneratorRegistry, ParametersAGeneratorDoesNotReadAreRefusedByName) {
   for (const GeneratorDef* g : generators()) {
     SCOPED_TRACE(std::string(g->name));
     for (const GeneratorParamDef& p : generator_params()) {
-      if (g->reads_param(p.name)) continue;
+      if (g->reads(p.name)) continue;
       json params = small_params(*g);
       params[std::string(p.name)] = p.integer ? json(3) : json(0.5);
       const std::string what = error_of(*g, params);

@@ -293,6 +293,10 @@ TEST(PickleErrors, UnknownClass) {
   PickleWriter sg;
   sg.proto(4).op(0x8c).le(uint8_t{8}).raw("builtins").op(0x8c).le(uint8_t{4}).raw("eval").op(0x93).stop();
   expect_error(sg.bytes(), "unknown class 'builtins eval'");
+  PickleWriter coo;  // another scipy.sparse format: named, with the fix
+  coo.proto().global("scipy.sparse._coo", "coo_matrix").stop();
+  expect_error(coo.bytes(), "scipy.sparse class 'coo_matrix': only csr_matrix / csr_array are read (save the matrix "
+                            "with .tocsr())");
   PickleWriter call;  // a whitelisted class used the wrong way
   call.proto().global("numpy", "ndarray").empty_tuple().reduce().stop();
   expect_error(call.bytes(), "cannot call numpy.ndarray with REDUCE");

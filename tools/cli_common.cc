@@ -14,6 +14,7 @@
 #include "sgc/io/ogb.h"
 #include "sgc/ops/operator.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/named.h"
 #include "sgc/util/printable.h"
 #include "sgc/util/progress.h"
 #include "sgc/util/threads.h"
@@ -32,9 +33,7 @@ std::string flag_of(std::string_view param) {
 
 // "k: read by sgc, dgc, ... (default 2)".
 std::string param_help(const sgc::ParamDef& p) {
-  std::string readers;
-  for (const sgc::OperatorDef* d : sgc::operators())
-    if (d->reads(p.name)) readers += (readers.empty() ? "" : ", ") + std::string(d->name);
+  const std::string readers = sgc::readers_of(sgc::operators(), p.name);
   std::string help = std::string(p.help);
   if (p.type == sgc::ParamDef::Type::Normalization) {
     std::string names;
@@ -194,9 +193,8 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
   for (const sgc::ModelParamDef& p : sgc::model_params()) {
     const std::string key(p.name);
     auto* params = &f.model_params;
-    std::string readers, help(p.help);
-    for (const sgc::ModelDef* m : sgc::models())
-      if (m->reads(p.name)) readers += (readers.empty() ? "" : ", ") + std::string(m->name);
+    const std::string readers = sgc::readers_of(sgc::models(), p.name);
+    std::string help(p.help);
     const json def = p.get(sgc::ModelParams{});
     help += " (model " + readers + "); default " + (def.is_string() ? def.get<std::string>() : def.dump()) +
             ", or the published setting";
@@ -229,9 +227,7 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
   for (const sgc::OptimizerParamDef& p : sgc::optimizer_params()) {
     const std::string key(p.name);
     auto* params = &f.optimizer_params;
-    std::string readers;
-    for (const sgc::OptimizerDef* o : sgc::optimizers())
-      if (o->reads(p.name)) readers += (readers.empty() ? "" : ", ") + std::string(o->name);
+    const std::string readers = sgc::readers_of(sgc::optimizers(), p.name);
     const json def = p.get(sgc::TrainOptions{});
     const std::string help = std::string(p.help) + " (optimizer " + readers + "); default " + def.dump();
     if (p.integer)
@@ -257,7 +253,7 @@ void add_synthetic_flags(CLI::App& app, SyntheticFlags& f, const char* use) {
   for (const sgc::GeneratorParamDef& p : sgc::generator_params()) {
     std::string readers;  // "csbm 3000, powerlaw 232965": who reads it, with the default
     for (const sgc::GeneratorDef* d : sgc::generators())
-      if (d->reads_param(p.name)) {
+      if (d->reads(p.name)) {
         const nlohmann::json v = d->defaults()[std::string(p.name)];
         readers += (readers.empty() ? "" : ", ") + std::string(d->name) + " " +
                    (p.integer ? v.dump() : sgc::format_number(v.get<double>()));
@@ -289,14 +285,10 @@ void apply_flags(const CommonFlags& f, sgc::Config& c) {
   if (f.feature_norm) c.feature_norm = sgc::parse_feature_norm(*f.feature_norm);
   if (f.optimizer) sgc::use_optimizer(c.train, sgc::find_optimizer(*f.optimizer));
   for (const auto& [name, value] : f.optimizer_params) {
-    if (!c.train.optimizer->reads(name)) {
-      std::string readers;
-      for (const sgc::OptimizerDef* o : sgc::optimizers())
-        if (o->reads(name)) readers += (readers.empty() ? "" : ", ") + std::string(o->name);
+    if (!c.train.optimizer->reads(name))
       throw sgc::ArgumentError(flag_of(name) + ": not a parameter of optimizer " +
-                               std::string(c.train.optimizer->name) + " (read by " + readers +
-                               "; choose one with --optimizer)");
-    }
+                               std::string(c.train.optimizer->name) + " (read by " +
+                               sgc::readers_of(sgc::optimizers(), name) + "; choose one with --optimizer)");
     sgc::find_optimizer_param(name)->set(c.train, value);
   }
   if (f.lr && !c.train.optimizer->uses_lr)
@@ -325,28 +317,23 @@ void check_params_read(const CommonFlags& f, const std::vector<const sgc::Operat
       read = read || op->reads(name);
       names += (names.empty() ? "" : ", ") + std::string(op->name);
     }
-    if (!read) {
-      std::string readers;
-      for (const sgc::OperatorDef* d : sgc::operators())
-        if (d->reads(name)) readers += (readers.empty() ? "" : ", ") + std::string(d->name);
-      throw sgc::ArgumentError(flag_of(name) + ": not a parameter of " + names + " (read by " + readers + ")");
-    }
+    if (!read)
+      throw sgc::ArgumentError(flag_of(name) + ": not a parameter of " + names + " (read by " +
+                               sgc::readers_of(sgc::operators(), name) + ")");
   }
 }
 
 void check_model_params_read(const CommonFlags& f, const std::vector<const sgc::ModelDef*>& models) {
   for (const auto& [name, value] : f.model_params) {
     bool read = false;
-    std::string names, readers;
+    std::string names;
     for (const sgc::ModelDef* m : models) {
       read = read || m->reads(name);
       names += (names.empty() ? "" : ", ") + std::string(m->name);
     }
-    for (const sgc::ModelDef* m : sgc::models())
-      if (m->reads(name)) readers += (readers.empty() ? "" : ", ") + std::string(m->name);
     if (!read)
-      throw sgc::ArgumentError(flag_of(name) + ": not a parameter of the " + names + " model (read by " + readers +
-                               "; choose one with --model)");
+      throw sgc::ArgumentError(flag_of(name) + ": not a parameter of the " + names + " model (read by " +
+                               sgc::readers_of(sgc::models(), name) + "; choose one with --model)");
   }
 }
 

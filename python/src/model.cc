@@ -13,6 +13,7 @@
 #include "sgc/model/softmax_regression.h"
 #include "sgc/model/train.h"
 #include "sgc/presets.h"
+#include "sgc/util/named.h"
 #include "sgc/util/threads.h"
 
 namespace sgc_py {
@@ -53,7 +54,8 @@ sgc::TrainOptions train_options(const std::string& optimizer, double lr, int epo
     sgc::optimizer_params_from_json(o, j);
     for (const auto& item : j.items())
       if (!o.optimizer->reads(item.key()))
-        throw sgc::ParameterError(item.key(), "not a parameter of optimizer " + optimizer);
+        throw sgc::ParameterError(item.key(), "not a parameter of optimizer " + optimizer + " (read by " +
+                                                  sgc::readers_of(sgc::optimizers(), item.key()) + ")");
   }
   return o;
 }

@@ -144,12 +144,9 @@ void check_params(const GeneratorDef& g, const json& params) {
       for (const GeneratorParamDef& q : generator_params()) known += (known.empty() ? "" : ", ") + std::string(q.name);
       throw ArgumentError("unknown generator parameter '" + name + "' (known: " + known + ")");
     }
-    if (!g.reads_param(name)) {
-      std::string readers;
-      for (const GeneratorDef* other : generators())
-        if (other->reads_param(name)) readers += (readers.empty() ? "" : ", ") + std::string(other->name);
-      throw ParameterError(name, "generator " + std::string(g.name) + " does not read it (read by: " + readers + ")");
-    }
+    if (!g.reads(name))
+      throw ParameterError(name, "generator " + std::string(g.name) + " does not read it (read by: " +
+                                     readers_of(generators(), name) + ")");
     const bool integer = value.is_number_integer(), real = value.is_number() && !value.is_boolean();
     if (p->integer ? !integer : !real)
       throw ParameterError(name, std::string("expected ") + (p->integer ? "an integer" : "a number") + ", got " +
@@ -187,9 +184,9 @@ const GeneratorParamDef* find_generator_param(std::string_view name) {
   return nullptr;
 }
 
-bool GeneratorDef::reads_param(std::string_view p) const {
-  for (std::string_view r : reads)
-    if (r == p) return true;
+bool GeneratorDef::reads(std::string_view param) const {
+  for (std::string_view p : params)
+    if (p == param) return true;
   return false;
 }
 

@@ -82,11 +82,13 @@ Config config_from_json(const nlohmann::json& j) {
   if (j.contains("optimizer_params"))
     for (const auto& item : j.at("optimizer_params").items())
       if (!c.train.optimizer->reads(item.key()))
-        throw ParameterError(item.key(), "not a parameter of optimizer " + std::string(c.train.optimizer->name));
+        throw ParameterError(item.key(), "not a parameter of optimizer " + std::string(c.train.optimizer->name) +
+                                             " (read by " + readers_of(optimizers(), item.key()) + ")");
   if (j.contains("model_params"))
     for (const auto& item : j.at("model_params").items())
       if (!c.model->reads(item.key()))
-        throw ParameterError(item.key(), "not a parameter of model " + std::string(c.model->name));
+        throw ParameterError(item.key(), "not a parameter of model " + std::string(c.model->name) + " (read by " +
+                                             readers_of(models(), item.key()) + ")");
   validate_config(c);
   return c;
 }

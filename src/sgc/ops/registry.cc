@@ -202,7 +202,8 @@ OperatorSpec operator_from_json(const nlohmann::json& j) {
     // Every operator's S reads these three; any other is the operator's own.
     const bool shared = key == "norm" || key == "self_loop" || key == "precision";
     if (!shared && !spec.def->reads(key))
-      throw ParameterError(key, "not a parameter of operator " + std::string(spec.def->name));
+      throw ParameterError(key, "not a parameter of operator " + std::string(spec.def->name) + " (read by " +
+                                    readers_of(operators(), key) + ")");
     p->set(spec, value);
   }
   validate_operator(spec);

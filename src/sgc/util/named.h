@@ -19,6 +19,16 @@ std::string name_list(const std::vector<const Def*>& table) {
   return list;
 }
 
+// "a, b": the entries of a table that read parameter `param` (Def::reads),
+// for help and for messages that refuse a parameter nobody chosen reads.
+template <class Def>
+std::string readers_of(const std::vector<const Def*>& table, std::string_view param) {
+  std::string list;
+  for (const Def* d : table)
+    if (d->reads(param)) list += (list.empty() ? "" : ", ") + std::string(d->name);
+  return list;
+}
+
 // The entry called `name`; ArgumentError "<flag>: unknown <kind> 'x' (known: ...)" otherwise.
 template <class Def>
 const Def& find_named(const std::vector<const Def*>& table, std::string_view name, const char* flag,

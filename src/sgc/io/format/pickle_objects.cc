@@ -104,6 +104,9 @@ PyClass lookup_class(std::string_view module, std::string_view name) {
   for (const Entry& e : kClasses) {
     if (module == e.module && name == e.name) return e.cls;
   }
+  if (module.rfind("scipy.sparse", 0) == 0)  // a COO / CSC / LIL ... matrix: the usual mistake, with its fix
+    build_error("scipy.sparse class '" + printable(name) + "': only csr_matrix / csr_array are read (save the "
+                "matrix with .tocsr())");
   build_error("unknown class '" + printable(module) + " " + printable(name) + "'");
 }
 
