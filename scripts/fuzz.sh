@@ -81,6 +81,22 @@ seed_corpus() {  # seed_corpus HARNESS CORPUS
       done
       extract_npz "$DATA/graphdata/polblogs.npz" "$c" polblogs --pickle
       extract_npz "$DATA/graphdata/amazon_cs.npz" "$c" amazon_cs --pickle
+      # Two of them as numpy writes arrays at protocol 5 (_frombuffer); skipped without numpy and scipy.
+      if command -v python3 >/dev/null; then
+        python3 - "$DATA/planetoid" "$c" <<'PY' || true
+import os, pickle, sys, warnings
+src, dst = sys.argv[1], sys.argv[2]
+warnings.simplefilter("ignore")
+for name in ("ind.cora.ty", "ind.cora.tx"):
+    try:
+        with open(os.path.join(src, name), "rb") as f:
+            obj = pickle.load(f, encoding="latin1")
+    except Exception:
+        continue
+    with open(os.path.join(dst, "seed_protocol5_" + name), "wb") as f:
+        pickle.dump(obj, f, protocol=5)
+PY
+      fi
       ;;
     fuzz_npz)  # small npz files (deflated, stored, pickled objects) and their .npy entries
       for f in heterophilous/texas.npz heterophilous/cornell.npz graphdata/polblogs.npz \

@@ -54,8 +54,8 @@ py::object attack(const std::string& dataset, const std::string& data_dir, const
     out["dataset"] = d.name;
     out["victim"] = sgc::config_to_json(victim.config);
     out["clean_test_accuracy"] = victim.test_accuracy;
+    out["notes"] = nlohmann::json::array();
     for (const std::string& note : p.notes) out["notes"].push_back(keyword_message(note.c_str()));
-    if (p.notes.empty()) out["notes"] = nlohmann::json::array();
   }
   return from_json(out);
 }
