@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "sgc/model/config.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -102,6 +103,19 @@ TEST(CliPresets, SavedModelCarriesItsConfiguration) {
   EXPECT_EQ(predicted["operator"], trained["operator"]);
   EXPECT_GT(predicted["test_accuracy"].get<double>(), 0.3);
   std::remove(path.c_str());
+}
+
+// --json carries the whole configuration in the form model files store, which
+// the core reads back to the same configuration.
+TEST(CliPresets, JsonCarriesTheWholeConfiguration) {
+  const json j = run_json("train --op ssgc --k 5 --optimizer lbfgs --epochs 7 --weight-decay 1e-4 --nodes 2000");
+  const json& c = j.at("config");
+  EXPECT_EQ(c.at("operator").at("op"), "ssgc");
+  EXPECT_EQ(c.at("operator").at("k"), 5);
+  EXPECT_EQ(c.at("optimizer"), "lbfgs");
+  EXPECT_EQ(c.at("epochs"), 7);
+  EXPECT_DOUBLE_EQ(c.at("weight_decay").get<double>(), 1e-4);
+  EXPECT_EQ(config_to_json(config_from_json(c)), c);
 }
 
 }  // namespace

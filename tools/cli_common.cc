@@ -523,6 +523,8 @@ json config_json(const Job& job, const CommonFlags& f) {
   if (!c.op.def->reads("k")) out.erase("k");  // ppr, heat, poly: no depth (the operator's own fields say what runs)
   if (!c.model->params.empty()) out["model_params"] = sgc::model_params_to_json(c.model_params, c.model->params);
   if (!c.train.optimizer->params.empty()) out["optimizer_params"] = sgc::optimizer_params_to_json(c.train);
+  // The whole configuration as model files store it (Python's config= and sgc::config_from_json read it).
+  out["config"] = sgc::config_to_json(c);
   return out;
 }
 

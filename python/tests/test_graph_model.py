@@ -126,3 +126,18 @@ def test_sklearn_protocol_get_set_params_and_score(cora):
     assert a.score(y, cora.test_idx) == pytest.approx(np.mean(a.predict(labelled) == cora.y[labelled]))
     with pytest.raises(sgc.NotFittedError):
         sgc.GraphModelClassifier("acm").score(cora.y)
+
+
+def test_the_command_lines_json_config_trains_the_same_model():
+    # `sgc train --json` carries the whole configuration; with the same graph (the demo CSBM at seed 42) the
+    # classifier built from it scores what the command line scored.
+    cli = cli_binary()
+    if cli is None:
+        pytest.skip("no sgc command next to this build (set SGC_CLI)")
+    out = subprocess.run([str(cli), "train", "--json", "--model", "tsc", "--epochs", "3", "--k", "4", "--negatives",
+                          "16"], check=True, capture_output=True, text=True)
+    got = json.loads(out.stdout)
+    assert got["config"]["model"] == "tsc" and got["config"]["operator"]["k"] == 4
+    g = sgc.datasets.generate("csbm")
+    clf = sgc.GraphModelClassifier("tsc", got["config"]).fit(g.adj, g.X, g.y, g.train_idx, g.val_idx, g.test_idx)
+    assert clf.test_score_ == got["accuracy"]["test"] and clf.val_score_ == got["accuracy"]["val"]
