@@ -376,6 +376,8 @@ TEST(AttackTargets, FileParsing) {
   expect_bad("-1\n", "outside");
   expect_bad("\n\n", "no node ids");
   expect_bad("3 4\n", ":1:");
+  expect_bad("5\n0x10\n", ":2:");  // hexadecimal was read as 16
+  expect_bad("INF\n", "not a node id");
   EXPECT_THROW(read_targets("/nonexistent/targets.txt", 10), FileError);
   const Dataset d = small_planted();
   std::vector<int32_t> pred = d.labels;

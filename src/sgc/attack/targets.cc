@@ -36,10 +36,12 @@ std::vector<int32_t> read_targets(const std::string& path, int64_t num_nodes) {
     const size_t b = line.find_last_not_of(" \t\r");
     const std::string text = line.substr(a, b - a + 1);
     const std::string where = path + ":" + std::to_string(no) + ": ";
+    // Decimal digits only: strtod alone also takes hexadecimal ("0x10" = 16), "inf" and "nan".
+    const bool decimal = text.find_first_not_of("0123456789+-.eE") == std::string::npos;
     errno = 0;
     char* end = nullptr;
     const double x = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(x))
+    if (!decimal || end == text.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(x))
       throw FormatError(where + "'" + printable(text) + "' is not a node id");
     if (x != std::floor(x)) throw FormatError(where + "'" + printable(text) + "' is not an integral node id");
     if (x < 0 || x >= double(num_nodes))
