@@ -64,22 +64,16 @@ TEST(CliGenerate, WritesFilesThatReadBackAsTheGeneratedGraph) {
 
 TEST(CliGenerate, BadInputIsAOneLineError) {
   testing::TempDir tmp;
-  auto expect_error = [](const std::string& args, const std::string& needle) {
-    const testing::CliRun r = testing::run_cli(args);
-    EXPECT_NE(r.exit_code, 0) << args;
-    EXPECT_LT(r.exit_code, 128) << "crashed: " << args;
-    EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
-  };
-  expect_error("generate --nodes 100", "--out");
-  expect_error("generate --out " + tmp.path() + " --format parquet", "--format");
-  expect_error("generate --out " + tmp.path() + " --gamma 1.5", "--gamma");
+  testing::expect_cli_error("generate --nodes 100", "--out");
+  testing::expect_cli_error("generate --out " + tmp.path() + " --format parquet", "--format");
+  testing::expect_cli_error("generate --out " + tmp.path() + " --gamma 1.5", "--gamma");
   const std::string data = " --data-dir " + testing::data_dir();
-  expect_error("train --dataset texas --split 10" + data, "--split");
-  expect_error("train --dataset no_such_set" + data, "amazon_cs");
+  testing::expect_cli_error("train --dataset texas --split 10" + data, "--split");
+  testing::expect_cli_error("train --dataset no_such_set" + data, "amazon_cs");
   testing::write_bytes(tmp.file("bad.npz"), "PK\x03\x04 broken");
-  expect_error("train --dataset " + tmp.file("bad.npz"), tmp.file("bad.npz"));
+  testing::expect_cli_error("train --dataset " + tmp.file("bad.npz"), tmp.file("bad.npz"));
   testing::write_bytes(tmp.file("bad.txt"), "0 1\n1 2\n3\n");
-  expect_error("train --dataset " + tmp.file("bad.txt"), tmp.file("bad.txt") + ":3:");
+  testing::expect_cli_error("train --dataset " + tmp.file("bad.txt"), tmp.file("bad.txt") + ":3:");
 }
 
 TEST(CliGenerate, TrainsOnHeterophilousSplitsAndGraphData) {

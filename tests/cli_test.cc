@@ -19,12 +19,7 @@
 namespace {
 
 
-void expect_error(const std::string& args, const std::string& needle) {
-  const sgc::testing::CliRun r = sgc::testing::run_cli(args);
-  EXPECT_NE(r.exit_code, 0) << args;
-  EXPECT_LT(r.exit_code, 128) << "crashed: " << args;
-  EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
-}
+void expect_error(const std::string& args, const std::string& needle) { sgc::testing::expect_cli_error(args, needle); }
 
 TEST(Cli, SyntheticRunShowsPropagationGain) {
   const sgc::testing::CliRun r = sgc::testing::run_cli("train --json --nodes 2000");

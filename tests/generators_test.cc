@@ -91,19 +91,13 @@ TEST(GeneratorRegistry, ParametersAGeneratorDoesNotReadAreRefusedByName) {
 
 TEST(GeneratorRegistry, CommandLineFlagsComeFromTheTable) {
   testing::TempDir tmp;
-  auto expect_error = [](const std::string& args, const std::string& needle) {
-    const testing::CliRun r = testing::run_cli(args);
-    EXPECT_NE(r.exit_code, 0) << args;
-    EXPECT_LT(r.exit_code, 128) << "crashed: " << args;
-    EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
-  };
   // `sgc generate --generator products` took the powerlaw-only flags and ignored them.
-  expect_error("generate --generator products --nodes 2000 --out " + tmp.file("p") + " --train-fraction 0.5",
+  testing::expect_cli_error("generate --generator products --nodes 2000 --out " + tmp.file("p") + " --train-fraction 0.5",
                "--train-fraction: generator products does not read it (read by: powerlaw)");
-  expect_error("train --generator csbm --gamma 3", "--gamma: generator csbm does not read it");
-  expect_error("train --generator powerlaw --nodes 3000 --train-per-class 3", "(read by: csbm)");
+  testing::expect_cli_error("train --generator csbm --gamma 3", "--gamma: generator csbm does not read it");
+  testing::expect_cli_error("train --generator powerlaw --nodes 3000 --train-per-class 3", "(read by: csbm)");
   testing::write_bytes(tmp.file("a_file"), "x");
-  expect_error("generate --nodes 1000 --out " + tmp.file("a_file"), "exists and is not a folder");
+  testing::expect_cli_error("generate --nodes 1000 --out " + tmp.file("a_file"), "exists and is not a folder");
   // Every generator can be written, and the files read back as the graph drawn.
   const testing::CliRun w = testing::run_cli("generate --generator csbm --nodes 800 --val-nodes 100 --test-nodes 200 "
                                              "--format edgelist --seed 3 --out " + tmp.file("c"));

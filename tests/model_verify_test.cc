@@ -44,9 +44,15 @@ TEST(ModelVerifier, ComparisonFailsOnADifferenceANanOrAShape) {
   EXPECT_NEAR(r.max_relative_error, 0.01, 1e-6);
   EXPECT_EQ(r.rows, 3);
   EXPECT_EQ(r.columns, 2);
-  DenseMatrix nan = same;
-  nan(0, 0) = std::numeric_limits<float>::quiet_NaN();
-  EXPECT_FALSE(compare_to_reference(nan, ref, 1e-4).passed());
+  for (Eigen::Index i = 0; i < ref.rows(); ++i)  // a NaN anywhere, computed or in the reference
+    for (Eigen::Index j = 0; j < ref.cols(); ++j) {
+      DenseMatrix nan = same;
+      nan(i, j) = std::numeric_limits<float>::quiet_NaN();
+      EXPECT_FALSE(compare_to_reference(nan, ref, 1e-4).passed()) << i << "," << j;
+      Eigen::MatrixXd bad_ref = ref;
+      bad_ref(i, j) = std::numeric_limits<double>::infinity();
+      EXPECT_FALSE(compare_to_reference(same, bad_ref, 1e-4).passed()) << i << "," << j;
+    }
   EXPECT_THROW(compare_to_reference(DenseMatrix(2, 2), ref, 1e-4), Error);
 }
 

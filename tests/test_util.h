@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "sgc/dense.h"
 #include "sgc/graph/csr.h"
 #include "sgc/ops/operator.h"
@@ -68,6 +70,14 @@ inline CliRun run_shell(const std::string& command) {
 
 // Runs the built `sgc` command with `args`.
 inline CliRun run_cli(const std::string& args) { return run_shell(std::string(SGC_CLI_PATH) + " " + args); }
+
+// `sgc args` fails with a message holding `needle`, and does not crash.
+inline void expect_cli_error(const std::string& args, const std::string& needle) {
+  const CliRun r = run_cli(args);
+  EXPECT_NE(r.exit_code, 0) << args;
+  EXPECT_LT(r.exit_code, 128) << "crashed: " << args;
+  EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
+}
 
 // A random undirected graph with the awkward cases on purpose: isolated nodes
 // (the last `isolated` ids), self-loops and duplicate edges.

@@ -197,6 +197,7 @@ int run_attack_cmd(const CommonFlags& f, const AttackFlags& a) {
                 {"victim", sgc::config_to_json(victim.config)},
                 {"clean_test_accuracy", victim.test_accuracy},
                 {"attack", sgc::attack::report_to_json(r)},
+                {"notes", p.notes},  // also on stderr
                 {"seconds_total", total.seconds()}};
     std::cout << out.dump(2) << "\n";
     return 0;

@@ -137,7 +137,7 @@ Subcommand add_train_command(CLI::App& app) {
   cmd->add_option("--save", train->save, "write the trained model to this file (for `sgc predict`)")->check(kNonEmptyPath);
   cmd->add_flag("--verify", train->verify,
                 "recompute in double precision from the definitions what the model computed (linear: sampled "
-                "columns of the propagated rows; tsc: H_L and the scores; acm: Z_K) and fail if the largest "
+                "columns of the propagated rows; tsc: H_L, and the scores with --inference expected; acm: Z_K) and fail if the largest "
                 "relative error exceeds 1e-4 (fp32; bf16 2e-2, fp16 5e-3)");
   cmd->add_flag("--baseline", train->baseline,
                 "also train the same model at K = 0 and report it (default: on for the CSBM demo graph only)");

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <sstream>
 
@@ -37,27 +36,24 @@ struct TuneFlags {
 std::vector<SearchedParam> search_space(const TuneFlags& t, const sgc::OperatorDef& op,
                                         const sgc::OptimizerDef& optimizer, const sgc::ModelDef& model) {
   std::vector<SearchedParam> space = sgc::tune::default_space(
-      t.search ? split_list(*t.search, "--search") : std::vector<std::string>{}, op, optimizer, model);
+      t.search ? std::optional(split_list(*t.search, "--search")) : std::nullopt, op, optimizer, model);
   for (SearchedParam& s : space) s.source += " (set it with --range " + s.spec.name + "=LOW:HIGH)";
   for (const std::string& r : t.ranges) {
     const size_t eq = r.find('='), colon = r.find(':', eq == std::string::npos ? 0 : eq);
     if (eq == std::string::npos || colon == std::string::npos)
       throw sgc::ArgumentError("--range: expected NAME=LOW:HIGH, got '" + r + "'");
-    const std::string name = r.substr(0, eq);
-    auto it = std::find_if(space.begin(), space.end(), [&](const SearchedParam& p) { return p.spec.name == name; });
-    if (it == space.end()) throw sgc::ArgumentError("--range: '" + name + "' is not searched (see --search)");
+    double low = 0, high = 0;
     try {
       size_t used_low = 0, used_high = 0;
-      const std::string low = r.substr(eq + 1, colon - eq - 1), high = r.substr(colon + 1);
-      it->spec.low = std::stod(low, &used_low);
-      it->spec.high = std::stod(high, &used_high);
-      if (used_low != low.size() || used_high != high.size()) throw std::invalid_argument(r);
+      const std::string lo = r.substr(eq + 1, colon - eq - 1), hi = r.substr(colon + 1);
+      low = std::stod(lo, &used_low);
+      high = std::stod(hi, &used_high);
+      if (used_low != lo.size() || used_high != hi.size()) throw std::invalid_argument(r);
     } catch (const std::exception&) {
       throw sgc::ArgumentError("--range: expected NAME=LOW:HIGH with numbers, got '" + r + "'");
     }
-    if (it->spec.integer && (it->spec.low != std::floor(it->spec.low) || it->spec.high != std::floor(it->spec.high)))
-      throw sgc::ArgumentError("--range: " + name + " takes integers; its bounds must be integers, got '" + r + "'");
-    it->source = "--range " + name + "=" + r.substr(eq + 1);
+    const std::string name = r.substr(0, eq);
+    sgc::tune::set_range(space, name, low, high, "--range " + name + "=" + r.substr(eq + 1), "--range", "--search");
   }
   for (SearchedParam& p : space)
     if (p.spec.name == "weight_decay" && (t.wd_low || t.wd_high)) {
@@ -98,7 +94,7 @@ int run_tune(const CommonFlags& f, const TuneFlags& t) {
 
   if (f.json) {
     json out = config_json(job, f);
-    out.update(sgc::tune::search_to_json(r));
+    out.update(sgc::tune::search_to_json(r));  // its config (the one chosen) replaces the starting one
     std::cout << out.dump(2) << "\n";
     return 0;
   }

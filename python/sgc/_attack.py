@@ -22,8 +22,9 @@ def attack(dataset, *, data_dir=None, op=None, k=None, variant=None, labels=None
     Unset arguments take the engine's defaults, those of `sgc attack`
     (sgc/attack/attack_request.h): variant "efficient" ("exact": recomputed
     every step), labels "known" ("unknown": the victim's predictions),
-    budgets (2, 4, 6, 8, 10), num_targets 100, seed 1, attack_k the
-    victim's depth, max_candidates every label-c node (Pubmed at K > 2: 200).
+    budgets (2, 4, 6, 8, 10), num_targets 100, seed 1, attack_k an SGC
+    victim's K (else 2), max_candidates every label-c node (Pubmed at K > 2:
+    200).
     Returns a dict: success_rate, strict_success_rate, accuracy_under_attack
     (per budget), seconds_per_target, notes, and per_target: a list of
     {target, label, target_class, flips: [{u, added, objective}], success,

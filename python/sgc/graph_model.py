@@ -74,6 +74,9 @@ class GraphModelClassifier:
         if self.config is not None and not isinstance(self.config, dict):
             raise TypeError(f"config: expected a dict as model_defaults returns, got {type(self.config).__name__}")
         c = dict(self.config) if self.config is not None else model_defaults("", self.model)
+        if c.get("model", self.model) != self.model:  # it was retrained as self.model without a word
+            raise ValueError(f"config: a configuration of model {c['model']!r}, and this classifier's model is "
+                             f"{self.model!r}; pass model={c['model']!r}")
         # A field left out keeps the library's default (the operator: sgc, K = 2).
         c = {**c, "operator": dict(c.get("operator", {})), "model_params": dict(c.get("model_params", {}))}
         c["model"] = self.model

@@ -26,18 +26,13 @@ py::object tune(const std::string& dataset, const std::string& data_dir, int spl
   const sgc::OptimizerDef& opt_def = optimizer ? sgc::find_optimizer(*optimizer) : sgc::default_optimizer();
   const sgc::ModelDef& model_def = sgc::find_model(model);
   std::vector<sgc::tune::SearchedParam> space =
-      sgc::tune::default_space(search.value_or(std::vector<std::string>{}), op_def, opt_def, model_def);
+      sgc::tune::default_space(search, op_def, opt_def, model_def);
   for (const auto& [key, value] : ranges) {
     const std::string name = py::str(key);
-    auto it = std::find_if(space.begin(), space.end(), [&](const auto& p) { return p.spec.name == name; });
-    if (it == space.end()) throw sgc::ArgumentError("ranges: '" + name + "' is not searched (see search)");
-    const auto bounds = value.cast<std::pair<double, double>>();
-    it->spec.low = bounds.first;
-    it->spec.high = bounds.second;
-    if (it->spec.integer && (bounds.first != std::floor(bounds.first) || bounds.second != std::floor(bounds.second)))
-      throw sgc::ArgumentError("ranges: " + name + " takes integers; its bounds must be integers");
-    it->source = "ranges['" + name + "'] = (" + sgc::format_number(bounds.first) + ", " +
-                 sgc::format_number(bounds.second) + ")";
+    const auto [low, high] = value.cast<std::pair<double, double>>();
+    sgc::tune::set_range(space, name, low, high,
+                         "ranges['" + name + "'] = (" + sgc::format_number(low) + ", " + sgc::format_number(high) + ")",
+                         "ranges", "search");
   }
   sgc::tune::check_ranges(space);
   sgc::tune::TpeOptions opts;
@@ -57,7 +52,6 @@ py::object tune(const std::string& dataset, const std::string& data_dir, int spl
     const sgc::tune::SearchResult r = sgc::tune::search(d, base, space, opts);
     out = sgc::tune::search_to_json(r);
     out["dataset"] = d.name;
-    out["config"] = sgc::config_to_json(r.chosen);
   }
   return from_json(out);
 }

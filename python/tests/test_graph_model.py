@@ -141,3 +141,9 @@ def test_the_command_lines_json_config_trains_the_same_model():
     g = sgc.datasets.generate("csbm")
     clf = sgc.GraphModelClassifier("tsc", got["config"]).fit(g.adj, g.X, g.y, g.train_idx, g.val_idx, g.test_idx)
     assert clf.test_score_ == got["accuracy"]["test"] and clf.val_score_ == got["accuracy"]["val"]
+
+
+def test_a_config_of_another_model_is_refused(cora):
+    config = sgc.model_defaults(cora, "acm")
+    with pytest.raises(ValueError, match="config: a configuration of model 'acm', and this classifier's model is 'tsc'"):
+        sgc.GraphModelClassifier("tsc", config).fit(cora.adj, cora.X, cora.y, cora.train_idx)

@@ -24,6 +24,7 @@ def test_tune_is_the_command_lines_search(planetoid_dir):
     out = json.loads(run.stdout)
     assert out["searched"] == r["searched"] and out["kept_start"] == r["kept_start"]
     assert out["best"] == r["best"]  # same trials, same choice, same accuracies
+    assert out["config"] == r["config"] and out["config"]["operator"]["k"] == r["best"]["k"]  # the chosen one
 
 
 def test_tune_names_the_range_it_refuses(planetoid_dir):
@@ -31,6 +32,10 @@ def test_tune_names_the_range_it_refuses(planetoid_dir):
         sgc.tune("cora", data_dir=planetoid_dir, search=["k"], ranges={"k": (4, 1)}, trials=2)
     with pytest.raises(sgc.ArgumentError, match="ranges: 'alpha' is not searched"):
         sgc.tune("cora", data_dir=planetoid_dir, ranges={"alpha": (0.1, 0.2)}, trials=2)
+    with pytest.raises(sgc.ArgumentError, match="ranges: k takes integers"):
+        sgc.tune("cora", data_dir=planetoid_dir, search=["k"], ranges={"k": (1.5, 3)}, trials=2)
+    with pytest.raises(sgc.ArgumentError, match="search: no parameter named"):  # ran the default search
+        sgc.tune("cora", data_dir=planetoid_dir, search=[], trials=2)
     with pytest.raises(sgc.ArgumentError, match="no_such"):
         sgc.tune("cora", data_dir=planetoid_dir, search=["no_such"], trials=2)
     with pytest.raises(ValueError, match="trials: must be >= 1"):

@@ -4,7 +4,7 @@
 //
 // Defaults (InfAttack, Wang et al., WSDM 2024, sec. 5.1): the efficient
 // variant with known labels, budgets 2, 4, ..., 10, an objective as deep as
-// the victim's propagation (attack_depth), every label-c node a candidate up
+// an SGC victim's K, else 2 (attack_depth), every label-c node a candidate up
 // to default_add_candidates, and 100 targets drawn with seed 1 among the
 // test nodes the victim classifies correctly.
 #pragma once

@@ -8,6 +8,7 @@
 #include "sgc/data/synthetic.h"
 #include "sgc/error.h"
 #include "sgc/util/named.h"
+#include "sgc/util/printable.h"
 
 namespace sgc {
 
@@ -32,8 +33,9 @@ void take(const json& params, const char* name, T& field) {
 
 // Each generator's parameters, listed once: `visit(name, field)` for every one
 // it reads, used both to read params and to report defaults.
-template <class Visit>
-void csbm_fields(CsbmOptions& o, Visit&& visit) {
+// The fields csbm and powerlaw share (products sizes itself from nodes and avg_degree).
+template <class Options, class Visit>
+void shape_fields(Options& o, Visit&& visit) {
   visit("nodes", o.nodes);
   visit("classes", o.classes);
   visit("features", o.features);
@@ -41,6 +43,11 @@ void csbm_fields(CsbmOptions& o, Visit&& visit) {
   visit("homophily", o.homophily);
   visit("signal", o.signal);
   visit("noise", o.noise);
+}
+
+template <class Visit>
+void csbm_fields(CsbmOptions& o, Visit&& visit) {
+  shape_fields(o, visit);
   visit("train_per_class", o.train_per_class);
   visit("val_nodes", o.val);
   visit("test_nodes", o.test);
@@ -48,13 +55,7 @@ void csbm_fields(CsbmOptions& o, Visit&& visit) {
 
 template <class Visit>
 void powerlaw_fields(PowerLawOptions& o, Visit&& visit) {
-  visit("nodes", o.nodes);
-  visit("classes", o.classes);
-  visit("features", o.features);
-  visit("avg_degree", o.avg_degree);
-  visit("homophily", o.homophily);
-  visit("signal", o.signal);
-  visit("noise", o.noise);
+  shape_fields(o, visit);
   visit("gamma", o.gamma);
   visit("max_degree_fraction", o.max_degree_fraction);
   visit("train_fraction", o.train_fraction);
@@ -85,8 +86,8 @@ ProductsOptions products_from(const json& params, uint64_t seed) {
   take(params, "avg_degree", mean_degree);
   // products_sized() reads a degree <= 0 as "the default", and the edge
   // count it derives is checked under another name: check the degree here.
-  if (!(mean_degree > 0 && mean_degree <= 2000))
-    throw ParameterError("avg_degree", "must be in (0, 2000]");
+  if (!(mean_degree > 0 && mean_degree <= 2000 && mean_degree < double(nodes)))
+    throw ParameterError("avg_degree", "must be in (0, min(nodes, 2000)), got " + format_number(mean_degree));
   ProductsOptions o = products_sized(nodes, mean_degree);
   products_fields(o, [&](const char* name, auto& field) { take(params, name, field); });
   o.seed = seed;
@@ -152,7 +153,7 @@ void check_params(const GeneratorDef& g, const json& params) {
       throw ParameterError(name, std::string("expected ") + (p->integer ? "an integer" : "a number") + ", got " +
                                      value.dump());
     if (!p->integer && !std::isfinite(value.get<double>()))
-      throw ParameterError(name, "must be finite, got " + value.dump());
+      throw ParameterError(name, "must be finite, got " + format_number(value.get<double>()));
   }
 }
 

@@ -50,9 +50,10 @@ const std::vector<const GeneratorDef*>& generators();
 // The generator called `name`; ArgumentError "--generator: unknown generator ..." otherwise.
 const GeneratorDef& find_generator(std::string_view name);
 
-// Checks `params` ({name: value}; unknown names, parameters the generator
-// does not read and values of the wrong type are ParameterErrors naming the
-// parameter) and draws the graph with `seed`. Domain errors name the option.
+// Checks `params` ({name: value}; an unknown name is an ArgumentError listing
+// the known ones; a parameter the generator does not read and a value of the
+// wrong type are ParameterErrors naming the parameter) and draws the graph
+// with `seed`. Domain errors name the option.
 Dataset generate(const GeneratorDef& g, const nlohmann::json& params, uint64_t seed);
 
 // powerlaw's options for checked params: what a distributed run draws rank

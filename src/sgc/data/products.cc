@@ -94,7 +94,7 @@ ProductsOptions products_sized(int64_t nodes, double mean_degree) {
   o.edges = std::max<int64_t>(1, std::llround(mean_degree * double(nodes) / 2));
   o.train = std::max<int64_t>(1, std::llround(double(o.train) * share));
   o.val = std::llround(double(o.val) * share);
-  o.max_degree = std::max(mean_degree, o.max_degree * share);
+  o.max_degree = std::max({1.0, mean_degree, o.max_degree * share});  // a degree cap below 1 would refuse any graph
   return o;
 }
 

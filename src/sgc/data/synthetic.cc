@@ -31,8 +31,12 @@ void validate(const CsbmOptions& o) {
   require(o.train_per_class >= 1, "--train-per-class: must be at least 1, got " + std::to_string(o.train_per_class));
   require(o.val >= 0, "--val-nodes: must be at least 0");
   require(o.test >= 1, "--test-nodes: must be at least 1");
-  require(int64_t(o.train_per_class) * o.classes + o.val + o.test <= o.nodes,
-          "--nodes: too few nodes for the requested train/val/test split");
+  const int64_t split = int64_t(o.train_per_class) * o.classes + o.val + o.test;
+  require(split <= o.nodes, "--nodes: " + std::to_string(o.nodes) + " nodes, and the split needs " +
+                                std::to_string(split) + " (--train-per-class x --classes + --val-nodes + "
+                                "--test-nodes: " + std::to_string(o.train_per_class) + " x " +
+                                std::to_string(o.classes) + " + " + std::to_string(o.val) + " + " +
+                                std::to_string(o.test) + ")");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -337,6 +338,10 @@ void compare(DenseView x, int64_t first, const std::vector<int32_t>& ids,
     double err = 0, scale = 0;
     for (size_t r = 0; r < ids.size(); ++r) {
       const double want = ref[b][ids[r]], got = x(first + int64_t(r), int64_t(b) * d + j);
+      if (!std::isfinite(got) || !std::isfinite(want)) {  // std::max would drop a NaN: fail outright
+        out.max_relative_error = std::numeric_limits<double>::quiet_NaN();
+        return;
+      }
       err = std::max(err, std::abs(got - want));
       scale = std::max(scale, std::abs(want));
     }

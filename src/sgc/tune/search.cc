@@ -1,5 +1,6 @@
 #include "sgc/tune/search.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -19,14 +20,14 @@ ParamSpec spec_of(const SearchRange& r) {
 
 }  // namespace
 
-std::vector<SearchedParam> default_space(const std::vector<std::string>& names, const OperatorDef& op,
+std::vector<SearchedParam> default_space(const std::optional<std::vector<std::string>>& names, const OperatorDef& op,
                                          const OptimizerDef& optimizer, const ModelDef& model) {
   std::vector<SearchedParam> space;
   auto add = [&](const SearchRange& r) { space.push_back({spec_of(r), "the default range of " + r.name}); };
-  if (names.empty()) {
+  if (!names) {
     for (const SearchRange& r : default_search(op, optimizer)) add(r);
   } else {
-    for (const std::string& name : names) {
+    for (const std::string& name : *names) {
       for (const SearchedParam& s : space)
         if (s.spec.name == name) throw ArgumentError("--search: " + name + " is named twice");
       add(search_range(name, op, optimizer, model));
@@ -34,6 +35,19 @@ std::vector<SearchedParam> default_space(const std::vector<std::string>& names, 
   }
   if (space.empty()) throw ArgumentError("--search: no parameter named");
   return space;
+}
+
+void set_range(std::vector<SearchedParam>& space, const std::string& name, double low, double high,
+               std::string source, const std::string& flag, const std::string& search_flag) {
+  auto it = std::find_if(space.begin(), space.end(), [&](const SearchedParam& p) { return p.spec.name == name; });
+  if (it == space.end())
+    throw ArgumentError(flag + ": '" + name + "' is not searched (see " + search_flag + ")");
+  if (it->spec.integer && (low != std::floor(low) || high != std::floor(high)))
+    throw ArgumentError(flag + ": " + name + " takes integers; its bounds must be integers, got " +
+                        format_number(low) + ":" + format_number(high));
+  it->spec.low = low;
+  it->spec.high = high;
+  it->source = std::move(source);
 }
 
 void check_ranges(const std::vector<SearchedParam>& space) {
@@ -132,7 +146,8 @@ nlohmann::json search_to_json(const SearchResult& r) {
   best["val"] = r.evaluation.val_acc;
   best["test"] = r.evaluation.test_acc;
   best["operator"] = operator_to_json(r.chosen.op);
-  return {{"searched", searched}, {"trials", r.trials}, {"kept_start", r.kept_start}, {"best", best}};
+  return {{"searched", searched}, {"trials", r.trials}, {"kept_start", r.kept_start}, {"best", best},
+          {"config", config_to_json(r.chosen)}};
 }
 
 }  // namespace sgc::tune

@@ -12,6 +12,7 @@
 // only training parameters reuse the prepared model (its features).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,11 +30,18 @@ struct SearchedParam {
   std::string source;  // where the range came from, named in messages ("the default range of k", "--range k=1:9")
 };
 
-// The default ranges of `names` (empty: the operator's default search) for
-// the operator, optimizer and model. ArgumentError for an unknown or
-// repeated name, or an empty space.
-std::vector<SearchedParam> default_space(const std::vector<std::string>& names, const OperatorDef& op,
+// The default ranges of `names` (none given: the operator's default search)
+// for the operator, optimizer and model. ArgumentError for an unknown or
+// repeated name, or an empty list given.
+std::vector<SearchedParam> default_space(const std::optional<std::vector<std::string>>& names, const OperatorDef& op,
                                          const OptimizerDef& optimizer, const ModelDef& model);
+
+// Sets the range of the searched parameter `name` to [low, high]; `source`
+// names how it was given in later messages. ArgumentError "<flag>: ..." when
+// `name` is not in the space (named by `search_flag`) or an integer
+// parameter gets fractional bounds.
+void set_range(std::vector<SearchedParam>& space, const std::string& name, double low, double high,
+               std::string source, const std::string& flag, const std::string& search_flag);
 
 // Every range, before the data set is read: finite bounds, low < high,
 // low > 0 on a log scale, an integer in an integer range. ArgumentError
@@ -58,7 +66,8 @@ SearchResult search(const Dataset& d, const Config& base, const std::vector<Sear
                     const TpeOptions& opts);
 
 // {"searched": {name: {low, high, scale, integer}}, "trials", "kept_start",
-//  "best": {name: value, "val", "test", "operator"}}: --json and Python.
+//  "best": {name: value, "val", "test", "operator"}, "config": the chosen
+//  configuration (config_to_json)}: --json and Python.
 nlohmann::json search_to_json(const SearchResult& r);
 
 }  // namespace sgc::tune
