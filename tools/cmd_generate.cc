@@ -174,7 +174,8 @@ Subcommand add_generate_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");
   cmd->add_flag("--quiet", f->quiet, "no progress line on stderr (shown only on a terminal, without --json)");
   cmd->add_option("--threads", f->threads, "OpenMP threads (default: all cores)");
-  cmd->add_option("--seed", f->seed, "random seed")->capture_default_str()->check(kNonNegative);
+  cmd->add_option("--seed", f->seed, "random seed (default 0; sgc train draws its graph with --seed 42 unless told)")
+      ->check(kNonNegative);
   add_synthetic_flags(*cmd, f->graph, "the graph written");
   return {cmd, [f] { return run_generate(*f); }};
 }

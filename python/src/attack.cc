@@ -40,7 +40,7 @@ py::object attack(const std::string& dataset, const std::string& data_dir, const
     NoGil nogil;
     sgc::LoadOptions lo;
     lo.dir = data_dir;
-    const sgc::Dataset d = sgc::load_dataset(dataset, lo);
+    const sgc::Dataset d = load_for_dataset_keyword([&] { return sgc::load_dataset(dataset, lo); });
     sgc::attack::Victim victim;
     if (!model_file.empty()) {
       sgc::SavedModel saved = sgc::load_model(model_file);

@@ -12,12 +12,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "sgc/data/feature_norm.h"
 #include "sgc/dense.h"
+#include "sgc/error.h"
 #include "sgc/graph/csr.h"
 #include "sgc/ops/operator.h"
 #include "sgc/ops/spmm.h"
@@ -30,6 +32,22 @@ namespace py = pybind11;
 // A library message with its command-line flags named as Python's keywords
 // ("--weight-decay: x" -> "weight_decay: x"; module.cc says which).
 std::string keyword_message(const char* what);
+
+// Runs `load` (a call of sgc::load_dataset) for a function whose keywords are
+// `dataset` and `data_dir` (sgc.tune, sgc.attack): an ArgumentError that names
+// --dataset or --data-dir is raised naming those, where keyword_message would
+// name load_dataset's `name` and `root`.
+template <class Load>
+auto load_for_dataset_keyword(Load&& load) {
+  try {
+    return load();
+  } catch (const sgc::ArgumentError& e) {
+    std::string what = e.what();
+    for (const auto& [flag, keyword] : {std::pair{"--dataset: ", "dataset: "}, {"--data-dir: ", "data_dir: "}})
+      if (what.rfind(flag, 0) == 0) throw sgc::ArgumentError(keyword + what.substr(std::string(flag).size()));
+    throw;
+  }
+}
 
 // ---- long calls ------------------------------------------------------------
 

@@ -43,7 +43,7 @@ py::object tune(const std::string& dataset, const std::string& data_dir, int spl
     sgc::LoadOptions lo;
     lo.dir = data_dir;
     lo.split = split;
-    const sgc::Dataset d = sgc::load_dataset(dataset, lo);
+    const sgc::Dataset d = load_for_dataset_keyword([&] { return sgc::load_dataset(dataset, lo); });
     sgc::Config base = sgc::preset_for(d, op_def, model_def).config;
     if (optimizer) sgc::use_optimizer(base.train, opt_def);
     if (seed) base.train.seed = *seed;  // else the preset's, as `sgc tune` without --seed

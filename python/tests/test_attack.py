@@ -67,6 +67,11 @@ def test_attack_refuses_what_it_would_ignore(planetoid_dir, kwargs, exc, message
         sgc.attack("cora", data_dir=planetoid_dir, **kwargs)
 
 
+def test_attack_names_its_own_keyword_for_an_unknown_data_set():
+    with pytest.raises(sgc.ArgumentError, match="^dataset: unknown data set 'no_such_set'"):  # said `name`
+        sgc.attack("no_such_set")
+
+
 def test_attack_needs_a_data_set_name():
     with pytest.raises(TypeError, match="dataset: expected a name or a path, got NoneType"):
         sgc.attack(None)

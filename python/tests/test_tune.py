@@ -38,6 +38,8 @@ def test_tune_names_the_range_it_refuses(planetoid_dir):
         sgc.tune("cora", data_dir=planetoid_dir, search=[], trials=2)
     with pytest.raises(sgc.ArgumentError, match="no_such"):
         sgc.tune("cora", data_dir=planetoid_dir, search=["no_such"], trials=2)
+    with pytest.raises(sgc.ArgumentError, match="^dataset: unknown data set 'no_such_set'"):  # said `name`
+        sgc.tune("no_such_set", trials=2)
     with pytest.raises(ValueError, match="trials: must be >= 1"):
         sgc.tune("cora", data_dir=planetoid_dir, trials=0)
     with pytest.raises(TypeError, match=r"ranges: k: expected \(low, high\)"):
