@@ -11,8 +11,9 @@
 //             feature store (sgc/io/feature_store.h), for mapping
 //   ogb       <out>/raw/*.csv.gz + <out>/split/<name>/: the OGB
 //             node-property layout (sgc/io/ogb_writer.h; split sales_ranking
-//             for products, random for powerlaw)
-// `sgc train --dataset <out>` (or <out>/edges.txt) reads them back.
+//             for products, random for the others)
+// `sgc train --dataset <out>` (or <out>/edges.txt) reads them back; a folder
+// with both fastgcn and ogb is named by <out>/reddit_adj.npz or --ogb-split.
 #include <algorithm>
 #include <cstdio>
 #include <functional>
