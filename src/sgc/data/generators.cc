@@ -104,8 +104,6 @@ json defaults_of(Options o, Fields fields) {
 const GeneratorDef kCsbm{
     "csbm",
     "contextual stochastic block model (the default demo graph)",
-    {"nodes", "classes", "features", "avg_degree", "homophily", "signal", "noise", "train_per_class", "val_nodes",
-     "test_nodes"},
     [] { return defaults_of(CsbmOptions{}, [](CsbmOptions& o, auto&& v) { csbm_fields(o, v); }); },
     [](const json& params, uint64_t seed) {
       CsbmOptions o;
@@ -117,8 +115,6 @@ const GeneratorDef kCsbm{
 const GeneratorDef kPowerLaw{
     "powerlaw",
     "Reddit-shaped: heavy-tailed degrees, 41 classes, 602 features, 66/10/24 split",
-    {"nodes", "classes", "features", "avg_degree", "homophily", "signal", "noise", "gamma", "max_degree_fraction",
-     "train_fraction", "val_fraction"},
     [] { return defaults_of(PowerLawOptions{}, [](PowerLawOptions& o, auto&& v) { powerlaw_fields(o, v); }); },
     [](const json& params, uint64_t seed) { return make_powerlaw(powerlaw_options(params, seed)); }};
 
@@ -126,7 +122,6 @@ const GeneratorDef kProducts{
     "products",
     "ogbn-products-shaped: 2,449,029 nodes, ~61.9M edges, 100 features, 47 classes, split 196,615/39,323/rest "
     "(nodes scales edges and split)",
-    {"nodes", "classes", "features", "avg_degree", "homophily", "signal", "noise", "gamma"},
     [] {
       json j = defaults_of(ProductsOptions{}, [](ProductsOptions& o, auto&& v) { products_fields(o, v); });
       j["nodes"] = ProductsOptions{}.nodes;
@@ -183,12 +178,6 @@ const GeneratorParamDef* find_generator_param(std::string_view name) {
   for (const GeneratorParamDef& p : generator_params())
     if (p.name == name) return &p;
   return nullptr;
-}
-
-bool GeneratorDef::reads(std::string_view param) const {
-  for (std::string_view p : params)
-    if (p == param) return true;
-  return false;
 }
 
 const std::vector<const GeneratorDef*>& generators() {

@@ -37,12 +37,11 @@ const GeneratorParamDef* find_generator_param(std::string_view name);  // nullpt
 
 struct GeneratorDef {
   std::string_view name, summary;
-  std::vector<std::string_view> params;  // the parameters it reads, in generator_params() order
-  // {parameter: default} of every parameter it reads.
+  // {parameter: default} of every parameter it reads: what it reads is the keys.
   nlohmann::json (*defaults)();
   // The data set; `params` holds only parameters it reads (generate() checks).
   Dataset (*make)(const nlohmann::json& params, uint64_t seed);
-  bool reads(std::string_view param) const;
+  bool reads(std::string_view param) const { return defaults().contains(param); }
 };
 
 // Every generator, in registry order (the first is the default demo graph).
