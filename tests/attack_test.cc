@@ -423,8 +423,11 @@ TEST(AttackRequest, DefaultsResolveAgainstTheVictimAndTargetsAreChecked) {
   given.targets = std::vector<int32_t>{wrong, wrong};
   const PreparedAttack g = prepare_attack(given, d, v);
   EXPECT_EQ(g.targets, (std::vector<int32_t>{wrong, wrong}));
-  ASSERT_EQ(g.notes.size(), 1u);
   EXPECT_NE(g.notes[0].find("2 of the 2 targets are not classified correctly"), std::string::npos) << g.notes[0];
+  ASSERT_EQ(g.notes.size(), 2u);
+  EXPECT_NE(g.notes[1].find("1 of the 2 entries repeat a node given before (" + std::to_string(wrong) + ")"),
+            std::string::npos)
+      << g.notes[1];
   given.targets = std::vector<int32_t>{int32_t(d.num_nodes())};
   EXPECT_THROW(prepare_attack(given, d, v), ArgumentError);
   given.num_targets = 3;
@@ -477,7 +480,12 @@ TEST(AttackCli, EndToEnd) {
   const auto r = sgc::testing::run_cli("attack --dataset cora --json --budgets 2,4 --targets " + targets +
                                        " --flips " + flips + dir);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto j = nlohmann::json::parse(r.output);
+  // 1824 twice: both entries count (as in the authors' lists), said on stderr and in the JSON.
+  const std::string note = "1 of the 3 entries repeat a node given before (1824)";
+  EXPECT_NE(r.output.find("sgc: note: --targets: " + note), std::string::npos) << r.output;
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  ASSERT_EQ(j["notes"].size(), 1u);
+  EXPECT_NE(j["notes"][0].get<std::string>().find(note), std::string::npos);
   EXPECT_EQ(j["attack"]["targets"], 3);
   EXPECT_EQ(j["attack"]["per_target"][0]["target"], 1824);
   EXPECT_EQ(j["attack"]["per_target"][2]["target"], 1824);
