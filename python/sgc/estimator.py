@@ -245,8 +245,12 @@ class SGCClassifier(BaseEstimator):
 
     @staticmethod
     def _labelled(y):
-        """Mask of the labelled nodes: integer labels < 0 mean unlabelled."""
-        return y >= 0 if y.dtype.kind in "iu" else np.ones(y.shape, dtype=bool)
+        """Mask of the labelled nodes: numeric labels < 0 (-1 or -1.0) mean unlabelled.
+
+        Floats too: labels read from files often come as floats (-1.0 for
+        unlabelled, as the command line reads OGB's and the .npz files'), and
+        -1.0 made a class of its own out of the unlabelled nodes."""
+        return y >= 0 if y.dtype.kind in "iuf" else np.ones(y.shape, dtype=bool)
 
     # -- estimator API ---------------------------------------------------------
 
@@ -258,7 +262,7 @@ class SGCClassifier(BaseEstimator):
         y : (n,) labels of every node: they make ``classes_`` (at least
             two; non-finite values raise ValueError); the model is trained on
             ``y[train_idx]`` (and ``y[val_idx]`` makes ``val_score_``).
-            Integer labels < 0 mean "unlabelled".
+            Numeric labels < 0 (-1 or -1.0) mean "unlabelled".
         train_idx : node ids (or a boolean mask); default: every labelled node.
         val_idx : node ids for ``val_score_`` (optional).
         """
@@ -347,5 +351,5 @@ class SGCClassifier(BaseEstimator):
                 raise ValueError("idx: empty, no nodes to score")
         idx = idx[self._labelled(y[idx])]
         if idx.size == 0:
-            raise ValueError("y: no labelled node to score among idx (integer labels < 0 mean unlabelled)")
+            raise ValueError("y: no labelled node to score among idx (labels < 0 mean unlabelled)")
         return float(np.mean(self.predict(adj, X, idx) == y[idx]))

@@ -98,7 +98,7 @@ class GraphModelClassifier:
             raise ValueError(f"X: shape {X.shape} has no feature columns; the model needs at least one")
         adj = as_graph(adj)
         check_graph_size(adj, n)
-        # Labels as SGCClassifier takes them: any values (integer ones < 0 are
+        # Labels as SGCClassifier takes them: any values (numeric ones < 0 are
         # unlabelled), numbered 0..C-1 in sorted order for the library, given
         # back as classes_.
         y = SGCClassifier._labels(y, n)
@@ -128,7 +128,7 @@ class GraphModelClassifier:
     def score(self, y, idx=None):
         """Accuracy on the labelled nodes of ``idx`` (default: every node) of the graph fitted on.
 
-        y has one label per node, as in ``fit``; unlabelled nodes (integer
+        y has one label per node, as in ``fit``; unlabelled nodes (numeric
         labels < 0) are left out, not counted wrong.
         """
         if not hasattr(self, "scores_"):
@@ -138,5 +138,5 @@ class GraphModelClassifier:
         idx = np.arange(n) if idx is None else as_index(idx, n, "idx")
         idx = idx[SGCClassifier._labelled(y[idx])]
         if idx.size == 0:
-            raise ValueError("y: no labelled node to score among idx (integer labels < 0 mean unlabelled)")
+            raise ValueError("y: no labelled node to score among idx (labels < 0 mean unlabelled)")
         return float(np.mean(self.predict(idx) == y[idx]))

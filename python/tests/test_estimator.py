@@ -338,6 +338,23 @@ def test_fitted_model_is_fixed_until_the_next_fit(cora):
     assert refit.score(cora.adj, cora.X, cora.y, cora.test_idx) != before  # k = 20, no normalisation now
 
 
+def test_float_labels_minus_one_are_unlabelled(cora):
+    # Float labels with -1.0 for unlabelled (as files often store them) made
+    # the unlabelled nodes a class of their own: one class more, another model.
+    y = cora.y.copy()
+    y[cora.test_idx[:500]] = -1
+    yf = y.astype(np.float64)
+    a = sgc.SGCClassifier(**sgc.paper_defaults("cora")).fit(cora.adj, cora.X, y, cora.train_idx)
+    b = sgc.SGCClassifier(**sgc.paper_defaults("cora")).fit(cora.adj, cora.X, yf, cora.train_idx)
+    np.testing.assert_array_equal(b.classes_, np.arange(7.0))
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert b.score(cora.adj, cora.X, yf, cora.test_idx) == a.score(cora.adj, cora.X, y, cora.test_idx)
+    m = sgc.GraphModelClassifier("acm").fit(cora.adj, cora.X, yf, cora.train_idx)
+    np.testing.assert_array_equal(m.classes_, np.arange(7.0))
+    with pytest.raises(ValueError, match="training node .* has no label"):
+        sgc.SGCClassifier().fit(cora.adj, cora.X, yf, cora.test_idx[:10])
+
+
 def test_val_score_leaves_unlabelled_nodes_out(cora):
     y = cora.y.copy()
     y[cora.val_idx[:250]] = -1
