@@ -65,6 +65,30 @@ TEST(Normalize, RowNormalizeLeavesZeroRows) {
   EXPECT_EQ(dd.row(1).cwiseAbs().sum(), 0.0f);
 }
 
+// Signed rows are divided by their absolute sum: [1, -0.999] summed to 0.001
+// and came out a thousand times larger; [-1, -3] flipped sign.
+TEST(Normalize, RowNormalizeSignedRowsByTheirAbsoluteSum) {
+  for (bool sparse : {true, false}) {
+    CsrMatrix x = csr_from_triplets(3, 3, {{0, 0, 1}, {0, 1, -0.999f}, {1, 0, -1}, {1, 2, -3}, {2, 1, 1}, {2, 2, -1}},
+                                    false);
+    DenseMatrixD d;
+    if (sparse) {
+      row_normalize(x);
+      d = dense_of(x);
+    } else {
+      DenseMatrix dense = to_dense(x);
+      row_normalize(dense);
+      d = dense.cast<double>();
+    }
+    EXPECT_NEAR(d(0, 0), 1 / 1.999, 1e-6) << sparse;
+    EXPECT_NEAR(d(0, 1), -0.999 / 1.999, 1e-6) << sparse;
+    EXPECT_NEAR(d(1, 0), -0.25, 1e-7) << sparse;
+    EXPECT_NEAR(d(1, 2), -0.75, 1e-7) << sparse;
+    EXPECT_NEAR(d(2, 1), 0.5, 1e-7) << sparse;  // a zero-sum row is scaled too, not kept
+    EXPECT_NEAR(d(2, 2), -0.5, 1e-7) << sparse;
+  }
+}
+
 TEST(Normalize, ZScoreColumns) {
   DenseMatrix x = testing::random_dense(50, 6, 9);
   x.col(2).setConstant(3.0f);  // zero variance: centred only

@@ -218,7 +218,8 @@ void add_common_flags(CLI::App& app, CommonFlags& f, bool choose_operator) {
   app.add_option("--lr", f.lr, "learning rate (default: published, else 0.2)");
   app.add_option("--epochs", f.epochs, "training epochs / iterations (default: published, else 100; citeseer 150)");
   app.add_option("--weight-decay", f.weight_decay, "L2 weight decay (default: the paper's tuned value)");
-  app.add_option("--feature-norm", f.feature_norm, "row | zscore | none (default: row; synthetic: none)");
+  app.add_option("--feature-norm", f.feature_norm,
+                 "row (each row to absolute sum 1) | zscore | none (default: row; synthetic: none)");
   std::string optimizers;
   for (const sgc::OptimizerDef* o : sgc::optimizers())
     optimizers += "\n  " + std::string(o->name) + ": " + std::string(o->help);

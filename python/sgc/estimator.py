@@ -130,7 +130,8 @@ class SGCClassifier(BaseEstimator):
         ``sgc.operator_info()``). A parameter ``op`` does not read raises
         sgc.ArgumentError in ``fit``, as ``sgc train`` refuses it.
     feature_norm : {"row", "zscore", "none"}, default="row"
-        Feature normalisation before propagation (row: Planetoid's).
+        Feature normalisation before propagation (row: each row divided by the
+        sum of its absolute values, Planetoid's row sum for non-negative X).
     optimizer : {"adam", "lbfgs", "sgc-compressed", "scrn", "scrn-zo"}, default="adam"
         An optimizer of the library's registry (``sgc.optimizers()``).
     optimizer_params : dict or None, default=None

@@ -23,8 +23,8 @@ namespace sgc::attack {
 DenseMatrix soft_labels(const Dataset& d, const std::vector<int32_t>& labels, FeatureNorm norm,
                         double c = 1.0, uint64_t seed = 42);
 
-// The data set's features as a sparse matrix (dense ones converted), each row
-// divided by its sum for FeatureNorm::Row (SGC's Planetoid setting), as they
+// The data set's features as a sparse matrix (dense ones converted),
+// row-normalised for FeatureNorm::Row (row_normalize: SGC's Planetoid setting), as they
 // are for any other norm.
 CsrMatrix attack_features(const Dataset& d, FeatureNorm norm);
 

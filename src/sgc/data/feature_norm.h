@@ -1,5 +1,6 @@
 // Feature normalisation applied before propagation:
-//   row     each row scaled to sum 1 (SGC's Planetoid setting)
+//   row     each row scaled to sum 1 (SGC's Planetoid setting; signed rows:
+//           their absolute values sum to 1, see row_normalize)
 //   zscore  each column to mean 0, standard deviation 1 (SGC's Reddit setting;
 //           the statistics are saved with a model to apply them to new graphs)
 //   none    raw features

@@ -170,7 +170,7 @@ void row_normalize(CsrMatrix& x) {
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < x.rows; ++i) {
     double sum = 0;
-    for (int64_t p = x.indptr[i]; p < x.indptr[i + 1]; ++p) sum += x.values[p];
+    for (int64_t p = x.indptr[i]; p < x.indptr[i + 1]; ++p) sum += std::abs(x.values[p]);
     if (sum == 0) continue;
     const double inv = 1.0 / sum;
     for (int64_t p = x.indptr[i]; p < x.indptr[i + 1]; ++p) x.values[p] = static_cast<float>(x.values[p] * inv);
@@ -180,7 +180,7 @@ void row_normalize(CsrMatrix& x) {
 void row_normalize(DenseMatrix& x) {
 #pragma omp parallel for schedule(static)
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    const double sum = x.row(i).cast<double>().sum();
+    const double sum = x.row(i).cast<double>().cwiseAbs().sum();
     if (sum != 0) x.row(i) = (x.row(i).cast<double>() / sum).cast<float>();
   }
 }

@@ -32,10 +32,12 @@ struct AugNormPair {
 AugNormPair aug_norm_adj_with_induced(const CsrMatrix& adj, const std::vector<int32_t>& nodes,
                                       float self_loop_weight = 1.0f);
 
-// Divides each row by its sum; rows whose sum is 0 are left as they are.
-// (The Planetoid preprocessing of GCN and SGC, which set such rows to 0: the
-// same for non-negative features, where a zero sum is a zero row; a signed
-// row such as [1, -1, 0] is kept here.)
+// Divides each row by the sum of its absolute values (L1); zero rows stay zero.
+// For non-negative features that is the row sum, bit for bit: the Planetoid
+// preprocessing of GCN and SGC. Signed features (embeddings) divided by their
+// plain sum would blow up where a row sums to nearly 0 ([1, -0.999] times
+// 1000) and flip sign where it is negative; the L1 sum keeps every row at
+// unit mass.
 void row_normalize(CsrMatrix& x);
 void row_normalize(DenseMatrix& x);
 
