@@ -71,8 +71,8 @@ Preset preset_for(std::string_view family, std::string_view name, const Operator
     p.config.train.weight_decay = sgc->weight_decay;
     p.config.train.epochs = sgc->epochs;
   }
-  // Gaussian class features (CSBM, and the attributes generated for bare graphs) can sum
-  // to ~0 in a row: row normalisation would blow them up.
+  // Gaussian class features (CSBM, and the attributes generated for bare graphs) are
+  // signed, their scale set by the generator: they are used raw.
   if ((family == "synthetic" && (name == "csbm" || name == "products")) || family == "bare")
     p.config.feature_norm = FeatureNorm::None;
   p.baseline = family == "synthetic" && name == "csbm";
