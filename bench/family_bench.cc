@@ -64,7 +64,7 @@ double relative_difference(const sgc::DenseMatrix& a, const sgc::DenseMatrix& b)
 }  // namespace
 
 int main(int argc, char** argv) {
-  sgc::reexec_with_huge_page_heap(argv);
+  sgc::reexec_with_runtime_settings(argv);
   int runs = 5, naive_runs = 1;
   std::string data_dir = sgc::bench::planetoid_dir();
   std::string datasets = "cora,citeseer,pubmed";

@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   // `sgc train --device cuda` does; not for a profiled hop, which allocates
   // little and whose profiler need not follow an exec.
   if (std::none_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--profile-hop"; }))
-    sgc::reexec_with_huge_page_heap(argv);
+    sgc::reexec_with_runtime_settings(argv);
   // Line by line into a pipe too: a crash or a timeout keeps what was printed.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   sgc::PowerLawOptions o;

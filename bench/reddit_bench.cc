@@ -90,7 +90,7 @@ double triad_gbs(int runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sgc::reexec_with_huge_page_heap(argv);
+  sgc::reexec_with_runtime_settings(argv);
   sgc::PowerLawOptions o;
   int runs = 3, lbfgs_iters = 2;
   std::string dump, stages = "hop,inductive";

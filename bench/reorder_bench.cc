@@ -75,7 +75,7 @@ void run_graph(const std::string& name, const sgc::CsrMatrix& adjacency, int64_t
 }  // namespace
 
 int main(int argc, char** argv) {
-  sgc::reexec_with_huge_page_heap(argv);
+  sgc::reexec_with_runtime_settings(argv);
   std::string data = sgc::default_data_root(), graphs = "reddit_shaped,soc-Slashdot0902,coauthor_cs,amazon_cs,pubmed";
   int64_t d = 602;
   int runs = 5;

@@ -38,7 +38,7 @@ const std::map<std::string, Reference> kReference{{"cora", {0.048, 0.373, 3.40}}
 }  // namespace
 
 int main(int argc, char** argv) {
-  sgc::reexec_with_huge_page_heap(argv);
+  sgc::reexec_with_runtime_settings(argv);
   if (argc == 2 && !std::strcmp(argv[1], "--host")) {
     std::printf("%s\n", sgc::bench::host_line().c_str());
     return 0;

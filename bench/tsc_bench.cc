@@ -131,7 +131,7 @@ void epochs(const std::string& dir, const std::string& name, int runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sgc::reexec_with_huge_page_heap(argv);
+  sgc::reexec_with_runtime_settings(argv);
   std::string dir = sgc::bench::planetoid_dir();
   int runs = 3, layers = 32;
   if (!sgc::bench::flags_paired(argc, argv)) return 2;

@@ -45,7 +45,7 @@ void refuse_more_than_one_rank(const std::string& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sgc::reexec_with_huge_page_heap(argv);
+  sgc::reexec_with_runtime_settings(argv);
   sgc::install_interrupt_handler();
   CLI::App app{"sgc: Simple Graph Convolution (Wu et al., ICML 2019) and its family, in C++"};
   app.require_subcommand(1);

@@ -8,6 +8,10 @@
 // start. So the front ends call this first thing in main(): if the tunable is
 // not set yet, it is added to GLIBC_TUNABLES and the program re-executes
 // itself once (about 5 ms). Set SGC_NO_HUGEPAGES=1 to skip this.
+//
+// The same re-exec sets OMP_WAIT_POLICY=passive where neither it nor
+// GOMP_SPINCOUNT is set (libgomp, too, reads them only at start): threads
+// that spin at barriers starve the working ones on a shared machine.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +19,7 @@
 namespace sgc {
 
 // Returns only if no re-exec happened (already set, disabled, or exec failed).
-void reexec_with_huge_page_heap(char** argv);
+void reexec_with_runtime_settings(char** argv);
 
 // With that heap, freed blocks stay resident (the point: they are reused
 // without faulting again), so a stage's temporaries would count towards every
