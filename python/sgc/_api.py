@@ -1,5 +1,6 @@
 """Functions of the sgc package: propagation, graph normalisation, defaults."""
 
+import numpy as np
 import scipy.sparse as sp
 
 from . import _core
@@ -121,6 +122,15 @@ def _identity(dataset):
     return _core.dataset_family(dataset), dataset
 
 
+def _has_negative_features(dataset):
+    """Whether a GraphDataset's X has a negative value (the preset then does not row-normalise it)."""
+    X = getattr(dataset, "X", None)
+    if X is None:
+        return False
+    values = X.data if sp.issparse(X) else np.asarray(X)
+    return bool(values.size) and bool(values.min() < 0)
+
+
 def paper_defaults(dataset, op="sgc"):
     """The library's preset for ``dataset`` and operator ``op``, as SGCClassifier parameters.
 
@@ -128,7 +138,8 @@ def paper_defaults(dataset, op="sgc"):
         ...), a family-qualified name ("planetoid/cora", "synthetic/csbm"),
         or a GraphDataset (its family and name). Data sets without published
         settings, and ``""``, get the generic defaults (SGC's training
-        settings, the operator's parameter defaults); an unknown name raises
+        settings, the operator's parameter defaults; a GraphDataset whose X has
+        negative values is not row-normalised, as ``sgc train`` decides); an unknown name raises
         sgc.ArgumentError (a ValueError), as ``sgc train`` does.
     op : operator name (``sgc.operators()``).
 
@@ -144,7 +155,7 @@ def paper_defaults(dataset, op="sgc"):
     if not isinstance(op, str):
         raise TypeError(f"op: expected a string, got {type(op).__name__}")
     family, name = _identity(dataset)
-    p = _core.preset(family, name, op)
+    p = _core.preset(family, name, op, negative_features=_has_negative_features(dataset))
     c, spec = p["config"], p["spec"]
     if c["protocol"] != "transductive":
         raise ValueError(f"paper_defaults: the preset of {family}/{name} uses the {c['protocol']} protocol "

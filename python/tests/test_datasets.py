@@ -196,3 +196,15 @@ def test_planetoid_pickles_rewritten_at_protocol_5_read_the_same(planetoid_dir, 
         pickle.dump(ally, fh, protocol=5, buffer_callback=buffers.append)
     with pytest.raises(sgc.FormatError, match="out-of-band buffer"):
         sgc.datasets.load_planetoid("cora", tmp_path)
+
+
+def test_paper_defaults_do_not_row_normalise_negative_features(cora, tmp_path):
+    # As `sgc train` decides from the data: signed features (a generated graph
+    # written to files, embeddings) are used raw; Cora's counts are row-normalised.
+    g = sgc.datasets.generate("products", nodes=2000)
+    assert g.family == "synthetic" and sgc.paper_defaults(g)["feature_norm"] == "none"
+    as_file = sgc.datasets.GraphDataset(name="mine", adj=g.adj, X=g.X, y=g.y, num_classes=g.num_classes,
+                                        train_idx=g.train_idx, val_idx=g.val_idx, test_idx=g.test_idx, family="ogb")
+    assert sgc.paper_defaults(as_file)["feature_norm"] == "none"
+    assert sgc.paper_defaults(cora)["feature_norm"] == "row"
+    assert sgc.paper_defaults("ogb/mine")["feature_norm"] == "row"  # a name alone: the data are not known

@@ -57,7 +57,8 @@ void use(Preset& p, const PublishedSetting& s) {
 }
 }  // namespace
 
-Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op, const ModelDef& model) {
+Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op, const ModelDef& model,
+                  bool negative_features) {
   Preset p;
   p.config.model = &model;
   p.config.op.def = &op;
@@ -83,6 +84,10 @@ Preset preset_for(std::string_view family, std::string_view name, const Operator
     p.config.train.epochs = 40;
     p.config.train.weight_decay = 0;
     p.source = "SGC Reddit protocol (Wu et al., ICML 2019)";
+  }
+  if (negative_features && p.source == "defaults" && p.config.feature_norm == FeatureNorm::Row) {
+    p.config.feature_norm = FeatureNorm::None;
+    p.source = "defaults; features with negative values are not row-normalised";
   }
   if (model.preset) model.preset(family, name, p);
   return p;

@@ -13,7 +13,12 @@
 //   synthetic CSBM and bare graphs (edge lists, scipy matrices, with generated
 //     attributes): no feature normalisation (Gaussian features can sum to ~0);
 //     the CSBM demo graph also trains at K = 0, to show what propagation adds
-// Any other data set: SGC's defaults with the operator's own parameter defaults.
+// Any other data set: SGC's defaults with the operator's own parameter defaults;
+// features with negative values (embeddings, Gaussian attributes, a generated
+// graph written to files) are not row-normalised: their rows are not counts,
+// and scaling each to unit mass erased what tells the classes apart (a
+// generated products graph read back from its OGB files: test 0.14 against
+// 0.99 raw).
 #pragma once
 
 #include <string>
@@ -35,10 +40,12 @@ struct Preset {
 };
 
 // `model`: the model's own published settings (ModelDef::preset) go over the operator's.
+// `negative_features`: whether the data set's features have negative values
+// (Dataset::has_negative_features).
 Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op,
-                  const ModelDef& model = default_model());
+                  const ModelDef& model = default_model(), bool negative_features = false);
 inline Preset preset_for(const Dataset& d, const OperatorDef& op, const ModelDef& model = default_model()) {
-  return preset_for(d.family, d.name, op, model);
+  return preset_for(d.family, d.name, op, model, d.has_negative_features());
 }
 
 // What `sgc tune` searches by default for an operator (its authors' choice:

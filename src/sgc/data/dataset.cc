@@ -23,6 +23,15 @@ bool all_finite(const float* x, int64_t count) {
   return bad == 0;
 }
 
+bool Dataset::has_negative_features() const {
+  const float* x = has_dense_features() ? dense_features.data() : features.values.data();
+  const int64_t count = has_dense_features() ? int64_t(dense_features.size()) : int64_t(features.values.size());
+  uint32_t negative = 0;
+#pragma omp parallel for schedule(static) reduction(| : negative)
+  for (int64_t i = 0; i < count; ++i) negative |= static_cast<uint32_t>(x[i] < 0);
+  return negative != 0;
+}
+
 int64_t first_non_finite(const float* x, int64_t count) {
   if (all_finite(x, count)) return -1;
   for (int64_t i = 0; i < count; ++i)

@@ -40,6 +40,9 @@ struct Dataset {
   int64_t num_nodes() const { return adjacency.rows; }
   bool has_dense_features() const { return dense_features.size() > 0; }
   int64_t num_features() const { return has_dense_features() ? dense_features.cols() : features.cols; }
+  // Whether any feature value is negative (embeddings, Gaussian attributes):
+  // such rows are not counts, and the presets do not row-normalise them.
+  bool has_negative_features() const;
 };
 
 // True if no value is NaN or infinite (a vectorised, parallel scan: a
