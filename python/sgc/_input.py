@@ -30,10 +30,47 @@ def _is_sparse(obj):
     return sp.issparse(obj)
 
 
+def _check_structure(m, what):
+    """The index arrays of a CSR, CSC or COO matrix are consistent, before any scipy routine reads them.
+
+    scipy trusts them: a decreasing indptr made sum_duplicates() write out of
+    bounds (a segfault), a smaller fault a bare std::bad_alloc-like error.
+    """
+    fmt = getattr(m, "format", "")
+    bad = _core.FormatError
+    if fmt in ("csr", "csc"):
+        major, minor = m.shape if fmt == "csr" else m.shape[::-1]
+        line, other = ("row", "column") if fmt == "csr" else ("column", "row")
+        indptr, indices = np.asarray(m.indptr), np.asarray(m.indices)
+        if indptr.ndim != 1 or indptr.size != major + 1:
+            raise bad(f"{what}: indptr has {indptr.size} entries, expected {major + 1} ({line}s + 1)")
+        if indices.ndim != 1 or indices.size != np.asarray(m.data).size:
+            raise bad(f"{what}: {indices.size} {other} indices but {np.asarray(m.data).size} values")
+        if indptr[0] != 0 or indptr[-1] != indices.size:
+            raise bad(f"{what}: indptr must run from 0 to nnz = {indices.size}, it runs from {indptr[0]} to "
+                      f"{indptr[-1]}")
+        step = np.diff(indptr)
+        if step.size and step.min() < 0:
+            raise bad(f"{what}: indptr decreases at {line} {int(np.argmax(step < 0))}")
+        if indices.size and (indices.min() < 0 or indices.max() >= minor):
+            i = int(np.argmax((indices < 0) | (indices >= minor)))
+            raise bad(f"{what}: {other} index {indices[i]} out of range [0, {minor})")
+    elif fmt == "coo":
+        coords = getattr(m, "coords", None) or (m.row, m.col)
+        for axis, (ids, size) in enumerate(zip(coords, m.shape)):
+            ids = np.asarray(ids)
+            if ids.size != np.asarray(m.data).size:
+                raise bad(f"{what}: {ids.size} {('row', 'column')[axis]} ids but {np.asarray(m.data).size} values")
+            if ids.size and (ids.min() < 0 or ids.max() >= size):
+                i = int(np.argmax((ids < 0) | (ids >= size)))
+                raise bad(f"{what}: {('row', 'column')[axis]} id {ids[i]} out of range [0, {size})")
+
+
 def _canonical_csr(m, what):
     """CSR with sorted, unique indices; copies only if ``m`` is not already that."""
     if m.ndim != 2:
         raise ValueError(f"{what}: expected a 2-D sparse matrix")
+    _check_structure(m, what)
     csr = m.tocsr()  # no copy when m is already CSR
     if not csr.has_canonical_format:
         csr = csr.copy() if csr is m else csr

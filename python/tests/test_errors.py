@@ -408,3 +408,34 @@ def test_n_nodes_must_match_a_matrix(cora):
     with pytest.raises(ValueError, match="n_nodes: 5, but the adjacency is 2708 x 2708"):
         sgc.normalized_adjacency(cora.adj, n_nodes=5)
     assert sgc.normalized_adjacency(cora.adj, n_nodes=2708).shape == (2708, 2708)
+
+
+def _symmetric(n=50):
+    A = sp.random(n, n, density=0.1, format="csr", dtype=np.float32, random_state=0)
+    return (A + A.T).tocsr()  # scipy does not know it canonical: sum_duplicates() would run on it
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda A: A.indptr.__setitem__(5, 10**6), "indptr decreases at row 5"),  # was a segfault in scipy
+    (lambda A: A.indptr.__setitem__(5, A.indptr[6] + 1), "indptr decreases at row 5"),
+    (lambda A: A.indptr.__setitem__(-1, A.nnz + 1), "indptr must run from 0 to nnz"),
+    (lambda A: A.indices.__setitem__(3, 77), r"column index 77 out of range \[0, 50\)"),
+])
+def test_inconsistent_sparse_structure_is_named_before_scipy_reads_it(damage, message):
+    X = np.ones((50, 4), np.float32)
+    for what in ("adjacency", "X"):
+        A = _symmetric()
+        damage(A)
+        with pytest.raises(sgc.FormatError, match=f"^{what}: {message}"):
+            if what == "adjacency":
+                sgc.propagate(A, X)
+            else:
+                sgc.propagate(_symmetric(), A)
+    C = _symmetric().tocsc()
+    C.indptr[5] = 10**6
+    with pytest.raises(sgc.FormatError, match="adjacency: indptr decreases at column 5"):
+        sgc.propagate(C, X)
+    O = _symmetric().tocoo()
+    O.row[2] = 99
+    with pytest.raises(sgc.FormatError, match=r"adjacency: row id 99 out of range \[0, 50\)"):
+        sgc.propagate(O, X)
