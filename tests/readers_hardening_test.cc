@@ -12,6 +12,7 @@
 #include "readers_util.h"
 #include "sgc/data/class_split.h"
 #include "sgc/io/edge_list.h"
+#include "sgc/io/format/file_bytes.h"
 #include "sgc/io/format/npz.h"
 #include "sgc/io/format/pickle.h"
 #include "sgc/util/printable.h"
@@ -145,6 +146,18 @@ TEST(HardeningZip, InflatedSizeIsBoundedByTheBudget) {
   EXPECT_EQ(NpzFile::open(p).values<float>("a").data.size(), size_t{1} << 20);
   BudgetGuard budget(1 << 20);
   expect_error<ResourceError>([&] { NpzFile::open(p).array("a"); }, {"zeros.npz", "zip entry 'a.npy'", "--memory-limit"});
+}
+
+// A stream of unknown size (a pipe, a device) is read whole within the
+// budget: --dataset /dev/zero grew to 17 GB under a 2 GB limit.
+TEST(HardeningText, EndlessStreamsAreBoundedByTheBudget) {
+  BudgetGuard budget(8 << 20);
+  expect_error<ResourceError>([&] { FileBytes::open("/dev/zero"); }, {"/dev/zero: reading it whole", "--memory-limit"});
+  // A pipe's bytes reach the reader whole (the kind of file was sniffed from them and they were lost).
+  const testing::CliRun piped = testing::run_shell("printf '0 1\\n1 2\\n2 0\\n3 4\\n' | " + std::string(SGC_CLI_PATH) +
+                                                   " train --json --threads 1 --dataset /dev/stdin");
+  ASSERT_EQ(piped.exit_code, 0) << piped.output;
+  EXPECT_NE(piped.output.find("\"nodes\": 5"), std::string::npos) << piped.output;
 }
 
 TEST(HardeningText, OneHugeLineIsRefused) {

@@ -254,8 +254,10 @@ Dataset load_path(const std::string& path, const LoadOptions& o) {
     return load_fastgcn_reddit(p.parent_path().string(), nullptr, o.feature_store);
   }
   if (file.size() > 4 && file.compare(file.size() - 4, 4, ".npz") == 0) return load_npz_path(path, o);
-  // Not an .npz by name: what its first bytes say, before it is read as text.
-  const std::string head = file_head(path, 8);
+  // Not an .npz by name: what its first bytes say, before it is read as text
+  // (a regular file only: peeking into a pipe or FIFO would consume what it holds).
+  std::error_code ec;
+  const std::string head = fs::is_regular_file(p, ec) ? file_head(path, 8) : std::string();
   if (head.rfind("PK\x03\x04", 0) == 0) return load_npz_path(path, o);  // a zip: an .npz without its extension
   if (const char* what = binary_kind(head))
     throw FormatError(path + ": " + what + ", not a graph (a graph is an edge list, .mtx, .npz or a folder)");

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "sgc/error.h"
+#include "sgc/util/budget.h"
+#include "sgc/util/interrupt.h"
 
 namespace sgc {
 
@@ -27,7 +29,10 @@ struct Fd {
 namespace io_detail {
 
 int open_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  check_interrupt();  // an earlier wait for this file (another reader's open) was interrupted
+  int fd;
+  // A FIFO blocks in open() until a writer comes: Ctrl-C ends the wait (exit 130), it is not a read error.
+  while ((fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR) check_interrupt();
   if (fd < 0) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -43,11 +48,20 @@ std::string read_all(int fd, size_t expect, const std::string& path) {
   for (;;) {
     size_t old = out.size();
     size_t chunk = std::max<size_t>(expect + 1 - std::min(expect, old), 1 << 16);
+    // A stream of unknown size (a pipe, /dev/zero) grows the buffer: within
+    // the memory budget, counting what the string may reserve (twice its size).
+    if (old + chunk > out.capacity()) {
+      require_memory(int64_t(std::max(old + chunk, 2 * out.capacity())), path + ": reading it whole");
+      out.reserve(std::max(old + chunk, 2 * out.capacity()));
+    }
     out.resize(old + chunk);
     ssize_t n = ::read(fd, out.data() + old, chunk);
     if (n < 0) {
       out.resize(old);
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        check_interrupt();
+        continue;
+      }
       throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
     }
     out.resize(old + static_cast<size_t>(n));
@@ -84,21 +98,17 @@ std::shared_ptr<const FileBytes> FileBytes::from_buffer(std::unique_ptr<char[]> 
 }
 
 std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");
+  Fd in{io_detail::open_file(path)};
   struct stat st {};
   void* m = MAP_FAILED;
   size_t len = 0;
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    throw FileError(path + ": is a directory, expected a file");
-  }
-  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+  const bool regular = ::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && st.st_size > 0) {
     len = static_cast<size_t>(st.st_size);
-    m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, in.fd, 0);
   }
-  ::close(fd);
-  if (m == MAP_FAILED) return from_string(read_file_bytes(path));  // pipes, empty files
+  // Pipes, devices, empty files: read from the descriptor opened (a FIFO opened twice would lose its writer).
+  if (m == MAP_FAILED) return from_string(io_detail::read_all(in.fd, regular ? size_t(st.st_size) : 0, path));
   std::shared_ptr<FileBytes> f(new FileBytes());
   f->map_ = m;
   f->map_len_ = len;
