@@ -208,3 +208,14 @@ def test_paper_defaults_do_not_row_normalise_negative_features(cora, tmp_path):
     assert sgc.paper_defaults(as_file)["feature_norm"] == "none"
     assert sgc.paper_defaults(cora)["feature_norm"] == "row"
     assert sgc.paper_defaults("ogb/mine")["feature_norm"] == "row"  # a name alone: the data are not known
+
+
+def test_paths_with_a_nul_byte_are_refused(planetoid_dir):
+    # The C library stopped at the NUL: "cora.npz\0/x/else.txt" loaded cora.npz as a data set named "else".
+    for kwargs, keyword in ((dict(name="cora.npz\0/x/else.txt"), "name"),
+                            (dict(name="cora", root=str(planetoid_dir) + "\0/zz"), "root"),
+                            (dict(name="cora", root=planetoid_dir, feature_store="/tmp/a\0b"), "feature_store")):
+        with pytest.raises(sgc.ArgumentError, match=f"^{keyword}: .* holds a NUL byte"):
+            sgc.datasets.load_dataset(**kwargs)
+    with pytest.raises(sgc.ArgumentError, match="^dataset: .* holds a NUL byte"):
+        sgc.attack("cora\0x", data_dir=planetoid_dir)

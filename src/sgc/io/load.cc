@@ -340,6 +340,11 @@ void use_feature_store(Dataset& d, const std::string& path) {
 }
 
 Dataset load_dataset(const std::string& name, const LoadOptions& o) {
+  // The C library would stop at a NUL ("a.npz\0/x.txt" opened a.npz as data set "x"); Python strings can hold one.
+  for (const auto& [what, text] : {std::pair<const char*, const std::string&>{"--dataset", name}, {"--data-dir", o.dir},
+                                   {"--feature-store", o.feature_store}})
+    if (text.find('\0') != std::string::npos)
+      throw ArgumentError(std::string(what) + ": '" + printable(text, 200) + "' holds a NUL byte");
   Dataset d = load_named(name, o);
   // OGB and FastGCN folders read the store instead of their own features
   // (their text or npz features are the slow part of loading them).
