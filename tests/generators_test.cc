@@ -85,6 +85,15 @@ TEST(GeneratorRegistry, ParametersAGeneratorDoesNotReadAreRefusedByName) {
   EXPECT_NE(error_of(csbm, {{"test_nodes", 0}}).find("--test-nodes"), std::string::npos);
   EXPECT_NE(error_of(find_generator("products"), {{"nodes", 1000}, {"avg_degree", 0.0}}).find("--avg-degree"),
             std::string::npos);
+  // Features are float32: a scale that overflows them (signal 1e300 generated infinities) is refused, by name.
+  for (const GeneratorDef* g : generators())
+    for (const char* scale : {"signal", "noise"}) {
+      json params = small_params(*g);
+      params[scale] = 1e300;
+      EXPECT_NE(error_of(*g, params).find(std::string("--") + scale + ": at most 1e+15 (the features are float32)"),
+                std::string::npos)
+          << g->name << " " << scale;
+    }
   EXPECT_THROW(find_generator("lattice"), ArgumentError);
   EXPECT_THROW(powerlaw_options({{"train_per_class", 3}}, 0), ParameterError);
 }

@@ -130,6 +130,8 @@ const GeneratorDef kProducts{
     },
     [](const json& params, uint64_t seed) { return make_products(products_from(params, seed)); }};
 
+constexpr double kMaxFeatureScale = 1e15;
+
 // Wrong names and wrong types, before any generator reads the values.
 void check_params(const GeneratorDef& g, const json& params) {
   if (!params.is_object()) throw ArgumentError("generator parameters: expected an object {name: value}");
@@ -149,6 +151,10 @@ void check_params(const GeneratorDef& g, const json& params) {
                                      value.dump());
     if (!p->integer && !std::isfinite(value.get<double>()))
       throw ParameterError(name, "must be finite, got " + format_number(value.get<double>()));
+    // The features are float32, and their squares are summed: signal 1e300 generated infinite features.
+    if ((name == "signal" || name == "noise") && std::abs(value.get<double>()) > kMaxFeatureScale)
+      throw ParameterError(name, "at most " + format_number(kMaxFeatureScale) + " (the features are float32), got " +
+                                     format_number(value.get<double>()));
   }
 }
 
