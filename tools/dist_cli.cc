@@ -301,9 +301,10 @@ int run_partition(const DataFlags& f, int parts, const std::string& method, cons
   const double load = timer.seconds();
   timer.reset();
   sgc::dist::write_partitioned(data, sgc::dist::parse_partition_method(method), parts, out, f.split);
-  std::printf("%s: %lld nodes in %d parts (%s) written to %s/ (manifest.json, part-00000.bin ...); load %.3fs, "
+  const std::string folder = out.back() == '/' ? out : out + "/";  // "parts/" printed "parts//"
+  std::printf("%s: %lld nodes in %d parts (%s) written to %s (manifest.json, part-00000.bin ...); load %.3fs, "
               "partition and write %.3fs\n",
-              data.name.c_str(), (long long)data.num_nodes(), parts, method.c_str(), out.c_str(), load,
+              data.name.c_str(), (long long)data.num_nodes(), parts, method.c_str(), folder.c_str(), load,
               timer.seconds());
   return 0;
 }

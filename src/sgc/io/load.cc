@@ -307,7 +307,8 @@ Dataset load_family_member(const Family& f, const std::string& name, const LoadO
     if (f.names.size() > 3) by_family += ", ... (" + std::to_string(f.names.size()) + " names)";
   }
   throw ArgumentError("--dataset: unknown data set " + shown + " (names by family: " + by_family +
-                      "; npz/cora, npz/citeseer; or a path to an .npz, an edge list, an OGB or FastGCN Reddit folder)");
+                      "; npz/cora, npz/citeseer; or a path to an .npz, an edge list, a Matrix Market .mtx, an OGB or "
+                      "FastGCN Reddit folder)");
 }
 
 }  // namespace
