@@ -522,4 +522,18 @@ TEST(Cli, AFailedGenerateLeavesNothingBehind) {
   EXPECT_TRUE(std::filesystem::exists(out + "/reddit.npz"));
 }
 
+// Flags that contradict each other, or say the same thing twice, are refused
+// (the baseline ran anyway; the last --range won; --wd-low was merged into
+// --range weight_decay; sweep drew repeated curves and depths).
+TEST(Cli, ContradictoryOrRepeatedFlagsAreRefused) {
+  using sgc::testing::expect_cli_error;
+  expect_cli_error("train --nodes 500 --baseline --no-baseline", "--baseline excludes --no-baseline");
+  expect_cli_error("tune --nodes 500 --range k=1:3 --range k=2:4", "--range: k is given more than once");
+  expect_cli_error("tune --nodes 500 --range weight_decay=1e-5:1e-3 --wd-low 1e-6",
+                   "--wd-low/--wd-high set the same range; give one of the two");
+  expect_cli_error("sweep --nodes 500 --ks 1,1", "--ks: the depths must increase, got 1 then 1");
+  expect_cli_error("sweep --nodes 500 --ks 4,2", "--ks: the depths must increase, got 4 then 2");
+  expect_cli_error("sweep --nodes 500 --ops sgc,ssgc,sgc", "the curve of sgc is asked twice");
+}
+
 }  // namespace

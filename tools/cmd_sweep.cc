@@ -81,6 +81,10 @@ std::vector<int> parse_ks(const std::string& list) {
     const long k = std::strtol(item.c_str(), &end, 10);
     if (*end != '\0' || k < 0 || k > 100000)
       throw sgc::ArgumentError("--ks: '" + item + "' is not a depth K in [0, 100000]");
+    // Increasing: a repeated or out-of-order depth drew the curve back over itself.
+    if (!ks.empty() && k <= ks.back())
+      throw sgc::ArgumentError("--ks: the depths must increase, got " + std::to_string(ks.back()) + " then " +
+                               std::to_string(k));
     ks.push_back(int(k));
   }
   if (ks.empty()) throw sgc::ArgumentError("--ks: no depth given");
@@ -180,6 +184,13 @@ int run_sweep(const CommonFlags& f, const SweepFlags& s) {
   for (const std::string& name : split_list(s.ops, "--ops")) kinds.push_back(curve_kind(name, "--ops"));
   for (const std::string& name : split_list(s.models, "--models")) kinds.push_back(curve_kind(name, "--models"));
   if (kinds.empty()) throw sgc::ArgumentError("--ops: no operator or model given");
+  for (size_t i = 0; i < kinds.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (kinds[i].op == kinds[j].op && kinds[i].model == kinds[j].model)
+        throw sgc::ArgumentError("--ops/--models: the curve of " +
+                                 std::string(kinds[i].model == &sgc::default_model() ? kinds[i].op->name
+                                                                                      : kinds[i].model->name) +
+                                 " is asked twice");
   std::vector<const sgc::OperatorDef*> ops;
   std::vector<const sgc::ModelDef*> models;
   for (const CurveKind& k : kinds) ops.push_back(k.op), models.push_back(k.model);

@@ -139,9 +139,9 @@ Subcommand add_train_command(CLI::App& app) {
                 "recompute in double precision from the definitions what the model computed (linear: sampled "
                 "columns of the propagated rows; tsc: H_L, and the scores with --inference expected; acm: Z_K) and fail if the largest "
                 "relative error exceeds 1e-4 (fp32; bf16 2e-2, fp16 5e-3)");
-  cmd->add_flag("--baseline", train->baseline,
-                "also train the same model at K = 0 and report it (default: on for the CSBM demo graph only)");
-  cmd->add_flag("--no-baseline", train->no_baseline, "no K = 0 run, also on the CSBM demo graph");
+  CLI::Option* baseline = cmd->add_flag(
+      "--baseline", train->baseline, "also train the same model at K = 0 and report it (default: on for the CSBM demo graph only)");
+  cmd->add_flag("--no-baseline", train->no_baseline, "no K = 0 run, also on the CSBM demo graph")->excludes(baseline);
   add_dist_flags(*cmd, train->dist);
   return {cmd, [flags, train] { return run_train(*flags, *train); }};
 }

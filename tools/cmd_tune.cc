@@ -53,6 +53,11 @@ std::vector<SearchedParam> search_space(const TuneFlags& t, const sgc::OperatorD
       throw sgc::ArgumentError("--range: expected NAME=LOW:HIGH with numbers, got '" + r + "'");
     }
     const std::string name = r.substr(0, eq);
+    // One range per parameter: the last one silently won, or --wd-low/--wd-high were merged into it.
+    if (std::count_if(t.ranges.begin(), t.ranges.end(), [&](const std::string& o) { return o.rfind(name + "=", 0) == 0; }) > 1)
+      throw sgc::ArgumentError("--range: " + name + " is given more than once");
+    if (name == "weight_decay" && (t.wd_low || t.wd_high))
+      throw sgc::ArgumentError("--range weight_decay: --wd-low/--wd-high set the same range; give one of the two");
     sgc::tune::set_range(space, name, low, high, "--range " + name + "=" + r.substr(eq + 1), "--range", "--search");
   }
   for (SearchedParam& p : space)
