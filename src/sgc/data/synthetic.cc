@@ -11,6 +11,7 @@
 #include "sgc/error.h"
 #include "sgc/random.h"
 #include "sgc/util/budget.h"
+#include "sgc/util/interrupt.h"
 
 namespace sgc {
 
@@ -77,25 +78,32 @@ Dataset make_csbm(const CsbmOptions& o) {
     offset[i + 1] = offset[i] + int64_t(half) + (rng.uniform() < half - std::floor(half) ? 1 : 0);
   }
   std::vector<Triplet> edges(2 * offset[n]);
+  // In blocks of nodes, so that Ctrl-C is seen within one (each node's draws depend on its id only).
+  constexpr int64_t kBlock = int64_t(1) << 18;
+  for (int64_t lo = 0; lo < n; lo += kBlock) {
+    check_interrupt();
+    const int64_t hi = std::min(n, lo + kBlock);
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    Rng rng = node_rng(o.seed, 3, i);
-    const int32_t yi = d.labels[i];
-    for (int64_t e = offset[i]; e < offset[i + 1]; ++e) {
-      int32_t j;
-      do {
-        if (rng.uniform() < o.homophily) {
-          j = members[yi][rng.below(members[yi].size())];
-        } else {
-          do j = int32_t(rng.below(n)); while (d.labels[j] == yi);
-        }
-      } while (j == i && members[yi].size() > 1);
-      edges[2 * e] = {int32_t(i), j, 1.0f};
-      edges[2 * e + 1] = {j, int32_t(i), 1.0f};
+    for (int64_t i = lo; i < hi; ++i) {
+      Rng rng = node_rng(o.seed, 3, i);
+      const int32_t yi = d.labels[i];
+      for (int64_t e = offset[i]; e < offset[i + 1]; ++e) {
+        int32_t j;
+        do {
+          if (rng.uniform() < o.homophily) {
+            j = members[yi][rng.below(members[yi].size())];
+          } else {
+            do j = int32_t(rng.below(n)); while (d.labels[j] == yi);
+          }
+        } while (j == i && members[yi].size() > 1);
+        edges[2 * e] = {int32_t(i), j, 1.0f};
+        edges[2 * e + 1] = {j, int32_t(i), 1.0f};
+      }
     }
   }
+  check_interrupt();
   d.adjacency = csr_from_triplets(n, n, std::move(edges), /*combine_max=*/true);
-
+  check_interrupt();
   d.dense_features = class_gaussian_features(d.labels, o.classes, o.features, o.signal, o.noise, o.seed);
 
   // Split: a random permutation; the first train_per_class of each class train.
