@@ -536,4 +536,11 @@ TEST(Cli, ContradictoryOrRepeatedFlagsAreRefused) {
   expect_cli_error("sweep --nodes 500 --ops sgc,ssgc,sgc", "the curve of sgc is asked twice");
 }
 
+// scrn-zo's directions are m x (parameters) floats: checked against the
+// memory budget by name (a billion was a bare "out of memory").
+TEST(Cli, ZerothOrderDirectionsAreCheckedAgainstTheBudget) {
+  sgc::testing::expect_cli_error("train --nodes 500 --optimizer scrn-zo --directions 1000000000",
+                                 "--directions 1000000000 (1000000000 x ");
+}
+
 }  // namespace

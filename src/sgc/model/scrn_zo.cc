@@ -21,12 +21,17 @@
 #include "sgc/dense.h"
 #include "sgc/model/scrn.h"
 #include "sgc/random.h"
+#include "sgc/util/budget.h"
 
 namespace sgc {
 
 namespace {
 
 DenseMatrix directions(int m, Eigen::Index d, uint64_t seed) {
+  // m x d floats, held twice while a Hessian estimate is alive beside a gradient's.
+  require_memory_estimate(2.0 * m * double(d) * sizeof(float),
+                          "--directions " + std::to_string(m) + " (" + std::to_string(m) + " x " + std::to_string(d) +
+                              " parameters, twice)");
   DenseMatrix u(m, d);
   Rng rng(seed);
   for (Eigen::Index i = 0; i < u.size(); ++i) u.data()[i] = float(rng.normal());
