@@ -224,6 +224,15 @@ Subcommand add_attack_command(CLI::App& app) {
   auto a = std::make_shared<AttackFlags>();
   auto* cmd = app.add_subcommand("attack", "InfAttack: targeted edge-flip evasion attack on a victim model");
   add_common_flags(*cmd, *flags);
+  // The victim's defaults differ from train's on Planetoid (victim.h: the authors' SGC victims).
+  cmd->get_option("--epochs")->description(
+      "training epochs of the victim (default: 200 for the SGC victim on cora, citeseer, pubmed; else as train)");
+  cmd->get_option("--weight-decay")->description(
+      "L2 weight decay of the victim (default: the authors' victims' 1.656e-5 / 2.3546e-5 / 7.4039e-5 on cora / "
+      "citeseer / pubmed; else as train)");
+  cmd->get_option("--bias")->description(
+      "the victim head's intercept: fit | none (default: none for the SGC victim on cora, citeseer, pubmed, as the "
+      "authors' Linear(bias=False); else fit)");
   cmd->add_option("--load", a->load, "attack this saved model (`sgc train --save FILE`) instead of training one");
   const sgc::attack::AttackRequest defaults;
   std::string budgets;
