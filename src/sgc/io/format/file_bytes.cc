@@ -46,27 +46,38 @@ int open_file(const std::string& path) {
 // Reads to end of file; `expect` (the file size, if known) sizes the first read.
 std::string read_all(int fd, size_t expect, const std::string& path) {
   std::string out;
-  for (;;) {
-    size_t old = out.size();
-    size_t chunk = std::max<size_t>(expect + 1 - std::min(expect, old), 1 << 16);
-    // A stream of unknown size (a pipe, /dev/zero) grows the buffer: within
-    // the memory budget, counting what the string may reserve (twice its size).
-    if (old + chunk > out.capacity()) {
-      require_memory(int64_t(std::max(old + chunk, 2 * out.capacity())), path + ": reading it whole");
-      out.reserve(std::max(old + chunk, 2 * out.capacity()));
-    }
-    out.resize(old + chunk);
-    ssize_t n = ::read(fd, out.data() + old, chunk);
-    if (n < 0) {
-      out.resize(old);
-      if (errno == EINTR) {
-        check_interrupt();
-        continue;
+  // Appends up to `chunk` bytes; false at end of file.
+  auto read_more = [&](size_t chunk) {
+    for (;;) {
+      const size_t old = out.size();
+      // A stream of unknown size (a pipe, /dev/zero) grows the buffer: within
+      // the memory budget, counting what the string may reserve (twice its size).
+      if (old + chunk > out.capacity()) {
+        const size_t want = std::max(old + chunk, old < expect ? size_t(0) : 2 * out.capacity());
+        require_memory(int64_t(want), path + ": reading it whole");
+        out.reserve(want);
       }
-      throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
+      out.resize(old + chunk);
+      const ssize_t n = ::read(fd, out.data() + old, chunk);
+      out.resize(old + size_t(std::max<ssize_t>(n, 0)));
+      if (n >= 0) return n > 0;
+      if (errno != EINTR) throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
+      check_interrupt();
     }
-    out.resize(old + static_cast<size_t>(n));
-    if (n == 0) break;
+  };
+  while (out.size() < expect && read_more(expect - out.size())) {
+  }
+  if (out.size() == expect && expect > 0) {
+    // The stated size is read: a small probe for bytes written since (not a second buffer of the file's size).
+    char probe[4096];
+    ssize_t n;
+    while ((n = ::read(fd, probe, sizeof probe)) < 0 && errno == EINTR) check_interrupt();
+    if (n < 0) throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
+    if (n == 0) return out;
+    require_memory(int64_t(2 * out.size() + size_t(n)), path + ": reading it whole");
+    out.append(probe, size_t(n));
+  }
+  while (read_more(1 << 16)) {
   }
   return out;
 }
