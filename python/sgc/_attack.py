@@ -7,6 +7,13 @@ from . import _core
 from ._input import check_int
 
 
+def _int_list(values, what, low, high):
+    """A list of integers ('int' object is not iterable said neither which argument nor what it takes)."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{what}: expected a list of integers, got {type(values).__name__}")
+    return [check_int(v, what, low, high) for v in values]
+
+
 def attack(dataset, *, data_dir=None, op=None, k=None, variant=None, labels=None, budgets=None, targets=None,
            num_targets=None, seed=None, attack_k=None, max_candidates=None, model_file=None):
     """InfAttack (Wang et al., WSDM 2024): targeted edge-flip evasion attack.
@@ -38,11 +45,11 @@ def attack(dataset, *, data_dir=None, op=None, k=None, variant=None, labels=None
             if value is not None:
                 raise ValueError(f"{name}: not used with model_file (the saved model is attacked as trained)")
     if targets is not None:
-        targets = [check_int(t, "targets", *int32) for t in targets]
+        targets = _int_list(targets, "targets", *int32)
     report = _core.attack(
         os.fspath(dataset), data_dir=str(data_dir or ""), op=op or "sgc",
         k=None if k is None else check_int(k, "k", 0, 100000), variant=variant, labels=labels,
-        budgets=None if budgets is None else [check_int(b, "budgets", *int32) for b in budgets], targets=targets,
+        budgets=None if budgets is None else _int_list(budgets, "budgets", *int32), targets=targets,
         num_targets=None if num_targets is None else check_int(num_targets, "num_targets", 1, int32[1]),
         seed=None if seed is None else check_int(seed, "seed", 0, 2**64 - 1),
         attack_k=None if attack_k is None else check_int(attack_k, "attack_k", 1, 64),

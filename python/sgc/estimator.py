@@ -180,11 +180,14 @@ class SGCClassifier(BaseEstimator):
     # -- helpers ---------------------------------------------------------------
 
     def _spec(self):
+        if self.op_params is not None and not isinstance(self.op_params, dict):
+            raise TypeError(f"op_params: expected a dict {{name: value}} or None, got {type(self.op_params).__name__}")
         params = dict(self.op_params or {})
-        for name in ("norm", "self_loop"):
+        for name in ("norm", "self_loop", "k"):
             if name in params:
                 raise ValueError(f"op_params: {name!r} is a parameter of its own")
-            params[name] = getattr(self, name)
+            if name != "k":
+                params[name] = getattr(self, name)
         # k is a parameter of its own (default 2), checked whether or not the operator reads
         # it, and passed only to one that does (the library refuses a parameter not read).
         spec = operator_spec(self.op, None, params, type(self).__name__, where="op_params: ")

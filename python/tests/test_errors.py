@@ -206,7 +206,7 @@ def test_mismatched_labels(y, message):
     ({"feature_norm": "l2"}, sgc.ArgumentError, "feature_norm: unknown value 'l2'"),
     ({"op": "nope"}, sgc.ArgumentError, "op: unknown operator 'nope'"),
     ({"op_params": {"gamma": 1}}, TypeError, "unexpected keyword argument 'gamma'"),
-    ({"op_params": {"k": 3}}, TypeError, "unexpected keyword argument 'k'"),
+    ({"op_params": {"k": 3}}, ValueError, "op_params: 'k' is a parameter of its own"),
     ({"op": "dgc", "op_params": {"t": "5"}}, TypeError, "t: expected a number, got str"),
     ({"op": "dgc", "op_params": {"t": -1.0}}, sgc.ArgumentError, "t: diffusion time T must be a number > 0"),
     ({"op": "dgc", "k": 0}, sgc.ArgumentError, "k: dgc needs K >= 1, got 0"),
@@ -439,3 +439,18 @@ def test_inconsistent_sparse_structure_is_named_before_scipy_reads_it(damage, me
     O.row[2] = 99
     with pytest.raises(sgc.FormatError, match=r"adjacency: row id 99 out of range \[0, 50\)"):
         sgc.propagate(O, X)
+
+
+def test_list_and_dict_arguments_of_the_wrong_kind_are_named(planetoid_dir):
+    # 'int' object is not iterable / cannot convert dictionary update sequence / unexpected keyword 'k'.
+    with pytest.raises(TypeError, match="^budgets: expected a list of integers, got int"):
+        sgc.attack("cora", data_dir=planetoid_dir, budgets=2)
+    with pytest.raises(TypeError, match="^targets: expected a list of integers, got int"):
+        sgc.attack("cora", data_dir=planetoid_dir, targets=5)
+    A = random_graph(30, 60, seed=1)
+    X = np.ones((30, 4), np.float32)
+    y = np.arange(30) % 2
+    with pytest.raises(TypeError, match=r"^op_params: expected a dict \{name: value\} or None, got list"):
+        sgc.SGCClassifier(op_params=[1, 2]).fit(A, X, y)
+    with pytest.raises(ValueError, match="^op_params: 'k' is a parameter of its own"):
+        sgc.SGCClassifier(k=3, op_params={"k": 5}).fit(A, X, y)
