@@ -43,39 +43,45 @@ int open_file(const std::string& path) {
   return fd;
 }
 
+namespace {
+// One read(2) of up to n bytes: the count, 0 at end of file. Ctrl-C during
+// the wait throws Interrupted; any other error is a FileError naming path.
+size_t read_some(int fd, char* buf, size_t n, const std::string& path) {
+  for (;;) {
+    const ssize_t got = ::read(fd, buf, n);
+    if (got >= 0) return size_t(got);
+    if (errno != EINTR) throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
+    check_interrupt();
+  }
+}
+}  // namespace
+
 // Reads to end of file; `expect` (the file size, if known) sizes the first read.
 std::string read_all(int fd, size_t expect, const std::string& path) {
   std::string out;
   // Appends up to `chunk` bytes; false at end of file.
   auto read_more = [&](size_t chunk) {
-    for (;;) {
-      const size_t old = out.size();
-      // A stream of unknown size (a pipe, /dev/zero) grows the buffer: within
-      // the memory budget, counting what the string may reserve (twice its size).
-      if (old + chunk > out.capacity()) {
-        const size_t want = std::max(old + chunk, old < expect ? size_t(0) : 2 * out.capacity());
-        require_memory(int64_t(want), path + ": reading it whole");
-        out.reserve(want);
-      }
-      out.resize(old + chunk);
-      const ssize_t n = ::read(fd, out.data() + old, chunk);
-      out.resize(old + size_t(std::max<ssize_t>(n, 0)));
-      if (n >= 0) return n > 0;
-      if (errno != EINTR) throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
-      check_interrupt();
+    const size_t old = out.size();
+    // A stream of unknown size (a pipe, /dev/zero) grows the buffer: within
+    // the memory budget, counting what the string may reserve (twice its size).
+    if (old + chunk > out.capacity()) {
+      const size_t want = std::max(old + chunk, old < expect ? size_t(0) : 2 * out.capacity());
+      require_memory(int64_t(want), path + ": reading it whole");
+      out.reserve(want);
     }
+    out.resize(old + chunk);
+    out.resize(old + read_some(fd, out.data() + old, chunk, path));
+    return out.size() > old;
   };
   while (out.size() < expect && read_more(expect - out.size())) {
   }
   if (out.size() == expect && expect > 0) {
     // The stated size is read: a small probe for bytes written since (not a second buffer of the file's size).
     char probe[4096];
-    ssize_t n;
-    while ((n = ::read(fd, probe, sizeof probe)) < 0 && errno == EINTR) check_interrupt();
-    if (n < 0) throw FileError(path + ": cannot read (" + std::strerror(errno) + ")");
+    const size_t n = read_some(fd, probe, sizeof probe, path);
     if (n == 0) return out;
-    require_memory(int64_t(2 * out.size() + size_t(n)), path + ": reading it whole");
-    out.append(probe, size_t(n));
+    require_memory(int64_t(2 * out.size() + n), path + ": reading it whole");
+    out.append(probe, n);
   }
   while (read_more(1 << 16)) {
   }
