@@ -14,6 +14,7 @@
 
 #include "sgc/data/dataset.h"
 #include "sgc/error.h"
+#include "sgc/io/format/file_bytes.h"
 #include "sgc/util/atomic_file.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/interrupt.h"
@@ -95,8 +96,7 @@ DenseMatrix store_features(const std::string& path, int64_t nodes, const std::st
 }
 
 MappedFeatures MappedFeatures::open(const std::string& path, bool verify_checksum) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");
+  const int fd = io_detail::open_file(path);  // the readers' open: Ctrl-C on a FIFO, NUL bytes, folders
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }

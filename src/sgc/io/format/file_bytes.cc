@@ -29,7 +29,6 @@ struct Fd {
 namespace io_detail {
 
 int open_file(const std::string& path) {
-  check_interrupt();  // an earlier wait for this file (another reader's open) was interrupted
   if (path.find('\0') != std::string::npos) throw FileError(path.substr(0, path.find('\0')) + "...: the path holds a NUL byte");
   int fd;
   // A FIFO blocks in open() until a writer comes: Ctrl-C ends the wait (exit 130), it is not a read error.
