@@ -186,8 +186,7 @@ class SGCClassifier(BaseEstimator):
         for name in ("norm", "self_loop", "k"):
             if name in params:
                 raise ValueError(f"op_params: {name!r} is a parameter of its own")
-            if name != "k":
-                params[name] = getattr(self, name)
+        params.update(norm=self.norm, self_loop=self.self_loop)
         # k is a parameter of its own (default 2), checked whether or not the operator reads
         # it, and passed only to one that does (the library refuses a parameter not read).
         spec = operator_spec(self.op, None, params, type(self).__name__, where="op_params: ")
