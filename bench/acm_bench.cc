@@ -27,13 +27,12 @@
 int main(int argc, char** argv) {
   int runs = 3, k = 120, epochs = 1000;
   std::string dir = sgc::bench::planetoid_dir();
-  if (!sgc::bench::flags_paired(argc, argv)) return 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--k")) k = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--data-dir")) dir = sgc::bench::planetoid_dir(argv[i + 1]);
-  }
+  CLI::App app{"ACM on Cora: one epoch's parts, then whole training runs."};
+  sgc::bench::add_runs_option(app, runs);
+  app.add_option("--k", k, "propagation depth")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--epochs", epochs, "training epochs per run")->capture_default_str()->check(CLI::Range(1, 1000000));
+  sgc::bench::add_planetoid_dir_option(app, dir);
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
   std::printf("%s; %u hardware threads, %d OpenMP threads\n", sgc::bench::host_line().c_str(),
               std::thread::hardware_concurrency(), omp_get_max_threads());
   sgc::Dataset cora = sgc::load_planetoid(dir, "cora");

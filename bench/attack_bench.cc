@@ -55,18 +55,18 @@ void bench(const sgc::Dataset& d, const std::string& name, int k, sgc::attack::V
 int main(int argc, char** argv) {
   int runs = 3, ntargets = 20, exact_targets = 5;
   bool arxiv = true, planetoid = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
-    else if (a == "--targets" && i + 1 < argc) ntargets = std::atoi(argv[++i]);
-    else if (a == "--exact-targets" && i + 1 < argc) exact_targets = std::atoi(argv[++i]);
-    else if (a == "--no-arxiv") arxiv = false;
-    else if (a == "--only-arxiv") planetoid = false;
-    else {
-      std::fprintf(stderr, "usage: attack_bench [--runs N] [--targets N] [--exact-targets N] [--no-arxiv | --only-arxiv]\n");
-      return 2;
-    }
-  }
+  bool no_arxiv = false, only_arxiv = false;
+  CLI::App app{"The InfAttack evasion attack: time per target, efficient and exact, on Cora, Pubmed and an "
+               "arxiv-shaped graph."};
+  sgc::bench::add_runs_option(app, runs);
+  app.add_option("--targets", ntargets, "targets per efficient-attack run")->capture_default_str()->check(
+      CLI::Range(1, 100000));
+  app.add_option("--exact-targets", exact_targets, "targets per exact-attack run")->capture_default_str()->check(
+      CLI::Range(1, 100000));
+  app.add_flag("--no-arxiv", no_arxiv, "skip the arxiv-shaped graph");
+  app.add_flag("--only-arxiv", only_arxiv, "the arxiv-shaped graph alone")->excludes("--no-arxiv");
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
+  arxiv = !no_arxiv, planetoid = !only_arxiv;
   std::printf("%s; %u hardware threads; single-threaded attack\n", sgc::bench::host_line().c_str(),
               std::thread::hardware_concurrency());
   std::fflush(stdout);

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "sgc/data/powerlaw.h"
 #include "sgc/dense.h"
 #include "sgc/io/load.h"
@@ -36,23 +38,43 @@ inline std::string planetoid_dir(const std::string& flag_value = "") {
   return std::filesystem::is_directory(root + "/planetoid") ? root + "/planetoid" : root;
 }
 
-// The benchmarks take --flag value pairs from argv[first] on: false (after
-// saying which) when the last flag has no value, which the loops over pairs
-// would otherwise drop without a word.
-inline bool flags_paired(int argc, char** argv, int first = 1) {
-  if (argc <= first || (argc - first) % 2 == 0) return true;
-  std::fprintf(stderr, "%s: flag %s has no value\n", argv[0], argv[argc - 1]);
-  return false;
+// Each benchmark's command line is a CLI11 app, as the sgc tool's is: --help
+// lists the flags with their defaults, and an unknown flag, a flag without
+// its value or a malformed number is refused rather than passed over (a
+// mistyped --run 9 would otherwise measure the default quietly).
+// Returns -1 to go on, else the exit code (0 after --help); `speak` false
+// (MPI ranks other than 0) keeps the help or the error to one copy.
+inline int parse_command_line(CLI::App& app, int argc, char** argv, bool speak = true) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return speak ? app.exit(e) : e.get_exit_code();
+  }
+  return -1;
 }
 
-// The Reddit-shaped graph's size flags the benchmarks share (--nodes,
-// --avg-degree, --features): applies `flag` to o and says whether it was one.
-inline bool powerlaw_flag(PowerLawOptions& o, const std::string& flag, const char* value) {
-  if (flag == "--nodes") o.nodes = std::atoll(value);
-  else if (flag == "--avg-degree") o.avg_degree = std::atof(value);
-  else if (flag == "--features") o.features = std::atoll(value);
-  else return false;
-  return true;
+// --runs N: how many runs a median is taken of.
+inline CLI::Option* add_runs_option(CLI::App& app, int& runs) {
+  return app.add_option("--runs", runs, "runs per figure (the median is quoted)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+}
+
+// --data-dir DIR, stored as the folder of the Planetoid pickles (planetoid_dir).
+inline CLI::Option* add_planetoid_dir_option(CLI::App& app, std::string& planetoid) {
+  return app
+      .add_option_function<std::string>(
+          "--data-dir", [&planetoid](const std::string& v) { planetoid = planetoid_dir(v); },
+          "data root holding planetoid/ (or the planetoid folder itself); default $SGC_DATA_DIR or ../shared/data")
+      ->check(CLI::ExistingDirectory);
+}
+
+// The Reddit-shaped graph's size flags the benchmarks share; make_powerlaw
+// checks the values' domains and names the option.
+inline void add_powerlaw_options(CLI::App& app, PowerLawOptions& o) {
+  app.add_option("--nodes", o.nodes, "nodes of the generated Reddit-shaped graph")->capture_default_str();
+  app.add_option("--avg-degree", o.avg_degree, "its average degree")->capture_default_str();
+  app.add_option("--features", o.features, "its feature columns")->capture_default_str();
 }
 
 inline double median(std::vector<double> v) {

@@ -120,21 +120,19 @@ int main(int argc, char** argv) {
   sgc::PowerLawOptions o;
   o.nodes = 100000;
   int hops = 2;
-  bool accuracy = false, nodes_given = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--accuracy")) {
-      accuracy = true;
-      continue;
-    }
-    if (i + 1 >= argc) break;
-    if (!std::strcmp(argv[i], "--nodes")) o.nodes = std::atoll(argv[i + 1]), nodes_given = true;
-    if (!std::strcmp(argv[i], "--features")) o.features = std::atoll(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--hops")) hops = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--seed")) o.seed = std::strtoull(argv[i + 1], nullptr, 10);
-    ++i;
-  }
+  bool accuracy = false;
+  CLI::App app{"The distributed product on 1, 2 and 4 ranks (run under mpirun): halo, bytes, compute, exchange, "
+               "overlap; --accuracy: distributed training against one process."};
+  app.add_flag("--accuracy", accuracy, "train on the Reddit-sized graph distributed and in one process");
+  const CLI::Option* nodes =
+      app.add_option("--nodes", o.nodes, "nodes of the Reddit-shaped graph (--accuracy: Reddit's size)")
+          ->capture_default_str();
+  app.add_option("--features", o.features, "its feature columns")->capture_default_str();
+  app.add_option("--hops", hops, "hops timed")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--seed", o.seed, "the generator's seed")->capture_default_str();
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv, world.rank() == 0); rc >= 0) return rc;
   if (accuracy) {
-    if (!nodes_given) o.nodes = sgc::PowerLawOptions{}.nodes;  // Reddit's size
+    if (nodes->count() == 0) o.nodes = sgc::PowerLawOptions{}.nodes;  // Reddit's size
     return accuracy_mode(world, o);
   }
   const sgc::Dataset d = sgc::make_powerlaw(o);

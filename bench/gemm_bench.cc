@@ -45,18 +45,11 @@ void shape(const char* what, int runs, Eigen::Index m, Eigen::Index k, Eigen::In
 int main(int argc, char** argv) {
   int runs = 5;
   Eigen::Index nodes = 19717;
-  for (int i = 1; i < argc; i += 2) {
-    if (i + 1 < argc && !std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (i + 1 < argc && !std::strcmp(argv[i], "--nodes")) nodes = std::atol(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "usage: gemm_bench [--runs N] [--nodes N]\n");
-      return 2;
-    }
-  }
-  if (runs < 1 || nodes < 2) {
-    std::fprintf(stderr, "gemm_bench: --runs and --nodes must be positive\n");
-    return 2;
-  }
+  CLI::App app{"The dense products of TSC and the powers path, at their shapes."};
+  sgc::bench::add_runs_option(app, runs);
+  app.add_option("--nodes", nodes, "rows of the node-sized operands")->capture_default_str()->check(
+      CLI::Range(Eigen::Index(2), Eigen::Index(10000000)));
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
   std::printf("%s\ndense products: %s\n", sgc::bench::host_line().c_str(), sgc::gemm_backend().c_str());
   const Eigen::Index block = sgc::contrastive_block_rows(nodes), h = 256, f = 501;
   using sgc::Op;

@@ -187,21 +187,17 @@ int main(int argc, char** argv) {
   std::string profile_hop;   // fp32 | bf16: one hop alone
   std::string data_dir = SGC_DEFAULT_DATA_DIR;
   if (const char* env = std::getenv("SGC_DATA_DIR"); env && *env) data_dir = env;
-  if (!sgc::bench::flags_paired(argc, argv)) return 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const char* v = argv[i + 1];
-    if (sgc::bench::powerlaw_flag(o, k, v)) continue;
-    if (k == "--runs") runs = std::max(1, std::atoi(v));
-    else if (k == "--data-dir") data_dir = v;
-    else if (k == "--papers-nodes") papers_nodes = std::atoll(v);
-    else if (k == "--profile-hop") profile_hop = v;
-    else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
-  }
-  if (!profile_hop.empty() && profile_hop != "fp32" && profile_hop != "bf16") {
-    std::fprintf(stderr, "--profile-hop: expected fp32 or bf16, got '%s'\n", profile_hop.c_str());
-    return 2;
-  }
+  CLI::App app{"The GPU path: copy bandwidth, one hop against its DRAM traffic, the Reddit-shaped end to end, DGC on "
+               "Pubmed, the papers100M-shaped K = 3."};
+  sgc::bench::add_powerlaw_options(app, o);
+  sgc::bench::add_runs_option(app, runs);
+  app.add_option("--data-dir", data_dir, "data root (Pubmed from planetoid/)")->capture_default_str()->check(
+      CLI::ExistingDirectory);
+  app.add_option("--papers-nodes", papers_nodes, "nodes of the papers100M-shaped graph (0: 111,059,956)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(0), int64_t(1) << 31));
+  app.add_option("--profile-hop", profile_hop, "one hop alone, for a profiler")->check(CLI::IsMember({"fp32", "bf16"}));
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
   std::printf("%s\n", sgc::bench::host_line().c_str());
   sgc::bench::JsonFigures json;
   if (const std::string why = sgc::cuda_unavailable_reason(); !why.empty()) {

@@ -413,30 +413,9 @@ void minibatch_study(const std::string& only, const std::vector<int64_t>& batche
   }
 }
 
-std::vector<double> parse_reals(const char* s) {
-  std::vector<double> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(std::atof(item.c_str()));
-  return out;
-}
-
-std::vector<int64_t> parse_list(const char* s) {
-  std::vector<int64_t> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(std::atoll(item.c_str()));
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || (std::strcmp(argv[1], "memory") && std::strcmp(argv[1], "passes") && std::strcmp(argv[1], "minibatch"))) {
-    std::fprintf(stderr, "usage: optimizer_bench memory|passes|minibatch [--runs N] [--ks K,K,...] [--sparsity-ratio R] "
-                         "[--batch B] [--powerlaw-nodes N] [--max-passes P] [--monitor-passes P] [--growth on|off] "
-                         "[--only cora,citeseer,pubmed,powerlaw] [--batches B,B,...] [--rhos R,R,...] [--iterations N] "
-                         "[--cubic C] [--weight-decays W,W,...]\n");
-    return 2;
-  }
   int runs = 3;
   int64_t ratio = 8, batch = 64, powerlaw_nodes = 40000;
   double max_passes = 2000;
@@ -444,34 +423,46 @@ int main(int argc, char** argv) {
   std::vector<int64_t> ks{1024, 4096, 16384, 65536}, batches{16, 35, 70};
   std::vector<double> rhos{1e-3, 1e-2, 1e-1, 1}, wds;  // wds empty: the preset's weight decay
   int iterations = 200, cubic = 10;
-  bool growth = true;
-  if (!sgc::bench::flags_paired(argc, argv, 2)) return 2;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--ks")) ks = parse_list(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--sparsity-ratio")) ratio = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--powerlaw-nodes")) powerlaw_nodes = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--max-passes")) max_passes = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--monitor-passes")) monitor_passes = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--growth")) growth = std::strcmp(argv[i + 1], "off") != 0;
-    else if (!std::strcmp(argv[i], "--batches")) batches = parse_list(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--rhos")) rhos = parse_reals(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--iterations")) iterations = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--cubic")) cubic = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--weight-decays")) wds = parse_reals(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "optimizer_bench: unknown flag %s\n", argv[i]);
-      return 2;
-    }
+  std::string growth_flag = "on";
+  CLI::App app{"The compressed optimizer and SCRN against Adam and L-BFGS (the header of bench/optimizer_bench.cc "
+               "describes each study)."};
+  app.require_subcommand(1);
+  CLI::App* memory = app.add_subcommand("memory", "sgc-compressed on wide inputs beside Adam");
+  CLI::App* passes = app.add_subcommand("passes", "passes and time to Adam's and L-BFGS's final losses");
+  CLI::App* minibatch = app.add_subcommand("minibatch", "SCRN's Hessian-batch rules on Planetoid");
+  for (CLI::App* study : {memory, passes, minibatch}) {
+    sgc::bench::add_runs_option(*study, runs);
+    study->add_option("--only", only, "comma-separated inputs: sign, cora, citeseer, pubmed, powerlaw (default all)");
   }
+  const auto positive = CLI::PositiveNumber;
+  memory->add_option("--ks", ks, "compressed state sizes k")->delimiter(',')->capture_default_str()->check(positive);
+  memory->add_option("--sparsity-ratio", ratio, "R, s = k / R")->capture_default_str()->check(positive);
+  passes->add_option("--batch", batch, "mini-batch rows")->capture_default_str()->check(positive);
+  passes->add_option("--powerlaw-nodes", powerlaw_nodes, "nodes of the Reddit-shaped graph")
+      ->capture_default_str()
+      ->check(positive);
+  passes->add_option("--max-passes", max_passes, "about how many passes")->capture_default_str()->check(positive);
+  passes->add_option("--monitor-passes", monitor_passes, "evaluate the full loss every P passes (0: every step)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  passes->add_option("--growth", growth_flag, "the strong growth condition study")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
+  minibatch->add_option("--batches", batches, "batch sizes")->delimiter(',')->capture_default_str()->check(positive);
+  minibatch->add_option("--rhos", rhos, "cubic regularisations")->delimiter(',')->capture_default_str()->check(
+      positive);
+  minibatch->add_option("--iterations", iterations, "iterations per run")->capture_default_str()->check(positive);
+  minibatch->add_option("--cubic", cubic, "cubic-model steps per iteration")->capture_default_str()->check(positive);
+  minibatch->add_option("--weight-decays", wds, "weight decays (default the preset's)")->delimiter(',')->check(
+      CLI::NonNegativeNumber);
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
+  const bool growth = growth_flag == "on";
   std::printf("%s; %u cores, %d OpenMP threads; medians of %d runs\n", sgc::bench::host_line().c_str(),
               std::thread::hardware_concurrency(), omp_get_max_threads(), runs);
   std::fflush(stdout);
   try {
-    if (!std::strcmp(argv[1], "memory")) memory_study(runs, ks, ratio, only);
-    else if (!std::strcmp(argv[1], "passes")) passes_study(runs, batch, powerlaw_nodes, only, max_passes, growth);
+    if (memory->parsed()) memory_study(runs, ks, ratio, only);
+    else if (passes->parsed()) passes_study(runs, batch, powerlaw_nodes, only, max_passes, growth);
     else minibatch_study(only, batches, rhos, iterations, cubic, wds);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "optimizer_bench: %s\n", e.what());

@@ -94,17 +94,23 @@ int main(int argc, char** argv) {
   sgc::PowerLawOptions o;
   int runs = 3, lbfgs_iters = 2;
   std::string dump, stages = "hop,inductive";
-  if (!sgc::bench::flags_paired(argc, argv)) return 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const char* v = argv[i + 1];
-    if (sgc::bench::powerlaw_flag(o, k, v)) continue;
-    if (k == "--runs") runs = std::max(1, std::atoi(v));
-    else if (k == "--lbfgs-iters") lbfgs_iters = std::atoi(v);
-    else if (k == "--dump") dump = v;
-    else if (k == "--stages") stages = v;
-    else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
-  }
+  CLI::App app{"The Reddit-shaped graph: one hop beside the triad, and the inductive run end to end."};
+  sgc::bench::add_powerlaw_options(app, o);
+  sgc::bench::add_runs_option(app, runs);
+  app.add_option("--lbfgs-iters", lbfgs_iters, "L-BFGS iterations of the end to end")->capture_default_str()->check(
+      CLI::Range(1, 100000));
+  app.add_option("--dump", dump, "write S, X and the hop's result as .npy files into DIR")->check(
+      CLI::ExistingDirectory);
+  app.add_option("--stages", stages, "comma-separated: zscore, hop, inductive; or dump")
+      ->capture_default_str()
+      ->check([](const std::string& v) {
+        std::stringstream list(v);
+        for (std::string stage; std::getline(list, stage, ',');)
+          if (stage != "zscore" && stage != "hop" && stage != "inductive" && stage != "dump")
+            return "unknown stage '" + stage + "' (zscore, hop, inductive, dump)";
+        return std::string();
+      });
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
   const bool dump_only = stages == "dump";
   if (dump_only && dump.empty()) {
     std::fprintf(stderr, "reddit_bench: --stages dump needs --dump DIR\n");

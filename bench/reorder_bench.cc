@@ -79,15 +79,13 @@ int main(int argc, char** argv) {
   std::string data = sgc::default_data_root(), graphs = "reddit_shaped,soc-Slashdot0902,coauthor_cs,amazon_cs,pubmed";
   int64_t d = 602;
   int runs = 5;
-  if (!sgc::bench::flags_paired(argc, argv)) return 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    if (k == "--data") data = argv[i + 1];
-    else if (k == "--features") d = std::atoll(argv[i + 1]);
-    else if (k == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (k == "--graphs") graphs = argv[i + 1];
-    else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
-  }
+  CLI::App app{"Row orders of the graph (stored, RCM, degree, ...): one hop's speed-up against the stored order."};
+  app.add_option("--data", data, "data root")->capture_default_str()->check(CLI::ExistingDirectory);
+  app.add_option("--features", d, "feature columns of the hop")->capture_default_str()->check(
+      CLI::Range(int64_t(1), int64_t(100000)));
+  sgc::bench::add_runs_option(app, runs);
+  app.add_option("--graphs", graphs, "comma-separated graphs (reddit_shaped is generated)")->capture_default_str();
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
   std::printf("reorder_bench: %d threads, median of %d interleaved runs; speed-ups against the stored order\n",
               omp_get_max_threads(), runs);
   size_t start = 0;

@@ -39,18 +39,20 @@ const std::map<std::string, Reference> kReference{{"cora", {0.048, 0.373, 3.40}}
 
 int main(int argc, char** argv) {
   sgc::reexec_with_runtime_settings(argv);
-  if (argc == 2 && !std::strcmp(argv[1], "--host")) {
-    std::printf("%s\n", sgc::bench::host_line().c_str());
-    return 0;
-  }
   int runs = 7;
   std::string data_dir = sgc::bench::planetoid_dir();
   std::string datasets = "cora,citeseer,pubmed";
-  if (!sgc::bench::flags_paired(argc, argv)) return 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--runs")) runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--data-dir")) data_dir = sgc::bench::planetoid_dir(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--datasets")) datasets = argv[i + 1];
+  bool host_only = false;
+  CLI::App app{"Every stage of SGC on Planetoid, and the whole `sgc train` process, beside the Python reference."};
+  sgc::bench::add_runs_option(app, runs);
+  sgc::bench::add_planetoid_dir_option(app, data_dir);
+  app.add_option("--datasets", datasets, "comma-separated Planetoid names")->capture_default_str();
+  app.add_flag("--host", host_only, "print the host line alone (CPU, caches, measured triad)")
+      ->excludes("--runs", "--data-dir", "--datasets");
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
+  if (host_only) {
+    std::printf("%s\n", sgc::bench::host_line().c_str());
+    return 0;
   }
   std::printf("sgc_bench: median of %d runs per figure, seconds\n%s\n\n", runs, sgc::bench::host_line().c_str());
   std::printf("%-9s %8s %9s %9s %9s %9s %8s %8s | %8s %8s %8s\n", "dataset", "load", "normalize", "propagate",

@@ -134,16 +134,11 @@ int main(int argc, char** argv) {
   sgc::reexec_with_runtime_settings(argv);
   std::string dir = sgc::bench::planetoid_dir();
   int runs = 3, layers = 32;
-  if (!sgc::bench::flags_paired(argc, argv)) return 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--data-dir")) dir = sgc::bench::planetoid_dir(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--layers")) layers = std::atoi(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "usage: tsc_bench [--data-dir DIR] [--runs N] [--layers L]\n");
-      return 2;
-    }
-  }
+  CLI::App app{"TSC's parts: the contrastive step, propagation to depth, whole epochs, on Cora and Pubmed."};
+  sgc::bench::add_planetoid_dir_option(app, dir);
+  sgc::bench::add_runs_option(app, runs);
+  app.add_option("--layers", layers, "propagation depth")->capture_default_str()->check(CLI::Range(1, 100000));
+  if (const int rc = sgc::bench::parse_command_line(app, argc, argv); rc >= 0) return rc;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf("%s; dense products: %s\n", sgc::bench::host_line().c_str(), sgc::gemm_backend().c_str());
   try {
