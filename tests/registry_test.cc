@@ -184,6 +184,26 @@ TEST(Presets, KeyedOnTheDataSetsIdentity) {
   EXPECT_EQ(preset_for("synthetic", "csbm", default_operator()).config.feature_norm, FeatureNorm::None);
 }
 
+// Signed features are not row-normalised under the generic defaults; the
+// features are scanned for a sign only where that rule can apply.
+TEST(Presets, TheFeaturesSignIsAskedOnlyWhereItDecides) {
+  int asked = 0;
+  const auto negative = [&asked] {
+    ++asked;
+    return true;
+  };
+  EXPECT_EQ(preset_for("planetoid", "cora", default_operator(), default_model(), negative).config.feature_norm,
+            FeatureNorm::Row);
+  EXPECT_EQ(preset_for("synthetic", "csbm", default_operator(), default_model(), negative).config.feature_norm,
+            FeatureNorm::None);
+  EXPECT_EQ(asked, 0);
+  const Preset signed_defaults = preset_for("npz", "cora", default_operator(), default_model(), negative);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(signed_defaults.config.feature_norm, FeatureNorm::None);
+  EXPECT_EQ(preset_for("npz", "cora", default_operator(), default_model(), [] { return false; }).config.feature_norm,
+            FeatureNorm::Row);
+}
+
 TEST(Threads, OutOfRangeCountsAreRefused) {
   EXPECT_THROW(set_num_threads(-1), ArgumentError);
   EXPECT_THROW(set_num_threads(kMaxThreads + 1), ArgumentError);

@@ -155,7 +155,7 @@ def paper_defaults(dataset, op="sgc"):
     if not isinstance(op, str):
         raise TypeError(f"op: expected a string, got {type(op).__name__}")
     family, name = _identity(dataset)
-    p = _core.preset(family, name, op, negative_features=_has_negative_features(dataset))
+    p = _core.preset(family, name, op, has_negative_features=lambda: _has_negative_features(dataset))
     c, spec = p["config"], p["spec"]
     if c["protocol"] != "transductive":
         raise ValueError(f"paper_defaults: the preset of {family}/{name} uses the {c['protocol']} protocol "

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <utility>
 
+#include <pybind11/functional.h>
+
 #include "common.h"
 #include "sgc/data/generators.h"
 #include "sgc/error.h"
@@ -172,9 +174,9 @@ py::dict operator_info(const sgc::OperatorDef& d) {
 // The preset of a data set (family, name) for an operator, as
 // {"config": config_to_json(...), "source", "published_accuracy"}.
 py::dict preset(const std::string& family, const std::string& name, const std::string& op, const std::string& model,
-                bool negative_features) {
+                const std::function<bool()>& has_negative_features) {
   const sgc::Preset p =
-      sgc::preset_for(family, name, sgc::find_operator(op), sgc::find_model(model), negative_features);
+      sgc::preset_for(family, name, sgc::find_operator(op), sgc::find_model(model), has_negative_features);
   py::dict out;
   out["config"] = from_json(sgc::config_to_json(p.config));
   // Every parameter of the spec (config_to_json writes only the ones the operator reads).
@@ -327,7 +329,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("operator_summary", [](const py::dict& spec) { return sgc::operator_summary(spec_from(spec)); },
         py::arg("spec"));
   m.def("preset", &preset, py::arg("family"), py::arg("name"), py::arg("op"), py::arg("model") = "linear",
-        py::arg("negative_features") = false,
+        py::arg("has_negative_features") = nullptr,
         "sgc::preset_for(family, name, find_operator(op), ...): {config, spec, source, published_accuracy}.");
 
   // ---- features ------------------------------------------------------------

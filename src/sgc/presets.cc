@@ -58,7 +58,7 @@ void use(Preset& p, const PublishedSetting& s) {
 }  // namespace
 
 Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op, const ModelDef& model,
-                  bool negative_features) {
+                  const std::function<bool()>& has_negative_features) {
   Preset p;
   p.config.model = &model;
   p.config.op.def = &op;
@@ -85,7 +85,8 @@ Preset preset_for(std::string_view family, std::string_view name, const Operator
     p.config.train.weight_decay = 0;
     p.source = "SGC Reddit protocol (Wu et al., ICML 2019)";
   }
-  if (negative_features && p.source == "defaults" && p.config.feature_norm == FeatureNorm::Row) {
+  if (p.source == "defaults" && p.config.feature_norm == FeatureNorm::Row && has_negative_features &&
+      has_negative_features()) {
     p.config.feature_norm = FeatureNorm::None;
     p.source = "defaults; features with negative values are not row-normalised";
   }

@@ -21,6 +21,7 @@
 // 0.99 raw).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,12 +41,14 @@ struct Preset {
 };
 
 // `model`: the model's own published settings (ModelDef::preset) go over the operator's.
-// `negative_features`: whether the data set's features have negative values
-// (Dataset::has_negative_features).
+// `has_negative_features`: whether the data set's features have negative values
+// (Dataset::has_negative_features); asked only where no published setting
+// fixes the feature normalisation (it is a pass over the features).
 Preset preset_for(std::string_view family, std::string_view name, const OperatorDef& op,
-                  const ModelDef& model = default_model(), bool negative_features = false);
+                  const ModelDef& model = default_model(),
+                  const std::function<bool()>& has_negative_features = {});
 inline Preset preset_for(const Dataset& d, const OperatorDef& op, const ModelDef& model = default_model()) {
-  return preset_for(d.family, d.name, op, model, d.has_negative_features());
+  return preset_for(d.family, d.name, op, model, [&d] { return d.has_negative_features(); });
 }
 
 // What `sgc tune` searches by default for an operator (its authors' choice:
