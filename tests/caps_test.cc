@@ -290,9 +290,9 @@ TEST(CapsInterrupt, ScopedHandlerRestoresThePreviousOne) {
     ScopedInterruptHandler scope;
     sigaction(SIGINT, nullptr, &seen);
     EXPECT_NE(seen.sa_handler, caps_test_handler);
+    Small g;  // before the request: normalising the graph checks for interrupts too
     request_interrupt();
     EXPECT_TRUE(scope.interrupted_late());
-    Small g;
     OperatorSpec s = spec_of("sgc");
     EXPECT_THROW(run_operator(g.s, DenseMatrix(g.x), s), Interrupted);
     EXPECT_FALSE(scope.interrupted_late());

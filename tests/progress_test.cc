@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -78,6 +79,45 @@ TEST(Progress, ParallelSlicesCoverTheRangeOnce) {
   for (int h : hit) ASSERT_EQ(h, 1);
   EXPECT_EQ(s.done(), 1000);
   EXPECT_EQ(r.seen.back().done, 1000);
+}
+
+// Sliced by work (a prefix sum of row costs, heaviest rows first as in a
+// power-law graph): every row once, in order, and no slice holds much more
+// than its share; the rows' count still drives the progress.
+TEST(Progress, SlicesByWorkShareTheWork) {
+  const int64_t n = 10000;
+  std::vector<int64_t> work(size_t(n) + 1, 0);
+  for (int64_t i = 0; i < n; ++i) work[size_t(i) + 1] = work[size_t(i)] + 1 + 100000 / (i + 1);
+  sgc::ProgressStage s("generate: edges", n, "nodes");
+  std::vector<int> hit(size_t(n), 0);
+  int64_t next = 0, heaviest = 0, slices = 0;
+  sgc::parallel_slices(s, work, [&](int64_t lo, int64_t hi) {
+    EXPECT_EQ(lo, next);
+    EXPECT_LT(lo, hi);
+    next = hi;
+    ++slices;
+    // A slice may pass its share by at most one row.
+    heaviest = std::max(heaviest, work[size_t(hi) - 1] - work[size_t(lo)]);
+    for (int64_t i = lo; i < hi; ++i) ++hit[size_t(i)];
+  }, 16);
+  for (int h : hit) ASSERT_EQ(h, 1);
+  EXPECT_EQ(s.done(), n);
+  EXPECT_LE(slices, 16);
+  EXPECT_LE(heaviest, work.back() / 16 + 1);
+  // By row count, the first slice would hold most of the work.
+  EXPECT_GT(work[size_t(n) / 16], work.back() / 2);
+}
+
+// An interrupt stops the slices after the one that saw it.
+TEST(Progress, SlicesStopAtAnInterrupt) {
+  sgc::ProgressStage s("generate: edges", 100, "nodes");
+  int64_t ran = 0;
+  EXPECT_THROW(sgc::parallel_slices(s, 100, [&](int64_t lo, int64_t hi) {
+    ran += hi - lo;
+    if (lo == 30) sgc::request_interrupt();
+  }, 10), sgc::Interrupted);
+  EXPECT_EQ(ran, 40);
+  EXPECT_FALSE(sgc::interrupt_requested());
 }
 
 TEST(Progress, TerminalLineShowsRateAndTimeLeftThenClears) {

@@ -77,9 +77,12 @@ std::vector<int64_t> deal_starts(const std::vector<double>& w, int64_t edges) {
   std::vector<int32_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0);
   const int64_t rest = std::clamp<int64_t>(edges - dealt, 0, n);
-  std::partial_sort(order.begin(), order.begin() + rest, order.end(), [&](int32_t a, int32_t b) {
-    return frac[size_t(a)] != frac[size_t(b)] ? frac[size_t(a)] > frac[size_t(b)] : a < b;
-  });
+  // The `rest` largest remainders (ties to the lower id: a strict order, so
+  // the set is unique); which of them comes first does not matter.
+  if (rest > 0 && rest < n)
+    std::nth_element(order.begin(), order.begin() + rest, order.end(), [&](int32_t a, int32_t b) {
+      return frac[size_t(a)] != frac[size_t(b)] ? frac[size_t(a)] > frac[size_t(b)] : a < b;
+    });
   for (int64_t k = 0; k < rest; ++k) ++starts[size_t(order[size_t(k)])];
   return starts;
 }
@@ -128,6 +131,8 @@ Dataset make_products(const ProductsOptions& o) {
     for (double& v : w) v = std::min(v * scale, o.max_degree);
   }
 
+  check_interrupt();  // here and between the stages below: each takes up to seconds at 10M nodes
+
   // Labels: Zipf-like class sizes.
   std::vector<double> class_cum(size_t(o.classes));
   for (int32_t c = 0; c < o.classes; ++c) class_cum[size_t(c)] = (c ? class_cum[size_t(c) - 1] : 0.0) + 1.0 / (c + 2);
@@ -139,6 +144,8 @@ Dataset make_products(const ProductsOptions& o) {
     d.labels[size_t(i)] = int32_t(
         std::min<ptrdiff_t>(std::upper_bound(class_cum.begin(), class_cum.end(), u) - class_cum.begin(), o.classes - 1));
   }
+
+  check_interrupt();
 
   // Samplers of the other end: per class and global, proportional to w.
   std::vector<std::vector<int32_t>> members(size_t(o.classes));
@@ -157,13 +164,16 @@ Dataset make_products(const ProductsOptions& o) {
   std::iota(all.begin(), all.end(), 0);
   const AliasTable global(std::move(all), w);
 
+  check_interrupt();
+
   // Edge starts and their other ends.
   const std::vector<int64_t> starts = deal_starts(w, e_max);
+  check_interrupt();
   std::vector<int64_t> first(size_t(n) + 1, 0);
   for (int64_t i = 0; i < n; ++i) first[size_t(i) + 1] = first[size_t(i)] + starts[size_t(i)];
   std::vector<int32_t> end(static_cast<size_t>(first[size_t(n)]));
   ProgressStage edge_progress("generate: edges", n, "nodes");
-  parallel_slices(edge_progress, n, [&](int64_t lo, int64_t hi) {
+  parallel_slices(edge_progress, first, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(dynamic, 4096)
   for (int64_t i = lo; i < hi; ++i) {
     Rng rng = node_rng(o.seed, 3, i);
@@ -177,15 +187,18 @@ Dataset make_products(const ProductsOptions& o) {
       end[size_t(e)] = j;
     }
   }
-    check_interrupt();
   });
 
   // CSR by counting: row i holds its own starts and the starts that end at i.
   std::vector<int64_t> degree(starts.begin(), starts.end());
+  const int64_t ends = int64_t(end.size()), block = int64_t(1) << 24;
+  for (int64_t b = 0; b < ends; b += block) {  // in blocks, with an interrupt check between
 #pragma omp parallel for schedule(static)
-  for (int64_t e = 0; e < int64_t(end.size()); ++e) {
+    for (int64_t e = b; e < std::min(ends, b + block); ++e) {
 #pragma omp atomic
-    ++degree[size_t(end[size_t(e)])];
+      ++degree[size_t(end[size_t(e)])];
+    }
+    check_interrupt();
   }
   CsrMatrix& a = d.adjacency;
   a.rows = a.cols = n;
@@ -195,7 +208,7 @@ Dataset make_products(const ProductsOptions& o) {
   std::vector<int64_t>& cursor = degree;  // reused: the next free slot of each row
   std::copy(a.indptr.begin(), a.indptr.end() - 1, cursor.begin());
   ProgressStage graph_progress("generate: graph", 2 * n, "rows");
-  parallel_slices(graph_progress, n, [&](int64_t lo, int64_t hi) {
+  parallel_slices(graph_progress, first, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(dynamic, 4096)
   for (int64_t i = lo; i < hi; ++i) {
     for (int64_t e = first[size_t(i)]; e < first[size_t(i) + 1]; ++e) {
@@ -217,7 +230,7 @@ Dataset make_products(const ProductsOptions& o) {
   // Sort each row (the fill order depends on the threads; sorted rows do not)
   // and collapse repeated edges, then close the gaps in place.
   std::vector<int64_t> length(static_cast<size_t>(n));
-  parallel_slices(graph_progress, n, [&](int64_t lo, int64_t hi) {
+  parallel_slices(graph_progress, a.indptr, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(dynamic, 4096)
     for (int64_t i = lo; i < hi; ++i) {
       auto b = a.indices.begin() + a.indptr[size_t(i)], e = a.indices.begin() + a.indptr[size_t(i) + 1];
@@ -227,6 +240,7 @@ Dataset make_products(const ProductsOptions& o) {
   });
   int64_t out = 0;
   for (int64_t i = 0; i < n; ++i) {
+    if (i % (int64_t(1) << 20) == 0) check_interrupt();
     const int64_t from = a.indptr[size_t(i)];
     if (from != out) std::copy_n(a.indices.begin() + from, length[size_t(i)], a.indices.begin() + out);
     a.indptr[size_t(i)] = out;
@@ -235,6 +249,7 @@ Dataset make_products(const ProductsOptions& o) {
   a.indptr[size_t(n)] = out;
   a.indices.resize(size_t(out));
   a.values.assign(size_t(out), 1.0f);
+  check_interrupt();
 
   // Features a slice of rows at a time (each row from its own generator).
   d.dense_features.resize(n, o.features);
@@ -245,6 +260,7 @@ Dataset make_products(const ProductsOptions& o) {
         class_gaussian_features(labels, o.classes, o.features, o.signal, o.noise, o.seed, lo);
   });
 
+  check_interrupt();
   const std::vector<int32_t> order = random_order(n, o.seed);
   d.train.assign(order.begin(), order.begin() + o.train);
   d.val.assign(order.begin() + o.train, order.begin() + o.train + o.val);

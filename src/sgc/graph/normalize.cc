@@ -38,7 +38,7 @@ CsrMatrix aug_norm_adj(const CsrMatrix& adj, float g) {
   s.indices.resize(s.indptr[n]);
   s.values.resize(s.indptr[n]);
   ProgressStage progress("normalize", n, "rows");
-  parallel_slices(progress, n, [&](int64_t lo, int64_t hi) {
+  parallel_slices(progress, s.indptr, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(static)
   for (int64_t i = lo; i < hi; ++i) {
     int64_t out = s.indptr[i];
@@ -118,7 +118,7 @@ AugNormPair aug_norm_adj_with_induced(const CsrMatrix& adj, const std::vector<in
   // Row i of S and, for a subgraph node, its row of S_sub: aug_norm_adj's
   // emission (the diagonal in column order) on both at once.
   ProgressStage progress("normalize", n, "rows");
-  parallel_slices(progress, n, [&](int64_t lo, int64_t hi) {
+  parallel_slices(progress, s.indptr, [&](int64_t lo, int64_t hi) {
 #pragma omp parallel for schedule(dynamic, 1024)
     for (int64_t i = lo; i < hi; ++i) {
       const int32_t r = sub_id[size_t(i)];

@@ -19,6 +19,9 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "sgc/util/interrupt.h"
 
 namespace sgc {
 
@@ -63,8 +66,9 @@ void progress_tick(int64_t n = 1);
 void progress_add_total(int64_t n);
 
 // Runs body(begin, end) over [0, n) in about `slices` consecutive slices,
-// advancing `stage` by each slice's length after it: the caller's parallel
-// loop goes inside body, so the results do not depend on the slicing.
+// advancing `stage` by each slice's length after it and checking for an
+// interrupt (Ctrl-C) between slices: the caller's parallel loop goes inside
+// body, so the results do not depend on the slicing.
 template <class Body>
 void parallel_slices(ProgressStage& stage, int64_t n, const Body& body, int64_t slices = 64) {
   const int64_t step = std::max<int64_t>(1, (n + slices - 1) / slices);
@@ -72,6 +76,28 @@ void parallel_slices(ProgressStage& stage, int64_t n, const Body& body, int64_t 
     const int64_t e = std::min(n, b + step);
     body(b, e);
     stage.advance(e - b);
+    check_interrupt();
+  }
+}
+
+// The same over the n = work.size() - 1 rows of a prefix sum of their costs
+// (a CSR's indptr), each slice about an equal share of the work: in a
+// power-law graph, whose heaviest rows come first, equal row counts would
+// make the first slice hold most of the work and the checks between slices
+// seconds apart.
+template <class Body>
+void parallel_slices(ProgressStage& stage, const std::vector<int64_t>& work, const Body& body, int64_t slices = 64) {
+  const int64_t n = int64_t(work.size()) - 1;
+  const int64_t total = n > 0 ? work.back() - work.front() : 0;
+  for (int64_t s = 1, b = 0; b < n; ++s) {
+    // Slice s ends at the first row boundary at or past s/slices of the work.
+    const int64_t target = work.front() + int64_t((long double)total * s / slices);
+    int64_t e = std::lower_bound(work.begin() + b + 1, work.end(), target) - work.begin();
+    e = s >= slices ? n : std::clamp<int64_t>(e, b + 1, n);
+    body(b, e);
+    stage.advance(e - b);
+    check_interrupt();
+    b = e;
   }
 }
 
