@@ -12,9 +12,11 @@
 #include <fstream>
 #include <string>
 
+#include "sgc/data/class_features.h"
 #include "sgc/data/powerlaw.h"
 #include "sgc/data/synthetic.h"
 #include "sgc/error.h"
+#include "sgc/graph/csr.h"
 #include "sgc/graph/normalize.h"
 #include "sgc/io/planetoid.h"
 #include "sgc/model/linear_model.h"
@@ -301,6 +303,26 @@ TEST(CapsInterrupt, ScopedHandlerRestoresThePreviousOne) {
   EXPECT_EQ(seen.sa_handler, caps_test_handler);
   EXPECT_FALSE(interrupt_requested());
   sigaction(SIGINT, &before, nullptr);
+}
+
+// The graph builders and generators stop at a requested interrupt instead of
+// finishing a construction that takes seconds on big inputs.
+TEST(CapsInterrupt, GraphConstructionStopsAtAnInterrupt) {
+  std::vector<Triplet> t;
+  for (int32_t i = 0; i < 1000; ++i) t.push_back({i, (i + 1) % 1000, 1.0f});
+  const CsrMatrix a = csr_from_triplets(1000, 1000, t, false);
+  request_interrupt();
+  EXPECT_THROW(csr_from_triplets(1000, 1000, t, false), Interrupted);
+  request_interrupt();
+  EXPECT_THROW(symmetrize_max(a), Interrupted);
+  request_interrupt();
+  EXPECT_THROW(aug_norm_adj(a), Interrupted);
+  request_interrupt();
+  EXPECT_THROW(class_gaussian_features(std::vector<int32_t>(100, 0), 2, 8, 1.0, 1.0, 0), Interrupted);
+  request_interrupt();
+  EXPECT_THROW(random_order(int64_t(1) << 21, 0), Interrupted);
+  EXPECT_FALSE(interrupt_requested());
+  EXPECT_EQ(symmetrize_max(a).nnz(), 2000);  // and work again after
 }
 
 // ---- tune's messages -------------------------------------------------------------------

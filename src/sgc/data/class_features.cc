@@ -1,8 +1,11 @@
 #include "sgc/data/class_features.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <utility>
+
+#include "sgc/util/interrupt.h"
 
 namespace sgc {
 
@@ -74,15 +77,22 @@ DenseMatrix class_gaussian_features(const std::vector<int32_t>& labels, int32_t 
   const int64_t n = int64_t(labels.size());
   DenseMatrix x(n, dim);
   (void)ziggurat();  // the tables, before the threads
+  // In blocks of about 2^24 values with an interrupt check between (each
+  // row's draws depend on its id only).
+  const int64_t block = std::max<int64_t>(1, (int64_t(1) << 24) / std::max<int64_t>(1, dim));
+  for (int64_t lo = 0; lo < n; lo += block) {
+    check_interrupt();
+    const int64_t hi = std::min(n, lo + block);
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    Rng rng = node_rng(seed, 4, first + i);
-    const float* m = mu.row(labels[size_t(i)]).data();
-    float* row = x.row(i).data();
-    if (draw == GaussianDraw::Ziggurat)
-      for (int64_t j = 0; j < dim; ++j) row[j] = m[j] + float(noise * ziggurat_normal(rng));
-    else
-      for (int64_t j = 0; j < dim; ++j) row[j] = m[j] + float(noise * rng.normal());
+    for (int64_t i = lo; i < hi; ++i) {
+      Rng rng = node_rng(seed, 4, first + i);
+      const float* m = mu.row(labels[size_t(i)]).data();
+      float* row = x.row(i).data();
+      if (draw == GaussianDraw::Ziggurat)
+        for (int64_t j = 0; j < dim; ++j) row[j] = m[j] + float(noise * ziggurat_normal(rng));
+      else
+        for (int64_t j = 0; j < dim; ++j) row[j] = m[j] + float(noise * rng.normal());
+    }
   }
   return x;
 }
@@ -91,7 +101,10 @@ std::vector<int32_t> random_order(int64_t n, uint64_t seed) {
   std::vector<int32_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   Rng rng(splitmix64(seed ^ 0x5917ull));
-  for (int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[rng.below(uint64_t(i) + 1)]);
+  for (int64_t i = n - 1; i > 0; --i) {
+    check_interrupt_every(i);
+    std::swap(order[i], order[rng.below(uint64_t(i) + 1)]);
+  }
   return order;
 }
 

@@ -240,7 +240,7 @@ Dataset make_products(const ProductsOptions& o) {
   });
   int64_t out = 0;
   for (int64_t i = 0; i < n; ++i) {
-    if (i % (int64_t(1) << 20) == 0) check_interrupt();
+    check_interrupt_every(i);
     const int64_t from = a.indptr[size_t(i)];
     if (from != out) std::copy_n(a.indices.begin() + from, length[size_t(i)], a.indices.begin() + out);
     a.indptr[size_t(i)] = out;

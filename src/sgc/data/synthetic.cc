@@ -77,12 +77,16 @@ Dataset make_csbm(const CsbmOptions& o) {
     Rng rng = node_rng(o.seed, 2, i);
     offset[i + 1] = offset[i] + int64_t(half) + (rng.uniform() < half - std::floor(half) ? 1 : 0);
   }
-  std::vector<Triplet> edges(2 * offset[n]);
-  // In blocks of nodes, so that Ctrl-C is seen within one (each node's draws depend on its id only).
+  std::vector<Triplet> edges;
+  edges.reserve(size_t(2 * offset[n]));
+  // In blocks of nodes, so that Ctrl-C is seen within one (each node's draws
+  // depend on its id only); the vector grows by each block's edges (zeroing
+  // all of them up front is seconds of page faults in one call).
   constexpr int64_t kBlock = int64_t(1) << 18;
   for (int64_t lo = 0; lo < n; lo += kBlock) {
     check_interrupt();
     const int64_t hi = std::min(n, lo + kBlock);
+    edges.resize(size_t(2 * offset[hi]));
 #pragma omp parallel for schedule(static)
     for (int64_t i = lo; i < hi; ++i) {
       Rng rng = node_rng(o.seed, 3, i);

@@ -7,9 +7,11 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "sgc/error.h"
+#include "sgc/util/interrupt.h"
 
 namespace sgc {
 
@@ -29,6 +31,7 @@ CsrMatrix transpose(const CsrMatrix& a) {
   t.values.resize(a.values.size());
   std::vector<int64_t> next(t.indptr.begin(), t.indptr.end() - 1);
   for (int64_t r = 0; r < a.rows; ++r) {  // rows in increasing order -> sorted columns of t
+    check_interrupt_every(r);
     for (int64_t k = a.indptr[r]; k < a.indptr[r + 1]; ++k) {
       int64_t dst = next[a.indices[k]]++;
       t.indices[dst] = static_cast<int32_t>(r);
@@ -50,7 +53,9 @@ CsrMatrix csr_from_triplets(int64_t rows, int64_t cols, std::vector<Triplet> tri
   m.rows = rows;
   m.cols = cols;
   m.indptr.assign(static_cast<size_t>(rows) + 1, 0);
-  for (const Triplet& t : triplets) {
+  for (size_t k = 0; k < triplets.size(); ++k) {
+    const Triplet& t = triplets[k];
+    check_interrupt_every(int64_t(k));
     if (t.row < 0 || t.row >= rows || t.col < 0 || t.col >= cols) {
       throw ArgumentError("csr_from_triplets: entry (" + std::to_string(t.row) + ", " +
                           std::to_string(t.col) + ") outside a " + std::to_string(rows) + " x " +
@@ -59,20 +64,27 @@ CsrMatrix csr_from_triplets(int64_t rows, int64_t cols, std::vector<Triplet> tri
     ++m.indptr[static_cast<size_t>(t.row) + 1];
   }
   for (int64_t r = 0; r < rows; ++r) m.indptr[r + 1] += m.indptr[r];
-  // Counting sort by row, then sort each row by column.
-  std::vector<Triplet> sorted(triplets.size());
+  // Counting sort by row, then sort each row by column. Left uninitialised:
+  // zero-filling gigabytes first costs seconds of page faults, in one call
+  // that no interrupt check could break.
+  const size_t count = triplets.size();
+  const std::unique_ptr<Triplet[]> sorted(new Triplet[count]);
   {
     std::vector<int64_t> next(m.indptr.begin(), m.indptr.end() - 1);
-    for (const Triplet& t : triplets) sorted[next[t.row]++] = t;
+    for (size_t k = 0; k < count; ++k) {
+      check_interrupt_every(int64_t(k));
+      sorted[next[triplets[k].row]++] = triplets[k];
+    }
   }
   triplets.clear();
   triplets.shrink_to_fit();
-  m.indices.reserve(sorted.size());
-  m.values.reserve(sorted.size());
+  m.indices.reserve(count);
+  m.values.reserve(count);
   int64_t begin = 0;
   for (int64_t r = 0; r < rows; ++r) {
+    check_interrupt_every(r);
     int64_t end = m.indptr[r + 1];
-    std::sort(sorted.begin() + begin, sorted.begin() + end,
+    std::sort(sorted.get() + begin, sorted.get() + end,
               [](const Triplet& x, const Triplet& y) { return x.col < y.col; });
     m.indptr[r] = static_cast<int64_t>(m.indices.size());
     for (int64_t k = begin; k < end; ++k) {
@@ -106,6 +118,7 @@ CsrMatrix symmetrize_max(const CsrMatrix& a) {
   s.indices.reserve(a.indices.size() * 2);
   s.values.reserve(a.indices.size() * 2);
   for (int64_t r = 0; r < a.rows; ++r) {
+    check_interrupt_every(r);
     int64_t i = a.indptr[r], ie = a.indptr[r + 1], j = t.indptr[r], je = t.indptr[r + 1];
     while (i < ie || j < je) {
       if (j >= je || (i < ie && a.indices[i] < t.indices[j])) {

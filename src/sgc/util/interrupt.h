@@ -6,6 +6,7 @@
 #pragma once
 
 #include <csignal>
+#include <cstdint>
 
 #include "sgc/error.h"
 
@@ -42,5 +43,10 @@ void request_interrupt(bool on = true);
 bool interrupt_requested();
 // Throws Interrupted (and clears the flag) if an interrupt was requested.
 void check_interrupt();
+// check_interrupt() on every 2^20th step i of a sequential loop (a step
+// being cheap, the check's load stays out of the loop's cost).
+inline void check_interrupt_every(int64_t i) {
+  if ((i & ((int64_t(1) << 20) - 1)) == 0) check_interrupt();
+}
 
 }  // namespace sgc
