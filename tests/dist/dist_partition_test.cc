@@ -11,7 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
+
+#include <nlohmann/json.hpp>
 
 #include "dist_util.h"
 #include "sgc/data/powerlaw.h"
@@ -123,6 +126,51 @@ TEST(DistPartition, BadLayoutsFailOnEveryRank) {
   comm.barrier();
   EXPECT_THROW(dist::read_part(comm, dir, c), dist::CollectiveError);
   comm.barrier();
+  if (comm.rank() == 0) std::filesystem::remove_all(dir);
+}
+
+// The manifest is hand-editable JSON without a checksum of its own: the
+// fields the reader relies on are checked against what sgc partition writes
+// and against the parts' headers, naming the manifest or the part.
+TEST(DistPartition, EditedManifestsAreRefused) {
+  const dist::Comm comm;
+  const Dataset d = load_planetoid(testing::planetoid_dir(), "cora");
+  const Config c = preset_for("planetoid", "cora", default_operator()).config;
+  const std::string dir = shared_dir(comm, "manifest");
+  const std::string manifest = dir + "/manifest.json";
+  write_on_rank0(comm, d, dist::PartitionMethod::Contiguous, comm.size(), dir);
+  std::string original;
+  if (comm.rank() == 0) {
+    std::ifstream in(manifest);
+    original.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto expect_refused = [&](const std::function<void(nlohmann::json&)>& edit, const std::string& needle) {
+    if (comm.rank() == 0) {
+      nlohmann::json m = nlohmann::json::parse(original);
+      edit(m);
+      std::ofstream(manifest) << m.dump(1);
+    }
+    comm.barrier();
+    try {
+      dist::read_part(comm, dir, c);
+      ADD_FAILURE() << "accepted: " << needle;
+    } catch (const dist::CollectiveError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    comm.barrier();
+  };
+  expect_refused([](nlohmann::json& m) { m["method"] = "spectral"; }, "method \"spectral\"");
+  expect_refused([](nlohmann::json& m) { m["files"][0]["file"] = "other.bin"; }, "files[0] names \"other.bin\"");
+  expect_refused([](nlohmann::json& m) { m["files"][0]["rows"] = m["files"][0]["rows"].get<int64_t>() - 1; },
+                 "rows in all");
+  expect_refused([](nlohmann::json& m) { m["dataset"] = ""; }, "no data set name");
+  if (comm.size() > 1)  // the same total, another split between the parts: the part's header disagrees
+    expect_refused(
+        [](nlohmann::json& m) {
+          m["files"][0]["rows"] = m["files"][0]["rows"].get<int64_t>() - 1;
+          m["files"][1]["rows"] = m["files"][1]["rows"].get<int64_t>() + 1;
+        },
+        "the manifest says");
   if (comm.rank() == 0) std::filesystem::remove_all(dir);
 }
 

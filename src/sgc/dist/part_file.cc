@@ -199,6 +199,35 @@ nlohmann::json parse_manifest(const std::string& path) {
                       std::to_string(kVersion));
   return m;
 }
+
+// The manifest is JSON that a person may edit: what sgc partition writes
+// and the reader relies on is checked here (the parts' own bytes by their
+// checksums, each part's header against these fields by read_part).
+void check_manifest_fields(const std::string& path, const nlohmann::json& m, const PartManifest& pm) {
+  const auto fail = [&path](const std::string& what) { throw FormatError(path + ": " + what); };
+  try {
+    parse_partition_method(pm.method);
+  } catch (const ArgumentError&) {
+    fail("method \"" + pm.method + "\" is none sgc partition writes (contiguous, metis)");
+  }
+  if (pm.dataset.empty() || pm.family.empty()) fail("no data set name or family");
+  if (pm.nodes < 1 || pm.nodes > (int64_t(1) << 31) || pm.features < 1 || pm.classes < 1)
+    fail(std::to_string(pm.nodes) + " nodes, " + std::to_string(pm.features) + " features, " +
+         std::to_string(pm.classes) + " classes: not the shape of a graph");
+  int64_t rows = 0;
+  for (int r = 0; r < pm.parts; ++r) {
+    const nlohmann::json& f = m.at("files").at(size_t(r));
+    const std::string where = "files[" + std::to_string(r) + "]";
+    if (f.at("file").get<std::string>() != part_name(r))
+      fail(where + " names \"" + f.at("file").get<std::string>() + "\"; rank " + std::to_string(r) + " reads " +
+           part_name(r));
+    const int64_t n = f.at("rows").get<int64_t>();
+    if (n < 0 || n > pm.nodes || f.at("bytes").get<int64_t>() < 0) fail(where + ": negative or impossible sizes");
+    rows += n;
+  }
+  if (rows != pm.nodes)
+    fail("the parts hold " + std::to_string(rows) + " rows in all, the graph " + std::to_string(pm.nodes) + " nodes");
+}
 }  // namespace
 
 PartManifest read_manifest(const Comm& comm, const std::string& dir) {
@@ -223,6 +252,7 @@ PartManifest read_manifest(const Comm& comm, const std::string& dir) {
     if (!m.at("files").is_array() || int(m.at("files").size()) != pm.parts)
       throw FormatError(path + ": lists " + std::to_string(m.at("files").size()) + " files for " +
                         std::to_string(pm.parts) + " parts");
+    check_manifest_fields(path, m, pm);
     if (pm.parts != comm.size())
       throw ArgumentError(path + ": written for " + std::to_string(pm.parts) + " ranks, this run has " +
                           std::to_string(comm.size()) + " (mpirun -np " + std::to_string(pm.parts) +
@@ -309,6 +339,9 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
     q.classes = int32_t(classes);
     if (nodes != pm.nodes || dim != pm.features || classes != pm.classes || lo < 0 || rows < 0 || lo + rows > nodes)
       throw FormatError("header does not match the manifest");
+    if (rows != entry.at("rows").get<int64_t>())
+      throw FormatError("holds " + std::to_string(rows) + " rows, the manifest says " +
+                        std::to_string(entry.at("rows").get<int64_t>()));
     a.rows = rows;
     a.cols = nodes;
     a.indptr = in.array<int64_t>(rows + 1);
