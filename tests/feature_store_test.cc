@@ -76,6 +76,24 @@ TEST(FeatureStore, NonFiniteFeaturesAreNotWritten) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
+// Scratch space has a cap: more than the disk can give while keeping room
+// for other files is refused up front, naming the space and the way out.
+TEST(FeatureStore, ScratchBeyondTheDisksRoomIsRefused) {
+  const std::filesystem::space_info disk = std::filesystem::space(std::filesystem::temp_directory_path());
+  const int64_t cols = 1024, rows = int64_t(disk.available / 4 / uint64_t(cols));  // all of the free space
+  try {
+    sgc::MappedFeatures::scratch(rows, cols, "the test's matrix");
+    ADD_FAILURE() << "scratch space for all of the free disk was reserved";
+  } catch (const sgc::ResourceError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("the test's matrix need"), std::string::npos) << what;
+    EXPECT_NE(what.find("free"), std::string::npos) << what;
+    EXPECT_NE(what.find("$TMPDIR"), std::string::npos) << what;
+  }
+  const sgc::MappedFeatures small = sgc::MappedFeatures::scratch(100, 10, "a small matrix");
+  EXPECT_EQ(small.rows(), 100);
+}
+
 TEST(FeatureStore, EmptyAndMovedStores) {
   const std::string path = temp_path("empty.sgcf");
   write_feature_store(path, DenseMatrix(0, 4));

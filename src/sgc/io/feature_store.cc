@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -167,6 +168,18 @@ MappedFeatures MappedFeatures::scratch(int64_t rows, int64_t cols, const std::st
     ~Closer() { ::close(fd); }
   } closer{fd};
   const int64_t size = kFeatureStoreHeaderBytes + bytes;
+  // Scratch space is a cost with a cap, as memory is: the disk keeps a
+  // twentieth of itself (at least 1 GiB) for everything else, the command's
+  // own output files included.
+  if (struct statvfs fs; ::fstatvfs(fd, &fs) == 0) {
+    const long double unit = fs.f_frsize ? fs.f_frsize : fs.f_bsize;
+    const long double avail = (long double)fs.f_bavail * unit, total = (long double)fs.f_blocks * unit;
+    const long double keep = std::max((long double)(int64_t(1) << 30), total / 20);
+    if ((long double)size + keep > avail)
+      throw ResourceError(path + ": " + what + " need " + format_bytes(size) + " of scratch space; the disk has " +
+                          format_bytes(int64_t(avail)) + " free and keeps " + format_bytes(int64_t(keep)) +
+                          " for other files: set $TMPDIR to a folder with room, or ask for less (--k, --features)");
+  }
   // Reserved now: a full disk is an error here, not a SIGBUS when a page is written.
   if (const int err = ::posix_fallocate(fd, 0, off_t(size)); err != 0)
     throw FileError(path + ": cannot reserve " + format_bytes(size) + " of scratch space for " + what + " (" +
