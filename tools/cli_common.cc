@@ -465,7 +465,8 @@ void write_predictions(const std::string& out, const std::string& model_path, co
   file.commit();
 }
 
-AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_notes) {
+AsTrained load_as_trained(const DataFlags& f, const std::string& model_path, const json& training,
+                          bool print_notes) {
   auto field = [&](const char* key, auto fallback) { return training_field(training, key, fallback); };
   if (!f.dataset.empty() && f.seed_given)
     throw sgc::ArgumentError("--seed: predict on a data set draws nothing (the model is fixed, and the split is "
@@ -476,9 +477,27 @@ AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_n
   if (choose_split) g.split = trained_split;
   // An OGB folder's named split, as in training (a folder with several splits needs one).
   if (g.ogb_split.empty() && sgc::is_ogb_node_dir(f.dataset)) g.ogb_split = field("ogb_split", std::string());
-  sgc::Dataset d = load_data(g);
-  const bool same = d.name == field("dataset", std::string()) && d.family == field("family", std::string());
-  if (choose_split && !same) {  // another data set: its own default split
+  auto same_as_trained = [&](const sgc::Dataset& d) {
+    return d.name == field("dataset", std::string()) && d.family == field("family", std::string());
+  };
+  sgc::Dataset d;
+  try {
+    d = load_data(g);
+  } catch (const sgc::ArgumentError& e) {
+    if (!choose_split) throw;
+    // The model's split may be another data set's; where this is the data set
+    // it was trained on, the file's field is wrong, not a flag.
+    g.split = f.split;
+    d = load_data(g);
+    if (same_as_trained(d)) {
+      std::string problem = e.what();
+      if (problem.rfind("--split: ", 0) == 0) problem.erase(0, 9);
+      throw sgc::FormatError("--model " + model_path + ": field training.split (" + std::to_string(trained_split) +
+                             "): " + problem);
+    }
+  }
+  const bool same = same_as_trained(d);
+  if (choose_split && !same && g.split != f.split) {  // another data set: its own default split
     g.split = f.split;
     d = load_data(g);
   }

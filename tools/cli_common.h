@@ -129,11 +129,14 @@ json config_json(const Job& job, const CommonFlags& f);
 // (noted on stderr if print_notes: that split's test nodes may be the model's training nodes), and the
 // feature store the model was trained on must be given again. --seed with
 // --dataset is refused (it would draw nothing). `split`: the split scored.
+// A split the model file records that the data set does not have is an
+// error naming `model_path` and the field.
 struct AsTrained {
   sgc::Dataset data;
   int split = -1;  // -1: the synthetic graph
 };
-AsTrained load_as_trained(const DataFlags& f, const json& training, bool print_notes = true);
+AsTrained load_as_trained(const DataFlags& f, const std::string& model_path, const json& training,
+                          bool print_notes = true);
 // On stderr, when `scored` is another split of the data set the model was trained on.
 void note_other_split(const json& training, const std::string& name, const std::string& family, int scored);
 

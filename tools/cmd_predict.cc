@@ -44,7 +44,7 @@ int run_predict(const PredictFlags& f) {
     sgc::check_output_path(f.out, "--out", inputs);
   }
   const sgc::SavedModel saved = sgc::load_model(f.model);
-  AsTrained as_trained = load_as_trained(f, saved.training);
+  AsTrained as_trained = load_as_trained(f, f.model, saved.training);
   sgc::Dataset data = std::move(as_trained.data);
   const int split = as_trained.split;
   const std::vector<int32_t> test = data.test, labels = data.labels;

@@ -39,8 +39,8 @@ struct PredictInput {
 };
 
 // The graph's rows with raw features (the saved model's normalisation is applied after).
-PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, const json& training,
-                       const dist::Comm& comm) {
+PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, const std::string& model_path,
+                       const json& training, const dist::Comm& comm) {
   c.feature_norm = sgc::FeatureNorm::None;
   c.protocol = sgc::Protocol::Transductive;  // every row over the whole graph
   PredictInput in;
@@ -63,7 +63,7 @@ PredictInput load_rows(const DataFlags& f, const DistFlags& d, sgc::Config c, co
     in.name = "powerlaw";
     in.local = dist::local_data(comm, std::move(gen.part), c, in.name, gen.cut, "--generator powerlaw");
   } else {
-    AsTrained as_trained = load_as_trained(f, training, comm.rank() == 0);
+    AsTrained as_trained = load_as_trained(f, model_path, training, comm.rank() == 0);
     sgc::Dataset data = std::move(as_trained.data);
     in.split = as_trained.split;
     in.name = data.name;
@@ -95,7 +95,7 @@ int predict(const DataFlags& f, const DistFlags& d, const std::string& model_pat
   }
   dist::agree_or_throw(comm, err);  // every rank read the same file
   const sgc::Config& c = saved.config;
-  PredictInput in = load_rows(f, d, c, saved.training, comm);
+  PredictInput in = load_rows(f, d, c, model_path, saved.training, comm);
   dist::LocalData& L = in.local;
 
   sgc::SoftmaxModel m(state.header.at("dim").get<int64_t>(), state.header.at("classes").get<int32_t>());

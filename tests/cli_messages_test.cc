@@ -1,0 +1,42 @@
+// The command line's messages start with what they concern: the file (and
+// its field) or the flag, never a flag that was not given.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "readers_util.h"
+#include "sgc/model/model_file.h"
+#include "test_util.h"
+
+namespace sgc {
+namespace {
+
+using testing::expect_cli_error;
+using testing::run_cli;
+
+// A split the model file records that the data set does not have is the
+// file's field, not a flag (it was "--split: cora has one fixed split").
+TEST(CliMessages, ASplitTheModelFileRecordsIsNamedAsItsField) {
+  testing::TempDir tmp;
+  const std::string cora = " --threads 1 --dataset cora --data-dir " + testing::planetoid_dir();
+  const std::string model = tmp.file("cora.sgcm"), edited = tmp.file("edited.sgcm");
+  const testing::CliRun trained = run_cli("train --quiet --epochs 5 --save " + model + cora);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const SavedModel saved = load_model(model);
+  auto save_with_training = [&](const nlohmann::json& training) {
+    save_model(edited, saved.config, *saved.model, training);
+  };
+  save_with_training({{"dataset", "cora"}, {"family", "planetoid"}, {"split", -3}});
+  expect_cli_error("predict --model " + edited + cora,
+                   "--model " + edited + ": field training.split (-3): cora has one fixed split");
+  // The split of another data set: cora is scored on its own.
+  save_with_training({{"dataset", "texas"}, {"family", "heterophilous"}, {"split", 3}});
+  const testing::CliRun other = run_cli("predict --model " + edited + cora);
+  EXPECT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find("on the test split (split 0)"), std::string::npos) << other.output;
+}
+
+}  // namespace
+}  // namespace sgc
