@@ -38,5 +38,12 @@ TEST(CliMessages, ASplitTheModelFileRecordsIsNamedAsItsField) {
   EXPECT_NE(other.output.find("on the test split (split 0)"), std::string::npos) << other.output;
 }
 
+// A folder given as --targets is named as one (it was "read error").
+TEST(CliMessages, AFolderGivenAsTargetsIsNamedAsOne) {
+  testing::TempDir tmp;
+  expect_cli_error("attack --nodes 2000 --threads 1 --budgets 1 --targets " + tmp.path(),
+                   tmp.path() + ": is a directory");
+}
+
 }  // namespace
 }  // namespace sgc

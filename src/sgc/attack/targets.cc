@@ -4,9 +4,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
+#include <string_view>
 
 #include "sgc/error.h"
+#include "sgc/io/format/text_lines.h"
 #include "sgc/random.h"
 #include "sgc/util/printable.h"
 
@@ -26,29 +27,26 @@ std::vector<int32_t> select_targets(const Dataset& d, const std::vector<int32_t>
 }
 
 std::vector<int32_t> read_targets(const std::string& path, int64_t num_nodes) {
-  std::ifstream in(path);
-  if (!in) throw FileError(path + ": cannot open the target file");
+  TextLines in(path);  // the readers' open: a folder is named as one, Ctrl-C on a FIFO exits 130
   std::vector<int32_t> out;
-  std::string line;
-  for (int64_t no = 1; std::getline(in, line); ++no) {
+  std::string_view line;
+  while (in.next(line)) {
     const size_t a = line.find_first_not_of(" \t\r");
-    if (a == std::string::npos) continue;
+    if (a == std::string_view::npos) continue;
     const size_t b = line.find_last_not_of(" \t\r");
-    const std::string text = line.substr(a, b - a + 1);
-    const std::string where = path + ":" + std::to_string(no) + ": ";
+    const std::string text(line.substr(a, b - a + 1));
     // Decimal digits only: strtod alone also takes hexadecimal ("0x10" = 16), "inf" and "nan".
     const bool decimal = text.find_first_not_of("0123456789+-.eE") == std::string::npos;
     errno = 0;
     char* end = nullptr;
     const double x = std::strtod(text.c_str(), &end);
     if (!decimal || end == text.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(x))
-      throw FormatError(where + "'" + printable(text) + "' is not a node id");
-    if (x != std::floor(x)) throw FormatError(where + "'" + printable(text) + "' is not an integral node id");
+      in.fail("'" + printable(text) + "' is not a node id");
+    if (x != std::floor(x)) in.fail("'" + printable(text) + "' is not an integral node id");
     if (x < 0 || x >= double(num_nodes))
-      throw FormatError(where + "node id " + printable(text) + " is outside [0, " + std::to_string(num_nodes) + ")");
+      in.fail("node id " + printable(text) + " is outside [0, " + std::to_string(num_nodes) + ")");
     out.push_back(int32_t(x));
   }
-  if (in.bad()) throw FileError(path + ": read error");
   if (out.empty()) throw FormatError(path + ": no node ids in the target file");
   return out;
 }

@@ -18,7 +18,8 @@ std::vector<int32_t> select_targets(const Dataset& d, const std::vector<int32_t>
 
 // One node id per line (blank lines skipped; ids as integers or as floats
 // with an integral value, "1.824e+03", as the InfAttack authors' lists are
-// written). Duplicates are kept. FileError if it cannot be read,
+// written; gzip-compressed or not, as the edge-list reader takes them).
+// Duplicates are kept. FileError if it cannot be read (a folder is named as one),
 // FormatError naming the file and line for a non-numeric, non-integral or
 // out-of-range id ([0, num_nodes)) or a file without ids.
 std::vector<int32_t> read_targets(const std::string& path, int64_t num_nodes);
