@@ -6,6 +6,7 @@
 #include "readers_util.h"
 #include "sgc/io/edge_list.h"
 #include "sgc/io/load.h"
+#include "sgc/util/budget.h"
 #include "test_util.h"
 
 namespace sgc {
@@ -82,7 +83,23 @@ TEST(MatrixMarket, ReadsTheCoordinateLayoutAsAGraph) {
   expect_error<FormatError>([] { parse("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n", "a.mtx"); },
                             {"a.mtx:1:", "only the coordinate (sparse) layout"});
   expect_error<FormatError>([&] { parse(std::string(mm) + "% only comments\n", "t.mtx"); }, {"no size line"});
-  expect_error<FormatError>([&] { parse(std::string(mm) + "3 3 1099511627777\n", "t.mtx"); }, {"entries"});
+  expect_error<FormatError>([&] { parse(std::string(mm) + "2000000 2000000 1099511627777\n", "t.mtx"); },
+                            {"t.mtx:2:", "1099511627777 entries: beyond any graph this reads"});
+}
+
+// A size line with more entries than the matrix has cells is damaged, and
+// said so; the memory check names the declared node count (it said "0 nodes").
+TEST(MatrixMarket, AnImpossibleEntryCountIsNamed) {
+  const std::string mm = "%%MatrixMarket matrix coordinate pattern general\n";
+  expect_error<FormatError>([&] { parse(mm + "4 4 99999999999\n1 2\n", "t.mtx"); },
+                            {"t.mtx:2: 99999999999 entries for a 4 x 4 matrix, which has 16 cells"});
+  expect_error<FormatError>([&] { parse(mm + "0 0 1\n", "t.mtx"); }, {"1 entries for a 0 x 0 matrix"});
+  EXPECT_EQ(parse(mm + "2 2 4\n1 1\n1 2\n2 1\n2 2\n", "t.mtx").src.size(), 4u);  // every cell once
+  const int64_t budget = memory_budget();
+  set_memory_budget(int64_t(1) << 20);
+  expect_error<ResourceError>([&] { parse(mm + "100000 100000 1000000\n", "t.mtx"); },
+                              {"t.mtx: a graph of 100000 nodes and 1000000 edges"});
+  set_memory_budget(budget);
 }
 
 // A UTF-8 byte order mark before the first id is skipped (it was read as

@@ -28,6 +28,10 @@ void check_implied_node_count(int64_t num_nodes, int64_t edges, const std::strin
                       (edges == 1 ? " names" : "s name") + " at most " + std::to_string(2 * edges) + " ids" +
                       "; ids are used as given (N = max id + 1, at most 4 x edges + 65536): renumber them 0..N-1");
   }
+  require_graph_memory(num_nodes, edges, source);
+}
+
+void require_graph_memory(int64_t num_nodes, int64_t edges, const std::string& source) {
   require_memory((num_nodes + 1) * 24 + edges * kBytesPerEdgePair,
                  source + ": a graph of " + std::to_string(num_nodes) + " nodes and " + std::to_string(edges) + " edges");
 }

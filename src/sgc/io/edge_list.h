@@ -48,6 +48,8 @@ EdgeList read_edge_list(TextLines& in);
 // (an 11-byte file "0 16777215" would make 16.7M nodes): sgc::FormatError
 // naming `source`; and the graph must fit the memory budget (ResourceError).
 void check_implied_node_count(int64_t num_nodes, int64_t edges, const std::string& source);
+// The memory part alone, for a node count the input declares (Matrix Market).
+void require_graph_memory(int64_t num_nodes, int64_t edges, const std::string& source);
 
 // The undirected graph of the edges: A[i][j] = A[j][i] = 1 for every listed
 // pair (duplicates collapsed, self-loops kept once), num_nodes x num_nodes.

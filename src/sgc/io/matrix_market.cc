@@ -6,7 +6,6 @@
 
 #include "sgc/error.h"
 #include "sgc/io/loader_util.h"
-#include "sgc/util/budget.h"
 
 namespace sgc {
 
@@ -57,10 +56,13 @@ EdgeList read_matrix_market(TextLines& in, std::string_view banner) {
   if (size[0] != size[1])
     in.fail(std::to_string(size[0]) + " x " + std::to_string(size[1]) + " matrix: a graph's adjacency is square");
   if (n > (int64_t(1) << 31) - 1) in.fail(std::to_string(n) + " rows: more nodes than 31-bit ids can number");
+  // A coordinate file names each cell at most once: more entries than cells is a damaged size line.
+  if (entries > n * n)  // n < 2^31: no overflow
+    in.fail(std::to_string(entries) + " entries for a " + std::to_string(n) + " x " + std::to_string(n) +
+            " matrix, which has " + std::to_string(n * n) + " cells: the entry count is impossible");
   if (entries > (int64_t(1) << 40)) in.fail(std::to_string(entries) + " entries: beyond any graph this reads");
   // Before reserving: the entries (and the graph built from them) must fit.
-  check_implied_node_count(0, entries, in.source());
-  require_memory((n + 1) * 24, in.source() + ": a graph of " + std::to_string(n) + " nodes");
+  require_graph_memory(n, entries, in.source());
 
   const size_t want = field == "pattern" ? 2 : field == "complex" ? 4 : 3;  // fields of an entry line
   EdgeList out;
