@@ -144,6 +144,16 @@ TEST(Npy, MalformedInputIsAOneLineErrorWithOffset) {
   expect_error<FormatError>([&] { npy_values<int32_t>(npy(npy_bytes("<f4", {3}, d3)), "t.npy"); }, {"t.npy", "integer dtype"});
   expect_error<FormatError>([&] { npy_values<int32_t>(npy(npy_bytes("<i8", {1}, raw<int64_t>({1ll << 40}))), "t.npy"); },
                             {"does not fit"});
+  // A finite float64 beyond float32 is named with its value and place (it was reported as "inf").
+  const std::string f8 = raw<double>({1, 2, 3, 4, 5, -1e300});
+  expect_error<FormatError>([&] { npy_matrix(npy(npy_bytes("<f8", {2, 3}, f8)), "t.npy"); },
+                            {"t.npy: array value -1e+300 at row 1, column 2 is outside the float32 range"});
+  expect_error<FormatError>(
+      [&] { npy_matrix(npy(with_header("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", f8)), "t.npy"); },
+      {"value -1e+300 at row 1, column 2"});
+  expect_error<FormatError>([&] { npy_values<float>(npy(npy_bytes("<f8", {6}, f8)), "t.npy"); },
+                            {"value -1e+300 at element 5 is outside"});
+  EXPECT_EQ(npy_values<float>(npy(npy_bytes("<f8", {1}, raw<double>({3.4e38}))), "t").data[0], 3.4e38f);
 }
 
 // An .npz with two arrays, stored or deflated.

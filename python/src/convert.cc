@@ -7,6 +7,7 @@
 #include "common.h"
 #include "sgc/data/dataset.h"
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 
 namespace sgc_py {
 
@@ -54,6 +55,15 @@ void convert_copy(std::vector<Out>& out, const py::array& a) {
   }
 }
 
+// A finite float64 input that narrowing to float32 made infinite (it is
+// beyond float32's range): an error naming the value, which would otherwise
+// be reported as the "inf" it became.
+void refuse_out_of_float32_range(double value, const std::string& what, const std::string& where) {
+  throw sgc::ArgumentError(what + ": value " + sgc::format_number(value) + " at " + where +
+                           " is outside the float32 range (largest magnitude " +
+                           sgc::format_number(std::numeric_limits<float>::max()) + ")");
+}
+
 }  // namespace
 
 sgc::CsrMatrix csr_from_scipy(py::handle obj, const std::string& what) {
@@ -83,9 +93,17 @@ sgc::CsrMatrix csr_from_scipy(py::handle obj, const std::string& what) {
     throw py::type_error(what + ": indices dtype " + dtype_name(indices) + " (expected int32 or int64)");
   }
 
-  if (is_dtype(data, 'f', 4)) convert_copy<float, float>(a.values, data);
-  else if (is_dtype(data, 'f', 8)) convert_copy<float, double>(a.values, data);
-  else throw py::type_error(what + ": data dtype " + dtype_name(data) + " (expected float32 or float64)");
+  if (is_dtype(data, 'f', 4)) {
+    convert_copy<float, float>(a.values, data);
+  } else if (is_dtype(data, 'f', 8)) {
+    convert_copy<float, double>(a.values, data);
+    const double* in = static_cast<const double*>(data.data());
+    for (size_t k = 0; k < a.values.size(); ++k)
+      if (std::isinf(a.values[k]) && std::isfinite(in[k]))
+        refuse_out_of_float32_range(in[k], what, ".data[" + std::to_string(k) + "]");
+  } else {
+    throw py::type_error(what + ": data dtype " + dtype_name(data) + " (expected float32 or float64)");
+  }
 
   py::gil_scoped_release nogil;
   sgc::validate_csr(a, what.c_str());
@@ -159,6 +177,12 @@ sgc::DenseMatrix Features::copy_dense() const {
     } else {
       for (int64_t j = 0; j < cols; ++j) out[j] = *reinterpret_cast<const float*>(row + j * s1);
     }
+  }
+  if (f64) {
+    const int64_t at = sgc::first_non_finite(m.data(), rows * cols);
+    const double v = at < 0 ? 0.0 : *reinterpret_cast<const double*>(base + (at / cols) * s0 + (at % cols) * s1);
+    if (at >= 0 && std::isfinite(v))
+      refuse_out_of_float32_range(v, "X", "row " + std::to_string(at / cols) + ", column " + std::to_string(at % cols));
   }
   sgc::require_finite(m.data(), rows, cols, "X");
   return m;

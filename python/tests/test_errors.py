@@ -72,6 +72,15 @@ def test_non_finite_in_a_row_the_operator_never_reads():
         sgc.propagate(a, x, norm="norm_adj")
 
 
+@pytest.mark.parametrize("sparse, where", [(False, "row 4, column 2"), (True, r"\.data\[14\]")])
+def test_float64_beyond_float32_is_named_with_its_value(sparse, where):
+    # It became inf as float32, and was reported as "non-finite value inf".
+    x = X.astype(np.float64)
+    x[4, 2] = -1e300
+    with pytest.raises(sgc.ArgumentError, match=rf"X: value -1e\+300 at {where} is outside the float32 range"):
+        sgc.propagate(A, sp.csr_matrix(x) if sparse else x)
+
+
 def test_overflow_is_not_mistaken_for_bad_input():
     x = np.full((6, 3), 3e38, np.float32)  # finite, but the sums overflow: an error, not inf
     with pytest.raises(sgc.Error, match="propagated features are not finite") as e:

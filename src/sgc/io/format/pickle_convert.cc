@@ -13,6 +13,7 @@
 #include "sgc/error.h"
 #include "sgc/io/format/pickle.h"
 #include "sgc/util/memory.h"
+#include "sgc/util/printable.h"
 
 namespace sgc::pickle {
 namespace {
@@ -39,6 +40,14 @@ Src load(const char* p, bool swap) {
   return s;
 }
 
+// "element k", or "row r, column c" of a matrix, for storage position k.
+std::string position(const NdArray& a, size_t k) {
+  if (a.shape.size() != 2 || a.shape[0] <= 0 || a.shape[1] <= 0) return "element " + std::to_string(k);
+  const auto rows = size_t(a.shape[0]), cols = size_t(a.shape[1]);
+  const size_t r = a.fortran ? k % rows : k / cols, c = a.fortran ? k / rows : k % cols;
+  return "row " + std::to_string(r) + ", column " + std::to_string(c);
+}
+
 template <class Src, class Dst>
 void convert(const NdArray& a, std::vector<Dst>& out, const std::string& source, const char* what) {
   const char* p = a.data.data();
@@ -54,6 +63,13 @@ void convert(const NdArray& a, std::vector<Dst>& out, const std::string& source,
       out[k] = static_cast<Dst>(s);
     } else {
       out[k] = static_cast<Dst>(s);
+      // A finite float64 beyond float32's range rounds to infinity, which
+      // would be reported as an infinite input.
+      if (sizeof(Src) > sizeof(Dst) && std::isinf(out[k]) && std::isfinite(s)) {
+        fail(source, std::string(what) + " value " + format_number(double(s)) + " at " + position(a, k) +
+                         " is outside the float32 range (largest magnitude " +
+                         format_number(std::numeric_limits<float>::max()) + ")");
+      }
     }
   }
 }
