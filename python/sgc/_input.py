@@ -142,10 +142,10 @@ def as_index(idx, n, what):
         raise TypeError(f"{what}: dtype {idx.dtype} is not an integer type")
     if idx.ndim != 1:
         raise ValueError(f"{what}: expected a 1-D array of node ids, got shape {idx.shape}")
-    idx = idx.astype(np.int64, copy=False)
-    bad = (idx < 0) | (idx >= n)
+    bad = (idx < 0) | (idx >= n)  # in the array's own dtype: uint64 ids above 2**63 are negative as int64
     if bad.any():
         raise ValueError(f"{what}: node id {idx[bad][0]} out of range [0, {n})")
+    idx = idx.astype(np.int64, copy=False)
     if np.unique(idx).size != idx.size:
         raise ValueError(f"{what}: node ids repeat")
     return idx

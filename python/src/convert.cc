@@ -64,6 +64,21 @@ void refuse_out_of_float32_range(double value, const std::string& what, const st
                            sgc::format_number(std::numeric_limits<float>::max()) + ")");
 }
 
+// The first element of a uint64 array that is >= n, in C order (-1: none;
+// other dtypes: -1). Cast to int64 first, one above 2^63 would read as a
+// negative id.
+int64_t first_unsigned_at_or_above(const py::array& a, int64_t n, uint64_t* value) {
+  if (a.dtype().kind() != 'u' || a.itemsize() != 8) return -1;
+  const auto u = py::array_t<uint64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+  const uint64_t* p = u.data();
+  for (py::ssize_t i = 0; i < u.size(); ++i)
+    if (p[i] >= uint64_t(n)) {
+      *value = p[i];
+      return int64_t(i);
+    }
+  return -1;
+}
+
 }  // namespace
 
 sgc::CsrMatrix csr_from_scipy(py::handle obj, const std::string& what) {
@@ -115,8 +130,12 @@ sgc::CsrMatrix csr_from_edge_index(const py::array& edge_index, int64_t n) {
     throw sgc::ArgumentError("edge_index: expected shape (2, E)");
   if (edge_index.dtype().kind() != 'i' && edge_index.dtype().kind() != 'u')
     throw py::type_error("edge_index: dtype " + dtype_name(edge_index) + " is not an integer type");
+  const int64_t e = edge_index.shape(1);
+  uint64_t big = 0;
+  if (const int64_t at = first_unsigned_at_or_above(edge_index, n, &big); at >= 0)
+    throw sgc::ArgumentError("edge_index: node id " + std::to_string(big) + " (edge " + std::to_string(at % e) +
+                             ") out of range [0, " + std::to_string(n) + ")");
   const auto ei = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(edge_index);
-  const int64_t e = ei.shape(1);
   const int64_t* src = ei.data();
   const int64_t* dst = src + e;
   py::gil_scoped_release nogil;
@@ -192,6 +211,10 @@ std::vector<int32_t> ids_from(const py::array& ids, int64_t n, const char* what)
   if (ids.ndim() != 1) throw sgc::ArgumentError(std::string(what) + ": expected a 1-D array of node ids");
   if (ids.dtype().kind() != 'i' && ids.dtype().kind() != 'u')
     throw py::type_error(std::string(what) + ": dtype " + dtype_name(ids) + " is not an integer type");
+  uint64_t big = 0;
+  if (first_unsigned_at_or_above(ids, n, &big) >= 0)
+    throw sgc::ArgumentError(std::string(what) + ": node id " + std::to_string(big) + " out of range [0, " +
+                             std::to_string(n) + ")");
   const auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(ids);
   std::vector<int32_t> out(static_cast<size_t>(a.size()));
   const int64_t* p = a.data();

@@ -48,6 +48,9 @@ def test_wrong_graph_shape():
         sgc.propagate(np.array([[0, 6], [1, 0]]), X)
     with pytest.raises(ValueError, match="edge_index: node id -1"):
         sgc.propagate(np.array([[0, -1], [1, 0]]), X)
+    # A uint64 id above 2**63 is shown as given, not as the negative int64 it casts to.
+    with pytest.raises(ValueError, match=r"edge_index: node id 9223372036854775813 \(edge 1\) out of range"):
+        sgc.propagate(np.array([[0, 2**63 + 5], [1, 0]], dtype=np.uint64), X)
 
 
 # ---- non-finite values --------------------------------------------------------------------
@@ -350,6 +353,8 @@ def test_bad_indices():
         clf.fit(A, X, np.array([0, 1, -1, 1, 0, 1]), train_idx=[0, 1, 2])
     with pytest.raises(ValueError, match=r"val_idx: node id -1 out of range"):
         clf.fit(A, X, Y, val_idx=[-1])
+    with pytest.raises(ValueError, match=r"train_idx: node id 9223372036854775813 out of range"):
+        clf.fit(A, X, Y, train_idx=np.array([0, 2**63 + 5], dtype=np.uint64))
 
 
 def test_not_fitted_and_feature_count():
