@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import sgc
 
@@ -63,6 +64,14 @@ def test_limits_round_trip_and_apply(limits):
         sgc.set_limits(max_products=0)
     with pytest.raises(TypeError):
         sgc.set_limits(max_products=1.5)
+
+
+def test_an_output_above_the_budget_says_so(limits):
+    # 2**31 - 1 sparse columns: the train rows' output alone is 120 GB (the message was "0 bytes left").
+    sgc.set_limits(memory="8G")
+    wide = sp.csr_matrix((np.ones(30, np.float32), np.arange(30), np.arange(31)), shape=(30, 2**31 - 1))
+    with pytest.raises(sgc.ResourceError, match=r"\(output 15 x 2147483647\) needs .* above the memory budget"):
+        sgc.SGCClassifier().fit(A, wide, Y, np.arange(0, 30, 2))
 
 
 def test_non_finite_output_raises():

@@ -262,7 +262,12 @@ DenseMatrix sparse_head_rows(const CsrMatrix& s, const CsrMatrix& x, const Opera
   const CsrMatrix* first = field ? field->first_hop() : &s;
   const int64_t dense_block_rows = first && source.dense_blocks_pay(*first) ? s.rows : 0;
   // The output holds every hop's columns (sign: (K + 1) d of them).
-  const int64_t state = csr_bytes(s) + csr_bytes(x), out = 4 * int64_t(head.size()) * operator_output_columns(op, dim);
+  const int64_t state = csr_bytes(s) + csr_bytes(x);
+  const int64_t out_cols = operator_output_columns(op, dim);
+  // An output above the budget by itself is said so (the blocks' message would find "0 bytes left").
+  require_memory_estimate(double(state) + 4.0 * double(head.size()) * double(out_cols),
+                          what + " (output " + std::to_string(head.size()) + " x " + std::to_string(out_cols) + ")");
+  const int64_t out = 4 * int64_t(head.size()) * out_cols;
   const int64_t width =
       std::min(lean_block_width(op, hop_rows, dense_block_rows, dim, int64_t(head.size()), state),
                column_block_width(op, hop_rows, dim, int64_t(head.size()), memory_budget() - state - out, what,
