@@ -210,7 +210,11 @@ TEST(DistPartition, DamagedPartsWithValidChecksumsNameTheirFile) {
         q.x.dense(q.rows - 1, 3) = std::numeric_limits<float>::infinity();
       },
       "features of node ");
+  // A rank field of all ones was printed as "part of rank 4294967295".
+  expect_refused([](dist::RankPart& q) { q.rank = -1; }, "damaged header: it names no rank of the manifest's");
+  expect_refused([](dist::RankPart& q) { q.parts += 1; }, "damaged header");
   if (comm.size() > 1) {
+    expect_refused([](dist::RankPart& q) { q.rank = 0; }, "holds the part of rank 0, not of rank");
     expect_refused([](dist::RankPart& q) { q.halo[0] = q.first; }, "halo entry 0 (node ");
     expect_refused([](dist::RankPart& q) { q.halo.back() = q.nodes + 5; }, "outside the graph's 2708 nodes");
   }

@@ -325,7 +325,12 @@ LocalData read_part(const Comm& comm, const std::string& dir, const Config& c) {
     in.at = 8;
     const uint32_t rank = in.get<uint32_t>(), parts = in.get<uint32_t>(), dense = in.get<uint32_t>();
     in.get<uint32_t>();
-    if (int(rank) != me || int(parts) != pm.parts) throw FormatError("part of rank " + std::to_string(rank) + " of " + std::to_string(parts));
+    // Fields that are not a rank of this layout are damage, not a rank to print.
+    if (int64_t(parts) != int64_t(pm.parts) || rank >= parts)
+      throw FormatError("damaged header: it names no rank of the manifest's " + std::to_string(pm.parts) + " parts");
+    if (int64_t(rank) != me)
+      throw FormatError("holds the part of rank " + std::to_string(rank) + ", not of rank " + std::to_string(me) +
+                        " (renamed files?)");
     const int64_t nodes = in.get<int64_t>();
     lo = in.get<int64_t>();
     rows = in.get<int64_t>();
