@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "readers_util.h"
+#include "sgc/io/format/npy.h"
 #include "sgc/model/model_file.h"
 #include "test_util.h"
 
@@ -180,18 +181,25 @@ TEST(Cli, PredictRefusesScoresThatMeanNothing) {
   sgc::testing::TempDir tmp;
   const std::string model = tmp.file("c3.sgcm"), huge = tmp.file("huge.sgcm");
   const sgc::testing::CliRun trained =
-      sgc::testing::run_cli("train --quiet --nodes 2000 --classes 3 --threads 1 --save " + model);
+      sgc::testing::run_cli("train --quiet --nodes 2000 --classes 3 --features 8 --threads 1 --save " + model);
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
-  expect_error("predict --nodes 2000 --classes 4 --threads 1 --model " + model,
+  expect_error("predict --nodes 2000 --classes 4 --features 8 --threads 1 --model " + model,
                "the model has 3 classes, the data set csbm has 4");
   sgc::SavedModel saved = sgc::load_model(model);
   sgc::ModelState state = saved.model->state();
-  std::fill(state.weights.begin(), state.weights.end(), 1e38f);
+  // The largest weights a model may hold, on features whose products with them overflow.
+  std::fill(state.weights.begin(), state.weights.end(), 1e20f);
   auto m = sgc::make_model(saved.config);
   m->set_state(state, saved.config);
   sgc::save_model(huge, saved.config, *m, saved.training);
-  expect_error("predict --nodes 2000 --classes 3 --threads 1 --model " + huge, "are not finite");
-  const sgc::testing::CliRun ok = sgc::testing::run_cli("predict --nodes 2000 --classes 3 --threads 1 --model " + model);
+  const std::string npy = tmp.file("x.npy"), store = tmp.file("x.sgcf");
+  const std::vector<float> x(2000 * 8, 1e30f);
+  std::ofstream(npy, std::ios::binary) << sgc::npy_bytes("<f4", {2000, 8}, {reinterpret_cast<const char*>(x.data()), x.size() * 4});
+  ASSERT_EQ(sgc::testing::run_cli("convert --in " + npy + " --out " + store).exit_code, 0);
+  expect_error("predict --nodes 2000 --classes 3 --features 8 --threads 1 --feature-store " + store + " --model " + huge,
+               "are not finite");
+  const sgc::testing::CliRun ok =
+      sgc::testing::run_cli("predict --nodes 2000 --classes 3 --features 8 --threads 1 --model " + model);
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 

@@ -15,6 +15,7 @@
 #include "sgc/eval/metrics.h"
 #include "sgc/model/linear_model.h"
 #include "sgc/model/model_file.h"
+#include "sgc/model/train.h"
 
 namespace sgc {
 namespace {
@@ -247,6 +248,34 @@ TEST(ModelFile, HeaderErrorsNameTheField) {
   // A class count beyond int32 was narrowed silently.
   expect_message([](nlohmann::json& h) { h["state"]["classes"] = int64_t(1) << 40; },
                  "state field classes: expected an integer in [1, 1073741824], got 1099511627776");
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
+}
+
+// Training stops as diverged at weights above kMaxWeight; a file holding
+// one (3e38 predicted with scores that overflow) is refused the same way.
+TEST(ModelFile, WeightsAboveTheTrainingLimitAreRefused) {
+  const std::string good = temp_path("limit.sgcm"), bad = temp_path("limit_bad.sgcm");
+  save_example(good);
+  const std::string bytes = read_all(good);
+  // The file with its last weight (the bias of class 2, entry 8) set to w, and a valid checksum.
+  auto with_last_weight = [&](float w) {
+    std::string out = bytes.substr(0, bytes.size() - 4);
+    std::memcpy(out.data() + out.size() - 4, &w, 4);
+    put_u32(out, uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()))));
+    return out;
+  };
+  write_all(bad, with_last_weight(kMaxWeight));
+  EXPECT_NO_THROW(load_model(bad));
+  write_all(bad, with_last_weight(-3e38f));
+  try {
+    load_model(bad);
+    ADD_FAILURE() << "a weight of -3e38 was accepted";
+  } catch (const FormatError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(bad + ": not a readable sgc model: weight -3e+38 (entry 8) is outside [-1e+20, 1e+20]"), std::string::npos)
+        << m;
+  }
   std::remove(good.c_str());
   std::remove(bad.c_str());
 }

@@ -21,6 +21,7 @@
 #include "sgc/ops/reference.h"
 #include "sgc/util/budget.h"
 #include "sgc/util/memory.h"
+#include "sgc/util/printable.h"
 #include "sgc/util/progress.h"
 #include "sgc/util/timer.h"
 
@@ -461,6 +462,11 @@ void LinearModel::set_state(const ModelState& s, const Config& c) {
   weights_ = SoftmaxModel(dim, classes);
   std::copy(s.weights.begin(), s.weights.end(), weights_.theta.data());
   if (!weights_.theta.allFinite()) throw FormatError("non-finite weights");
+  Eigen::Index at = 0;
+  if (weights_.theta.size() > 0 && weights_.theta.cwiseAbs().maxCoeff(&at) > kMaxWeight)
+    throw FormatError("weight " + format_number(weights_.theta[at]) + " (entry " + std::to_string(at) +
+                      ") is outside [-" + format_number(kMaxWeight) + ", " + format_number(kMaxWeight) +
+                      "]: training stops as diverged beyond that");
 }
 
 const ModelDef& linear_model() {

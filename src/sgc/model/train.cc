@@ -15,7 +15,6 @@ namespace sgc {
 
 namespace {
 constexpr double kMaxLossOverUniform = 100;
-constexpr float kMaxWeight = 1e20f;
 
 // Divergence is an error, not a result.
 [[noreturn]] void diverged(const TrainOptions& opt, int evaluation, double loss, double max_weight = -1) {

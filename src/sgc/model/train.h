@@ -15,6 +15,11 @@ namespace sgc {
 
 struct DeviceSlice;  // gpu/gpu_operator.h
 
+// The largest weight magnitude a trained softmax regression may hold: beyond
+// it every probability saturates, and training reports divergence. A saved
+// model's weights are held to the same limit.
+inline constexpr float kMaxWeight = 1e20f;
+
 struct TrainOutcome {
   SoftmaxModel model;
   double final_loss = 0;  // training cross-entropy: before the last Adam step, after L-BFGS
