@@ -45,5 +45,23 @@ TEST(CliMessages, AFolderGivenAsTargetsIsNamedAsOne) {
                    tmp.path() + ": is a directory");
 }
 
+// An empty path was taken as "not given": the default data folder, random
+// targets, a victim trained instead of the model loaded, one process.
+TEST(CliMessages, EmptyPathsAreRefusedByFlag) {
+  const std::string cora = " --threads 1 --dataset cora";
+  const std::pair<std::string, std::string> cases[] = {
+      {"train --data-dir ''" + cora, "--data-dir: empty path"},
+      {"convert --out x.sgcf --data-dir ''" + cora, "--data-dir: empty path"},
+      {"attack --nodes 2000 --targets ''", "--targets: empty path"},
+      {"attack --nodes 2000 --load ''", "--load: empty path"},
+      {"train --partitioned ''", "--partitioned: empty path"},
+  };
+  for (const auto& [args, message] : cases) {
+    const testing::CliRun r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 105) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+  }
+}
+
 }  // namespace
 }  // namespace sgc

@@ -78,7 +78,8 @@ void add_data_flags(CLI::App& app, DataFlags& f) {
                  "an .npz, edge list, Matrix Market .mtx, OGB or FastGCN Reddit folder (default: built-in synthetic "
                  "graph)")
       ->check([](const std::string& v) { return v.empty() ? std::string("empty data set name") : std::string(); });
-  app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: $SGC_DATA_DIR/<family>, else ../shared/data/<family>)");
+  app.add_option("--data-dir", f.data_dir, "folder with the data set's files (default: $SGC_DATA_DIR/<family>, else ../shared/data/<family>)")
+      ->check(kNonEmptyPath);
   app.add_option("--ogb-split", f.ogb_split, "an OGB folder's split: the name of its split/<name> folder (default: "
                                              "the only one)")
       ->check(kNonEmptyPath);

@@ -233,7 +233,8 @@ Subcommand add_attack_command(CLI::App& app) {
   cmd->get_option("--bias")->description(
       "the victim head's intercept: fit | none (default: none for the SGC victim on cora, citeseer, pubmed, as the "
       "authors' Linear(bias=False); else fit)");
-  cmd->add_option("--load", a->load, "attack this saved model (`sgc train --save FILE`) instead of training one");
+  cmd->add_option("--load", a->load, "attack this saved model (`sgc train --save FILE`) instead of training one")
+      ->check(kNonEmptyPath);
   const sgc::attack::AttackRequest defaults;
   std::string budgets;
   for (int b : defaults.options.budgets) budgets += (budgets.empty() ? "" : ",") + std::to_string(b);
@@ -242,7 +243,8 @@ Subcommand add_attack_command(CLI::App& app) {
   cmd->add_option("--labels", a->labels, "known (true labels) | unknown (the victim's predictions); default " +
                   sgc::attack::to_string(defaults.options.labels));
   cmd->add_option("--budgets", a->budgets, "comma-separated increasing flip budgets (default " + budgets + ")");
-  cmd->add_option("--targets", a->targets, "file with one target node id per line (floats like 1.824e+03 accepted)");
+  cmd->add_option("--targets", a->targets, "file with one target node id per line (floats like 1.824e+03 accepted)")
+      ->check(kNonEmptyPath);
   cmd->add_option("--num-targets", a->num_targets, "number of random correctly classified test nodes (default " +
                   std::to_string(sgc::attack::kDefaultNumTargets) + ")")
       ->check(CLI::Range(1, std::numeric_limits<int>::max()));

@@ -110,7 +110,7 @@ Subcommand add_convert_command(CLI::App& app) {
   cmd->add_option("--in", f->in, "an .npy array, or an .npz archive (with --key, or a scipy sparse matrix)")->check(kNonEmptyPath);
   cmd->add_option("--key", f->key, "the array of the .npz archive to convert");
   cmd->add_option("--dataset", f->dataset, "convert the features of this data set (any name or path sgc reads)");
-  cmd->add_option("--data-dir", f->data_dir, "folder with the data set's files");
+  cmd->add_option("--data-dir", f->data_dir, "folder with the data set's files")->check(kNonEmptyPath);
   cmd->add_option("--ogb-split", f->ogb_split, "an OGB folder's split/<name>, where it has several")->check(kNonEmptyPath);
   cmd->add_option("--out", f->out, "the feature store to write (atomically)")->required()->check(kNonEmptyPath);
   cmd->add_flag("--json", f->json, "print one JSON object instead of text");

@@ -30,7 +30,8 @@ void add_dist_flags(CLI::App& cmd, DistFlags& f) {
                  "under mpirun: how nodes are split among ranks, contiguous (blocks balanced by non-zeros) or metis")
       ->check(CLI::IsMember({"contiguous", "metis"}))
       ->each([&f](const std::string&) { f.partition_given = true; });
-  cmd.add_option("--partitioned", f.partitioned, "under mpirun: read each rank's part from this directory");
+  cmd.add_option("--partitioned", f.partitioned, "under mpirun: read each rank's part from this directory")
+      ->check(kNonEmptyPath);
 }
 
 void refuse_partition_flag(const DistFlags& f, bool distributed) {
