@@ -63,5 +63,15 @@ TEST(CliMessages, EmptyPathsAreRefusedByFlag) {
   }
 }
 
+// Iteration counts have an upper bound, in the configuration's checks (so
+// Python's arguments meet it too).
+TEST(CliMessages, IterationCountsAboveTheCapAreRefusedByFlag) {
+  const std::string small = " --nodes 2000 --threads 1";
+  expect_cli_error("train --epochs 10000001" + small, "--epochs: must be at most 10000000, got 10000001");
+  expect_cli_error("train --optimizer scrn --cubic-iters 2000000000" + small,
+                   "--cubic-iters: must be at most 10000000, got 2000000000");
+  expect_cli_error("tune --trials 10000001" + small, "--trials: must be at most 10000000, got 10000001");
+}
+
 }  // namespace
 }  // namespace sgc

@@ -332,7 +332,7 @@ TEST(Faults, SigintStopsALongRun) {
   const std::string target = s.path("model.sgcm"), log = s.path("log");
   const std::string before = "the previous version\n";
   write_file(target, before);
-  std::vector<std::string> train{cli(), "train", "--epochs", "100000000", "--nodes", "2000", "--features", "64",
+  std::vector<std::string> train{cli(), "train", "--epochs", "10000000", "--nodes", "2000", "--features", "64",
                                  "--classes", "4", "--threads", "2", "--memory-limit", "2G", "--save", target};
   const pid_t pid = spawn(train, log);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
@@ -374,7 +374,7 @@ TEST(Faults, SigintStopsTuneAndSweep) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"tune", "--trials", "100000", "--epochs", "50", "--nodes", "2000", "--features", "64",
                                  "--classes", "4", "--threads", "2"},
-        std::vector<std::string>{"sweep", "--ops", "sgc", "--ks", "1,2,4,8,16,32,64", "--epochs", "100000000", "--nodes",
+        std::vector<std::string>{"sweep", "--ops", "sgc", "--ks", "1,2,4,8,16,32,64", "--epochs", "10000000", "--nodes",
                                  "2000", "--features", "64", "--classes", "4", "--threads", "2"}}) {
     SCOPED_TRACE(args[0]);
     expect_signal_stops(args, log, SIGINT, 2000, 20);

@@ -83,7 +83,7 @@ std::string describe(const ParamSpec& p) {
 }
 
 int run_tune(const CommonFlags& f, const TuneFlags& t) {
-  if (t.trials < 1) throw sgc::ArgumentError("--trials: must be >= 1, got " + std::to_string(t.trials));
+  sgc::tune::check_trials(t.trials);
   // The search space first: its flags are checked before the data set is read.
   const std::vector<SearchedParam> searched =
       search_space(t, sgc::find_operator(f.op.value_or(std::string(sgc::default_operator().name))),

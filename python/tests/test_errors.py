@@ -239,6 +239,10 @@ def test_bad_estimator_parameters(params, exc, message):
     ({"epochs": 2.5}, TypeError, "epochs: expected an integer, got float 2.5"),
     ({"epochs": -1}, sgc.ArgumentError, "epochs: must be positive, got -1"),
     ({"epochs": 2**40}, ValueError, "epochs: must be <= 2147483647"),
+    # The engine's iteration cap, the command line's check.
+    ({"epochs": 10**7 + 1}, sgc.ArgumentError, "epochs: must be at most 10000000, got 10000001"),
+    ({"optimizer": "scrn", "optimizer_params": {"cubic_iters": 10**7 + 1}}, sgc.ArgumentError,
+     "cubic_iters: must be at most 10000000"),
     ({"lr": "0.1"}, TypeError, "lr: expected a number, got str"),
     ({"weight_decay": None}, TypeError, "weight_decay: expected a number, got NoneType"),
 ])

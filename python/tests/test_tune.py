@@ -42,5 +42,7 @@ def test_tune_names_the_range_it_refuses(planetoid_dir):
         sgc.tune("no_such_set", trials=2)
     with pytest.raises(ValueError, match="trials: must be >= 1"):
         sgc.tune("cora", data_dir=planetoid_dir, trials=0)
+    with pytest.raises(sgc.ArgumentError, match="trials: must be at most 10000000, got 10000001"):
+        sgc.tune("cora", data_dir=planetoid_dir, trials=10**7 + 1)
     with pytest.raises(TypeError, match=r"ranges: k: expected \(low, high\)"):
         sgc.tune("cora", data_dir=planetoid_dir, ranges={"k": 3})

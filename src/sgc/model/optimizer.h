@@ -23,6 +23,11 @@ namespace sgc {
 struct OptimizerDef;
 const OptimizerDef& default_optimizer();  // Adam
 
+// The most epochs (steps, iterations) of a training run, cubic-model steps
+// of an iteration, or trials of a search one run may ask for: a larger count
+// is a typo that would run for months, refused by name before any work.
+inline constexpr int kMaxIterations = 10'000'000;
+
 // f(theta, grad) returns the data loss at theta (no weight decay) and writes its gradient into grad.
 using Objective = std::function<double(const Eigen::VectorXf& theta, Eigen::VectorXf& grad)>;
 

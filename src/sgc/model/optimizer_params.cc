@@ -70,7 +70,12 @@ const std::vector<OptimizerParamDef>& optimizer_params() {
       {"cubic_iters", true, "gradient steps on the cubic model per iteration",
        [](const TrainOptions& o) { return nlohmann::json(o.cubic_iters); },
        [](TrainOptions& o, const nlohmann::json& j) { o.cubic_iters = int_of(j, "cubic_iters"); },
-       [](const TrainOptions& o) { positive(o.cubic_iters > 0, "cubic_iters", std::to_string(o.cubic_iters)); }},
+       [](const TrainOptions& o) {
+         positive(o.cubic_iters > 0, "cubic_iters", std::to_string(o.cubic_iters));
+         if (o.cubic_iters > kMaxIterations)
+           throw ParameterError("cubic_iters", "must be at most " + std::to_string(kMaxIterations) + ", got " +
+                                                   std::to_string(o.cubic_iters));
+       }},
       {"epsilon", false, "target gradient norm: stop when the cubic model decreases by less than sqrt(eps^3/rho)/100",
        [](const TrainOptions& o) { return nlohmann::json(o.epsilon); },
        [](TrainOptions& o, const nlohmann::json& j) { o.epsilon = real_of(j, "epsilon"); },

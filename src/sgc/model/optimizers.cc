@@ -36,6 +36,9 @@ const OptimizerDef& find_optimizer(std::string_view name) {
 void validate_train_options(const TrainOptions& opt) {
   if (!opt.optimizer) throw ParameterError("optimizer", "no optimizer");
   if (opt.epochs <= 0) throw ParameterError("epochs", "must be positive, got " + std::to_string(opt.epochs));
+  if (opt.epochs > kMaxIterations)
+    throw ParameterError("epochs", "must be at most " + std::to_string(kMaxIterations) + ", got " +
+                                       std::to_string(opt.epochs));
   if (!(opt.lr > 0) || !std::isfinite(opt.lr)) throw ParameterError("lr", "must be a positive number");
   if (!(opt.weight_decay >= 0) || !std::isfinite(opt.weight_decay))
     throw ParameterError("weight_decay", "must be a non-negative number");

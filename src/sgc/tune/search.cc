@@ -50,6 +50,13 @@ void set_range(std::vector<SearchedParam>& space, const std::string& name, doubl
   it->source = std::move(source);
 }
 
+void check_trials(int trials) {
+  if (trials < 1) throw ArgumentError("--trials: must be >= 1, got " + std::to_string(trials));
+  if (trials > kMaxIterations)
+    throw ArgumentError("--trials: must be at most " + std::to_string(kMaxIterations) + ", got " +
+                        std::to_string(trials));
+}
+
 void check_ranges(const std::vector<SearchedParam>& space) {
   for (const SearchedParam& s : space) {
     const ParamSpec& p = s.spec;
@@ -92,7 +99,7 @@ SearchResult search(const Dataset& d, const Config& base, const std::vector<Sear
                     const TpeOptions& opts) {
   if (d.val.empty())
     throw ArgumentError(d.name + ": the validation split is empty; tune selects on validation accuracy");
-  if (opts.trials < 1) throw ArgumentError("--trials: must be >= 1, got " + std::to_string(opts.trials));
+  check_trials(opts.trials);
   check_ranges(searched);
   check_costs(searched, base);
   SearchResult r;

@@ -43,6 +43,9 @@ std::vector<SearchedParam> default_space(const std::optional<std::vector<std::st
 void set_range(std::vector<SearchedParam>& space, const std::string& name, double low, double high,
                std::string source, const std::string& flag, const std::string& search_flag);
 
+// The number of trials: 1..kMaxIterations (ArgumentError naming --trials).
+void check_trials(int trials);
+
 // Every range, before the data set is read: finite bounds, low < high,
 // low > 0 on a log scale, an integer in an integer range. ArgumentError
 // naming the range's source.
