@@ -73,5 +73,15 @@ TEST(CliMessages, IterationCountsAboveTheCapAreRefusedByFlag) {
   expect_cli_error("tune --trials 10000001" + small, "--trials: must be at most 10000000, got 10000001");
 }
 
+// Messages start with what they concern: the data set that training diverged
+// on, the operator flags whose cost is above the cap.
+TEST(CliMessages, DivergenceAndTheProductsCapNameTheirSubject) {
+  const std::string cora = " --threads 1 --dataset cora --data-dir " + testing::planetoid_dir();
+  expect_cli_error("train --lr 1e30" + cora, "sgc: error: cora: training diverged: ");
+  expect_cli_error("train --model acm --lr 1e30 --epochs 5" + cora, "sgc: error: cora: acm training diverged");
+  expect_cli_error("train --k 100000 --nodes 2000", "sgc: error: --k 100000: operator sgc K=100000");
+  expect_cli_error("train --op heat --t 1e6 --nodes 2000", "sgc: error: --op heat --t 1e+06: operator heat");
+}
+
 }  // namespace
 }  // namespace sgc

@@ -400,6 +400,18 @@ std::vector<std::string> training_flags_given(const CommonFlags& f) {
   return given;
 }
 
+void require_operator_products(const CommonFlags& f, const sgc::OperatorSpec& op) {
+  std::string flags;
+  const auto add = [&flags](const std::string& flag, const json& value) {
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    if (value.is_number()) text = sgc::format_number(value.get<double>());
+    flags += (flags.empty() ? "" : " ") + flag + " " + text;
+  };
+  if (f.op) add("--op", *f.op);
+  for (const auto& [name, value] : f.op_params) add(flag_of(name), value);
+  sgc::require_operator_products(op, (flags.empty() ? "" : flags + ": ") + "operator " + sgc::operator_summary(op));
+}
+
 std::string accuracy_text(double accuracy) {
   if (std::isnan(accuracy)) return "n/a";
   char text[32];

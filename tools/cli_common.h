@@ -168,6 +168,11 @@ std::vector<std::string> split_list(const std::string& list, const std::string& 
 // the robustness report's own victims), which refuse them.
 std::vector<std::string> training_flags_given(const CommonFlags& f);
 
+// The products cap for the job's operator, before any work; its message
+// starts with the operator flags given ("--k 100000: operator sgc K=100000
+// ... needs ..."), where any were.
+void require_operator_products(const CommonFlags& f, const sgc::OperatorSpec& op);
+
 // An accuracy for the text output: "0.8110", or "n/a" for a split without
 // rows (NaN; --json writes null).
 std::string accuracy_text(double accuracy);

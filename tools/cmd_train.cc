@@ -35,7 +35,7 @@ int run_train(const CommonFlags& f, const TrainFlags& t) {
   Job job = prepare_job(f);
   const sgc::Config& config = job.preset.config;
   const int64_t products = sgc::planned_sparse_products(config.op);
-  sgc::require_operator_products(config.op);  // the cap, before any work
+  require_operator_products(f, config.op);  // the cap, before any work
   if (t.verify) sgc::require_verifier(config);
 
   // What propagation adds: the same model at K = 0 (a second training run: by

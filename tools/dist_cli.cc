@@ -113,7 +113,7 @@ int train(const CommonFlags& f, const DistFlags& d, const std::string& save, boo
       throw sgc::ArgumentError("--model: distributed runs train the linear model only");
     if (!job.preset.config.model_params.bias)
       throw sgc::ArgumentError("--bias none: distributed runs fit the intercept (run without mpirun)");
-    sgc::require_operator_products(job.preset.config.op);
+    require_operator_products(f, job.preset.config.op);
   };
   if (!d.partitioned.empty()) {
     // Each rank reads only its part; the manifest names the data set (its presets apply).

@@ -127,7 +127,12 @@ DistOutcome run_distributed(const Comm& comm, LocalData L, const Config& c, Stag
 
   timer.reset();
   const int64_t dim = operator_output_columns(c.op, L.dim);
-  TrainOutcome trained = train_softmax_distributed(comm, train_x, L.train_y, dim, L.classes, c.train);
+  TrainOutcome trained;
+  try {
+    trained = train_softmax_distributed(comm, train_x, L.train_y, dim, L.classes, c.train);
+  } catch (const TrainingDiverged& e) {
+    throw TrainingDiverged(L.name, e.what());
+  }
   if (times) times->train += timer.seconds();
 
   timer.reset();

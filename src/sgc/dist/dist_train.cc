@@ -52,7 +52,7 @@ TrainOutcome train_softmax_distributed(const Comm& comm, FeatureRows x, const st
                     "training diverged: the loss became %g at evaluation %d (%s, lr %g, weight decay %g); lower --lr "
                     "or --weight-decay",
                     loss, evaluations, std::string(opt.optimizer->name).c_str(), opt.lr, opt.weight_decay);
-      throw Error(msg);  // the same value on every rank: all ranks throw together
+      throw TrainingDiverged(msg);  // the same value on every rank: all ranks throw together
     }
     return loss;
   };
@@ -60,7 +60,7 @@ TrainOutcome train_softmax_distributed(const Comm& comm, FeatureRows x, const st
   p.full = f;
   const MinimizeResult r = minimize(out.model.theta, p, opt);
   if (!std::isfinite(r.final_loss) || !out.model.theta.allFinite())
-    throw Error("training diverged: non-finite weights; lower --lr or --weight-decay");
+    throw TrainingDiverged("training diverged: non-finite weights; lower --lr or --weight-decay");
   out.final_loss = r.final_loss;
   out.evaluations = r.evaluations;
   out.passes = double(evaluations);

@@ -9,6 +9,7 @@
 #include "sgc/eval/metrics.h"
 #include "sgc/model/acm_steps.h"
 #include "sgc/model/adam.h"
+#include "sgc/model/train.h"
 #include "sgc/ops/operator.h"
 #include "sgc/ops/reference.h"
 #include "sgc/presets.h"
@@ -171,6 +172,7 @@ void AcmModel::prepare(Dataset data, const Config& c, StageTimes* times) {
     throw ArgumentError(data.name + ": " + std::to_string(data.num_classes) +
                         " class(es); classification needs at least two");
   Timer timer;
+  name_ = data.name;
   classes_ = data.num_classes;
   train_ = data.train;
   val_ = data.val;
@@ -243,7 +245,7 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
                     "acm training diverged: the loss (%g) or its gradient is not finite at epoch %d (lr %g, weight "
                     "decay %g); lower --lr",
                     loss, epoch + 1, c.train.lr, c.train.weight_decay);
-      throw Error(buf);
+      throw TrainingDiverged(name_, buf);
     }
     last_loss = loss;
     const bool too_long =
@@ -286,7 +288,7 @@ Evaluation AcmModel::fit(const Config& c, StageTimes* times) {
     best_w = w;
     best_epoch = c.train.epochs;
   }
-  if (!best_w_in.allFinite() || !best_w.allFinite()) throw Error("acm training diverged: non-finite weights; lower --lr");
+  if (!best_w_in.allFinite() || !best_w.allFinite()) throw TrainingDiverged(name_, "acm training diverged: non-finite weights; lower --lr");
   w_in_ = std::move(best_w_in);
   w_ = std::move(best_w);
   if (times) times->train += timer.seconds();

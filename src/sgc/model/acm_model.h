@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -80,6 +81,7 @@ class AcmModel : public Model {
   std::vector<int32_t> train_, val_, test_;
   std::vector<int32_t> train_y_, val_y_, test_y_;
   int32_t classes_ = 0;
+  std::string name_;     // the data set prepared, for messages
   DenseMatrix w_in_;     // F x C
   Eigen::VectorXf w_;    // C, the metric weights used (|v|, or ones)
 };

@@ -406,12 +406,17 @@ std::string LinearModel::prepare_key(const Config& c) const {
 }
 
 void LinearModel::prepare(Dataset data, const Config& c, StageTimes* times) {
+  name_ = data.name;
   pre_ = precompute(std::move(data), c, times);
   stats_ = pre_.feature_stats;
 }
 
 Evaluation LinearModel::fit(const Config& c, StageTimes* times) {
-  return fit_evaluate(pre_, c.train, times, &weights_, c.model_params.bias);
+  try {
+    return fit_evaluate(pre_, c.train, times, &weights_, c.model_params.bias);
+  } catch (const TrainingDiverged& e) {
+    throw TrainingDiverged(name_, e.what());
+  }
 }
 
 Prediction LinearModel::predict(Dataset d, const Config& c) const {

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sgc/data/dataset.h"
@@ -98,6 +99,7 @@ class LinearModel : public Model {
   const SoftmaxModel& weights() const { return weights_; }
 
  private:
+  std::string name_;  // the data set prepared, for messages
   Precomputed pre_;
   ZScoreStats stats_;
   SoftmaxModel weights_;

@@ -39,7 +39,7 @@ constexpr double kMaxLossOverUniform = 100;
                 "training diverged: the loss became %g at evaluation %d%s (%s, %sweight decay %g); %s, or check the "
                 "features' scale (normalisations without self-loops, such as lap or no_norm, grow the features with K)",
                 loss, evaluation, weights, std::string(o.name).c_str(), setting, opt.weight_decay, advice);
-  throw Error(buf);
+  throw TrainingDiverged(buf);
 }
 }  // namespace
 

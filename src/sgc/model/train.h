@@ -5,15 +5,27 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sgc/dense.h"
+#include "sgc/error.h"
 #include "sgc/model/optimizer.h"
 #include "sgc/model/softmax_regression.h"
 
 namespace sgc {
 
 struct DeviceSlice;  // gpu/gpu_operator.h
+
+// Training left float's range (the loss, the weights). what() says how and
+// what to change; a model that knows its data set puts the name first.
+class TrainingDiverged : public Error {
+ public:
+  using Error::Error;
+  // "<data set>: <message>" (the message alone for a data set without a name).
+  TrainingDiverged(const std::string& data_set, const std::string& message)
+      : Error(data_set.empty() ? message : data_set + ": " + message) {}
+};
 
 // The largest weight magnitude a trained softmax regression may hold: beyond
 // it every probability saturates, and training reports divergence. A saved

@@ -8,6 +8,7 @@
 #include "sgc/eval/metrics.h"
 #include "sgc/gemm.h"
 #include "sgc/model/adam.h"
+#include "sgc/model/train.h"
 #include "sgc/model/contrastive.h"
 #include "sgc/ops/reference.h"
 #include "sgc/ops/spmm.h"
@@ -269,6 +270,7 @@ class TscModel : public Model {
     Timer timer;
     normalize_features(data, c.feature_norm);
     p_ = TscProblem();
+    name_ = data.name;
     p_.s = normalized_operator(data.adjacency, c.op);
     p_.x = features_csr(data);
     p_.xt = csr_transpose(p_.x);
@@ -311,8 +313,8 @@ class TscModel : public Model {
       const TscMasks masks = draw_tsc_masks(c.op.k, mp.hidden, mp.lambda, masks_rng);
       e.final_loss = tsc_loss_grad(p_, mp, masks, theta_, grad, splitmix64(c.train.seed + uint64_t(epoch)));
       if (!std::isfinite(e.final_loss) || !grad.allFinite())
-        throw Error("tsc: training diverged at epoch " + std::to_string(epoch + 1) +
-                    " (non-finite loss); lower --lr or raise --tau");
+        throw TrainingDiverged(name_, "tsc training diverged at epoch " + std::to_string(epoch + 1) +
+                                          " (non-finite loss); lower --lr or raise --tau");
       adam.step(theta_, grad);
       const DenseMatrix scores = scores_of(c, theta_, epoch);
       const double val = p_.val.empty() ? 0 : accuracy(argmax_rows(scores, p_.val), val_y_);
@@ -432,6 +434,7 @@ class TscModel : public Model {
   }
 
   TscProblem p_;
+  std::string name_;  // the data set prepared, for messages
   std::vector<int32_t> train_y_, val_y_, test_y_;  // labels of the split rows
   Eigen::VectorXf theta_;
 };
