@@ -381,6 +381,16 @@ TEST(Faults, SigintStopsTuneAndSweep) {
   }
 }
 
+// A model file that is a FIFO without a writer: Ctrl-C ends the wait with
+// 130, as for every other input (it was "cannot open", exit 1).
+TEST(Faults, SigintWhileTheModelFileWaitsForAWriterExits130) {
+  Scratch s;
+  const std::string fifo = s.path("model.fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  expect_signal_stops({"predict", "--model", fifo, "--nodes", "2000", "--threads", "1"}, s.path("log"), SIGINT, 1000,
+                      20);
+}
+
 // Ctrl-C during generate and partition (they exited 0 with whole files, the
 // signal unread): 130, and no file of theirs left in the output folder. The
 // same for SIGTERM, which is how mpirun hands Ctrl-C to its ranks.

@@ -2,14 +2,12 @@
 
 #include <zlib.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "sgc/error.h"
+#include "sgc/io/format/file_bytes.h"
 #include "sgc/model/optimizer.h"
 #include "sgc/util/printable.h"
 #include "sgc/util/atomic_file.h"
@@ -91,11 +89,8 @@ SavedModel load_model(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw FileError(path + ": is a folder, not a model file (give the file `sgc train --save` wrote)");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string in = ss.str();
+  // The readers' open and read: Ctrl-C while a FIFO waits for a writer is an interrupt, not a read error.
+  const std::string in = read_file_bytes(path);
   // Messages may quote the header's bytes (a JSON parse error does): escaped,
   // but not twice where a field's own message escaped them.
   auto bad = [&](const std::string& what) {
