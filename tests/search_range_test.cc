@@ -110,5 +110,19 @@ TEST(SearchRange, TuneSearchesOptimizerParameters) {
   EXPECT_NE(refused.output.find("--optimizer"), std::string::npos) << refused.output;
 }
 
+// Both ends of every searched range are checked before the first trial,
+// whoever reads the parameter: the training's and the optimizer's ranges too,
+// not only the operator's (they failed in the trial that drew the bad end).
+TEST(SearchRange, EndsOutsideATrainingParametersDomainAreRefusedFirst) {
+  for (const char* range : {"--optimizer scrn --search cubic_iters --range cubic_iters=5:1e9",
+                            "--model acm --k 4 --search dropout --range dropout=0:2"}) {
+    const testing::CliRun run =
+        testing::run_cli(std::string("tune --nodes 2000 --threads 1 --epochs 4 --trials 2 ") + range);
+    EXPECT_EQ(run.exit_code, 1) << range << ": " << run.output;
+    EXPECT_NE(run.output.find("--range"), std::string::npos) << range << ": " << run.output;
+    EXPECT_EQ(run.output.find("best "), std::string::npos) << range << ": the search ran: " << run.output;
+  }
+}
+
 }  // namespace
 }  // namespace sgc

@@ -1,6 +1,7 @@
 #include "sgc/model/config.h"
 
 #include <cmath>
+#include <limits>
 
 #include "sgc/error.h"
 #include "sgc/gpu/device.h"
@@ -114,7 +115,14 @@ double config_param(const Config& c, std::string_view name) {
 void set_config_param(Config& c, std::string_view name, double value) {
   if (name == "lr") c.train.lr = value;
   else if (name == "weight_decay") c.train.weight_decay = value;
-  else if (name == "epochs") c.train.epochs = int(std::lround(value));
+  else if (name == "epochs") {
+    // Beyond int's range the cast would wrap into a count that passes the checks.
+    if (!(value <= double(std::numeric_limits<int>::max())))  // NaN too
+      throw ParameterError("epochs", "must be at most " + std::to_string(kMaxIterations) + ", got " + format_number(value));
+    if (value < double(std::numeric_limits<int>::min()))
+      throw ParameterError("epochs", "must be positive, got " + format_number(value));
+    c.train.epochs = int(std::lround(value));
+  }
   else if (c.op.def->reads(name)) set_operator_param(c.op, name, value);
   else if (c.train.optimizer->reads(name)) {
     const OptimizerParamDef* d = find_optimizer_param(name);

@@ -75,16 +75,17 @@ void check_ranges(const std::vector<SearchedParam>& space) {
 
 void check_costs(const std::vector<SearchedParam>& space, const Config& base) {
   for (const SearchedParam& s : space) {
-    if (!base.op.def->reads(s.spec.name)) continue;
     for (const double v : {s.spec.low, s.spec.high}) {
       Config c = base;
       try {
         set_config_param(c, s.spec.name, v);
-        validate_operator(c.op);
+        validate_config(c);
       } catch (const ArgumentError& e) {
-        // An end outside the parameter's domain: refused before the first trial, not by a trial midway.
+        // An end outside the parameter's domain (the operator's, the
+        // training's or the model's): refused before the first trial, not by a trial midway.
         throw ArgumentError(s.source + ": at " + s.spec.name + " = " + format_number(v) + ": " + e.what());
       }
+      if (!base.op.def->reads(s.spec.name)) continue;
       try {
         require_operator_products(c.op, s.source + ": " + s.spec.name + " = " + format_number(v) + " (" +
                                             operator_summary(c.op) + ")");
