@@ -136,6 +136,19 @@ TEST(Ogb, MalformedFilesNameFileAndLine) {
   f.feats = "0.5,1,-2\n1e-3,0,0\n3,abc,3\n-1.25,2,0\n0,0,1\n7,7,7\n";
   fails(f, {"node-feat.csv.gz:3:", "'abc' is not a number"});
   f = OgbFiles{};
+  f.feats = "0.5,1,-2\n1e-3,0,0\n3,1e300,3\n-1.25,2,0\n0,0,1\n7,7,7\n";
+  fails(f, {"node-feat.csv.gz:3:", "'1e300' is outside the float32 range"});
+  // A value too small for float32 rounds to zero, as numpy's conversion does.
+  f = OgbFiles{};
+  f.feats = "0.5,1,-2\n1e-50,0,0\n3,3,3\n-1.25,2,0\n0,0,1\n7,7,7\n";
+  {
+    const std::string root = tmp.file("tiny");
+    write(root, f);
+    const Dataset d = load_ogb_node_dataset(root);
+    EXPECT_EQ(d.dense_features(1, 0), 0.0f);
+    EXPECT_EQ(d.dense_features(2, 1), 3.0f);
+  }
+  f = OgbFiles{};
   f.feats = "0.5,1,-2\n";
   fails(f, {"node-feat.csv.gz", "1 feature rows for 6 nodes"});
   f = OgbFiles{};

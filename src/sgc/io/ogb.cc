@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "sgc/data/class_split.h"
 #include "sgc/error.h"
@@ -82,8 +83,18 @@ DenseMatrix read_ogb_features(TextLines& in, int64_t n) {
       while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
       while (!field.empty() && field.back() == ' ') field.remove_suffix(1);
       float v;
-      const auto [q, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
-      if (ec != std::errc() || q != field.data() + field.size() || field.empty()) {
+      const char* field_end = field.data() + field.size();
+      const auto [q, ec] = std::from_chars(field.data(), field_end, v);
+      if (ec == std::errc::result_out_of_range && q == field_end) {
+        // A number, but not a float32 one: too small rounds to zero (as numpy's
+        // float32 conversion does), too large is named as such.
+        double d = 0;
+        const auto [dq, dec] = std::from_chars(field.data(), field_end, d);
+        if (dec != std::errc() || dq != field_end || std::abs(d) > double(std::numeric_limits<float>::max()))
+          in.fail("value " + std::to_string(count + 1) + " " + io_detail::quoted(field) +
+                  " is outside the float32 range");
+        v = float(d);
+      } else if (ec != std::errc() || q != field_end || field.empty()) {
         in.fail("value " + std::to_string(count + 1) + " " + io_detail::quoted(field) + " is not a number");
       }
       if (!std::isfinite(v)) in.fail(std::string(std::isnan(v) ? "NaN" : "infinite") + " feature in column " + std::to_string(count + 1));
