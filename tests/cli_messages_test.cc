@@ -81,6 +81,9 @@ TEST(CliMessages, DivergenceAndTheProductsCapNameTheirSubject) {
   expect_cli_error("train --model acm --lr 1e30 --epochs 5" + cora, "sgc: error: cora: acm training diverged");
   expect_cli_error("train --k 100000 --nodes 2000", "sgc: error: --k 100000: operator sgc K=100000");
   expect_cli_error("train --op heat --t 1e6 --nodes 2000", "sgc: error: --op heat --t 1e+06: operator heat");
+  // A list as it was typed, not as JSON.
+  expect_cli_error("train --max-products 2 --op poly --coeffs 0.25,0.25,0.25,0.25 --nodes 2000",
+                   "sgc: error: --op poly --coeffs 0.25,0.25,0.25,0.25: operator poly");
 }
 
 }  // namespace

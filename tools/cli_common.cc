@@ -402,9 +402,16 @@ std::vector<std::string> training_flags_given(const CommonFlags& f) {
 
 void require_operator_products(const CommonFlags& f, const sgc::OperatorSpec& op) {
   std::string flags;
-  const auto add = [&flags](const std::string& flag, const json& value) {
-    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-    if (value.is_number()) text = sgc::format_number(value.get<double>());
+  // Each value as it would be typed: numbers in %g, a list (--coeffs) comma-separated.
+  const auto typed = [](const json& v) {
+    return v.is_string() ? v.get<std::string>() : v.is_number() ? sgc::format_number(v.get<double>()) : v.dump();
+  };
+  const auto add = [&flags, &typed](const std::string& flag, const json& value) {
+    std::string text;
+    if (value.is_array())
+      for (const json& item : value) text += (text.empty() ? "" : ",") + typed(item);
+    else
+      text = typed(value);
     flags += (flags.empty() ? "" : " ") + flag + " " + text;
   };
   if (f.op) add("--op", *f.op);
