@@ -8,6 +8,7 @@
 
 #include "sgc/error.h"
 #include "sgc/io/format/text_lines.h"
+#include "sgc/io/loader_util.h"
 #include "sgc/random.h"
 #include "sgc/util/printable.h"
 
@@ -41,8 +42,8 @@ std::vector<int32_t> read_targets(const std::string& path, int64_t num_nodes) {
     char* end = nullptr;
     const double x = std::strtod(text.c_str(), &end);
     if (!decimal || end == text.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(x))
-      in.fail("'" + printable(text) + "' is not a node id");
-    if (x != std::floor(x)) in.fail("'" + printable(text) + "' is not an integral node id");
+      in.fail(io_detail::quoted(text) + " is not a node id");
+    if (x != std::floor(x)) in.fail(io_detail::quoted(text) + " is not an integral node id");
     if (x < 0 || x >= double(num_nodes))
       in.fail("node id " + printable(text) + " is outside [0, " + std::to_string(num_nodes) + ")");
     out.push_back(int32_t(x));
