@@ -8,8 +8,6 @@
 //
 //   attack_bench [--runs 3] [--targets 20] [--exact-targets 5] [--no-arxiv | --only-arxiv]
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <string>
 #include <thread>

@@ -6,8 +6,6 @@
 //
 //   gemm_bench [--runs 5] [--nodes 19717]
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 #include "bench_util.h"

@@ -27,8 +27,6 @@
 #include <omp.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <limits>

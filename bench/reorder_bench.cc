@@ -8,7 +8,6 @@
 #include <omp.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 

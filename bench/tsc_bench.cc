@@ -11,7 +11,6 @@
 // Medians of --runs; the host (CPU, caches, triad) is printed first.
 //   tsc_bench [--data-dir DIR] [--runs 3] [--layers 32]
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "bench_util.h"
