@@ -7,7 +7,6 @@
 #include "common.h"
 #include "sgc/data/dataset.h"
 #include "sgc/error.h"
-#include "sgc/util/printable.h"
 
 namespace sgc_py {
 
@@ -55,13 +54,8 @@ void convert_copy(std::vector<Out>& out, const py::array& a) {
   }
 }
 
-// A finite float64 input that narrowing to float32 made infinite (it is
-// beyond float32's range): an error naming the value, which would otherwise
-// be reported as the "inf" it became.
 void refuse_out_of_float32_range(double value, const std::string& what, const std::string& where) {
-  throw sgc::ArgumentError(what + ": value " + sgc::format_number(value) + " at " + where +
-                           " is outside the float32 range (largest magnitude " +
-                           sgc::format_number(std::numeric_limits<float>::max()) + ")");
+  throw sgc::ArgumentError(what + ": " + sgc::outside_float32_range(value, where));
 }
 
 // The first element of a uint64 array that is >= n, in C order (-1: none;

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "sgc/error.h"
+#include "sgc/util/printable.h"
 
 namespace sgc {
 
@@ -37,6 +39,11 @@ int64_t first_non_finite(const float* x, int64_t count) {
   for (int64_t i = 0; i < count; ++i)
     if (!std::isfinite(x[i])) return i;
   return -1;
+}
+
+std::string outside_float32_range(double value, const std::string& where) {
+  return "value " + format_number(value) + " at " + where + " is outside the float32 range (largest magnitude " +
+         format_number(std::numeric_limits<float>::max()) + ")";
 }
 
 void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what) {

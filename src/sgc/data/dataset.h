@@ -53,6 +53,11 @@ bool all_finite(const float* x, int64_t count);
 // (the parallel all_finite scan first; the sequential search only on failure).
 int64_t first_non_finite(const float* x, int64_t count);
 
+// "value v at <where> is outside the float32 range (largest magnitude ...)":
+// for a finite float64 input that narrowing to float32 made infinite, which
+// would otherwise be reported as the inf it became.
+std::string outside_float32_range(double value, const std::string& where);
+
 // Throws sgc::ArgumentError "<what>: non-finite value v at row r, column c"
 // for the first non-finite value of the row-major rows x cols matrix at x.
 void require_finite(const float* x, int64_t rows, int64_t cols, const std::string& what);

@@ -10,10 +10,10 @@
 #include <numeric>
 #include <type_traits>
 
+#include "sgc/data/dataset.h"
 #include "sgc/error.h"
 #include "sgc/io/format/pickle.h"
 #include "sgc/util/memory.h"
-#include "sgc/util/printable.h"
 
 namespace sgc::pickle {
 namespace {
@@ -66,9 +66,7 @@ void convert(const NdArray& a, std::vector<Dst>& out, const std::string& source,
       // A finite float64 beyond float32's range rounds to infinity, which
       // would be reported as an infinite input.
       if (sizeof(Src) > sizeof(Dst) && std::isinf(out[k]) && std::isfinite(s)) {
-        fail(source, std::string(what) + " value " + format_number(double(s)) + " at " + position(a, k) +
-                         " is outside the float32 range (largest magnitude " +
-                         format_number(std::numeric_limits<float>::max()) + ")");
+        fail(source, std::string(what) + " " + outside_float32_range(double(s), position(a, k)));
       }
     }
   }
